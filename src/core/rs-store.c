@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "rs-store.h"
+
+/* Each thread keeps its own connections in a table keyed by the store's serial
+ * number. The table is thread-local (GPrivate), so no connection is ever seen
+ * by a second thread, and it is closed when its thread ends. */
+
+#define WRITE_ATTEMPTS 200
+#define BUSY_TIMEOUT_MS 5000
+
+struct _RsStore
+{
+  GObject parent_instance;
+
+  char *path;
+  guint64 serial;
+};
+
+G_DEFINE_FINAL_TYPE (RsStore, rs_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (rs-store-error-quark, rs_store_error)
+
+static GPrivate thread_connections = G_PRIVATE_INIT ((GDestroyNotify) g_hash_table_unref);
+static guint64 next_serial = 1;
+static gint open_connections = 0;
+
+static const char *migrations[] = {
+  /* 0 -> 1 */
+  "CREATE TABLE respondent ("
+  "  id INTEGER PRIMARY KEY,"
+  "  identity_key TEXT NOT NULL UNIQUE,"
+  "  company TEXT NOT NULL,"
+  "  person TEXT NOT NULL,"
+  "  email TEXT NOT NULL DEFAULT '',"
+  "  function TEXT NOT NULL DEFAULT '',"
+  "  submitted_at TEXT NOT NULL DEFAULT '',"
+  "  language TEXT NOT NULL DEFAULT 'en',"
+  "  up_r REAL, up_c REAL, up_f REAL, up_v REAL, up_a REAL,"
+  "  in_r REAL, in_c REAL, in_f REAL, in_v REAL, in_a REAL,"
+  "  do_r REAL, do_c REAL, do_f REAL, do_v REAL, do_a REAL,"
+  "  problem TEXT,"
+  "  source BLOB,"
+  "  source_line INTEGER,"
+  "  first_imported_at INTEGER NOT NULL,"
+  "  last_imported_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX respondent_company ON respondent (company COLLATE NOCASE);"
+  "CREATE TABLE delivery ("
+  "  respondent_id INTEGER PRIMARY KEY REFERENCES respondent (id),"
+  "  status TEXT NOT NULL DEFAULT 'pending'"
+  "    CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'unknown')),"
+  "  sent_at INTEGER,"
+  "  mode TEXT CHECK (mode IS NULL OR mode IN ('test', 'live')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  error_code INTEGER,"
+  "  error TEXT,"
+  "  message_id TEXT,"
+  "  note TEXT NOT NULL DEFAULT '',"
+  "  manually_updated INTEGER NOT NULL DEFAULT 0,"
+  "  report_path TEXT,"
+  "  report_hash TEXT,"
+  "  report_made_at INTEGER,"
+  "  report_problem TEXT,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX delivery_status ON delivery (status);"
+  "CREATE TABLE history ("
+  "  id INTEGER PRIMARY KEY,"
+  "  respondent_id INTEGER NOT NULL REFERENCES respondent (id),"
+  "  at INTEGER NOT NULL,"
+  "  from_status TEXT,"
+  "  to_status TEXT NOT NULL,"
+  "  mode TEXT,"
+  "  by TEXT NOT NULL CHECK (by IN ('send', 'manual', 'import')),"
+  "  note TEXT NOT NULL DEFAULT ''"
+  ");"
+  "CREATE INDEX history_respondent ON history (respondent_id, at);"
+  "CREATE TABLE import_log ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at INTEGER NOT NULL,"
+  "  file TEXT NOT NULL,"
+  "  added INTEGER NOT NULL,"
+  "  updated INTEGER NOT NULL,"
+  "  unchanged INTEGER NOT NULL,"
+  "  skipped INTEGER NOT NULL,"
+  "  flagged INTEGER NOT NULL"
+  ");",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);
+
+static void
+connection_close (gpointer data)
+{
+  sqlite3 *db = data;
+
+  if (sqlite3_close (db) != SQLITE_OK)
+    g_critical ("Closing a database connection failed: %s", sqlite3_errmsg (db));
+  g_atomic_int_dec_and_test (&open_connections);
+}
+
+static GHashTable *
+get_thread_table (void)
+{
+  GHashTable *table = g_private_get (&thread_connections);
+
+  if (table == NULL)
+    {
+      table = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, connection_close);
+      g_private_set (&thread_connections, table);
+    }
+
+  return table;
+}
+
+gboolean
+rs_store_set_error_from_db (sqlite3  *db,
+                            int       rc,
+                            GError  **error)
+{
+  int primary = rc & 0xff;
+
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_BUSY,
+                 _("The tracker database is busy: %s"), sqlite3_errmsg (db));
+  else
+    g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_FAILED,
+                 _("Tracker database error: %s"), sqlite3_errmsg (db));
+
+  return FALSE;
+}
+
+gboolean
+rs_store_exec (sqlite3     *db,
+               const char  *sql,
+               GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
+static sqlite3 *
+connection_open (const char  *path,
+                 GError     **error)
+{
+  sqlite3 *db = NULL;
+  int rc;
+
+  rc = sqlite3_open_v2 (path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_OPEN,
+                   _("Could not open the tracker database “%s”: %s"),
+                   path, db ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+      sqlite3_close (db);
+      return NULL;
+    }
+
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  sqlite3_extended_result_codes (db, 1);
+
+  /* journal_mode needs a read of the file: this is where a file that is not a
+   * database is found out. */
+  rc = sqlite3_exec (db,
+                     "PRAGMA journal_mode = WAL;"
+                     "PRAGMA synchronous = NORMAL;"
+                     "PRAGMA foreign_keys = ON;",
+                     NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_OPEN,
+                   _("Could not open the tracker database “%s”: %s"),
+                   path, sqlite3_errmsg (db));
+      sqlite3_close (db);
+      return NULL;
+    }
+
+  g_atomic_int_inc (&open_connections);
+
+  return db;
+}
+
+static int
+get_user_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return version;
+}
+
+static gboolean
+migrate (sqlite3   *db,
+         gpointer   user_data,
+         GError   **error)
+{
+  const char *path = user_data;
+  int version = get_user_version (db);
+
+  if (version < 0)
+    return rs_store_set_error_from_db (db, sqlite3_errcode (db), error);
+
+  if (version > RS_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_SCHEMA_TOO_NEW,
+                   _("The tracker database “%s” was made by a newer version of "
+                     "ResilienceScan (schema %d, this version knows %d). Update "
+                     "ResilienceScan to open it."),
+                   path, version, RS_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (; version < RS_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *bump = NULL;
+
+      if (!rs_store_exec (db, migrations[version], error))
+        return FALSE;
+
+      bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+      if (!rs_store_exec (db, bump, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+rs_store_finalize (GObject *object)
+{
+  RsStore *self = (RsStore *)object;
+
+  rs_store_release_connection (self);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (rs_store_parent_class)->finalize (object);
+}
+
+static void
+rs_store_class_init (RsStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = rs_store_finalize;
+}
+
+static void
+rs_store_init (RsStore *self)
+{
+}
+
+/**
+ * rs_store_default_path:
+ *
+ * Returns: (transfer full): `$XDG_DATA_HOME/resiliencescan/tracker.db`
+ */
+char *
+rs_store_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "resiliencescan", "tracker.db", NULL);
+}
+
+/**
+ * rs_store_open:
+ * @path: (nullable): the database file, or %NULL for the default
+ *
+ * Opens or creates the tracker database and brings its schema up to date.
+ * The store may be used from any thread; each thread gets its own
+ * connection from rs_store_get_connection().
+ */
+RsStore *
+rs_store_open (const char  *path,
+               GError     **error)
+{
+  g_autoptr(RsStore) self = NULL;
+  g_autofree char *dir = NULL;
+
+  self = g_object_new (RS_TYPE_STORE, NULL);
+  self->path = path ? g_strdup (path) : rs_store_default_path ();
+  self->serial = __atomic_fetch_add (&next_serial, 1, __ATOMIC_SEQ_CST);
+
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_OPEN,
+                   _("Could not create the folder “%s” for the tracker database: %s"),
+                   dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (!rs_store_write (self, migrate, self->path, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+rs_store_get_path (RsStore *self)
+{
+  g_return_val_if_fail (RS_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * rs_store_get_connection:
+ *
+ * Returns: (transfer none): the calling thread's own connection to the
+ *   database, opened on first use and closed when the thread ends (or by
+ *   rs_store_release_connection()). Never hand it to another thread.
+ */
+sqlite3 *
+rs_store_get_connection (RsStore  *self,
+                         GError  **error)
+{
+  GHashTable *table;
+  sqlite3 *db;
+
+  g_return_val_if_fail (RS_IS_STORE (self), NULL);
+
+  table = get_thread_table ();
+  db = g_hash_table_lookup (table, &self->serial);
+  if (db == NULL)
+    {
+      db = connection_open (self->path, error);
+      if (db == NULL)
+        return NULL;
+      g_hash_table_insert (table, g_memdup2 (&self->serial, sizeof self->serial), db);
+    }
+
+  return db;
+}
+
+/**
+ * rs_store_release_connection:
+ *
+ * Closes the calling thread's connection, if it has one. Jobs call this when
+ * they finish so that a pooled thread does not keep the file open.
+ */
+void
+rs_store_release_connection (RsStore *self)
+{
+  GHashTable *table;
+
+  g_return_if_fail (RS_IS_STORE (self));
+
+  table = g_private_get (&thread_connections);
+  if (table != NULL)
+    g_hash_table_remove (table, &self->serial);
+}
+
+static void
+rollback (sqlite3 *db)
+{
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/**
+ * rs_store_write:
+ * @func: does the writing; it may run more than once
+ *
+ * Runs @func inside BEGIN IMMEDIATE … COMMIT on the calling thread's
+ * connection. When the database is busy the whole transaction is rolled back
+ * and tried again, so SQLITE_BUSY reaches the caller only after a long wait.
+ */
+gboolean
+rs_store_write (RsStore           *self,
+                RsStoreWriteFunc   func,
+                gpointer           user_data,
+                GError           **error)
+{
+  sqlite3 *db;
+
+  g_return_val_if_fail (RS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  db = rs_store_get_connection (self, error);
+  if (db == NULL)
+    return FALSE;
+
+  g_return_val_if_fail (sqlite3_get_autocommit (db), FALSE);
+
+  for (guint attempt = 1; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      int rc;
+
+      rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      if (rc == SQLITE_OK)
+        {
+          if (func (db, user_data, &local_error))
+            {
+              rc = sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+              if (rc == SQLITE_OK)
+                return TRUE;
+              rs_store_set_error_from_db (db, rc, &local_error);
+            }
+          rollback (db);
+        }
+      else
+        {
+          rs_store_set_error_from_db (db, rc, &local_error);
+        }
+
+      if (!g_error_matches (local_error, RS_STORE_ERROR, RS_STORE_ERROR_BUSY) ||
+          attempt >= WRITE_ATTEMPTS)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      g_debug ("Database busy (attempt %u), trying the transaction again", attempt);
+      g_usleep (g_random_int_range (1000, 20000));
+    }
+}
+
+/**
+ * rs_store_get_open_connection_count:
+ *
+ * Returns: how many connections are open in this process, in all threads.
+ */
+guint
+rs_store_get_open_connection_count (void)
+{
+  return (guint) g_atomic_int_get (&open_connections);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  RsStore *store;
+
+  store = rs_store_open (task_data, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The connection made for the migration belongs to this pooled thread. */
+  rs_store_release_connection (store);
+  g_task_return_pointer (task, store, g_object_unref);
+}
+
+/**
+ * rs_store_open_async:
+ *
+ * Opens the store in a worker thread, so the caller's main loop never waits
+ * for the disk or a migration.
+ */
+void
+rs_store_open_async (const char          *path,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rs_store_open_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+RsStore *
+rs_store_open_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

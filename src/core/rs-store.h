@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define RS_STORE_ERROR (rs_store_error_quark ())
+
+typedef enum
+{
+  RS_STORE_ERROR_OPEN,
+  RS_STORE_ERROR_SCHEMA_TOO_NEW,
+  RS_STORE_ERROR_BUSY,
+  RS_STORE_ERROR_FAILED,
+} RsStoreError;
+
+/* Incremented for every schema change; stored as PRAGMA user_version. */
+#define RS_STORE_SCHEMA_VERSION 1
+
+#define RS_TYPE_STORE (rs_store_get_type ())
+G_DECLARE_FINAL_TYPE (RsStore, rs_store, RS, STORE, GObject)
+
+/* Called inside a write transaction. Must touch nothing but @db: it can run
+ * more than once when the transaction is retried after SQLITE_BUSY. */
+typedef gboolean (*RsStoreWriteFunc) (sqlite3   *db,
+                                      gpointer   user_data,
+                                      GError   **error);
+
+GQuark       rs_store_error_quark              (void);
+char        *rs_store_default_path             (void);
+RsStore     *rs_store_open                     (const char        *path,
+                                                GError           **error);
+void         rs_store_open_async               (const char        *path,
+                                                GCancellable      *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer           user_data);
+RsStore     *rs_store_open_finish              (GAsyncResult      *result,
+                                                GError           **error);
+const char  *rs_store_get_path                 (RsStore           *self);
+sqlite3     *rs_store_get_connection           (RsStore           *self,
+                                                GError           **error);
+void         rs_store_release_connection       (RsStore           *self);
+gboolean     rs_store_write                    (RsStore           *self,
+                                                RsStoreWriteFunc   func,
+                                                gpointer           user_data,
+                                                GError           **error);
+gboolean     rs_store_exec                     (sqlite3           *db,
+                                                const char        *sql,
+                                                GError           **error);
+gboolean     rs_store_set_error_from_db        (sqlite3           *db,
+                                                int                rc,
+                                                GError           **error);
+guint        rs_store_get_open_connection_count (void);
+
+G_END_DECLS

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-summary"
+
+#include "config.h"
+
+#include "rs-summary.h"
+
+/**
+ * rs_summary_load:
+ *
+ * Counts respondents, companies and statuses in one read transaction, on the
+ * calling thread's connection.
+ */
+gboolean
+rs_summary_load (RsStore    *store,
+                 RsSummary  *summary,
+                 GError    **error)
+{
+  static const char sql[] =
+    "SELECT count(*),"
+    "       count(DISTINCT lower(r.company)),"
+    "       count(*) FILTER (WHERE d.status = 'pending'),"
+    "       count(*) FILTER (WHERE d.status = 'sending'),"
+    "       count(*) FILTER (WHERE d.status = 'sent'),"
+    "       count(*) FILTER (WHERE d.status = 'failed'),"
+    "       count(*) FILTER (WHERE d.status = 'unknown'),"
+    "       count(*) FILTER (WHERE r.problem IS NOT NULL),"
+    "       count(*) FILTER (WHERE d.report_path IS NOT NULL)"
+    "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id";
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (RS_IS_STORE (store), FALSE);
+  g_return_val_if_fail (summary != NULL, FALSE);
+
+  db = rs_store_get_connection (store, error);
+  if (db == NULL)
+    return FALSE;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+
+  summary->respondents = sqlite3_column_int (stmt, 0);
+  summary->companies = sqlite3_column_int (stmt, 1);
+  summary->pending = sqlite3_column_int (stmt, 2);
+  summary->sending = sqlite3_column_int (stmt, 3);
+  summary->sent = sqlite3_column_int (stmt, 4);
+  summary->failed = sqlite3_column_int (stmt, 5);
+  summary->unknown = sqlite3_column_int (stmt, 6);
+  summary->flagged = sqlite3_column_int (stmt, 7);
+  summary->reports_ready = sqlite3_column_int (stmt, 8);
+  sqlite3_finalize (stmt);
+
+  return TRUE;
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  RsStore *store = source_object;
+  g_autoptr(GError) error = NULL;
+  g_autofree RsSummary *summary = g_new0 (RsSummary, 1);
+
+  if (!rs_summary_load (store, summary, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&summary), g_free);
+
+  rs_store_release_connection (store);
+}
+
+void
+rs_summary_load_async (RsStore             *store,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (RS_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rs_summary_load_async);
+  g_task_run_in_thread (task, load_thread);
+}
+
+gboolean
+rs_summary_load_finish (GAsyncResult  *result,
+                        RsSummary     *summary,
+                        GError       **error)
+{
+  g_autofree RsSummary *loaded = NULL;
+
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
+
+  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  if (loaded == NULL)
+    return FALSE;
+
+  *summary = *loaded;
+  return TRUE;
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gunixoutputstream.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "rs-cli.h"
+#include "core/rs-export.h"
+#include "core/rs-store.h"
+
+/* The headless command line: `resiliencescan SUBCOMMAND …`. It needs no
+ * display and shares every piece of work with the window through the core. */
+
+typedef struct
+{
+  const char *name;
+  const char *summary;
+  int (*run) (GStrv *args);
+} Command;
+
+static char *database_path;
+
+static int cmd_list (GStrv *args);
+
+static const Command commands[] = {
+  { "list", N_("Print respondents and their e-mail status"), cmd_list },
+};
+
+static int
+fail (const char *format,
+      ...) G_GNUC_PRINTF (1, 2);
+
+static int
+fail (const char *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line, whatever the message contains. */
+  g_strdelimit (message, "\r\n", ' ');
+  fprintf (stderr, "resiliencescan: %s\n", message);
+
+  return 1;
+}
+
+static RsStore *
+open_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  RsStore *store;
+
+  store = rs_store_open (database_path, &error);
+  if (store == NULL)
+    fail ("%s", error->message);
+
+  return store;
+}
+
+#define DATABASE_ENTRY(location) \
+  { "database", 0, 0, G_OPTION_ARG_FILENAME, location, \
+    N_("Use the tracker database at PATH"), N_("PATH") }
+
+/* Parses a subcommand's options; @args[0] is the subcommand's name. */
+static gboolean
+parse_options (GOptionContext  *context,
+               GStrv           *args,
+               gboolean         allow_arguments)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *database = NULL;
+  const GOptionEntry entries[] = { DATABASE_ENTRY (&database), { NULL } };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse_strv (context, args, &error))
+    {
+      fail ("%s: %s", (*args)[0], error->message);
+      return FALSE;
+    }
+
+  if (database != NULL)
+    {
+      g_free (database_path);
+      database_path = g_steal_pointer (&database);
+    }
+
+  if (!allow_arguments && g_strv_length (*args) > 1)
+    {
+      fail (_("%s: unexpected argument “%s”"), (*args)[0], (*args)[1]);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static int
+cmd_list (GStrv *args)
+{
+  g_autofree char *status_name = NULL;
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = {
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status_name,
+      N_("Only respondents with this status (pending, sending, sent, failed, unknown)"),
+      N_("STATUS") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_("Output format: csv (the default)"), N_("FORMAT") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  RsStatus status = RS_STATUS_INVALID;
+
+  g_option_context_set_summary (context, _("Print respondents and their e-mail status."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, args, FALSE))
+    return 2;
+
+  if (status_name != NULL)
+    {
+      status = rs_status_from_string (status_name);
+      if (status == RS_STATUS_INVALID)
+        {
+          fail (_("list: unknown status “%s”; use pending, sending, sent, failed or unknown"),
+                status_name);
+          return 2;
+        }
+    }
+
+  if (format != NULL && g_strcmp0 (format, "csv") != 0)
+    {
+      fail (_("list: unknown format “%s”; the only format is csv"), format);
+      return 2;
+    }
+
+  if (!(store = open_store ()))
+    return 1;
+
+  out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  if (!rs_export_list (store, status, out, NULL, &error))
+    return fail ("list: %s", error->message);
+
+  return 0;
+}
+
+static char *
+describe_commands (void)
+{
+  GString *text = g_string_new (_("Commands:"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "\n  %-10s %s", commands[i].name, _(commands[i].summary));
+  g_string_append_c (text, '\n');
+  g_string_append (text, _("Without a command, the window opens."));
+
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * rs_cli_run:
+ * @database_path: (out): the --database given, for the window
+ *
+ * Runs the subcommand in @argv. Returns its exit status, or %RS_CLI_RUN_GUI
+ * when there is no subcommand and the window should open instead.
+ */
+int
+rs_cli_run (int     argc,
+            char  **argv,
+            char  **database_path_out)
+{
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    DATABASE_ENTRY (&database_path),
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  g_auto(GStrv) args = NULL;
+  g_autofree char *program = NULL;
+
+  /* Work on a copy: GOptionContext rearranges the vector it is given. */
+  args = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+
+  context = g_option_context_new (_("[COMMAND [OPTION…]]"));
+  g_option_context_set_strict_posix (context, TRUE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Send every respondent of the Supply Chain Resilience Scan "
+                                  "their personal report, and keep track of it."));
+  description = describe_commands ();
+  g_option_context_set_description (context, description);
+
+  if (!g_option_context_parse_strv (context, &args, &error))
+    return fail ("%s", error->message);
+
+  if (version)
+    {
+      g_clear_pointer (&database_path, g_free);
+      printf ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_strv_length (args) < 2)
+    {
+      *database_path_out = g_steal_pointer (&database_path);
+      return RS_CLI_RUN_GUI;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_strcmp0 (args[1], commands[i].name) == 0)
+        {
+          g_auto(GStrv) sub_args = g_strdupv (args + 1);
+          int status;
+
+          status = commands[i].run (&sub_args);
+          g_clear_pointer (&database_path, g_free);
+          return status;
+        }
+    }
+
+  if (args[1][0] == '-')
+    fail (_("unknown option “%s”. Try “%s --help”."), args[1], g_get_prgname ());
+  else
+    fail (_("unknown command “%s”. Try “%s --help”."), args[1], g_get_prgname ());
+
+  return 2;
+}

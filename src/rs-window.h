@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "rs-application.h"
+
+G_BEGIN_DECLS
+
+#define RS_TYPE_WINDOW (rs_window_get_type ())
+G_DECLARE_FINAL_TYPE (RsWindow, rs_window, RS, WINDOW, AdwApplicationWindow)
+
+RsWindow   *rs_window_new            (RsApplication *application,
+                                      const char    *database_path);
+RsStore    *rs_window_get_store      (RsWindow      *self);
+const char *rs_window_get_page_name  (RsWindow      *self);
+
+G_END_DECLS

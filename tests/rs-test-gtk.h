@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+void       rs_test_gtk_init          (int          *argc,
+                                      char       ***argv);
+void       rs_test_iterate           (void);
+gboolean   rs_test_wait_until        (gboolean    (*predicate) (gpointer),
+                                      gpointer       data,
+                                      guint          timeout_ms);
+GtkWindow *rs_test_find_window       (GType          type);
+void       rs_test_close_other_windows (GtkWindow   *keep);
+
+G_END_DECLS

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-test-util"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "rs-test-util.h"
+
+static char *test_home;
+
+static void
+remove_test_home (void)
+{
+  rs_test_remove_tree (test_home);
+  g_clear_pointer (&test_home, g_free);
+}
+
+/* Every test program runs with its own empty home and XDG folders, and
+ * in-memory settings, so nothing of the user's is read or written. The
+ * system folders (XDG_DATA_DIRS) stay: GTK needs their MIME database. */
+void
+rs_test_init (int    *argc,
+              char ***argv)
+{
+  static const char *folders[] = {
+    "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "HOME",
+  };
+  g_autoptr(GError) error = NULL;
+
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+
+  test_home = g_dir_make_tmp ("resiliencescan-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autofree char *folder = g_build_filename (test_home, folders[i], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+      g_setenv (folders[i], folder, TRUE);
+    }
+  atexit (remove_test_home);
+
+  g_test_init (argc, argv, NULL);
+}
+
+char *
+rs_test_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir;
+
+  dir = g_dir_make_tmp ("rs-test-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  return dir;
+}
+
+void
+rs_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_remove (path);
+      return;
+    }
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      rs_test_remove_tree (child);
+    }
+  g_rmdir (path);
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-cli"
+
+#include "config.h"
+
+#include "rs-test-cli.h"
+#include "rs-test-util.h"
+
+#define LIST_HEADER "id,company,person,email,status,sent_at,mode,report,error,note\n"
+
+static guint
+count_lines (const char *text)
+{
+  guint lines = 0;
+
+  for (const char *p = text; *p; p++)
+    if (*p == '\n')
+      lines++;
+
+  return lines;
+}
+
+static void
+test_cli_list_empty (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_auto(RsCliResult) result = { 0 };
+  g_auto(RsCliResult) again = { 0 };
+  g_auto(RsCliResult) csv = { 0 };
+
+  rs_test_run_cli (&result, option, "list", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpstr (result.out, ==, LIST_HEADER);
+  g_assert_cmpstr (result.err, ==, "");
+  g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
+
+  /* The option may also follow the subcommand. */
+  rs_test_run_cli (&again, "list", "--status=sent", option, NULL);
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_cmpstr (again.out, ==, LIST_HEADER);
+
+  rs_test_run_cli (&csv, option, "list", "--format=csv", NULL);
+  g_assert_cmpint (csv.status, ==, 0);
+  g_assert_cmpstr (csv.out, ==, LIST_HEADER);
+
+  rs_test_remove_tree (dir);
+}
+
+static void
+test_cli_list_default_database (void)
+{
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "resiliencescan",
+                                                "tracker.db", NULL);
+  g_auto(RsCliResult) result = { 0 };
+
+  /* The child inherits this test case's private XDG_DATA_HOME. */
+  rs_test_run_cli (&result, "list", NULL);
+  g_assert_cmpstr (result.err, ==, "");
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpstr (result.out, ==, LIST_HEADER);
+  g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_cli_help_and_version (void)
+{
+  g_auto(RsCliResult) help = { 0 };
+  g_auto(RsCliResult) version = { 0 };
+  g_auto(RsCliResult) list_help = { 0 };
+
+  rs_test_run_cli (&help, "--help", NULL);
+  g_assert_cmpint (help.status, ==, 0);
+  g_assert_nonnull (strstr (help.out, "--database=PATH"));
+  g_assert_nonnull (strstr (help.out, "list"));
+  g_assert_nonnull (strstr (help.out, "--version"));
+
+  rs_test_run_cli (&list_help, "list", "--help", NULL);
+  g_assert_cmpint (list_help.status, ==, 0);
+  g_assert_nonnull (strstr (list_help.out, "--status=STATUS"));
+
+  rs_test_run_cli (&version, "--version", NULL);
+  g_assert_cmpint (version.status, ==, 0);
+  g_assert_cmpstr (version.out, ==, PACKAGE_NAME " " PACKAGE_VERSION "\n");
+}
+
+static void
+assert_one_line_failure (RsCliResult *result,
+                         const char  *needle)
+{
+  g_assert_cmpint (result->status, !=, 0);
+  g_assert_cmpstr (result->out, ==, "");
+  g_assert_cmpuint (count_lines (result->err), ==, 1);
+  g_assert_true (g_str_has_prefix (result->err, "resiliencescan: "));
+  g_assert_nonnull (strstr (result->err, needle));
+}
+
+static void
+test_cli_errors (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *garbage = g_build_filename (dir, "garbage.db", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", garbage);
+  g_auto(RsCliResult) bad_command = { 0 };
+  g_auto(RsCliResult) bad_option = { 0 };
+  g_auto(RsCliResult) bad_global = { 0 };
+  g_auto(RsCliResult) bad_status = { 0 };
+  g_auto(RsCliResult) bad_database = { 0 };
+
+  rs_test_run_cli (&bad_command, "frobnicate", NULL);
+  assert_one_line_failure (&bad_command, "frobnicate");
+
+  rs_test_run_cli (&bad_option, "list", "--colour=blue", NULL);
+  assert_one_line_failure (&bad_option, "--colour");
+
+  rs_test_run_cli (&bad_global, "--frob", NULL);
+  assert_one_line_failure (&bad_global, "--frob");
+
+  rs_test_run_cli (&bad_status, "list", "--status=lost", NULL);
+  assert_one_line_failure (&bad_status, "lost");
+
+  g_assert_true (g_file_set_contents (garbage, "this is not a database, not at all. "
+                                               "this is not a database, not at all.",
+                                      -1, NULL));
+  rs_test_run_cli (&bad_database, option, "list", NULL);
+  assert_one_line_failure (&bad_database, garbage);
+
+  rs_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  rs_test_init (&argc, &argv);
+
+  g_test_add_func ("/cli/list-empty", test_cli_list_empty);
+  g_test_add_func ("/cli/list-default-database", test_cli_list_default_database);
+  g_test_add_func ("/cli/help-and-version", test_cli_help_and_version);
+  g_test_add_func ("/cli/errors", test_cli_errors);
+
+  return g_test_run ();
+}

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-store"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "rs-store.h"
+#include "rs-test-util.h"
+
+static int
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+static void
+test_store_create_and_reopen (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "nested", "folder", "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  sqlite3 *db;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (rs_store_get_path (store), ==, path);
+
+  db = rs_store_get_connection (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, RS_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                  "AND name IN ('respondent', 'delivery', 'history')"), ==, 3);
+  g_assert_cmpint (query_int (db, "PRAGMA busy_timeout"), >=, 1000);
+
+  g_assert_true (rs_store_exec (db,
+                                "INSERT INTO respondent (identity_key, company, person, "
+                                "first_imported_at, last_imported_at) "
+                                "VALUES ('k', 'Polder Packaging B.V.', 'Ivo Bos', 1, 1)",
+                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  /* Reopening keeps the data and does not migrate again. */
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM respondent"), ==, 1);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, RS_STORE_SCHEMA_VERSION);
+
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+    sqlite3_finalize (stmt);
+  }
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+static void
+test_store_migrate_empty_file (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+
+  /* A zero-length file is a valid, empty SQLite database at version 0. */
+  g_assert_true (g_file_set_contents (path, "", 0, &error));
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (rs_store_get_connection (store, NULL), "PRAGMA user_version"),
+                   ==, RS_STORE_SCHEMA_VERSION);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+static void
+test_store_rejects_bad_files (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *garbage = g_build_filename (dir, "garbage.db", NULL);
+  g_autofree char *newer = g_build_filename (dir, "newer.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  guint before = rs_store_get_open_connection_count ();
+  char junk[4096];
+  sqlite3 *db = NULL;
+
+  for (guint i = 0; i < sizeof junk; i++)
+    junk[i] = (char) (i * 7 + 3);
+  g_assert_true (g_file_set_contents (garbage, junk, sizeof junk, NULL));
+
+  store = rs_store_open (garbage, &error);
+  g_assert_null (store);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, garbage));
+  g_clear_error (&error);
+
+  /* A database from a later version is left alone. */
+  g_assert_cmpint (sqlite3_open (newer, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 999", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = rs_store_open (newer, &error);
+  g_assert_null (store);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_SCHEMA_TOO_NEW);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (rs_store_get_open_connection_count (), ==, before);
+  rs_test_remove_tree (dir);
+}
+
+typedef struct
+{
+  RsStore *store;
+  sqlite3 *connection;
+  GMutex mutex;
+  GCond cond;
+  int step;
+  int seen_rows;
+} ThreadState;
+
+static void
+wait_for_step (ThreadState *state,
+               int          step)
+{
+  g_mutex_lock (&state->mutex);
+  while (state->step < step)
+    g_cond_wait (&state->cond, &state->mutex);
+  g_mutex_unlock (&state->mutex);
+}
+
+static void
+set_step (ThreadState *state,
+          int          step)
+{
+  g_mutex_lock (&state->mutex);
+  state->step = step;
+  g_cond_broadcast (&state->cond);
+  g_mutex_unlock (&state->mutex);
+}
+
+static gboolean
+insert_one (sqlite3   *db,
+            gpointer   user_data,
+            GError   **error)
+{
+  g_autofree char *sql = NULL;
+
+  sql = g_strdup_printf ("INSERT INTO respondent (identity_key, company, person, "
+                         "first_imported_at, last_imported_at) "
+                         "VALUES ('%s', 'Company', 'Person', 1, 1)",
+                         (const char *) user_data);
+  return rs_store_exec (db, sql, error);
+}
+
+static gpointer
+other_thread (gpointer data)
+{
+  ThreadState *state = data;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  db = rs_store_get_connection (state->store, &error);
+  g_assert_no_error (error);
+  state->connection = db;
+
+  /* Asking twice in one thread gives the same connection. */
+  g_assert_true (rs_store_get_connection (state->store, NULL) == db);
+
+  g_assert_true (rs_store_write (state->store, insert_one, (gpointer) "from-other", &error));
+  g_assert_no_error (error);
+  set_step (state, 1);
+
+  wait_for_step (state, 2);
+  state->seen_rows = query_int (db, "SELECT count(*) FROM respondent");
+
+  return NULL;
+}
+
+static void
+test_store_connection_per_thread (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  ThreadState state = { 0 };
+  GThread *thread;
+  sqlite3 *main_db;
+  guint open_before;
+
+  state.store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  g_mutex_init (&state.mutex);
+  g_cond_init (&state.cond);
+
+  main_db = rs_store_get_connection (state.store, &error);
+  g_assert_no_error (error);
+  open_before = rs_store_get_open_connection_count ();
+
+  thread = g_thread_new ("other", other_thread, &state);
+  wait_for_step (&state, 1);
+
+  g_assert_nonnull (state.connection);
+  g_assert_true (state.connection != main_db);
+  g_assert_cmpuint (rs_store_get_open_connection_count (), ==, open_before + 1);
+
+  /* The other thread's committed write is visible here, and ours there. */
+  g_assert_cmpint (query_int (main_db, "SELECT count(*) FROM respondent "
+                                       "WHERE identity_key = 'from-other'"), ==, 1);
+  g_assert_true (rs_store_write (state.store, insert_one, (gpointer) "from-main", &error));
+  g_assert_no_error (error);
+  set_step (&state, 2);
+
+  g_thread_join (thread);
+  g_assert_cmpint (state.seen_rows, ==, 2);
+
+  /* The thread has ended, so its connection is closed. */
+  g_assert_cmpuint (rs_store_get_open_connection_count (), ==, open_before);
+
+  rs_store_release_connection (state.store);
+  g_assert_cmpuint (rs_store_get_open_connection_count (), ==, open_before - 1);
+
+  g_mutex_clear (&state.mutex);
+  g_cond_clear (&state.cond);
+  g_clear_object (&state.store);
+  rs_test_remove_tree (dir);
+}
+
+#define WRITERS 4
+#define WRITES_PER_WRITER 1000
+
+typedef struct
+{
+  RsStore *store;
+  guint writer;
+  guint failures;
+  guint busy_failures;
+} Writer;
+
+static gboolean
+insert_write (sqlite3   *db,
+              gpointer   user_data,
+              GError   **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  const guint *key = user_data;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "INSERT INTO history (respondent_id, at, to_status, by, note) "
+                           "VALUES (1, ?1, 'pending', 'manual', 'concurrent')",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int (stmt, 1, *key);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  Writer *writer = data;
+
+  for (guint i = 0; i < WRITES_PER_WRITER; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      guint key = writer->writer * WRITES_PER_WRITER + i;
+
+      if (!rs_store_write (writer->store, insert_write, &key, &error))
+        {
+          writer->failures++;
+          if (g_error_matches (error, RS_STORE_ERROR, RS_STORE_ERROR_BUSY))
+            writer->busy_failures++;
+        }
+    }
+
+  return NULL;
+}
+
+static void
+test_store_concurrent_writers (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  GThread *threads[WRITERS];
+  Writer writers[WRITERS];
+  sqlite3 *db;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_true (rs_store_exec (db,
+                                "INSERT INTO respondent (id, identity_key, company, person, "
+                                "first_imported_at, last_imported_at) "
+                                "VALUES (1, 'k', 'Company', 'Person', 1, 1)",
+                                &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < WRITERS; i++)
+    {
+      writers[i] = (Writer) { .store = store, .writer = i };
+      threads[i] = g_thread_new ("writer", writer_thread, &writers[i]);
+    }
+
+  for (guint i = 0; i < WRITERS; i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_cmpuint (writers[i].busy_failures, ==, 0);
+      g_assert_cmpuint (writers[i].failures, ==, 0);
+    }
+
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM history WHERE note = 'concurrent'"),
+                   ==, WRITERS * WRITES_PER_WRITER);
+  g_assert_cmpint (query_int (db, "SELECT count(DISTINCT at) FROM history"),
+                   ==, WRITERS * WRITES_PER_WRITER);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+static gboolean
+fail_then_succeed (sqlite3   *db,
+                   gpointer   user_data,
+                   GError   **error)
+{
+  guint *calls = user_data;
+
+  if (!insert_one (db, (gpointer) "rolled-back", error))
+    return FALSE;
+
+  (*calls)++;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not today");
+  return FALSE;
+}
+
+static void
+test_store_failed_write_rolls_back (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  guint calls = 0;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (rs_store_write (store, fail_then_succeed, &calls, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  /* An error that is not "busy" is not retried. */
+  g_assert_cmpuint (calls, ==, 1);
+  g_assert_cmpint (query_int (rs_store_get_connection (store, NULL),
+                              "SELECT count(*) FROM respondent"), ==, 0);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  rs_test_init (&argc, &argv);
+
+  g_test_add_func ("/store/create-and-reopen", test_store_create_and_reopen);
+  g_test_add_func ("/store/migrate-empty-file", test_store_migrate_empty_file);
+  g_test_add_func ("/store/rejects-bad-files", test_store_rejects_bad_files);
+  g_test_add_func ("/store/connection-per-thread", test_store_connection_per_thread);
+  g_test_add_func ("/store/concurrent-writers", test_store_concurrent_writers);
+  g_test_add_func ("/store/failed-write-rolls-back", test_store_failed_write_rolls_back);
+
+  return g_test_run ();
+}

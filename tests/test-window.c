@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include "rs-application.h"
+#include "rs-test-gtk.h"
+#include "rs-test-util.h"
+#include "rs-window.h"
+
+typedef struct
+{
+  char *dir;
+  RsApplication *app;
+  RsWindow *window;
+} Fixture;
+
+/* The tests run inside g_application_run(), as the real program does. */
+static RsApplication *app;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *db = NULL;
+
+  fixture->dir = rs_test_make_tmpdir ();
+  db = g_build_filename (fixture->dir, "tracker.db", NULL);
+
+  fixture->app = app;
+  fixture->window = rs_window_new (app, db);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  if (fixture->window != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (fixture->window));
+      rs_test_iterate ();
+      g_assert_null (fixture->window);
+    }
+  rs_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static gboolean
+page_is_not_loading (gpointer data)
+{
+  return g_strcmp0 (rs_window_get_page_name (data), "loading") != 0;
+}
+
+static void
+test_window_empty_state (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_cmpstr (rs_window_get_page_name (fixture->window), ==, "empty");
+  g_assert_nonnull (rs_window_get_store (fixture->window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+}
+
+static void
+test_window_about_and_shortcuts (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  GtkWindow *about;
+  GtkWindow *shortcuts;
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "about", NULL);
+  rs_test_iterate ();
+  about = rs_test_find_window (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (fixture->window));
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  gtk_window_destroy (about);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.show-help-overlay", NULL));
+  rs_test_iterate ();
+  shortcuts = rs_test_find_window (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_nonnull (shortcuts);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (shortcuts)));
+  gtk_widget_set_visible (GTK_WIDGET (shortcuts), FALSE);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  rs_test_iterate ();
+  g_assert_nonnull (rs_test_find_window (ADW_TYPE_PREFERENCES_WINDOW));
+}
+
+static void
+test_window_import_action (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_auto(GStrv) accels = NULL;
+
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (fixture->app), "win.import");
+  g_assert_nonnull (accels);
+  g_assert_cmpstr (accels[0], ==, "<Control>o");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import", NULL));
+}
+
+static void
+test_window_remembers_size (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 640);
+  rs_test_iterate ();
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  rs_test_iterate ();
+  g_assert_null (fixture->window);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 640);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+}
+
+static void
+run_tests_cb (GApplication *application,
+              int          *status)
+{
+  /* Instead of the application's own window. */
+  g_signal_stop_emission_by_name (application, "activate");
+  *status = g_test_run ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *db = NULL;
+  char *app_argv[] = { argv[0], NULL };
+  int status = 1;
+
+  rs_test_gtk_init (&argc, &argv);
+
+  dir = rs_test_make_tmpdir ();
+  db = g_build_filename (dir, "unused.db", NULL);
+  app = rs_application_new (db);
+  g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);
+
+  g_test_add ("/window/empty-state", Fixture, NULL,
+              fixture_set_up, test_window_empty_state, fixture_tear_down);
+  g_test_add ("/window/about-and-shortcuts", Fixture, NULL,
+              fixture_set_up, test_window_about_and_shortcuts, fixture_tear_down);
+  g_test_add ("/window/import-action", Fixture, NULL,
+              fixture_set_up, test_window_import_action, fixture_tear_down);
+  g_test_add ("/window/remembers-size", Fixture, NULL,
+              fixture_set_up, test_window_remembers_size, fixture_tear_down);
+
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, app_argv), ==, 0);
+  g_assert_finalize_object (app);
+  rs_test_remove_tree (dir);
+
+  return status;
+}
