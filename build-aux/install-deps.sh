@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs the Debian/Ubuntu packages that building (and, with "test", testing)
+# ResilienceScan needs. As root or through sudo it runs apt-get; otherwise it
+# prints the exact command to run and fails.
+set -eu
+
+build_packages="meson ninja-build pkg-config gcc libc6-dev
+  libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev
+  libsqlite3-dev libcurl4-openssl-dev libsecret-1-dev
+  gettext appstream desktop-file-utils librsvg2-common hicolor-icon-theme"
+test_packages="xvfb xauth poppler-utils python3 python3-aiosmtpd sqlite3"
+
+packages=$build_packages
+if [ "${1:-}" = "test" ]; then
+  packages="$packages $test_packages"
+fi
+
+missing=""
+for package in $packages; do
+  if ! dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $package"
+  fi
+done
+
+[ -n "$missing" ] || exit 0
+
+echo "Installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+  run=""
+elif command -v sudo >/dev/null 2>&1; then
+  run="sudo"
+else
+  echo "These packages are missing. Install them with:" >&2
+  echo "  sudo apt-get install -y$missing" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$run apt-get update
+# shellcheck disable=SC2086
+$run apt-get install -y --no-install-recommends $missing
