@@ -10,6 +10,7 @@
 
 #include "rs-cli.h"
 #include "core/rs-export.h"
+#include "core/rs-import.h"
 #include "core/rs-store.h"
 
 /* The headless command line: `resiliencescan SUBCOMMAND …`. It needs no
@@ -24,9 +25,11 @@ typedef struct
 
 static char *database_path;
 
+static int cmd_import (GStrv *args);
 static int cmd_list (GStrv *args);
 
 static const Command commands[] = {
+  { "import", N_("Import a master CSV file"), cmd_import },
   { "list", N_("Print respondents and their e-mail status"), cmd_list },
 };
 
@@ -101,6 +104,48 @@ parse_options (GOptionContext  *context,
     }
 
   return TRUE;
+}
+
+static int
+cmd_import (GStrv *args)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *counts = NULL;
+
+  g_option_context_set_summary (context,
+                                _("Import a master CSV file. People are added or updated; "
+                                  "what they were sent is kept."));
+  if (!parse_options (context, args, TRUE))
+    return 2;
+
+  if (g_strv_length (*args) != 2)
+    {
+      fail (_("import: name one master CSV file to import"));
+      return 2;
+    }
+
+  if (!(store = open_store ()))
+    return 1;
+
+  file = g_file_new_for_commandline_arg ((*args)[1]);
+  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  if (summary == NULL)
+    return fail (_("import: nothing was imported from “%s”: %s"), (*args)[1], error->message);
+
+  counts = rs_import_summary_describe (summary);
+  printf ("%s\n", counts);
+  for (guint i = 0; i < summary->problems->len; i++)
+    {
+      g_autofree char *line = rs_import_problem_describe (g_ptr_array_index (summary->problems, i));
+
+      printf ("%s\n", line);
+    }
+
+  return 0;
 }
 
 static int

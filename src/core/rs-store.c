@@ -48,12 +48,17 @@ static const char *migrations[] = {
   "  in_r REAL, in_c REAL, in_f REAL, in_v REAL, in_a REAL,"
   "  do_r REAL, do_c REAL, do_f REAL, do_v REAL, do_a REAL,"
   "  problem TEXT,"
-  "  source BLOB,"
+  "  source_import INTEGER,"
   "  source_line INTEGER,"
+  "  source_hash INTEGER,"
   "  first_imported_at INTEGER NOT NULL,"
   "  last_imported_at INTEGER NOT NULL"
   ");"
-  "CREATE INDEX respondent_company ON respondent (company COLLATE NOCASE);"
+  /* Apart, so that the rows people browse stay small. */
+  "CREATE TABLE respondent_source ("
+  "  respondent_id INTEGER PRIMARY KEY REFERENCES respondent (id),"
+  "  source TEXT NOT NULL"
+  ");"
   "CREATE TABLE delivery ("
   "  respondent_id INTEGER PRIMARY KEY REFERENCES respondent (id),"
   "  status TEXT NOT NULL DEFAULT 'pending'"
@@ -88,6 +93,7 @@ static const char *migrations[] = {
   "  id INTEGER PRIMARY KEY,"
   "  at INTEGER NOT NULL,"
   "  file TEXT NOT NULL,"
+  "  header TEXT NOT NULL,"
   "  added INTEGER NOT NULL,"
   "  updated INTEGER NOT NULL,"
   "  unchanged INTEGER NOT NULL,"
@@ -179,7 +185,8 @@ connection_open (const char  *path,
   rc = sqlite3_exec (db,
                      "PRAGMA journal_mode = WAL;"
                      "PRAGMA synchronous = NORMAL;"
-                     "PRAGMA foreign_keys = ON;",
+                     "PRAGMA foreign_keys = ON;"
+                     "PRAGMA cache_size = -32768;",
                      NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {

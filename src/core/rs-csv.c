@@ -1,0 +1,1083 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-csv"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "rs-csv.h"
+
+#define CHUNK_SIZE (64 * 1024)
+/* Room before a chunk for an incomplete UTF-8 sequence carried over. */
+#define CARRY_MAX 4
+
+typedef enum
+{
+  STATE_FIELD_START,
+  STATE_UNQUOTED,
+  STATE_QUOTED,
+  STATE_QUOTE_IN_QUOTED,
+} ParseState;
+
+typedef enum
+{
+  RECORD_ERROR,
+  RECORD_EOF,
+  RECORD_OK,
+} RecordResult;
+
+/* The first pass: the encoding is decided for the whole input before any row
+ * is returned, and the delimiter from the first record. */
+typedef struct
+{
+  gboolean utf8_decided;
+  gboolean utf8;
+  gsize n_carry;
+
+  gboolean delimiter_decided;
+  ParseState state;
+  gboolean record_started;
+  guint counts[4];
+} Prescan;
+
+/* In order of preference when counts tie. */
+static const char candidates[4] = { ',', ';', '\t', '|' };
+
+/* Windows-1252 0x80..0x9f; the five bytes it leaves undefined map to the C1
+ * controls, as Windows itself does. 0xa0..0xff are Latin-1. */
+static const guint16 cp1252_high[32] = {
+  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+  0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+  0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+};
+
+struct _RsCsvReader
+{
+  char *name;
+  GInputStream *stream;
+  GBytes *bytes;
+
+  guint8 *chunk;
+  const guint8 *buf;
+  gsize pos;
+  gsize len;
+  goffset buf_offset;
+  goffset size;
+  guint8 prev_byte;
+  gboolean eof;
+
+  gboolean cp1252;
+  char delimiter;
+  guint8 special_unquoted[256];
+  guint8 special_quoted[256];
+
+  guint line;
+  guint record_line;
+  guint quote_line;
+
+  char *row;
+  gsize row_len;
+  gsize row_alloc;
+  gsize field_start;
+  gboolean record_quoted;
+
+  gsize *starts;
+  guint n_fields;
+  guint starts_alloc;
+
+  const char **fields;
+  guint fields_alloc;
+
+  char **header;
+  guint n_header;
+
+  GError *fatal;
+};
+
+G_DEFINE_QUARK (rs-csv-error-quark, rs_csv_error)
+
+static RsCsvReader *
+reader_alloc (void)
+{
+  RsCsvReader *self = g_new0 (RsCsvReader, 1);
+
+  self->size = -1;
+  self->line = 1;
+  self->row_alloc = 4096;
+  self->row = g_malloc (self->row_alloc);
+  self->starts_alloc = 64;
+  self->starts = g_new (gsize, self->starts_alloc);
+
+  return self;
+}
+
+void
+rs_csv_reader_free (RsCsvReader *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->name);
+  g_clear_object (&self->stream);
+  g_clear_pointer (&self->bytes, g_bytes_unref);
+  g_free (self->chunk);
+  g_free (self->row);
+  g_free (self->starts);
+  g_free (self->fields);
+  g_strfreev (self->header);
+  g_clear_error (&self->fatal);
+  g_free (self);
+}
+
+static void
+set_io_error (RsCsvReader  *self,
+              gboolean      opening,
+              GError       *local_error,
+              GError      **error)
+{
+  /* GIO's own messages for the common cases repeat the path in a technical
+   * form; these say it once. */
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("“%s” does not exist"), self->name);
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                 _("“%s” is a folder, not a file"), self->name);
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                 _("You are not allowed to read “%s”"), self->name);
+  else if (opening)
+    g_set_error (error, local_error->domain, local_error->code,
+                 _("Could not open “%s”: %s"), self->name, local_error->message);
+  else
+    g_set_error (error, local_error->domain, local_error->code,
+                 _("Could not read “%s”: %s"), self->name, local_error->message);
+}
+
+static void
+set_binary_error (RsCsvReader  *self,
+                  guint         line,
+                  GError      **error)
+{
+  if (line == 0 && self->name != NULL)
+    g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_BINARY,
+                 _("“%s” is not a text file (it contains binary data)"), self->name);
+  else if (line == 0)
+    g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_BINARY,
+                 _("The data is not text (it contains binary data)"));
+  else if (self->name != NULL)
+    g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_BINARY,
+                 _("“%s” is not a text file (line %u contains binary data)"),
+                 self->name, line);
+  else
+    g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_BINARY,
+                 _("The data is not text (line %u contains binary data)"), line);
+}
+
+static gboolean
+has_bom (const guint8 *data,
+         gsize         len)
+{
+  return len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf;
+}
+
+/* Looks at the start of the input only: what is not caught here is caught by
+ * the NUL checks of the prescan and the parser. */
+static gboolean
+check_text_start (RsCsvReader   *self,
+                  const guint8  *data,
+                  gsize          len,
+                  GError       **error)
+{
+  gsize controls = 0;
+
+  if (len >= 2 && ((data[0] == 0xff && data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff)))
+    {
+      if (self->name != NULL)
+        g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_BINARY,
+                     _("“%s” is in UTF-16, which is not supported: save it as “CSV UTF-8” "
+                       "instead"), self->name);
+      else
+        g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_BINARY,
+                     _("The data is in UTF-16, which is not supported: save it as "
+                       "“CSV UTF-8” instead"));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = data[i];
+
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r'
+          && c != 0x1a && c != 0x1b)
+        controls++;
+    }
+
+  if (controls > 8 && controls * 16 > len)
+    {
+      set_binary_error (self, 0, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Returns FALSE for a NUL byte. A sequence cut off by the end of @data is
+ * left in ps->n_carry for the caller to put before the next chunk. */
+static gboolean
+prescan_validate (Prescan      *ps,
+                  const guint8 *data,
+                  gsize         len,
+                  gboolean      eof)
+{
+  const char *end;
+
+  ps->n_carry = 0;
+
+  if (len > 0 && memchr (data, '\0', len) != NULL)
+    return FALSE;
+
+  if (len > 0 && !g_utf8_validate_len ((const char *) data, len, &end))
+    {
+      gsize rest = len - (gsize) ((const guint8 *) end - data);
+
+      if (!eof && rest < CARRY_MAX)
+        {
+          ps->n_carry = rest;
+        }
+      else
+        {
+          ps->utf8_decided = TRUE;
+          ps->utf8 = FALSE;
+          return TRUE;
+        }
+    }
+
+  if (eof)
+    {
+      ps->utf8_decided = TRUE;
+      ps->utf8 = TRUE;
+    }
+
+  return TRUE;
+}
+
+/* Counts the candidate delimiters outside quotes in the first record that is
+ * not blank, quoting as the parser does but with all four as delimiters. */
+static void
+prescan_detect (Prescan      *ps,
+                const guint8 *data,
+                gsize         len)
+{
+  for (gsize i = 0; i < len && !ps->delimiter_decided; i++)
+    {
+      guint8 c = data[i];
+
+      switch (ps->state)
+        {
+        case STATE_QUOTED:
+          if (c == '"')
+            ps->state = STATE_QUOTE_IN_QUOTED;
+          break;
+
+        case STATE_QUOTE_IN_QUOTED:
+          if (c == '"')
+            {
+              ps->state = STATE_QUOTED;
+              break;
+            }
+          ps->state = STATE_UNQUOTED;
+          G_GNUC_FALLTHROUGH;
+
+        case STATE_FIELD_START:
+        case STATE_UNQUOTED:
+          if (c == '"' && ps->state == STATE_FIELD_START)
+            {
+              ps->record_started = TRUE;
+              ps->state = STATE_QUOTED;
+              break;
+            }
+          if (c == '\n' || c == '\r')
+            {
+              if (ps->record_started)
+                ps->delimiter_decided = TRUE;
+              ps->state = STATE_FIELD_START;
+              break;
+            }
+          ps->record_started = TRUE;
+          ps->state = STATE_UNQUOTED;
+          for (guint j = 0; j < G_N_ELEMENTS (candidates); j++)
+            {
+              if (c == (guint8) candidates[j])
+                {
+                  ps->counts[j]++;
+                  ps->state = STATE_FIELD_START;
+                  break;
+                }
+            }
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+static char
+prescan_pick_delimiter (const Prescan *ps)
+{
+  guint best = 0;
+
+  for (guint j = 1; j < G_N_ELEMENTS (candidates); j++)
+    {
+      if (ps->counts[j] > ps->counts[best])
+        best = j;
+    }
+
+  return candidates[best];
+}
+
+static gboolean
+prescan_stream (RsCsvReader   *self,
+                GInputStream  *stream,
+                Prescan       *ps,
+                gsize         *bom_len,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  guint8 *buf = self->chunk;
+  gboolean first = TRUE;
+
+  *bom_len = 0;
+
+  while (!ps->utf8_decided || !ps->delimiter_decided)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gsize n_carry = ps->n_carry;
+      gsize skip = 0;
+      gsize n = 0;
+      gboolean eof;
+
+      if (!g_input_stream_read_all (stream, buf + n_carry, CHUNK_SIZE, &n,
+                                    cancellable, &local_error))
+        {
+          set_io_error (self, FALSE, local_error, error);
+          return FALSE;
+        }
+      eof = n < CHUNK_SIZE;
+
+      if (first)
+        {
+          if (!check_text_start (self, buf, n, error))
+            return FALSE;
+          if (has_bom (buf, n))
+            skip = *bom_len = 3;
+          first = FALSE;
+        }
+
+      if (!ps->utf8_decided && !prescan_validate (ps, buf, n_carry + n, eof))
+        {
+          set_binary_error (self, 0, error);
+          return FALSE;
+        }
+
+      prescan_detect (ps, buf + n_carry + skip, n - skip);
+
+      if (eof)
+        break;
+
+      if (ps->n_carry > 0)
+        memmove (buf, buf + n_carry + n - ps->n_carry, ps->n_carry);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+fill (RsCsvReader   *self,
+      GCancellable  *cancellable,
+      GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gssize n;
+
+  if (self->eof || self->stream == NULL)
+    {
+      self->eof = TRUE;
+      return TRUE;
+    }
+
+  if (self->len > 0)
+    self->prev_byte = self->buf[self->len - 1];
+  self->buf_offset += self->len;
+  self->pos = 0;
+  self->len = 0;
+
+  n = g_input_stream_read (self->stream, self->chunk, CHUNK_SIZE, cancellable, &local_error);
+  if (n < 0)
+    {
+      set_io_error (self, FALSE, local_error, error);
+      return FALSE;
+    }
+
+  if (n == 0)
+    self->eof = TRUE;
+  self->len = n;
+
+  return TRUE;
+}
+
+static gboolean
+append_slow (RsCsvReader   *self,
+             const guint8  *data,
+             gsize          n,
+             GError       **error)
+{
+  gsize needed;
+
+  if (self->row_len - self->field_start + n > RS_CSV_MAX_FIELD)
+    {
+      g_autofree char *limit = g_format_size_full (RS_CSV_MAX_FIELD, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
+                   _("Line %u has a field larger than %s"), self->record_line, limit);
+      return FALSE;
+    }
+
+  if (self->row_len + n > RS_CSV_MAX_ROW)
+    {
+      g_autofree char *limit = g_format_size_full (RS_CSV_MAX_ROW, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
+                   _("Line %u is larger than %s"), self->record_line, limit);
+      return FALSE;
+    }
+
+  needed = self->row_len + n;
+  if (needed > self->row_alloc)
+    {
+      /* Room for the content and one NUL per field, never more. */
+      gsize alloc = MIN (self->row_alloc * 2, (gsize) RS_CSV_MAX_ROW + RS_CSV_MAX_COLUMNS + 1);
+
+      self->row_alloc = MAX (alloc, needed);
+      self->row = g_realloc (self->row, self->row_alloc);
+    }
+
+  memcpy (self->row + self->row_len, data, n);
+  self->row_len += n;
+
+  return TRUE;
+}
+
+static inline gboolean
+append (RsCsvReader   *self,
+        const guint8  *data,
+        gsize          n,
+        GError       **error)
+{
+  if (G_UNLIKELY (self->row_len + n > self->row_alloc
+                  || self->row_len - self->field_start + n > RS_CSV_MAX_FIELD))
+    return append_slow (self, data, n, error);
+
+  memcpy (self->row + self->row_len, data, n);
+  self->row_len += n;
+
+  return TRUE;
+}
+
+#define SHORT_RUN 16
+
+/* Appends buf[start..end). Most fields are short: when there is room on both
+ * sides a fixed-size copy, which compiles to a couple of moves, beats a call
+ * to memcpy. The bytes it copies past the run are overwritten later. */
+static inline gboolean
+append_run (RsCsvReader   *self,
+            const guint8  *buf,
+            gsize          start,
+            gsize          end,
+            gsize          len,
+            GError       **error)
+{
+  gsize n = end - start;
+
+  if (n <= SHORT_RUN && start + SHORT_RUN <= len
+      && self->row_len + SHORT_RUN <= self->row_alloc
+      && self->row_len - self->field_start + n <= RS_CSV_MAX_FIELD)
+    {
+      memcpy (self->row + self->row_len, buf + start, SHORT_RUN);
+      self->row_len += n;
+      return TRUE;
+    }
+
+  return append (self, buf + start, n, error);
+}
+
+static gboolean
+append_cp1252 (RsCsvReader   *self,
+               guint8         c,
+               GError       **error)
+{
+  gunichar u = c < 0xa0 ? cp1252_high[c - 0x80] : c;
+  guint8 out[3];
+
+  if (u < 0x800)
+    {
+      out[0] = 0xc0 | (u >> 6);
+      out[1] = 0x80 | (u & 0x3f);
+      return append (self, out, 2, error);
+    }
+
+  out[0] = 0xe0 | (u >> 12);
+  out[1] = 0x80 | ((u >> 6) & 0x3f);
+  out[2] = 0x80 | (u & 0x3f);
+  return append (self, out, 3, error);
+}
+
+static gboolean
+end_field_slow (RsCsvReader  *self,
+                GError      **error)
+{
+  if (self->n_fields == self->starts_alloc)
+    {
+      if (self->starts_alloc >= RS_CSV_MAX_COLUMNS)
+        {
+          g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
+                       _("Line %u has more than %u fields"),
+                       self->record_line, (guint) RS_CSV_MAX_COLUMNS);
+          return FALSE;
+        }
+      self->starts_alloc = MIN (self->starts_alloc * 2, RS_CSV_MAX_COLUMNS);
+      self->starts = g_renew (gsize, self->starts, self->starts_alloc);
+    }
+
+  if (self->row_len == self->row_alloc)
+    {
+      self->row_alloc *= 2;
+      self->row = g_realloc (self->row, self->row_alloc);
+    }
+
+  return TRUE;
+}
+
+static inline gboolean
+end_field (RsCsvReader  *self,
+           GError      **error)
+{
+  if (G_UNLIKELY (self->n_fields == self->starts_alloc || self->row_len == self->row_alloc)
+      && !end_field_slow (self, error))
+    return FALSE;
+
+  self->starts[self->n_fields++] = self->field_start;
+  self->row[self->row_len++] = '\0';
+  self->field_start = self->row_len;
+
+  return TRUE;
+}
+
+/* A lone CR, a lone LF and CR LF are each one line break. */
+static inline void
+count_line_break (RsCsvReader  *self,
+                  const guint8 *buf,
+                  gsize         i)
+{
+  if (buf[i] == '\r' || (i > 0 ? buf[i - 1] : self->prev_byte) != '\r')
+    self->line++;
+}
+
+/* Reads one record into the row buffer. The LF of a CR LF outside quotes
+ * comes back as a blank record, which the callers skip like any blank line. */
+static RecordResult
+read_record (RsCsvReader   *self,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  const guint8 delimiter = (guint8) self->delimiter;
+  const guint8 *special_unquoted = self->special_unquoted;
+  const guint8 *special_quoted = self->special_quoted;
+  const guint8 *buf = self->buf;
+  gsize pos = self->pos;
+  gsize len = self->len;
+  ParseState state = STATE_FIELD_START;
+
+  self->row_len = 0;
+  self->field_start = 0;
+  self->n_fields = 0;
+  self->record_quoted = FALSE;
+  self->record_line = self->line;
+
+  for (;;)
+    {
+      gsize start;
+      guint8 c;
+
+      if (pos == len)
+        {
+          self->pos = pos;
+          if (!fill (self, cancellable, error))
+            return RECORD_ERROR;
+          buf = self->buf;
+          pos = self->pos;
+          len = self->len;
+
+          if (pos == len)
+            {
+              if (state == STATE_QUOTED)
+                {
+                  g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_UNTERMINATED,
+                               _("The quote opened on line %u is never closed"),
+                               self->quote_line);
+                  return RECORD_ERROR;
+                }
+              if (state == STATE_FIELD_START && self->n_fields == 0)
+                return RECORD_EOF;
+              if (!end_field (self, error))
+                return RECORD_ERROR;
+              return RECORD_OK;
+            }
+        }
+
+      switch (state)
+        {
+        case STATE_QUOTE_IN_QUOTED:
+          if (buf[pos] == '"')
+            {
+              pos++;
+              if (!append (self, (const guint8 *) "\"", 1, error))
+                goto fail;
+              state = STATE_QUOTED;
+              break;
+            }
+          /* Text after the closing quote is kept, as if unquoted. */
+          state = STATE_UNQUOTED;
+          break;
+
+        case STATE_FIELD_START:
+          if (buf[pos] == '"')
+            {
+              pos++;
+              state = STATE_QUOTED;
+              self->record_quoted = TRUE;
+              self->quote_line = self->line;
+              break;
+            }
+          state = STATE_UNQUOTED;
+          G_GNUC_FALLTHROUGH;
+
+        case STATE_UNQUOTED:
+          /* The hot path: field after field until a line break or a quote. */
+          for (;;)
+            {
+              start = pos;
+              while (pos < len && !special_unquoted[buf[pos]])
+                pos++;
+              if (pos > start && !append_run (self, buf, start, pos, len, error))
+                goto fail;
+              if (pos == len)
+                break;
+
+              c = buf[pos++];
+              if (c == delimiter)
+                {
+                  if (!end_field (self, error))
+                    goto fail;
+                  if (pos < len && buf[pos] != '"')
+                    continue;
+                  state = STATE_FIELD_START;
+                  break;
+                }
+              else if (c == '\n' || c == '\r')
+                {
+                  count_line_break (self, buf, pos - 1);
+                  if (!end_field (self, error))
+                    goto fail;
+                  self->pos = pos;
+                  return RECORD_OK;
+                }
+              else if (c == '\0')
+                {
+                  set_binary_error (self, self->line, error);
+                  goto fail;
+                }
+              else if (!append_cp1252 (self, c, error))
+                {
+                  goto fail;
+                }
+            }
+          break;
+
+        case STATE_QUOTED:
+          start = pos;
+          while (pos < len && !special_quoted[buf[pos]])
+            pos++;
+          if (pos > start && !append_run (self, buf, start, pos, len, error))
+            goto fail;
+          if (pos == len)
+            break;
+
+          c = buf[pos++];
+          if (c == '"')
+            {
+              state = STATE_QUOTE_IN_QUOTED;
+            }
+          else if (c == '\n' || c == '\r')
+            {
+              count_line_break (self, buf, pos - 1);
+              if (!append (self, &c, 1, error))
+                goto fail;
+            }
+          else if (c == '\0')
+            {
+              set_binary_error (self, self->line, error);
+              goto fail;
+            }
+          else if (!append_cp1252 (self, c, error))
+            {
+              goto fail;
+            }
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+fail:
+  self->pos = pos;
+  return RECORD_ERROR;
+}
+
+static gboolean
+record_is_blank (RsCsvReader *self)
+{
+  return self->n_fields == 1 && self->row_len == 1 && !self->record_quoted;
+}
+
+/* Reads on to the next record that is not blank. */
+static RecordResult
+read_nonblank_record (RsCsvReader   *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  guint last_line = self->record_line;
+  RecordResult result;
+
+  do
+    result = read_record (self, cancellable, error);
+  while (result == RECORD_OK && record_is_blank (self));
+
+  /* The end of the file is no row: the last one keeps its line. */
+  if (result == RECORD_EOF)
+    self->record_line = last_line;
+
+  return result;
+}
+
+static const char * const *
+build_fields (RsCsvReader *self)
+{
+  if (self->fields_alloc < self->n_fields + 1)
+    {
+      self->fields_alloc = MAX (self->n_fields + 1, self->fields_alloc * 2);
+      self->fields = g_renew (const char *, self->fields, self->fields_alloc);
+    }
+
+  for (guint i = 0; i < self->n_fields; i++)
+    self->fields[i] = self->row + self->starts[i];
+  self->fields[self->n_fields] = NULL;
+
+  return self->fields;
+}
+
+static gboolean
+reader_start (RsCsvReader   *self,
+              const Prescan *ps,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  const char * const *fields;
+  RecordResult result;
+
+  self->cp1252 = !ps->utf8;
+  self->delimiter = prescan_pick_delimiter (ps);
+
+  memset (self->special_unquoted, 0, sizeof self->special_unquoted);
+  self->special_unquoted[(guint8) self->delimiter] = 1;
+  self->special_unquoted['\n'] = 1;
+  self->special_unquoted['\r'] = 1;
+  self->special_unquoted['\0'] = 1;
+
+  memset (self->special_quoted, 0, sizeof self->special_quoted);
+  self->special_quoted['"'] = 1;
+  self->special_quoted['\n'] = 1;
+  self->special_quoted['\r'] = 1;
+  self->special_quoted['\0'] = 1;
+
+  if (self->cp1252)
+    {
+      memset (self->special_unquoted + 0x80, 1, 0x80);
+      memset (self->special_quoted + 0x80, 1, 0x80);
+    }
+
+  result = read_nonblank_record (self, cancellable, error);
+  if (result == RECORD_ERROR)
+    return FALSE;
+
+  if (result == RECORD_EOF)
+    {
+      if (self->name != NULL)
+        g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_EMPTY,
+                     _("“%s” is empty: it has no header line"), self->name);
+      else
+        g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_EMPTY,
+                     _("The data is empty: it has no header line"));
+      return FALSE;
+    }
+
+  fields = build_fields (self);
+  self->n_header = self->n_fields;
+  self->header = g_new (char *, self->n_header + 1);
+  for (guint i = 0; i < self->n_header; i++)
+    self->header[i] = g_strdup (fields[i]);
+  self->header[self->n_header] = NULL;
+
+  return TRUE;
+}
+
+/**
+ * rs_csv_reader_new:
+ *
+ * Reads @file twice: a quick first pass decides the encoding for the whole
+ * file, then rows are parsed as they are asked for. The file is never held in
+ * memory as a whole.
+ */
+RsCsvReader *
+rs_csv_reader_new (GFile         *file,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(RsCsvReader) self = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Prescan ps = { 0, };
+  gsize bom_len;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = reader_alloc ();
+  self->name = g_file_get_parse_name (file);
+
+  stream = g_file_read (file, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      set_io_error (self, TRUE, local_error, error);
+      return NULL;
+    }
+
+  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                         cancellable, NULL);
+  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE))
+    self->size = g_file_info_get_size (info);
+
+  self->chunk = g_malloc (CARRY_MAX + CHUNK_SIZE);
+  if (!prescan_stream (self, G_INPUT_STREAM (stream), &ps, &bom_len, cancellable, error))
+    return NULL;
+
+  if (g_seekable_can_seek (G_SEEKABLE (stream)))
+    {
+      if (!g_seekable_seek (G_SEEKABLE (stream), bom_len, G_SEEK_SET,
+                            cancellable, &local_error))
+        {
+          set_io_error (self, FALSE, local_error, error);
+          return NULL;
+        }
+    }
+  else
+    {
+      gsize n;
+
+      g_clear_object (&stream);
+      stream = g_file_read (file, cancellable, &local_error);
+      if (stream == NULL)
+        {
+          set_io_error (self, TRUE, local_error, error);
+          return NULL;
+        }
+      if (bom_len > 0
+          && !g_input_stream_read_all (G_INPUT_STREAM (stream), self->chunk, bom_len, &n,
+                                       cancellable, &local_error))
+        {
+          set_io_error (self, FALSE, local_error, error);
+          return NULL;
+        }
+    }
+
+  self->stream = G_INPUT_STREAM (g_steal_pointer (&stream));
+  self->buf = self->chunk;
+  self->buf_offset = bom_len;
+
+  if (!reader_start (self, &ps, cancellable, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+RsCsvReader *
+rs_csv_reader_new_for_bytes (GBytes  *bytes,
+                             GError **error)
+{
+  g_autoptr(RsCsvReader) self = NULL;
+  Prescan ps = { 0, };
+  const guint8 *data;
+  gsize size;
+  gsize bom_len;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = reader_alloc ();
+  self->bytes = g_bytes_ref (bytes);
+
+  data = g_bytes_get_data (bytes, &size);
+  if (data == NULL)
+    data = (const guint8 *) "";
+  self->size = size;
+
+  if (!check_text_start (self, data, MIN (size, CHUNK_SIZE), error))
+    return NULL;
+
+  if (!prescan_validate (&ps, data, size, TRUE))
+    {
+      set_binary_error (self, 0, error);
+      return NULL;
+    }
+
+  bom_len = has_bom (data, size) ? 3 : 0;
+  prescan_detect (&ps, data + bom_len, size - bom_len);
+
+  self->buf = data;
+  self->len = size;
+  self->pos = bom_len;
+
+  if (!reader_start (self, &ps, NULL, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char * const *
+rs_csv_reader_get_header (RsCsvReader *self,
+                          guint       *n_fields)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (n_fields != NULL)
+    *n_fields = self->n_header;
+
+  return (const char * const *) self->header;
+}
+
+char
+rs_csv_reader_get_delimiter (RsCsvReader *self)
+{
+  g_return_val_if_fail (self != NULL, ',');
+
+  return self->delimiter;
+}
+
+const char *
+rs_csv_reader_get_encoding (RsCsvReader *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->cp1252 ? "WINDOWS-1252" : "UTF-8";
+}
+
+gboolean
+rs_csv_reader_next_row (RsCsvReader          *self,
+                        const char * const  **fields,
+                        guint                *n_fields,
+                        GCancellable         *cancellable,
+                        GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char * const *row;
+  RecordResult result;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (fields != NULL)
+    *fields = NULL;
+  if (n_fields != NULL)
+    *n_fields = 0;
+
+  if (self->fatal != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->fatal));
+      return FALSE;
+    }
+
+  /* Cancelling mid-record loses the record, so it ends the reading too. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+    result = RECORD_ERROR;
+  else
+    result = read_nonblank_record (self, cancellable, &local_error);
+
+  if (result == RECORD_ERROR)
+    {
+      self->fatal = g_error_copy (local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (result == RECORD_EOF)
+    return FALSE;
+
+  row = build_fields (self);
+  if (fields != NULL)
+    *fields = row;
+  if (n_fields != NULL)
+    *n_fields = self->n_fields;
+
+  if (self->n_fields != self->n_header)
+    {
+      g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_RAGGED,
+                   ngettext ("Line %u has %u field, but the header has %u",
+                             "Line %u has %u fields, but the header has %u",
+                             self->n_fields),
+                   self->record_line, self->n_fields, self->n_header);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+guint
+rs_csv_reader_get_line (RsCsvReader *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->record_line;
+}
+
+goffset
+rs_csv_reader_get_position (RsCsvReader *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->buf_offset + (goffset) self->pos;
+}
+
+goffset
+rs_csv_reader_get_size (RsCsvReader *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+
+  return self->size;
+}

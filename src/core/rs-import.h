@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rs-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RS_IMPORT_PROBLEM_SKIPPED,
+  RS_IMPORT_PROBLEM_FLAGGED,
+  RS_IMPORT_PROBLEM_DUPLICATE,
+} RsImportProblemKind;
+
+typedef struct
+{
+  RsImportProblemKind kind;
+  guint line;
+  char *person;
+  char *reason;
+} RsImportProblem;
+
+typedef struct
+{
+  char *file;
+  guint added;
+  guint updated;
+  guint unchanged;
+  guint skipped;
+  guint flagged;
+  guint duplicates;
+  guint marked_sent;
+  GPtrArray *problems;
+} RsImportSummary;
+
+/* Called from the import's thread, at most every few thousand rows. */
+typedef void (*RsImportProgressFunc) (goffset  done_bytes,
+                                      goffset  total_bytes,
+                                      gpointer user_data);
+
+RsImportSummary *rs_import_file        (RsStore               *store,
+                                        GFile                 *file,
+                                        RsImportProgressFunc   progress,
+                                        gpointer               progress_data,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
+void             rs_import_file_async  (RsStore               *store,
+                                        GFile                 *file,
+                                        RsImportProgressFunc   progress,
+                                        gpointer               progress_data,
+                                        GCancellable          *cancellable,
+                                        GAsyncReadyCallback    callback,
+                                        gpointer               user_data);
+RsImportSummary *rs_import_file_finish (RsStore               *store,
+                                        GAsyncResult          *result,
+                                        GError               **error);
+char            *rs_import_summary_describe (const RsImportSummary *summary);
+char            *rs_import_problem_describe (const RsImportProblem *problem);
+void             rs_import_summary_free (RsImportSummary       *summary);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsImportSummary, rs_import_summary_free)
+
+G_END_DECLS

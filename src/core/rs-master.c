@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-master"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "rs-master.h"
+
+/* From master-file rows to respondents: header names, synonyms and the rules
+ * that decide whether a row is imported, flagged or skipped. */
+
+G_DEFINE_QUARK (rs-master-error-quark, rs_master_error)
+
+static const struct {
+  const char *synonym;
+  const char *canonical;
+} synonyms[] = {
+  { "email", "email_address" },
+  { "mail", "email_address" },
+  { "emailaddress", "email_address" },
+  { "e_mail", "email_address" },
+  { "company", "company_name" },
+  { "organisation", "company_name" },
+  { "organization", "company_name" },
+  { "companyname", "company_name" },
+  { "respondent", "name" },
+  { "participant", "name" },
+  { "full_name", "name" },
+  { "fullname", "name" },
+  { "date", "submitdate" },
+  { "timestamp", "submitdate" },
+  { "submit_date", "submitdate" },
+  { "role", "function" },
+  { "job_title", "function" },
+  { "position", "function" },
+};
+
+/* Values that stand for "nobody" in a name or company column. */
+static const char *placeholders[] = { "", "-", "?", "n/a", "na", "nan", "unknown", "none" };
+
+/**
+ * rs_master_normalize_name:
+ *
+ * Normalises one header name the way the survey's tooling does: lower case,
+ * spaces to `_`, `- : ( ) [ ]` and every other character that is not a
+ * letter, digit or `_` deleted, and `col_` before a leading digit.
+ */
+char *
+rs_master_normalize_name (const char *raw)
+{
+  g_autofree char *lower = NULL;
+  GString *name;
+
+  g_return_val_if_fail (raw != NULL, NULL);
+
+  lower = g_utf8_strdown (raw, -1);
+  name = g_string_sized_new (strlen (lower));
+
+  for (const char *p = g_strstrip (lower); *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == ' ')
+        g_string_append_c (name, '_');
+      else if (c == '_' || g_unichar_isalnum (c))
+        g_string_append_unichar (name, c);
+    }
+
+  if (name->len > 0 && g_ascii_isdigit (name->str[0]))
+    g_string_prepend (name, "col_");
+
+  return g_string_free (name, FALSE);
+}
+
+static int
+find_column (char       **names,
+             guint        n,
+             const char  *wanted)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (names[i], wanted) == 0)
+      return (int) i;
+
+  return -1;
+}
+
+/**
+ * rs_master_columns_new:
+ *
+ * Finds the columns of a master file from its header line. Fails, naming
+ * what is missing and what was found, when company, name or e-mail address
+ * cannot be found.
+ */
+RsMasterColumns *
+rs_master_columns_new (const char * const  *header,
+                       guint                n_fields,
+                       GError             **error)
+{
+  g_autoptr(RsMasterColumns) columns = g_new0 (RsMasterColumns, 1);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new ();
+
+  columns->n_columns = n_fields;
+  columns->names = g_new0 (char *, n_fields + 1);
+
+  for (guint i = 0; i < n_fields; i++)
+    {
+      g_autofree char *name = rs_master_normalize_name (header[i]);
+      guint repeats = GPOINTER_TO_UINT (g_hash_table_lookup (seen, name));
+
+      g_hash_table_insert (seen, g_strdup (name), GUINT_TO_POINTER (repeats + 1));
+      if (repeats > 0)
+        columns->names[i] = g_strdup_printf ("%s_%u", name, repeats);
+      else
+        columns->names[i] = g_steal_pointer (&name);
+    }
+
+  /* A synonym counts only where its canonical column is absent. */
+  for (guint s = 0; s < G_N_ELEMENTS (synonyms); s++)
+    {
+      int at;
+
+      if (find_column (columns->names, n_fields, synonyms[s].canonical) >= 0)
+        continue;
+      at = find_column (columns->names, n_fields, synonyms[s].synonym);
+      if (at >= 0)
+        {
+          g_free (columns->names[at]);
+          columns->names[at] = g_strdup (synonyms[s].canonical);
+        }
+    }
+
+  columns->company = find_column (columns->names, n_fields, "company_name");
+  columns->person = find_column (columns->names, n_fields, "name");
+  columns->email = find_column (columns->names, n_fields, "email_address");
+  columns->function = find_column (columns->names, n_fields, "function");
+  columns->submitted_at = find_column (columns->names, n_fields, "submitdate");
+  columns->report_sent = find_column (columns->names, n_fields, "reportsent");
+  columns->version = find_column (columns->names, n_fields, "version");
+  columns->language = find_column (columns->names, n_fields, "language");
+  columns->sector = find_column (columns->names, n_fields, "sector");
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    columns->scores[i] = find_column (columns->names, n_fields, rs_scores_column_name (i));
+
+  if (columns->company < 0)
+    g_ptr_array_add (missing, (gpointer) "company_name");
+  if (columns->person < 0)
+    g_ptr_array_add (missing, (gpointer) "name");
+  if (columns->email < 0)
+    g_ptr_array_add (missing, (gpointer) "email_address");
+
+  if (missing->len > 0)
+    {
+      g_autofree char *missing_list = NULL;
+      g_autoptr(GString) found = g_string_new (NULL);
+
+      g_ptr_array_add (missing, NULL);
+      missing_list = g_strjoinv (", ", (char **) missing->pdata);
+      for (guint i = 0; i < n_fields && i < 30; i++)
+        g_string_append_printf (found, "%s“%s”", i ? ", " : "", header[i]);
+      if (n_fields > 30)
+        g_string_append (found, ", …");
+
+      g_set_error (error, RS_MASTER_ERROR, RS_MASTER_ERROR_MISSING_COLUMNS,
+                   _("This is not a master file: the required column(s) %s are missing. "
+                     "The header line has: %s"),
+                   missing_list, found->len ? found->str : _("nothing"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&columns);
+}
+
+void
+rs_master_columns_free (RsMasterColumns *columns)
+{
+  if (columns == NULL)
+    return;
+
+  g_strfreev (columns->names);
+  g_free (columns);
+}
+
+/* Trims, and folds every run of white space (tabs and line breaks included)
+ * into one space. Most fields are ASCII, so bytes are copied as they are
+ * and only the others are decoded. */
+static char *
+clean_text (const char *text)
+{
+  gsize len = text ? strlen (text) : 0;
+  char *clean = g_malloc (len + 1);
+  const char *p = text;
+  const char *end = text + len;
+  gsize out = 0;
+  gboolean space = FALSE;
+
+  while (p < end)
+    {
+      guchar c = (guchar) *p;
+      const char *next;
+
+      if (c < 0x80)
+        {
+          if (g_ascii_isspace (c))
+            {
+              space = out > 0;
+              p++;
+              continue;
+            }
+          if (space)
+            clean[out++] = ' ';
+          space = FALSE;
+          clean[out++] = (char) c;
+          p++;
+          continue;
+        }
+
+      next = g_utf8_next_char (p);
+      if (next > end)
+        next = end;
+      if (g_unichar_isspace (g_utf8_get_char (p)))
+        {
+          space = out > 0;
+          p = next;
+          continue;
+        }
+      if (space)
+        clean[out++] = ' ';
+      space = FALSE;
+      while (p < next)
+        clean[out++] = *p++;
+    }
+
+  clean[out] = '\0';
+  return clean;
+}
+
+static gboolean
+is_placeholder (const char *clean)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (placeholders); i++)
+    if (g_ascii_strcasecmp (clean, placeholders[i]) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static const char *
+field (const char * const *fields,
+       guint               n_fields,
+       int                 column)
+{
+  if (column < 0 || (guint) column >= n_fields)
+    return NULL;
+
+  return fields[column];
+}
+
+static gboolean
+is_true (const char *text)
+{
+  g_autofree char *clean = clean_text (text);
+
+  return g_ascii_strcasecmp (clean, "true") == 0 ||
+         g_ascii_strcasecmp (clean, "yes") == 0 ||
+         g_ascii_strcasecmp (clean, "1") == 0 ||
+         g_ascii_strcasecmp (clean, "ja") == 0;
+}
+
+/**
+ * rs_master_email_is_valid:
+ *
+ * Whether @email is a plausible single address: one `@`, a local part and a
+ * dotted domain of the usual characters, no spaces.
+ */
+gboolean
+rs_master_email_is_valid (const char *email)
+{
+  const char *at;
+  const char *last_dot;
+  gsize local_len;
+
+  if (email == NULL || *email == '\0' || strlen (email) > 254)
+    return FALSE;
+
+  at = strchr (email, '@');
+  if (at == NULL || strchr (at + 1, '@') != NULL)
+    return FALSE;
+
+  local_len = at - email;
+  if (local_len == 0 || local_len > 64 || email[0] == '.' || at[-1] == '.')
+    return FALSE;
+
+  for (const char *p = email; p < at; p++)
+    if (!g_ascii_isalnum (*p) && strchr (".!#$%&'*+/=?^_`{|}~-", *p) == NULL)
+      return FALSE;
+
+  if (at[1] == '\0' || at[1] == '.' || at[1] == '-' || strstr (email, "..") != NULL)
+    return FALSE;
+
+  for (const char *p = at + 1; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-')
+      return FALSE;
+
+  last_dot = strrchr (at + 1, '.');
+  if (last_dot == NULL || strlen (last_dot + 1) < 2 || last_dot[-1] == '-')
+    return FALSE;
+  for (const char *p = last_dot + 1; *p; p++)
+    if (!g_ascii_isalpha (*p))
+      return FALSE;
+
+  return TRUE;
+}
+
+static void
+append_key_part (GString    *key,
+                 const char *part)
+{
+  g_autofree char *clean = clean_text (part);
+  g_autofree char *normal = NULL;
+  g_autofree char *folded = NULL;
+  gboolean ascii = TRUE;
+
+  for (const char *p = clean; *p; p++)
+    if ((guchar) *p >= 0x80)
+      {
+        ascii = FALSE;
+        break;
+      }
+
+  if (ascii)
+    {
+      for (const char *p = clean; *p; p++)
+        g_string_append_c (key, g_ascii_tolower (*p));
+      return;
+    }
+
+  normal = g_utf8_normalize (clean, -1, G_NORMALIZE_NFKC);
+  folded = g_utf8_casefold (normal ? normal : clean, -1);
+  g_string_append (key, folded);
+}
+
+/**
+ * rs_master_identity_key:
+ *
+ * Who a respondent is: trimmed, case-folded, white-space-collapsed company,
+ * person and e-mail address.
+ */
+char *
+rs_master_identity_key (const char *company,
+                        const char *person,
+                        const char *email)
+{
+  GString *key = g_string_new (NULL);
+
+  append_key_part (key, company);
+  g_string_append_c (key, '\x1f');
+  append_key_part (key, person);
+  g_string_append_c (key, '\x1f');
+  append_key_part (key, email);
+
+  return g_string_free (key, FALSE);
+}
+
+static const char *
+detect_language (const RsMasterColumns *columns,
+                 const char * const    *fields,
+                 guint                  n_fields)
+{
+  const char *version = field (fields, n_fields, columns->version);
+  const char *language = field (fields, n_fields, columns->language);
+
+  if (version != NULL && strstr (version, "(nl)") != NULL)
+    return "nl";
+
+  if (language != NULL)
+    {
+      g_autofree char *clean = clean_text (language);
+
+      if (g_ascii_strcasecmp (clean, "nl") == 0 ||
+          g_ascii_strcasecmp (clean, "dutch") == 0 ||
+          g_ascii_strcasecmp (clean, "nederlands") == 0)
+        return "nl";
+    }
+
+  return "en";
+}
+
+/**
+ * rs_master_read_row:
+ * @row: (out caller-allocates): filled in for every kind of row; clear it
+ *   with rs_master_row_clear()
+ *
+ * Returns: whether the row is imported as it is, imported with a problem
+ *   that keeps it from being sent (@row->problem says which), or skipped
+ *   (@row->problem says why).
+ */
+RsMasterRowKind
+rs_master_read_row (const RsMasterColumns *columns,
+                    const char * const    *fields,
+                    guint                  n_fields,
+                    RsMasterRow           *row)
+{
+  const char *sector;
+
+  g_return_val_if_fail (columns != NULL, RS_MASTER_ROW_SKIPPED);
+  g_return_val_if_fail (row != NULL, RS_MASTER_ROW_SKIPPED);
+
+  memset (row, 0, sizeof *row);
+  row->company = clean_text (field (fields, n_fields, columns->company));
+  row->person = clean_text (field (fields, n_fields, columns->person));
+  row->email = clean_text (field (fields, n_fields, columns->email));
+  row->function = clean_text (field (fields, n_fields, columns->function));
+  row->submitted_at = clean_text (field (fields, n_fields, columns->submitted_at));
+  row->language = detect_language (columns, fields, n_fields);
+  row->report_sent = is_true (field (fields, n_fields, columns->report_sent));
+
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    row->scores[i] = rs_scores_parse (field (fields, n_fields, columns->scores[i]));
+
+  if (is_placeholder (row->company))
+    {
+      row->problem = g_strdup_printf (_("no company name (“%s”)"), row->company);
+      return RS_MASTER_ROW_SKIPPED;
+    }
+
+  if (is_placeholder (row->person))
+    row->person[0] = '\0';
+  if (is_placeholder (row->function))
+    row->function[0] = '\0';
+
+  row->identity_key = rs_master_identity_key (row->company, row->person, row->email);
+
+  if (!rs_master_email_is_valid (row->email))
+    {
+      if (row->email[0] == '\0')
+        row->problem = g_strdup (_("no valid e-mail address (the e-mail address is empty)"));
+      else
+        row->problem = g_strdup_printf (_("no valid e-mail address (“%s”)"), row->email);
+      return RS_MASTER_ROW_FLAGGED;
+    }
+
+  if (row->person[0] == '\0')
+    {
+      row->problem = g_strdup (_("no person name"));
+      return RS_MASTER_ROW_FLAGGED;
+    }
+
+  sector = field (fields, n_fields, columns->sector);
+  if (sector != NULL)
+    {
+      g_autofree char *clean = clean_text (sector);
+
+      if (g_ascii_strcasecmp (clean, "test") == 0)
+        {
+          row->problem = g_strdup (_("a test entry (sector “TEST”)"));
+          return RS_MASTER_ROW_FLAGGED;
+        }
+    }
+
+  return RS_MASTER_ROW_OK;
+}
+
+void
+rs_master_row_clear (RsMasterRow *row)
+{
+  g_clear_pointer (&row->company, g_free);
+  g_clear_pointer (&row->person, g_free);
+  g_clear_pointer (&row->email, g_free);
+  g_clear_pointer (&row->function, g_free);
+  g_clear_pointer (&row->submitted_at, g_free);
+  g_clear_pointer (&row->problem, g_free);
+  g_clear_pointer (&row->identity_key, g_free);
+}

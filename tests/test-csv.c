@@ -1,0 +1,1019 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-csv"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "rs-csv.h"
+
+/* Must match CHUNK_SIZE in rs-csv.c for the chunk border tests to aim right;
+ * the tests still pass, but prove less, if it does not. */
+#define CHUNK 65536
+
+static char *tmp_dir;
+
+static const char *
+error_name (const GError *error)
+{
+  if (error->domain != RS_CSV_ERROR)
+    return "io";
+
+  switch (error->code)
+    {
+    case RS_CSV_ERROR_EMPTY:
+      return "empty";
+    case RS_CSV_ERROR_BINARY:
+      return "binary";
+    case RS_CSV_ERROR_RAGGED:
+      return "ragged";
+    case RS_CSV_ERROR_TOO_LARGE:
+      return "too-large";
+    case RS_CSV_ERROR_UNTERMINATED:
+      return "unterminated";
+    default:
+      return "unknown";
+    }
+}
+
+static void
+append_fields (GString            *out,
+               const char * const *fields,
+               guint               n_fields)
+{
+  g_assert_nonnull (fields);
+  g_assert_null (fields[n_fields]);
+
+  for (guint i = 0; i < n_fields; i++)
+    {
+      g_assert_true (g_utf8_validate (fields[i], -1, NULL));
+      g_string_append_c (out, '[');
+      for (const char *p = fields[i]; *p; p++)
+        {
+          if (*p == '\n')
+            g_string_append (out, "\\n");
+          else if (*p == '\r')
+            g_string_append (out, "\\r");
+          else
+            g_string_append_c (out, *p);
+        }
+      g_string_append_c (out, ']');
+    }
+}
+
+/* One line per row: "LINE:[field][field]", "LINE:ragged N" or
+ * "LINE:error NAME"; the header comes first. */
+static char *
+dump_reader (RsCsvReader *reader)
+{
+  GString *out = g_string_new (NULL);
+  const char * const *header;
+  guint n_header;
+  goffset last_position = 0;
+
+  header = rs_csv_reader_get_header (reader, &n_header);
+  g_string_append_printf (out, "%u:", rs_csv_reader_get_line (reader));
+  append_fields (out, header, n_header);
+  g_string_append_c (out, '\n');
+
+  for (guint i = 0; i < 1000000; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      const char * const *fields;
+      guint n_fields;
+      gboolean ok;
+
+      ok = rs_csv_reader_next_row (reader, &fields, &n_fields, NULL, &error);
+      g_assert_cmpint (rs_csv_reader_get_position (reader), >=, last_position);
+      last_position = rs_csv_reader_get_position (reader);
+
+      if (ok)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (n_fields, ==, n_header);
+          g_string_append_printf (out, "%u:", rs_csv_reader_get_line (reader));
+          append_fields (out, fields, n_fields);
+          g_string_append_c (out, '\n');
+        }
+      else if (error == NULL)
+        {
+          if (rs_csv_reader_get_size (reader) >= 0)
+            g_assert_cmpint (rs_csv_reader_get_position (reader), ==,
+                             rs_csv_reader_get_size (reader));
+          break;
+        }
+      else if (g_error_matches (error, RS_CSV_ERROR, RS_CSV_ERROR_RAGGED))
+        {
+          g_assert_cmpuint (n_fields, !=, n_header);
+          g_string_append_printf (out, "%u:ragged %u\n", rs_csv_reader_get_line (reader),
+                                  n_fields);
+        }
+      else
+        {
+          g_autoptr(GError) again = NULL;
+
+          g_string_append_printf (out, "%u:error %s\n", rs_csv_reader_get_line (reader),
+                                  error_name (error));
+          /* Fatal errors stay fatal. */
+          g_assert_false (rs_csv_reader_next_row (reader, &fields, &n_fields, NULL, &again));
+          g_assert_nonnull (again);
+          g_assert_cmpint (again->code, ==, error->code);
+          break;
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static GBytes *
+static_bytes (const char *data)
+{
+  return g_bytes_new_static (data, strlen (data));
+}
+
+static char *
+dump_len (const char *data,
+          gsize       len)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (data, len);
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  if (reader == NULL)
+    {
+      g_assert_nonnull (error);
+      return g_strdup_printf ("error %s", error_name (error));
+    }
+  g_assert_no_error (error);
+
+  return dump_reader (reader);
+}
+
+static char *
+dump (const char *data)
+{
+  return dump_len (data, strlen (data));
+}
+
+#define assert_dump(data, expected)                  \
+  G_STMT_START {                                     \
+    g_autofree char *_got = dump (data);             \
+    g_assert_cmpstr (_got, ==, expected);            \
+  } G_STMT_END
+
+#define assert_dump_len(data, expected)                  \
+  G_STMT_START {                                         \
+    g_autofree char *_got = dump_len (data, sizeof data - 1); \
+    g_assert_cmpstr (_got, ==, expected);                \
+  } G_STMT_END
+
+/* On a difference shows the first line that differs, not megabytes. */
+static void
+assert_lines_equal (const char *got,
+                    const char *expected)
+{
+  gsize i = 0;
+  gsize line_start = 0;
+  g_autofree char *got_line = NULL;
+  g_autofree char *expected_line = NULL;
+
+  while (got[i] != '\0' && got[i] == expected[i])
+    {
+      if (got[i] == '\n')
+        line_start = i + 1;
+      i++;
+    }
+  if (got[i] == expected[i])
+    return;
+
+  got_line = g_strndup (got + line_start, strcspn (got + line_start, "\n"));
+  expected_line = g_strndup (expected + line_start, strcspn (expected + line_start, "\n"));
+  g_assert_cmpstr (got_line, ==, expected_line);
+  g_assert_cmpstr (got, ==, expected);
+}
+
+static GFile *
+write_tmp (const char *name,
+           const char *data,
+           gssize      len)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+
+  return g_file_new_for_path (path);
+}
+
+static char *
+dump_file (GFile *file)
+{
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reader = rs_csv_reader_new (file, NULL, &error);
+  if (reader == NULL)
+    {
+      g_assert_nonnull (error);
+      return g_strdup_printf ("error %s", error_name (error));
+    }
+  g_assert_no_error (error);
+
+  return dump_reader (reader);
+}
+
+static void
+test_quoting (void)
+{
+  assert_dump ("a,b,c\n"
+               "\"x \"\"y\"\" z\",\"1,2\",\"p\nq\"\n"
+               "\"\",plain\"mid\"quote,\"q\"tail\n"
+               "\"\"\"\",,\"\"\n"
+               "\"\",\"\",\"\"",
+               "1:[a][b][c]\n"
+               "2:[x \"y\" z][1,2][p\\nq]\n"
+               "4:[][plain\"mid\"quote][qtail]\n"
+               "5:[\"][][]\n"
+               "6:[][][]\n");
+
+  /* A quote not at the start of a field does not open quoting. */
+  assert_dump ("a,b\n5\" disk,\"x\"\n", "1:[a][b]\n2:[5\" disk][x]\n");
+  /* Quoted header fields keep their delimiters. */
+  assert_dump ("\"last, first\",\"e\"\"mail\"\n1,2\n", "1:[last, first][e\"mail]\n2:[1][2]\n");
+}
+
+static void
+test_embedded_newlines (void)
+{
+  assert_dump ("h1,h2\r\n"
+               "\"a\r\nb\",c\r\n"
+               "\"d\n\ne\",f\r\n"
+               "g,\"h\ri\"\r\n"
+               "j,k\r\n",
+               "1:[h1][h2]\n"
+               "2:[a\\r\\nb][c]\n"
+               "4:[d\\n\\ne][f]\n"
+               "7:[g][h\\ri]\n"
+               "9:[j][k]\n");
+
+  /* A quoted line break in the header moves every later line number. */
+  assert_dump ("\"multi\nline\",b\nx,y\n\nz,w\n",
+               "1:[multi\\nline][b]\n3:[x][y]\n5:[z][w]\n");
+}
+
+static void
+test_bom (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *header;
+  guint n;
+
+  assert_dump ("\xef\xbb\xbfname,email\nA,a@example.org\n",
+               "1:[name][email]\n2:[A][a@example.org]\n");
+  assert_dump ("\xef\xbb\xbf\n\nname;email\nA;a@example.org\n",
+               "3:[name][email]\n4:[A][a@example.org]\n");
+  assert_dump ("\xef\xbb\xbf\"name\",x\n\"A\",1\n", "1:[name][x]\n2:[A][1]\n");
+  /* A BOM is only special at the very start. */
+  assert_dump ("a\n\xef\xbb\xbf" "b\n", "1:[a]\n2:[\xef\xbb\xbf" "b]\n");
+
+  bytes = static_bytes ("\xef\xbb\xbfname\n");
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+  header = rs_csv_reader_get_header (reader, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (header[0], ==, "name");
+  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "UTF-8");
+}
+
+static void
+test_cp1252 (void)
+{
+  static const char data[] = "name,note\n"
+                             "Caf\xe9,\x80 5 \x96 ok\n"
+                             "\x81\x8d\x8f\x90\x9d,\xa0\xff\x9f\n";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (data, sizeof data - 1);
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *fields;
+  guint n;
+
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "WINDOWS-1252");
+
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpstr (fields[0], ==, "Café");
+  g_assert_cmpstr (fields[1], ==, "€ 5 – ok");
+
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (fields[0], ==, "\xc2\x81\xc2\x8d\xc2\x8f\xc2\x90\xc2\x9d");
+  g_assert_cmpstr (fields[1], ==, "\xc2\xa0ÿŸ");
+
+  g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_no_error (error);
+
+  /* An incomplete UTF-8 sequence at the very end makes it Windows-1252. */
+  assert_dump ("a,b\n1,\xc3", "1:[a][b]\n2:[1][Ã]\n");
+}
+
+/* Every byte of the 0x80..0x9f block, checked against the code chart. */
+static void
+test_cp1252_table (void)
+{
+  static const char *const expected[32] = {
+    "€", "\xc2\x81", "‚", "ƒ", "„", "…", "†", "‡", "ˆ", "‰", "Š", "‹", "Œ", "\xc2\x8d", "Ž",
+    "\xc2\x8f", "\xc2\x90", "‘", "’", "“", "”", "•", "–", "—", "˜", "™", "š", "›", "œ",
+    "\xc2\x9d", "ž", "Ÿ",
+  };
+  GString *s = g_string_new ("c\n");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *fields;
+  guint n;
+
+  for (guint c = 0x80; c < 0xa0; c++)
+    {
+      g_string_append_c (s, (char) c);
+      g_string_append_c (s, '\n');
+    }
+  bytes = g_string_free_to_bytes (s);
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (fields[0], ==, expected[i]);
+    }
+  g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_delimiters (void)
+{
+  static const char delimiters[] = { ',', ';', '\t', '|' };
+
+  for (guint i = 0; i < G_N_ELEMENTS (delimiters); i++)
+    {
+      char d = delimiters[i];
+      g_autofree char *data = g_strdup_printf ("a%cb%cc\n1%c\"2%c\"%c3\n", d, d, d, d, d);
+      g_autoptr(GBytes) bytes = g_bytes_new (data, strlen (data));
+      g_autoptr(RsCsvReader) reader = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *got = NULL;
+      g_autofree char *expected = g_strdup_printf ("1:[a][b][c]\n2:[1][2%c][3]\n", d);
+
+      reader = rs_csv_reader_new_for_bytes (bytes, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (rs_csv_reader_get_delimiter (reader), ==, d);
+      got = dump_reader (reader);
+      g_assert_cmpstr (got, ==, expected);
+    }
+
+  /* Other candidates are data. */
+  assert_dump ("a;b\tc|d,e\n1;2\t3|4,5\n", "1:[a;b\tc|d][e]\n2:[1;2\t3|4][5]\n");
+  assert_dump ("a;b;c,d\n1;2;3,4\n", "1:[a][b][c,d]\n2:[1][2][3,4]\n");
+  /* Quoted delimiters do not count. */
+  assert_dump ("\"a,b\";\"c,d\";e\n1;2;3\n", "1:[a,b][c,d][e]\n2:[1][2][3]\n");
+  assert_dump ("\"x,y,z\";w\n1;2\n", "1:[x,y,z][w]\n2:[1][2]\n");
+  /* Ties: , then ; then tab then |. */
+  assert_dump ("a;b,c\n1;2,3\n", "1:[a;b][c]\n2:[1;2][3]\n");
+  assert_dump ("a|b\tc\n1|2\t3\n", "1:[a|b][c]\n2:[1|2][3]\n");
+  assert_dump ("a|b;c\n1|2;3\n", "1:[a|b][c]\n2:[1|2][3]\n");
+  /* None: one column. */
+  assert_dump ("name\nx y\n", "1:[name]\n2:[x y]\n");
+  /* Only the first record that is not blank counts. */
+  assert_dump ("\n\na;b\n1;2,3,4,5\n", "3:[a][b]\n4:[1][2,3,4,5]\n");
+}
+
+static void
+test_line_ends (void)
+{
+  assert_dump ("a,b\r\n1,2\r\n3,4\r\n", "1:[a][b]\n2:[1][2]\n3:[3][4]\n");
+  assert_dump ("a,b\r1,2\r3,4", "1:[a][b]\n2:[1][2]\n3:[3][4]\n");
+  assert_dump ("a,b\n1,2\r\n3,4\r5,6\n7,8", "1:[a][b]\n2:[1][2]\n3:[3][4]\n4:[5][6]\n5:[7][8]\n");
+  assert_dump ("a,b\r\r1,2\n\n3,4\r\n\r\n5,6", "1:[a][b]\n3:[1][2]\n5:[3][4]\n7:[5][6]\n");
+  assert_dump ("a,\"b\"\r\n\"1\",\"2\"\r", "1:[a][b]\n2:[1][2]\n");
+}
+
+static void
+test_blank_lines (void)
+{
+  assert_dump ("\n\r\n\na,b\n\n1,2\r\n\r\n\r\n3,4\n\n",
+               "4:[a][b]\n6:[1][2]\n9:[3][4]\n");
+  /* A quoted empty field is a value, not a blank line. */
+  assert_dump ("name\n\n\"\"\nx\n", "1:[name]\n3:[]\n4:[x]\n");
+  /* Spaces are not blank. */
+  assert_dump ("a,b\n \n1,2\n", "1:[a][b]\n2:ragged 1\n3:[1][2]\n");
+}
+
+static void
+test_ragged (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *fields;
+  guint n;
+
+  assert_dump ("a,b,c\n1,2,3\n1,2\n1,2,3,4\n\"x\ny\",2\n\n5,6,7\n8,9\n",
+               "1:[a][b][c]\n"
+               "2:[1][2][3]\n"
+               "3:ragged 2\n"
+               "4:ragged 4\n"
+               "5:ragged 2\n"
+               "8:[5][6][7]\n"
+               "9:ragged 2\n");
+
+  bytes = static_bytes ("a,b,c\n1,2,3\n\n\"4\n\",5\n6,7,8\n");
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_error (error, RS_CSV_ERROR, RS_CSV_ERROR_RAGGED);
+  g_assert_cmpstr (error->message, ==, "Line 4 has 2 fields, but the header has 3");
+  g_assert_cmpuint (rs_csv_reader_get_line (reader), ==, 4);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpstr (fields[0], ==, "4\n");
+  g_assert_cmpstr (fields[1], ==, "5");
+  g_clear_error (&error);
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_csv_reader_get_line (reader), ==, 6);
+  g_assert_cmpstr (fields[2], ==, "8");
+  g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_csv_reader_get_line (reader), ==, 6);
+}
+
+static void
+test_empty (void)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (NULL, 0);
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_error (error, RS_CSV_ERROR, RS_CSV_ERROR_EMPTY);
+  g_assert_null (reader);
+
+  assert_dump ("", "error empty");
+  assert_dump ("\n", "error empty");
+  assert_dump ("\n\r\n\r\r\n\n", "error empty");
+  assert_dump ("\xef\xbb\xbf", "error empty");
+  assert_dump ("\xef\xbb\xbf\r\n", "error empty");
+}
+
+static void
+test_header_only (void)
+{
+  assert_dump ("a,b,c", "1:[a][b][c]\n");
+  assert_dump ("a,b,c\r\n", "1:[a][b][c]\n");
+  assert_dump ("a,b,c\n\n\n", "1:[a][b][c]\n");
+  assert_dump ("a,b,", "1:[a][b][]\n");
+  assert_dump ("\"a\"", "1:[a]\n");
+}
+
+static void
+test_binary (void)
+{
+  static const char alphabet[] = "\",;\t|\r\n a\xe9\xc3\xa9\xef\xbb\xbf\xf0\x9f";
+
+  assert_dump_len ("a,b\n1,\0\n", "error binary");
+  assert_dump_len ("\xff\xfe" "a\0,\0b\0", "error binary");
+  assert_dump ("\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10", "error binary");
+
+  for (guint32 seed = 1; seed <= 40; seed++)
+    {
+      g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+      gsize len = g_rand_int_range (rand, 0, 5000);
+      g_autofree char *data = g_malloc (len + 1);
+      g_autofree char *got = NULL;
+      gboolean nul_free = seed % 2 == 0;
+      gboolean from_alphabet = seed % 4 == 0;
+
+      for (gsize i = 0; i < len; i++)
+        {
+          if (from_alphabet)
+            data[i] = alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+          else if (nul_free)
+            data[i] = (char) g_rand_int_range (rand, 1, 256);
+          else
+            data[i] = (char) g_rand_int_range (rand, 0, 256);
+        }
+
+      got = dump_len (data, len);
+      if (memchr (data, '\0', len) != NULL)
+        g_assert_cmpstr (got, ==, "error binary");
+      else
+        g_assert_false (g_str_has_prefix (got, "error io"));
+    }
+}
+
+static void
+append_n (GString *s,
+          char     c,
+          gsize    n)
+{
+  gsize len = s->len;
+
+  g_string_set_size (s, len + n);
+  memset (s->str + len, c, n);
+}
+
+static void
+test_too_large (void)
+{
+  GString *s = g_string_new ("a,b\n1,");
+  g_autofree char *data = NULL;
+  g_autofree char *got = NULL;
+
+  /* Exactly the limit is fine, one more byte is not. */
+  append_n (s, 'x', RS_CSV_MAX_FIELD);
+  g_string_append (s, "\n2,\"");
+  append_n (s, 'y', RS_CSV_MAX_FIELD - 1);
+  g_string_append (s, "\"\"\"\n3,4\n5,");
+  append_n (s, 'z', RS_CSV_MAX_FIELD + 1);
+  g_string_append (s, "\n6,7\n");
+  data = g_string_free (s, FALSE);
+  got = dump (data);
+  g_assert_true (g_str_has_suffix (got, "]\n4:[3][4]\n5:error too-large\n"));
+  g_assert_true (g_str_has_prefix (got, "1:[a][b]\n2:[1][xxx"));
+
+  /* A multibyte character that would cross the limit. */
+  s = g_string_new ("a\n");
+  append_n (s, 'x', RS_CSV_MAX_FIELD - 1);
+  g_string_append (s, "\xe9\n");
+  g_clear_pointer (&data, g_free);
+  data = g_string_free (s, FALSE);
+  g_clear_pointer (&got, g_free);
+  got = dump (data);
+  g_assert_cmpstr (got, ==, "1:[a]\n2:error too-large\n");
+  {
+    g_autoptr(GBytes) bytes = static_bytes (data);
+    g_autoptr(RsCsvReader) reader = rs_csv_reader_new_for_bytes (bytes, NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_nonnull (reader);
+    g_assert_false (rs_csv_reader_next_row (reader, NULL, NULL, NULL, &error));
+    g_assert_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE);
+    g_assert_true (g_str_has_prefix (error->message, "Line 2 "));
+  }
+
+  /* Too many fields: the most allowed, then one more. */
+  s = g_string_new (NULL);
+  for (guint i = 0; i < RS_CSV_MAX_COLUMNS; i++)
+    g_string_append (s, i == 0 ? "h" : ",h");
+  g_string_append_c (s, '\n');
+  for (guint i = 0; i < RS_CSV_MAX_COLUMNS; i++)
+    g_string_append (s, i == 0 ? "v" : ",v");
+  g_string_append_c (s, '\n');
+  for (guint i = 0; i <= RS_CSV_MAX_COLUMNS; i++)
+    g_string_append (s, i == 0 ? "w" : ",w");
+  g_string_append_c (s, '\n');
+  g_clear_pointer (&data, g_free);
+  data = g_string_free (s, FALSE);
+  g_clear_pointer (&got, g_free);
+  got = dump (data);
+  g_assert_true (g_str_has_suffix (got, "[v]\n3:error too-large\n"));
+
+  /* A row over the limit, every field within it. */
+  s = g_string_new (NULL);
+  for (guint i = 0; i < 20; i++)
+    g_string_append (s, i == 0 ? "h" : ",h");
+  g_string_append_c (s, '\n');
+  for (guint i = 0; i < 20; i++)
+    {
+      if (i > 0)
+        g_string_append_c (s, ',');
+      append_n (s, 'r', RS_CSV_MAX_ROW / 17);
+    }
+  g_string_append_c (s, '\n');
+  g_clear_pointer (&data, g_free);
+  data = g_string_free (s, FALSE);
+  g_clear_pointer (&got, g_free);
+  got = dump (data);
+  g_assert_true (g_str_has_suffix (got, "[h]\n2:error too-large\n"));
+}
+
+static void
+test_unterminated (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *fields;
+  guint n;
+
+  assert_dump ("a,b\n1,2\n3,\"x\ny\n4,5\n", "1:[a][b]\n2:[1][2]\n3:error unterminated\n");
+  assert_dump ("a,\"b", "error unterminated");
+  /* An escaped quote at the end does not close the field. */
+  assert_dump ("a,b\n1,\"2\"\"", "1:[a][b]\n2:error unterminated\n");
+
+  bytes = static_bytes ("a,b\n\n1,\"2\n\n");
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_error (error, RS_CSV_ERROR, RS_CSV_ERROR_UNTERMINATED);
+  g_assert_nonnull (strstr (error->message, "line 3"));
+  g_assert_cmpuint (rs_csv_reader_get_line (reader), ==, 3);
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(GBytes) bytes = static_bytes ("a\n1\n2\n");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *fields;
+  guint n;
+
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, cancellable, &error));
+  g_cancellable_cancel (cancellable);
+  g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_file_small (void)
+{
+  static const char small[] = "\xef\xbb\xbfid;name\r\n1;\"A;B\"\r\n2;C\r\n";
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) missing = NULL;
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *got = NULL;
+
+  file = write_tmp ("small.csv", small, sizeof small - 1);
+  got = dump_file (file);
+  g_assert_cmpstr (got, ==, "1:[id][name]\n2:[1][A;B]\n3:[2][C]\n");
+
+  reader = rs_csv_reader_new (file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rs_csv_reader_get_size (reader), ==, sizeof small - 1);
+  g_assert_cmpint (rs_csv_reader_get_delimiter (reader), ==, ';');
+  g_clear_pointer (&reader, rs_csv_reader_free);
+
+  g_clear_object (&file);
+  file = write_tmp ("bom-blank.csv", "\xef\xbb\xbf\r\n\r\na;b\r\n1;2\r\n", -1);
+  g_clear_pointer (&got, g_free);
+  got = dump_file (file);
+  g_assert_cmpstr (got, ==, "3:[a][b]\n4:[1][2]\n");
+
+  g_clear_object (&file);
+  file = write_tmp ("empty.csv", "", 0);
+  reader = rs_csv_reader_new (file, NULL, &error);
+  g_assert_error (error, RS_CSV_ERROR, RS_CSV_ERROR_EMPTY);
+  g_assert_nonnull (strstr (error->message, "empty.csv"));
+  g_assert_null (reader);
+  g_clear_error (&error);
+
+  g_clear_object (&file);
+  file = write_tmp ("binary.csv", "a,b\n\0\0\0", 7);
+  reader = rs_csv_reader_new (file, NULL, &error);
+  g_assert_error (error, RS_CSV_ERROR, RS_CSV_ERROR_BINARY);
+  g_assert_nonnull (strstr (error->message, "binary.csv"));
+  g_clear_error (&error);
+
+  {
+    g_autofree char *path = g_build_filename (tmp_dir, "missing.csv", NULL);
+
+    missing = g_file_new_for_path (path);
+  }
+  reader = rs_csv_reader_new (missing, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "missing.csv"));
+  g_assert_null (reader);
+  g_clear_error (&error);
+
+  g_clear_object (&missing);
+  missing = g_file_new_for_path (tmp_dir);
+  reader = rs_csv_reader_new (missing, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY);
+  g_assert_nonnull (strstr (error->message, tmp_dir));
+  g_assert_null (reader);
+}
+
+static const char *const texts[] = {
+  "é€😀 ÿ Ω 中文 \"q\"",
+  "plain ascii, with a comma",
+  "多字节字符跨越边界😀😀😀",
+  "line\nbreak é",
+  "",
+};
+
+static GString *
+make_big (gsize        target,
+          const char  *prefix,
+          guint        n_pad,
+          guint       *n_rows)
+{
+  GString *s = g_string_new (prefix);
+  g_autofree char *pad = g_strnfill (n_pad, 'p');
+  guint i;
+
+  g_string_append (s, "id,text,tail\n");
+  for (i = 0; s->len < target; i++)
+    {
+      const char *text = texts[i % G_N_ELEMENTS (texts)];
+      g_autofree char *value = NULL;
+
+      value = g_strconcat (i == 0 ? pad : "", text, NULL);
+      g_string_append_printf (s, "%u,", i);
+      if (strpbrk (value, "\n,\""))
+        {
+          g_string_append_c (s, '"');
+          for (const char *p = value; *p; p++)
+            {
+              if (*p == '"')
+                g_string_append_c (s, '"');
+              g_string_append_c (s, *p);
+            }
+          g_string_append_c (s, '"');
+        }
+      else
+        {
+          g_string_append (s, value);
+        }
+      g_string_append_printf (s, ",%s\n", text[0] ? "ü" : "");
+    }
+  *n_rows = i;
+
+  return s;
+}
+
+static void
+check_big (GFile       *file,
+           guint        n_rows,
+           guint        pad,
+           const char  *encoding,
+           gboolean     expect_first_as_mojibake)
+{
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *fields;
+  guint n;
+  guint line = 2;
+  guint i;
+
+  reader = rs_csv_reader_new (file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, encoding);
+
+  for (i = 0; rs_csv_reader_next_row (reader, &fields, &n, NULL, &error); i++)
+    {
+      const char *text = texts[i % G_N_ELEMENTS (texts)];
+      g_autofree char *id = g_strdup_printf ("%u", i);
+      g_autofree char *padded = NULL;
+
+      g_assert_cmpuint (n, ==, 3);
+      g_assert_cmpstr (fields[0], ==, id);
+      g_assert_cmpuint (rs_csv_reader_get_line (reader), ==, line);
+      if (i == 0)
+        {
+          padded = g_strnfill (pad, 'p');
+          if (expect_first_as_mojibake)
+            g_assert_true (g_str_has_prefix (fields[1] + pad, "Ã©â‚¬"));
+          else
+            g_assert_cmpstr (fields[1] + pad, ==, text);
+          g_assert_true (strncmp (fields[1], padded, pad) == 0);
+        }
+      else if (!expect_first_as_mojibake)
+        {
+          g_assert_cmpstr (fields[1], ==, text);
+          g_assert_cmpstr (fields[2], ==, text[0] ? "ü" : "");
+        }
+      line += strchr (text, '\n') ? 2 : 1;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (i, ==, n_rows);
+  g_assert_cmpint (rs_csv_reader_get_position (reader), ==, rs_csv_reader_get_size (reader));
+}
+
+static void
+test_file_chunk_border (void)
+{
+  for (guint with_bom = 0; with_bom <= 1; with_bom++)
+    {
+      const char *prefix = with_bom ? "\xef\xbb\xbf" : "";
+      g_autoptr(GString) s = NULL;
+      g_autoptr(GFile) file = NULL;
+      guint n_rows = 0;
+      guint pad;
+
+      /* Pad the first row until a multibyte character straddles the first
+       * chunk border of both the first pass and the parsing pass. */
+      for (pad = 0; pad < 64; pad++)
+        {
+          if (s != NULL)
+            g_string_free (g_steal_pointer (&s), TRUE);
+          s = make_big (3 * CHUNK + 1000, prefix, pad, &n_rows);
+          if ((s->str[CHUNK] & 0xc0) == 0x80 && (s->str[CHUNK + strlen (prefix)] & 0xc0) == 0x80
+              && (s->str[2 * CHUNK] & 0xc0) == 0x80)
+            break;
+        }
+      g_assert_cmpuint (pad, <, 64);
+
+      file = write_tmp ("big.csv", s->str, s->len);
+      check_big (file, n_rows, pad, "UTF-8", FALSE);
+    }
+}
+
+static void
+test_file_crlf_border (void)
+{
+  g_autoptr(GString) s = g_string_new ("a,b\r\n");
+  g_autoptr(GString) expected = g_string_new ("1:[a][b]\n");
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *filler = NULL;
+  guint line = 2;
+
+  /* A CR LF split by the chunk border is still one line break, both between
+   * rows and inside a quoted field. */
+  for (guint i = 0; s->len < CHUNK - 100; i++, line++)
+    {
+      g_string_append_printf (s, "%u,x\r\n", i);
+      g_string_append_printf (expected, "%u:[%u][x]\n", line, i);
+    }
+  filler = g_strnfill (CHUNK - 1 - (s->len + 2), 'f');
+  g_string_append_printf (s, "p,%s\r\n", filler);
+  g_assert_cmpint (s->str[CHUNK - 1], ==, '\r');
+  g_string_append_printf (expected, "%u:[p][%s]\n", line++, filler);
+  g_clear_pointer (&filler, g_free);
+
+  for (guint i = 0; s->len < 2 * CHUNK - 100; i++, line++)
+    {
+      g_string_append_printf (s, "%u,y\r\n", i);
+      g_string_append_printf (expected, "%u:[%u][y]\n", line, i);
+    }
+  filler = g_strnfill (2 * CHUNK - 1 - (s->len + 3), 'g');
+  g_string_append_printf (s, "q,\"%s\r\nz\"\r\n", filler);
+  g_assert_cmpint (s->str[2 * CHUNK - 1], ==, '\r');
+  g_string_append_printf (expected, "%u:[q][%s\\r\\nz]\n", line, filler);
+  line += 2;
+  g_string_append (s, "last,row\r\n");
+  g_string_append_printf (expected, "%u:[last][row]\n", line);
+
+  file = write_tmp ("crlf.csv", s->str, s->len);
+  got = dump_file (file);
+  assert_lines_equal (got, expected->str);
+}
+
+static void
+test_file_cp1252_late (void)
+{
+  g_autoptr(GString) s = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *fields;
+  guint n_rows;
+  guint n;
+
+  /* The first row is valid UTF-8 ("é€" as bytes), which read as Windows-1252
+   * is "Ã©â‚¬": the decision must cover the whole file. */
+  s = make_big (20 * CHUNK, "", 0, &n_rows);
+  g_string_append_printf (s, "%u,caf\xe9,end\n", n_rows);
+  file = write_tmp ("late.csv", s->str, s->len);
+  check_big (file, n_rows + 1, 0, "WINDOWS-1252", TRUE);
+
+  bytes = g_bytes_new (s->str, s->len);
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "WINDOWS-1252");
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_true (g_str_has_prefix (fields[1], "Ã©â‚¬"));
+  while (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error))
+    ;
+  g_assert_no_error (error);
+  g_clear_pointer (&reader, rs_csv_reader_free);
+
+  /* The same file with its last byte an incomplete UTF-8 sequence. */
+  g_string_truncate (s, s->len - strlen ("caf\xe9,end\n"));
+  g_string_append (s, "x,y,\xc3");
+  g_clear_object (&file);
+  file = write_tmp ("late2.csv", s->str, s->len);
+  reader = rs_csv_reader_new (file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "WINDOWS-1252");
+}
+
+static void
+test_file_binary_late (void)
+{
+  g_autoptr(GString) s = g_string_new ("a,b\n\xe9,1\n");
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *expected = NULL;
+  guint nul_line;
+  guint i;
+
+  /* The first pass stops at the é, so the NUL is the parser's to find. */
+  for (i = 0; s->len < 5 * CHUNK; i++)
+    g_string_append_printf (s, "%u,x\n", i);
+  nul_line = i + 3;
+  g_string_append_len (s, "z,\0\n", 4);
+  g_string_append (s, "1,2\n");
+
+  file = write_tmp ("late-binary.csv", s->str, s->len);
+  got = dump_file (file);
+  expected = g_strdup_printf ("%u:error binary\n", nul_line);
+  g_assert_true (g_str_has_suffix (got, expected));
+}
+
+static void
+test_file_garbage (void)
+{
+  for (guint32 seed = 100; seed < 110; seed++)
+    {
+      g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+      gsize len = g_rand_int_range (rand, 1, 3 * CHUNK);
+      g_autofree char *data = g_malloc (len);
+      g_autoptr(GFile) file = NULL;
+      g_autofree char *got = NULL;
+
+      for (gsize i = 0; i < len; i++)
+        data[i] = (char) g_rand_int_range (rand, seed % 2 ? 1 : 0, 256);
+
+      file = write_tmp ("garbage.csv", data, len);
+      got = dump_file (file);
+      g_assert_false (g_str_has_prefix (got, "error io"));
+      if (memchr (data, '\0', len) != NULL)
+        g_assert_true (g_str_has_suffix (got, "error binary")
+                       || g_str_has_suffix (got, "error binary\n"));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  tmp_dir = g_dir_make_tmp ("test-csv-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/csv/quoting", test_quoting);
+  g_test_add_func ("/csv/embedded-newlines", test_embedded_newlines);
+  g_test_add_func ("/csv/bom", test_bom);
+  g_test_add_func ("/csv/cp1252", test_cp1252);
+  g_test_add_func ("/csv/cp1252-table", test_cp1252_table);
+  g_test_add_func ("/csv/delimiters", test_delimiters);
+  g_test_add_func ("/csv/line-ends", test_line_ends);
+  g_test_add_func ("/csv/blank-lines", test_blank_lines);
+  g_test_add_func ("/csv/ragged", test_ragged);
+  g_test_add_func ("/csv/empty", test_empty);
+  g_test_add_func ("/csv/header-only", test_header_only);
+  g_test_add_func ("/csv/binary", test_binary);
+  g_test_add_func ("/csv/too-large", test_too_large);
+  g_test_add_func ("/csv/unterminated", test_unterminated);
+  g_test_add_func ("/csv/cancel", test_cancel);
+  g_test_add_func ("/csv/file/small", test_file_small);
+  g_test_add_func ("/csv/file/chunk-border", test_file_chunk_border);
+  g_test_add_func ("/csv/file/crlf-border", test_file_crlf_border);
+  g_test_add_func ("/csv/file/cp1252-late", test_file_cp1252_late);
+  g_test_add_func ("/csv/file/binary-late", test_file_binary_late);
+  g_test_add_func ("/csv/file/garbage", test_file_garbage);
+
+  ret = g_test_run ();
+
+  {
+    g_autoptr(GFile) dir = g_file_new_for_path (tmp_dir);
+    g_autoptr(GFileEnumerator) children = NULL;
+    GFileInfo *info;
+
+    children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                          G_FILE_QUERY_INFO_NONE, NULL, NULL);
+    while (children != NULL
+           && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+      {
+        g_autoptr(GFile) child = g_file_get_child (dir, g_file_info_get_name (info));
+
+        g_file_delete (child, NULL, NULL);
+        g_object_unref (info);
+      }
+    g_file_delete (dir, NULL, NULL);
+  }
+  g_free (tmp_dir);
+
+  return ret;
+}
