@@ -5,7 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include "core/rs-import.h"
 #include "core/rs-summary.h"
+#include "rs-import-details-window.h"
+#include "rs-progress-panel.h"
 #include "rs-window.h"
 
 struct _RsWindow
@@ -17,7 +20,11 @@ struct _RsWindow
   RsStore *store;
   GCancellable *cancellable;
 
+  GCancellable *import_cancellable;
+  RsImportSummary *last_import;
+
   AdwToastOverlay *toast_overlay;
+  RsProgressPanel *progress_panel;
   GtkStack *stack;
   AdwStatusPage *error_page;
   AdwStatusPage *loaded_page;
@@ -33,6 +40,8 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void update_actions (RsWindow *self);
 
 /**
  * rs_window_new:
@@ -56,6 +65,24 @@ rs_window_get_store (RsWindow *self)
   g_return_val_if_fail (RS_IS_WINDOW (self), NULL);
 
   return self->store;
+}
+
+/* What the window says about the loaded respondents, for tests. */
+const char *
+rs_window_get_status_text (RsWindow *self)
+{
+  g_return_val_if_fail (RS_IS_WINDOW (self), NULL);
+
+  return adw_status_page_get_description (self->loaded_page);
+}
+
+/* Whether an import is running. */
+gboolean
+rs_window_get_busy (RsWindow *self)
+{
+  g_return_val_if_fail (RS_IS_WINDOW (self), FALSE);
+
+  return self->import_cancellable != NULL;
 }
 
 /* Which page the window shows: loading, empty, error or respondents. */
@@ -142,7 +169,216 @@ store_opened_cb (GObject      *object,
 
   self->store = store;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  update_actions (self);
   rs_window_reload (self);
+}
+
+/* Progress comes from the import's thread; only this relay crosses to the
+ * main loop, where the window is looked up again. */
+typedef struct
+{
+  GWeakRef window;
+} ProgressRelay;
+
+typedef struct
+{
+  ProgressRelay *relay;
+  goffset done;
+  goffset total;
+} ProgressUpdate;
+
+static void
+progress_relay_clear (ProgressRelay *relay)
+{
+  g_weak_ref_clear (&relay->window);
+}
+
+static void
+progress_relay_unref (ProgressRelay *relay)
+{
+  g_atomic_rc_box_release_full (relay, (GDestroyNotify) progress_relay_clear);
+}
+
+static void
+progress_update_free (gpointer data)
+{
+  ProgressUpdate *update = data;
+
+  progress_relay_unref (update->relay);
+  g_free (update);
+}
+
+static gboolean
+import_progress_idle (gpointer data)
+{
+  ProgressUpdate *update = data;
+  g_autoptr(RsWindow) self = g_weak_ref_get (&update->relay->window);
+  g_autofree char *done = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *detail = NULL;
+
+  if (self == NULL || self->import_cancellable == NULL || update->total <= 0)
+    return G_SOURCE_REMOVE;
+
+  done = g_format_size (update->done);
+  total = g_format_size (update->total);
+  /* Translators: how much of a file has been read, e.g. “12.3 MB of 88.0 MB” */
+  detail = g_strdup_printf (_("%s of %s"), done, total);
+  rs_progress_panel_set_fraction (self->progress_panel,
+                                  (double) update->done / (double) update->total, detail);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+import_progress_cb (goffset  done,
+                    goffset  total,
+                    gpointer user_data)
+{
+  ProgressRelay *relay = user_data;
+  ProgressUpdate *update = g_new0 (ProgressUpdate, 1);
+
+  update->relay = g_atomic_rc_box_acquire (relay);
+  update->done = done;
+  update->total = total;
+  g_idle_add_full (G_PRIORITY_DEFAULT, import_progress_idle, update, progress_update_free);
+}
+
+static void
+update_actions (RsWindow *self)
+{
+  gboolean idle = self->store != NULL && self->import_cancellable == NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import-file", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-import",
+                                 self->import_cancellable != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-import-details",
+                                 self->last_import != NULL);
+}
+
+static void
+show_message (RsWindow   *self,
+              const char *heading,
+              const char *body)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+import_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(RsWindow) self = user_data;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  summary = rs_import_file_finish (RS_STORE (object), result, &error);
+  g_clear_object (&self->import_cancellable);
+  rs_progress_panel_stop (self->progress_panel);
+
+  if (summary == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          toast = adw_toast_new (_("Import cancelled: nothing was changed"));
+          adw_toast_overlay_add_toast (self->toast_overlay, toast);
+        }
+      else
+        {
+          g_autofree char *body = NULL;
+
+          /* Translators: the reason follows */
+          body = g_strdup_printf (_("Nothing was imported and nothing was changed. %s"),
+                                  error->message);
+          show_message (self, _("Could Not Import the Master File"), body);
+        }
+      update_actions (self);
+      return;
+    }
+
+  g_clear_pointer (&self->last_import, rs_import_summary_free);
+  self->last_import = g_steal_pointer (&summary);
+
+  counts = rs_import_summary_describe (self->last_import);
+  /* Translators: the counts of the import follow */
+  title = g_strdup_printf (_("Imported: %s"), counts);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_button_label (toast, _("_Details"));
+  adw_toast_set_action_name (toast, "win.show-import-details");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  update_actions (self);
+  rs_window_reload (self);
+}
+
+static void
+rs_window_import_file (RsWindow *self,
+                       GFile    *file)
+{
+  g_autofree char *basename = NULL;
+  g_autofree char *title = NULL;
+  ProgressRelay *relay;
+
+  g_return_if_fail (self->store != NULL);
+  g_return_if_fail (self->import_cancellable == NULL);
+
+  self->import_cancellable = g_cancellable_new ();
+  g_signal_connect_object (self->cancellable, "cancelled",
+                           G_CALLBACK (g_cancellable_cancel), self->import_cancellable,
+                           G_CONNECT_SWAPPED);
+
+  basename = g_file_get_basename (file);
+  title = g_strdup_printf (_("Importing “%s”…"), basename);
+  rs_progress_panel_start (self->progress_panel, title, "win.cancel-import");
+
+  relay = g_atomic_rc_box_new0 (ProgressRelay);
+  g_weak_ref_init (&relay->window, self);
+
+  rs_import_file_async (self->store, file, import_progress_cb, relay,
+                        self->import_cancellable, import_done_cb, g_object_ref (self));
+  /* The task keeps the relay for its progress; updates in flight hold their own. */
+  g_object_set_data_full (G_OBJECT (self->import_cancellable), "rs-progress-relay", relay,
+                          (GDestroyNotify) progress_relay_unref);
+  update_actions (self);
+}
+
+static void
+import_file_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (g_variant_get_string (parameter, NULL));
+
+  rs_window_import_file (RS_WINDOW (widget), file);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     gpointer         user_data)
+{
+  RsWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->import_cancellable == NULL && self->store)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file != NULL)
+        rs_window_import_file (self, file);
+    }
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
 }
 
 static void
@@ -151,10 +387,74 @@ import_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   RsWindow *self = RS_WINDOW (widget);
-  AdwToast *toast;
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) csv = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
-  toast = adw_toast_new (_("Importing is not available yet"));
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  chooser = gtk_file_chooser_native_new (_("Import Master File"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+
+  gtk_file_filter_set_name (csv, _("CSV Files"));
+  gtk_file_filter_add_mime_type (csv, "text/csv");
+  gtk_file_filter_add_suffix (csv, "csv");
+  gtk_file_filter_add_suffix (csv, "CSV");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), csv);
+
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+cancel_import_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+
+  if (self->import_cancellable != NULL)
+    g_cancellable_cancel (self->import_cancellable);
+}
+
+static void
+show_import_details_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  RsImportDetailsWindow *details;
+
+  if (self->last_import == NULL)
+    return;
+
+  details = rs_import_details_window_new (GTK_WINDOW (self), self->last_import);
+  gtk_window_present (GTK_WINDOW (details));
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         gpointer       user_data)
+{
+  RsWindow *self = user_data;
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  files = g_value_get_boxed (value);
+  if (files == NULL || self->store == NULL || self->import_cancellable != NULL)
+    return FALSE;
+
+  rs_window_import_file (self, G_FILE (files->data));
+  return TRUE;
 }
 
 static void
@@ -210,6 +510,8 @@ rs_window_finalize (GObject *object)
   RsWindow *self = (RsWindow *)object;
 
   g_clear_object (&self->store);
+  g_clear_object (&self->import_cancellable);
+  g_clear_pointer (&self->last_import, rs_import_summary_free);
   g_clear_pointer (&self->database_path, g_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -287,20 +589,35 @@ rs_window_class_init (RsWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/rs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, RsWindow, progress_panel);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, loaded_page);
 
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "win.import-file", "s", import_file_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL,
+                                   cancel_import_action);
+  gtk_widget_class_install_action (widget_class, "win.show-import-details", NULL,
+                                   show_import_details_action);
+
+  g_type_ensure (RS_TYPE_PROGRESS_PANEL);
 }
 
 static void
 rs_window_init (RsWindow *self)
 {
+  GtkDropTarget *drop;
+
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_actions (self);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

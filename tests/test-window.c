@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "rs-application.h"
+#include "rs-import-details-window.h"
 #include "rs-test-gtk.h"
 #include "rs-test-util.h"
 #include "rs-window.h"
@@ -132,6 +133,120 @@ run_tests_cb (GApplication *application,
   *status = g_test_run ();
 }
 
+/* Raw Excel-style headers; one row flagged, one skipped, one duplicate. */
+static const char master_csv[] =
+  "SubmitDate,ReportSent,Name:,Function:,Company name:,E-mail address,Version,Up - R\n"
+  "2024-03-01 10:00:00,False,Ivo Bos,Buyer,Polder Packaging B.V.,ivo.bos@example.com,"
+  "Version 1.0 (eng),4\n"
+  "2024-03-02 10:00:00,False,Anne-Marie Jansen,Planner,Polder Packaging B.V.,"
+  "anne-marie@example.org,Versie 1.0 (nl),3\n"
+  "2024-03-03 10:00:00,True,Lena Öberg,CEO,Fjord & Fell AS,lena(at)example.net,"
+  "Version 1.0 (eng),2\n"
+  "2024-03-04 10:00:00,False,Nobody,CEO,-,nobody@example.com,Version 1.0 (eng),2\n"
+  "2024-03-05 10:00:00,False,Ivo Bos,Buyer,Polder Packaging B.V.,ivo.bos@example.com,"
+  "Version 1.0 (eng),5\n";
+
+static char *
+write_fixture (Fixture    *fixture,
+               const char *name,
+               const char *contents)
+{
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+
+  return path;
+}
+
+static gboolean
+import_finished (gpointer data)
+{
+  return !rs_window_get_busy (data) &&
+         g_strcmp0 (rs_window_get_page_name (data), "loading") != 0;
+}
+
+static gboolean
+page_is_respondents (gpointer data)
+{
+  return g_strcmp0 (rs_window_get_page_name (data), "respondents") == 0;
+}
+
+static int
+count_respondents (RsWindow *window)
+{
+  sqlite3 *db = rs_store_get_connection (rs_window_get_store (window), NULL);
+  sqlite3_stmt *stmt = NULL;
+  int n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM respondent", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return n;
+}
+
+static void
+test_window_import (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = write_fixture (fixture, "master.csv", master_csv);
+  RsImportDetailsWindow *details;
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_cmpstr (rs_window_get_page_name (fixture->window), ==, "empty");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", path));
+  g_assert_true (rs_window_get_busy (fixture->window));
+  g_assert_true (rs_test_wait_until (page_is_respondents, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+
+  /* Ivo Bos twice is one person; the row without a company is skipped. */
+  g_assert_cmpstr (rs_window_get_status_text (fixture->window), ==,
+                   "3 respondents from 2 companies");
+  g_assert_cmpint (count_respondents (fixture->window), ==, 3);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.show-import-details", NULL));
+  rs_test_iterate ();
+  details = RS_IMPORT_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_IMPORT_DETAILS_WINDOW));
+  g_assert_nonnull (details);
+  /* Flagged, skipped and duplicate: one line each. */
+  g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 3);
+}
+
+static void
+test_window_import_missing_column (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *good = write_fixture (fixture, "master.csv", master_csv);
+  g_autofree char *bad = write_fixture (fixture, "bad.csv",
+                                        "Name,Company name,Phone\n"
+                                        "Ivo Bos,Polder Packaging B.V.,0123\n");
+  GtkWindow *dialog;
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", good));
+  g_assert_true (rs_test_wait_until (page_is_respondents, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", bad));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+  rs_test_iterate ();
+
+  dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "email_address"));
+  g_assert_cmpint (count_respondents (fixture->window), ==, 3);
+  g_assert_cmpstr (rs_window_get_status_text (fixture->window), ==,
+                   "3 respondents from 2 companies");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -154,6 +269,10 @@ main (int   argc,
               fixture_set_up, test_window_about_and_shortcuts, fixture_tear_down);
   g_test_add ("/window/import-action", Fixture, NULL,
               fixture_set_up, test_window_import_action, fixture_tear_down);
+  g_test_add ("/window/import", Fixture, NULL,
+              fixture_set_up, test_window_import, fixture_tear_down);
+  g_test_add ("/window/import-missing-column", Fixture, NULL,
+              fixture_set_up, test_window_import_missing_column, fixture_tear_down);
   g_test_add ("/window/remembers-size", Fixture, NULL,
               fixture_set_up, test_window_remembers_size, fixture_tear_down);
 

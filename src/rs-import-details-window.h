@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "core/rs-import.h"
+
+G_BEGIN_DECLS
+
+#define RS_TYPE_IMPORT_DETAILS_WINDOW (rs_import_details_window_get_type ())
+G_DECLARE_FINAL_TYPE (RsImportDetailsWindow, rs_import_details_window, RS,
+                      IMPORT_DETAILS_WINDOW, AdwWindow)
+
+RsImportDetailsWindow *rs_import_details_window_new (GtkWindow             *parent,
+                                                     const RsImportSummary *summary);
+guint                  rs_import_details_window_get_n_problems (RsImportDetailsWindow *self);
+
+G_END_DECLS
