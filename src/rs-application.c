@@ -148,6 +148,12 @@ rs_application_startup (GApplication *app)
     { "win.import", { "<Control>o", NULL } },
     { "win.show-help-overlay", { "<Control>question", NULL } },
     { "window.close", { "<Control>w", NULL } },
+    { "win.export", { "<Control>e", NULL } },
+    { "respondents.search", { "<Control>f", NULL } },
+    { "respondents.mark-sent", { "<Control><Shift>s", NULL } },
+    { "respondents.mark-failed", { "<Control><Shift>f", NULL } },
+    { "respondents.mark-pending", { "<Control><Shift>p", NULL } },
+    { "respondents.show-details", { "<Alt>Return", NULL } },
   };
 
   G_APPLICATION_CLASS (rs_application_parent_class)->startup (app);

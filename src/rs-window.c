@@ -6,9 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "core/rs-import.h"
-#include "core/rs-summary.h"
 #include "rs-import-details-window.h"
 #include "rs-progress-panel.h"
+#include "rs-respondent-view.h"
 #include "rs-window.h"
 
 struct _RsWindow
@@ -27,7 +27,7 @@ struct _RsWindow
   RsProgressPanel *progress_panel;
   GtkStack *stack;
   AdwStatusPage *error_page;
-  AdwStatusPage *loaded_page;
+  RsRespondentView *respondent_view;
 };
 
 G_DEFINE_FINAL_TYPE (RsWindow, rs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -67,13 +67,22 @@ rs_window_get_store (RsWindow *self)
   return self->store;
 }
 
+/* Returns: (transfer none): the table of respondents */
+RsRespondentView *
+rs_window_get_respondent_view (RsWindow *self)
+{
+  g_return_val_if_fail (RS_IS_WINDOW (self), NULL);
+
+  return self->respondent_view;
+}
+
 /* What the window says about the loaded respondents, for tests. */
 const char *
 rs_window_get_status_text (RsWindow *self)
 {
   g_return_val_if_fail (RS_IS_WINDOW (self), NULL);
 
-  return adw_status_page_get_description (self->loaded_page);
+  return rs_respondent_view_get_stats_text (self->respondent_view);
 }
 
 /* Whether an import is running. */
@@ -105,49 +114,21 @@ show_error (RsWindow     *self,
 }
 
 static void
-summary_loaded_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+view_changed_cb (RsWindow *self)
 {
-  g_autoptr(RsWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *description = NULL;
-  g_autofree char *respondents = NULL;
-  g_autofree char *companies = NULL;
-  RsSummary summary;
+  if (!rs_respondent_view_get_loaded (self->respondent_view))
+    return;
 
-  if (!rs_summary_load_finish (result, &summary, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, _("Could Not Read the Tracker Database"), error);
-      return;
-    }
-
-  if (summary.respondents == 0)
-    {
-      gtk_stack_set_visible_child_name (self->stack, "empty");
-      return;
-    }
-
-  respondents = g_strdup_printf (ngettext ("%u respondent", "%u respondents",
-                                           summary.respondents),
-                                 summary.respondents);
-  companies = g_strdup_printf (ngettext ("%u company", "%u companies", summary.companies),
-                               summary.companies);
-  /* Translators: “12 respondents from 3 companies” */
-  description = g_strdup_printf (_("%s from %s"), respondents, companies);
-  adw_status_page_set_description (self->loaded_page, description);
-  gtk_stack_set_visible_child_name (self->stack, "respondents");
+  gtk_stack_set_visible_child_name (self->stack,
+                                    rs_respondent_view_get_n_respondents (self->respondent_view) > 0
+                                    ? "respondents" : "empty");
 }
 
 static void
 rs_window_reload (RsWindow *self)
 {
-  if (self->store == NULL)
-    return;
-
-  rs_summary_load_async (self->store, self->cancellable, summary_loaded_cb,
-                         g_object_ref (self));
+  if (self->store != NULL)
+    rs_respondent_view_refresh (self->respondent_view);
 }
 
 static void
@@ -170,7 +151,7 @@ store_opened_cb (GObject      *object,
   self->store = store;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   update_actions (self);
-  rs_window_reload (self);
+  rs_respondent_view_set_store (self->respondent_view, store);
 }
 
 /* Progress comes from the import's thread; only this relay crosses to the
@@ -592,7 +573,8 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsWindow, progress_panel);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, error_page);
-  gtk_widget_class_bind_template_child (widget_class, RsWindow, loaded_page);
+  gtk_widget_class_bind_template_child (widget_class, RsWindow, respondent_view);
+  gtk_widget_class_bind_template_callback (widget_class, view_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.import-file", "s", import_file_action);
@@ -602,6 +584,7 @@ rs_window_class_init (RsWindowClass *klass)
                                    show_import_details_action);
 
   g_type_ensure (RS_TYPE_PROGRESS_PANEL);
+  g_type_ensure (RS_TYPE_RESPONDENT_VIEW);
 }
 
 static void

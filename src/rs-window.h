@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "rs-application.h"
+#include "rs-respondent-view.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,6 @@ RsStore    *rs_window_get_store      (RsWindow      *self);
 const char *rs_window_get_page_name  (RsWindow      *self);
 const char *rs_window_get_status_text (RsWindow     *self);
 gboolean    rs_window_get_busy       (RsWindow      *self);
+RsRespondentView *rs_window_get_respondent_view (RsWindow *self);
 
 G_END_DECLS

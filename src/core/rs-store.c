@@ -504,3 +504,116 @@ rs_store_open_finish (GAsyncResult  *result,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+typedef struct
+{
+  RsStoreJobFunc func;
+  gpointer data;
+  GDestroyNotify data_free;
+  GDestroyNotify result_free;
+} Job;
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  if (job->data_free != NULL)
+    job->data_free (job->data);
+  g_free (job);
+}
+
+static void
+job_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  RsStore *store = source_object;
+  Job *job = task_data;
+  g_autoptr(GError) error = NULL;
+  gpointer result;
+
+  result = job->func (store, job->data, cancellable, &error);
+  rs_store_release_connection (store);
+
+  if (result == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, result, job->result_free);
+}
+
+/**
+ * rs_store_run_async:
+ * @func: runs in a worker thread; returns %NULL with an error, or a result
+ * @data_free: (nullable): frees @data once the job is done
+ * @result_free: (nullable): frees a result nobody took
+ *
+ * Runs database work off the calling thread, on the worker's own
+ * connection, which is closed again afterwards.
+ */
+void
+rs_store_run_async (RsStore             *self,
+                    RsStoreJobFunc       func,
+                    gpointer             data,
+                    GDestroyNotify       data_free,
+                    GDestroyNotify       result_free,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (RS_IS_STORE (self));
+  g_return_if_fail (func != NULL);
+
+  job = g_new0 (Job, 1);
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rs_store_run_async);
+  g_task_set_task_data (task, job, job_free);
+  g_task_run_in_thread (task, job_thread);
+}
+
+/* Returns: (transfer full): what the job returned, or %NULL with @error set */
+gpointer
+rs_store_run_finish (RsStore       *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * rs_store_get_data_version:
+ *
+ * Returns: SQLite's data_version of the calling thread's connection: it
+ *   changes when any other connection commits. -1 on error.
+ */
+gint64
+rs_store_get_data_version (RsStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  gint64 version = -1;
+
+  g_return_val_if_fail (RS_IS_STORE (self), -1);
+
+  db = rs_store_get_connection (self, NULL);
+  if (db == NULL)
+    return -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return version;
+}

@@ -28,6 +28,13 @@ typedef gboolean (*RsStoreWriteFunc) (sqlite3   *db,
                                       gpointer   user_data,
                                       GError   **error);
 
+/* Runs in a worker thread with that thread's own connection. Returns %NULL
+ * with @error set, or a result (GINT_TO_POINTER (TRUE) when there is none). */
+typedef gpointer (*RsStoreJobFunc) (RsStore       *store,
+                                    gpointer       data,
+                                    GCancellable  *cancellable,
+                                    GError       **error);
+
 GQuark       rs_store_error_quark              (void);
 char        *rs_store_default_path             (void);
 RsStore     *rs_store_open                     (const char        *path,
@@ -53,5 +60,17 @@ gboolean     rs_store_set_error_from_db        (sqlite3           *db,
                                                 int                rc,
                                                 GError           **error);
 guint        rs_store_get_open_connection_count (void);
+gint64       rs_store_get_data_version         (RsStore           *self);
+void         rs_store_run_async                (RsStore           *self,
+                                                RsStoreJobFunc     func,
+                                                gpointer           data,
+                                                GDestroyNotify     data_free,
+                                                GDestroyNotify     result_free,
+                                                GCancellable      *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer           user_data);
+gpointer     rs_store_run_finish               (RsStore           *self,
+                                                GAsyncResult      *result,
+                                                GError           **error);
 
 G_END_DECLS

@@ -1,0 +1,1269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-respondent-view"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "core/rs-respondent-list.h"
+#include "core/rs-store-monitor.h"
+#include "core/rs-tracker.h"
+#include "rs-details-window.h"
+#include "rs-respondent-view.h"
+
+/* The table people live in: every respondent with their report and e-mail
+ * status, searchable, sortable and filterable, following the database as it
+ * changes. All database work runs in worker threads. */
+
+#define MONITOR_INTERVAL_MS 250
+
+struct _RsRespondentView
+{
+  GtkWidget parent_instance;
+
+  RsStore *store;
+  RsStoreMonitor *monitor;
+  GCancellable *cancellable;
+  RsRespondentList *list;
+  GtkFilterListModel *filtered;
+  GtkMultiSelection *selection;
+  GtkFilter *filter;
+  char *query;
+  RsViewFilter filter_kind;
+  gint64 watermark;
+  gboolean loading;
+  gboolean reload_again;
+  gboolean loaded;
+  GPtrArray *undo;
+  GtkWidget *context_menu_popover;
+
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
+  GtkDropDown *filter_dropdown;
+  GtkLabel *stats_label;
+  GtkStack *stack;
+  GtkColumnView *column_view;
+  GtkRevealer *selection_revealer;
+  GtkLabel *selection_label;
+  GMenuModel *context_menu;
+};
+
+G_DEFINE_FINAL_TYPE (RsRespondentView, rs_respondent_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_N_RESPONDENTS,
+  PROP_LOADED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void update_selection_state (RsRespondentView *self);
+
+static AdwToastOverlay *
+get_toast_overlay (RsRespondentView *self)
+{
+  return ADW_TOAST_OVERLAY (gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY));
+}
+
+static void
+add_toast (RsRespondentView *self,
+           AdwToast         *toast)
+{
+  AdwToastOverlay *overlay = get_toast_overlay (self);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (overlay, toast);
+  else
+    g_object_unref (g_object_ref_sink (toast));
+}
+
+static void
+show_error (RsRespondentView *self,
+            const char       *heading,
+            const GError     *error)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   heading, error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Searching and filtering */
+
+static gboolean
+match_item (gpointer item,
+            gpointer user_data)
+{
+  RsRespondentView *self = user_data;
+  RsRespondent *respondent = item;
+
+  switch (self->filter_kind)
+    {
+    case RS_VIEW_FILTER_PENDING:
+      if (rs_respondent_get_status (respondent) != RS_STATUS_PENDING)
+        return FALSE;
+      break;
+    case RS_VIEW_FILTER_SENT:
+      if (rs_respondent_get_status (respondent) != RS_STATUS_SENT)
+        return FALSE;
+      break;
+    case RS_VIEW_FILTER_FAILED:
+      if (rs_respondent_get_status (respondent) != RS_STATUS_FAILED)
+        return FALSE;
+      break;
+    case RS_VIEW_FILTER_ATTENTION:
+      if (!rs_respondent_needs_attention (respondent))
+        return FALSE;
+      break;
+    case RS_VIEW_FILTER_ALL:
+    default:
+      break;
+    }
+
+  if (self->query != NULL && self->query[0] != '\0')
+    return strstr (rs_respondent_get_search_key (respondent), self->query) != NULL;
+
+  return TRUE;
+}
+
+static void
+update_page (RsRespondentView *self)
+{
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0;
+
+  gtk_stack_set_visible_child_name (self->stack, empty && self->loaded ? "no-match" : "table");
+}
+
+/**
+ * rs_respondent_view_set_search_text:
+ *
+ * Shows only respondents whose company, person or e-mail address contains
+ * @text, ignoring case and accents.
+ */
+void
+rs_respondent_view_set_search_text (RsRespondentView *self,
+                                    const char       *text)
+{
+  g_autofree char *query = rs_respondent_fold_for_search (g_strstrip (g_strdup (text ? text : "")));
+  GtkFilterChange change;
+
+  g_return_if_fail (RS_IS_RESPONDENT_VIEW (self));
+
+  if (g_strcmp0 (query, self->query ? self->query : "") == 0)
+    return;
+
+  if (self->query == NULL || strstr (query, self->query) != NULL)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (strstr (self->query, query) != NULL)
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  else
+    change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  g_free (self->query);
+  self->query = g_steal_pointer (&query);
+  gtk_filter_changed (self->filter, change);
+  update_page (self);
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+}
+
+void
+rs_respondent_view_set_filter (RsRespondentView *self,
+                               RsViewFilter      filter)
+{
+  g_return_if_fail (RS_IS_RESPONDENT_VIEW (self));
+
+  if (gtk_drop_down_get_selected (self->filter_dropdown) != (guint) filter)
+    {
+      gtk_drop_down_set_selected (self->filter_dropdown, filter);
+      return;
+    }
+
+  if (self->filter_kind == filter)
+    return;
+
+  self->filter_kind = filter;
+  gtk_filter_changed (self->filter, GTK_FILTER_CHANGE_DIFFERENT);
+  update_page (self);
+}
+
+static void
+search_changed_cb (RsRespondentView *self,
+                   GtkSearchEntry   *entry)
+{
+  rs_respondent_view_set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+stop_search_cb (RsRespondentView *self,
+                GtkSearchEntry   *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void
+filter_changed_cb (RsRespondentView *self,
+                   GParamSpec       *pspec,
+                   GtkDropDown      *dropdown)
+{
+  rs_respondent_view_set_filter (self, gtk_drop_down_get_selected (dropdown));
+}
+
+/* Statistics */
+
+static void
+update_stats (RsRespondentView *self)
+{
+  g_autoptr(GHashTable) companies = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  guint pending = 0, sent = 0, failed = 0, ready = 0;
+  g_autofree char *respondents = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RsRespondent) respondent = g_list_model_get_item (G_LIST_MODEL (self->list), i);
+
+      switch (rs_respondent_get_status (respondent))
+        {
+        case RS_STATUS_PENDING:
+          pending++;
+          break;
+        case RS_STATUS_SENT:
+          sent++;
+          break;
+        case RS_STATUS_FAILED:
+          failed++;
+          break;
+        case RS_STATUS_SENDING:
+        case RS_STATUS_UNKNOWN:
+        default:
+          break;
+        }
+      if (rs_respondent_get_report_state (respondent) == RS_REPORT_READY)
+        ready++;
+      g_hash_table_add (companies, (gpointer) rs_respondent_get_company (respondent));
+    }
+
+  respondents = g_strdup_printf (ngettext ("%u respondent", "%u respondents", n), n);
+  from = g_strdup_printf (ngettext ("%u company", "%u companies",
+                                    g_hash_table_size (companies)),
+                          g_hash_table_size (companies));
+  /* Translators: “12 respondents from 3 companies · Pending 4 · Sent 7 · Failed 1 ·
+   * Reports ready 9” */
+  text = g_strdup_printf (_("%s from %s · Pending %u · Sent %u · Failed %u · Reports ready %u"),
+                          respondents, from, pending, sent, failed, ready);
+  gtk_label_set_label (self->stats_label, text);
+}
+
+/* Loading */
+
+typedef struct
+{
+  gint64 since;
+  gint64 started;
+} LoadData;
+
+typedef struct
+{
+  GPtrArray *respondents;
+  gint64 started;
+} LoadResult;
+
+static void
+load_result_free (gpointer data)
+{
+  LoadResult *result = data;
+
+  g_clear_pointer (&result->respondents, g_ptr_array_unref);
+  g_free (result);
+}
+
+static gpointer
+load_job (RsStore       *store,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  LoadData *load = data;
+  LoadResult *result = g_new0 (LoadResult, 1);
+
+  result->started = load->started;
+  result->respondents = rs_tracker_load_changed (store, load->since, cancellable, error);
+  if (result->respondents == NULL)
+    {
+      load_result_free (result);
+      return NULL;
+    }
+
+  return result;
+}
+
+static void start_load (RsRespondentView *self);
+
+static GArray *
+collect_selected_ids (RsRespondentView *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GtkBitsetIter iter;
+  guint position;
+
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position);
+       more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(RsRespondent) respondent = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                                                  position);
+      gint64 id = rs_respondent_get_id (respondent);
+
+      g_array_append_val (ids, id);
+    }
+
+  return ids;
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(RsRespondentView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  LoadResult *loaded;
+  gboolean first = !self->loaded;
+
+  self->loading = FALSE;
+  loaded = rs_store_run_finish (RS_STORE (object), result, &error);
+  if (loaded == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read the respondents: %s", error->message);
+      return;
+    }
+
+  if (loaded->respondents->len > 0)
+    {
+      g_autoptr(GArray) selected = collect_selected_ids (self);
+
+      rs_respondent_list_merge (self->list, loaded->respondents);
+      /* Changed rows come back unselected; select them again. */
+      if (selected->len > 0)
+        rs_respondent_view_select_ids (self, (gint64 *) selected->data, selected->len);
+      update_stats (self);
+    }
+
+  /* Timestamps have whole seconds: look again at the second the load began. */
+  self->watermark = loaded->started - 1;
+  load_result_free (loaded);
+
+  if (first)
+    {
+      self->loaded = TRUE;
+      update_stats (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+    }
+  if (first || g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RESPONDENTS]);
+  update_page (self);
+
+  if (self->reload_again)
+    {
+      self->reload_again = FALSE;
+      start_load (self);
+    }
+}
+
+static void
+start_load (RsRespondentView *self)
+{
+  LoadData *data;
+
+  if (self->store == NULL)
+    return;
+
+  if (self->loading)
+    {
+      self->reload_again = TRUE;
+      return;
+    }
+
+  self->loading = TRUE;
+  data = g_new0 (LoadData, 1);
+  data->since = self->watermark;
+  data->started = g_get_real_time () / G_USEC_PER_SEC;
+  rs_store_run_async (self->store, load_job, data, g_free, load_result_free,
+                      self->cancellable, load_done_cb, g_object_ref (self));
+}
+
+/* Reads again what changed in the database, now. */
+void
+rs_respondent_view_refresh (RsRespondentView *self)
+{
+  g_return_if_fail (RS_IS_RESPONDENT_VIEW (self));
+
+  start_load (self);
+}
+
+static void
+store_changed_cb (RsRespondentView *self,
+                  RsStoreMonitor   *monitor)
+{
+  start_load (self);
+}
+
+void
+rs_respondent_view_set_store (RsRespondentView *self,
+                              RsStore          *store)
+{
+  g_return_if_fail (RS_IS_RESPONDENT_VIEW (self));
+  g_return_if_fail (RS_IS_STORE (store));
+  g_return_if_fail (self->store == NULL);
+
+  self->store = g_object_ref (store);
+  self->monitor = rs_store_monitor_new (store, MONITOR_INTERVAL_MS);
+  g_signal_connect_object (self->monitor, "changed", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  start_load (self);
+}
+
+guint
+rs_respondent_view_get_n_respondents (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), 0);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (self->list));
+}
+
+/* Whether the first load has finished. */
+gboolean
+rs_respondent_view_get_loaded (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), FALSE);
+
+  return self->loaded;
+}
+
+const char *
+rs_respondent_view_get_stats_text (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), NULL);
+
+  return gtk_label_get_label (self->stats_label);
+}
+
+/* Returns: (transfer none): the rows as shown: searched, filtered, sorted */
+GListModel *
+rs_respondent_view_get_visible (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), NULL);
+
+  return G_LIST_MODEL (self->selection);
+}
+
+GtkColumnView *
+rs_respondent_view_get_column_view (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), NULL);
+
+  return self->column_view;
+}
+
+/* Selection */
+
+void
+rs_respondent_view_select_ids (RsRespondentView *self,
+                               const gint64     *ids,
+                               guint             n_ids)
+{
+  g_autoptr(GHashTable) wanted = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GtkBitset) selected = gtk_bitset_new_empty ();
+  g_autoptr(GtkBitset) mask = NULL;
+  guint n;
+
+  g_return_if_fail (RS_IS_RESPONDENT_VIEW (self));
+
+  for (guint i = 0; i < n_ids; i++)
+    g_hash_table_add (wanted, (gpointer) &ids[i]);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  for (guint i = 0; i < n && g_hash_table_size (wanted) > 0; i++)
+    {
+      g_autoptr(RsRespondent) respondent = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                                                  i);
+      gint64 id = rs_respondent_get_id (respondent);
+
+      if (g_hash_table_contains (wanted, &id))
+        gtk_bitset_add (selected, i);
+    }
+
+  mask = gtk_bitset_new_range (0, n);
+  gtk_selection_model_set_selection (GTK_SELECTION_MODEL (self->selection), selected, mask);
+}
+
+/* Returns: (transfer full) (element-type gint64): the selected respondents */
+GArray *
+rs_respondent_view_get_selected_ids (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), NULL);
+
+  return collect_selected_ids (self);
+}
+
+static void
+update_selection_state (RsRespondentView *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  guint64 n = gtk_bitset_get_size (selected);
+  g_autofree char *label = NULL;
+
+  label = g_strdup_printf (ngettext ("%u selected", "%u selected", (gulong) n), (guint) n);
+  gtk_label_set_label (self->selection_label, label);
+  gtk_revealer_set_reveal_child (self->selection_revealer, n > 0);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.mark-sent", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.mark-failed", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.mark-pending", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.show-details", n > 0);
+}
+
+static void
+selection_changed_cb (RsRespondentView *self,
+                      guint             position,
+                      guint             n_items,
+                      GtkSelectionModel *model)
+{
+  update_selection_state (self);
+}
+
+static void
+items_changed_cb (RsRespondentView *self,
+                  guint             position,
+                  guint             removed,
+                  guint             added,
+                  GListModel       *model)
+{
+  update_selection_state (self);
+}
+
+/* Cells */
+
+static void
+cell_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_set_visible (icon, FALSE);
+  gtk_widget_add_css_class (icon, "warning");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_item_set_child (item, box);
+  /* For the context menu: which row was clicked. */
+  g_object_set_data (G_OBJECT (box), "rs-list-item", item);
+}
+
+static void
+cell_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *label = gtk_widget_get_last_child (box);
+  static const char *classes[] = { NULL };
+
+  gtk_widget_set_css_classes (label, classes);
+  gtk_widget_set_tooltip_text (box, NULL);
+  gtk_widget_set_visible (gtk_widget_get_first_child (box), FALSE);
+}
+
+static GtkLabel *
+cell_label (GtkListItem *item)
+{
+  return GTK_LABEL (gtk_widget_get_last_child (gtk_list_item_get_child (item)));
+}
+
+static RsRespondent *
+cell_respondent (GtkListItem *item)
+{
+  return RS_RESPONDENT (gtk_list_item_get_item (item));
+}
+
+static void
+company_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  RsRespondent *respondent = cell_respondent (item);
+  const char *problem = rs_respondent_get_problem (respondent);
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  gtk_label_set_label (cell_label (item), rs_respondent_get_company (respondent));
+  if (problem != NULL)
+    {
+      g_autofree char *tooltip = NULL;
+
+      /* Translators: the problem found in the master file follows */
+      tooltip = g_strdup_printf (_("Cannot be sent: %s"), problem);
+      gtk_widget_set_visible (gtk_widget_get_first_child (box), TRUE);
+      gtk_widget_set_tooltip_text (box, tooltip);
+    }
+}
+
+static void
+person_bind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  gtk_label_set_label (cell_label (item), rs_respondent_get_person (cell_respondent (item)));
+}
+
+static void
+email_bind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  gtk_label_set_label (cell_label (item), rs_respondent_get_email (cell_respondent (item)));
+}
+
+static void
+report_bind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  RsRespondent *respondent = cell_respondent (item);
+  g_autofree char *label = rs_respondent_dup_report_label (respondent);
+
+  gtk_label_set_label (cell_label (item), label);
+  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), label);
+  if (rs_respondent_get_report_state (respondent) != RS_REPORT_READY)
+    gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "dim-label");
+}
+
+static void
+status_bind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  RsRespondent *respondent = cell_respondent (item);
+  RsStatus status = rs_respondent_get_status (respondent);
+  g_autofree char *css_class = g_strconcat ("status-", rs_status_to_string (status), NULL);
+  const char *error = rs_respondent_get_error (respondent);
+
+  gtk_label_set_label (cell_label (item), rs_status_get_label (status));
+  gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "status");
+  gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), css_class);
+  if (error != NULL && status == RS_STATUS_FAILED)
+    gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), error);
+  else if (status == RS_STATUS_UNKNOWN)
+    gtk_widget_set_tooltip_text (gtk_list_item_get_child (item),
+                                 _("Interrupted while sending: check your Sent folder"));
+}
+
+static void
+sent_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  gint64 sent_at = rs_respondent_get_sent_at (cell_respondent (item));
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *text = NULL;
+
+  if (sent_at > 0 && (utc = g_date_time_new_from_unix_utc (sent_at)) != NULL)
+    {
+      local = g_date_time_to_local (utc);
+      text = g_date_time_format (local, "%Y-%m-%d %H:%M");
+    }
+
+  gtk_label_set_label (cell_label (item), text ? text : "");
+}
+
+static void
+mode_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  const char *mode = rs_respondent_get_mode (cell_respondent (item));
+  const char *label = "";
+
+  if (g_strcmp0 (mode, "test") == 0)
+    label = C_("send mode", "Test");
+  else if (g_strcmp0 (mode, "live") == 0)
+    label = C_("send mode", "Live");
+
+  gtk_label_set_label (cell_label (item), label);
+}
+
+static void
+note_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  const char *note = rs_respondent_get_note (cell_respondent (item));
+
+  gtk_label_set_label (cell_label (item), note);
+  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), note[0] ? note : NULL);
+}
+
+/* Status changes */
+
+typedef struct
+{
+  GArray *ids;
+  RsStatus status;
+  char *note;
+} MarkData;
+
+static void
+mark_data_free (gpointer data)
+{
+  MarkData *mark = data;
+
+  g_array_unref (mark->ids);
+  g_free (mark->note);
+  g_free (mark);
+}
+
+static gpointer
+mark_job (RsStore       *store,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  MarkData *mark = data;
+
+  return rs_tracker_mark (store, (gint64 *) mark->ids->data, mark->ids->len, mark->status,
+                          mark->note, error);
+}
+
+typedef struct
+{
+  RsRespondentView *self;
+  RsStatus status;
+} MarkCall;
+
+static void
+mark_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autofree MarkCall *call = user_data;
+  g_autoptr(RsRespondentView) self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  GPtrArray *snapshots;
+  AdwToast *toast;
+  guint n;
+
+  snapshots = rs_store_run_finish (RS_STORE (object), result, &error);
+  if (snapshots == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _("Could Not Change the Status"), error);
+      return;
+    }
+
+  g_clear_pointer (&self->undo, g_ptr_array_unref);
+  self->undo = snapshots;
+  n = snapshots->len;
+
+  switch (call->status)
+    {
+    case RS_STATUS_SENT:
+      title = g_strdup_printf (ngettext ("%u respondent marked as sent",
+                                         "%u respondents marked as sent", n), n);
+      break;
+    case RS_STATUS_FAILED:
+      title = g_strdup_printf (ngettext ("%u respondent marked as failed",
+                                         "%u respondents marked as failed", n), n);
+      break;
+    case RS_STATUS_PENDING:
+    default:
+      title = g_strdup_printf (ngettext ("%u respondent marked as pending",
+                                         "%u respondents marked as pending", n), n);
+      break;
+    }
+
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "respondents.undo");
+  add_toast (self, toast);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.undo", TRUE);
+
+  start_load (self);
+}
+
+static void
+mark (RsRespondentView *self,
+      GArray           *ids,
+      RsStatus          status,
+      const char       *note)
+{
+  MarkData *data = g_new0 (MarkData, 1);
+  MarkCall *call = g_new0 (MarkCall, 1);
+
+  data->ids = g_array_ref (ids);
+  data->status = status;
+  data->note = note && note[0] ? g_strdup (note) : NULL;
+  call->self = g_object_ref (self);
+  call->status = status;
+
+  rs_store_run_async (self->store, mark_job, data, mark_data_free,
+                      (GDestroyNotify) g_ptr_array_unref, self->cancellable, mark_done_cb,
+                      call);
+}
+
+static void
+mark_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  gpointer          user_data)
+{
+  RsRespondentView *self = user_data;
+  GArray *ids = g_object_get_data (G_OBJECT (dialog), "rs-ids");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "rs-note");
+  RsStatus status = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "rs-status"));
+
+  if (g_strcmp0 (response, "mark") == 0 && self->store != NULL)
+    mark (self, ids, status, gtk_editable_get_text (entry));
+}
+
+static void
+ask_and_mark (RsRespondentView *self,
+              RsStatus          status)
+{
+  g_autoptr(GArray) ids = collect_selected_ids (self);
+  g_autofree char *heading = NULL;
+  const char *button;
+  GtkWidget *dialog;
+  GtkWidget *entry;
+  guint n = ids->len;
+
+  if (n == 0 || self->store == NULL)
+    return;
+
+  switch (status)
+    {
+    case RS_STATUS_SENT:
+      heading = g_strdup_printf (ngettext ("Mark %u Respondent as Sent?",
+                                           "Mark %u Respondents as Sent?", n), n);
+      button = _("Mark as _Sent");
+      break;
+    case RS_STATUS_FAILED:
+      heading = g_strdup_printf (ngettext ("Mark %u Respondent as Failed?",
+                                           "Mark %u Respondents as Failed?", n), n);
+      button = _("Mark as _Failed");
+      break;
+    case RS_STATUS_PENDING:
+    default:
+      heading = g_strdup_printf (ngettext ("Mark %u Respondent as Pending?",
+                                           "Mark %u Respondents as Pending?", n), n);
+      button = _("Mark as _Pending");
+      break;
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   heading,
+                                   _("The change is kept in each respondent’s history and "
+                                     "can be undone."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Note (optional)"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "mark", button,
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "mark",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "mark");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  g_object_set_data_full (G_OBJECT (dialog), "rs-ids", g_array_ref (ids),
+                          (GDestroyNotify) g_array_unref);
+  g_object_set_data (G_OBJECT (dialog), "rs-note", entry);
+  g_object_set_data (G_OBJECT (dialog), "rs-status", GINT_TO_POINTER (status));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (mark_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+mark_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+  RsStatus status = RS_STATUS_PENDING;
+
+  if (g_str_equal (action_name, "respondents.mark-sent"))
+    status = RS_STATUS_SENT;
+  else if (g_str_equal (action_name, "respondents.mark-failed"))
+    status = RS_STATUS_FAILED;
+
+  ask_and_mark (self, status);
+}
+
+/* Marks without asking, with @note: what the dialog does once answered. */
+static void
+mark_now_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+  g_autoptr(GArray) ids = collect_selected_ids (self);
+  const char *status_name;
+  const char *note;
+  RsStatus status;
+
+  g_variant_get (parameter, "(&s&s)", &status_name, &note);
+  status = rs_status_from_string (status_name);
+  if (ids->len == 0 || status == RS_STATUS_INVALID || self->store == NULL)
+    return;
+
+  mark (self, ids, status, note);
+}
+
+static void
+undo_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(RsRespondentView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rs_store_run_finish (RS_STORE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _("Could Not Undo the Change"), error);
+      return;
+    }
+
+  add_toast (self, adw_toast_new (_("Change undone")));
+  start_load (self);
+}
+
+static gpointer
+undo_job (RsStore       *store,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  if (!rs_tracker_restore (store, data, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+  GPtrArray *snapshots = g_steal_pointer (&self->undo);
+
+  gtk_widget_action_set_enabled (widget, "respondents.undo", FALSE);
+  if (snapshots == NULL || self->store == NULL)
+    return;
+
+  rs_store_run_async (self->store, undo_job, snapshots, (GDestroyNotify) g_ptr_array_unref,
+                      NULL, self->cancellable, undo_done_cb, g_object_ref (self));
+}
+
+/* Details, search and the context menu */
+
+static void
+show_details_for (RsRespondentView *self,
+                  RsRespondent     *respondent)
+{
+  RsDetailsWindow *details;
+
+  details = rs_details_window_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   self->store, rs_respondent_get_id (respondent));
+  gtk_window_present (GTK_WINDOW (details));
+}
+
+static void
+show_details_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  g_autoptr(RsRespondent) respondent = NULL;
+
+  if (gtk_bitset_is_empty (selected) || self->store == NULL)
+    return;
+
+  respondent = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                      gtk_bitset_get_minimum (selected));
+  show_details_for (self, respondent);
+}
+
+static void
+row_activated_cb (RsRespondentView *self,
+                  guint             position,
+                  GtkColumnView    *column_view)
+{
+  g_autoptr(RsRespondent) respondent = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                                              position);
+
+  if (respondent != NULL && self->store != NULL)
+    show_details_for (self, respondent);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+popup_context_menu (RsRespondentView *self,
+                    double            x,
+                    double            y)
+{
+  GdkRectangle rect = { (int) x, (int) y, 1, 1 };
+
+  if (self->context_menu_popover == NULL)
+    {
+      self->context_menu_popover = gtk_popover_menu_new_from_model (self->context_menu);
+      gtk_widget_set_parent (self->context_menu_popover, GTK_WIDGET (self));
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu_popover), FALSE);
+      gtk_widget_set_halign (self->context_menu_popover, GTK_ALIGN_START);
+    }
+
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu_popover), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->context_menu_popover));
+}
+
+static guint
+position_at (RsRespondentView *self,
+             double            x,
+             double            y)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+
+  for (; picked != NULL; picked = gtk_widget_get_parent (picked))
+    {
+      GtkListItem *item = g_object_get_data (G_OBJECT (picked), "rs-list-item");
+
+      if (item != NULL)
+        return gtk_list_item_get_position (item);
+      if (picked == GTK_WIDGET (self->column_view))
+        break;
+    }
+
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static void
+context_click_cb (GtkGestureClick  *gesture,
+                  int               n_press,
+                  double            x,
+                  double            y,
+                  RsRespondentView *self)
+{
+  guint position = position_at (self, x, y);
+
+  if (position != GTK_INVALID_LIST_POSITION &&
+      !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+
+  popup_context_menu (self, x, y);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+context_menu_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+  graphene_point_t point = GRAPHENE_POINT_INIT (24, 24);
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, widget))
+    {
+      graphene_point_t origin = GRAPHENE_POINT_INIT (0, 0);
+
+      if (!gtk_widget_compute_point (focus, widget, &origin, &point))
+        point = GRAPHENE_POINT_INIT (24, 24);
+      point.y += gtk_widget_get_height (focus);
+    }
+
+  popup_context_menu (self, point.x, point.y);
+}
+
+/* Object */
+
+static void
+rs_respondent_view_dispose (GObject *object)
+{
+  RsRespondentView *self = (RsRespondentView *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->monitor);
+  g_clear_pointer (&self->context_menu_popover, gtk_widget_unparent);
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), RS_TYPE_RESPONDENT_VIEW);
+
+  G_OBJECT_CLASS (rs_respondent_view_parent_class)->dispose (object);
+}
+
+static void
+rs_respondent_view_finalize (GObject *object)
+{
+  RsRespondentView *self = (RsRespondentView *)object;
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->list);
+  g_clear_object (&self->store);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->undo, g_ptr_array_unref);
+  g_clear_pointer (&self->query, g_free);
+
+  G_OBJECT_CLASS (rs_respondent_view_parent_class)->finalize (object);
+}
+
+static void
+rs_respondent_view_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_RESPONDENTS:
+      g_value_set_uint (value, rs_respondent_view_get_n_respondents (self));
+      break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rs_respondent_view_class_init (RsRespondentViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rs_respondent_view_dispose;
+  object_class->finalize = rs_respondent_view_finalize;
+  object_class->get_property = rs_respondent_view_get_property;
+
+  properties[PROP_N_RESPONDENTS] =
+    g_param_spec_uint ("n-respondents", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (RS_TYPE_RESPONDENT);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/rs-respondent-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, filter_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, stats_label);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, stack);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, selection_revealer);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, selection_label);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, context_menu);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cell_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cell_unbind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, company_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, person_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, email_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, report_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, status_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sent_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, mode_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, note_bind_cb);
+
+  gtk_widget_class_install_action (widget_class, "respondents.mark-sent", NULL, mark_action);
+  gtk_widget_class_install_action (widget_class, "respondents.mark-failed", NULL, mark_action);
+  gtk_widget_class_install_action (widget_class, "respondents.mark-pending", NULL, mark_action);
+  gtk_widget_class_install_action (widget_class, "respondents.mark-now", "(ss)", mark_now_action);
+  gtk_widget_class_install_action (widget_class, "respondents.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "respondents.show-details", NULL,
+                                   show_details_action);
+  gtk_widget_class_install_action (widget_class, "respondents.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "respondents.context-menu", NULL,
+                                   context_menu_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0,
+                                       "respondents.context-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK,
+                                       "respondents.context-menu", NULL);
+}
+
+static void
+rs_respondent_view_init (RsRespondentView *self)
+{
+  GtkSortListModel *sorted;
+  GtkGesture *click;
+
+  self->cancellable = g_cancellable_new ();
+  self->list = rs_respondent_list_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Sorted first, then filtered: a keystroke in search only filters. */
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->list)),
+                                    g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->filter = GTK_FILTER (gtk_custom_filter_new (match_item, self, NULL));
+  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (sorted), self->filter);
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->filtered));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->selection, "selection-changed",
+                           G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed",
+                           G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
+
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (context_click_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (click));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.undo", FALSE);
+  update_selection_state (self);
+  update_stats (self);
+}
