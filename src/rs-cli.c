@@ -11,6 +11,7 @@
 #include "rs-cli.h"
 #include "core/rs-export.h"
 #include "core/rs-import.h"
+#include "core/rs-tracker.h"
 #include "core/rs-store.h"
 
 /* The headless command line: `resiliencescan SUBCOMMAND …`. It needs no
@@ -25,12 +26,16 @@ typedef struct
 
 static char *database_path;
 
+static int cmd_export (GStrv *args);
 static int cmd_import (GStrv *args);
 static int cmd_list (GStrv *args);
+static int cmd_mark (GStrv *args);
 
 static const Command commands[] = {
   { "import", N_("Import a master CSV file"), cmd_import },
   { "list", N_("Print respondents and their e-mail status"), cmd_list },
+  { "mark", N_("Set the status of respondents by hand"), cmd_mark },
+  { "export", N_("Write the status of every respondent to a CSV file"), cmd_export },
 };
 
 static int
@@ -195,6 +200,105 @@ cmd_list (GStrv *args)
   out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   if (!rs_export_list (store, status, out, NULL, &error))
     return fail ("list: %s", error->message);
+
+  return 0;
+}
+
+static int
+cmd_mark (GStrv *args)
+{
+  g_autofree char *status_name = NULL;
+  g_autofree char *note = NULL;
+  const GOptionEntry entries[] = {
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status_name,
+      N_("The new status: pending, sent or failed"), N_("STATUS") },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note,
+      N_("A note to keep with the change"), N_("TEXT") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ID…"));
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  RsStatus status;
+
+  g_option_context_set_summary (context,
+                                _("Set the status of respondents by hand, as the window "
+                                  "does: the change is kept in their history."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, args, TRUE))
+    return 2;
+
+  status = rs_status_from_string (status_name);
+  if (status != RS_STATUS_PENDING && status != RS_STATUS_SENT && status != RS_STATUS_FAILED)
+    {
+      if (status_name == NULL)
+        fail (_("mark: say which status with --status=pending, --status=sent or "
+                "--status=failed"));
+      else
+        fail (_("mark: “%s” cannot be set by hand; use pending, sent or failed"), status_name);
+      return 2;
+    }
+
+  if (g_strv_length (*args) < 2)
+    {
+      fail (_("mark: name the id of at least one respondent (see “list”)"));
+      return 2;
+    }
+
+  for (guint i = 1; (*args)[i] != NULL; i++)
+    {
+      guint64 id;
+
+      if (!g_ascii_string_to_unsigned ((*args)[i], 10, 1, G_MAXINT64, &id, NULL))
+        {
+          fail (_("mark: “%s” is not a respondent id; nothing was changed"), (*args)[i]);
+          return 2;
+        }
+      g_array_append_val (ids, id);
+    }
+
+  if (!(store = open_store ()))
+    return 1;
+
+  snapshots = rs_tracker_mark (store, (gint64 *) ids->data, ids->len, status, note, &error);
+  if (snapshots == NULL)
+    return fail ("mark: %s", error->message);
+
+  printf (ngettext ("%u respondent marked as %s\n", "%u respondents marked as %s\n",
+                    snapshots->len),
+          snapshots->len, rs_status_to_string (status));
+
+  return 0;
+}
+
+static int
+cmd_export (GStrv *args)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  g_option_context_set_summary (context,
+                                _("Write the status of every respondent, with the number of "
+                                  "history entries and the last change, to a CSV file."));
+  if (!parse_options (context, args, TRUE))
+    return 2;
+
+  if (g_strv_length (*args) != 2)
+    {
+      fail (_("export: name the CSV file to write"));
+      return 2;
+    }
+
+  if (!(store = open_store ()))
+    return 1;
+
+  file = g_file_new_for_commandline_arg ((*args)[1]);
+  if (!rs_export_status_to_file (store, file, NULL, &error))
+    return fail (_("export: could not write “%s”: %s"), (*args)[1], error->message);
 
   return 0;
 }

@@ -78,7 +78,11 @@ rs_progress_panel_get_running (RsProgressPanel *self)
 static void
 rs_progress_panel_dispose (GObject *object)
 {
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (object), RS_TYPE_PROGRESS_PANEL);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (rs_progress_panel_parent_class)->dispose (object);
 }

@@ -30,6 +30,7 @@ struct _RsRespondentView
   GtkMultiSelection *selection;
   GtkFilter *filter;
   char *query;
+  gboolean setting_search_text;
   RsViewFilter filter_kind;
   gint64 watermark;
   gboolean loading;
@@ -149,7 +150,8 @@ void
 rs_respondent_view_set_search_text (RsRespondentView *self,
                                     const char       *text)
 {
-  g_autofree char *query = rs_respondent_fold_for_search (g_strstrip (g_strdup (text ? text : "")));
+  g_autofree char *trimmed = g_strstrip (g_strdup (text ? text : ""));
+  g_autofree char *query = rs_respondent_fold_for_search (trimmed);
   GtkFilterChange change;
 
   g_return_if_fail (RS_IS_RESPONDENT_VIEW (self));
@@ -169,8 +171,13 @@ rs_respondent_view_set_search_text (RsRespondentView *self,
   gtk_filter_changed (self->filter, change);
   update_page (self);
 
+  /* Setting the text passes through "", which the entry reports at once. */
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text) != 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+    {
+      self->setting_search_text = TRUE;
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+      self->setting_search_text = FALSE;
+    }
 }
 
 void
@@ -197,6 +204,9 @@ static void
 search_changed_cb (RsRespondentView *self,
                    GtkSearchEntry   *entry)
 {
+  if (self->setting_search_text)
+    return;
+
   rs_respondent_view_set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
 }
 
@@ -1120,13 +1130,18 @@ static void
 rs_respondent_view_dispose (GObject *object)
 {
   RsRespondentView *self = (RsRespondentView *)object;
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->monitor);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_pointer (&self->context_menu_popover, gtk_widget_unparent);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), RS_TYPE_RESPONDENT_VIEW);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (rs_respondent_view_parent_class)->dispose (object);
 }

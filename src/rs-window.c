@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/rs-export.h"
 #include "core/rs-import.h"
 #include "rs-import-details-window.h"
 #include "rs-progress-panel.h"
@@ -236,6 +237,7 @@ update_actions (RsWindow *self)
                                  self->import_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-import-details",
                                  self->last_import != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", self->store != NULL);
 }
 
 static void
@@ -417,6 +419,78 @@ show_import_details_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (details));
 }
 
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(RsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rs_export_status_to_file_finish (RS_STORE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, _("Could Not Export the Status"), error->message);
+      return;
+    }
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Status exported")));
+}
+
+/* Exports the status of every respondent to @file in a worker thread. */
+void
+rs_window_export (RsWindow *self,
+                  GFile    *file)
+{
+  g_return_if_fail (RS_IS_WINDOW (self));
+  g_return_if_fail (self->store != NULL);
+
+  rs_export_status_to_file_async (self->store, file, self->cancellable, export_done_cb,
+                                  g_object_ref (self));
+}
+
+static void
+export_response_cb (GtkNativeDialog *chooser,
+                    int              response,
+                    gpointer         user_data)
+{
+  RsWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->store != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file != NULL)
+        rs_window_export (self, file);
+    }
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Export Status"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  /* Translators: the default file name of an export; %s is the date */
+  name = g_strdup_printf (_("resiliencescan-status-%s.csv"), date);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+
+  g_signal_connect (chooser, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static gboolean
 drop_cb (GtkDropTarget *target,
          const GValue  *value,
@@ -582,6 +656,7 @@ rs_window_class_init (RsWindowClass *klass)
                                    cancel_import_action);
   gtk_widget_class_install_action (widget_class, "win.show-import-details", NULL,
                                    show_import_details_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
 
   g_type_ensure (RS_TYPE_PROGRESS_PANEL);
   g_type_ensure (RS_TYPE_RESPONDENT_VIEW);

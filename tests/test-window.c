@@ -204,8 +204,8 @@ test_window_import (Fixture       *fixture,
   g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
 
   /* Ivo Bos twice is one person; the row without a company is skipped. */
-  g_assert_cmpstr (rs_window_get_status_text (fixture->window), ==,
-                   "3 respondents from 2 companies");
+  g_assert_true (g_str_has_prefix (rs_window_get_status_text (fixture->window),
+                                   "3 respondents from 2 companies · Pending 2 · Sent 1 · "));
   g_assert_cmpint (count_respondents (fixture->window), ==, 3);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
@@ -243,8 +243,8 @@ test_window_import_missing_column (Fixture       *fixture,
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
                             "email_address"));
   g_assert_cmpint (count_respondents (fixture->window), ==, 3);
-  g_assert_cmpstr (rs_window_get_status_text (fixture->window), ==,
-                   "3 respondents from 2 companies");
+  g_assert_true (g_str_has_prefix (rs_window_get_status_text (fixture->window),
+                                   "3 respondents from 2 companies"));
 }
 
 int

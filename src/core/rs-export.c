@@ -49,6 +49,17 @@ format_time (sqlite3_stmt *stmt,
   return g_date_time_format_iso8601 (local);
 }
 
+static gboolean
+write_rows (RsStore        *store,
+            const char     *sql,
+            RsStatus        status,
+            const char     *header,
+            int             n_columns,
+            int             time_columns,
+            GOutputStream  *out,
+            GCancellable   *cancellable,
+            GError        **error);
+
 /**
  * rs_export_list:
  * @status: a status to keep, or %RS_STATUS_INVALID for all
@@ -69,13 +80,55 @@ rs_export_list (RsStore        *store,
     "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
     " WHERE ?1 IS NULL OR d.status = ?1"
     " ORDER BY r.id";
-  g_autoptr(GString) line = g_string_new (RS_EXPORT_LIST_HEADER "\n");
+
+  return write_rows (store, sql, status, RS_EXPORT_LIST_HEADER, 10, 1 << 5, out, cancellable,
+                     error);
+}
+
+/**
+ * rs_export_status:
+ *
+ * Writes the status of every respondent: the columns of rs_export_list(),
+ * then how many history rows they have and when their status last changed.
+ */
+gboolean
+rs_export_status (RsStore        *store,
+                  GOutputStream  *out,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  static const char sql[] =
+    "SELECT r.id, r.company, r.person, r.email, d.status, d.sent_at, d.mode,"
+    "       d.report_path, d.error, d.note, count (h.id), max (h.at)"
+    "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
+    "  LEFT JOIN history h ON h.respondent_id = r.id"
+    " WHERE ?1 IS NULL OR d.status = ?1"
+    " GROUP BY r.id ORDER BY r.id";
+
+  return write_rows (store, sql, RS_STATUS_INVALID, RS_EXPORT_STATUS_HEADER, 12,
+                     (1 << 5) | (1 << 11), out, cancellable, error);
+}
+
+static gboolean
+write_rows (RsStore        *store,
+            const char     *sql,
+            RsStatus        status,
+            const char     *header,
+            int             n_columns,
+            int             time_columns,
+            GOutputStream  *out,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  g_autoptr(GString) line = g_string_new (header);
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db;
   int rc;
 
   g_return_val_if_fail (RS_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
+
+  g_string_append_c (line, '\n');
 
   db = rs_store_get_connection (store, error);
   if (db == NULL)
@@ -90,17 +143,21 @@ rs_export_list (RsStore        *store,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autofree char *sent_at = format_time (stmt, 5);
-
       g_string_append_printf (line, "%" G_GINT64_FORMAT,
                               (gint64) sqlite3_column_int64 (stmt, 0));
-      for (int column = 1; column <= 9; column++)
+      for (int column = 1; column < n_columns; column++)
         {
           g_string_append_c (line, ',');
-          if (column == 5)
-            rs_export_append_csv_field (line, sent_at);
+          if (time_columns & (1 << column))
+            {
+              g_autofree char *time = format_time (stmt, column);
+
+              rs_export_append_csv_field (line, time);
+            }
           else
-            rs_export_append_csv_field (line, (const char *) sqlite3_column_text (stmt, column));
+            {
+              rs_export_append_csv_field (line, (const char *) sqlite3_column_text (stmt, column));
+            }
         }
       g_string_append_c (line, '\n');
 
@@ -124,4 +181,73 @@ rs_export_list (RsStore        *store,
   sqlite3_finalize (stmt);
 
   return g_output_stream_write_all (out, line->str, line->len, NULL, cancellable, error);
+}
+
+/**
+ * rs_export_status_to_file:
+ *
+ * Writes rs_export_status() to @file, replacing it only when everything was
+ * written.
+ */
+gboolean
+rs_export_status_to_file (RsStore       *store,
+                          GFile         *file,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(GFileOutputStream) out = NULL;
+
+  /* g_file_replace writes a temporary file and renames it: a failed export
+   * never leaves half a file where the old one was. */
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable,
+                        error);
+  if (out == NULL)
+    return FALSE;
+
+  if (!rs_export_status (store, G_OUTPUT_STREAM (out), cancellable, error))
+    {
+      g_autoptr(GCancellable) abort = g_cancellable_new ();
+
+      /* Closing cancelled drops the temporary file and keeps the old one. */
+      g_cancellable_cancel (abort);
+      g_output_stream_close (G_OUTPUT_STREAM (out), abort, NULL);
+      return FALSE;
+    }
+
+  return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+}
+
+static gpointer
+export_job (RsStore       *store,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  if (!rs_export_status_to_file (store, data, cancellable, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* Writes rs_export_status() to @file in a worker thread. */
+void
+rs_export_status_to_file_async (RsStore             *store,
+                                GFile               *file,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (RS_IS_STORE (store));
+  g_return_if_fail (G_IS_FILE (file));
+
+  rs_store_run_async (store, export_job, g_object_ref (file), g_object_unref, NULL,
+                      cancellable, callback, user_data);
+}
+
+gboolean
+rs_export_status_to_file_finish (RsStore       *store,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return rs_store_run_finish (store, result, error) != NULL;
 }

@@ -60,7 +60,7 @@ static const char *statements[N_STMTS] = {
     "INSERT INTO delivery (respondent_id, status, updated_at) VALUES (?1, ?2, ?3)",
   [STMT_MARK_SENT] =
     "UPDATE delivery SET status = 'sent', updated_at = ?2"
-    " WHERE respondent_id = ?1 AND status = 'pending'",
+    " WHERE respondent_id = ?1 AND status = 'pending' AND manually_updated = 0",
   [STMT_HISTORY] =
     "INSERT INTO history (respondent_id, at, from_status, to_status, by, note)"
     " VALUES (?1, ?2, ?3, ?4, 'import', ?5)",
@@ -83,6 +83,10 @@ typedef struct
 {
   gint64 id;
   guint64 hash;
+  /* As it was before this import, to count a respondent whose rows come
+   * twice by the last of them. */
+  guint64 stored_hash;
+  gboolean stored;
 } Known;
 
 typedef struct
@@ -303,7 +307,7 @@ store_row (Statements         *s,
       if (row->report_sent && !write_sent_history (s, id, summary, error))
         return 0;
 
-      known = g_new (Known, 1);
+      known = g_new0 (Known, 1);
       known->id = id;
       known->hash = hash;
       g_hash_table_insert (s->known, g_strdup (row->identity_key), known);
@@ -311,38 +315,60 @@ store_row (Statements         *s,
 
       return id;
     }
-  else if (known->hash != hash)
-    {
-      id = known->id;
-      known->hash = hash;
-
-      stmt = s->stmts[STMT_UPDATE];
-      sqlite3_bind_int64 (stmt, 1, id);
-      bind_row (stmt, row, line, hash, s->import_id, s->now);
-      if (!step_done (s, stmt, error))
-        return 0;
-
-      stmt = s->stmts[STMT_UPDATE_SOURCE];
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, source->str, source->len, SQLITE_STATIC);
-      if (!step_done (s, stmt, error))
-        return 0;
-
-      if (!duplicate)
-        summary->updated++;
-    }
   else
     {
-      id = known->id;
-      stmt = s->stmts[STMT_TOUCH];
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_int (stmt, 2, line);
-      sqlite3_bind_int64 (stmt, 3, s->now);
-      if (!step_done (s, stmt, error))
-        return 0;
+      gboolean was_unchanged = known->hash == known->stored_hash;
+      gboolean unchanged = hash == known->stored_hash;
 
-      if (!duplicate)
-        summary->unchanged++;
+      id = known->id;
+      if (known->hash != hash)
+        {
+          known->hash = hash;
+
+          stmt = s->stmts[STMT_UPDATE];
+          sqlite3_bind_int64 (stmt, 1, id);
+          bind_row (stmt, row, line, hash, s->import_id, s->now);
+          if (!step_done (s, stmt, error))
+            return 0;
+
+          stmt = s->stmts[STMT_UPDATE_SOURCE];
+          sqlite3_bind_int64 (stmt, 1, id);
+          sqlite3_bind_text (stmt, 2, source->str, source->len, SQLITE_STATIC);
+          if (!step_done (s, stmt, error))
+            return 0;
+        }
+      else
+        {
+          stmt = s->stmts[STMT_TOUCH];
+          sqlite3_bind_int64 (stmt, 1, id);
+          sqlite3_bind_int (stmt, 2, line);
+          sqlite3_bind_int64 (stmt, 3, s->now);
+          if (!step_done (s, stmt, error))
+            return 0;
+        }
+
+      /* Counted by how the last of its rows compares with what was stored,
+       * so that importing the same file twice reports no updates. */
+      if (known->stored && !duplicate)
+        {
+          if (unchanged)
+            summary->unchanged++;
+          else
+            summary->updated++;
+        }
+      else if (known->stored && unchanged != was_unchanged)
+        {
+          if (unchanged)
+            {
+              summary->updated--;
+              summary->unchanged++;
+            }
+          else
+            {
+              summary->unchanged--;
+              summary->updated++;
+            }
+        }
     }
 
   if (row->report_sent && !mark_sent_from_master (s, id, summary, error))
@@ -378,6 +404,8 @@ prepare_statements (Statements  *s,
 
       known->id = sqlite3_column_int64 (stmt, 1);
       known->hash = (guint64) sqlite3_column_int64 (stmt, 2);
+      known->stored_hash = known->hash;
+      known->stored = TRUE;
       g_hash_table_insert (s->known, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
                            known);
     }

@@ -372,8 +372,13 @@ detect_language (const RsMasterColumns *columns,
   const char *version = field (fields, n_fields, columns->version);
   const char *language = field (fields, n_fields, columns->language);
 
-  if (version != NULL && strstr (version, "(nl)") != NULL)
-    return "nl";
+  if (version != NULL)
+    {
+      g_autofree char *lower = g_ascii_strdown (version, -1);
+
+      if (strstr (lower, "(nl)") != NULL)
+        return "nl";
+    }
 
   if (language != NULL)
     {

@@ -23,6 +23,16 @@ rs_scores_column_name (guint index)
   return column_names[index];
 }
 
+/* Into [0, 5]; never -0, which would be written as "-0.0". */
+static double
+clamp_score (double value)
+{
+  if (value <= 0.0)
+    return 0.0;
+
+  return MIN (value, 5.0);
+}
+
 /**
  * rs_scores_parse:
  *
@@ -89,6 +99,11 @@ rs_scores_parse (const char *text)
   if (end - p == (seen_point ? 1 : 0))
     return NAN;
 
+  /* Exact only while the mantissa fits a double's 53 bits; beyond that the
+   * division rounds twice and can miss the nearest double. */
+  if (mantissa > (G_GUINT64_CONSTANT (1) << 53))
+    goto slow;
+
   value = (double) mantissa;
   if (scale > 0)
     {
@@ -104,7 +119,7 @@ rs_scores_parse (const char *text)
   if (negative)
     value = -value;
 
-  return CLAMP (value, 0.0, 5.0);
+  return clamp_score (value);
 
 slow:
   {
@@ -130,7 +145,7 @@ slow:
     if (parsed_end != buffer + len || !isfinite (value))
       return NAN;
 
-    return CLAMP (value, 0.0, 5.0);
+    return clamp_score (value);
   }
 }
 

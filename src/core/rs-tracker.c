@@ -227,8 +227,8 @@ mark_transaction (sqlite3   *db,
       if (rc == SQLITE_DONE)
         {
           g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
-                       _("There is no respondent with id %" G_GINT64_FORMAT "; nothing was "
-                         "changed"), mark->ids[i]);
+                       _("There is no respondent with id %lld; nothing was changed"),
+                       (long long) mark->ids[i]);
           goto out;
         }
       if (rc != SQLITE_ROW)
@@ -458,8 +458,8 @@ note_transaction (sqlite3   *db,
   if (sqlite3_changes (db) == 0)
     {
       g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
-                   _("There is no respondent with id %" G_GINT64_FORMAT "; nothing was "
-                     "changed"), note->id);
+                   _("There is no respondent with id %lld; nothing was changed"),
+                   (long long) note->id);
       return FALSE;
     }
 
@@ -588,7 +588,7 @@ rs_tracker_load_details (RsStore  *store,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
-                   _("There is no respondent with id %" G_GINT64_FORMAT), id);
+                   _("There is no respondent with id %lld"), (long long) id);
       rs_store_exec (db, "ROLLBACK", NULL);
       return NULL;
     }

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-respondents"
+
+#include "config.h"
+
+#include "core/rs-export.h"
+#include "core/rs-import.h"
+#include "core/rs-tracker.h"
+#include "rs-application.h"
+#include "rs-test-cli.h"
+#include "rs-test-gtk.h"
+#include "rs-test-util.h"
+#include "rs-window.h"
+
+/* The table of respondents in a real window: search, filters, sorting,
+ * marking by hand with undo, changes from another process, export. */
+
+typedef struct
+{
+  char *dir;
+  char *db;
+  RsWindow *window;
+  RsRespondentView *view;
+} Fixture;
+
+static RsApplication *app;
+
+static const char master_csv[] =
+  "name,function,company_name,email_address,version,up__r,up__c,up__f,up__v,up__a,in__r\n"
+  "Ivo Bos,Buyer,Polder Packaging B.V.,ivo.bos@example.com,Version 1.0 (eng),4,4,3,2,5,3\n"
+  "Anne-Marie Jansen,Planner,Polder Packaging B.V.,am.jansen@example.org,Versie 1.0 (nl),"
+  "3,3,3,3,3,3\n"
+  "Lena Öberg,CEO,Fjord & Fell AS,lena.oberg@example.net,Version 1.0 (eng),2,2,2,2,2,2\n"
+  "Zoë de Vries,COO,Amstel Metaal N.V.,zoe@example.com,Versie 1.0 (nl),1,,,,,\n"
+  "Bram Bosman,Analyst,Waal Bouw,not-an-address,Version 1.0 (eng),5,5,5,5,5,5\n"
+  "Karin Dijkstra,Director,Hanze Farma,karin.dijkstra@example.com,Version 1.0 (eng),4,3,2,1,0,1\n";
+
+static gint64
+id_of (RsStore    *store,
+       const char *email)
+{
+  sqlite3 *db = rs_store_get_connection (store, NULL);
+  sqlite3_stmt *stmt = NULL;
+  gint64 id = 0;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id FROM respondent WHERE email = ?1", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (id, >, 0);
+
+  return id;
+}
+
+static char *
+query_text (RsStore    *store,
+            const char *sql,
+            gint64      id)
+{
+  sqlite3 *db = rs_store_get_connection (store, NULL);
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return text;
+}
+
+static gboolean
+view_loaded (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return rs_respondent_view_get_loaded (fixture->view) &&
+         rs_respondent_view_get_n_respondents (fixture->view) == 6;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *csv = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  fixture->dir = rs_test_make_tmpdir ();
+  fixture->db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  g_assert_true (g_file_set_contents (csv, master_csv, -1, NULL));
+
+  /* The database is made before the window, as by an earlier session. */
+  store = rs_store_open (fixture->db, &error);
+  g_assert_no_error (error);
+  file = g_file_new_for_path (csv);
+  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->added, ==, 6);
+
+  id = id_of (store, "lena.oberg@example.net");
+  sent = rs_tracker_mark (store, &id, 1, RS_STATUS_SENT, NULL, &error);
+  g_assert_no_error (error);
+  id = id_of (store, "karin.dijkstra@example.com");
+  failed = rs_tracker_mark (store, &id, 1, RS_STATUS_FAILED, "bounced", &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  fixture->window = rs_window_new (app, fixture->db);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  fixture->view = rs_window_get_respondent_view (fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+
+  g_assert_true (rs_test_wait_until (view_loaded, fixture, 10000));
+  g_assert_cmpstr (rs_window_get_page_name (fixture->window), ==, "respondents");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  if (fixture->window != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (fixture->window));
+      rs_test_iterate ();
+      g_assert_null (fixture->window);
+    }
+  rs_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db);
+}
+
+static guint
+n_visible (Fixture *fixture)
+{
+  return g_list_model_get_n_items (rs_respondent_view_get_visible (fixture->view));
+}
+
+static RsRespondent *
+visible_item (Fixture *fixture,
+              guint    position)
+{
+  GListModel *model = rs_respondent_view_get_visible (fixture->view);
+  RsRespondent *item = g_list_model_get_item (model, position);
+
+  /* The model keeps it alive; tests only look. */
+  g_object_unref (item);
+  return item;
+}
+
+static void
+test_respondents_stats (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_assert_cmpuint (n_visible (fixture), ==, 6);
+  g_assert_cmpstr (rs_respondent_view_get_stats_text (fixture->view), ==,
+                   "6 respondents from 5 companies · Pending 4 · Sent 1 · Failed 1 · "
+                   "Reports ready 0");
+}
+
+static void
+test_respondents_search (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  /* Case- and accent-insensitive substring of company, person or e-mail. */
+  rs_respondent_view_set_search_text (fixture->view, "BOS");
+  g_assert_cmpuint (n_visible (fixture), ==, 2);
+
+  rs_respondent_view_set_search_text (fixture->view, "oberg");
+  g_assert_cmpuint (n_visible (fixture), ==, 1);
+  g_assert_cmpstr (rs_respondent_get_person (visible_item (fixture, 0)), ==, "Lena Öberg");
+
+  rs_respondent_view_set_search_text (fixture->view, "zoe");
+  g_assert_cmpuint (n_visible (fixture), ==, 1);
+
+  rs_respondent_view_set_search_text (fixture->view, "polder packaging");
+  g_assert_cmpuint (n_visible (fixture), ==, 2);
+
+  rs_respondent_view_set_search_text (fixture->view, "example.org");
+  g_assert_cmpuint (n_visible (fixture), ==, 1);
+
+  rs_respondent_view_set_search_text (fixture->view, "nobody by this name");
+  g_assert_cmpuint (n_visible (fixture), ==, 0);
+
+  rs_respondent_view_set_search_text (fixture->view, "");
+  g_assert_cmpuint (n_visible (fixture), ==, 6);
+}
+
+static void
+test_respondents_filters (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  rs_respondent_view_set_filter (fixture->view, RS_VIEW_FILTER_PENDING);
+  g_assert_cmpuint (n_visible (fixture), ==, 4);
+
+  rs_respondent_view_set_filter (fixture->view, RS_VIEW_FILTER_SENT);
+  g_assert_cmpuint (n_visible (fixture), ==, 1);
+  g_assert_cmpstr (rs_respondent_get_person (visible_item (fixture, 0)), ==, "Lena Öberg");
+
+  rs_respondent_view_set_filter (fixture->view, RS_VIEW_FILTER_FAILED);
+  g_assert_cmpuint (n_visible (fixture), ==, 1);
+  g_assert_cmpstr (rs_respondent_get_person (visible_item (fixture, 0)), ==, "Karin Dijkstra");
+
+  /* Failed, and the one with no valid address. */
+  rs_respondent_view_set_filter (fixture->view, RS_VIEW_FILTER_ATTENTION);
+  g_assert_cmpuint (n_visible (fixture), ==, 2);
+
+  /* Filter and search together. */
+  rs_respondent_view_set_search_text (fixture->view, "bosman");
+  g_assert_cmpuint (n_visible (fixture), ==, 1);
+
+  rs_respondent_view_set_search_text (fixture->view, "");
+  rs_respondent_view_set_filter (fixture->view, RS_VIEW_FILTER_ALL);
+  g_assert_cmpuint (n_visible (fixture), ==, 6);
+}
+
+typedef int (*Compare) (RsRespondent *a, RsRespondent *b);
+
+static int
+compare_company (RsRespondent *a, RsRespondent *b)
+{
+  return g_utf8_collate (rs_respondent_get_company (a), rs_respondent_get_company (b));
+}
+
+static int
+compare_person (RsRespondent *a, RsRespondent *b)
+{
+  return g_utf8_collate (rs_respondent_get_person (a), rs_respondent_get_person (b));
+}
+
+static int
+compare_email (RsRespondent *a, RsRespondent *b)
+{
+  return g_utf8_collate (rs_respondent_get_email (a), rs_respondent_get_email (b));
+}
+
+static int
+compare_report (RsRespondent *a, RsRespondent *b)
+{
+  return (int) rs_respondent_get_report_state (a) - (int) rs_respondent_get_report_state (b);
+}
+
+static int
+compare_status (RsRespondent *a, RsRespondent *b)
+{
+  return (int) rs_respondent_get_status (a) - (int) rs_respondent_get_status (b);
+}
+
+static int
+compare_sent (RsRespondent *a, RsRespondent *b)
+{
+  return (rs_respondent_get_sent_at (a) > rs_respondent_get_sent_at (b)) -
+         (rs_respondent_get_sent_at (a) < rs_respondent_get_sent_at (b));
+}
+
+static int
+compare_mode (RsRespondent *a, RsRespondent *b)
+{
+  return g_strcmp0 (rs_respondent_get_mode (a) ? rs_respondent_get_mode (a) : "",
+                    rs_respondent_get_mode (b) ? rs_respondent_get_mode (b) : "");
+}
+
+static int
+compare_note (RsRespondent *a, RsRespondent *b)
+{
+  return g_utf8_collate (rs_respondent_get_note (a), rs_respondent_get_note (b));
+}
+
+static void
+test_respondents_sort (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const Compare compare[] = {
+    compare_company, compare_person, compare_email, compare_report, compare_status,
+    compare_sent, compare_mode, compare_note,
+  };
+  GtkColumnView *column_view = rs_respondent_view_get_column_view (fixture->view);
+  GListModel *columns = gtk_column_view_get_columns (column_view);
+
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, G_N_ELEMENTS (compare));
+
+  for (guint c = 0; c < G_N_ELEMENTS (compare); c++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, c);
+
+      for (int direction = 0; direction < 2; direction++)
+        {
+          gtk_column_view_sort_by_column (column_view, column,
+                                          direction ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+          rs_test_iterate ();
+          g_assert_cmpuint (n_visible (fixture), ==, 6);
+
+          for (guint i = 1; i < n_visible (fixture); i++)
+            {
+              int order = compare[c] (visible_item (fixture, i - 1), visible_item (fixture, i));
+
+              if (direction)
+                g_assert_cmpint (order, >=, 0);
+              else
+                g_assert_cmpint (order, <=, 0);
+            }
+        }
+    }
+
+  /* A sort that is not the id order, to be sure sorting happened. */
+  {
+    g_autoptr(GtkColumnViewColumn) person = g_list_model_get_item (columns, 1);
+
+    gtk_column_view_sort_by_column (column_view, person, GTK_SORT_ASCENDING);
+    rs_test_iterate ();
+    g_assert_cmpstr (rs_respondent_get_person (visible_item (fixture, 0)), ==,
+                     "Anne-Marie Jansen");
+    g_assert_cmpstr (rs_respondent_get_person (visible_item (fixture, 5)), ==, "Zoë de Vries");
+  }
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  gint64 id;
+  const char *status;
+} StatusWait;
+
+static gboolean
+status_is (gpointer data)
+{
+  StatusWait *wait = data;
+  RsStore *store = rs_window_get_store (wait->fixture->window);
+  g_autofree char *status = query_text (store,
+                                        "SELECT status FROM delivery WHERE respondent_id = ?1",
+                                        wait->id);
+
+  return g_strcmp0 (status, wait->status) == 0;
+}
+
+static gboolean
+shown_status_is (gpointer data)
+{
+  StatusWait *wait = data;
+  GListModel *model = rs_respondent_view_get_visible (wait->fixture->view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(RsRespondent) item = g_list_model_get_item (model, i);
+
+      if (rs_respondent_get_id (item) == wait->id)
+        return g_strcmp0 (rs_status_to_string (rs_respondent_get_status (item)),
+                          wait->status) == 0;
+    }
+
+  return FALSE;
+}
+
+static void
+test_respondents_mark_and_undo (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  gint64 ids[2] = {
+    id_of (store, "ivo.bos@example.com"),
+    id_of (store, "am.jansen@example.org"),
+  };
+  StatusWait first = { fixture, ids[0], "sent" };
+  StatusWait second = { fixture, ids[1], "sent" };
+  g_autoptr(GArray) selected = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *history = NULL;
+  g_autofree char *manual = NULL;
+  GtkWindow *dialog;
+
+  rs_respondent_view_select_ids (fixture->view, ids, 2);
+  selected = rs_respondent_view_get_selected_ids (fixture->view);
+  g_assert_cmpuint (selected->len, ==, 2);
+
+  /* The action asks for a note first. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view),
+                                             "respondents.mark-sent", NULL));
+  rs_test_iterate ();
+  dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog))),
+                         "confirmed by phone");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "mark");
+
+  g_assert_true (rs_test_wait_until (status_is, &first, 10000));
+  g_assert_true (rs_test_wait_until (status_is, &second, 10000));
+  g_assert_true (rs_test_wait_until (shown_status_is, &first, 10000));
+  g_assert_true (rs_test_wait_until (shown_status_is, &second, 10000));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&note, g_free);
+      g_clear_pointer (&history, g_free);
+      g_clear_pointer (&manual, g_free);
+      note = query_text (store, "SELECT note FROM delivery WHERE respondent_id = ?1", ids[i]);
+      manual = query_text (store, "SELECT manually_updated FROM delivery WHERE respondent_id = ?1",
+                           ids[i]);
+      history = query_text (store,
+                            "SELECT count (*) || ':' || group_concat (from_status || '>' ||"
+                            " to_status || '/' || by || '/' || note) FROM history"
+                            " WHERE respondent_id = ?1",
+                            ids[i]);
+      g_assert_cmpstr (note, ==, "confirmed by phone");
+      g_assert_cmpstr (manual, ==, "1");
+      g_assert_cmpstr (history, ==, "1:pending>sent/manual/confirmed by phone");
+    }
+
+  /* The selection survived the update. */
+  g_clear_pointer (&selected, g_array_unref);
+  selected = rs_respondent_view_get_selected_ids (fixture->view);
+  g_assert_cmpuint (selected->len, ==, 2);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "respondents.undo",
+                                             NULL));
+  first.status = "pending";
+  second.status = "pending";
+  g_assert_true (rs_test_wait_until (status_is, &first, 10000));
+  g_assert_true (rs_test_wait_until (status_is, &second, 10000));
+  g_assert_true (rs_test_wait_until (shown_status_is, &first, 10000));
+
+  g_clear_pointer (&note, g_free);
+  g_clear_pointer (&history, g_free);
+  note = query_text (store, "SELECT note FROM delivery WHERE respondent_id = ?1", ids[0]);
+  history = query_text (store, "SELECT count (*) FROM history WHERE respondent_id = ?1", ids[0]);
+  g_assert_cmpstr (note, ==, "");
+  g_assert_cmpstr (history, ==, "2");
+}
+
+static void
+test_respondents_other_process (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  gint64 id = id_of (store, "zoe@example.com");
+  g_autofree char *option = g_strdup_printf ("--database=%s", fixture->db);
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_auto(RsCliResult) result = { 0 };
+  StatusWait wait = { fixture, id, "failed" };
+  gint64 start;
+
+  rs_test_run_cli (&result, option, "mark", id_text, "--status=failed", "--note=from the shell",
+                   NULL);
+  g_assert_cmpint (result.status, ==, 0);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (rs_test_wait_until (shown_status_is, &wait, 10000));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (rs_respondent_view_get_stats_text (fixture->view), "Failed 2"));
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_respondents_export (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "export.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *written = NULL;
+  g_autofree char *expected = NULL;
+
+  rs_window_export (fixture->window, file);
+  g_assert_true (rs_test_wait_until (file_exists, path, 10000));
+  rs_test_iterate ();
+
+  g_assert_true (rs_export_status (rs_window_get_store (fixture->window), memory, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (memory, "", 1, NULL, NULL, NULL);
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+
+  expected = g_strdup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)));
+  g_assert_cmpstr (written, ==, expected);
+  g_assert_true (g_str_has_prefix (written, RS_EXPORT_STATUS_HEADER "\n"));
+  /* Header and six respondents; Karin was marked failed with one history row. */
+  g_assert_nonnull (strstr (written, "Karin Dijkstra,karin.dijkstra@example.com,failed,"));
+  g_assert_nonnull (strstr (written, ",bounced,1,"));
+}
+
+static void
+run_tests_cb (GApplication *application,
+              int          *status)
+{
+  g_signal_stop_emission_by_name (application, "activate");
+  *status = g_test_run ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  char *app_argv[] = { argv[0], NULL };
+  int status = 1;
+
+  rs_test_gtk_init (&argc, &argv);
+
+  g_test_add ("/respondents/stats", Fixture, NULL,
+              fixture_set_up, test_respondents_stats, fixture_tear_down);
+  g_test_add ("/respondents/search", Fixture, NULL,
+              fixture_set_up, test_respondents_search, fixture_tear_down);
+  g_test_add ("/respondents/filters", Fixture, NULL,
+              fixture_set_up, test_respondents_filters, fixture_tear_down);
+  g_test_add ("/respondents/sort", Fixture, NULL,
+              fixture_set_up, test_respondents_sort, fixture_tear_down);
+  g_test_add ("/respondents/mark-and-undo", Fixture, NULL,
+              fixture_set_up, test_respondents_mark_and_undo, fixture_tear_down);
+  g_test_add ("/respondents/other-process", Fixture, NULL,
+              fixture_set_up, test_respondents_other_process, fixture_tear_down);
+  g_test_add ("/respondents/export", Fixture, NULL,
+              fixture_set_up, test_respondents_export, fixture_tear_down);
+
+  app = rs_application_new ("/nonexistent/unused.db");
+  g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, app_argv), ==, 0);
+  g_assert_finalize_object (app);
+
+  return status;
+}
