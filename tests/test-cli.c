@@ -6,7 +6,8 @@
 #include "rs-test-cli.h"
 #include "rs-test-util.h"
 
-#define LIST_HEADER "id,company,person,email,status,sent_at,mode,report,error,note\n"
+#define LIST_HEADER_NO_NL "id,company,person,email,status,sent_at,mode,report,error,note"
+#define LIST_HEADER LIST_HEADER_NO_NL "\n"
 
 static guint
 count_lines (const char *text)
@@ -129,6 +130,72 @@ test_cli_errors (void)
   rs_test_remove_tree (dir);
 }
 
+static void
+test_cli_import_mark_export (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.csv", NULL);
+  g_autofree char *out = g_build_filename (dir, "status.csv", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_autofree char *exported = NULL;
+  g_auto(RsCliResult) import = { 0 };
+  g_auto(RsCliResult) bad_import = { 0 };
+  g_auto(RsCliResult) mark = { 0 };
+  g_auto(RsCliResult) bad_mark = { 0 };
+  g_auto(RsCliResult) no_status = { 0 };
+  g_auto(RsCliResult) list = { 0 };
+  g_auto(RsCliResult) sent = { 0 };
+  g_auto(RsCliResult) export = { 0 };
+
+  g_assert_true (g_file_set_contents (csv,
+                                      "Name:,Company name:,E-mail address\n"
+                                      "Ivo Bos,Polder Packaging B.V.,ivo.bos@example.com\n"
+                                      "Lena Öberg,-,lena@example.net\n"
+                                      "Zoë de Vries,\"Amstel, Metaal\",zoe@example\n",
+                                      -1, NULL));
+  g_assert_true (g_file_set_contents (bad, "Phone,Fax\n1,2\n", -1, NULL));
+
+  rs_test_run_cli (&import, option, "import", csv, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  g_assert_true (g_str_has_prefix (import.out, "2 new, 0 updated, 0 unchanged, 1 skipped, "
+                                               "1 flagged, 0 duplicates\n"));
+  g_assert_nonnull (strstr (import.out, "Line 3 (Lena Öberg): skipped: no company name"));
+  g_assert_nonnull (strstr (import.out, "Line 4 (Zoë de Vries): imported, cannot be sent"));
+
+  rs_test_run_cli (&bad_import, option, "import", bad, NULL);
+  assert_one_line_failure (&bad_import, "company_name");
+
+  rs_test_run_cli (&bad_mark, option, "mark", "1", "77", "--status=sent", NULL);
+  assert_one_line_failure (&bad_mark, "77");
+  rs_test_run_cli (&no_status, option, "mark", "1", NULL);
+  assert_one_line_failure (&no_status, "--status");
+
+  rs_test_run_cli (&mark, option, "mark", "1", "--status=sent", "--note=by phone", NULL);
+  g_assert_cmpint (mark.status, ==, 0);
+  g_assert_cmpstr (mark.out, ==, "1 respondent marked as sent\n");
+
+  rs_test_run_cli (&list, option, "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_cmpuint (count_lines (list.out), ==, 3);
+  g_assert_nonnull (strstr (list.out, "\n2,\"Amstel, Metaal\",Zoë de Vries,zoe@example,pending,"));
+
+  rs_test_run_cli (&sent, option, "list", "--status=sent", NULL);
+  g_assert_cmpuint (count_lines (sent.out), ==, 2);
+  g_assert_nonnull (strstr (sent.out, "\n1,Polder Packaging B.V.,Ivo Bos,ivo.bos@example.com,"
+                                      "sent,"));
+  g_assert_nonnull (strstr (sent.out, ",by phone\n"));
+
+  rs_test_run_cli (&export, option, "export", out, NULL);
+  g_assert_cmpint (export.status, ==, 0);
+  g_assert_true (g_file_get_contents (out, &exported, NULL, NULL));
+  g_assert_true (g_str_has_prefix (exported, LIST_HEADER_NO_NL ",history_count,last_change\n"));
+  g_assert_nonnull (strstr (exported, ",by phone,1,"));
+
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -139,6 +206,7 @@ main (int   argc,
   g_test_add_func ("/cli/list-default-database", test_cli_list_default_database);
   g_test_add_func ("/cli/help-and-version", test_cli_help_and_version);
   g_test_add_func ("/cli/errors", test_cli_errors);
+  g_test_add_func ("/cli/import-mark-export", test_cli_import_mark_export);
 
   return g_test_run ();
 }

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-tracker"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "rs-export.h"
+#include "rs-import.h"
+#include "rs-respondent-list.h"
+#include "rs-store-monitor.h"
+#include "rs-tracker.h"
+#include "rs-test-util.h"
+
+/* Status changes by hand, their history and what is refused. */
+
+typedef struct
+{
+  char *dir;
+  char *csv;
+  RsStore *store;
+} Fixture;
+
+static const char master_csv[] =
+  "name,company_name,email_address,reportsent,up__r,up__c,up__f,up__v,up__a\n"
+  "Ivo Bos,Polder Packaging B.V.,ivo.bos@example.com,False,4,4,3,2,5\n"
+  "Lena Öberg,Fjord & Fell AS,lena.oberg@example.net,False,2,2,2,2,2\n"
+  "Zoë de Vries,Amstel Metaal N.V.,zoe@example.com,True,1,,,,\n";
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autofree char *db = NULL;
+
+  fixture->dir = rs_test_make_tmpdir ();
+  db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  fixture->csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  g_assert_true (g_file_set_contents (fixture->csv, master_csv, -1, NULL));
+
+  fixture->store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  file = g_file_new_for_path (fixture->csv);
+  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->added, ==, 3);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->store);
+  rs_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->csv);
+}
+
+static char *
+query (Fixture    *fixture,
+       const char *sql,
+       gint64      id)
+{
+  sqlite3 *db = rs_store_get_connection (fixture->store, NULL);
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return text;
+}
+
+static gint64
+id_of (Fixture    *fixture,
+       const char *email)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM respondent WHERE email = '%s' "
+                                          "AND ?1 = ?1", email);
+  g_autofree char *id = query (fixture, sql, 0);
+
+  g_assert_nonnull (id);
+  return g_ascii_strtoll (id, NULL, 10);
+}
+
+static char *
+status_of (Fixture *fixture,
+           gint64   id)
+{
+  return query (fixture, "SELECT status || '|' || note || '|' || manually_updated"
+                         " FROM delivery WHERE respondent_id = ?1", id);
+}
+
+static char *
+history_of (Fixture *fixture,
+            gint64   id)
+{
+  return query (fixture,
+                "SELECT group_concat (coalesce (from_status, '-') || '>' || to_status || '/' ||"
+                " by || '/' || note, ';') FROM (SELECT * FROM history WHERE respondent_id = ?1"
+                " ORDER BY id)", id);
+}
+
+static void
+test_tracker_mark_writes_history (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  gint64 ids[2] = { id_of (fixture, "ivo.bos@example.com"),
+                    id_of (fixture, "lena.oberg@example.net") };
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *history = NULL;
+  g_autofree char *sent_at = NULL;
+
+  snapshots = rs_tracker_mark (fixture->store, ids, 2, RS_STATUS_SENT, "by phone", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (snapshots->len, ==, 2);
+  g_assert_cmpint (((RsStatusSnapshot *) snapshots->pdata[0])->status, ==, RS_STATUS_PENDING);
+
+  status = status_of (fixture, ids[0]);
+  g_assert_cmpstr (status, ==, "sent|by phone|1");
+  history = history_of (fixture, ids[1]);
+  g_assert_cmpstr (history, ==, "pending>sent/manual/by phone");
+  sent_at = query (fixture, "SELECT sent_at IS NOT NULL FROM delivery WHERE respondent_id = ?1",
+                   ids[0]);
+  g_assert_cmpstr (sent_at, ==, "1");
+
+  /* Without a note, the note is kept. */
+  again = rs_tracker_mark (fixture->store, ids, 1, RS_STATUS_FAILED, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&status, g_free);
+  g_clear_pointer (&history, g_free);
+  status = status_of (fixture, ids[0]);
+  g_assert_cmpstr (status, ==, "failed|by phone|1");
+  history = history_of (fixture, ids[0]);
+  g_assert_cmpstr (history, ==, "pending>sent/manual/by phone;sent>failed/manual/");
+}
+
+static void
+test_tracker_undo (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gint64 id = id_of (fixture, "ivo.bos@example.com");
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *history = NULL;
+  g_autofree char *sent_at = NULL;
+
+  snapshots = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_SENT, "oops", &error);
+  g_assert_no_error (error);
+  g_assert_true (rs_tracker_restore (fixture->store, snapshots, &error));
+  g_assert_no_error (error);
+
+  status = status_of (fixture, id);
+  g_assert_cmpstr (status, ==, "pending||0");
+  sent_at = query (fixture, "SELECT sent_at IS NULL FROM delivery WHERE respondent_id = ?1", id);
+  g_assert_cmpstr (sent_at, ==, "1");
+  history = history_of (fixture, id);
+  g_assert_cmpstr (history, ==, "pending>sent/manual/oops;sent>pending/manual/undone");
+}
+
+static gboolean
+hold_in_sending (sqlite3   *db,
+                 gpointer   user_data,
+                 GError   **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE delivery SET status = 'sending' "
+                                          "WHERE respondent_id = %" G_GINT64_FORMAT,
+                                          *(gint64 *) user_data);
+
+  return rs_store_exec (db, sql, error);
+}
+
+static void
+test_tracker_refuses_while_sending (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  gint64 ids[2] = { id_of (fixture, "ivo.bos@example.com"),
+                    id_of (fixture, "lena.oberg@example.net") };
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *history = NULL;
+
+  /* A send job holds Lena. */
+  g_assert_true (rs_store_write (fixture->store, hold_in_sending, &ids[1], &error));
+
+  snapshots = rs_tracker_mark (fixture->store, ids, 2, RS_STATUS_FAILED, "no", &error);
+  g_assert_null (snapshots);
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_SENDING);
+  g_assert_nonnull (strstr (error->message, "Lena Öberg"));
+
+  /* All or nothing: Ivo did not change either. */
+  first = status_of (fixture, ids[0]);
+  second = status_of (fixture, ids[1]);
+  g_assert_cmpstr (first, ==, "pending||0");
+  g_assert_cmpstr (second, ==, "sending||0");
+  history = query (fixture, "SELECT count (*) FROM history WHERE by = 'manual' AND ?1 = ?1", 0);
+  g_assert_cmpstr (history, ==, "0");
+}
+
+static void
+test_tracker_refuses_bad_requests (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  gint64 ids[2] = { id_of (fixture, "ivo.bos@example.com"), 987654 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  g_assert_null (rs_tracker_mark (fixture->store, ids, 2, RS_STATUS_SENT, NULL, &error));
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "987654"));
+  g_clear_error (&error);
+
+  status = status_of (fixture, ids[0]);
+  g_assert_cmpstr (status, ==, "pending||0");
+
+  /* Only pending, sent and failed can be set by hand. */
+  g_assert_null (rs_tracker_mark (fixture->store, ids, 1, RS_STATUS_UNKNOWN, NULL, &error));
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (rs_tracker_mark (fixture->store, ids, 1, RS_STATUS_SENDING, NULL, &error));
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_INVALID);
+}
+
+static void
+test_tracker_manual_survives_reimport (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  gint64 zoe = id_of (fixture, "zoe@example.com");
+  gint64 ivo = id_of (fixture, "ivo.bos@example.com");
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (fixture->csv);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zoe_status = NULL;
+  g_autofree char *ivo_status = NULL;
+  g_autofree char *before = NULL;
+
+  /* Zoë was marked sent by the file; a person puts her back to pending. */
+  before = status_of (fixture, zoe);
+  g_assert_cmpstr (before, ==, "sent||0");
+  pending = rs_tracker_mark (fixture->store, &zoe, 1, RS_STATUS_PENDING, "send again", &error);
+  g_assert_no_error (error);
+  failed = rs_tracker_mark (fixture->store, &ivo, 1, RS_STATUS_FAILED, "bounced", &error);
+  g_assert_no_error (error);
+
+  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->marked_sent, ==, 0);
+
+  zoe_status = status_of (fixture, zoe);
+  ivo_status = status_of (fixture, ivo);
+  g_assert_cmpstr (zoe_status, ==, "pending|send again|1");
+  g_assert_cmpstr (ivo_status, ==, "failed|bounced|1");
+}
+
+static void
+test_tracker_note_and_details (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  gint64 id = id_of (fixture, "lena.oberg@example.net");
+  g_autoptr(RsRespondentDetails) details = NULL;
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  g_assert_true (rs_tracker_set_note (fixture->store, id, "call in May", &error));
+  g_assert_no_error (error);
+  status = status_of (fixture, id);
+  g_assert_cmpstr (status, ==, "pending|call in May|0");
+
+  g_assert_false (rs_tracker_set_note (fixture->store, 424242, "x", &error));
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  snapshots = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_SENT, NULL, &error);
+  g_assert_no_error (error);
+
+  details = rs_tracker_load_details (fixture->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rs_respondent_get_person (details->respondent), ==, "Lena Öberg");
+  g_assert_cmpstr (rs_respondent_get_note (details->respondent), ==, "call in May");
+  g_assert_cmpint (rs_respondent_get_status (details->respondent), ==, RS_STATUS_SENT);
+  g_assert_cmpuint (details->history->len, ==, 1);
+  g_assert_cmpstr (rs_history_entry_describe_by (details->history->pdata[0]), ==, "by hand");
+  g_assert_cmpfloat (details->scores[0], ==, 2.0);
+  g_assert_true (isnan (details->scores[5]));
+  g_assert_cmpuint (g_strv_length (details->source_names), ==, 9);
+  g_assert_cmpstr (details->source_names[0], ==, "name");
+  g_assert_cmpstr (details->source_values[0], ==, "Lena Öberg");
+  g_assert_cmpstr (details->source_values[2], ==, "lena.oberg@example.net");
+  g_assert_cmpuint (details->source_line, ==, 3);
+
+  g_clear_pointer (&details, rs_respondent_details_free);
+  details = rs_tracker_load_details (fixture->store, 424242, &error);
+  g_assert_null (details);
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND);
+}
+
+static void
+test_tracker_load_and_merge (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(RsRespondentList) list = rs_respondent_list_new ();
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = id_of (fixture, "ivo.bos@example.com");
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  RsRespondent *ivo;
+
+  all = rs_tracker_load (fixture->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 3);
+  g_assert_cmpuint (rs_respondent_list_merge (list, all), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+
+  ivo = rs_respondent_list_lookup (list, id);
+  g_assert_nonnull (ivo);
+  g_assert_cmpint (rs_respondent_get_report_state (ivo), ==, RS_REPORT_MISSING);
+  g_assert_cmpint (rs_respondent_get_report_state (rs_respondent_list_lookup (list, id + 2)), ==,
+                   RS_REPORT_NOT_POSSIBLE);
+
+  snapshots = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_FAILED, "x", &error);
+  g_assert_no_error (error);
+
+  /* Only what changed since a moment ago comes back, and updates in place. */
+  changed = rs_tracker_load_changed (fixture->store, now + 3600, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed->len, ==, 0);
+  g_clear_pointer (&changed, g_ptr_array_unref);
+  changed = rs_tracker_load_changed (fixture->store, now - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed->len, >=, 1);
+  g_assert_cmpuint (rs_respondent_list_merge (list, changed), ==, 1);
+  g_assert_true (rs_respondent_list_lookup (list, id) == ivo);
+  g_assert_cmpint (rs_respondent_get_status (ivo), ==, RS_STATUS_FAILED);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+}
+
+static void
+changed_cb (RsStoreMonitor *monitor,
+            gboolean       *changed)
+{
+  *changed = TRUE;
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_tracker_monitor (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(RsStoreMonitor) monitor = NULL;
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = id_of (fixture, "ivo.bos@example.com");
+  gboolean changed = FALSE;
+  gboolean timed_out = FALSE;
+  guint timeout;
+
+  monitor = rs_store_monitor_new (fixture->store, 50);
+  g_signal_connect (monitor, "changed", G_CALLBACK (changed_cb), &changed);
+
+  /* Nothing happens while nothing changes. */
+  timeout = g_timeout_add (300, timeout_cb, &timed_out);
+  while (!timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (changed);
+
+  /* This thread's connection is not the monitor's: its commit is seen. */
+  snapshots = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_SENT, NULL, &error);
+  g_assert_no_error (error);
+  timed_out = FALSE;
+  timeout = g_timeout_add (5000, timeout_cb, &timed_out);
+  while (!changed && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (changed);
+  g_source_remove (timeout);
+}
+
+static void
+test_tracker_export (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 id = id_of (fixture, "ivo.bos@example.com");
+  g_autofree char *path = g_build_filename (fixture->dir, "export.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *written = NULL;
+
+  snapshots = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_FAILED, "says \"no\", twice",
+                               &error);
+  g_assert_no_error (error);
+
+  g_assert_true (rs_export_status (fixture->store, memory, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (memory, "", 1, NULL, NULL, NULL);
+  lines = g_strsplit (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)), "\n", -1);
+
+  g_assert_cmpstr (lines[0], ==,
+                   "id,company,person,email,status,sent_at,mode,report,error,note,"
+                   "history_count,last_change");
+  g_assert_true (g_str_has_prefix (lines[1], "1,Polder Packaging B.V.,Ivo Bos,"
+                                             "ivo.bos@example.com,failed,,,,,"
+                                             "\"says \"\"no\"\", twice\",1,"));
+  /* Zoë was marked sent by the master file: one history row. */
+  g_assert_nonnull (strstr (lines[3], ",sent,"));
+  g_assert_nonnull (strstr (lines[3], ",1,"));
+  g_assert_cmpstr (lines[4], ==, "");
+
+  /* An existing file is replaced as a whole. */
+  g_assert_true (g_file_set_contents (path, "precious", -1, NULL));
+  g_assert_true (rs_export_status_to_file (fixture->store, file, NULL, &error));
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+  g_assert_true (g_str_has_prefix (written, "id,company"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  rs_test_init (&argc, &argv);
+
+#define ADD(name, func) \
+  g_test_add ("/tracker/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("mark-writes-history", test_tracker_mark_writes_history);
+  ADD ("undo", test_tracker_undo);
+  ADD ("refuses-while-sending", test_tracker_refuses_while_sending);
+  ADD ("refuses-bad-requests", test_tracker_refuses_bad_requests);
+  ADD ("manual-survives-reimport", test_tracker_manual_survives_reimport);
+  ADD ("note-and-details", test_tracker_note_and_details);
+  ADD ("load-and-merge", test_tracker_load_and_merge);
+  ADD ("monitor", test_tracker_monitor);
+  ADD ("export", test_tracker_export);
+
+#undef ADD
+
+  return g_test_run ();
+}
