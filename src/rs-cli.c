@@ -338,7 +338,6 @@ rs_cli_run (int     argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
   g_auto(GStrv) args = NULL;
-  g_autofree char *program = NULL;
 
   /* Work on a copy: GOptionContext rearranges the vector it is given. */
   args = g_new0 (char *, argc + 1);

@@ -189,12 +189,20 @@ rs_master_columns_free (RsMasterColumns *columns)
 static char *
 clean_text (const char *text)
 {
-  gsize len = text ? strlen (text) : 0;
-  char *clean = g_malloc (len + 1);
-  const char *p = text;
-  const char *end = text + len;
+  gsize len;
+  char *clean;
+  const char *p;
+  const char *end;
   gsize out = 0;
   gboolean space = FALSE;
+
+  if (text == NULL)
+    return g_strdup ("");
+
+  len = strlen (text);
+  clean = g_malloc (len + 1);
+  p = text;
+  end = text + len;
 
   while (p < end)
     {

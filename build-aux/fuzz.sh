@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Builds the libFuzzer target of tests/fuzz with clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer, runs it over its seed corpus, then fuzzes it
+# for FUZZ_SECONDS (60 by default). Fails when any input crashes, leaks or
+# hangs; the input is kept in build-fuzz/fuzz-artifacts/.
+set -eu
+cd "$(dirname "$0")/.."
+
+seconds=${FUZZ_SECONDS:-60}
+builddir=build-fuzz
+
+# libFuzzer's runtime is in libclang-rt; llvm brings llvm-symbolizer, so the
+# sanitizers' reports name functions and lines.
+fuzz_packages="clang libclang-rt-14-dev llvm"
+
+missing=""
+for package in $fuzz_packages; do
+  if ! dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $package"
+  fi
+done
+
+if [ -n "$missing" ]; then
+  echo "Installing:$missing"
+  if [ "$(id -u)" -eq 0 ]; then
+    run=""
+  elif command -v sudo >/dev/null 2>&1; then
+    run="sudo"
+  else
+    echo "These packages are missing. Install them with:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $run apt-get update
+  # shellcheck disable=SC2086
+  $run apt-get install -y --no-install-recommends $missing
+fi
+
+sh build-aux/install-deps.sh
+
+fail ()
+{
+  echo "$1" >&2
+  # One closing line that any reader of the log can count.
+  echo "fuzz: 0 passed, 1 failed"
+  exit 1
+}
+
+# The whole project is configured, but only the fuzz target is built.
+if [ ! -f "$builddir/build.ninja" ]; then
+  CC=clang meson setup "$builddir" -Dfuzzing=true \
+    -Db_sanitize=address,undefined -Db_lundef=false ||
+    fail "fuzz: could not configure $builddir"
+fi
+meson compile -C "$builddir" tests/fuzz/fuzz-master ||
+  fail "fuzz: could not build fuzz-master"
+
+# GSlice would hide a use after free of a GError from ASan; the symbolizer
+# turns addresses into lines.
+G_SLICE=always-malloc
+LC_ALL=C.UTF-8
+ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer || true)}
+export G_SLICE LC_ALL ASAN_SYMBOLIZER_PATH
+
+meson test -C "$builddir" --no-rebuild --print-errorlogs --suite fuzz ||
+  fail "fuzz: a seed of tests/fuzz/corpus fails"
+
+# On a copy, so what the fuzzer adds to the corpus stays out of the repository.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM
+cp -R tests/fuzz/corpus "$work/corpus"
+artifacts="$builddir/fuzz-artifacts"
+mkdir -p "$artifacts"
+
+# The full log has a line per new input; CI shows the summary, or the report.
+log="$builddir/meson-logs/fuzz-master.log"
+echo "fuzz: fuzzing fuzz-master for $seconds s (log: $log)"
+if "$builddir/tests/fuzz/fuzz-master" "$work/corpus" \
+     -max_total_time="$seconds" \
+     -timeout=10 \
+     -rss_limit_mb=2048 \
+     -max_len=65536 \
+     -print_final_stats=1 \
+     -artifact_prefix="$artifacts/fuzz-master-" >"$log" 2>&1; then
+  grep -E '^INFO: seed corpus|^#[0-9]+[[:space:]]+(INITED|DONE)|^Done |^stat::' "$log" || true
+else
+  tail -n 100 "$log" >&2
+  fail "fuzz: fuzz-master failed; reproduce with
+  $builddir/tests/fuzz/fuzz-master $artifacts/fuzz-master-<input>"
+fi
+
+echo "fuzz: 1 passed, 0 failed"

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bench-window"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "core/rs-import.h"
+#include "core/rs-tracker.h"
+#include "rs-application.h"
+#include "rs-test-gtk.h"
+#include "rs-test-master.h"
+#include "rs-test-util.h"
+#include "rs-window.h"
+
+/* The window with --rows respondents (100,000 by default): time to a filled
+ * table, a keystroke in search, sorting by columns, memory, and the longest
+ * stall of the main loop while a worker thread changes statuses. */
+
+static RsApplication *app;
+static int rows = 100000;
+static char *db;
+
+static double
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+}
+
+static long
+rss_kb (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, field)) == NULL)
+    return -1;
+
+  return strtol (line + strlen (field), NULL, 10);
+}
+
+static gboolean
+table_shown (gpointer data)
+{
+  RsWindow *window = data;
+  RsRespondentView *view = rs_window_get_respondent_view (window);
+
+  return rs_respondent_view_get_n_respondents (view) == (guint) rows &&
+         gtk_widget_get_mapped (GTK_WIDGET (rs_respondent_view_get_column_view (view)));
+}
+
+typedef struct
+{
+  gint64 last;
+  gint64 longest;
+  guint ticks;
+} Ticks;
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       data)
+{
+  Ticks *ticks = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (ticks->last != 0)
+    ticks->longest = MAX (ticks->longest, now - ticks->last);
+  ticks->last = now;
+  ticks->ticks++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  RsStore *store;
+  gint stop;
+  guint changes;
+} Worker;
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *worker = data;
+  static const RsStatus cycle[] = { RS_STATUS_SENT, RS_STATUS_FAILED, RS_STATUS_PENDING };
+
+  /* What a send job does: a few status changes a second, each committed. */
+  for (guint i = 0; !g_atomic_int_get (&worker->stop); i++)
+    {
+      gint64 id = 1 + (gint64) g_random_int_range (0, rows);
+      g_autoptr(GPtrArray) snapshots = NULL;
+      g_autoptr(GError) error = NULL;
+
+      snapshots = rs_tracker_mark (worker->store, &id, 1, cycle[i % 3], NULL, &error);
+      g_assert_no_error (error);
+      worker->changes++;
+      g_usleep (50 * 1000);
+    }
+  rs_store_release_connection (worker->store);
+
+  return NULL;
+}
+
+static gboolean
+wait_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, wait_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+bench (void)
+{
+  static const char *typed[] = { "c", "co", "com", "comp", "company 1", "company 12",
+                                 "company 123", "company 12", "" };
+  RsWindow *window;
+  RsRespondentView *view;
+  GtkColumnView *column_view;
+  GListModel *columns;
+  Ticks ticks = { 0 };
+  Worker worker = { 0 };
+  GThread *thread;
+  gint64 start;
+  double worst;
+
+  start = g_get_monotonic_time ();
+  window = rs_window_new (app, db);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (rs_test_wait_until (table_shown, window, 60000));
+  rs_test_iterate ();
+  printf ("window shows %d respondents: %.3f s after it was made\n", rows, seconds_since (start));
+
+  view = rs_window_get_respondent_view (window);
+  column_view = rs_respondent_view_get_column_view (view);
+
+  worst = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      start = g_get_monotonic_time ();
+      rs_respondent_view_set_search_text (view, typed[i]);
+      rs_test_iterate ();
+      worst = MAX (worst, seconds_since (start));
+      printf ("search “%s”: %u rows in %.1f ms\n", typed[i],
+              g_list_model_get_n_items (rs_respondent_view_get_visible (view)),
+              seconds_since (start) * 1000);
+    }
+  printf ("slowest keystroke in search: %.1f ms\n", worst * 1000);
+
+  columns = gtk_column_view_get_columns (column_view);
+  worst = 0;
+  for (guint c = 0; c < g_list_model_get_n_items (columns); c++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, c);
+
+      start = g_get_monotonic_time ();
+      gtk_column_view_sort_by_column (column_view, column, GTK_SORT_ASCENDING);
+      rs_test_iterate ();
+      worst = MAX (worst, seconds_since (start));
+      printf ("sort by %s: %.1f ms\n", gtk_column_view_column_get_title (column),
+              seconds_since (start) * 1000);
+    }
+  printf ("slowest sort: %.1f ms\n", worst * 1000);
+
+  /* The main loop while a worker writes statuses and the table follows. */
+  worker.store = rs_window_get_store (window);
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), tick_cb, &ticks, NULL);
+  thread = g_thread_new ("bench-worker", worker_thread, &worker);
+  run_for (5000);
+  g_atomic_int_set (&worker.stop, TRUE);
+  g_thread_join (thread);
+  printf ("while a worker made %u status changes in 5 s: %u frames, longest gap between "
+          "frames %.1f ms\n", worker.changes, ticks.ticks, ticks.longest / 1000.0);
+
+  printf ("memory: %.1f MB resident now, %.1f MB at the most\n", rss_kb ("VmRSS:") / 1024.0,
+          rss_kb ("VmHWM:") / 1024.0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  rs_test_iterate ();
+}
+
+static void
+activate_cb (GApplication *application)
+{
+  g_signal_stop_emission_by_name (application, "activate");
+  bench ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  GOptionEntry entries[] = {
+    { "rows", 0, 0, G_OPTION_ARG_INT, &rows, "Respondents in the database", "N" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *csv = NULL;
+  char *app_argv[] = { argv[0], NULL };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_ignore_unknown_options (context, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    g_error ("%s", error->message);
+
+  rs_test_gtk_init (&argc, &argv);
+
+  dir = rs_test_make_tmpdir ();
+  csv = g_build_filename (dir, "master.csv", NULL);
+  db = g_build_filename (dir, "tracker.db", NULL);
+  rs_test_write_master (csv, rows);
+  {
+    g_autoptr(RsStore) store = rs_store_open (db, &error);
+    g_autoptr(GFile) file = g_file_new_for_path (csv);
+    g_autoptr(RsImportSummary) summary = NULL;
+
+    g_assert_no_error (error);
+    summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  app = rs_application_new (db);
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
+  g_application_run (G_APPLICATION (app), 1, app_argv);
+  g_clear_object (&app);
+
+  rs_test_remove_tree (dir);
+  g_free (db);
+
+  return 0;
+}
