@@ -9,6 +9,7 @@
 #include "core/rs-respondent-list.h"
 #include "core/rs-store-monitor.h"
 #include "core/rs-tracker.h"
+#include "core/rs-visible-list.h"
 #include "rs-details-window.h"
 #include "rs-respondent-view.h"
 
@@ -26,11 +27,14 @@ struct _RsRespondentView
   RsStoreMonitor *monitor;
   GCancellable *cancellable;
   RsRespondentList *list;
-  GtkFilterListModel *filtered;
+  RsVisibleList *visible;
   GtkMultiSelection *selection;
-  GtkFilter *filter;
+  RsSortColumn probed_column;
+  RsRespondent *probe_low;
+  RsRespondent *probe_high;
   char *query;
   gboolean setting_search_text;
+  guint selection_idle;
   RsViewFilter filter_kind;
   gint64 watermark;
   gboolean loading;
@@ -96,48 +100,28 @@ show_error (RsRespondentView *self,
 
 /* Searching and filtering */
 
-static gboolean
-match_item (gpointer item,
-            gpointer user_data)
-{
-  RsRespondentView *self = user_data;
-  RsRespondent *respondent = item;
-
-  switch (self->filter_kind)
-    {
-    case RS_VIEW_FILTER_PENDING:
-      if (rs_respondent_get_status (respondent) != RS_STATUS_PENDING)
-        return FALSE;
-      break;
-    case RS_VIEW_FILTER_SENT:
-      if (rs_respondent_get_status (respondent) != RS_STATUS_SENT)
-        return FALSE;
-      break;
-    case RS_VIEW_FILTER_FAILED:
-      if (rs_respondent_get_status (respondent) != RS_STATUS_FAILED)
-        return FALSE;
-      break;
-    case RS_VIEW_FILTER_ATTENTION:
-      if (!rs_respondent_needs_attention (respondent))
-        return FALSE;
-      break;
-    case RS_VIEW_FILTER_ALL:
-    default:
-      break;
-    }
-
-  if (self->query != NULL && self->query[0] != '\0')
-    return strstr (rs_respondent_get_search_key (respondent), self->query) != NULL;
-
-  return TRUE;
-}
-
 static void
 update_page (RsRespondentView *self)
 {
-  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0;
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->visible)) == 0;
 
   gtk_stack_set_visible_child_name (self->stack, empty && self->loaded ? "no-match" : "table");
+}
+
+static void
+apply_filter_and_sort (RsRespondentView *self,
+                       gboolean          filter,
+                       RsSortColumn      column,
+                       gboolean          descending)
+{
+  if (self->stack == NULL)
+    return;
+
+  if (filter)
+    rs_visible_list_set_filter (self->visible, (RsVisibleFilter) self->filter_kind, self->query);
+  else
+    rs_visible_list_set_sort (self->visible, column, descending);
+  update_page (self);
 }
 
 /**
@@ -152,24 +136,15 @@ rs_respondent_view_set_search_text (RsRespondentView *self,
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (text ? text : ""));
   g_autofree char *query = rs_respondent_fold_for_search (trimmed);
-  GtkFilterChange change;
 
   g_return_if_fail (RS_IS_RESPONDENT_VIEW (self));
 
   if (g_strcmp0 (query, self->query ? self->query : "") == 0)
     return;
 
-  if (self->query == NULL || strstr (query, self->query) != NULL)
-    change = GTK_FILTER_CHANGE_MORE_STRICT;
-  else if (strstr (self->query, query) != NULL)
-    change = GTK_FILTER_CHANGE_LESS_STRICT;
-  else
-    change = GTK_FILTER_CHANGE_DIFFERENT;
-
   g_free (self->query);
   self->query = g_steal_pointer (&query);
-  gtk_filter_changed (self->filter, change);
-  update_page (self);
+  apply_filter_and_sort (self, TRUE, RS_SORT_NONE, FALSE);
 
   /* Setting the text passes through "", which the entry reports at once. */
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text) != 0)
@@ -196,8 +171,7 @@ rs_respondent_view_set_filter (RsRespondentView *self,
     return;
 
   self->filter_kind = filter;
-  gtk_filter_changed (self->filter, GTK_FILTER_CHANGE_DIFFERENT);
-  update_page (self);
+  apply_filter_and_sort (self, TRUE, RS_SORT_NONE, FALSE);
 }
 
 static void
@@ -555,6 +529,19 @@ selection_changed_cb (RsRespondentView *self,
   update_selection_state (self);
 }
 
+static gboolean
+update_selection_idle (gpointer data)
+{
+  RsRespondentView *self = data;
+
+  self->selection_idle = 0;
+  update_selection_state (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A search can change thousands of runs of rows, one signal each: look at
+ * the selection once they are done. */
 static void
 items_changed_cb (RsRespondentView *self,
                   guint             position,
@@ -562,29 +549,39 @@ items_changed_cb (RsRespondentView *self,
                   guint             added,
                   GListModel       *model)
 {
-  update_selection_state (self);
+  if (self->selection_idle == 0)
+    self->selection_idle = g_idle_add (update_selection_idle, self);
 }
 
 /* Cells */
 
+/* Setting a tooltip asks the X server where the pointer is: only do it
+ * when the tooltip really changes. */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  if (text != NULL && text[0] == '\0')
+    text = NULL;
+
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
+/* One label a cell: GTK 4.8 makes a few hundred rows anew after a search,
+ * so every widget in a row counts. */
 static void
 cell_setup_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                gpointer                  user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
   GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_widget_set_visible (icon, FALSE);
-  gtk_widget_add_css_class (icon, "warning");
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, label);
   /* For the context menu: which row was clicked. */
-  g_object_set_data (G_OBJECT (box), "rs-list-item", item);
+  g_object_set_data (G_OBJECT (label), "rs-list-item", item);
 }
 
 static void
@@ -592,19 +589,17 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 gpointer                  user_data)
 {
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *label = gtk_widget_get_last_child (box);
+  GtkWidget *label = gtk_list_item_get_child (item);
   static const char *classes[] = { NULL };
 
   gtk_widget_set_css_classes (label, classes);
-  gtk_widget_set_tooltip_text (box, NULL);
-  gtk_widget_set_visible (gtk_widget_get_first_child (box), FALSE);
+  set_tooltip (label, NULL);
 }
 
 static GtkLabel *
 cell_label (GtkListItem *item)
 {
-  return GTK_LABEL (gtk_widget_get_last_child (gtk_list_item_get_child (item)));
+  return GTK_LABEL (gtk_list_item_get_child (item));
 }
 
 static RsRespondent *
@@ -620,18 +615,23 @@ company_bind_cb (GtkSignalListItemFactory *factory,
 {
   RsRespondent *respondent = cell_respondent (item);
   const char *problem = rs_respondent_get_problem (respondent);
-  GtkWidget *box = gtk_list_item_get_child (item);
 
-  gtk_label_set_label (cell_label (item), rs_respondent_get_company (respondent));
   if (problem != NULL)
     {
+      g_autofree char *text = NULL;
       g_autofree char *tooltip = NULL;
 
+      /* A sign that reads without colour; the tooltip says why. */
+      text = g_strconcat ("⚠ ", rs_respondent_get_company (respondent), NULL);
       /* Translators: the problem found in the master file follows */
       tooltip = g_strdup_printf (_("Cannot be sent: %s"), problem);
-      gtk_widget_set_visible (gtk_widget_get_first_child (box), TRUE);
-      gtk_widget_set_tooltip_text (box, tooltip);
+      gtk_label_set_label (cell_label (item), text);
+      gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "warning");
+      set_tooltip (GTK_WIDGET (cell_label (item)), tooltip);
+      return;
     }
+
+  gtk_label_set_label (cell_label (item), rs_respondent_get_company (respondent));
 }
 
 static void
@@ -659,7 +659,9 @@ report_bind_cb (GtkSignalListItemFactory *factory,
   g_autofree char *label = rs_respondent_dup_report_label (respondent);
 
   gtk_label_set_label (cell_label (item), label);
-  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), label);
+  /* The reason can be longer than the column is wide. */
+  if (rs_respondent_get_report_state (respondent) == RS_REPORT_NOT_POSSIBLE)
+    set_tooltip (GTK_WIDGET (cell_label (item)), label);
   if (rs_respondent_get_report_state (respondent) != RS_REPORT_READY)
     gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "dim-label");
 }
@@ -678,10 +680,10 @@ status_bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "status");
   gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), css_class);
   if (error != NULL && status == RS_STATUS_FAILED)
-    gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), error);
+    set_tooltip (GTK_WIDGET (cell_label (item)), error);
   else if (status == RS_STATUS_UNKNOWN)
-    gtk_widget_set_tooltip_text (gtk_list_item_get_child (item),
-                                 _("Interrupted while sending: check your Sent folder"));
+    set_tooltip (GTK_WIDGET (cell_label (item)),
+                 _("Interrupted while sending: check your Sent folder"));
 }
 
 static void
@@ -727,7 +729,7 @@ note_bind_cb (GtkSignalListItemFactory *factory,
   const char *note = rs_respondent_get_note (cell_respondent (item));
 
   gtk_label_set_label (cell_label (item), note);
-  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), note[0] ? note : NULL);
+  set_tooltip (GTK_WIDGET (cell_label (item)), note);
 }
 
 /* Status changes */
@@ -1124,6 +1126,85 @@ context_menu_action (GtkWidget  *widget,
   popup_context_menu (self, point.x, point.y);
 }
 
+/* Sorting: the column view keeps which column sorts, and in which
+ * direction; the visible list does the sorting. GTK 4.8 cannot say which
+ * column that is, so two probe respondents, the first before the second in
+ * every column, are compared through it and the column's sorter notes itself. */
+
+typedef struct
+{
+  RsRespondentView *self;
+  RsSortColumn column;
+} ColumnSorter;
+
+static int
+column_compare (gconstpointer a,
+                gconstpointer b,
+                gpointer      user_data)
+{
+  ColumnSorter *sorter = user_data;
+
+  sorter->self->probed_column = sorter->column;
+  return rs_visible_list_compare (sorter->column, (RsRespondent *) a, (RsRespondent *) b);
+}
+
+static void
+sort_changed_cb (RsRespondentView *self,
+                 GtkSorterChange   change,
+                 GtkSorter        *sorter)
+{
+  GtkOrdering order;
+
+  self->probed_column = RS_SORT_NONE;
+  order = gtk_sorter_compare (sorter, self->probe_low, self->probe_high);
+  apply_filter_and_sort (self, FALSE, self->probed_column, order == GTK_ORDERING_LARGER);
+}
+
+static void
+setup_sorting (RsRespondentView *self)
+{
+  static const struct {
+    const char *id;
+    RsSortColumn column;
+  } columns[] = {
+    { "company_column", RS_SORT_COMPANY },
+    { "person_column", RS_SORT_PERSON },
+    { "email_column", RS_SORT_EMAIL },
+    { "report_column", RS_SORT_REPORT },
+    { "status_column", RS_SORT_STATUS },
+    { "sent_column", RS_SORT_SENT },
+    { "mode_column", RS_SORT_MODE },
+    { "note_column", RS_SORT_NOTE },
+  };
+  RsRespondentData low = {
+    .id = 1, .company = "a", .person = "a", .email = "a", .mode = "a", .note = "a",
+    .status = RS_STATUS_PENDING, .sent_at = 1, .n_scores = RS_N_SCORES,
+  };
+  RsRespondentData high = {
+    .id = 2, .company = "b", .person = "b", .email = "b", .mode = "b", .note = "b",
+    .status = RS_STATUS_UNKNOWN, .sent_at = 2, .n_scores = 0,
+  };
+  GListModel *list = gtk_column_view_get_columns (self->column_view);
+
+  self->probe_low = rs_respondent_new (&low);
+  self->probe_high = rs_respondent_new (&high);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (list, i);
+      ColumnSorter *data = g_new0 (ColumnSorter, 1);
+      g_autoptr(GtkSorter) sorter = NULL;
+
+      data->self = self;
+      data->column = columns[i].column;
+      sorter = GTK_SORTER (gtk_custom_sorter_new (column_compare, data, g_free));
+      gtk_column_view_column_set_sorter (column, sorter);
+    }
+
+  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
+                           G_CALLBACK (sort_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
 /* Object */
 
 static void
@@ -1133,9 +1214,12 @@ rs_respondent_view_dispose (GObject *object)
   GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->selection_idle, g_source_remove);
   g_clear_object (&self->monitor);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->column_view != NULL)
+    g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->column_view), self);
   g_clear_pointer (&self->context_menu_popover, gtk_widget_unparent);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
@@ -1152,7 +1236,10 @@ rs_respondent_view_finalize (GObject *object)
   RsRespondentView *self = (RsRespondentView *)object;
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->visible);
   g_clear_object (&self->list);
+  g_clear_object (&self->probe_low);
+  g_clear_object (&self->probe_high);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
@@ -1249,21 +1336,17 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
 static void
 rs_respondent_view_init (RsRespondentView *self)
 {
-  GtkSortListModel *sorted;
   GtkGesture *click;
 
   self->cancellable = g_cancellable_new ();
   self->list = rs_respondent_list_new ();
+  self->visible = rs_visible_list_new (self->list);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* Sorted first, then filtered: a keystroke in search only filters. */
-  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->list)),
-                                    g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  self->filter = GTK_FILTER (gtk_custom_filter_new (match_item, self, NULL));
-  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (sorted), self->filter);
-  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->filtered));
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->visible)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  setup_sorting (self);
 
   g_signal_connect_object (self->selection, "selection-changed",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);

@@ -10,6 +10,7 @@
 #include "rs-respondent-list.h"
 #include "rs-store-monitor.h"
 #include "rs-tracker.h"
+#include "rs-visible-list.h"
 #include "rs-test-util.h"
 
 /* Status changes by hand, their history and what is refused. */
@@ -437,6 +438,107 @@ test_tracker_export (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (written, "id,company"));
 }
 
+static RsRespondent *
+make_respondent (gint64      id,
+                 const char *person,
+                 RsStatus    status)
+{
+  RsRespondentData data = {
+    .id = id, .company = "Company", .person = person, .email = "x@example.com",
+    .status = status, .n_scores = RS_N_SCORES,
+  };
+
+  return rs_respondent_new (&data);
+}
+
+static char *
+visible_names (RsVisibleList *visible)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (visible)); i++)
+    {
+      g_autoptr(RsRespondent) item = g_list_model_get_item (G_LIST_MODEL (visible), i);
+
+      g_string_append_printf (names, "%s%s", i ? "," : "", rs_respondent_get_person (item));
+    }
+
+  return g_string_free (names, FALSE);
+}
+
+static void
+count_changes (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               guint      *emissions)
+{
+  (*emissions)++;
+}
+
+static void
+test_visible_list (void)
+{
+  g_autoptr(RsRespondentList) list = rs_respondent_list_new ();
+  g_autoptr(RsVisibleList) visible = NULL;
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) update = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *names = NULL;
+  g_autofree char *folded = rs_respondent_fold_for_search ("ÖBERG");
+  guint emissions = 0;
+
+  g_ptr_array_add (people, make_respondent (1, "Ivo Bos", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (2, "Lena Öberg", RS_STATUS_SENT));
+  g_ptr_array_add (people, make_respondent (3, "anne Jansen", RS_STATUS_FAILED));
+  g_ptr_array_add (people, make_respondent (4, "Zoë de Vries", RS_STATUS_PENDING));
+  rs_respondent_list_merge (list, people);
+
+  visible = rs_visible_list_new (list);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Ivo Bos,Lena Öberg,anne Jansen,Zoë de Vries");
+
+  /* Case and accents do not count in the order. */
+  rs_visible_list_set_sort (visible, RS_SORT_PERSON, FALSE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "anne Jansen,Ivo Bos,Lena Öberg,Zoë de Vries");
+
+  rs_visible_list_set_sort (visible, RS_SORT_STATUS, TRUE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "anne Jansen,Lena Öberg,Zoë de Vries,Ivo Bos");
+
+  g_assert_cmpstr (folded, ==, "oberg");
+  rs_visible_list_set_filter (visible, RS_VISIBLE_ALL, folded);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Lena Öberg");
+
+  /* One respondent changes: with the pending filter, it comes and goes. */
+  rs_visible_list_set_filter (visible, RS_VISIBLE_PENDING, NULL);
+  rs_visible_list_set_sort (visible, RS_SORT_PERSON, FALSE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Ivo Bos,Zoë de Vries");
+
+  g_signal_connect (visible, "items-changed", G_CALLBACK (count_changes), &emissions);
+  g_ptr_array_add (update, make_respondent (3, "anne Jansen", RS_STATUS_PENDING));
+  g_ptr_array_add (update, make_respondent (1, "Ivo Bos", RS_STATUS_SENT));
+  g_assert_cmpuint (rs_respondent_list_merge (list, update), ==, 2);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "anne Jansen,Zoë de Vries");
+  g_assert_cmpuint (emissions, ==, 2);
+
+  /* A rename moves a row to its place in the order. */
+  g_ptr_array_set_size (update, 0);
+  g_ptr_array_add (update, make_respondent (3, "Zyta Jansen", RS_STATUS_PENDING));
+  rs_respondent_list_merge (list, update);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Zoë de Vries,Zyta Jansen");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -457,6 +559,8 @@ main (int   argc,
   ADD ("export", test_tracker_export);
 
 #undef ADD
+
+  g_test_add_func ("/tracker/visible-list", test_visible_list);
 
   return g_test_run ();
 }

@@ -29,6 +29,8 @@ struct _RsRespondent
   guint n_scores;
   gint64 updated_at;
   char *search_key;
+  /* Made when first sorted by, for the text columns. */
+  char *sort_keys[RS_SORT_NOTE + 1];
 };
 
 G_DEFINE_FINAL_TYPE (RsRespondent, rs_respondent, G_TYPE_OBJECT)
@@ -64,6 +66,14 @@ rs_respondent_fold_for_search (const char *text)
 
   if (text == NULL)
     return g_strdup ("");
+
+  for (const char *p = text; ; p++)
+    {
+      if (*p == '\0')
+        return g_ascii_strdown (text, -1);
+      if ((guchar) *p >= 0x80)
+        break;
+    }
 
   decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFKD);
   if (decomposed == NULL)
@@ -179,6 +189,9 @@ rs_respondent_update_from (RsRespondent *self,
 
   if (changed)
     {
+      for (guint i = 0; i < G_N_ELEMENTS (self->sort_keys); i++)
+        g_clear_pointer (&self->sort_keys[i], g_free);
+
       g_object_freeze_notify (G_OBJECT (self));
       for (guint i = PROP_COMPANY; i < N_PROPS; i++)
         g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
@@ -323,6 +336,55 @@ rs_respondent_get_search_key (RsRespondent *self)
   return self->search_key;
 }
 
+/**
+ * rs_respondent_get_sort_key:
+ * @column: a text column
+ *
+ * Returns: (transfer none): the column's text, case-folded and without
+ *   accents, for ordering with strcmp(); made on first use
+ */
+const char *
+rs_respondent_get_sort_key (RsRespondent *self,
+                            RsSortColumn  column)
+{
+  const char *text;
+
+  g_return_val_if_fail (RS_IS_RESPONDENT (self), "");
+  g_return_val_if_fail (column <= RS_SORT_NOTE, "");
+
+  if (self->sort_keys[column] != NULL)
+    return self->sort_keys[column];
+
+  switch (column)
+    {
+    case RS_SORT_COMPANY:
+      text = self->company;
+      break;
+    case RS_SORT_PERSON:
+      text = self->person;
+      break;
+    case RS_SORT_EMAIL:
+      text = self->email;
+      break;
+    case RS_SORT_MODE:
+      text = self->mode;
+      break;
+    case RS_SORT_NOTE:
+      text = self->note;
+      break;
+    case RS_SORT_NONE:
+    case RS_SORT_REPORT:
+    case RS_SORT_STATUS:
+    case RS_SORT_SENT:
+    default:
+      text = "";
+      break;
+    }
+
+  self->sort_keys[column] = rs_respondent_fold_for_search (text ? text : "");
+  return self->sort_keys[column];
+}
+
 /* Unknown or failed status, or data that keeps the report from being sent. */
 gboolean
 rs_respondent_needs_attention (RsRespondent *self)
@@ -349,6 +411,8 @@ rs_respondent_finalize (GObject *object)
   g_free (self->report_path);
   g_free (self->report_problem);
   g_free (self->search_key);
+  for (guint i = 0; i < G_N_ELEMENTS (self->sort_keys); i++)
+    g_free (self->sort_keys[i]);
 
   G_OBJECT_CLASS (rs_respondent_parent_class)->finalize (object);
 }

@@ -15,6 +15,19 @@ typedef enum
   RS_REPORT_NOT_POSSIBLE,
 } RsReportState;
 
+typedef enum
+{
+  RS_SORT_NONE,
+  RS_SORT_COMPANY,
+  RS_SORT_PERSON,
+  RS_SORT_EMAIL,
+  RS_SORT_REPORT,
+  RS_SORT_STATUS,
+  RS_SORT_SENT,
+  RS_SORT_MODE,
+  RS_SORT_NOTE,
+} RsSortColumn;
+
 /* Fewer scores than this and no report can be made. */
 #define RS_REPORT_MIN_SCORES 5
 
@@ -61,6 +74,8 @@ const char    *rs_respondent_get_report_path  (RsRespondent  *self);
 RsReportState  rs_respondent_get_report_state (RsRespondent  *self);
 char          *rs_respondent_dup_report_label (RsRespondent  *self);
 const char    *rs_respondent_get_search_key   (RsRespondent  *self);
+const char    *rs_respondent_get_sort_key     (RsRespondent  *self,
+                                               RsSortColumn   column);
 gboolean       rs_respondent_needs_attention  (RsRespondent  *self);
 char          *rs_respondent_fold_for_search  (const char    *text);
 
