@@ -24,7 +24,7 @@ status=0
 meson test -C "$builddir" --print-errorlogs --num-processes 2 || status=$?
 
 # One closing line that any reader of the log can count.
-python3 - "$builddir/meson-logs/testlog.json" <<'PY'
+python3 - "$builddir/meson-logs/testlog.json" "$builddir/meson-logs/summary.txt" <<'PY'
 import json, sys
 passed = failed = skipped = 0
 for line in open(sys.argv[1]):
@@ -36,5 +36,7 @@ for line in open(sys.argv[1]):
     else:
         failed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
+with open(sys.argv[2], "w") as summary:
+    summary.write(f"{passed} {failed} {skipped}\n")
 PY
 exit $status

@@ -8,6 +8,7 @@
 
 #include "core/rs-respondent-list.h"
 #include "core/rs-store-monitor.h"
+#include "core/rs-summary.h"
 #include "core/rs-tracker.h"
 #include "core/rs-visible-list.h"
 #include "rs-details-window.h"
@@ -204,48 +205,23 @@ filter_changed_cb (RsRespondentView *self,
 /* Statistics */
 
 static void
-update_stats (RsRespondentView *self)
+update_stats (RsRespondentView *self,
+              const RsSummary  *summary)
 {
-  g_autoptr(GHashTable) companies = g_hash_table_new (g_str_hash, g_str_equal);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
-  guint pending = 0, sent = 0, failed = 0, ready = 0;
   g_autofree char *respondents = NULL;
   g_autofree char *from = NULL;
   g_autofree char *text = NULL;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(RsRespondent) respondent = g_list_model_get_item (G_LIST_MODEL (self->list), i);
-
-      switch (rs_respondent_get_status (respondent))
-        {
-        case RS_STATUS_PENDING:
-          pending++;
-          break;
-        case RS_STATUS_SENT:
-          sent++;
-          break;
-        case RS_STATUS_FAILED:
-          failed++;
-          break;
-        case RS_STATUS_SENDING:
-        case RS_STATUS_UNKNOWN:
-        default:
-          break;
-        }
-      if (rs_respondent_get_report_state (respondent) == RS_REPORT_READY)
-        ready++;
-      g_hash_table_add (companies, (gpointer) rs_respondent_get_company (respondent));
-    }
-
-  respondents = g_strdup_printf (ngettext ("%u respondent", "%u respondents", n), n);
-  from = g_strdup_printf (ngettext ("%u company", "%u companies",
-                                    g_hash_table_size (companies)),
-                          g_hash_table_size (companies));
+  respondents = g_strdup_printf (ngettext ("%u respondent", "%u respondents",
+                                           summary->respondents),
+                                 summary->respondents);
+  from = g_strdup_printf (ngettext ("%u company", "%u companies", summary->companies),
+                          summary->companies);
   /* Translators: “12 respondents from 3 companies · Pending 4 · Sent 7 · Failed 1 ·
    * Reports ready 9” */
   text = g_strdup_printf (_("%s from %s · Pending %u · Sent %u · Failed %u · Reports ready %u"),
-                          respondents, from, pending, sent, failed, ready);
+                          respondents, from, summary->pending, summary->sent, summary->failed,
+                          summary->reports_ready);
   gtk_label_set_label (self->stats_label, text);
 }
 
@@ -260,6 +236,7 @@ typedef struct
 typedef struct
 {
   GPtrArray *respondents;
+  RsSummary summary;
   gint64 started;
 } LoadResult;
 
@@ -282,8 +259,10 @@ load_job (RsStore       *store,
   LoadResult *result = g_new0 (LoadResult, 1);
 
   result->started = load->started;
+  /* The counts are made here too, so the main loop only shows them. */
   result->respondents = rs_tracker_load_changed (store, load->since, cancellable, error);
-  if (result->respondents == NULL)
+  if (result->respondents == NULL ||
+      !rs_summary_load (store, &result->summary, error))
     {
       load_result_free (result);
       return NULL;
@@ -343,8 +322,8 @@ load_done_cb (GObject      *object,
       /* Changed rows come back unselected; select them again. */
       if (selected->len > 0)
         rs_respondent_view_select_ids (self, (gint64 *) selected->data, selected->len);
-      update_stats (self);
     }
+  update_stats (self, &loaded->summary);
 
   /* Timestamps have whole seconds: look again at the second the load began. */
   self->watermark = loaded->started - 1;
@@ -353,7 +332,6 @@ load_done_cb (GObject      *object,
   if (first)
     {
       self->loaded = TRUE;
-      update_stats (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
     }
   if (first || g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0)
@@ -568,17 +546,20 @@ set_tooltip (GtkWidget  *widget,
     gtk_widget_set_tooltip_text (widget, text);
 }
 
-/* One label a cell: GTK 4.8 makes a few hundred rows anew after a search,
- * so every widget in a row counts. */
+/* One GtkInscription a cell: GTK 4.8 makes a few hundred rows anew after a
+ * search, and an inscription, unlike a label, is not measured for its text. */
 static void
 cell_setup_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                gpointer                  user_data)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *label = gtk_inscription_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (label), 0);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), 4);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), 12);
   gtk_list_item_set_child (item, label);
   /* For the context menu: which row was clicked. */
   g_object_set_data (G_OBJECT (label), "rs-list-item", item);
@@ -596,10 +577,10 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
   set_tooltip (label, NULL);
 }
 
-static GtkLabel *
+static GtkInscription *
 cell_label (GtkListItem *item)
 {
-  return GTK_LABEL (gtk_list_item_get_child (item));
+  return GTK_INSCRIPTION (gtk_list_item_get_child (item));
 }
 
 static RsRespondent *
@@ -625,13 +606,13 @@ company_bind_cb (GtkSignalListItemFactory *factory,
       text = g_strconcat ("⚠ ", rs_respondent_get_company (respondent), NULL);
       /* Translators: the problem found in the master file follows */
       tooltip = g_strdup_printf (_("Cannot be sent: %s"), problem);
-      gtk_label_set_label (cell_label (item), text);
+      gtk_inscription_set_text (cell_label (item), text);
       gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "warning");
       set_tooltip (GTK_WIDGET (cell_label (item)), tooltip);
       return;
     }
 
-  gtk_label_set_label (cell_label (item), rs_respondent_get_company (respondent));
+  gtk_inscription_set_text (cell_label (item), rs_respondent_get_company (respondent));
 }
 
 static void
@@ -639,7 +620,7 @@ person_bind_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 gpointer                  user_data)
 {
-  gtk_label_set_label (cell_label (item), rs_respondent_get_person (cell_respondent (item)));
+  gtk_inscription_set_text (cell_label (item), rs_respondent_get_person (cell_respondent (item)));
 }
 
 static void
@@ -647,7 +628,7 @@ email_bind_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                gpointer                  user_data)
 {
-  gtk_label_set_label (cell_label (item), rs_respondent_get_email (cell_respondent (item)));
+  gtk_inscription_set_text (cell_label (item), rs_respondent_get_email (cell_respondent (item)));
 }
 
 static void
@@ -658,7 +639,7 @@ report_bind_cb (GtkSignalListItemFactory *factory,
   RsRespondent *respondent = cell_respondent (item);
   g_autofree char *label = rs_respondent_dup_report_label (respondent);
 
-  gtk_label_set_label (cell_label (item), label);
+  gtk_inscription_set_text (cell_label (item), label);
   /* The reason can be longer than the column is wide. */
   if (rs_respondent_get_report_state (respondent) == RS_REPORT_NOT_POSSIBLE)
     set_tooltip (GTK_WIDGET (cell_label (item)), label);
@@ -676,7 +657,7 @@ status_bind_cb (GtkSignalListItemFactory *factory,
   g_autofree char *css_class = g_strconcat ("status-", rs_status_to_string (status), NULL);
   const char *error = rs_respondent_get_error (respondent);
 
-  gtk_label_set_label (cell_label (item), rs_status_get_label (status));
+  gtk_inscription_set_text (cell_label (item), rs_status_get_label (status));
   gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "status");
   gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), css_class);
   if (error != NULL && status == RS_STATUS_FAILED)
@@ -702,7 +683,7 @@ sent_bind_cb (GtkSignalListItemFactory *factory,
       text = g_date_time_format (local, "%Y-%m-%d %H:%M");
     }
 
-  gtk_label_set_label (cell_label (item), text ? text : "");
+  gtk_inscription_set_text (cell_label (item), text ? text : "");
 }
 
 static void
@@ -718,7 +699,7 @@ mode_bind_cb (GtkSignalListItemFactory *factory,
   else if (g_strcmp0 (mode, "live") == 0)
     label = C_("send mode", "Live");
 
-  gtk_label_set_label (cell_label (item), label);
+  gtk_inscription_set_text (cell_label (item), label);
 }
 
 static void
@@ -728,7 +709,7 @@ note_bind_cb (GtkSignalListItemFactory *factory,
 {
   const char *note = rs_respondent_get_note (cell_respondent (item));
 
-  gtk_label_set_label (cell_label (item), note);
+  gtk_inscription_set_text (cell_label (item), note);
   set_tooltip (GTK_WIDGET (cell_label (item)), note);
 }
 
@@ -1363,5 +1344,5 @@ rs_respondent_view_init (RsRespondentView *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.undo", FALSE);
   update_selection_state (self);
-  update_stats (self);
+  update_stats (self, &(RsSummary) { 0 });
 }

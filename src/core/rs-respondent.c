@@ -130,6 +130,10 @@ rs_respondent_new (const RsRespondentData *data)
   self->n_scores = data->n_scores;
   self->updated_at = data->updated_at;
   self->search_key = build_search_key (self);
+  /* Made here, in the loading thread, so that sorting is only comparing. */
+  rs_respondent_get_sort_key (self, RS_SORT_COMPANY);
+  rs_respondent_get_sort_key (self, RS_SORT_PERSON);
+  rs_respondent_get_sort_key (self, RS_SORT_EMAIL);
 
   return self;
 }
