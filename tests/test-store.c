@@ -95,6 +95,44 @@ test_store_migrate_empty_file (void)
 }
 
 static void
+test_store_migrates_version_1 (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  /* A database as version 1 left it, with a respondent in it. */
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_true (rs_store_exec (db,
+                                "INSERT INTO respondent (id, identity_key, company, person,"
+                                " first_imported_at, last_imported_at)"
+                                " VALUES (7, 'k', 'Polder Packaging B.V.', 'Ivo Bos', 1, 1);"
+                                "INSERT INTO delivery (respondent_id, status, updated_at)"
+                                " VALUES (7, 'sent', 1);"
+                                "ALTER TABLE delivery DROP COLUMN report_source_hash;"
+                                "PRAGMA user_version = 1;",
+                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, RS_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_table_info ('delivery')"
+                                  " WHERE name = 'report_source_hash'"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM delivery WHERE respondent_id = 7"
+                                  " AND status = 'sent'"), ==, 1);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+static void
 test_store_rejects_bad_files (void)
 {
   g_autofree char *dir = rs_test_make_tmpdir ();
@@ -394,6 +432,7 @@ main (int   argc,
 
   g_test_add_func ("/store/create-and-reopen", test_store_create_and_reopen);
   g_test_add_func ("/store/migrate-empty-file", test_store_migrate_empty_file);
+  g_test_add_func ("/store/migrates-version-1", test_store_migrates_version_1);
   g_test_add_func ("/store/rejects-bad-files", test_store_rejects_bad_files);
   g_test_add_func ("/store/connection-per-thread", test_store_connection_per_thread);
   g_test_add_func ("/store/concurrent-writers", test_store_concurrent_writers);

@@ -100,6 +100,8 @@ static const char *migrations[] = {
   "  skipped INTEGER NOT NULL,"
   "  flagged INTEGER NOT NULL"
   ");",
+  /* 1 -> 2: which version of the respondent's data a report was made from */
+  "ALTER TABLE delivery ADD COLUMN report_source_hash INTEGER;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);

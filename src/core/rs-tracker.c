@@ -17,7 +17,7 @@ G_DEFINE_QUARK (rs-tracker-error-quark, rs_tracker_error)
 #define RESPONDENT_COLUMNS \
   "r.id, r.company, r.person, r.email, r.function, r.problem, d.status, d.sent_at," \
   " d.mode, d.note, d.error, d.report_path, d.report_problem," \
-  " d.report_hash IS NOT NULL AND d.report_hash <> printf ('%016x', r.source_hash)," \
+  " d.report_path IS NOT NULL AND d.report_source_hash IS NOT r.source_hash," \
   " (r.up_r IS NOT NULL) + (r.up_c IS NOT NULL) + (r.up_f IS NOT NULL) +" \
   " (r.up_v IS NOT NULL) + (r.up_a IS NOT NULL) + (r.in_r IS NOT NULL) +" \
   " (r.in_c IS NOT NULL) + (r.in_f IS NOT NULL) + (r.in_v IS NOT NULL) +" \
