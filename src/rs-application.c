@@ -149,6 +149,8 @@ rs_application_startup (GApplication *app)
     { "win.show-help-overlay", { "<Control>question", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "win.export", { "<Control>e", NULL } },
+    { "win.generate-reports", { "<Control>g", NULL } },
+    { "respondents.open-report", { "<Control><Shift>o", NULL } },
     { "respondents.search", { "<Control>f", NULL } },
     { "respondents.mark-sent", { "<Control><Shift>s", NULL } },
     { "respondents.mark-failed", { "<Control><Shift>f", NULL } },

@@ -11,6 +11,7 @@
 #include "rs-cli.h"
 #include "core/rs-export.h"
 #include "core/rs-import.h"
+#include "core/rs-report-job.h"
 #include "core/rs-tracker.h"
 #include "core/rs-store.h"
 
@@ -27,6 +28,7 @@ typedef struct
 static char *database_path;
 
 static int cmd_export (GStrv *args);
+static int cmd_generate (GStrv *args);
 static int cmd_import (GStrv *args);
 static int cmd_list (GStrv *args);
 static int cmd_mark (GStrv *args);
@@ -36,6 +38,7 @@ static const Command commands[] = {
   { "list", N_("Print respondents and their e-mail status"), cmd_list },
   { "mark", N_("Set the status of respondents by hand"), cmd_mark },
   { "export", N_("Write the status of every respondent to a CSV file"), cmd_export },
+  { "generate", N_("Make the PDF reports"), cmd_generate },
 };
 
 static int
@@ -301,6 +304,117 @@ cmd_export (GStrv *args)
     return fail (_("export: could not write “%s”: %s"), (*args)[1], error->message);
 
   return 0;
+}
+
+static void
+report_progress_cb (const RsReportSummary *so_far,
+                    const RsReportResult  *result,
+                    gpointer               user_data)
+{
+  switch (result->outcome)
+    {
+    case RS_REPORT_OUTCOME_MADE:
+      /* Translators: progress, id, person, company, file */
+      printf (_("[%u/%u] %lld %s (%s): made %s\n"), so_far->results->len, so_far->total,
+              (long long) result->id, result->person, result->company, result->path);
+      break;
+    case RS_REPORT_OUTCOME_UP_TO_DATE:
+      printf (_("[%u/%u] %lld %s (%s): up to date\n"), so_far->results->len, so_far->total,
+              (long long) result->id, result->person, result->company);
+      break;
+    case RS_REPORT_OUTCOME_NOT_POSSIBLE:
+      printf (_("[%u/%u] %lld %s (%s): not possible: %s\n"), so_far->results->len,
+              so_far->total, (long long) result->id, result->person, result->company,
+              result->reason);
+      break;
+    case RS_REPORT_OUTCOME_FAILED:
+    default:
+      printf (_("[%u/%u] %lld %s (%s): failed: %s\n"), so_far->results->len, so_far->total,
+              (long long) result->id, result->person, result->company, result->reason);
+      break;
+    }
+  fflush (stdout);
+}
+
+static char *
+saved_reports_folder (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *folder = NULL;
+
+  /* The command line works without the schema installed, with the default. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "reports-folder"))
+    {
+      settings = g_settings_new (APP_ID);
+      folder = g_settings_get_string (settings, "reports-folder");
+    }
+
+  if (folder == NULL || folder[0] == '\0')
+    return rs_report_default_folder ();
+
+  return g_steal_pointer (&folder);
+}
+
+static int
+cmd_generate (GStrv *args)
+{
+  g_autofree char *output = NULL;
+  g_auto(GStrv) id_texts = NULL;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output,
+      N_("The folder for the reports (default: the one in Preferences)"), N_("DIR") },
+    { "id", 0, 0, G_OPTION_ARG_STRING_ARRAY, &id_texts,
+      N_("Only this respondent; may be given more than once"), N_("ID") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+      N_("Make reports again even when they are up to date"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autofree char *counts = NULL;
+
+  g_option_context_set_summary (context,
+                                _("Make the PDF report of every respondent, or of some, in "
+                                  "the reports folder. Reports that are up to date are kept."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, args, FALSE))
+    return 2;
+
+  for (guint i = 0; id_texts != NULL && id_texts[i] != NULL; i++)
+    {
+      guint64 id;
+
+      if (!g_ascii_string_to_unsigned (id_texts[i], 10, 1, G_MAXINT64, &id, NULL))
+        {
+          fail (_("generate: “%s” is not a respondent id"), id_texts[i]);
+          return 2;
+        }
+      g_array_append_val (ids, id);
+    }
+
+  if (output == NULL)
+    output = saved_reports_folder ();
+
+  if (!(store = open_store ()))
+    return 1;
+
+  summary = rs_report_job_run (store, output, (gint64 *) ids->data, ids->len, force, 0,
+                               report_progress_cb, NULL, NULL, &error);
+  if (summary == NULL)
+    return fail ("generate: %s", error->message);
+
+  counts = rs_report_summary_describe (summary);
+  printf ("%s\n", counts);
+
+  return summary->failed > 0 ? 1 : 0;
 }
 
 static char *

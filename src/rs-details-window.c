@@ -6,7 +6,9 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "core/rs-report-job.h"
 #include "core/rs-tracker.h"
+#include "rs-report-preview.h"
 #include "rs-details-window.h"
 
 /* One respondent: status and report, an editable note, the 15 scores, the
@@ -23,7 +25,10 @@ struct _RsDetailsWindow
   guint n_history;
   guint n_source;
 
-  AdwWindowTitle *window_title;
+  AdwViewSwitcherTitle *window_title;
+  GtkStack *report_stack;
+  RsReportPreview *report_preview;
+  AdwStatusPage *report_status;
   GtkStack *stack;
   AdwToastOverlay *toast_overlay;
   AdwActionRow *status_row;
@@ -84,8 +89,9 @@ show_details (RsDetailsWindow *self)
   const char *problem = rs_respondent_get_problem (respondent);
   g_autofree char *status = NULL;
 
-  adw_window_title_set_title (self->window_title, rs_respondent_get_person (respondent));
-  adw_window_title_set_subtitle (self->window_title, rs_respondent_get_company (respondent));
+  adw_view_switcher_title_set_title (self->window_title, rs_respondent_get_person (respondent));
+  adw_view_switcher_title_set_subtitle (self->window_title,
+                                        rs_respondent_get_company (respondent));
 
   if (error != NULL && error[0] != '\0')
     /* Translators: a status, then the error that caused it */
@@ -181,6 +187,44 @@ load_job (RsStore       *store,
           GError       **error)
 {
   return rs_tracker_load_details (store, *(gint64 *) data, error);
+}
+
+static gpointer
+load_report_job (RsStore       *store,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  return rs_report_source_load (store, *(gint64 *) data, error);
+}
+
+static void
+report_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(RsDetailsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) check_error = NULL;
+  RsReportSource *source;
+
+  source = rs_store_run_finish (RS_STORE (object), result, &error);
+  if (source == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          adw_status_page_set_description (self->report_status, error->message);
+          gtk_stack_set_visible_child_name (self->report_stack, "not-possible");
+        }
+      return;
+    }
+
+  if (!rs_report_check (&source->input, &check_error))
+    {
+      adw_status_page_set_description (self->report_status, check_error->message);
+      gtk_stack_set_visible_child_name (self->report_stack, "not-possible");
+    }
+  rs_report_preview_set_source (self->report_preview, source);
 }
 
 static void
@@ -291,6 +335,15 @@ open_report_cb (RsDetailsWindow *self,
   g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
 }
 
+/* How many pages the report preview shows; 0 while it loads. */
+guint
+rs_details_window_get_n_report_pages (RsDetailsWindow *self)
+{
+  g_return_val_if_fail (RS_IS_DETAILS_WINDOW (self), 0);
+
+  return rs_report_preview_get_n_pages (self->report_preview);
+}
+
 RsDetailsWindow *
 rs_details_window_new (GtkWindow *parent,
                        RsStore   *store,
@@ -313,6 +366,11 @@ rs_details_window_new (GtkWindow *parent,
   rs_store_run_async (store, load_job, data, g_free,
                       (GDestroyNotify) rs_respondent_details_free, self->cancellable,
                       load_done_cb, g_object_ref (self));
+  data = g_new (gint64, 1);
+  *data = id;
+  rs_store_run_async (store, load_report_job, data, g_free,
+                      (GDestroyNotify) rs_report_source_free, self->cancellable,
+                      report_loaded_cb, g_object_ref (self));
 
   return self;
 }
@@ -376,6 +434,9 @@ rs_details_window_class_init (RsDetailsWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/rs-details-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, report_stack);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, report_preview);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, report_status);
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, status_row);
@@ -390,6 +451,8 @@ rs_details_window_class_init (RsDetailsWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, open_report_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+
+  g_type_ensure (RS_TYPE_REPORT_PREVIEW);
 }
 
 static void

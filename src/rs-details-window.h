@@ -16,6 +16,7 @@ RsDetailsWindow *rs_details_window_new        (GtkWindow       *parent,
 gboolean         rs_details_window_get_loaded (RsDetailsWindow *self);
 guint            rs_details_window_get_n_history (RsDetailsWindow *self);
 guint            rs_details_window_get_n_source_columns (RsDetailsWindow *self);
+guint            rs_details_window_get_n_report_pages (RsDetailsWindow *self);
 void             rs_details_window_save_note  (RsDetailsWindow *self,
                                                const char      *note);
 

@@ -496,6 +496,8 @@ update_selection_state (RsRespondentView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.mark-failed", n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.mark-pending", n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.show-details", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.open-report", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.show-in-folder", n > 0);
 }
 
 static void
@@ -1019,6 +1021,63 @@ row_activated_cb (RsRespondentView *self,
     show_details_for (self, respondent);
 }
 
+static RsRespondent *
+first_selected (RsRespondentView *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+
+  if (gtk_bitset_is_empty (selected))
+    return NULL;
+
+  return g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_minimum (selected));
+}
+
+static void
+launch_uri_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(RsRespondentView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error (self, _("Could Not Open the Report"), error);
+}
+
+static void
+open_report_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+  g_autoptr(RsRespondent) respondent = first_selected (self);
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+  const char *path;
+
+  if (respondent == NULL || (path = rs_respondent_get_report_path (respondent)) == NULL)
+    {
+      add_toast (self, adw_toast_new (_("There is no report yet: make it first")));
+      return;
+    }
+
+  file = g_file_new_for_path (path);
+  if (g_str_equal (action_name, "respondents.show-in-folder"))
+    {
+      g_autoptr(GFile) folder = g_file_get_parent (file);
+
+      uri = g_file_get_uri (folder);
+    }
+  else
+    {
+      uri = g_file_get_uri (file);
+    }
+
+  g_app_info_launch_default_for_uri_async (uri, NULL, self->cancellable, launch_uri_cb,
+                                           g_object_ref (self));
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -1305,6 +1364,10 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
   gtk_widget_class_install_action (widget_class, "respondents.show-details", NULL,
                                    show_details_action);
   gtk_widget_class_install_action (widget_class, "respondents.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "respondents.open-report", NULL,
+                                   open_report_action);
+  gtk_widget_class_install_action (widget_class, "respondents.show-in-folder", NULL,
+                                   open_report_action);
   gtk_widget_class_install_action (widget_class, "respondents.context-menu", NULL,
                                    context_menu_action);
 

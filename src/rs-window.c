@@ -7,6 +7,7 @@
 
 #include "core/rs-export.h"
 #include "core/rs-import.h"
+#include "core/rs-report-job.h"
 #include "rs-import-details-window.h"
 #include "rs-progress-panel.h"
 #include "rs-respondent-view.h"
@@ -23,6 +24,8 @@ struct _RsWindow
 
   GCancellable *import_cancellable;
   RsImportSummary *last_import;
+  GCancellable *reports_cancellable;
+  RsReportSummary *last_reports;
 
   AdwToastOverlay *toast_overlay;
   RsProgressPanel *progress_panel;
@@ -92,7 +95,7 @@ rs_window_get_busy (RsWindow *self)
 {
   g_return_val_if_fail (RS_IS_WINDOW (self), FALSE);
 
-  return self->import_cancellable != NULL;
+  return self->import_cancellable != NULL || self->reports_cancellable != NULL;
 }
 
 /* Which page the window shows: loading, empty, error or respondents. */
@@ -165,8 +168,8 @@ typedef struct
 typedef struct
 {
   ProgressRelay *relay;
-  goffset done;
-  goffset total;
+  double fraction;
+  char *detail;
 } ProgressUpdate;
 
 static void
@@ -187,29 +190,36 @@ progress_update_free (gpointer data)
   ProgressUpdate *update = data;
 
   progress_relay_unref (update->relay);
+  g_free (update->detail);
   g_free (update);
 }
 
 static gboolean
-import_progress_idle (gpointer data)
+progress_idle (gpointer data)
 {
   ProgressUpdate *update = data;
   g_autoptr(RsWindow) self = g_weak_ref_get (&update->relay->window);
-  g_autofree char *done = NULL;
-  g_autofree char *total = NULL;
-  g_autofree char *detail = NULL;
 
-  if (self == NULL || self->import_cancellable == NULL || update->total <= 0)
+  if (self == NULL || !rs_progress_panel_get_running (self->progress_panel))
     return G_SOURCE_REMOVE;
 
-  done = g_format_size (update->done);
-  total = g_format_size (update->total);
-  /* Translators: how much of a file has been read, e.g. “12.3 MB of 88.0 MB” */
-  detail = g_strdup_printf (_("%s of %s"), done, total);
-  rs_progress_panel_set_fraction (self->progress_panel,
-                                  (double) update->done / (double) update->total, detail);
+  rs_progress_panel_set_fraction (self->progress_panel, update->fraction, update->detail);
 
   return G_SOURCE_REMOVE;
+}
+
+/* From a worker thread: hands the numbers to the main loop. */
+static void
+post_progress (ProgressRelay *relay,
+               double         fraction,
+               char          *detail)
+{
+  ProgressUpdate *update = g_new0 (ProgressUpdate, 1);
+
+  update->relay = g_atomic_rc_box_acquire (relay);
+  update->fraction = fraction;
+  update->detail = detail;
+  g_idle_add_full (G_PRIORITY_DEFAULT, progress_idle, update, progress_update_free);
 }
 
 static void
@@ -217,19 +227,36 @@ import_progress_cb (goffset  done,
                     goffset  total,
                     gpointer user_data)
 {
-  ProgressRelay *relay = user_data;
-  ProgressUpdate *update = g_new0 (ProgressUpdate, 1);
+  g_autofree char *done_text = NULL;
+  g_autofree char *total_text = NULL;
 
-  update->relay = g_atomic_rc_box_acquire (relay);
-  update->done = done;
-  update->total = total;
-  g_idle_add_full (G_PRIORITY_DEFAULT, import_progress_idle, update, progress_update_free);
+  if (total <= 0)
+    return;
+
+  done_text = g_format_size (done);
+  total_text = g_format_size (total);
+  /* Translators: how much of a file has been read, e.g. “12.3 MB of 88.0 MB” */
+  post_progress (user_data, (double) done / (double) total,
+                 g_strdup_printf (_("%s of %s"), done_text, total_text));
+}
+
+static void
+report_progress_cb (const RsReportSummary *so_far,
+                    const RsReportResult  *result,
+                    gpointer               user_data)
+{
+  guint done = so_far->results->len;
+
+  /* Translators: reports done, of how many, and whose was last */
+  post_progress (user_data, so_far->total ? (double) done / so_far->total : 1.0,
+                 g_strdup_printf (_("%u of %u · %s"), done, so_far->total, result->person));
 }
 
 static void
 update_actions (RsWindow *self)
 {
-  gboolean idle = self->store != NULL && self->import_cancellable == NULL;
+  gboolean idle = self->store != NULL && self->import_cancellable == NULL &&
+                  self->reports_cancellable == NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import-file", idle);
@@ -238,6 +265,10 @@ update_actions (RsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-import-details",
                                  self->last_import != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.generate-reports", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.generate-selected-reports", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-reports",
+                                 self->reports_cancellable != NULL);
 }
 
 static void
@@ -491,6 +522,166 @@ export_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* The reports folder from Preferences, or the default one. */
+char *
+rs_window_dup_reports_folder (RsWindow *self)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "reports-folder");
+
+  if (folder[0] == '\0')
+    return rs_report_default_folder ();
+
+  return g_steal_pointer (&folder);
+}
+
+static void
+show_report_problems_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  g_autoptr(GString) body = g_string_new (NULL);
+  GtkWidget *dialog;
+  guint shown = 0;
+
+  if (self->last_reports == NULL)
+    return;
+
+  for (guint i = 0; i < self->last_reports->results->len; i++)
+    {
+      RsReportResult *result = g_ptr_array_index (self->last_reports->results, i);
+
+      if (result->reason == NULL)
+        continue;
+      if (++shown > 30)
+        {
+          g_string_append (body, "…\n");
+          break;
+        }
+      /* Translators: person, company and why their report was not made */
+      g_string_append_printf (body, _("%s (%s): %s\n"), result->person, result->company,
+                              result->reason);
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Reports Not Made"), body->str);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+reports_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(RsWindow) self = user_data;
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *title = NULL;
+  gboolean cancelled;
+  AdwToast *toast;
+
+  summary = rs_report_job_run_finish (RS_STORE (object), result, &error);
+  cancelled = g_cancellable_is_cancelled (self->reports_cancellable);
+  g_clear_object (&self->reports_cancellable);
+  rs_progress_panel_stop (self->progress_panel);
+  update_actions (self);
+
+  if (summary == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, _("Could Not Make the Reports"), error->message);
+      return;
+    }
+
+  g_clear_pointer (&self->last_reports, rs_report_summary_free);
+  self->last_reports = g_steal_pointer (&summary);
+
+  counts = rs_report_summary_describe (self->last_reports);
+  if (cancelled)
+    /* Translators: the counts follow */
+    title = g_strdup_printf (_("Reports stopped: %s"), counts);
+  else
+    /* Translators: the counts follow */
+    title = g_strdup_printf (_("Reports: %s"), counts);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 10);
+  if (self->last_reports->failed + self->last_reports->not_possible > 0)
+    {
+      adw_toast_set_button_label (toast, _("_Details"));
+      adw_toast_set_action_name (toast, "win.show-report-problems");
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  rs_window_reload (self);
+}
+
+/**
+ * rs_window_generate_reports:
+ * @ids: (nullable): the respondents, or %NULL for everyone
+ *
+ * Makes reports in the background, with progress and Cancel.
+ */
+void
+rs_window_generate_reports (RsWindow     *self,
+                            const gint64 *ids,
+                            guint         n_ids)
+{
+  g_autofree char *folder = NULL;
+  ProgressRelay *relay;
+
+  g_return_if_fail (RS_IS_WINDOW (self));
+
+  if (self->store == NULL || rs_window_get_busy (self))
+    return;
+
+  folder = rs_window_dup_reports_folder (self);
+  self->reports_cancellable = g_cancellable_new ();
+  g_signal_connect_object (self->cancellable, "cancelled",
+                           G_CALLBACK (g_cancellable_cancel), self->reports_cancellable,
+                           G_CONNECT_SWAPPED);
+
+  relay = g_atomic_rc_box_new0 (ProgressRelay);
+  g_weak_ref_init (&relay->window, self);
+  g_object_set_data_full (G_OBJECT (self->reports_cancellable), "rs-progress-relay", relay,
+                          (GDestroyNotify) progress_relay_unref);
+
+  rs_progress_panel_start (self->progress_panel, _("Making reports…"), "win.cancel-reports");
+  rs_report_job_run_async (self->store, folder, ids, n_ids, FALSE, report_progress_cb, relay,
+                           self->reports_cancellable, reports_done_cb, g_object_ref (self));
+  update_actions (self);
+}
+
+static void
+generate_reports_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  rs_window_generate_reports (RS_WINDOW (widget), NULL, 0);
+}
+
+static void
+generate_selected_reports_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  g_autoptr(GArray) ids = rs_respondent_view_get_selected_ids (self->respondent_view);
+
+  if (ids->len > 0)
+    rs_window_generate_reports (self, (gint64 *) ids->data, ids->len);
+}
+
+static void
+cancel_reports_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+
+  if (self->reports_cancellable != NULL)
+    g_cancellable_cancel (self->reports_cancellable);
+}
+
 static gboolean
 drop_cb (GtkDropTarget *target,
          const GValue  *value,
@@ -567,6 +758,8 @@ rs_window_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->import_cancellable);
   g_clear_pointer (&self->last_import, rs_import_summary_free);
+  g_clear_object (&self->reports_cancellable);
+  g_clear_pointer (&self->last_reports, rs_report_summary_free);
   g_clear_pointer (&self->database_path, g_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -657,6 +850,14 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-import-details", NULL,
                                    show_import_details_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.generate-reports", NULL,
+                                   generate_reports_action);
+  gtk_widget_class_install_action (widget_class, "win.generate-selected-reports", NULL,
+                                   generate_selected_reports_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-reports", NULL,
+                                   cancel_reports_action);
+  gtk_widget_class_install_action (widget_class, "win.show-report-problems", NULL,
+                                   show_report_problems_action);
 
   g_type_ensure (RS_TYPE_PROGRESS_PANEL);
   g_type_ensure (RS_TYPE_RESPONDENT_VIEW);

@@ -20,5 +20,9 @@ gboolean    rs_window_get_busy       (RsWindow      *self);
 RsRespondentView *rs_window_get_respondent_view (RsWindow *self);
 void        rs_window_export         (RsWindow      *self,
                                       GFile         *file);
+void        rs_window_generate_reports (RsWindow    *self,
+                                        const gint64 *ids,
+                                        guint        n_ids);
+char       *rs_window_dup_reports_folder (RsWindow  *self);
 
 G_END_DECLS

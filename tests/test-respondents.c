@@ -7,6 +7,7 @@
 #include "core/rs-import.h"
 #include "core/rs-tracker.h"
 #include "rs-application.h"
+#include "rs-details-window.h"
 #include "rs-test-cli.h"
 #include "rs-test-gtk.h"
 #include "rs-test-util.h"
@@ -500,6 +501,93 @@ test_respondents_export (Fixture       *fixture,
   g_assert_nonnull (strstr (written, ",bounced,1,"));
 }
 
+static gboolean
+window_idle (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return !rs_window_get_busy (fixture->window);
+}
+
+static gboolean
+reports_shown (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return strstr (rs_respondent_view_get_stats_text (fixture->view), "Reports ready 5") != NULL;
+}
+
+static void
+test_respondents_generate (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
+  GListModel *model = rs_respondent_view_get_visible (fixture->view);
+  guint ready = 0;
+  guint not_possible = 0;
+
+  g_settings_set_string (settings, "reports-folder", folder);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.generate-reports", NULL));
+  g_assert_true (rs_window_get_busy (fixture->window));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 60000));
+  g_assert_true (rs_test_wait_until (reports_shown, fixture, 10000));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(RsRespondent) item = g_list_model_get_item (model, i);
+
+      if (rs_respondent_get_report_state (item) == RS_REPORT_READY)
+        {
+          ready++;
+          g_assert_true (g_str_has_prefix (rs_respondent_get_report_path (item), folder));
+          g_assert_true (g_file_test (rs_respondent_get_report_path (item),
+                                      G_FILE_TEST_IS_REGULAR));
+        }
+      else if (rs_respondent_get_report_state (item) == RS_REPORT_NOT_POSSIBLE)
+        not_possible++;
+    }
+  /* Zoë has one score of fifteen. */
+  g_assert_cmpuint (ready, ==, 5);
+  g_assert_cmpuint (not_possible, ==, 1);
+
+  g_settings_reset (settings, "reports-folder");
+}
+
+static gboolean
+details_ready (gpointer data)
+{
+  RsDetailsWindow *details = data;
+
+  return rs_details_window_get_loaded (details) &&
+         rs_details_window_get_n_report_pages (details) > 0;
+}
+
+static void
+test_respondents_details (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  gint64 id = id_of (store, "karin.dijkstra@example.com");
+  RsDetailsWindow *details;
+
+  rs_respondent_view_select_ids (fixture->view, &id, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view),
+                                             "respondents.show-details", NULL));
+  rs_test_iterate ();
+  details = RS_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_DETAILS_WINDOW));
+  g_assert_nonnull (details);
+  g_assert_true (rs_test_wait_until (details_ready, details, 10000));
+
+  /* Marked failed with a note when the fixture was made: one history row.
+   * The master file had 11 columns; the report has one page. */
+  g_assert_cmpuint (rs_details_window_get_n_history (details), ==, 1);
+  g_assert_cmpuint (rs_details_window_get_n_source_columns (details), ==, 11);
+  g_assert_cmpuint (rs_details_window_get_n_report_pages (details), ==, 1);
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -529,6 +617,10 @@ main (int   argc,
               fixture_set_up, test_respondents_mark_and_undo, fixture_tear_down);
   g_test_add ("/respondents/other-process", Fixture, NULL,
               fixture_set_up, test_respondents_other_process, fixture_tear_down);
+  g_test_add ("/respondents/details", Fixture, NULL,
+              fixture_set_up, test_respondents_details, fixture_tear_down);
+  g_test_add ("/respondents/generate", Fixture, NULL,
+              fixture_set_up, test_respondents_generate, fixture_tear_down);
   g_test_add ("/respondents/export", Fixture, NULL,
               fixture_set_up, test_respondents_export, fixture_tear_down);
 

@@ -161,3 +161,199 @@ rs_scores_count (const double scores[RS_N_SCORES])
 
   return n;
 }
+
+/**
+ * rs_scores_round:
+ *
+ * Rounds @value to @decimals the way `printf ("%.*f")` shows it, so that a
+ * decision taken on the result always agrees with the number printed.
+ *
+ * Returns: the rounded value; NAN stays NAN
+ */
+double
+rs_scores_round (double value,
+                 guint  decimals)
+{
+  char format[16];
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (decimals <= 9, value);
+
+  if (!isfinite (value))
+    return value;
+
+  g_snprintf (format, sizeof format, "%%.%uf", decimals);
+  g_ascii_formatd (buffer, sizeof buffer, format, value);
+
+  return g_ascii_strtod (buffer, NULL);
+}
+
+/* Mean of the present values among @n values @stride apart; NAN if none. */
+static double
+mean_present (const double *values,
+              guint         n,
+              guint         stride)
+{
+  double sum = 0.0;
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double value = values[i * stride];
+
+      if (!isnan (value))
+        {
+          sum += value;
+          count++;
+        }
+    }
+
+  return count > 0 ? sum / count : NAN;
+}
+
+/* Mean μ of the pillar's present dimensions; NAN if all are missing. */
+double
+rs_scores_pillar_mean (const double scores[RS_N_SCORES],
+                       guint        pillar)
+{
+  g_return_val_if_fail (pillar < RS_N_PILLARS, NAN);
+
+  return mean_present (&scores[RS_SCORE_INDEX (pillar, 0)], RS_N_DIMENSIONS, 1);
+}
+
+/* Overall SCRES: the mean of the present pillar means; NAN if none. */
+double
+rs_scores_overall (const double scores[RS_N_SCORES])
+{
+  double means[RS_N_PILLARS];
+
+  for (guint pillar = 0; pillar < RS_N_PILLARS; pillar++)
+    means[pillar] = rs_scores_pillar_mean (scores, pillar);
+
+  return mean_present (means, RS_N_PILLARS, 1);
+}
+
+/* One value of the Overall radar: the dimension's mean over the three
+ * pillars; NAN if it is missing in all of them. */
+double
+rs_scores_dimension_mean (const double scores[RS_N_SCORES],
+                          guint        dimension)
+{
+  g_return_val_if_fail (dimension < RS_N_DIMENSIONS, NAN);
+
+  return mean_present (&scores[dimension], RS_N_PILLARS, RS_N_DIMENSIONS);
+}
+
+/**
+ * rs_scores_pillar_extremes:
+ * @strongest: (out) (optional): the pillar with the highest mean
+ * @weakest: (out) (optional): the pillar with the lowest mean
+ *
+ * Pillars without a mean take no part; ties go to the first pillar.
+ *
+ * Returns: %FALSE when no pillar has a mean
+ */
+gboolean
+rs_scores_pillar_extremes (const double  scores[RS_N_SCORES],
+                           guint        *strongest,
+                           guint        *weakest)
+{
+  double high = NAN;
+  double low = NAN;
+  guint high_pillar = 0;
+  guint low_pillar = 0;
+
+  for (guint pillar = 0; pillar < RS_N_PILLARS; pillar++)
+    {
+      double mean = rs_scores_pillar_mean (scores, pillar);
+
+      if (isnan (mean))
+        continue;
+      if (isnan (high) || mean > high)
+        {
+          high = mean;
+          high_pillar = pillar;
+        }
+      if (isnan (low) || mean < low)
+        {
+          low = mean;
+          low_pillar = pillar;
+        }
+    }
+
+  if (strongest != NULL)
+    *strongest = high_pillar;
+  if (weakest != NULL)
+    *weakest = low_pillar;
+
+  return !isnan (high);
+}
+
+/* For choosing the strongest and weakest dimension a missing score counts
+ * as the middle of the scale, so it is neither praised nor left out. */
+static double
+dimension_for_ranking (const double scores[RS_N_SCORES],
+                       guint        pillar,
+                       guint        dimension)
+{
+  double value = scores[RS_SCORE_INDEX (pillar, dimension)];
+
+  return isnan (value) ? 2.5 : value;
+}
+
+/* The pillar's strongest dimension; ties go to the first in r, c, f, v, a. */
+guint
+rs_scores_strongest_dimension (const double scores[RS_N_SCORES],
+                               guint        pillar)
+{
+  guint best = 0;
+
+  g_return_val_if_fail (pillar < RS_N_PILLARS, 0);
+
+  for (guint dimension = 1; dimension < RS_N_DIMENSIONS; dimension++)
+    if (dimension_for_ranking (scores, pillar, dimension) >
+        dimension_for_ranking (scores, pillar, best))
+      best = dimension;
+
+  return best;
+}
+
+/* The pillar's weakest dimension; ties go to the first in r, c, f, v, a. */
+guint
+rs_scores_weakest_dimension (const double scores[RS_N_SCORES],
+                             guint        pillar)
+{
+  guint worst = 0;
+
+  g_return_val_if_fail (pillar < RS_N_PILLARS, 0);
+
+  for (guint dimension = 1; dimension < RS_N_DIMENSIONS; dimension++)
+    if (dimension_for_ranking (scores, pillar, dimension) <
+        dimension_for_ranking (scores, pillar, worst))
+      worst = dimension;
+
+  return worst;
+}
+
+/**
+ * rs_scores_rating:
+ *
+ * The rating of an overall score, judged on the score as the report shows
+ * it (two decimals): a score shown as "4.00" is always rated Excellent.
+ */
+RsRating
+rs_scores_rating (double overall)
+{
+  double shown = rs_scores_round (overall, 2);
+
+  if (shown >= 4.0)
+    return RS_RATING_EXCELLENT;
+  if (shown >= 3.5)
+    return RS_RATING_GOOD;
+  if (shown >= 3.0)
+    return RS_RATING_AVERAGE;
+  if (shown >= 2.5)
+    return RS_RATING_BELOW_AVERAGE;
+
+  return RS_RATING_NEEDS_IMPROVEMENT;
+}

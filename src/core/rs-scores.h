@@ -17,4 +17,33 @@ const char *rs_scores_column_name (guint        index);
 double      rs_scores_parse       (const char  *text);
 guint       rs_scores_count       (const double scores[RS_N_SCORES]);
 
+/* The report's numbers. Pillars are 0..2 (up, in, do), dimensions 0..4
+ * (r, c, f, v, a), as in RS_SCORE_INDEX. */
+typedef enum
+{
+  RS_RATING_EXCELLENT,
+  RS_RATING_GOOD,
+  RS_RATING_AVERAGE,
+  RS_RATING_BELOW_AVERAGE,
+  RS_RATING_NEEDS_IMPROVEMENT,
+} RsRating;
+
+#define RS_N_RATINGS 5
+
+double   rs_scores_round               (double        value,
+                                        guint         decimals);
+double   rs_scores_pillar_mean         (const double  scores[RS_N_SCORES],
+                                        guint         pillar);
+double   rs_scores_overall             (const double  scores[RS_N_SCORES]);
+double   rs_scores_dimension_mean      (const double  scores[RS_N_SCORES],
+                                        guint         dimension);
+gboolean rs_scores_pillar_extremes     (const double  scores[RS_N_SCORES],
+                                        guint        *strongest,
+                                        guint        *weakest);
+guint    rs_scores_strongest_dimension (const double  scores[RS_N_SCORES],
+                                        guint         pillar);
+guint    rs_scores_weakest_dimension   (const double  scores[RS_N_SCORES],
+                                        guint         pillar);
+RsRating rs_scores_rating              (double        overall);
+
 G_END_DECLS

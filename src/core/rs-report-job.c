@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-report-job"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "rs-report.h"
+#include "rs-report-job.h"
+#include "rs-respondent.h"
+
+/* Makes the reports of many respondents on a few worker threads, one per
+ * core. Each worker has its own database connection and records each report
+ * as soon as it is written; a report is written to a temporary file and
+ * renamed, so a cancelled or crashed job never leaves half a PDF. */
+
+typedef struct
+{
+  guint n;
+  double sums[RS_N_SCORES];
+  guint counts[RS_N_SCORES];
+} Company;
+
+typedef struct
+{
+  gint64 id;
+  char *company;
+  char *person;
+  char *function;
+  char *submitted_at;
+  char *language;
+  double scores[RS_N_SCORES];
+  gint64 source_hash;
+  char *old_path;
+  char *old_hash;
+  Company *group;
+  char *file_name;
+  gboolean wanted;
+} Item;
+
+typedef struct
+{
+  RsStore *store;
+  char *folder;
+  gboolean force;
+  RsReportJobProgress progress;
+  gpointer progress_data;
+  GCancellable *cancellable;
+
+  GPtrArray *items;
+  GHashTable *companies;
+  GPtrArray *work;
+  gint next;
+
+  GMutex mutex;
+  RsReportSummary *summary;
+} Job;
+
+static void
+item_free (gpointer data)
+{
+  Item *item = data;
+
+  g_free (item->company);
+  g_free (item->person);
+  g_free (item->function);
+  g_free (item->submitted_at);
+  g_free (item->language);
+  g_free (item->old_path);
+  g_free (item->old_hash);
+  g_free (item->file_name);
+  g_free (item);
+}
+
+static void
+result_free (gpointer data)
+{
+  RsReportResult *result = data;
+
+  g_free (result->person);
+  g_free (result->company);
+  g_free (result->path);
+  g_free (result->reason);
+  g_free (result);
+}
+
+void
+rs_report_summary_free (RsReportSummary *summary)
+{
+  if (summary == NULL)
+    return;
+
+  g_clear_pointer (&summary->results, g_ptr_array_unref);
+  g_free (summary);
+}
+
+/* The counts of a report job, in one sentence. */
+char *
+rs_report_summary_describe (const RsReportSummary *summary)
+{
+  /* Translators: the counts of a report job */
+  return g_strdup_printf (_("%u made, %u already up to date, %u not possible, %u failed"),
+                          summary->made, summary->up_to_date, summary->not_possible,
+                          summary->failed);
+}
+
+/* `~/Documents/ResilienceScan/Reports` */
+char *
+rs_report_default_folder (void)
+{
+  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+
+  if (documents == NULL)
+    return g_build_filename (g_get_home_dir (), "Documents", "ResilienceScan", "Reports", NULL);
+
+  return g_build_filename (documents, "ResilienceScan", "Reports", NULL);
+}
+
+static gboolean
+load_items (Job           *job,
+            const gint64  *ids,
+            guint          n_ids,
+            GError       **error)
+{
+  g_autoptr(GHashTable) companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           g_free);
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  db = rs_store_get_connection (job->store, error);
+  if (db == NULL)
+    return FALSE;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT r.id, r.company, r.person, r.function, r.submitted_at,"
+                           " r.language, r.up_r, r.up_c, r.up_f, r.up_v, r.up_a, r.in_r, r.in_c,"
+                           " r.in_f, r.in_v, r.in_a, r.do_r, r.do_c, r.do_f, r.do_v, r.do_a,"
+                           " r.source_hash, d.report_path, d.report_hash"
+                           "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
+                           " ORDER BY r.id",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Item *item = g_new0 (Item, 1);
+      g_autofree char *key = NULL;
+
+      item->id = sqlite3_column_int64 (stmt, 0);
+      item->company = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      item->person = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      item->function = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      item->submitted_at = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      item->language = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      for (guint i = 0; i < RS_N_SCORES; i++)
+        item->scores[i] = sqlite3_column_type (stmt, 6 + i) == SQLITE_NULL
+                          ? NAN : sqlite3_column_double (stmt, 6 + i);
+      item->source_hash = sqlite3_column_int64 (stmt, 21);
+      item->old_path = g_strdup ((const char *) sqlite3_column_text (stmt, 22));
+      item->old_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 23));
+      item->wanted = n_ids == 0;
+
+      /* The company page averages everyone of the company, whoever is made. */
+      key = rs_respondent_fold_for_search (item->company);
+      item->group = g_hash_table_lookup (companies, key);
+      if (item->group == NULL)
+        {
+          item->group = g_new0 (Company, 1);
+          g_hash_table_insert (companies, g_steal_pointer (&key), item->group);
+        }
+      item->group->n++;
+      for (guint i = 0; i < RS_N_SCORES; i++)
+        if (!isnan (item->scores[i]))
+          {
+            item->group->sums[i] += item->scores[i];
+            item->group->counts[i]++;
+          }
+
+      g_ptr_array_add (job->items, item);
+      g_hash_table_insert (by_id, &item->id, item);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  for (guint i = 0; i < n_ids; i++)
+    {
+      Item *item = g_hash_table_lookup (by_id, &ids[i]);
+
+      if (item == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("There is no respondent with id %lld; no report was made"),
+                       (long long) ids[i]);
+          return FALSE;
+        }
+      item->wanted = TRUE;
+    }
+
+  /* The table owns the company groups the items point to. */
+  job->companies = g_steal_pointer (&companies);
+
+  return TRUE;
+}
+
+/* Two respondents with the same name get distinct files; so do names that
+ * only differ in case, for file systems that ignore it. */
+static void
+assign_file_names (Job *job)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  for (guint i = 0; i < job->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (job->items, i);
+
+      if (!item->wanted && item->old_path != NULL)
+        {
+          g_autofree char *base = g_path_get_basename (item->old_path);
+
+          g_hash_table_add (taken, g_utf8_casefold (base, -1));
+        }
+    }
+
+  for (guint i = 0; i < job->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (job->items, i);
+      g_autofree char *name = NULL;
+      g_autofree char *stem = NULL;
+
+      if (!item->wanted)
+        continue;
+
+      name = rs_report_file_name (item->company, item->person, now);
+      stem = g_strndup (name, strlen (name) - strlen (".pdf"));
+      for (guint n = 2; ; n++)
+        {
+          g_autofree char *folded = g_utf8_casefold (name, -1);
+
+          if (!g_hash_table_contains (taken, folded))
+            {
+              g_hash_table_add (taken, g_steal_pointer (&folded));
+              break;
+            }
+          g_free (name);
+          name = g_strdup_printf ("%s (%u).pdf", stem, n);
+        }
+
+      item->file_name = g_steal_pointer (&name);
+      g_ptr_array_add (job->work, item);
+    }
+}
+
+static void
+fill_input (Item          *item,
+            RsReportInput *input)
+{
+  input->company = item->company;
+  input->person = item->person;
+  input->function = item->function;
+  input->survey_date = item->submitted_at;
+  input->language = item->language;
+  input->company_respondents = item->group->n;
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    {
+      input->scores[i] = item->scores[i];
+      input->company_means[i] = item->group->counts[i] > 0
+                                ? item->group->sums[i] / item->group->counts[i] : NAN;
+    }
+}
+
+typedef struct
+{
+  gint64 id;
+  const char *path;
+  const char *hash;
+  gint64 source_hash;
+  const char *problem;
+} Record;
+
+static gboolean
+record_transaction (sqlite3   *db,
+                    gpointer   user_data,
+                    GError   **error)
+{
+  Record *record = user_data;
+  sqlite3_stmt *stmt = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  int rc;
+
+  if (record->path != NULL)
+    rc = sqlite3_prepare_v2 (db,
+                             "UPDATE delivery SET report_path = ?2, report_hash = ?3,"
+                             " report_source_hash = ?4, report_made_at = ?5,"
+                             " report_problem = NULL, updated_at = ?5"
+                             " WHERE respondent_id = ?1",
+                             -1, &stmt, NULL);
+  else
+    rc = sqlite3_prepare_v2 (db,
+                             "UPDATE delivery SET report_problem = ?6, updated_at = ?5"
+                             " WHERE respondent_id = ?1",
+                             -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, record->id);
+      if (record->path != NULL)
+        {
+          sqlite3_bind_text (stmt, 2, record->path, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 3, record->hash, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 4, record->source_hash);
+        }
+      sqlite3_bind_int64 (stmt, 5, now);
+      if (record->path == NULL)
+        sqlite3_bind_text (stmt, 6, record->problem, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
+static void
+make_one (Job            *job,
+          Item           *item,
+          RsReportResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *path = NULL;
+  RsReportInput input = { 0 };
+  Record record = { .id = item->id, .source_hash = item->source_hash };
+
+  fill_input (item, &input);
+
+  if (!rs_report_check (&input, &error))
+    {
+      result->outcome = RS_REPORT_OUTCOME_NOT_POSSIBLE;
+      result->reason = g_strdup (error->message);
+      record.problem = result->reason;
+      g_clear_error (&error);
+      if (!rs_store_write (job->store, record_transaction, &record, &error))
+        {
+          result->outcome = RS_REPORT_OUTCOME_FAILED;
+          g_free (result->reason);
+          result->reason = g_strdup (error->message);
+        }
+      return;
+    }
+
+  hash = rs_report_input_hash (&input);
+  if (!job->force && item->old_path != NULL && g_strcmp0 (hash, item->old_hash) == 0 &&
+      g_file_test (item->old_path, G_FILE_TEST_IS_REGULAR))
+    {
+      result->outcome = RS_REPORT_OUTCOME_UP_TO_DATE;
+      result->path = g_strdup (item->old_path);
+      return;
+    }
+
+  path = g_build_filename (job->folder, item->file_name, NULL);
+  if (!rs_report_write_pdf (&input, path, &error))
+    {
+      result->outcome = RS_REPORT_OUTCOME_FAILED;
+      result->reason = g_strdup (error->message);
+      return;
+    }
+
+  record.path = path;
+  record.hash = hash;
+  if (!rs_store_write (job->store, record_transaction, &record, &error))
+    {
+      /* Without a record of it, the file would only be in the way. */
+      g_unlink (path);
+      result->outcome = RS_REPORT_OUTCOME_FAILED;
+      result->reason = g_strdup (error->message);
+      return;
+    }
+
+  /* The report of an earlier day is replaced, not kept beside it. */
+  if (item->old_path != NULL && g_strcmp0 (item->old_path, path) != 0)
+    {
+      g_autofree char *old_folder = g_path_get_dirname (item->old_path);
+
+      if (g_strcmp0 (old_folder, job->folder) == 0)
+        g_unlink (item->old_path);
+    }
+
+  result->outcome = RS_REPORT_OUTCOME_MADE;
+  result->path = g_steal_pointer (&path);
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Job *job = data;
+
+  for (;;)
+    {
+      RsReportResult *result;
+      Item *item;
+      guint index;
+
+      if (g_cancellable_is_cancelled (job->cancellable))
+        break;
+
+      index = (guint) g_atomic_int_add (&job->next, 1);
+      if (index >= job->work->len)
+        break;
+
+      item = g_ptr_array_index (job->work, index);
+      result = g_new0 (RsReportResult, 1);
+      result->id = item->id;
+      result->person = g_strdup (item->person);
+      result->company = g_strdup (item->company);
+      make_one (job, item, result);
+
+      g_mutex_lock (&job->mutex);
+      switch (result->outcome)
+        {
+        case RS_REPORT_OUTCOME_MADE:
+          job->summary->made++;
+          break;
+        case RS_REPORT_OUTCOME_UP_TO_DATE:
+          job->summary->up_to_date++;
+          break;
+        case RS_REPORT_OUTCOME_NOT_POSSIBLE:
+          job->summary->not_possible++;
+          break;
+        case RS_REPORT_OUTCOME_FAILED:
+        default:
+          job->summary->failed++;
+          break;
+        }
+      g_ptr_array_add (job->summary->results, result);
+      if (job->progress != NULL)
+        job->progress (job->summary, result, job->progress_data);
+      g_mutex_unlock (&job->mutex);
+    }
+
+  rs_store_release_connection (job->store);
+
+  return NULL;
+}
+
+/**
+ * rs_report_job_run:
+ * @ids: (nullable): the respondents to make reports for; all when %NULL
+ * @force: make reports again even when they are up to date
+ * @n_threads: worker threads; 0 for one per core
+ * @progress: (nullable): told about every report, from the worker threads
+ *
+ * Makes reports into @folder. Cancelling lets each worker finish the report
+ * it is writing and then stops the job, which returns what was done.
+ *
+ * Returns: (transfer full): what happened to each report, or %NULL when the
+ *   job could not start
+ */
+RsReportSummary *
+rs_report_job_run (RsStore              *store,
+                   const char           *folder,
+                   const gint64         *ids,
+                   guint                 n_ids,
+                   gboolean              force,
+                   guint                 n_threads,
+                   RsReportJobProgress   progress,
+                   gpointer              progress_data,
+                   GCancellable         *cancellable,
+                   GError              **error)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  Job job = { 0 };
+  RsReportSummary *summary;
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+  g_return_val_if_fail (folder != NULL, NULL);
+
+  if (g_mkdir_with_parents (folder, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the reports folder “%s”: %s"),
+                   folder, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  job.store = store;
+  job.folder = g_strdup (folder);
+  job.force = force;
+  job.progress = progress;
+  job.progress_data = progress_data;
+  job.cancellable = cancellable;
+  job.items = g_ptr_array_new_with_free_func (item_free);
+  job.work = g_ptr_array_new ();
+  job.summary = g_new0 (RsReportSummary, 1);
+  job.summary->results = g_ptr_array_new_with_free_func (result_free);
+  g_mutex_init (&job.mutex);
+
+  if (load_items (&job, ids, n_ids, error))
+    {
+      assign_file_names (&job);
+      job.summary->total = job.work->len;
+
+      if (n_threads == 0)
+        n_threads = MAX (1, g_get_num_processors ());
+      n_threads = MIN (n_threads, MAX (job.work->len, 1));
+      for (guint i = 0; i < n_threads; i++)
+        g_ptr_array_add (threads, g_thread_new ("rs-report", worker_thread, &job));
+      for (guint i = 0; i < threads->len; i++)
+        g_thread_join (g_ptr_array_index (threads, i));
+
+      summary = g_steal_pointer (&job.summary);
+    }
+  else
+    {
+      summary = NULL;
+    }
+
+  g_mutex_clear (&job.mutex);
+  g_clear_pointer (&job.summary, rs_report_summary_free);
+  g_clear_pointer (&job.companies, g_hash_table_unref);
+  g_ptr_array_unref (job.work);
+  g_ptr_array_unref (job.items);
+  g_free (job.folder);
+
+  return summary;
+}
+
+typedef struct
+{
+  char *folder;
+  GArray *ids;
+  gboolean force;
+  RsReportJobProgress progress;
+  gpointer progress_data;
+} AsyncData;
+
+static void
+async_data_free (gpointer data)
+{
+  AsyncData *async = data;
+
+  g_free (async->folder);
+  g_array_unref (async->ids);
+  g_free (async);
+}
+
+static gpointer
+job_thread (gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AsyncData *data = g_task_get_task_data (task);
+  RsStore *store = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  RsReportSummary *summary;
+
+  summary = rs_report_job_run (store, data->folder, (gint64 *) data->ids->data,
+                               data->ids->len, data->force, 0, data->progress,
+                               data->progress_data, g_task_get_cancellable (task), &error);
+  rs_store_release_connection (store);
+
+  if (summary == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, summary, (GDestroyNotify) rs_report_summary_free);
+
+  return NULL;
+}
+
+/* rs_report_job_run() in a thread of its own rather than GTask's shared
+ * pool: it runs for minutes. */
+void
+rs_report_job_run_async (RsStore              *store,
+                         const char           *folder,
+                         const gint64         *ids,
+                         guint                 n_ids,
+                         gboolean              force,
+                         RsReportJobProgress   progress,
+                         gpointer              progress_data,
+                         GCancellable         *cancellable,
+                         GAsyncReadyCallback   callback,
+                         gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AsyncData *data;
+
+  g_return_if_fail (RS_IS_STORE (store));
+
+  data = g_new0 (AsyncData, 1);
+  data->folder = g_strdup (folder);
+  data->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (n_ids > 0)
+    g_array_append_vals (data->ids, ids, n_ids);
+  data->force = force;
+  data->progress = progress;
+  data->progress_data = progress_data;
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rs_report_job_run_async);
+  g_task_set_task_data (task, data, async_data_free);
+  g_thread_unref (g_thread_new ("rs-report-job", job_thread, g_steal_pointer (&task)));
+}
+
+RsReportSummary *
+rs_report_job_run_finish (RsStore       *store,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rs_report_source_free (RsReportSource *source)
+{
+  if (source == NULL)
+    return;
+
+  g_free (source->company);
+  g_free (source->person);
+  g_free (source->function);
+  g_free (source->survey_date);
+  g_free (source->language);
+  g_free (source);
+}
+
+#define SCORE_COLUMNS \
+  "up_r, up_c, up_f, up_v, up_a, in_r, in_c, in_f, in_v, in_a, do_r, do_c, do_f, do_v, do_a"
+
+static void
+read_scores (sqlite3_stmt *stmt,
+             int           first,
+             double        scores[RS_N_SCORES])
+{
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    scores[i] = sqlite3_column_type (stmt, first + i) == SQLITE_NULL
+                ? NAN : sqlite3_column_double (stmt, first + i);
+}
+
+/**
+ * rs_report_source_load:
+ *
+ * Reads what one respondent's report is drawn from, with the averages of
+ * their company, as the report job does; for a preview.
+ */
+RsReportSource *
+rs_report_source_load (RsStore  *store,
+                       gint64    id,
+                       GError  **error)
+{
+  g_autoptr(RsReportSource) source = g_new0 (RsReportSource, 1);
+  g_autofree char *key = NULL;
+  double sums[RS_N_SCORES] = { 0 };
+  guint counts[RS_N_SCORES] = { 0 };
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+
+  db = rs_store_get_connection (store, error);
+  if (db == NULL)
+    return NULL;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT company, person, function, submitted_at, language, "
+                           SCORE_COLUMNS " FROM respondent WHERE id = ?1",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      source->company = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      source->person = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      source->function = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      source->survey_date = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      source->language = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      read_scores (stmt, 5, source->input.scores);
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("There is no respondent with id %lld"), (long long) id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  /* The same company as the job counts it: folded case and accents. */
+  key = rs_respondent_fold_for_search (source->company);
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT company, " SCORE_COLUMNS " FROM respondent"
+                           " WHERE company = ?1 COLLATE NOCASE OR lower (company) = ?2",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, source->company, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_autofree char *other = rs_respondent_fold_for_search ((const char *) sqlite3_column_text (stmt, 0));
+          double scores[RS_N_SCORES];
+
+          if (g_strcmp0 (other, key) != 0)
+            continue;
+
+          read_scores (stmt, 1, scores);
+          source->input.company_respondents++;
+          for (guint i = 0; i < RS_N_SCORES; i++)
+            if (!isnan (scores[i]))
+              {
+                sums[i] += scores[i];
+                counts[i]++;
+              }
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    source->input.company_means[i] = counts[i] > 0 ? sums[i] / counts[i] : NAN;
+  source->input.company = source->company;
+  source->input.person = source->person;
+  source->input.function = source->function;
+  source->input.survey_date = source->survey_date;
+  source->input.language = source->language;
+
+  return g_steal_pointer (&source);
+}
