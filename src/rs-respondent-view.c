@@ -575,6 +575,7 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_list_item_get_child (item);
   static const char *classes[] = { NULL };
 
+  g_signal_handlers_disconnect_by_data (gtk_list_item_get_item (item), item);
   gtk_widget_set_css_classes (label, classes);
   set_tooltip (label, NULL);
 }
@@ -591,10 +592,44 @@ cell_respondent (GtkListItem *item)
   return RS_RESPONDENT (gtk_list_item_get_item (item));
 }
 
+typedef void (*CellUpdate) (GtkListItem *item);
+
 static void
-company_bind_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 gpointer                  user_data)
+cell_reset (GtkListItem *item)
+{
+  GtkWidget *label = gtk_list_item_get_child (item);
+  static const char *classes[] = { NULL };
+
+  gtk_widget_set_css_classes (label, classes);
+  set_tooltip (label, NULL);
+}
+
+/* A respondent changed in place: the cell draws itself again, so the list
+ * needs no signal for a row that keeps its place. */
+static void
+item_notify_cb (RsRespondent *respondent,
+                GParamSpec   *pspec,
+                GtkListItem  *item)
+{
+  CellUpdate update = g_object_get_data (G_OBJECT (item), "rs-cell-update");
+
+  cell_reset (item);
+  update (item);
+}
+
+static void
+bind_cell (GtkListItem *item,
+           CellUpdate   update)
+{
+  g_object_set_data (G_OBJECT (item), "rs-cell-update", update);
+  update (item);
+  /* Changes are notified all at once, frozen: the last property is enough. */
+  g_signal_connect_object (gtk_list_item_get_item (item), "notify::report-state",
+                           G_CALLBACK (item_notify_cb), item, 0);
+}
+
+static void
+company_update (GtkListItem *item)
 {
   RsRespondent *respondent = cell_respondent (item);
   const char *problem = rs_respondent_get_problem (respondent);
@@ -618,25 +653,19 @@ company_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-person_bind_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *item,
-                gpointer                  user_data)
+person_update (GtkListItem *item)
 {
   gtk_inscription_set_text (cell_label (item), rs_respondent_get_person (cell_respondent (item)));
 }
 
 static void
-email_bind_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *item,
-               gpointer                  user_data)
+email_update (GtkListItem *item)
 {
   gtk_inscription_set_text (cell_label (item), rs_respondent_get_email (cell_respondent (item)));
 }
 
 static void
-report_bind_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *item,
-                gpointer                  user_data)
+report_update (GtkListItem *item)
 {
   RsRespondent *respondent = cell_respondent (item);
   g_autofree char *label = rs_respondent_dup_report_label (respondent);
@@ -650,9 +679,7 @@ report_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-status_bind_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *item,
-                gpointer                  user_data)
+status_update (GtkListItem *item)
 {
   RsRespondent *respondent = cell_respondent (item);
   RsStatus status = rs_respondent_get_status (respondent);
@@ -670,9 +697,7 @@ status_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-sent_bind_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
+sent_update (GtkListItem *item)
 {
   gint64 sent_at = rs_respondent_get_sent_at (cell_respondent (item));
   g_autoptr(GDateTime) utc = NULL;
@@ -689,9 +714,7 @@ sent_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-mode_bind_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
+mode_update (GtkListItem *item)
 {
   const char *mode = rs_respondent_get_mode (cell_respondent (item));
   const char *label = "";
@@ -705,14 +728,76 @@ mode_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-note_bind_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
+note_update (GtkListItem *item)
 {
   const char *note = rs_respondent_get_note (cell_respondent (item));
 
   gtk_inscription_set_text (cell_label (item), note);
   set_tooltip (GTK_WIDGET (cell_label (item)), note);
+}
+
+static void
+company_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  bind_cell (item, company_update);
+}
+
+static void
+person_bind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  bind_cell (item, person_update);
+}
+
+static void
+email_bind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  bind_cell (item, email_update);
+}
+
+static void
+report_bind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  bind_cell (item, report_update);
+}
+
+static void
+status_bind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  bind_cell (item, status_update);
+}
+
+static void
+sent_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  bind_cell (item, sent_update);
+}
+
+static void
+mode_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  bind_cell (item, mode_update);
+}
+
+static void
+note_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  bind_cell (item, note_update);
 }
 
 /* Status changes */

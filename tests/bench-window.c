@@ -183,6 +183,25 @@ bench (void)
   printf ("while a worker made %u status changes in 5 s: %u frames, longest gap between "
           "frames %.1f ms\n", worker.changes, ticks.ticks, ticks.longest / 1000.0);
 
+  /* The main loop while reports are made in the background for 5 s. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_autofree char *folder = g_build_filename (g_get_tmp_dir (), "rs-bench-reports-XXXXXX",
+                                                NULL);
+
+    g_assert_nonnull (g_mkdtemp (folder));
+    g_settings_set_string (settings, "reports-folder", folder);
+    ticks = (Ticks) { 0 };
+    rs_window_generate_reports (window, NULL, 0);
+    run_for (5000);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-reports", NULL));
+    while (rs_window_get_busy (window))
+      g_main_context_iteration (NULL, TRUE);
+    printf ("while reports were made for 5 s: %u frames, longest gap between frames %.1f ms\n",
+            ticks.ticks, ticks.longest / 1000.0);
+    rs_test_remove_tree (folder);
+  }
+
   printf ("memory: %.1f MB resident now, %.1f MB at the most\n", rss_kb ("VmRSS:") / 1024.0,
           rss_kb ("VmHWM:") / 1024.0);
 

@@ -528,7 +528,22 @@ test_visible_list (void)
   g_clear_pointer (&names, g_free);
   names = visible_names (visible);
   g_assert_cmpstr (names, ==, "anne Jansen,Zoë de Vries");
+  /* Anne came and Ivo went: one signal each. */
   g_assert_cmpuint (emissions, ==, 2);
+
+  /* A change that moves nothing needs no signal: the item notifies. */
+  emissions = 0;
+  g_ptr_array_set_size (update, 0);
+  {
+    RsRespondentData data = {
+      .id = 4, .company = "Other Company", .person = "Zoë de Vries",
+      .email = "zoe@example.org", .status = RS_STATUS_PENDING, .n_scores = RS_N_SCORES,
+    };
+
+    g_ptr_array_add (update, rs_respondent_new (&data));
+  }
+  g_assert_cmpuint (rs_respondent_list_merge (list, update), ==, 1);
+  g_assert_cmpuint (emissions, ==, 0);
 
   /* A rename moves a row to its place in the order. */
   g_ptr_array_set_size (update, 0);

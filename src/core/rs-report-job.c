@@ -5,6 +5,9 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <math.h>
 
@@ -403,6 +406,11 @@ static gpointer
 worker_thread (gpointer data)
 {
   Job *job = data;
+
+  /* Reports are background work: on Linux this lowers only this thread, so
+   * the window's main loop gets the processor first when it needs it. */
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10) != 0)
+    g_debug ("Could not lower the priority of a report thread: %s", g_strerror (errno));
 
   for (;;)
     {

@@ -268,16 +268,14 @@ update_one (RsVisibleList *self,
       return;
     }
 
-  /* Still in order where it is? Then only its row is drawn again. */
+  /* Still in order where it is? Then nothing moves: views show the new
+   * values through the respondent's notifications. */
   if ((position == 0 || compare_items (&self->items->pdata[position - 1],
                                        &self->items->pdata[position], self) < 0) &&
       (position + 1 == self->items->len ||
        compare_items (&self->items->pdata[position], &self->items->pdata[position + 1],
                       self) < 0))
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
-      return;
-    }
+    return;
 
   g_object_ref (respondent);
   g_ptr_array_remove_index (self->items, position);

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bench-report"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "rs-import.h"
+#include "rs-report-job.h"
+#include "rs-test-master.h"
+#include "rs-test-util.h"
+
+/* Reports for --rows respondents (500 by default): the median time of one
+ * report on one thread, then the whole job on one worker per core. */
+
+typedef struct
+{
+  gint64 last;
+  GArray *times;
+} Timing;
+
+static void
+progress_cb (const RsReportSummary *so_far,
+             const RsReportResult  *result,
+             gpointer               user_data)
+{
+  Timing *timing = user_data;
+  gint64 now = g_get_monotonic_time ();
+  double ms = (now - timing->last) / 1000.0;
+
+  timing->last = now;
+  g_array_append_val (timing->times, ms);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int rows = 500;
+  GOptionEntry entries[] = {
+    { "rows", 0, 0, G_OPTION_ARG_INT, &rows, "Respondents", "N" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *folder = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) imported = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    g_error ("%s", error->message);
+
+  dir = rs_test_make_tmpdir ();
+  csv = g_build_filename (dir, "master.csv", NULL);
+  db = g_build_filename (dir, "tracker.db", NULL);
+  folder = g_build_filename (dir, "Reports", NULL);
+  rs_test_write_master (csv, rows);
+  store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  file = g_file_new_for_path (csv);
+  imported = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint threads = 1; threads <= 2; threads++)
+    {
+      g_autoptr(RsReportSummary) summary = NULL;
+      Timing timing = { g_get_monotonic_time (), g_array_new (FALSE, FALSE, sizeof (double)) };
+      gint64 start = g_get_monotonic_time ();
+      double seconds;
+
+      /* Forced: every report is made again. */
+      summary = rs_report_job_run (store, folder, NULL, 0, TRUE, threads == 1 ? 1 : 0,
+                                   progress_cb, &timing, NULL, &error);
+      g_assert_no_error (error);
+      seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+      g_array_sort (timing.times, compare_doubles);
+
+      if (threads == 1)
+        printf ("one thread: %u reports, median %.1f ms a report (p90 %.1f ms), %.2f s in all\n",
+                summary->made, g_array_index (timing.times, double, timing.times->len / 2),
+                g_array_index (timing.times, double, timing.times->len * 9 / 10), seconds);
+      else
+        printf ("one worker per core (%u cores): %u reports in %.2f s (%.1f ms a report)\n",
+                g_get_num_processors (), summary->made, seconds,
+                seconds * 1000 / MAX (summary->made, 1));
+      g_array_unref (timing.times);
+    }
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+
+  return 0;
+}
