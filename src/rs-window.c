@@ -246,10 +246,13 @@ report_progress_cb (const RsReportSummary *so_far,
                     gpointer               user_data)
 {
   guint done = so_far->results->len;
+  guint skipped = so_far->up_to_date + so_far->not_possible;
 
-  /* Translators: reports done, of how many, and whose was last */
+  /* Translators: reports done, of how many, how many failed and were
+   * skipped, and whose was last */
   post_progress (user_data, so_far->total ? (double) done / so_far->total : 1.0,
-                 g_strdup_printf (_("%u of %u · %s"), done, so_far->total, result->person));
+                 g_strdup_printf (_("%u of %u · %u failed · %u skipped · %s"), done,
+                                  so_far->total, so_far->failed, skipped, result->person));
 }
 
 static void
