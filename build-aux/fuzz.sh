@@ -10,35 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 builddir=build-fuzz
 
-# libFuzzer's runtime is in libclang-rt; llvm brings llvm-symbolizer, so the
-# sanitizers' reports name functions and lines.
-fuzz_packages="clang libclang-rt-14-dev llvm"
-
-missing=""
-for package in $fuzz_packages; do
-  if ! dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing="$missing $package"
-  fi
-done
-
-if [ -n "$missing" ]; then
-  echo "Installing:$missing"
-  if [ "$(id -u)" -eq 0 ]; then
-    run=""
-  elif command -v sudo >/dev/null 2>&1; then
-    run="sudo"
-  else
-    echo "These packages are missing. Install them with:" >&2
-    echo "  sudo apt-get install -y$missing" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  $run apt-get update
-  # shellcheck disable=SC2086
-  $run apt-get install -y --no-install-recommends $missing
-fi
-
-sh build-aux/install-deps.sh
+sh build-aux/install-deps.sh fuzz
 
 fail ()
 {

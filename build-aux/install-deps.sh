@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Installs the Debian/Ubuntu packages that building (and, with "test", testing)
-# ResilienceScan needs. As root or through sudo it runs apt-get; otherwise it
+# Installs the Debian/Ubuntu packages that building (and, with "test",
+# testing, or with "fuzz", fuzzing) ResilienceScan needs. As root or through sudo it runs apt-get; otherwise it
 # prints the exact command to run and fails.
 set -eu
 
@@ -12,10 +12,15 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev
   fonts-dejavu-core"
 test_packages="xvfb xauth poppler-utils python3 python3-aiosmtpd sqlite3"
 
+# libFuzzer's runtime is in libclang-rt; llvm brings llvm-symbolizer, so the
+# sanitizers' reports name functions and lines.
+fuzz_packages="clang libclang-rt-14-dev llvm"
+
 packages=$build_packages
-if [ "${1:-}" = "test" ]; then
-  packages="$packages $test_packages"
-fi
+case "${1:-}" in
+  test) packages="$packages $test_packages" ;;
+  fuzz) packages="$packages $fuzz_packages" ;;
+esac
 
 missing=""
 for package in $packages; do

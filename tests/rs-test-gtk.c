@@ -84,3 +84,19 @@ rs_test_close_other_windows (GtkWindow *keep)
     }
   rs_test_iterate ();
 }
+
+gboolean
+rs_test_pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Destroys the window that @window points to, which must be a weak pointer,
+ * and waits until it is finalized: jobs still running hold it until they
+ * report back. */
+void
+rs_test_destroy_window (GtkWindow **window)
+{
+  gtk_window_destroy (*window);
+  g_assert_true (rs_test_wait_until (rs_test_pointer_is_null, window, 10000));
+}

@@ -13,5 +13,7 @@ gboolean   rs_test_wait_until        (gboolean    (*predicate) (gpointer),
                                       guint          timeout_ms);
 GtkWindow *rs_test_find_window       (GType          type);
 void       rs_test_close_other_windows (GtkWindow   *keep);
+gboolean   rs_test_pointer_is_null   (gpointer       data);
+void       rs_test_destroy_window    (GtkWindow    **window);
 
 G_END_DECLS

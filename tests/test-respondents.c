@@ -125,14 +125,6 @@ fixture_set_up (Fixture       *fixture,
   g_assert_cmpstr (rs_window_get_page_name (fixture->window), ==, "respondents");
 }
 
-static gboolean
-window_gone (gpointer data)
-{
-  Fixture *fixture = data;
-
-  return fixture->window == NULL;
-}
-
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
@@ -140,9 +132,7 @@ fixture_tear_down (Fixture       *fixture,
   rs_test_close_other_windows (GTK_WINDOW (fixture->window));
   if (fixture->window != NULL)
     {
-      gtk_window_destroy (GTK_WINDOW (fixture->window));
-      /* Jobs still running hold the window until they report back. */
-      g_assert_true (rs_test_wait_until (window_gone, fixture, 10000));
+      rs_test_destroy_window ((GtkWindow **) &fixture->window);
     }
   rs_test_remove_tree (fixture->dir);
   g_free (fixture->dir);

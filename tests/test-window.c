@@ -34,14 +34,6 @@ fixture_set_up (Fixture       *fixture,
   gtk_window_present (GTK_WINDOW (fixture->window));
 }
 
-static gboolean
-window_gone (gpointer data)
-{
-  Fixture *fixture = data;
-
-  return fixture->window == NULL;
-}
-
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
@@ -49,9 +41,7 @@ fixture_tear_down (Fixture       *fixture,
   rs_test_close_other_windows (GTK_WINDOW (fixture->window));
   if (fixture->window != NULL)
     {
-      gtk_window_destroy (GTK_WINDOW (fixture->window));
-      /* Jobs still running hold the window until they report back. */
-      g_assert_true (rs_test_wait_until (window_gone, fixture, 10000));
+      rs_test_destroy_window ((GtkWindow **) &fixture->window);
     }
   rs_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
@@ -124,7 +114,7 @@ test_window_remembers_size (Fixture       *fixture,
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 640);
   rs_test_iterate ();
   gtk_window_close (GTK_WINDOW (fixture->window));
-  g_assert_true (rs_test_wait_until (window_gone, fixture, 10000));
+  g_assert_true (rs_test_wait_until (rs_test_pointer_is_null, &fixture->window, 10000));
 
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 640);
