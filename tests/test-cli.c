@@ -196,6 +196,61 @@ test_cli_import_mark_export (void)
   rs_test_remove_tree (dir);
 }
 
+static void
+test_cli_generate (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *out = g_build_filename (dir, "Reports", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_autofree char *output = g_strdup_printf ("--output=%s", out);
+  g_auto(RsCliResult) import = { 0 };
+  g_auto(RsCliResult) first = { 0 };
+  g_auto(RsCliResult) second = { 0 };
+  g_auto(RsCliResult) one = { 0 };
+  g_auto(RsCliResult) bad_id = { 0 };
+  g_autoptr(GDir) folder = NULL;
+  guint files = 0;
+
+  g_assert_true (g_file_set_contents (csv,
+                                      "name,company_name,email_address,up__r,up__c,up__f,"
+                                      "up__v,up__a\n"
+                                      "Ivo Bos,Polder Packaging B.V.,ivo@example.com,4,3,2,5,4\n"
+                                      "Zoë de Vries,Amstel Metaal,zoe@example.com,1,2,,,\n",
+                                      -1, NULL));
+  rs_test_run_cli (&import, option, "import", csv, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+
+  rs_test_run_cli (&first, option, "generate", output, NULL);
+  g_assert_cmpint (first.status, ==, 0);
+  g_assert_nonnull (strstr (first.out, "1 Ivo Bos (Polder Packaging B.V.): made "));
+  g_assert_nonnull (strstr (first.out, "2 Zoë de Vries (Amstel Metaal): not possible: "
+                                       "insufficient data (2 of 15 scores)"));
+  g_assert_true (g_str_has_suffix (first.out, "1 made, 0 already up to date, 1 not possible, "
+                                              "0 failed\n"));
+
+  folder = g_dir_open (out, 0, NULL);
+  g_assert_nonnull (folder);
+  while (g_dir_read_name (folder) != NULL)
+    files++;
+  g_assert_cmpuint (files, ==, 1);
+
+  rs_test_run_cli (&second, option, "generate", output, NULL);
+  g_assert_cmpint (second.status, ==, 0);
+  g_assert_nonnull (strstr (second.out, "1 Ivo Bos (Polder Packaging B.V.): up to date"));
+
+  rs_test_run_cli (&one, option, "generate", output, "--id=1", "--force", NULL);
+  g_assert_cmpint (one.status, ==, 0);
+  g_assert_true (g_str_has_suffix (one.out, "1 made, 0 already up to date, 0 not possible, "
+                                            "0 failed\n"));
+
+  rs_test_run_cli (&bad_id, option, "generate", output, "--id=99", NULL);
+  assert_one_line_failure (&bad_id, "99");
+
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -207,6 +262,7 @@ main (int   argc,
   g_test_add_func ("/cli/help-and-version", test_cli_help_and_version);
   g_test_add_func ("/cli/errors", test_cli_errors);
   g_test_add_func ("/cli/import-mark-export", test_cli_import_mark_export);
+  g_test_add_func ("/cli/generate", test_cli_generate);
 
   return g_test_run ();
 }
