@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define RS_MAILER_ERROR (rs_mailer_error_quark ())
+
+typedef enum
+{
+  RS_MAILER_ERROR_INVALID_CONFIG,
+  RS_MAILER_ERROR_INSECURE,
+  RS_MAILER_ERROR_INVALID_ADDRESS,
+  RS_MAILER_ERROR_TEMPORARY,
+  RS_MAILER_ERROR_REJECTED,
+  RS_MAILER_ERROR_AUTH,
+  RS_MAILER_ERROR_TLS,
+} RsMailerError;
+
+typedef enum
+{
+  RS_MAIL_SENT,
+  RS_MAIL_TEMPORARY,
+  RS_MAIL_FAILED,
+  RS_MAIL_STOP,
+} RsMailOutcome;
+
+/* @url is smtp://HOST[:PORT] or smtps://HOST[:PORT]. Without
+ * @starttls_required an smtp:// URL is plain SMTP, allowed to a loopback
+ * host only. @user, @password and @ca_file may be %NULL. A timeout of 0
+ * means libcurl's default. The mailer copies what it needs. */
+typedef struct
+{
+  const char *url;
+  gboolean starttls_required;
+  const char *user;
+  const char *password;
+  const char *ca_file;
+  guint connect_timeout_s;
+  guint timeout_s;
+} RsMailerConfig;
+
+/* One SMTP session: the connection is kept open between messages and made
+ * again only after an error. Not thread-safe: create, use and free it in
+ * one thread at a time; it may be a worker thread. */
+typedef struct _RsMailer RsMailer;
+
+GQuark         rs_mailer_error_quark       (void);
+
+RsMailer      *rs_mailer_new               (const RsMailerConfig  *config,
+                                            GError               **error);
+void           rs_mailer_free              (RsMailer              *self);
+
+/* @message is the whole RFC 5322 message with CRLF line ends. On anything
+ * but %RS_MAIL_SENT @error says what happened and what to do. %RS_MAIL_STOP
+ * (authentication, TLS, a bad sender, cancelled) concerns the whole job,
+ * not this recipient. @reply_code and @reply_text (free it) get the
+ * server's last reply, 0 and %NULL when there was none. */
+RsMailOutcome  rs_mailer_send              (RsMailer              *self,
+                                            const char            *envelope_from,
+                                            const char            *envelope_to,
+                                            GBytes                *message,
+                                            guint                 *reply_code,
+                                            char                 **reply_text,
+                                            GCancellable          *cancellable,
+                                            GError               **error);
+
+/* Connects anew, secures and signs in, and says how in @summary. */
+gboolean       rs_mailer_test_connection   (RsMailer              *self,
+                                            char                 **summary,
+                                            GCancellable          *cancellable,
+                                            GError               **error);
+
+/* How many connections were made so far. */
+guint          rs_mailer_get_connections   (RsMailer              *self);
+
+gboolean       rs_mailer_host_is_loopback  (const char            *host);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsMailer, rs_mailer_free)
+
+G_END_DECLS

@@ -1,0 +1,987 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-message"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "rs-master.h"
+#include "rs-message.h"
+
+/* One e-mail as bytes for SMTP: RFC 5322 headers, RFC 2047 encoded words,
+ * quoted-printable and base64 bodies (RFC 2045), RFC 2231 file names. Every
+ * input is checked when it is given, because libcurl passes the envelope
+ * and the data on as they are. */
+
+G_DEFINE_QUARK (rs-message-error-quark, rs_message_error)
+
+/* RFC 5322 wants header lines of at most 78 characters, RFC 2047 encoded
+ * words of at most 75, RFC 2045 encoded lines of at most 76. */
+#define MAX_HEADER_LINE 78
+#define MAX_ENCODED_WORD 75
+#define MAX_BODY_LINE 76
+#define MAX_FALLBACK_NAME 60
+#define MAX_SHOWN_VALUE 100
+
+typedef enum
+{
+  FIELD_FROM_ADDRESS,
+  FIELD_FROM_NAME,
+  FIELD_TO_ADDRESS,
+  FIELD_REPLY_TO,
+  FIELD_SUBJECT,
+  FIELD_BODY,
+  FIELD_FILE_NAME,
+  FIELD_MIME_TYPE,
+} Field;
+
+typedef struct
+{
+  char *file_name;
+  char *mime_type;
+  GBytes *content;
+} Attachment;
+
+struct _RsMessage
+{
+  char *from_address;
+  char *from_name;
+  char *to_address;
+  char *reply_to;
+  char *subject;
+  char *body;
+  char *message_id;
+  GDateTime *date;
+  GPtrArray *attachments;
+};
+
+static const char *
+field_label (Field field)
+{
+  switch (field)
+    {
+    case FIELD_FROM_ADDRESS:
+      return _("Sender address");
+    case FIELD_FROM_NAME:
+      return _("Sender name");
+    case FIELD_TO_ADDRESS:
+      return _("Recipient address");
+    case FIELD_REPLY_TO:
+      return _("Reply-to address");
+    case FIELD_SUBJECT:
+      return _("Subject");
+    case FIELD_BODY:
+      return _("Message text");
+    case FIELD_FILE_NAME:
+      return _("Attachment file name");
+    case FIELD_MIME_TYPE:
+      return _("Attachment type");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* A value as it can be shown in an error message: line breaks and other
+ * control characters made visible, long values shortened. */
+static char *
+describe_value (const char *text,
+                gsize       length)
+{
+  g_autoptr(GString) shown = g_string_sized_new (length + 8);
+  g_autofree char *valid = NULL;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = text[i];
+
+      if (c == '\r')
+        g_string_append (shown, "\\r");
+      else if (c == '\n')
+        g_string_append (shown, "\\n");
+      else if (c == '\0')
+        g_string_append (shown, "\\0");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (shown, "\\x%02x", c);
+      else
+        g_string_append_c (shown, c);
+    }
+
+  valid = g_utf8_make_valid (shown->str, shown->len);
+  if (g_utf8_strlen (valid, -1) > MAX_SHOWN_VALUE)
+    {
+      g_autofree char *start = g_utf8_substring (valid, 0, MAX_SHOWN_VALUE);
+
+      return g_strconcat (start, "…", NULL);
+    }
+
+  return g_steal_pointer (&valid);
+}
+
+static gboolean
+check_text (Field        field,
+            const char  *text,
+            gssize       length,
+            gboolean     single_line,
+            GError     **error)
+{
+  gsize n = length < 0 ? strlen (text) : (gsize) length;
+
+  if (single_line && (memchr (text, '\r', n) != NULL || memchr (text, '\n', n) != NULL
+                      || memchr (text, '\0', n) != NULL))
+    {
+      g_autofree char *shown = describe_value (text, n);
+
+      g_set_error (error, RS_MESSAGE_ERROR, RS_MESSAGE_ERROR_LINE_BREAK,
+                   /* Translators: the first %s is a field such as "Subject" */
+                   _("%s “%s” contains a line break or a NUL character, which could add "
+                     "hidden headers to the e-mail. Remove it and try again."),
+                   field_label (field), shown);
+      return FALSE;
+    }
+
+  if (!g_utf8_validate (text, n, NULL))
+    {
+      g_autofree char *shown = describe_value (text, n);
+
+      g_set_error (error, RS_MESSAGE_ERROR, RS_MESSAGE_ERROR_INVALID_TEXT,
+                   /* Translators: the first %s is a field such as "Subject" */
+                   _("%s “%s” is not valid UTF-8 text. Correct the text and try again."),
+                   field_label (field), shown);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * rs_message_address_is_valid:
+ *
+ * Whether @address is a single bare address that can go into the SMTP
+ * envelope: one `@`, a sane local part and a dotted domain, no spaces, no
+ * display name, at most 254 characters. The same rule as the import uses.
+ */
+gboolean
+rs_message_address_is_valid (const char *address)
+{
+  return rs_master_email_is_valid (address);
+}
+
+/* Checks an address and returns it without the blanks around it. */
+static char *
+check_address (Field        field,
+               const char  *address,
+               GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+
+  if (!check_text (field, address, -1, TRUE, error))
+    return NULL;
+
+  trimmed = g_strstrip (g_strdup (address));
+  if (*trimmed == '\0')
+    {
+      g_set_error (error, RS_MESSAGE_ERROR, RS_MESSAGE_ERROR_INVALID_ADDRESS,
+                   /* Translators: %s is a field such as "Recipient address" */
+                   _("%s is empty. Enter an e-mail address such as name@example.com."),
+                   field_label (field));
+      return NULL;
+    }
+
+  if (!rs_message_address_is_valid (trimmed))
+    {
+      g_autofree char *shown = describe_value (trimmed, strlen (trimmed));
+
+      g_set_error (error, RS_MESSAGE_ERROR, RS_MESSAGE_ERROR_INVALID_ADDRESS,
+                   /* Translators: the first %s is a field such as "Recipient address" */
+                   _("%s “%s” is not a valid e-mail address. Enter one address such as "
+                     "name@example.com, without spaces or a name around it."),
+                   field_label (field), shown);
+      return NULL;
+    }
+
+  return g_steal_pointer (&trimmed);
+}
+
+static char *
+format_date (GDateTime *date)
+{
+  static const char days[7][4] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+  static const char months[12][4] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+  };
+  GTimeSpan offset = g_date_time_get_utc_offset (date);
+  gint64 minutes = ABS (offset) / G_TIME_SPAN_MINUTE;
+
+  /* Names from the RFC, never from the locale. */
+  return g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d",
+                          days[g_date_time_get_day_of_week (date) - 1],
+                          g_date_time_get_day_of_month (date),
+                          months[g_date_time_get_month (date) - 1],
+                          g_date_time_get_year (date),
+                          g_date_time_get_hour (date),
+                          g_date_time_get_minute (date),
+                          g_date_time_get_second (date),
+                          offset < 0 ? '-' : '+',
+                          (int) (minutes / 60), (int) (minutes % 60));
+}
+
+static char *
+make_message_id (const char *from_address)
+{
+  static gint counter;
+  g_autofree char *domain = g_ascii_strdown (strchr (from_address, '@') + 1, -1);
+
+  /* The counter keeps two ids of one process apart even if the random
+   * numbers repeat; time and randomness keep processes apart. */
+  return g_strdup_printf ("%" G_GINT64_MODIFIER "x.%08x%08x.%x@%s",
+                          g_get_real_time (), g_random_int (), g_random_int (),
+                          (guint) g_atomic_int_add (&counter, 1), domain);
+}
+
+static void
+attachment_free (gpointer data)
+{
+  Attachment *attachment = data;
+
+  g_free (attachment->file_name);
+  g_free (attachment->mime_type);
+  g_bytes_unref (attachment->content);
+  g_free (attachment);
+}
+
+/**
+ * rs_message_new:
+ * @from_address: the sender's bare address
+ * @from_name: (nullable): the sender's display name
+ * @to_address: the recipient's bare address
+ * @reply_to: (nullable): a bare address for replies
+ * @subject: the subject, one line
+ * @body: the text, any line ends
+ * @error: return location for an #RS_MESSAGE_ERROR
+ *
+ * Checks every value and makes a message dated now, in local time. An
+ * empty @from_name or @reply_to counts as none. Blanks around addresses
+ * are dropped. A line break or NUL in an address, the name or the subject
+ * is refused, as is text that is not UTF-8.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set.
+ */
+RsMessage *
+rs_message_new (const char  *from_address,
+                const char  *from_name,
+                const char  *to_address,
+                const char  *reply_to,
+                const char  *subject,
+                const char  *body,
+                GError     **error)
+{
+  g_autoptr(RsMessage) self = NULL;
+
+  g_return_val_if_fail (from_address != NULL, NULL);
+  g_return_val_if_fail (to_address != NULL, NULL);
+  g_return_val_if_fail (subject != NULL, NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_new0 (RsMessage, 1);
+  self->attachments = g_ptr_array_new_with_free_func (attachment_free);
+
+  if (!(self->from_address = check_address (FIELD_FROM_ADDRESS, from_address, error)))
+    return NULL;
+  if (!(self->to_address = check_address (FIELD_TO_ADDRESS, to_address, error)))
+    return NULL;
+  if (reply_to != NULL && *reply_to != '\0'
+      && !(self->reply_to = check_address (FIELD_REPLY_TO, reply_to, error)))
+    return NULL;
+
+  if (from_name != NULL && *from_name != '\0')
+    {
+      if (!check_text (FIELD_FROM_NAME, from_name, -1, TRUE, error))
+        return NULL;
+      self->from_name = g_strdup (from_name);
+    }
+
+  if (!check_text (FIELD_SUBJECT, subject, -1, TRUE, error)
+      || !check_text (FIELD_BODY, body, -1, FALSE, error))
+    return NULL;
+
+  self->subject = g_strdup (subject);
+  self->body = g_strdup (body);
+  self->date = g_date_time_new_now_local ();
+  self->message_id = make_message_id (self->from_address);
+
+  return g_steal_pointer (&self);
+}
+
+void
+rs_message_free (RsMessage *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->from_address);
+  g_free (self->from_name);
+  g_free (self->to_address);
+  g_free (self->reply_to);
+  g_free (self->subject);
+  g_free (self->body);
+  g_free (self->message_id);
+  g_clear_pointer (&self->date, g_date_time_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_free (self);
+}
+
+static gboolean
+is_mime_type (const char *text)
+{
+  const char *slash = strchr (text, '/');
+
+  if (slash == NULL || slash == text || slash[1] == '\0' || strchr (slash + 1, '/') != NULL)
+    return FALSE;
+
+  for (const char *p = text; *p; p++)
+    if (p != slash && !g_ascii_isalnum (*p) && strchr ("!#$&^_.+-", *p) == NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * rs_message_attach:
+ * @file_name: the name the recipient sees, UTF-8, without folders
+ * @file_name_length: its length in bytes, or -1 when NUL-terminated
+ * @content: the file's bytes; a reference is taken
+ * @mime_type: (nullable): such as "application/pdf"; %NULL for
+ *   application/octet-stream
+ *
+ * Adds an attachment. A file name with a line break or NUL in it is
+ * refused and the message is left as it was.
+ *
+ * Returns: %TRUE, or %FALSE with @error set.
+ */
+gboolean
+rs_message_attach (RsMessage   *self,
+                   const char  *file_name,
+                   gssize       file_name_length,
+                   GBytes      *content,
+                   const char  *mime_type,
+                   GError     **error)
+{
+  Attachment *attachment;
+  gsize length;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (file_name != NULL, FALSE);
+  g_return_val_if_fail (content != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  length = file_name_length < 0 ? strlen (file_name) : (gsize) file_name_length;
+  if (!check_text (FIELD_FILE_NAME, file_name, length, TRUE, error))
+    return FALSE;
+
+  if (length == 0 || memchr (file_name, '/', length) != NULL)
+    {
+      g_autofree char *shown = describe_value (file_name, length);
+
+      g_set_error (error, RS_MESSAGE_ERROR, RS_MESSAGE_ERROR_INVALID_TEXT,
+                   _("Attachment file name “%s” is not a file name. Give the attachment a "
+                     "name without folders."),
+                   shown);
+      return FALSE;
+    }
+
+  if (mime_type == NULL)
+    mime_type = "application/octet-stream";
+  if (!check_text (FIELD_MIME_TYPE, mime_type, -1, TRUE, error))
+    return FALSE;
+  if (!is_mime_type (mime_type))
+    {
+      g_set_error (error, RS_MESSAGE_ERROR, RS_MESSAGE_ERROR_INVALID_TEXT,
+                   _("Attachment type “%s” is not a MIME type such as application/pdf."),
+                   mime_type);
+      return FALSE;
+    }
+
+  attachment = g_new0 (Attachment, 1);
+  attachment->file_name = g_strndup (file_name, length);
+  attachment->mime_type = g_ascii_strdown (mime_type, -1);
+  attachment->content = g_bytes_ref (content);
+  g_ptr_array_add (self->attachments, attachment);
+
+  return TRUE;
+}
+
+/* Writing headers: the column of the current line is kept so that every
+ * word can be folded onto a new line before it would pass the limit. */
+typedef struct
+{
+  GString *out;
+  gsize column;
+} Header;
+
+static void
+header_begin (Header     *header,
+              GString    *out,
+              const char *name)
+{
+  header->out = out;
+  g_string_append (out, name);
+  g_string_append_c (out, ':');
+  header->column = strlen (name) + 1;
+}
+
+static void
+header_end (Header *header)
+{
+  g_string_append (header->out, "\r\n");
+}
+
+static void
+header_fold (Header *header)
+{
+  g_string_append (header->out, "\r\n");
+  header->column = 0;
+}
+
+static void
+header_add_word (Header     *header,
+                 const char *word)
+{
+  gsize length = strlen (word);
+
+  if (header->column > 0 && header->column + 1 + length > MAX_HEADER_LINE)
+    header_fold (header);
+
+  g_string_append_c (header->out, ' ');
+  g_string_append (header->out, word);
+  header->column += 1 + length;
+}
+
+/* RFC 2047 "B" encoded words, each as long as the line allows, split
+ * between characters: a decoder joins adjacent encoded words and drops
+ * the folding between them. */
+static void
+header_add_encoded (Header     *header,
+                    const char *text)
+{
+  static const char prefix[] = "=?UTF-8?B?";
+  const gsize overhead = strlen (prefix) + 2;
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      gsize room = MAX_HEADER_LINE - MIN (header->column + 1, MAX_HEADER_LINE);
+      gsize max_bytes;
+      const char *end = p;
+      g_autofree char *base64 = NULL;
+      g_autofree char *word = NULL;
+
+      room = MIN (room, MAX_ENCODED_WORD);
+      max_bytes = room > overhead ? (room - overhead) / 4 * 3 : 0;
+
+      while (*end != '\0')
+        {
+          const char *next = g_utf8_next_char (end);
+
+          if ((gsize) (next - p) > max_bytes)
+            break;
+          end = next;
+        }
+
+      if (end == p)
+        {
+          g_assert (header->column > 0);
+          header_fold (header);
+          continue;
+        }
+
+      base64 = g_base64_encode ((const guchar *) p, end - p);
+      word = g_strconcat (prefix, base64, "?=", NULL);
+      header_add_word (header, word);
+      p = end;
+    }
+}
+
+static gboolean
+is_plain_ascii (const char *text)
+{
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    if (*p < 0x20 || *p > 0x7e)
+      return FALSE;
+
+  /* Text that looks like an encoded word would be decoded as one. */
+  return strstr (text, "=?") == NULL;
+}
+
+/* Folds printable ASCII text at its spaces. Fails, leaving @header as it
+ * was, where a word is too long for a line. */
+static gboolean
+header_add_plain (Header     *header,
+                  const char *text)
+{
+  gsize start_len = header->out->len;
+  gsize start_column = header->column;
+  const char *p = text;
+
+  g_string_append_c (header->out, ' ');
+  header->column++;
+
+  while (*p != '\0')
+    {
+      const char *word = p;
+      const char *end;
+
+      while (*word == ' ')
+        word++;
+      end = word;
+      while (*end != '\0' && *end != ' ')
+        end++;
+
+      /* A fold goes before a space and never leaves a line of blanks. */
+      if (p != text && end != word && header->column + (end - p) > MAX_HEADER_LINE)
+        {
+          header_fold (header);
+        }
+
+      g_string_append_len (header->out, p, end - p);
+      header->column += end - p;
+      if (header->column > MAX_HEADER_LINE)
+        {
+          g_string_truncate (header->out, start_len);
+          header->column = start_column;
+          return FALSE;
+        }
+      p = end;
+    }
+
+  return TRUE;
+}
+
+static void
+append_structured (GString    *out,
+                   const char *name,
+                   const char *value)
+{
+  Header header;
+
+  header_begin (&header, out, name);
+  header_add_word (&header, value);
+  header_end (&header);
+}
+
+static void
+append_unstructured (GString    *out,
+                     const char *name,
+                     const char *value)
+{
+  Header header;
+
+  header_begin (&header, out, name);
+  if (*value != '\0' && !(is_plain_ascii (value) && header_add_plain (&header, value)))
+    header_add_encoded (&header, value);
+  header_end (&header);
+}
+
+static gboolean
+is_atom (const char *word)
+{
+  for (const char *p = word; *p; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("!#$%&'*+-/=?^_`{|}~", *p) == NULL)
+      return FALSE;
+
+  return *word != '\0' && strstr (word, "=?") == NULL;
+}
+
+static char *
+quote (const char *text)
+{
+  GString *quoted = g_string_new ("\"");
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (quoted, '\\');
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append_c (quoted, '"');
+
+  return g_string_free (quoted, FALSE);
+}
+
+/* A display name word by word: plain words as atoms or quoted strings,
+ * each run of words that need it as encoded words. Decoders differ on
+ * the blank between two encoded words (RFC 2047 drops it, some parsers
+ * keep it), so encoded words meet only where a run must be split. */
+static void
+header_add_phrase (Header     *header,
+                   const char *phrase)
+{
+  g_auto(GStrv) words = g_strsplit (phrase, " ", -1);
+  g_autoptr(GString) run = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (!is_plain_ascii (words[i]))
+        {
+          if (run->len > 0)
+            g_string_append_c (run, ' ');
+          g_string_append (run, words[i]);
+          continue;
+        }
+
+      if (run->len > 0)
+        {
+          header_add_encoded (header, run->str);
+          g_string_truncate (run, 0);
+        }
+
+      if (is_atom (words[i]))
+        {
+          header_add_word (header, words[i]);
+        }
+      else
+        {
+          g_autofree char *quoted = quote (words[i]);
+
+          header_add_word (header, quoted);
+        }
+    }
+
+  if (run->len > 0)
+    header_add_encoded (header, run->str);
+}
+
+static void
+append_mailbox (GString    *out,
+                const char *name,
+                const char *display_name,
+                const char *address)
+{
+  g_autofree char *angle = g_strconcat ("<", address, ">", NULL);
+  Header header;
+
+  header_begin (&header, out, name);
+  if (display_name != NULL)
+    {
+      g_autofree char *quoted = quote (display_name);
+      gboolean single_blanks = display_name[0] != ' ' && !g_str_has_suffix (display_name, " ")
+                               && strstr (display_name, "  ") == NULL;
+
+      if (is_plain_ascii (display_name) && header.column + 1 + strlen (quoted) <= MAX_HEADER_LINE)
+        header_add_word (&header, quoted);
+      else if (single_blanks)
+        header_add_phrase (&header, display_name);
+      else
+        header_add_encoded (&header, display_name);
+    }
+
+  header_add_word (&header, display_name != NULL ? angle : address);
+  header_end (&header);
+}
+
+/* RFC 2045 quoted-printable with CRLF line ends. A "." or "From " at the
+ * start of a line is encoded too, so no relay or mailbox file can take it
+ * for something else. The result always ends in CRLF; when @text does not
+ * end in a line break that CRLF is a soft break, which decodes to nothing. */
+static void
+append_quoted_printable (GString    *out,
+                         const char *text)
+{
+  const guchar *p = (const guchar *) text;
+  gsize column = 0;
+
+  while (*p != '\0')
+    {
+      gboolean at_end;
+      gboolean literal;
+      gsize width;
+
+      if (*p == '\r' || *p == '\n')
+        {
+          if (p[0] == '\r' && p[1] == '\n')
+            p++;
+          p++;
+          g_string_append (out, "\r\n");
+          column = 0;
+          continue;
+        }
+
+      at_end = p[1] == '\0' || p[1] == '\r' || p[1] == '\n';
+      literal = (*p >= 33 && *p <= 126 && *p != '=')
+                || ((*p == ' ' || *p == '\t') && !at_end);
+      if (column == 0 && (*p == '.' || strncmp ((const char *) p, "From ", 5) == 0))
+        literal = FALSE;
+      width = literal ? 1 : 3;
+
+      /* Keep one column for the "=" of a soft break, unless the line ends here. */
+      if (column + width > MAX_BODY_LINE - 1 && !(at_end && column + width <= MAX_BODY_LINE))
+        {
+          g_string_append (out, "=\r\n");
+          column = 0;
+          continue;
+        }
+
+      if (literal)
+        g_string_append_c (out, *p);
+      else
+        g_string_append_printf (out, "=%02X", *p);
+      column += width;
+      p++;
+    }
+
+  if (column > 0)
+    g_string_append (out, "=\r\n");
+}
+
+static void
+append_base64 (GString *out,
+               GBytes  *content)
+{
+  gsize size;
+  const guchar *data = g_bytes_get_data (content, &size);
+  g_autofree char *encoded = g_base64_encode (data, size);
+  gsize length = strlen (encoded);
+
+  for (gsize i = 0; i < length; i += MAX_BODY_LINE)
+    {
+      g_string_append_len (out, encoded + i, MIN (MAX_BODY_LINE, length - i));
+      g_string_append (out, "\r\n");
+    }
+}
+
+static gboolean
+is_attr_char (guchar c)
+{
+  return g_ascii_isalnum (c) || strchr ("!#$&+-.^_`|~", c) != NULL;
+}
+
+static char *
+make_fallback_name (const char *file_name)
+{
+  g_autofree char *ascii = g_str_to_ascii (file_name, "C");
+  g_autofree char *extension = NULL;
+  const char *dot;
+  glong length;
+
+  for (guchar *p = (guchar *) ascii; *p; p++)
+    if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\' || *p == '?')
+      *p = '_';
+
+  length = strlen (ascii);
+  if (length <= MAX_FALLBACK_NAME)
+    return g_steal_pointer (&ascii);
+
+  dot = strrchr (ascii, '.');
+  if (dot != NULL && strlen (dot) <= 10)
+    extension = g_strdup (dot);
+  else
+    extension = g_strdup ("");
+  ascii[MAX_FALLBACK_NAME - strlen (extension)] = '\0';
+
+  return g_strconcat (ascii, extension, NULL);
+}
+
+/* The file name as RFC 2231 parameters, each on its own line and never
+ * splitting a character, followed by a plain ASCII name for programs that
+ * know no RFC 2231. The extended form comes first: parsers that meet both
+ * keep the first one they understand. */
+static void
+append_disposition (GString    *out,
+                    const char *file_name)
+{
+  g_autoptr(GPtrArray) sections = NULL;
+  g_autoptr(GString) section = NULL;
+  g_autofree char *fallback = NULL;
+
+  g_string_append (out, "Content-Disposition: attachment;");
+
+  if (is_plain_ascii (file_name)
+      && strlen (" filename=\"\"") + strlen (file_name) <= MAX_HEADER_LINE
+      && strpbrk (file_name, "\"\\") == NULL)
+    {
+      g_string_append_printf (out, "\r\n filename=\"%s\"\r\n", file_name);
+      return;
+    }
+
+  sections = g_ptr_array_new_with_free_func (g_free);
+  section = g_string_new ("UTF-8''");
+  for (const char *p = file_name; *p; p = g_utf8_next_char (p))
+    {
+      char encoded[13] = "";
+      char *q = encoded;
+      g_autofree char *label = g_strdup_printf (" filename*%u*=", sections->len);
+
+      for (const char *b = p; b < g_utf8_next_char (p); b++)
+        {
+          if (is_attr_char ((guchar) *b))
+            *q++ = *b;
+          else
+            q += g_snprintf (q, 4, "%%%02X", (guchar) *b);
+        }
+
+      if (strlen (label) + section->len + (q - encoded) + 1 > MAX_HEADER_LINE)
+        {
+          g_ptr_array_add (sections, g_string_free (g_steal_pointer (&section), FALSE));
+          section = g_string_new (NULL);
+        }
+      g_string_append (section, encoded);
+    }
+  g_ptr_array_add (sections, g_string_free (g_steal_pointer (&section), FALSE));
+
+  if (sections->len == 1)
+    {
+      g_string_append_printf (out, "\r\n filename*=%s;", (char *) sections->pdata[0]);
+    }
+  else
+    {
+      for (guint i = 0; i < sections->len; i++)
+        g_string_append_printf (out, "\r\n filename*%u*=%s;", i, (char *) sections->pdata[i]);
+    }
+
+  fallback = make_fallback_name (file_name);
+  g_string_append_printf (out, "\r\n filename=\"%s\"\r\n", fallback);
+}
+
+static char *
+make_boundary (void)
+{
+  /* "=_" can occur in neither quoted-printable nor base64 text. */
+  return g_strdup_printf ("=_rs_%08x%08x%08x%08x",
+                          g_random_int (), g_random_int (), g_random_int (), g_random_int ());
+}
+
+/**
+ * rs_message_to_bytes:
+ *
+ * The whole message, CRLF line ends, ready for SMTP (dot-stuffing is left
+ * to the SMTP layer). The Message-ID and Date stay the same on every call.
+ * Currently never fails; @error is there for what may come.
+ *
+ * Returns: (transfer full): the message.
+ */
+GBytes *
+rs_message_to_bytes (RsMessage  *self,
+                     GError    **error)
+{
+  g_autoptr(GString) out = g_string_sized_new (4096);
+  g_autoptr(GString) text = g_string_sized_new (strlen (self->body) * 3 / 2 + 64);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *date = NULL;
+  g_autofree char *message_id = NULL;
+  g_autofree char *boundary = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  date = format_date (self->date);
+  message_id = g_strconcat ("<", self->message_id, ">", NULL);
+
+  append_structured (out, "Date", date);
+  append_mailbox (out, "From", self->from_name, self->from_address);
+  append_mailbox (out, "To", NULL, self->to_address);
+  if (self->reply_to != NULL)
+    append_mailbox (out, "Reply-To", NULL, self->reply_to);
+  append_unstructured (out, "Subject", self->subject);
+  append_structured (out, "Message-ID", message_id);
+  g_string_append (out, "MIME-Version: 1.0\r\n");
+
+  g_string_append (text, "Content-Type: text/plain; charset=UTF-8\r\n"
+                         "Content-Transfer-Encoding: quoted-printable\r\n"
+                         "\r\n");
+  append_quoted_printable (text, self->body);
+
+  if (self->attachments->len == 0)
+    {
+      g_string_append (out, text->str);
+      return g_string_free_to_bytes (g_steal_pointer (&out));
+    }
+
+  g_ptr_array_add (parts, g_string_free (g_steal_pointer (&text), FALSE));
+  for (guint i = 0; i < self->attachments->len; i++)
+    {
+      Attachment *attachment = g_ptr_array_index (self->attachments, i);
+      GString *part = g_string_new (NULL);
+
+      g_string_append_printf (part, "Content-Type: %s\r\n", attachment->mime_type);
+      g_string_append (part, "Content-Transfer-Encoding: base64\r\n");
+      append_disposition (part, attachment->file_name);
+      g_string_append (part, "\r\n");
+      append_base64 (part, attachment->content);
+      g_ptr_array_add (parts, g_string_free (part, FALSE));
+    }
+
+  for (gboolean clash = TRUE; clash;)
+    {
+      g_clear_pointer (&boundary, g_free);
+      boundary = make_boundary ();
+      clash = FALSE;
+      for (guint i = 0; i < parts->len && !clash; i++)
+        clash = strstr (parts->pdata[i], boundary) != NULL;
+    }
+
+  g_string_append_printf (out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n",
+                          boundary);
+  for (guint i = 0; i < parts->len; i++)
+    {
+      if (i > 0)
+        g_string_append (out, "\r\n");
+      g_string_append_printf (out, "--%s\r\n", boundary);
+      g_string_append (out, parts->pdata[i]);
+    }
+  g_string_append_printf (out, "\r\n--%s--\r\n", boundary);
+
+  return g_string_free_to_bytes (g_steal_pointer (&out));
+}
+
+/**
+ * rs_message_get_message_id:
+ *
+ * Returns: (transfer none): the Message-ID without angle brackets.
+ */
+const char *
+rs_message_get_message_id (RsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->message_id;
+}
+
+/**
+ * rs_message_get_envelope_from:
+ *
+ * Returns: (transfer none): the bare sender address for SMTP MAIL FROM.
+ */
+const char *
+rs_message_get_envelope_from (RsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->from_address;
+}
+
+/**
+ * rs_message_get_envelope_to:
+ *
+ * Returns: (transfer none): the bare recipient address for SMTP RCPT TO.
+ */
+const char *
+rs_message_get_envelope_to (RsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->to_address;
+}
+
+/**
+ * rs_message_get_date:
+ *
+ * Returns: (transfer none): the time in the Date header.
+ */
+GDateTime *
+rs_message_get_date (RsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->date;
+}

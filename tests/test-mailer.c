@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-mailer"
+
+#include "config.h"
+
+#include "rs-mailer.h"
+#include "rs-test-util.h"
+
+/* The mailer against a real SMTP server on 127.0.0.1 (tests/smtp-server.py):
+ * one connection per batch, TLS, sign-in, and how each reply is sorted. */
+
+#define FROM "scan@example.com"
+#define TO "ivo.bos@example.org"
+
+typedef struct
+{
+  char *dir;
+  GSubprocess *process;
+  char *url;
+} Server;
+
+static char *cert_dir;
+static char *cert_path;
+
+static const char *
+cert_file (void)
+{
+  if (cert_path == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key = NULL;
+      int status = -1;
+
+      cert_dir = rs_test_make_tmpdir ();
+      cert_path = g_build_filename (cert_dir, "cert.pem", NULL);
+      key = g_build_filename (cert_dir, "key.pem", NULL);
+      {
+        const char *argv[] = {
+          "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+          "-keyout", key, "-out", cert_path, "-subj", "/CN=localhost",
+          "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1", NULL,
+        };
+
+        g_spawn_sync (NULL, (char **) argv, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                      | G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, NULL, NULL, &status, &error);
+      }
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+    }
+
+  return cert_path;
+}
+
+static char *
+key_file (void)
+{
+  return g_build_filename (cert_dir, "key.pem", NULL);
+}
+
+/* Starts the server with @first_arg... as its options; @scheme is "smtp"
+ * or "smtps". */
+static void
+server_start (Server     *server,
+              const char *scheme,
+              const char *first_arg,
+              ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  server->dir = rs_test_make_tmpdir ();
+  g_ptr_array_add (argv, (gpointer) "/usr/bin/python3");
+  g_ptr_array_add (argv, (gpointer) g_test_get_filename (G_TEST_DIST, "smtp-server.py", NULL));
+  g_ptr_array_add (argv, server->dir);
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                       | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "PORT "));
+  server->url = g_strdup_printf ("%s://127.0.0.1:%s", scheme, line + 5);
+}
+
+static void
+server_stop (Server *server)
+{
+  if (server->process != NULL)
+    {
+      g_subprocess_force_exit (server->process);
+      g_subprocess_wait (server->process, NULL, NULL);
+      g_clear_object (&server->process);
+    }
+  rs_test_remove_tree (server->dir);
+  g_clear_pointer (&server->dir, g_free);
+  g_clear_pointer (&server->url, g_free);
+}
+
+static guint
+server_count (Server     *server,
+              const char *event)
+{
+  g_autofree char *path = g_build_filename (server->dir, "log.jsonl", NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *needle = g_strdup_printf ("\"event\": \"%s\"", event);
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &log, NULL, NULL))
+    return 0;
+
+  for (const char *p = strstr (log, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+
+  return n;
+}
+
+static GBytes *
+server_message (Server *server,
+                guint   n)
+{
+  g_autofree char *name = g_strdup_printf ("%u.eml", n);
+  g_autofree char *path = g_build_filename (server->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+
+  return g_bytes_new_take (contents, length);
+}
+
+static GBytes *
+make_message (const char *to,
+              guint       n)
+{
+  char *text = g_strdup_printf ("From: Scan <" FROM ">\r\n"
+                                "To: <%s>\r\n"
+                                "Subject: Report %u\r\n"
+                                "Message-ID: <%u@scan.example.com>\r\n"
+                                "MIME-Version: 1.0\r\n"
+                                "Content-Type: text/plain; charset=utf-8\r\n"
+                                "\r\n"
+                                "Dear reader,\r\n"
+                                ".\r\n"
+                                ".a line that starts with a dot\r\n"
+                                "..and one with two\r\n"
+                                "Regards\r\n", to, n, n);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static RsMailer *
+make_mailer (const char *url,
+             gboolean    starttls,
+             const char *password,
+             const char *ca_file)
+{
+  RsMailerConfig config = {
+    .url = url,
+    .starttls_required = starttls,
+    .user = password != NULL ? "scan" : NULL,
+    .password = password,
+    .ca_file = ca_file,
+    .connect_timeout_s = 5,
+    .timeout_s = 10,
+  };
+  g_autoptr(GError) error = NULL;
+  RsMailer *mailer;
+
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mailer);
+
+  return mailer;
+}
+
+static RsMailOutcome
+send_one (RsMailer    *mailer,
+          const char  *to,
+          guint       *code,
+          char       **text,
+          GError     **error)
+{
+  g_autoptr(GBytes) message = make_message (to, 1);
+
+  return rs_mailer_send (mailer, FROM, to, message, code, text, NULL, error);
+}
+
+static void
+test_mailer_batch_one_connection (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+
+  server_start (&server, "smtp", "--user", "scan", "--password", "s3cret", NULL);
+  mailer = make_mailer (server.url, FALSE, "s3cret", NULL);
+
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *to = g_strdup_printf ("person%u@example.org", i);
+      g_autoptr(GBytes) message = make_message (to, i);
+      g_autoptr(GBytes) stored = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+      guint code = 0;
+
+      g_assert_cmpint (rs_mailer_send (mailer, FROM, to, message, &code, &text, NULL, &error),
+                       ==, RS_MAIL_SENT);
+      g_assert_no_error (error);
+      g_assert_cmpuint (code, ==, 250);
+      g_assert_cmpstr (text, ==, "2.0.0 Accepted");
+
+      stored = server_message (&server, i);
+      g_assert_true (g_bytes_equal (stored, message));
+    }
+
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 1);
+  g_assert_cmpuint (server_count (&server, "connect"), ==, 1);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 3);
+  server_stop (&server);
+}
+
+static void
+test_mailer_starttls (void)
+{
+  RsMailOutcome outcome;
+  g_autofree char *key = NULL;
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  cert_file ();
+  key = key_file ();
+  server_start (&server, "smtp", "--cert", cert_file (), "--key", key, "--require-starttls",
+                "--user", "scan", "--password", "s3cret", NULL);
+  mailer = make_mailer (server.url, TRUE, "s3cret", cert_file ());
+
+  g_assert_true (rs_mailer_test_connection (mailer, &summary, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (strstr (summary, "encrypted") != NULL);
+  g_assert_true (strstr (summary, "were accepted") != NULL);
+
+  outcome = send_one (mailer, TO, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome, ==, RS_MAIL_SENT);
+  outcome = send_one (mailer, TO, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome, ==, RS_MAIL_SENT);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 2);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 1);
+  server_stop (&server);
+}
+
+static void
+test_mailer_smtps (void)
+{
+  RsMailOutcome outcome;
+  g_autofree char *key = NULL;
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cert_file ();
+  key = key_file ();
+  server_start (&server, "smtps", "--cert", cert_file (), "--key", key, "--implicit-tls",
+                "--user", "scan", "--password", "s3cret", NULL);
+  mailer = make_mailer (server.url, FALSE, "s3cret", cert_file ());
+
+  outcome = send_one (mailer, TO, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome, ==, RS_MAIL_SENT);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+  server_stop (&server);
+}
+
+static void
+test_mailer_starttls_missing (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&server, "smtp", NULL);
+  mailer = make_mailer (server.url, TRUE, NULL, cert_file ());
+
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TLS);
+  g_assert_true (strstr (error->message, "127.0.0.1") != NULL);
+  g_assert_true (strstr (error->message, "STARTTLS") != NULL);
+  g_assert_cmpuint (server_count (&server, "connect"), ==, 1);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
+static void
+test_mailer_untrusted_certificate (void)
+{
+  g_autofree char *key = NULL;
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cert_file ();
+  key = key_file ();
+  server_start (&server, "smtp", "--cert", cert_file (), "--key", key, "--require-starttls",
+                NULL);
+  mailer = make_mailer (server.url, TRUE, NULL, NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TLS);
+  g_assert_true (strstr (error->message, "certificate") != NULL);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
+static void
+test_mailer_auth_refused (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint code = 0;
+
+  server_start (&server, "smtp", "--user", "scan", "--password", "s3cret", NULL);
+  mailer = make_mailer (server.url, FALSE, "wrong", NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, &text, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_AUTH);
+  g_assert_cmpuint (code, ==, 535);
+  g_assert_nonnull (text);
+  g_assert_true (strstr (error->message, "535") != NULL);
+  g_assert_true (strstr (error->message, "wrong") == NULL);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
+static void
+test_mailer_greeting_421 (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  guint code = 0;
+
+  server_start (&server, "smtp", "--greet-421", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, NULL, &error), ==, RS_MAIL_TEMPORARY);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY);
+  g_assert_cmpuint (code, ==, 421);
+  server_stop (&server);
+}
+
+static void
+test_mailer_recipient_451 (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint code = 0;
+
+  server_start (&server, "smtp", "--rcpt-reply", TO "=451 4.7.1 Greylisted, try later", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, &text, &error), ==, RS_MAIL_TEMPORARY);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY);
+  g_assert_cmpuint (code, ==, 451);
+  g_assert_cmpstr (text, ==, "4.7.1 Greylisted, try later");
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
+static void
+test_mailer_recipient_550 (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint code = 0;
+
+  server_start (&server, "smtp", "--rcpt-reply", TO "=550 5.1.1 No such user here", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, &text, &error), ==, RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+  g_assert_cmpuint (code, ==, 550);
+  g_assert_cmpstr (text, ==, "5.1.1 No such user here");
+  g_assert_true (strstr (error->message, TO) != NULL);
+  g_assert_true (strstr (error->message, "550 5.1.1 No such user here") != NULL);
+  g_clear_error (&error);
+  g_clear_pointer (&text, g_free);
+
+  /* The next person in the batch is not held up by the refusal. */
+  g_assert_cmpint (send_one (mailer, "lena@example.org", &code, &text, &error), ==,
+                   RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (code, ==, 250);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+  server_stop (&server);
+}
+
+static void
+test_mailer_data_554 (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint code = 0;
+
+  server_start (&server, "smtp", "--data-reply", "554 5.7.1 Message refused as spam", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, &text, &error), ==, RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+  g_assert_cmpuint (code, ==, 554);
+  g_assert_cmpstr (text, ==, "5.7.1 Message refused as spam");
+  server_stop (&server);
+}
+
+static void
+test_mailer_drop_during_data (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GBytes) message = make_message (TO, 1);
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint code = 1;
+
+  server_start (&server, "smtp", "--drop-data", "1", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, &text, &error), ==, RS_MAIL_TEMPORARY);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY);
+  g_assert_cmpuint (code, ==, 0);
+  g_assert_null (text);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  g_clear_error (&error);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 2);
+  g_assert_cmpuint (server_count (&server, "connect"), ==, 2);
+  stored = server_message (&server, 1);
+  g_assert_true (g_bytes_equal (stored, message));
+  server_stop (&server);
+}
+
+static void
+test_mailer_timeout (void)
+{
+  RsMailerConfig config = { .timeout_s = 1, .connect_timeout_s = 1 };
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  server_start (&server, "smtp", "--delay", "4", NULL);
+  config.url = server.url;
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_TEMPORARY);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY);
+  g_assert_true (strstr (error->message, "in time") != NULL);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  server_stop (&server);
+}
+
+static gpointer
+cancel_soon (gpointer data)
+{
+  g_usleep (G_USEC_PER_SEC / 5);
+  g_cancellable_cancel (data);
+
+  return NULL;
+}
+
+static void
+test_mailer_cancel (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GBytes) message = make_message (TO, 1);
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+  gint64 start;
+
+  server_start (&server, "smtp", "--delay", "8", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel", cancel_soon, cancellable);
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, message, NULL, NULL, cancellable, &error),
+                   ==, RS_MAIL_STOP);
+  g_thread_join (thread);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  server_stop (&server);
+}
+
+static void
+test_mailer_plain_refused (void)
+{
+  static const char *loopback[] = {
+    "smtp://127.0.0.1:2525", "smtp://127.1.2.3:25", "smtp://localhost:25", "smtp://[::1]:25",
+    "smtp://LocalHost",
+  };
+  static const char *invalid[] = {
+    "", "127.0.0.1:25", "http://127.0.0.1/", "smtp://", "smtp://scan:pw@127.0.0.1:25",
+    "smtp://127.0.0.1:25\r\nQUIT", "smtp://127.0.0.1:25/?x=1",
+  };
+  RsMailerConfig config = { .url = "smtp://192.0.2.1:25", .connect_timeout_s = 1 };
+  g_autoptr(GError) error = NULL;
+  RsMailer *mailer;
+
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_null (mailer);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INSECURE);
+  g_assert_true (strstr (error->message, "192.0.2.1") != NULL);
+  g_clear_error (&error);
+
+  config.url = "smtp://127.0.0.1.example.com:25";
+  g_assert_null (rs_mailer_new (&config, &error));
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INSECURE);
+  g_clear_error (&error);
+
+  /* Encrypted, the same host is fine; nothing connects until a send. */
+  config.url = "smtp://192.0.2.1:25";
+  config.starttls_required = TRUE;
+  g_clear_pointer (&mailer, rs_mailer_free);
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 0);
+  g_clear_pointer (&mailer, rs_mailer_free);
+  config.url = "smtps://192.0.2.1";
+  config.starttls_required = FALSE;
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&mailer, rs_mailer_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (loopback); i++)
+    {
+      config.url = loopback[i];
+      mailer = rs_mailer_new (&config, &error);
+      g_assert_no_error (error);
+      g_clear_pointer (&mailer, rs_mailer_free);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      config.url = invalid[i];
+      g_assert_null (rs_mailer_new (&config, &error));
+      g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_CONFIG);
+      g_assert_true (strstr (error->message, "Preferences") != NULL);
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_mailer_envelope_injection (void)
+{
+  static const char *bad[] = {
+    "a@example.com\r\nRCPT TO:<b@example.org>", "a@example.com\nDATA", "a@example.com\r",
+    "a@example.com> SIZE=1", "<a@example.com>", "", "a b@example.com",
+  };
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GBytes) message = make_message (TO, 1);
+
+  server_start (&server, "smtp", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      guint code = 1;
+
+      g_assert_cmpint (rs_mailer_send (mailer, FROM, bad[i], message, &code, NULL, NULL,
+                                       &error), ==, RS_MAIL_FAILED);
+      g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_ADDRESS);
+      g_assert_true (strchr (error->message, '\n') == NULL);
+      g_assert_cmpuint (code, ==, 0);
+      g_clear_error (&error);
+
+      g_assert_cmpint (rs_mailer_send (mailer, bad[i], TO, message, NULL, NULL, NULL, &error),
+                       ==, RS_MAIL_STOP);
+      g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_ADDRESS);
+    }
+
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 0);
+  g_assert_cmpuint (server_count (&server, "connect"), ==, 0);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
+static void
+test_mailer_test_connection (void)
+{
+  RsMailOutcome outcome;
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(RsMailer) wrong = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *none = NULL;
+
+  server_start (&server, "smtp", "--user", "scan", "--password", "s3cret", NULL);
+  mailer = make_mailer (server.url, FALSE, "s3cret", NULL);
+  wrong = make_mailer (server.url, FALSE, "not-the-password", NULL);
+
+  g_assert_true (rs_mailer_test_connection (mailer, &summary, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (summary, ==, "Connected to 127.0.0.1 without encryption, which is allowed "
+                   "only to this computer. The user name and password were accepted.");
+
+  /* The tested connection is the one the batch goes on with. */
+  outcome = send_one (mailer, TO, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome, ==, RS_MAIL_SENT);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 1);
+
+  g_assert_false (rs_mailer_test_connection (wrong, &none, NULL, &error));
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_AUTH);
+  g_assert_null (none);
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "The server 127.0.0.1 refused the user name or password: "
+                                   "535 "));
+  g_assert_true (g_str_has_suffix (error->message,
+                                   "Check the user name and password in Preferences."));
+  g_assert_true (strstr (error->message, "not-the-password") == NULL);
+  server_stop (&server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  rs_test_init (&argc, &argv);
+
+  g_test_add_func ("/mailer/batch-one-connection", test_mailer_batch_one_connection);
+  g_test_add_func ("/mailer/starttls", test_mailer_starttls);
+  g_test_add_func ("/mailer/smtps", test_mailer_smtps);
+  g_test_add_func ("/mailer/starttls-missing", test_mailer_starttls_missing);
+  g_test_add_func ("/mailer/untrusted-certificate", test_mailer_untrusted_certificate);
+  g_test_add_func ("/mailer/auth-refused", test_mailer_auth_refused);
+  g_test_add_func ("/mailer/greeting-421", test_mailer_greeting_421);
+  g_test_add_func ("/mailer/recipient-451", test_mailer_recipient_451);
+  g_test_add_func ("/mailer/recipient-550", test_mailer_recipient_550);
+  g_test_add_func ("/mailer/data-554", test_mailer_data_554);
+  g_test_add_func ("/mailer/drop-during-data", test_mailer_drop_during_data);
+  g_test_add_func ("/mailer/timeout", test_mailer_timeout);
+  g_test_add_func ("/mailer/cancel", test_mailer_cancel);
+  g_test_add_func ("/mailer/plain-refused", test_mailer_plain_refused);
+  g_test_add_func ("/mailer/envelope-injection", test_mailer_envelope_injection);
+  g_test_add_func ("/mailer/test-connection", test_mailer_test_connection);
+
+  status = g_test_run ();
+  if (cert_dir != NULL)
+    rs_test_remove_tree (cert_dir);
+  g_free (cert_dir);
+  g_free (cert_path);
+
+  return status;
+}
