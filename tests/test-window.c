@@ -94,6 +94,71 @@ test_window_about_and_shortcuts (Fixture       *fixture,
 }
 
 static void
+test_window_preferences (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWindow *preferences;
+  GtkWidget *widget;
+  guint editables = 0;
+
+  g_settings_set_uint (settings, "rate-limit", 12);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  rs_test_iterate ();
+  preferences = rs_test_find_window (ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+
+  /* Every entry row is bound to a setting: typing changes it. */
+  for (widget = GTK_WIDGET (preferences); widget != NULL; )
+    {
+      if (ADW_IS_ENTRY_ROW (widget) && !ADW_IS_PASSWORD_ENTRY_ROW (widget) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)),
+                     "Server (smtp://host:port)") == 0)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (widget), "smtp://mail.example.com:587");
+          editables++;
+        }
+      if (GTK_IS_SPIN_BUTTON (widget))
+        {
+          g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)), ==, 12);
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (widget), 45);
+          editables++;
+        }
+      if (ADW_IS_COMBO_ROW (widget))
+        {
+          g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (widget)), ==, 0);
+          adw_combo_row_set_selected (ADW_COMBO_ROW (widget), 1);
+          editables++;
+        }
+
+      /* Depth first through the whole window. */
+      if (gtk_widget_get_first_child (widget) != NULL)
+        widget = gtk_widget_get_first_child (widget);
+      else
+        {
+          while (widget != NULL && gtk_widget_get_next_sibling (widget) == NULL)
+            widget = widget == GTK_WIDGET (preferences) ? NULL : gtk_widget_get_parent (widget);
+          if (widget != NULL)
+            widget = gtk_widget_get_next_sibling (widget);
+        }
+    }
+
+  g_assert_cmpuint (editables, ==, 3);
+  {
+    g_autofree char *url = g_settings_get_string (settings, "smtp-url");
+    g_autofree char *security = g_settings_get_string (settings, "smtp-security");
+
+    g_assert_cmpstr (url, ==, "smtp://mail.example.com:587");
+    g_assert_cmpstr (security, ==, "tls");
+    g_assert_cmpuint (g_settings_get_uint (settings, "rate-limit"), ==, 45);
+  }
+
+  g_settings_reset (settings, "smtp-url");
+  g_settings_reset (settings, "smtp-security");
+  g_settings_reset (settings, "rate-limit");
+}
+
+static void
 test_window_import_action (Fixture       *fixture,
                            gconstpointer  data)
 {
@@ -264,6 +329,8 @@ main (int   argc,
               fixture_set_up, test_window_empty_state, fixture_tear_down);
   g_test_add ("/window/about-and-shortcuts", Fixture, NULL,
               fixture_set_up, test_window_about_and_shortcuts, fixture_tear_down);
+  g_test_add ("/window/preferences", Fixture, NULL,
+              fixture_set_up, test_window_preferences, fixture_tear_down);
   g_test_add ("/window/import-action", Fixture, NULL,
               fixture_set_up, test_window_import_action, fixture_tear_down);
   g_test_add ("/window/import", Fixture, NULL,
