@@ -11,6 +11,7 @@
 #include "rs-import-details-window.h"
 #include "rs-progress-panel.h"
 #include "rs-respondent-view.h"
+#include "rs-template-window.h"
 #include "rs-window.h"
 
 struct _RsWindow
@@ -685,6 +686,16 @@ cancel_reports_action (GtkWidget  *widget,
     g_cancellable_cancel (self->reports_cancellable);
 }
 
+static void
+edit_template_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  RsTemplateWindow *editor = rs_template_window_new (GTK_WINDOW (widget));
+
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
 static gboolean
 drop_cb (GtkDropTarget *target,
          const GValue  *value,
@@ -853,6 +864,8 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-import-details", NULL,
                                    show_import_details_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-template", NULL,
+                                   edit_template_action);
   gtk_widget_class_install_action (widget_class, "win.generate-reports", NULL,
                                    generate_reports_action);
   gtk_widget_class_install_action (widget_class, "win.generate-selected-reports", NULL,

@@ -5,6 +5,8 @@
 
 #include "rs-application.h"
 #include "rs-import-details-window.h"
+#include "rs-template-window.h"
+#include "core/rs-template.h"
 #include "rs-test-gtk.h"
 #include "rs-test-util.h"
 #include "rs-window.h"
@@ -156,6 +158,50 @@ test_window_preferences (Fixture       *fixture,
   g_settings_reset (settings, "smtp-url");
   g_settings_reset (settings, "smtp-security");
   g_settings_reset (settings, "rate-limit");
+}
+
+static void
+test_window_template (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *saved_subject = NULL;
+  g_autofree char *saved_body = NULL;
+  g_autofree char *subject = NULL;
+  RsTemplateWindow *editor;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.edit-template",
+                                             NULL));
+  rs_test_iterate ();
+  editor = RS_TEMPLATE_WINDOW (rs_test_find_window (RS_TYPE_TEMPLATE_WINDOW));
+  g_assert_nonnull (editor);
+
+  /* The default texts have only known placeholders, and are kept as "". */
+  g_assert_cmpuint (rs_template_window_get_n_unknown (editor, "en"), ==, 0);
+  g_assert_cmpuint (rs_template_window_get_n_unknown (editor, "nl"), ==, 0);
+  subject = rs_template_dup_subject (settings, "nl");
+  g_assert_cmpstr (subject, ==, rs_template_default_subject ("nl"));
+
+  rs_template_window_set_text (editor, "nl", "Uw rapport, {naam}",
+                               "Beste {name},\n\n{bedrijf} en { nog {x\n");
+  g_assert_cmpuint (rs_template_window_get_n_unknown (editor, "nl"), ==, 2);
+  g_assert_cmpuint (rs_template_window_get_n_unknown (editor, "en"), ==, 0);
+  saved_subject = g_settings_get_string (settings, "template-subject-nl");
+  saved_body = g_settings_get_string (settings, "template-body-nl");
+  g_assert_cmpstr (saved_subject, ==, "Uw rapport, {naam}");
+  g_assert_cmpstr (saved_body, ==, "Beste {name},\n\n{bedrijf} en { nog {x\n");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "template.reset", NULL));
+  g_clear_pointer (&saved_subject, g_free);
+  saved_subject = g_settings_get_string (settings, "template-subject-en");
+  g_assert_cmpstr (saved_subject, ==, "");
+
+  rs_template_window_set_text (editor, "nl", rs_template_default_subject ("nl"),
+                               rs_template_default_body ("nl"));
+  g_clear_pointer (&saved_body, g_free);
+  saved_body = g_settings_get_string (settings, "template-body-nl");
+  g_assert_cmpstr (saved_body, ==, "");
+  g_assert_cmpuint (rs_template_window_get_n_unknown (editor, "nl"), ==, 0);
 }
 
 static void
@@ -331,6 +377,8 @@ main (int   argc,
               fixture_set_up, test_window_about_and_shortcuts, fixture_tear_down);
   g_test_add ("/window/preferences", Fixture, NULL,
               fixture_set_up, test_window_preferences, fixture_tear_down);
+  g_test_add ("/window/template", Fixture, NULL,
+              fixture_set_up, test_window_template, fixture_tear_down);
   g_test_add ("/window/import-action", Fixture, NULL,
               fixture_set_up, test_window_import_action, fixture_tear_down);
   g_test_add ("/window/import", Fixture, NULL,
