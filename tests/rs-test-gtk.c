@@ -91,12 +91,22 @@ rs_test_pointer_is_null (gpointer data)
   return *(gpointer *) data == NULL;
 }
 
+static gboolean
+only_ours_left (gpointer data)
+{
+  return G_OBJECT (data)->ref_count == 1;
+}
+
 /* Destroys the window that @window points to, which must be a weak pointer,
- * and waits until it is finalized: jobs still running hold it until they
- * report back. */
+ * and asserts that it is finalized: nothing leaks a reference to it. Jobs
+ * still running hold it until they report back, so that is waited for. */
 void
 rs_test_destroy_window (GtkWindow **window)
 {
-  gtk_window_destroy (*window);
-  g_assert_true (rs_test_wait_until (rs_test_pointer_is_null, window, 10000));
+  GtkWindow *ours = g_object_ref (*window);
+
+  gtk_window_destroy (ours);
+  g_assert_true (rs_test_wait_until (only_ours_left, ours, 10000));
+  g_assert_finalize_object (ours);
+  g_assert_null (*window);
 }
