@@ -12,6 +12,7 @@
 #include "core/rs-export.h"
 #include "core/rs-import.h"
 #include "core/rs-report-job.h"
+#include "core/rs-send-job.h"
 #include "core/rs-tracker.h"
 #include "core/rs-store.h"
 
@@ -32,6 +33,7 @@ static int cmd_generate (GStrv *args);
 static int cmd_import (GStrv *args);
 static int cmd_list (GStrv *args);
 static int cmd_mark (GStrv *args);
+static int cmd_send (GStrv *args);
 
 static const Command commands[] = {
   { "import", N_("Import a master CSV file"), cmd_import },
@@ -39,6 +41,7 @@ static const Command commands[] = {
   { "mark", N_("Set the status of respondents by hand"), cmd_mark },
   { "export", N_("Write the status of every respondent to a CSV file"), cmd_export },
   { "generate", N_("Make the PDF reports"), cmd_generate },
+  { "send", N_("E-mail the reports"), cmd_send },
 };
 
 static int
@@ -415,6 +418,214 @@ cmd_generate (GStrv *args)
   printf ("%s\n", counts);
 
   return summary->failed > 0 ? 1 : 0;
+}
+
+static void
+send_progress_cb (const RsSendSummary *so_far,
+                  const RsSendItem    *current,
+                  const RsSendResult  *result,
+                  gpointer             user_data)
+{
+  guint done = so_far->total - so_far->remaining + 1;
+
+  if (result == NULL)
+    return;
+  if (!result->will_retry)
+    done--;
+
+  switch (result->outcome)
+    {
+    case RS_SEND_OUTCOME_SENT:
+      if (so_far->mode == RS_SEND_MODE_TEST)
+        /* Translators: progress, id, person, e-mail address, test address */
+        printf (_("[%u/%u] %lld %s <%s>: test message sent to %s\n"), done, so_far->total,
+                (long long) result->id, result->person, result->email, result->sent_to);
+      else
+        printf (_("[%u/%u] %lld %s <%s>: sent\n"), done, so_far->total,
+                (long long) result->id, result->person, result->email);
+      break;
+    case RS_SEND_OUTCOME_FAILED:
+      printf (_("[%u/%u] %lld %s <%s>: failed: %s\n"), done, so_far->total,
+              (long long) result->id, result->person, result->email, result->error);
+      break;
+    case RS_SEND_OUTCOME_DEFERRED:
+      if (result->will_retry)
+        printf (_("[%u/%u] %lld %s <%s>: not accepted yet, will try again: %s\n"), done,
+                so_far->total, (long long) result->id, result->person, result->email,
+                result->error);
+      else
+        printf (_("[%u/%u] %lld %s <%s>: not sent yet, try again later: %s\n"), done,
+                so_far->total, (long long) result->id, result->person, result->email,
+                result->error);
+      break;
+    case RS_SEND_OUTCOME_SKIPPED:
+    default:
+      printf (_("[%u/%u] %lld %s <%s>: skipped: %s\n"), done, so_far->total,
+              (long long) result->id, result->person, result->email,
+              result->error != NULL ? result->error : "");
+      break;
+    }
+  fflush (stdout);
+}
+
+static int
+cmd_send (GStrv *args)
+{
+  g_autofree char *test_address = NULL;
+  g_autofree char *smtp_url = NULL;
+  g_autofree char *starttls = NULL;
+  g_autofree char *smtp_user = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *from_name = NULL;
+  g_autofree char *cafile = NULL;
+  g_auto(GStrv) id_texts = NULL;
+  gboolean live = FALSE;
+  gboolean retry_failed = FALSE;
+  int rate = 0;
+  const GOptionEntry entries[] = {
+    { "test-address", 0, 0, G_OPTION_ARG_STRING, &test_address,
+      N_("Send test messages, all to this address; no status changes"), N_("ADDR") },
+    { "live", 0, 0, G_OPTION_ARG_NONE, &live,
+      N_("Send the real messages to the respondents"), NULL },
+    { "id", 0, 0, G_OPTION_ARG_STRING_ARRAY, &id_texts,
+      N_("Only this respondent; may be given more than once"), N_("ID") },
+    { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &retry_failed,
+      N_("Also send to those for whom sending failed before"), NULL },
+    { "smtp-url", 0, 0, G_OPTION_ARG_STRING, &smtp_url,
+      N_("The mail server: smtp://HOST:PORT or smtps://HOST:PORT"), N_("URL") },
+    { "starttls", 0, 0, G_OPTION_ARG_STRING, &starttls,
+      N_("Whether smtp:// must be encrypted with STARTTLS: required (the default) or off "
+         "(only to this computer)"), N_("required|off") },
+    { "smtp-user", 0, 0, G_OPTION_ARG_STRING, &smtp_user,
+      N_("The user name on the mail server; the password is taken from "
+         "$RESILIENCESCAN_SMTP_PASSWORD"), N_("USER") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from,
+      N_("The sender address"), N_("ADDR") },
+    { "from-name", 0, 0, G_OPTION_ARG_STRING, &from_name,
+      N_("The sender name"), N_("NAME") },
+    { "cafile", 0, 0, G_OPTION_ARG_FILENAME, &cafile,
+      N_("Trust the certificates in this PEM file for the mail server"), N_("PEM") },
+    { "rate", 0, 0, G_OPTION_ARG_INT, &rate,
+      N_("At most this many messages a minute; 0 for no limit"), N_("MESSAGES_PER_MINUTE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autofree char *counts = NULL;
+  const char *password = g_getenv ("RESILIENCESCAN_SMTP_PASSWORD");
+  RsSendOptions options = { 0 };
+
+  g_option_context_set_summary (context,
+                                _("E-mail every respondent whose report is ready and who has "
+                                  "not been sent to, or only some. With --test-address all "
+                                  "messages go to that address instead and no status "
+                                  "changes."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, args, FALSE))
+    return 2;
+
+  if ((test_address != NULL) == live)
+    {
+      fail (_("send: say either --test-address=ADDR to send test messages or --live to send "
+              "the real ones"));
+      return 2;
+    }
+
+  for (guint i = 0; id_texts != NULL && id_texts[i] != NULL; i++)
+    {
+      guint64 id;
+
+      if (!g_ascii_string_to_unsigned (id_texts[i], 10, 1, G_MAXINT64, &id, NULL))
+        {
+          fail (_("send: “%s” is not a respondent id"), id_texts[i]);
+          return 2;
+        }
+      g_array_append_val (ids, id);
+    }
+
+  if (starttls != NULL && g_strcmp0 (starttls, "required") != 0 &&
+      g_strcmp0 (starttls, "off") != 0)
+    {
+      fail (_("send: --starttls is “required” or “off”, not “%s”"), starttls);
+      return 2;
+    }
+
+  if (rate < 0)
+    {
+      fail (_("send: --rate is a number of messages a minute, 0 or more"));
+      return 2;
+    }
+
+  if (smtp_url == NULL)
+    {
+      fail (_("send: say which mail server to use with --smtp-url=smtps://HOST:PORT"));
+      return 2;
+    }
+
+  if (from == NULL)
+    {
+      fail (_("send: say which sender address to use with --from=ADDR"));
+      return 2;
+    }
+
+  if (password != NULL && *password != '\0' && (smtp_user == NULL || *smtp_user == '\0'))
+    {
+      fail (_("send: $RESILIENCESCAN_SMTP_PASSWORD is set, so give the user name with "
+              "--smtp-user=USER"));
+      return 2;
+    }
+
+  options.mode = live ? RS_SEND_MODE_LIVE : RS_SEND_MODE_TEST;
+  options.test_address = test_address;
+  options.retry_failed = retry_failed;
+  options.ids = (const gint64 *) ids->data;
+  options.n_ids = ids->len;
+  options.mailer.url = smtp_url;
+  options.mailer.starttls_required = g_strcmp0 (starttls, "off") != 0;
+  if (password != NULL && *password != '\0')
+    {
+      options.mailer.user = smtp_user;
+      options.mailer.password = password;
+    }
+  options.mailer.ca_file = cafile;
+  options.mailer.connect_timeout_s = 30;
+  options.mailer.timeout_s = 120;
+  options.from_address = from;
+  options.from_name = from_name;
+  options.rate_per_minute = (guint) rate;
+
+  if (!(store = open_store ()))
+    return 1;
+
+  if (!rs_send_job_recover (store, &error))
+    return fail ("send: %s", error->message);
+
+  summary = rs_send_job_run (store, &options, send_progress_cb, NULL, NULL, &error);
+  if (summary == NULL)
+    return fail ("send: %s", error->message);
+
+  for (guint i = 0; i < summary->plan->skipped->len; i++)
+    {
+      RsSendItem *item = g_ptr_array_index (summary->plan->skipped, i);
+
+      /* Everyone sent before would drown out the ones that need a look. */
+      if (item->skip == RS_SEND_SKIP_SENT && ids->len == 0)
+        continue;
+      if (item->person != NULL)
+        /* Translators: id, person, e-mail address, why */
+        printf (_("skipped %lld %s <%s>: %s\n"), (long long) item->id, item->person,
+                item->email, item->reason);
+      else
+        printf (_("skipped %lld: %s\n"), (long long) item->id, item->reason);
+    }
+
+  counts = rs_send_summary_describe (summary);
+  printf ("%s\n", counts);
+
+  return 0;
 }
 
 static char *

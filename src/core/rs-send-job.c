@@ -1,0 +1,1230 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-send-job"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "rs-message.h"
+#include "rs-scores.h"
+#include "rs-send-job.h"
+#include "rs-template.h"
+
+/* Sending the reports. A record is committed as `sending` before its
+ * message goes to the server, so a process that dies in between leaves a
+ * trace; that trace becomes `unknown` and is never sent again by itself.
+ * "No send is running" is an flock() on a file next to the database: the
+ * kernel lets go of it when a process dies, however it dies. */
+
+G_DEFINE_QUARK (rs-send-job-error-quark, rs_send_job_error)
+
+static void
+item_free (gpointer data)
+{
+  RsSendItem *item = data;
+
+  g_free (item->person);
+  g_free (item->company);
+  g_free (item->email);
+  g_free (item->function);
+  g_free (item->language);
+  g_free (item->submitted_at);
+  g_free (item->overall);
+  g_free (item->report_path);
+  g_free (item->reason);
+  g_free (item);
+}
+
+static void
+result_free (gpointer data)
+{
+  RsSendResult *result = data;
+
+  g_free (result->person);
+  g_free (result->company);
+  g_free (result->email);
+  g_free (result->sent_to);
+  g_free (result->error);
+  g_free (result->message_id);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsSendResult, result_free)
+
+void
+rs_send_plan_free (RsSendPlan *plan)
+{
+  if (plan == NULL)
+    return;
+
+  g_ptr_array_unref (plan->to_send);
+  g_ptr_array_unref (plan->skipped);
+  g_free (plan);
+}
+
+void
+rs_send_summary_free (RsSendSummary *summary)
+{
+  if (summary == NULL)
+    return;
+
+  g_clear_pointer (&summary->plan, rs_send_plan_free);
+  g_clear_pointer (&summary->results, g_ptr_array_unref);
+  g_free (summary);
+}
+
+static char *
+lock_path (RsStore *store)
+{
+  return g_strconcat (rs_store_get_path (store), ".send-lock", NULL);
+}
+
+/* Returns the locked descriptor, or -1 with @error set; @busy says whether
+ * that was because another send holds the lock. */
+static int
+lock_take (RsStore   *store,
+           gboolean  *busy,
+           GError   **error)
+{
+  g_autofree char *path = lock_path (store);
+  int fd;
+
+  *busy = FALSE;
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_LOCK,
+                   _("Could not open the send lock “%s”: %s. Check that the folder of the "
+                     "tracker database can be written to."), path, g_strerror (saved_errno));
+      return -1;
+    }
+
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      if (saved_errno == EWOULDBLOCK)
+        {
+          *busy = TRUE;
+          g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_BUSY,
+                       _("Another send is running for this tracker database; wait until it "
+                         "has finished, then try again."));
+        }
+      else
+        {
+          g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_LOCK,
+                       _("Could not take the send lock “%s”: %s"), path,
+                       g_strerror (saved_errno));
+        }
+      return -1;
+    }
+
+  return fd;
+}
+
+static gboolean
+insert_history (sqlite3     *db,
+                gint64       id,
+                gint64       now,
+                const char  *from,
+                const char  *to,
+                const char  *mode,
+                const char  *note,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "INSERT INTO history (respondent_id, at, from_status, to_status, mode,"
+                           " by, note) VALUES (?1, ?2, ?3, ?4, ?5, 'send', ?6)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_int64 (stmt, 2, now);
+      sqlite3_bind_text (stmt, 3, from, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, to, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, mode, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 6, note != NULL ? note : "", -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
+static gboolean
+recover_transaction (sqlite3   *db,
+                     gpointer   user_data,
+                     GError   **error)
+{
+  guint *n_recovered = user_data;
+  const char *note = _("interrupted while sending — check your Sent folder");
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *n_recovered = 0;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT respondent_id FROM delivery WHERE status = 'sending'",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+
+        g_array_append_val (ids, id);
+      }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  if (ids->len == 0)
+    return TRUE;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "UPDATE delivery SET status = 'unknown', error = ?2, error_code = NULL,"
+                           " updated_at = ?3 WHERE respondent_id = ?1 AND status = 'sending'",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, note, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, now);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          sqlite3_finalize (stmt);
+          return rs_store_set_error_from_db (db, rc, error);
+        }
+
+      if (!insert_history (db, id, now, "sending", "unknown", "live", note, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      (*n_recovered)++;
+    }
+  sqlite3_finalize (stmt);
+
+  return TRUE;
+}
+
+/**
+ * rs_send_job_recover:
+ *
+ * Call at start: records a send left in `sending` when its process died
+ * become `unknown`, with a history row, so that a person decides whether
+ * they were sent.
+ */
+gboolean
+rs_send_job_recover (RsStore  *store,
+                     GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean busy;
+  guint n_recovered = 0;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (RS_IS_STORE (store), FALSE);
+
+  fd = lock_take (store, &busy, &local_error);
+  if (fd < 0)
+    {
+      /* Those records belong to the send that is running. */
+      if (busy)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  ok = rs_store_write (store, recover_transaction, &n_recovered, error);
+  if (ok && n_recovered > 0)
+    g_debug ("%u records interrupted while sending are now unknown", n_recovered);
+  close (fd);
+
+  return ok;
+}
+
+#define SCORE_COLUMNS \
+  "r.up_r, r.up_c, r.up_f, r.up_v, r.up_a, r.in_r, r.in_c, r.in_f, r.in_v, r.in_a," \
+  " r.do_r, r.do_c, r.do_f, r.do_v, r.do_a"
+
+static void
+judge (RsSendItem          *item,
+       const RsSendOptions *options,
+       const char          *problem,
+       gboolean             report_current)
+{
+  switch (item->status)
+    {
+    case RS_STATUS_SENDING:
+      item->skip = RS_SEND_SKIP_SENDING;
+      item->reason = g_strdup (_("is being sent right now by another send"));
+      return;
+    case RS_STATUS_UNKNOWN:
+      item->skip = RS_SEND_SKIP_UNKNOWN;
+      item->reason = g_strdup (_("a send was interrupted, so it is not known whether the "
+                                 "report arrived; check your Sent folder and set the status "
+                                 "by hand"));
+      return;
+    case RS_STATUS_SENT:
+      item->skip = RS_SEND_SKIP_SENT;
+      item->reason = g_strdup (_("already sent"));
+      return;
+    case RS_STATUS_FAILED:
+      if (!options->retry_failed)
+        {
+          item->skip = RS_SEND_SKIP_FAILED;
+          item->reason = g_strdup (_("sending failed before; choose to retry failed ones to "
+                                     "try again"));
+          return;
+        }
+      break;
+    case RS_STATUS_PENDING:
+    default:
+      break;
+    }
+
+  if (problem != NULL)
+    {
+      item->skip = RS_SEND_SKIP_PROBLEM;
+      item->reason = g_strdup (problem);
+    }
+  else if (!rs_message_address_is_valid (item->email))
+    {
+      item->skip = RS_SEND_SKIP_NO_ADDRESS;
+      item->reason = g_strdup_printf (_("no valid e-mail address (“%s”)"), item->email);
+    }
+  else if (item->report_path == NULL)
+    {
+      item->skip = RS_SEND_SKIP_NO_REPORT;
+      item->reason = g_strdup (_("there is no report yet; make the reports first"));
+    }
+  else if (!g_file_test (item->report_path, G_FILE_TEST_IS_REGULAR))
+    {
+      item->skip = RS_SEND_SKIP_NO_REPORT;
+      item->reason = g_strdup_printf (_("the report “%s” is missing; make the reports again"),
+                                      item->report_path);
+    }
+  else if (!report_current)
+    {
+      item->skip = RS_SEND_SKIP_REPORT_OUTDATED;
+      item->reason = g_strdup (_("the report is out of date: the data changed after it was "
+                                 "made; make the reports again"));
+    }
+}
+
+static gboolean
+check_options (const RsSendOptions  *options,
+               GError              **error)
+{
+  if (options->mode != RS_SEND_MODE_TEST && options->mode != RS_SEND_MODE_LIVE)
+    {
+      g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+                   _("Choose whether to send test messages or the real ones"));
+      return FALSE;
+    }
+
+  if (options->mode == RS_SEND_MODE_TEST &&
+      !rs_message_address_is_valid (options->test_address))
+    {
+      g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+                   _("The test address “%s” is not a valid e-mail address; give the address "
+                     "the test messages should go to"),
+                   options->test_address != NULL ? options->test_address : "");
+      return FALSE;
+    }
+
+  if (!rs_message_address_is_valid (options->from_address))
+    {
+      g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+                   _("The sender address “%s” is not a valid e-mail address; set it in "
+                     "Preferences"),
+                   options->from_address != NULL ? options->from_address : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * rs_send_job_plan:
+ *
+ * Returns: (transfer full): who would be sent to, in id order, and who
+ *   would be skipped, with the reason
+ */
+RsSendPlan *
+rs_send_job_plan (RsStore              *store,
+                  const RsSendOptions  *options,
+                  GError              **error)
+{
+  g_autoptr(RsSendPlan) plan = g_new0 (RsSendPlan, 1);
+  g_autoptr(GHashTable) wanted = NULL;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (options->ids != NULL || options->n_ids == 0, NULL);
+
+  plan->mode = options->mode;
+  plan->to_send = g_ptr_array_new_with_free_func (item_free);
+  plan->skipped = g_ptr_array_new_with_free_func (item_free);
+
+  if (options->n_ids > 0)
+    {
+      wanted = g_hash_table_new (g_int64_hash, g_int64_equal);
+      for (guint i = 0; i < options->n_ids; i++)
+        g_hash_table_add (wanted, (gpointer) &options->ids[i]);
+    }
+
+  db = rs_store_get_connection (store, error);
+  if (db == NULL)
+    return NULL;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT r.id, r.company, r.person, r.email, r.function, r.language,"
+                           " r.submitted_at, r.problem, d.status, d.report_path,"
+                           " d.report_source_hash IS r.source_hash, " SCORE_COLUMNS
+                           " FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
+                           " ORDER BY r.id",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      double scores[RS_N_SCORES];
+      double overall;
+      RsSendItem *item;
+
+      if (wanted != NULL && !g_hash_table_remove (wanted, &id))
+        continue;
+
+      item = g_new0 (RsSendItem, 1);
+      item->id = id;
+      item->company = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      item->person = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      item->email = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      item->function = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      item->language = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      item->submitted_at = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      item->status = rs_status_from_string ((const char *) sqlite3_column_text (stmt, 8));
+      if (item->status == RS_STATUS_INVALID)
+        item->status = RS_STATUS_UNKNOWN;
+      item->report_path = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
+
+      for (guint i = 0; i < RS_N_SCORES; i++)
+        scores[i] = sqlite3_column_type (stmt, 11 + i) == SQLITE_NULL
+                    ? NAN : sqlite3_column_double (stmt, 11 + i);
+      overall = rs_scores_overall (scores);
+      item->overall = isnan (overall) ? g_strdup ("") : g_strdup_printf ("%.1f", overall);
+
+      judge (item, options, (const char *) sqlite3_column_text (stmt, 7),
+             sqlite3_column_int (stmt, 10));
+
+      g_ptr_array_add (item->skip == RS_SEND_SKIP_NONE ? plan->to_send : plan->skipped, item);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  /* Ids asked for that are not in the database, in the order given. */
+  for (guint i = 0; wanted != NULL && i < options->n_ids; i++)
+    {
+      RsSendItem *item;
+
+      if (!g_hash_table_remove (wanted, &options->ids[i]))
+        continue;
+
+      item = g_new0 (RsSendItem, 1);
+      item->id = options->ids[i];
+      item->status = RS_STATUS_INVALID;
+      item->skip = RS_SEND_SKIP_NOT_FOUND;
+      item->reason = g_strdup_printf (_("there is no respondent with id %lld"),
+                                      (long long) options->ids[i]);
+      g_ptr_array_add (plan->skipped, item);
+    }
+
+  return g_steal_pointer (&plan);
+}
+
+typedef struct
+{
+  gint64 id;
+  gboolean retry_failed;
+  gboolean changed;
+} Claim;
+
+static gboolean
+claim_transaction (sqlite3   *db,
+                   gpointer   user_data,
+                   GError   **error)
+{
+  Claim *claim = user_data;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *from = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  claim->changed = FALSE;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT status FROM delivery WHERE respondent_id = ?1", -1,
+                           &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, claim->id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        from = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  /* Someone changed the status by hand since the plan was made. */
+  if (g_strcmp0 (from, "pending") != 0 &&
+      !(claim->retry_failed && g_strcmp0 (from, "failed") == 0))
+    {
+      claim->changed = TRUE;
+      return TRUE;
+    }
+
+  rc = sqlite3_prepare_v2 (db,
+                           "UPDATE delivery SET status = 'sending', updated_at = ?2"
+                           " WHERE respondent_id = ?1",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, claim->id);
+      sqlite3_bind_int64 (stmt, 2, now);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return insert_history (db, claim->id, now, from, "sending", "live", NULL, error);
+}
+
+typedef struct
+{
+  gint64 id;
+  RsStatus to;
+  gboolean count_attempt;
+  gboolean set_error;
+  guint code;
+  const char *error;
+  const char *message_id;
+  const char *note;
+} Finish;
+
+static gboolean
+finish_transaction (sqlite3   *db,
+                    gpointer   user_data,
+                    GError   **error)
+{
+  Finish *finish = user_data;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *to = rs_status_to_string (finish->to);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "UPDATE delivery SET status = ?2, updated_at = ?3,"
+                           " attempts = attempts + ?4,"
+                           " sent_at = CASE WHEN ?2 = 'sent' THEN ?3 ELSE sent_at END,"
+                           " mode = CASE WHEN ?2 = 'sent' THEN 'live' ELSE mode END,"
+                           " message_id = CASE WHEN ?2 = 'sent' THEN ?5 ELSE message_id END,"
+                           " error_code = CASE WHEN ?8 THEN ?6 ELSE error_code END,"
+                           " error = CASE WHEN ?8 THEN ?7 ELSE error END"
+                           " WHERE respondent_id = ?1 AND status = 'sending'",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, finish->id);
+      sqlite3_bind_text (stmt, 2, to, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, now);
+      sqlite3_bind_int (stmt, 4, finish->count_attempt ? 1 : 0);
+      sqlite3_bind_text (stmt, 5, finish->message_id, -1, SQLITE_STATIC);
+      if (finish->code != 0)
+        sqlite3_bind_int (stmt, 6, finish->code);
+      else
+        sqlite3_bind_null (stmt, 6);
+      sqlite3_bind_text (stmt, 7, finish->error, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 8, finish->set_error ? 1 : 0);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return insert_history (db, finish->id, now, "sending", to, "live", finish->note, error);
+}
+
+typedef struct
+{
+  gint64 id;
+  const char *status;
+  const char *note;
+} TestSent;
+
+static gboolean
+test_sent_transaction (sqlite3   *db,
+                       gpointer   user_data,
+                       GError   **error)
+{
+  TestSent *test = user_data;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "UPDATE delivery SET updated_at = ?2 WHERE respondent_id = ?1",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, test->id);
+      sqlite3_bind_int64 (stmt, 2, now);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return insert_history (db, test->id, now, test->status, test->status, "test", test->note,
+                         error);
+}
+
+typedef struct
+{
+  RsSendItem *item;
+  guint tries;
+  gint64 due;
+} Work;
+
+typedef struct
+{
+  RsStore *store;
+  const RsSendOptions *options;
+  RsMailer *mailer;
+  RsSendSummary *summary;
+  RsSendJobProgress progress;
+  gpointer progress_data;
+  GCancellable *cancellable;
+  guint max_tries;
+  guint backoff_ms;
+  gint64 last_send;
+} Job;
+
+static GBytes *
+build_message (Job         *job,
+               RsSendItem  *item,
+               char       **message_id,
+               char       **sent_to,
+               GError     **error)
+{
+  const RsSendOptions *options = job->options;
+  gboolean dutch = g_strcmp0 (item->language, "nl") == 0;
+  const char *subject_template = dutch ? options->subject_nl : options->subject_en;
+  const char *body_template = dutch ? options->body_nl : options->body_en;
+  RsTemplateValues values = {
+    .name = item->person,
+    .company = item->company,
+    .function = item->function,
+    .email = item->email,
+    .date = item->submitted_at,
+    .overall = item->overall,
+  };
+  g_autoptr(RsMessage) message = NULL;
+  g_autoptr(GBytes) report = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *file_name = NULL;
+  const char *to = item->email;
+  char *contents = NULL;
+  gsize length = 0;
+  GBytes *bytes;
+
+  if (subject_template == NULL)
+    subject_template = rs_template_default_subject (dutch ? "nl" : "en");
+  if (body_template == NULL)
+    body_template = rs_template_default_body (dutch ? "nl" : "en");
+  subject = rs_template_expand (subject_template, &values);
+  body = rs_template_expand (body_template, &values);
+
+  if (options->mode == RS_SEND_MODE_TEST)
+    {
+      g_autofree char *line = NULL;
+      char *tmp;
+
+      to = options->test_address;
+      tmp = g_strconcat ("[TEST] ", subject, NULL);
+      g_free (subject);
+      subject = tmp;
+
+      line = g_strdup_printf (_("This test message would have gone to %s <%s>."),
+                              item->person, item->email);
+      tmp = g_strconcat (line, "\n\n", body, NULL);
+      g_free (body);
+      body = tmp;
+    }
+
+  message = rs_message_new (options->from_address, options->from_name, to, options->reply_to,
+                            subject, body, &local_error);
+  if (message == NULL)
+    goto failed;
+
+  if (!g_file_get_contents (item->report_path, &contents, &length, &local_error))
+    goto failed;
+  report = g_bytes_new_take (contents, length);
+  file_name = g_path_get_basename (item->report_path);
+  if (!rs_message_attach (message, file_name, -1, report, "application/pdf", &local_error))
+    goto failed;
+
+  bytes = rs_message_to_bytes (message, &local_error);
+  if (bytes == NULL)
+    goto failed;
+
+  *message_id = g_strdup (rs_message_get_message_id (message));
+  *sent_to = g_strdup (rs_message_get_envelope_to (message));
+  return bytes;
+
+failed:
+  g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+               _("The message to %s (%s) could not be made: %s"), item->person, item->company,
+               local_error->message);
+  return NULL;
+}
+
+/* Sleeps until @until (monotonic), waking up when the job is cancelled. */
+static gboolean
+wait_until (Job    *job,
+            gint64  until)
+{
+  GPollFD fd;
+  gboolean have_fd;
+
+  have_fd = job->cancellable != NULL && g_cancellable_make_pollfd (job->cancellable, &fd);
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (g_cancellable_is_cancelled (job->cancellable))
+        break;
+      if (now >= until)
+        break;
+
+      if (have_fd)
+        g_poll (&fd, 1, (int) MIN ((until - now + 999) / 1000, G_MAXINT));
+      else
+        g_usleep (MIN (until - now, G_USEC_PER_SEC / 10));
+    }
+  if (have_fd)
+    g_cancellable_release_fd (job->cancellable);
+
+  return !g_cancellable_is_cancelled (job->cancellable);
+}
+
+static RsSendResult *
+result_new (RsSendItem *item,
+            guint       tries)
+{
+  RsSendResult *result = g_new0 (RsSendResult, 1);
+
+  result->id = item->id;
+  result->person = g_strdup (item->person);
+  result->company = g_strdup (item->company);
+  result->email = g_strdup (item->email);
+  result->tries = tries;
+
+  return result;
+}
+
+static void
+report (Job          *job,
+        RsSendItem   *item,
+        RsSendResult *result)
+{
+  if (job->progress != NULL)
+    job->progress (job->summary, item, result, job->progress_data);
+}
+
+/* Adds a final result to the summary and tells the caller. */
+static void
+conclude (Job          *job,
+          RsSendItem   *item,
+          RsSendResult *result)
+{
+  RsSendSummary *summary = job->summary;
+
+  switch (result->outcome)
+    {
+    case RS_SEND_OUTCOME_SENT:
+      summary->sent++;
+      break;
+    case RS_SEND_OUTCOME_FAILED:
+      summary->failed++;
+      break;
+    case RS_SEND_OUTCOME_DEFERRED:
+      summary->deferred++;
+      break;
+    case RS_SEND_OUTCOME_SKIPPED:
+    default:
+      summary->skipped++;
+      break;
+    }
+  summary->remaining--;
+  g_ptr_array_add (summary->results, result);
+  report (job, item, result);
+}
+
+/* Handles one message. Returns FALSE with @error when the whole job must
+ * stop; @requeue is set when a temporary failure is to be tried again. */
+static gboolean
+send_one (Job       *job,
+          Work      *work,
+          gboolean  *requeue,
+          GError   **error)
+{
+  const RsSendOptions *options = job->options;
+  gboolean live = options->mode == RS_SEND_MODE_LIVE;
+  RsSendItem *item = work->item;
+  g_autoptr(RsSendResult) result = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) send_error = NULL;
+  g_autofree char *message_id = NULL;
+  g_autofree char *sent_to = NULL;
+  g_autofree char *reply = NULL;
+  RsMailOutcome outcome;
+  Finish finish = { .id = item->id };
+  guint code = 0;
+
+  *requeue = FALSE;
+  result = result_new (item, work->tries);
+
+  bytes = build_message (job, item, &message_id, &sent_to, &send_error);
+  if (bytes == NULL)
+    {
+      result->outcome = RS_SEND_OUTCOME_FAILED;
+      result->error = g_strdup (send_error->message);
+      if (live)
+        {
+          Claim claim = { item->id, options->retry_failed, FALSE };
+
+          if (!rs_store_write (job->store, claim_transaction, &claim, error))
+            return FALSE;
+          if (claim.changed)
+            {
+              result->outcome = RS_SEND_OUTCOME_SKIPPED;
+            }
+          else
+            {
+              finish.to = RS_STATUS_FAILED;
+              finish.set_error = TRUE;
+              finish.error = send_error->message;
+              finish.note = send_error->message;
+              if (!rs_store_write (job->store, finish_transaction, &finish, error))
+                return FALSE;
+            }
+        }
+      conclude (job, item, g_steal_pointer (&result));
+      return TRUE;
+    }
+  result->sent_to = g_strdup (sent_to);
+
+  if (live)
+    {
+      Claim claim = { item->id, options->retry_failed, FALSE };
+
+      if (!rs_store_write (job->store, claim_transaction, &claim, error))
+        return FALSE;
+      if (claim.changed)
+        {
+          result->outcome = RS_SEND_OUTCOME_SKIPPED;
+          result->error = g_strdup (_("the status was changed by hand while sending; not sent"));
+          conclude (job, item, g_steal_pointer (&result));
+          return TRUE;
+        }
+    }
+
+  report (job, item, NULL);
+
+  /* No cancellable: a message once begun is finished, so that the record
+   * never stays in `sending` because of a stop. */
+  job->last_send = g_get_monotonic_time ();
+  work->tries++;
+  result->tries = work->tries;
+  outcome = rs_mailer_send (job->mailer, options->from_address, sent_to, bytes, &code, &reply,
+                            NULL, &send_error);
+  result->reply_code = code;
+
+  switch (outcome)
+    {
+    case RS_MAIL_SENT:
+      result->outcome = RS_SEND_OUTCOME_SENT;
+      result->message_id = g_strdup (message_id);
+      if (live)
+        {
+          finish.to = RS_STATUS_SENT;
+          finish.count_attempt = TRUE;
+          finish.set_error = TRUE;
+          finish.message_id = message_id;
+          if (!rs_store_write (job->store, finish_transaction, &finish, error))
+            return FALSE;
+        }
+      else
+        {
+          g_autofree char *note = g_strdup_printf (_("test message sent to %s"), sent_to);
+          TestSent test = { item->id, rs_status_to_string (item->status), note };
+
+          if (!rs_store_write (job->store, test_sent_transaction, &test, error))
+            return FALSE;
+        }
+      break;
+
+    case RS_MAIL_FAILED:
+      result->outcome = RS_SEND_OUTCOME_FAILED;
+      result->error = g_strdup (send_error->message);
+      if (live)
+        {
+          finish.to = RS_STATUS_FAILED;
+          finish.count_attempt = TRUE;
+          finish.set_error = TRUE;
+          finish.code = code;
+          finish.error = send_error->message;
+          finish.note = send_error->message;
+          if (!rs_store_write (job->store, finish_transaction, &finish, error))
+            return FALSE;
+        }
+      break;
+
+    case RS_MAIL_TEMPORARY:
+      result->outcome = RS_SEND_OUTCOME_DEFERRED;
+      result->error = g_strdup (send_error->message);
+      result->will_retry = work->tries < job->max_tries;
+      if (live)
+        {
+          finish.to = RS_STATUS_PENDING;
+          finish.count_attempt = TRUE;
+          finish.set_error = TRUE;
+          finish.code = code;
+          finish.error = send_error->message;
+          finish.note = send_error->message;
+          if (!rs_store_write (job->store, finish_transaction, &finish, error))
+            return FALSE;
+        }
+      if (result->will_retry)
+        {
+          guint shift = MIN (work->tries - 1, 10);
+
+          work->due = g_get_monotonic_time () + (gint64) job->backoff_ms * 1000 * (1 << shift);
+          *requeue = TRUE;
+          report (job, item, result);
+          return TRUE;
+        }
+      break;
+
+    case RS_MAIL_STOP:
+    default:
+      if (live)
+        {
+          g_autofree char *note = g_strdup_printf (_("not sent: sending stopped: %s"),
+                                                   send_error->message);
+
+          /* The server did not take it: it is no one's failure. */
+          finish.to = RS_STATUS_PENDING;
+          finish.note = note;
+          if (!rs_store_write (job->store, finish_transaction, &finish, error))
+            return FALSE;
+        }
+      g_propagate_prefixed_error (error, g_steal_pointer (&send_error),
+                                  _("Sending stopped at %s (%s): "), item->person,
+                                  item->company);
+      return FALSE;
+    }
+
+  conclude (job, item, g_steal_pointer (&result));
+  return TRUE;
+}
+
+static gboolean
+run_queue (Job     *job,
+           GError **error)
+{
+  const RsSendOptions *options = job->options;
+  gint64 interval = options->rate_per_minute > 0
+                    ? 60 * G_USEC_PER_SEC / options->rate_per_minute : 0;
+  GPtrArray *to_send = job->summary->plan->to_send;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  GQueue queue = G_QUEUE_INIT;
+
+  for (guint i = 0; i < to_send->len; i++)
+    {
+      Work *work = g_new0 (Work, 1);
+
+      work->item = g_ptr_array_index (to_send, i);
+      g_ptr_array_add (all, work);
+      g_queue_push_tail (&queue, work);
+    }
+
+  while (!g_queue_is_empty (&queue))
+    {
+      Work *work = g_queue_pop_head (&queue);
+      gint64 due = work->due;
+      gboolean requeue = FALSE;
+
+      if (interval > 0 && job->last_send != 0)
+        due = MAX (due, job->last_send + interval);
+      if (!wait_until (job, due))
+        {
+          job->summary->cancelled = TRUE;
+          break;
+        }
+
+      if (!send_one (job, work, &requeue, error))
+        {
+          g_queue_clear (&queue);
+          return FALSE;
+        }
+
+      if (requeue)
+        g_queue_push_tail (&queue, work);
+    }
+
+  g_queue_clear (&queue);
+  return TRUE;
+}
+
+/**
+ * rs_send_job_run:
+ * @progress: (nullable): told before and after each message, in this thread
+ *
+ * Returns: (transfer full): what happened to each planned message
+ */
+RsSendSummary *
+rs_send_job_run (RsStore              *store,
+                 const RsSendOptions  *options,
+                 RsSendJobProgress     progress,
+                 gpointer              progress_data,
+                 GCancellable         *cancellable,
+                 GError              **error)
+{
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(RsMailer) mailer = NULL;
+  gboolean busy;
+  guint n_recovered = 0;
+  gboolean ok;
+  Job job = { 0 };
+  int fd;
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+
+  if (!check_options (options, error))
+    return NULL;
+
+  mailer = rs_mailer_new (&options->mailer, error);
+  if (mailer == NULL)
+    return NULL;
+
+  fd = lock_take (store, &busy, error);
+  if (fd < 0)
+    return NULL;
+
+  if (!rs_store_write (store, recover_transaction, &n_recovered, error))
+    {
+      close (fd);
+      return NULL;
+    }
+
+  summary = g_new0 (RsSendSummary, 1);
+  summary->mode = options->mode;
+  summary->results = g_ptr_array_new_with_free_func (result_free);
+  summary->plan = rs_send_job_plan (store, options, error);
+  if (summary->plan == NULL)
+    {
+      close (fd);
+      return NULL;
+    }
+  summary->total = summary->plan->to_send->len;
+  summary->remaining = summary->total;
+  summary->skipped = summary->plan->skipped->len;
+
+  job.store = store;
+  job.options = options;
+  job.mailer = mailer;
+  job.summary = summary;
+  job.progress = progress;
+  job.progress_data = progress_data;
+  job.cancellable = cancellable;
+  job.max_tries = options->max_tries > 0 ? options->max_tries : RS_SEND_DEFAULT_MAX_TRIES;
+  job.backoff_ms = options->backoff_ms > 0 ? options->backoff_ms : RS_SEND_DEFAULT_BACKOFF_MS;
+
+  ok = run_queue (&job, error);
+  close (fd);
+
+  if (!ok)
+    return NULL;
+
+  return g_steal_pointer (&summary);
+}
+
+typedef struct
+{
+  RsSendOptions options;
+  GPtrArray *strings;
+  GArray *ids;
+  RsSendJobProgress progress;
+  gpointer progress_data;
+} AsyncData;
+
+static void
+async_data_free (gpointer data)
+{
+  AsyncData *async = data;
+
+  g_ptr_array_unref (async->strings);
+  g_array_unref (async->ids);
+  g_free (async);
+}
+
+static const char *
+keep (AsyncData  *async,
+      const char *text)
+{
+  char *copy;
+
+  if (text == NULL)
+    return NULL;
+
+  copy = g_strdup (text);
+  g_ptr_array_add (async->strings, copy);
+
+  return copy;
+}
+
+static gpointer
+job_thread (gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AsyncData *data = g_task_get_task_data (task);
+  RsStore *store = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  RsSendSummary *summary;
+
+  summary = rs_send_job_run (store, &data->options, data->progress, data->progress_data,
+                             g_task_get_cancellable (task), &error);
+  rs_store_release_connection (store);
+
+  if (summary == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, summary, (GDestroyNotify) rs_send_summary_free);
+
+  return NULL;
+}
+
+/* rs_send_job_run() in a thread of its own: with a rate limit it runs for
+ * a long time. @options is copied. */
+void
+rs_send_job_run_async (RsStore              *store,
+                       const RsSendOptions  *options,
+                       RsSendJobProgress     progress,
+                       gpointer              progress_data,
+                       GCancellable         *cancellable,
+                       GAsyncReadyCallback   callback,
+                       gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AsyncData *data;
+
+  g_return_if_fail (RS_IS_STORE (store));
+  g_return_if_fail (options != NULL);
+
+  data = g_new0 (AsyncData, 1);
+  data->strings = g_ptr_array_new_with_free_func (g_free);
+  data->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (options->n_ids > 0)
+    g_array_append_vals (data->ids, options->ids, options->n_ids);
+  data->options = *options;
+  data->options.ids = (const gint64 *) data->ids->data;
+  data->options.test_address = keep (data, options->test_address);
+  data->options.mailer.url = keep (data, options->mailer.url);
+  data->options.mailer.user = keep (data, options->mailer.user);
+  data->options.mailer.password = keep (data, options->mailer.password);
+  data->options.mailer.ca_file = keep (data, options->mailer.ca_file);
+  data->options.from_address = keep (data, options->from_address);
+  data->options.from_name = keep (data, options->from_name);
+  data->options.reply_to = keep (data, options->reply_to);
+  data->options.subject_en = keep (data, options->subject_en);
+  data->options.body_en = keep (data, options->body_en);
+  data->options.subject_nl = keep (data, options->subject_nl);
+  data->options.body_nl = keep (data, options->body_nl);
+  data->progress = progress;
+  data->progress_data = progress_data;
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rs_send_job_run_async);
+  g_task_set_task_data (task, data, async_data_free);
+  g_thread_unref (g_thread_new ("rs-send-job", job_thread, g_steal_pointer (&task)));
+}
+
+RsSendSummary *
+rs_send_job_run_finish (RsStore       *store,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+char *
+rs_send_summary_describe (const RsSendSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  if (summary->mode == RS_SEND_MODE_TEST)
+    return g_strdup_printf (_("Test messages sent: %u. Failed: %u. Not sent yet: %u. "
+                              "Skipped: %u. Not handled: %u."),
+                            summary->sent, summary->failed, summary->deferred,
+                            summary->skipped, summary->remaining);
+
+  return g_strdup_printf (_("Sent: %u. Failed: %u. Not sent yet, to try again later: %u. "
+                            "Skipped: %u. Not handled: %u."),
+                          summary->sent, summary->failed, summary->deferred,
+                          summary->skipped, summary->remaining);
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rs-mailer.h"
+#include "rs-status.h"
+#include "rs-store.h"
+
+G_BEGIN_DECLS
+
+#define RS_SEND_JOB_ERROR (rs_send_job_error_quark ())
+
+typedef enum
+{
+  RS_SEND_JOB_ERROR_INVALID,
+  RS_SEND_JOB_ERROR_BUSY,
+  RS_SEND_JOB_ERROR_LOCK,
+} RsSendJobError;
+
+typedef enum
+{
+  RS_SEND_MODE_TEST,
+  RS_SEND_MODE_LIVE,
+} RsSendMode;
+
+/* Why a respondent is not in the batch; NONE for those who are. */
+typedef enum
+{
+  RS_SEND_SKIP_NONE,
+  RS_SEND_SKIP_NOT_FOUND,
+  RS_SEND_SKIP_SENDING,
+  RS_SEND_SKIP_UNKNOWN,
+  RS_SEND_SKIP_SENT,
+  RS_SEND_SKIP_FAILED,
+  RS_SEND_SKIP_PROBLEM,
+  RS_SEND_SKIP_NO_ADDRESS,
+  RS_SEND_SKIP_NO_REPORT,
+  RS_SEND_SKIP_REPORT_OUTDATED,
+  RS_SEND_SKIP_CHANGED,
+} RsSendSkip;
+
+typedef enum
+{
+  RS_SEND_OUTCOME_SENT,
+  RS_SEND_OUTCOME_FAILED,
+  RS_SEND_OUTCOME_DEFERRED,
+  RS_SEND_OUTCOME_SKIPPED,
+} RsSendOutcome;
+
+/* Strings are borrowed for the duration of the call (the async variant
+ * copies them). A %NULL template is the default text of the language; a
+ * respondent whose language is not "nl" gets the "en" texts. */
+typedef struct
+{
+  RsSendMode mode;
+  const char *test_address;
+  gboolean retry_failed;
+  const gint64 *ids;
+  guint n_ids;
+  RsMailerConfig mailer;
+  const char *from_address;
+  const char *from_name;
+  const char *reply_to;
+  const char *subject_en;
+  const char *body_en;
+  const char *subject_nl;
+  const char *body_nl;
+  guint rate_per_minute;
+  guint max_tries;
+  guint backoff_ms;
+} RsSendOptions;
+
+/* 0 in max_tries or backoff_ms means these. */
+#define RS_SEND_DEFAULT_MAX_TRIES 3
+#define RS_SEND_DEFAULT_BACKOFF_MS 30000
+
+typedef struct
+{
+  gint64 id;
+  char *person;
+  char *company;
+  char *email;
+  char *function;
+  char *language;
+  char *submitted_at;
+  char *overall;
+  char *report_path;
+  RsStatus status;
+  RsSendSkip skip;
+  char *reason;
+} RsSendItem;
+
+typedef struct
+{
+  RsSendMode mode;
+  GPtrArray *to_send;
+  GPtrArray *skipped;
+} RsSendPlan;
+
+/* What happened to one message; @error is the server's reply or what went
+ * wrong, %NULL when it was sent. */
+typedef struct
+{
+  gint64 id;
+  char *person;
+  char *company;
+  char *email;
+  char *sent_to;
+  RsSendOutcome outcome;
+  guint tries;
+  gboolean will_retry;
+  guint reply_code;
+  char *error;
+  char *message_id;
+} RsSendResult;
+
+typedef struct
+{
+  RsSendMode mode;
+  guint total;
+  guint sent;
+  guint failed;
+  guint deferred;
+  guint skipped;
+  guint remaining;
+  gboolean cancelled;
+  RsSendPlan *plan;
+  GPtrArray *results;
+} RsSendSummary;
+
+/* Called from the job's thread. @result is %NULL just before @current is
+ * handed to the server and set when that message is done; both are valid
+ * only during the call. */
+typedef void (*RsSendJobProgress) (const RsSendSummary *so_far,
+                                   const RsSendItem    *current,
+                                   const RsSendResult  *result,
+                                   gpointer             user_data);
+
+GQuark          rs_send_job_error_quark  (void);
+
+/* Who a job with @options would send to, and who it would skip and why.
+ * Reads only; no lock is needed. */
+RsSendPlan     *rs_send_job_plan         (RsStore              *store,
+                                          const RsSendOptions  *options,
+                                          GError              **error);
+
+/* Turns records left in `sending` by a send that died into `unknown`. Does
+ * nothing (and succeeds) while a send job runs, in this process or another. */
+gboolean        rs_send_job_recover      (RsStore              *store,
+                                          GError              **error);
+
+/* Sends in the calling thread. Returns %NULL with @error when the job could
+ * not start or stopped on an error that concerns every message (sign-in,
+ * TLS); cancelling finishes the message in flight and returns the summary. */
+RsSendSummary  *rs_send_job_run          (RsStore              *store,
+                                          const RsSendOptions  *options,
+                                          RsSendJobProgress     progress,
+                                          gpointer              progress_data,
+                                          GCancellable         *cancellable,
+                                          GError              **error);
+void            rs_send_job_run_async    (RsStore              *store,
+                                          const RsSendOptions  *options,
+                                          RsSendJobProgress     progress,
+                                          gpointer              progress_data,
+                                          GCancellable         *cancellable,
+                                          GAsyncReadyCallback   callback,
+                                          gpointer              user_data);
+RsSendSummary  *rs_send_job_run_finish   (RsStore              *store,
+                                          GAsyncResult         *result,
+                                          GError              **error);
+
+char           *rs_send_summary_describe (const RsSendSummary  *summary);
+void            rs_send_summary_free     (RsSendSummary        *summary);
+void            rs_send_plan_free        (RsSendPlan           *plan);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsSendPlan, rs_send_plan_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsSendSummary, rs_send_summary_free)
+
+G_END_DECLS

@@ -1,0 +1,928 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-send-job"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+
+#include "rs-import.h"
+#include "rs-report-job.h"
+#include "rs-send-job.h"
+#include "rs-test-util.h"
+
+/* The send job against a real database, real reports and a real SMTP
+ * server (smtp-server.py): who is sent and skipped, what the records and
+ * history say afterwards, faults, crash recovery and the command line. */
+
+#define FROM "scan@example.com"
+#define TEST_ADDRESS "tester@example.com"
+
+#define HEADER "name,function,company_name,email_address,version,submitdate," \
+               "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a," \
+               "do__r,do__c,do__f,do__v,do__a\n"
+
+static const char master_csv[] =
+  HEADER
+  "Ivo Bos,Buyer,Polder Packaging B.V.,ivo@example.com,Version 1.0 (eng),2024-03-01,"
+  "4,4,3,2,5,3,3,3,3,3,2,2,2,2,2\n"
+  "Anne Jansen,Planner,Polder Packaging B.V.,anne@example.org,Versie 1.0 (nl),2024-03-02,"
+  "3,3,3,3,3,3,3,3,3,3,3,3,3,3,3\n"
+  "Lena Öberg,CEO,Fjord AS,lena@example.net,Version 1.0 (eng),2024-03-03,"
+  "2,2,2,2,2,1,1,1,1,1,1,1,1,1,1\n"
+  "Bad Address,CFO,Waal Bouw,not-an-address,Version 1.0 (eng),2024-03-04,"
+  "1,2,3,4,5,1,2,3,4,5,1,2,3,4,5\n"
+  "Zoë de Vries,COO,Amstel Metaal,zoe@example.com,Versie 1.0 (nl),2024-03-04,"
+  "1,2,3,4,5,5,4,3,2,1,1,1,1,1,1\n"
+  "Sam Smit,Buyer,Waal Bouw,sam@example.com,Version 1.0 (eng),2024-03-05,"
+  "5,5,5,5,5,5,5,5,5,5,5,5,5,5,5\n";
+
+/* Ids in the order of the file. */
+enum { IVO = 1, ANNE, LENA, BAD, ZOE, SAM };
+#define N_VALID 5
+
+typedef struct
+{
+  char *dir;
+  GSubprocess *process;
+  char *url;
+} Server;
+
+typedef struct
+{
+  char *dir;
+  char *db;
+  char *folder;
+  RsStore *store;
+  Server server;
+} Fixture;
+
+static void
+server_start (Server     *server,
+              const char *first_arg,
+              ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  server->dir = rs_test_make_tmpdir ();
+  g_ptr_array_add (argv, (gpointer) "/usr/bin/python3");
+  g_ptr_array_add (argv, (gpointer) g_test_get_filename (G_TEST_DIST, "smtp-server.py", NULL));
+  g_ptr_array_add (argv, server->dir);
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                       | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "PORT "));
+  server->url = g_strdup_printf ("smtp://127.0.0.1:%s", line + 5);
+}
+
+static void
+server_stop (Server *server)
+{
+  if (server->process != NULL)
+    {
+      g_subprocess_force_exit (server->process);
+      g_subprocess_wait (server->process, NULL, NULL);
+      g_clear_object (&server->process);
+    }
+  if (server->dir != NULL)
+    rs_test_remove_tree (server->dir);
+  g_clear_pointer (&server->dir, g_free);
+  g_clear_pointer (&server->url, g_free);
+}
+
+static guint
+server_count (Server     *server,
+              const char *needle)
+{
+  g_autofree char *path = g_build_filename (server->dir, "log.jsonl", NULL);
+  g_autofree char *log = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &log, NULL, NULL))
+    return 0;
+
+  for (const char *p = strstr (log, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+
+  return n;
+}
+
+#define MESSAGES "\"event\": \"message\""
+#define CONNECTS "\"event\": \"connect\""
+#define TO(addr) "\"to\": [\"" addr "\"]"
+
+/* What check-message.py read from message @n the server kept. */
+static GHashTable *
+server_message_facts (Server *server,
+                      guint   n)
+{
+  g_autofree char *name = g_strdup_printf ("%u.eml", n);
+  g_autofree char *path = g_build_filename (server->dir, name, NULL);
+  const char *script = g_test_get_filename (G_TEST_DIST, "check-message.py", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, path, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *facts;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  facts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                 (GDestroyNotify) g_bytes_unref);
+  lines = g_strsplit (output, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], "\t", 2);
+      gsize size;
+      guchar *value;
+
+      g_assert_cmpuint (g_strv_length (fields), ==, 2);
+      value = g_base64_decode (fields[1], &size);
+      value = g_realloc (value, size + 1);
+      value[size] = '\0';
+      g_hash_table_insert (facts, g_strdup (fields[0]), g_bytes_new_take (value, size));
+    }
+
+  return facts;
+}
+
+static const char *
+fact (GHashTable *facts,
+      const char *key)
+{
+  GBytes *value = g_hash_table_lookup (facts, key);
+
+  g_assert_nonnull (value);
+  return g_bytes_get_data (value, NULL);
+}
+
+static void
+exec_sql (Fixture    *fixture,
+          const char *sql)
+{
+  sqlite3 *db = rs_store_get_connection (fixture->store, NULL);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+static char *
+query (Fixture    *fixture,
+       const char *format,
+       ...) G_GNUC_PRINTF (2, 3);
+
+/* The first column of the first row, as text; NULL for none or NULL. */
+static char *
+query (Fixture    *fixture,
+       const char *format,
+       ...)
+{
+  sqlite3 *db = rs_store_get_connection (fixture->store, NULL);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+#define assert_query(fixture, expected, ...) \
+  G_STMT_START { \
+    g_autofree char *_value = query (fixture, __VA_ARGS__); \
+    g_assert_cmpstr (_value, ==, expected); \
+  } G_STMT_END
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) imported = NULL;
+  g_autoptr(RsReportSummary) made = NULL;
+  g_autofree char *csv = NULL;
+
+  fixture->dir = rs_test_make_tmpdir ();
+  fixture->db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  fixture->folder = g_build_filename (fixture->dir, "Reports", NULL);
+  csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  fixture->store = rs_store_open (fixture->db, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_set_contents (csv, master_csv, -1, NULL));
+  file = g_file_new_for_path (csv);
+  imported = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->added, ==, 6);
+
+  made = rs_report_job_run (fixture->store, fixture->folder, NULL, 0, FALSE, 2, NULL, NULL,
+                            NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (made->made, ==, 6);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  server_stop (&fixture->server);
+  g_clear_object (&fixture->store);
+  rs_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db);
+  g_free (fixture->folder);
+}
+
+static RsSendOptions
+make_options (Fixture    *fixture,
+              RsSendMode  mode)
+{
+  RsSendOptions options = {
+    .mode = mode,
+    .test_address = mode == RS_SEND_MODE_TEST ? TEST_ADDRESS : NULL,
+    .mailer = {
+      .url = fixture->server.url,
+      .connect_timeout_s = 5,
+      .timeout_s = 10,
+    },
+    .from_address = FROM,
+    .from_name = "Scan Team",
+    .subject_en = "Your report, {name}",
+    .subject_nl = "Uw rapport, {name}",
+    .max_tries = 3,
+    .backoff_ms = 10,
+  };
+
+  return options;
+}
+
+static RsSendSummary *
+run_job (Fixture             *fixture,
+         const RsSendOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  RsSendSummary *summary;
+
+  summary = rs_send_job_run (fixture->store, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (summary);
+
+  return summary;
+}
+
+static const RsSendItem *
+find_item (GPtrArray *items,
+           gint64     id)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      const RsSendItem *item = g_ptr_array_index (items, i);
+
+      if (item->id == id)
+        return item;
+    }
+
+  return NULL;
+}
+
+static void
+test_plan (Fixture       *fixture,
+           gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendPlan) plan = NULL;
+  g_autoptr(RsSendPlan) retry = NULL;
+  g_autoptr(RsSendPlan) some = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 ids[] = { LENA, 99 };
+  const RsSendItem *item;
+
+  exec_sql (fixture,
+            "UPDATE delivery SET status = 'sent' WHERE respondent_id = 1;"
+            "UPDATE delivery SET status = 'unknown' WHERE respondent_id = 2;"
+            "UPDATE delivery SET status = 'failed' WHERE respondent_id = 3;"
+            "UPDATE delivery SET report_source_hash = report_source_hash + 1"
+            " WHERE respondent_id = 5;"
+            "UPDATE delivery SET report_path = NULL WHERE respondent_id = 6;");
+
+  plan = rs_send_job_plan (fixture->store, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->to_send->len, ==, 0);
+  g_assert_cmpuint (plan->skipped->len, ==, 6);
+  g_assert_cmpint (find_item (plan->skipped, IVO)->skip, ==, RS_SEND_SKIP_SENT);
+  g_assert_cmpint (find_item (plan->skipped, ANNE)->skip, ==, RS_SEND_SKIP_UNKNOWN);
+  g_assert_nonnull (strstr (find_item (plan->skipped, ANNE)->reason, "Sent folder"));
+  g_assert_cmpint (find_item (plan->skipped, LENA)->skip, ==, RS_SEND_SKIP_FAILED);
+  item = find_item (plan->skipped, BAD);
+  g_assert_cmpint (item->skip, ==, RS_SEND_SKIP_PROBLEM);
+  g_assert_nonnull (strstr (item->reason, "not-an-address"));
+  g_assert_cmpint (find_item (plan->skipped, ZOE)->skip, ==, RS_SEND_SKIP_REPORT_OUTDATED);
+  g_assert_cmpint (find_item (plan->skipped, SAM)->skip, ==, RS_SEND_SKIP_NO_REPORT);
+
+  /* Failed ones come back when asked for; a missing report file counts. */
+  exec_sql (fixture, "UPDATE delivery SET report_path = '/nonexistent/sam.pdf'"
+                     " WHERE respondent_id = 6;");
+  options.retry_failed = TRUE;
+  retry = rs_send_job_plan (fixture->store, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (retry->to_send->len, ==, 1);
+  g_assert_cmpint (((RsSendItem *) g_ptr_array_index (retry->to_send, 0))->id, ==, LENA);
+  item = find_item (retry->skipped, SAM);
+  g_assert_cmpint (item->skip, ==, RS_SEND_SKIP_NO_REPORT);
+  g_assert_nonnull (strstr (item->reason, "missing"));
+
+  options.ids = ids;
+  options.n_ids = G_N_ELEMENTS (ids);
+  some = rs_send_job_plan (fixture->store, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (some->to_send->len, ==, 1);
+  g_assert_cmpuint (some->skipped->len, ==, 1);
+  g_assert_cmpint (find_item (some->skipped, 99)->skip, ==, RS_SEND_SKIP_NOT_FOUND);
+}
+
+static void
+test_live (Fixture       *fixture,
+           gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(RsSendSummary) again = NULL;
+  g_autoptr(GHashTable) facts = NULL;
+  g_autoptr(GBytes) report = NULL;
+  g_autofree char *report_path = NULL;
+  g_autofree char *message_id = NULL;
+  g_autofree char *expected_id = NULL;
+  char *contents = NULL;
+  gsize length;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+
+  server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  summary = run_job (fixture, &options);
+
+  g_assert_cmpuint (summary->total, ==, N_VALID);
+  g_assert_cmpuint (summary->sent, ==, N_VALID);
+  g_assert_cmpuint (summary->failed, ==, 0);
+  g_assert_cmpuint (summary->skipped, ==, 1);
+  g_assert_cmpuint (summary->remaining, ==, 0);
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  g_assert_cmpuint (server_count (&fixture->server, CONNECTS), ==, 1);
+  g_assert_cmpuint (server_count (&fixture->server, TO ("lena@example.net")), ==, 1);
+
+  assert_query (fixture, "5", "SELECT count(*) FROM delivery WHERE status = 'sent'"
+                " AND mode = 'live' AND attempts = 1 AND error IS NULL AND sent_at >= %lld"
+                " AND message_id IS NOT NULL", (long long) before);
+  assert_query (fixture, "pending", "SELECT status FROM delivery WHERE respondent_id = 4");
+  assert_query (fixture, "pending>sending,sending>sent,",
+                "SELECT group_concat (from_status || '>' || to_status || ',', '')"
+                " FROM (SELECT * FROM history WHERE respondent_id = 3 AND by = 'send'"
+                " AND mode = 'live' ORDER BY id)");
+
+  /* Lena is the third message: a non-ASCII name, the report attached whole. */
+  facts = server_message_facts (&fixture->server, 3);
+  g_assert_cmpstr (fact (facts, "subject"), ==, "Your report, Lena Öberg");
+  g_assert_cmpstr (fact (facts, "to"), ==, "lena@example.net");
+  g_assert_cmpstr (fact (facts, "from_name"), ==, "Scan Team");
+  g_assert_cmpstr (fact (facts, "defects"), ==, "");
+  g_assert_cmpstr (fact (facts, "part1.type"), ==, "application/pdf");
+  report_path = query (fixture, "SELECT report_path FROM delivery WHERE respondent_id = 3");
+  g_assert_true (g_file_get_contents (report_path, &contents, &length, NULL));
+  report = g_bytes_new_take (contents, length);
+  g_assert_true (g_bytes_equal (report, g_hash_table_lookup (facts, "part1.payload")));
+  message_id = query (fixture, "SELECT message_id FROM delivery WHERE respondent_id = 3");
+  expected_id = g_strdup_printf ("<%s>", message_id);
+  g_assert_cmpstr (fact (facts, "message_id"), ==, expected_id);
+  g_clear_pointer (&facts, g_hash_table_unref);
+
+  /* Anne's language is Dutch. */
+  facts = server_message_facts (&fixture->server, 2);
+  g_assert_cmpstr (fact (facts, "subject"), ==, "Uw rapport, Anne Jansen");
+  g_assert_true (g_str_has_prefix (fact (facts, "part0.payload"), "Beste Anne Jansen,"));
+
+  again = run_job (fixture, &options);
+  g_assert_cmpuint (again->total, ==, 0);
+  g_assert_cmpuint (again->sent, ==, 0);
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID);
+}
+
+static void
+test_test_mode (Fixture       *fixture,
+                gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_TEST);
+  g_autoptr(RsSendSummary) summary = NULL;
+
+  exec_sql (fixture, "UPDATE delivery SET status = 'failed' WHERE respondent_id = 6;");
+  server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  options.retry_failed = TRUE;
+  summary = run_job (fixture, &options);
+
+  g_assert_cmpuint (summary->sent, ==, N_VALID);
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  g_assert_cmpuint (server_count (&fixture->server, TO (TEST_ADDRESS)), ==, N_VALID);
+  for (guint i = 1; i <= N_VALID; i++)
+    {
+      g_autoptr(GHashTable) facts = server_message_facts (&fixture->server, i);
+
+      g_assert_true (g_str_has_prefix (fact (facts, "subject"), "[TEST] "));
+      g_assert_cmpstr (fact (facts, "to"), ==, TEST_ADDRESS);
+      if (i == 1)
+        g_assert_true (g_str_has_prefix (fact (facts, "part0.payload"),
+                                         "This test message would have gone to Ivo Bos "
+                                         "<ivo@example.com>."));
+    }
+
+  assert_query (fixture, "5", "SELECT count(*) FROM delivery WHERE status = 'pending'"
+                " AND sent_at IS NULL AND attempts = 0");
+  assert_query (fixture, "failed", "SELECT status FROM delivery WHERE respondent_id = 6");
+  assert_query (fixture, "5", "SELECT count(*) FROM history WHERE mode = 'test' AND by = 'send'"
+                " AND from_status = to_status AND note = 'test message sent to " TEST_ADDRESS
+                "'");
+  assert_query (fixture, "failed", "SELECT to_status FROM history WHERE respondent_id = 6"
+                " AND mode = 'test'");
+  assert_query (fixture, "0", "SELECT count(*) FROM history WHERE mode = 'live'");
+}
+
+static void
+test_rejected (Fixture       *fixture,
+               gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autofree char *error_text = NULL;
+
+  server_start (&fixture->server, "--rcpt-reply",
+                "anne@example.org=550 5.1.1 No such user here", NULL);
+  options.mailer.url = fixture->server.url;
+  summary = run_job (fixture, &options);
+
+  g_assert_cmpuint (summary->sent, ==, N_VALID - 1);
+  g_assert_cmpuint (summary->failed, ==, 1);
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID - 1);
+  assert_query (fixture, "failed", "SELECT status FROM delivery WHERE respondent_id = 2");
+  assert_query (fixture, "550", "SELECT error_code FROM delivery WHERE respondent_id = 2");
+  assert_query (fixture, "1", "SELECT attempts FROM delivery WHERE respondent_id = 2");
+  assert_query (fixture, NULL, "SELECT sent_at FROM delivery WHERE respondent_id = 2");
+  error_text = query (fixture, "SELECT error FROM delivery WHERE respondent_id = 2");
+  g_assert_nonnull (strstr (error_text, "No such user here"));
+  assert_query (fixture, "sending>failed", "SELECT from_status || '>' || to_status FROM history"
+                " WHERE respondent_id = 2 ORDER BY id DESC LIMIT 1");
+  assert_query (fixture, "4", "SELECT count(*) FROM delivery WHERE status = 'sent'");
+}
+
+static void
+test_temporary (Fixture       *fixture,
+                gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autofree char *error_text = NULL;
+
+  /* Ivo's first try is cut off and goes through the second time; Anne is
+   * greylisted for good, so her tries run out. */
+  server_start (&fixture->server, "--drop-data", "1", "--rcpt-reply",
+                "anne@example.org=451 4.7.1 Greylisted, try later", NULL);
+  options.mailer.url = fixture->server.url;
+  summary = run_job (fixture, &options);
+
+  g_assert_cmpuint (summary->sent, ==, N_VALID - 1);
+  g_assert_cmpuint (summary->deferred, ==, 1);
+  g_assert_cmpuint (summary->failed, ==, 0);
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID - 1);
+  g_assert_cmpuint (server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
+
+  assert_query (fixture, "sent", "SELECT status FROM delivery WHERE respondent_id = 1");
+  assert_query (fixture, "2", "SELECT attempts FROM delivery WHERE respondent_id = 1");
+  assert_query (fixture, NULL, "SELECT error FROM delivery WHERE respondent_id = 1");
+  assert_query (fixture, "pending>sending,sending>pending,pending>sending,sending>sent,",
+                "SELECT group_concat (from_status || '>' || to_status || ',', '')"
+                " FROM (SELECT * FROM history WHERE respondent_id = 1 ORDER BY id)");
+
+  assert_query (fixture, "pending", "SELECT status FROM delivery WHERE respondent_id = 2");
+  assert_query (fixture, "3", "SELECT attempts FROM delivery WHERE respondent_id = 2");
+  assert_query (fixture, "451", "SELECT error_code FROM delivery WHERE respondent_id = 2");
+  error_text = query (fixture, "SELECT error FROM delivery WHERE respondent_id = 2");
+  g_assert_nonnull (strstr (error_text, "Greylisted"));
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
+}
+
+static void
+test_auth_stop (Fixture       *fixture,
+                gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&fixture->server, "--user", "scan", "--password", "s3cret", NULL);
+  options.mailer.url = fixture->server.url;
+  options.mailer.user = "scan";
+  options.mailer.password = "not-the-password";
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_AUTH);
+  g_assert_nonnull (strstr (error->message, "Ivo Bos"));
+  g_assert_nonnull (strstr (error->message, "Preferences"));
+  g_assert_null (strstr (error->message, "not-the-password"));
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, 0);
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'"
+                " AND attempts = 0 AND error IS NULL");
+  assert_query (fixture, "pending>sending,sending>pending,",
+                "SELECT group_concat (from_status || '>' || to_status || ',', '')"
+                " FROM (SELECT * FROM history WHERE respondent_id = 1 ORDER BY id)");
+  assert_query (fixture, "0", "SELECT count(*) FROM history WHERE respondent_id <> 1"
+                " AND by = 'send'");
+}
+
+static void
+test_recover (Fixture       *fixture,
+              gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *error_text = NULL;
+
+  exec_sql (fixture, "UPDATE delivery SET status = 'sending' WHERE respondent_id = 1;");
+  g_assert_true (rs_send_job_recover (fixture->store, &error));
+  g_assert_no_error (error);
+
+  assert_query (fixture, "unknown", "SELECT status FROM delivery WHERE respondent_id = 1");
+  error_text = query (fixture, "SELECT error FROM delivery WHERE respondent_id = 1");
+  g_assert_nonnull (strstr (error_text, "check your Sent folder"));
+  assert_query (fixture, "sending>unknown/send", "SELECT from_status || '>' || to_status"
+                " || '/' || by FROM history WHERE respondent_id = 1");
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
+
+  server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  summary = run_job (fixture, &options);
+  g_assert_cmpuint (summary->sent, ==, N_VALID - 1);
+  g_assert_cmpint (find_item (summary->plan->skipped, IVO)->skip, ==, RS_SEND_SKIP_UNKNOWN);
+  g_assert_cmpuint (server_count (&fixture->server, TO ("ivo@example.com")), ==, 0);
+  assert_query (fixture, "unknown", "SELECT status FROM delivery WHERE respondent_id = 1");
+}
+
+typedef struct
+{
+  gint in_flight;
+  gboolean done;
+  RsSendSummary *summary;
+  GError *error;
+} Watch;
+
+static void
+watch_progress (const RsSendSummary *so_far,
+                const RsSendItem    *current,
+                const RsSendResult  *result,
+                gpointer             user_data)
+{
+  Watch *watch = user_data;
+
+  if (result == NULL)
+    g_atomic_int_set (&watch->in_flight, 1);
+}
+
+static void
+watch_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Watch *watch = user_data;
+
+  watch->summary = rs_send_job_run_finish (RS_STORE (source), result, &watch->error);
+  watch->done = TRUE;
+}
+
+static gpointer
+recover_thread (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rs_send_job_recover (fixture->store, &error));
+  g_assert_no_error (error);
+  rs_store_release_connection (fixture->store);
+
+  return NULL;
+}
+
+static void
+test_recover_locked (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) second = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 ids[] = { ANNE };
+  Watch watch = { 0 };
+  gint64 deadline;
+
+  server_start (&fixture->server, "--delay", "1", NULL);
+  options.mailer.url = fixture->server.url;
+  options.ids = ids;
+  options.n_ids = 1;
+  rs_send_job_run_async (fixture->store, &options, watch_progress, &watch, NULL, watch_done,
+                         &watch);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&watch.in_flight) && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 100);
+  g_assert_true (g_atomic_int_get (&watch.in_flight));
+  assert_query (fixture, "sending", "SELECT status FROM delivery WHERE respondent_id = 2");
+
+  g_thread_join (g_thread_new ("recover", recover_thread, fixture));
+  assert_query (fixture, "sending", "SELECT status FROM delivery WHERE respondent_id = 2");
+
+  second = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_null (second);
+  g_assert_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "Another send is running"));
+
+  while (!watch.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (watch.error);
+  g_assert_cmpuint (watch.summary->sent, ==, 1);
+  rs_send_summary_free (watch.summary);
+  assert_query (fixture, "sent", "SELECT status FROM delivery WHERE respondent_id = 2");
+  assert_query (fixture, "0", "SELECT count(*) FROM history WHERE to_status = 'unknown'");
+}
+
+static void
+cancel_after_first (const RsSendSummary *so_far,
+                    const RsSendItem    *current,
+                    const RsSendResult  *result,
+                    gpointer             user_data)
+{
+  if (result != NULL)
+    g_cancellable_cancel (user_data);
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  options.rate_per_minute = 60;
+  summary = rs_send_job_run (fixture->store, &options, cancel_after_first, cancellable,
+                             cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_true (summary->cancelled);
+  g_assert_cmpuint (summary->sent, ==, 1);
+  g_assert_cmpuint (summary->remaining, ==, N_VALID - 1);
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, 1);
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
+  assert_query (fixture, "1", "SELECT count(*) FROM delivery WHERE status = 'sent'");
+}
+
+typedef struct
+{
+  int status;
+  char *out;
+  char *err;
+} CliResult;
+
+static void
+cli_result_clear (CliResult *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
+
+static GSubprocess *
+cli_spawn (Fixture    *fixture,
+           const char *first_arg,
+           ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+  va_list args;
+
+  g_assert_nonnull (g_getenv ("RESILIENCESCAN"));
+  g_ptr_array_add (argv, g_strdup (g_getenv ("RESILIENCESCAN")));
+  g_ptr_array_add (argv, g_strdup_printf ("--database=%s", fixture->db));
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+
+  return process;
+}
+
+static void
+cli_finish (GSubprocess *process,
+            CliResult   *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  result->status = g_subprocess_get_if_exited (process)
+                   ? g_subprocess_get_exit_status (process)
+                   : 128 + g_subprocess_get_term_sig (process);
+}
+
+static guint
+count_lines (const char *text,
+             const char *containing)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0' && strstr (lines[i], containing) != NULL)
+      n++;
+
+  return n;
+}
+
+static void
+test_cli (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autoptr(GSubprocess) both = NULL;
+  g_autoptr(GSubprocess) neither = NULL;
+  g_autoptr(GSubprocess) no_server = NULL;
+  g_autoptr(GSubprocess) live = NULL;
+  g_auto(CliResult) both_result = { 0 };
+  g_auto(CliResult) neither_result = { 0 };
+  g_auto(CliResult) no_server_result = { 0 };
+  g_auto(CliResult) live_result = { 0 };
+  g_autofree char *url = NULL;
+
+  server_start (&fixture->server, NULL);
+  url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
+
+  both = cli_spawn (fixture, "send", "--live", "--test-address=" TEST_ADDRESS, url,
+                    "--starttls=off", "--from=" FROM, NULL);
+  cli_finish (both, &both_result);
+  g_assert_cmpint (both_result.status, !=, 0);
+  g_assert_cmpstr (both_result.out, ==, "");
+  g_assert_cmpuint (count_lines (both_result.err, ""), ==, 1);
+  g_assert_nonnull (strstr (both_result.err, "--live"));
+
+  neither = cli_spawn (fixture, "send", url, "--starttls=off", "--from=" FROM, NULL);
+  cli_finish (neither, &neither_result);
+  g_assert_cmpint (neither_result.status, !=, 0);
+  g_assert_cmpuint (count_lines (neither_result.err, ""), ==, 1);
+
+  no_server = cli_spawn (fixture, "send", "--live", "--from=" FROM, NULL);
+  cli_finish (no_server, &no_server_result);
+  g_assert_cmpint (no_server_result.status, !=, 0);
+  g_assert_cmpuint (count_lines (no_server_result.err, ""), ==, 1);
+  g_assert_nonnull (strstr (no_server_result.err, "--smtp-url"));
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, 0);
+
+  live = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM,
+                    "--from-name=Scan Team", NULL);
+  cli_finish (live, &live_result);
+  g_assert_cmpstr (live_result.err, ==, "");
+  g_assert_cmpint (live_result.status, ==, 0);
+  g_assert_cmpuint (count_lines (live_result.out, ": sent"), ==, N_VALID);
+  g_assert_nonnull (strstr (live_result.out, "[3/5] 3 Lena Öberg <lena@example.net>: sent\n"));
+  g_assert_nonnull (strstr (live_result.out, "skipped 4 Bad Address <not-an-address>: "));
+  g_assert_true (g_str_has_suffix (live_result.out, "Sent: 5. Failed: 0. Not sent yet, to try "
+                                   "again later: 0. Skipped: 1. Not handled: 0.\n"));
+  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  assert_query (fixture, "5", "SELECT count(*) FROM delivery WHERE status = 'sent'");
+}
+
+static void
+test_crash (Fixture       *fixture,
+            gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GSubprocess) sender = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *unknown = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+  g_auto(GStrv) lines = NULL;
+  Server *server = &fixture->server;
+  gint64 deadline;
+
+  server_start (server, "--delay", "0.3", NULL);
+  url = g_strdup_printf ("--smtp-url=%s", server->url);
+  sender = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (server_count (server, MESSAGES) < 1 && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 100);
+  g_assert_cmpuint (server_count (server, MESSAGES), >=, 1);
+  /* In the middle of the next message's DATA, most likely. */
+  g_usleep (G_USEC_PER_SEC / 10);
+  g_subprocess_send_signal (sender, SIGKILL);
+  g_subprocess_wait (sender, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (server_count (server, MESSAGES), <, N_VALID);
+
+  /* Every message the server took is on record as sent or in sending. */
+  log_path = g_build_filename (server->dir, "log.jsonl", NULL);
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *to = strstr (lines[i], "\"to\": [\"");
+      g_autofree char *address = NULL;
+      g_autofree char *status = NULL;
+
+      if (to == NULL)
+        continue;
+      to += strlen ("\"to\": [\"");
+      address = g_strndup (to, strcspn (to, "\""));
+      status = query (fixture, "SELECT d.status FROM delivery d JOIN respondent r"
+                      " ON r.id = d.respondent_id WHERE r.email = '%s'", address);
+      g_assert_true (g_strcmp0 (status, "sent") == 0 || g_strcmp0 (status, "sending") == 0);
+    }
+  assert_query (fixture, "1", "SELECT count(*) <= 1 FROM delivery WHERE status = 'sending'");
+
+  g_assert_true (rs_send_job_recover (fixture->store, &error));
+  g_assert_no_error (error);
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
+  assert_query (fixture, "ok", "PRAGMA integrity_check");
+
+  options.mailer.url = server->url;
+  summary = run_job (fixture, &options);
+  unknown = query (fixture, "SELECT count(*) FROM delivery WHERE status = 'unknown'");
+  g_assert_cmpuint (server_count (server, MESSAGES), ==,
+                    N_VALID - g_ascii_strtoull (unknown, NULL, 10));
+  for (const char *const *a = (const char *const[]) { "ivo@example.com", "anne@example.org",
+                                                      "lena@example.net", "zoe@example.com",
+                                                      "sam@example.com", NULL }; *a; a++)
+    {
+      g_autofree char *needle = g_strdup_printf ("\"to\": [\"%s\"]", *a);
+
+      g_assert_cmpuint (server_count (server, needle), <=, 1);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  rs_test_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/send-job/plan", test_plan);
+  ADD ("/send-job/live", test_live);
+  ADD ("/send-job/test-mode", test_test_mode);
+  ADD ("/send-job/rejected", test_rejected);
+  ADD ("/send-job/temporary", test_temporary);
+  ADD ("/send-job/auth-stop", test_auth_stop);
+  ADD ("/send-job/recover", test_recover);
+  ADD ("/send-job/recover-locked", test_recover_locked);
+  ADD ("/send-job/cancel", test_cancel);
+  ADD ("/send-job/cli", test_cli);
+  ADD ("/send-job/crash", test_crash);
+
+  return g_test_run ();
+}
