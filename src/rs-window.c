@@ -8,6 +8,8 @@
 #include "core/rs-export.h"
 #include "core/rs-import.h"
 #include "core/rs-report-job.h"
+#include "core/rs-secret.h"
+#include "core/rs-send-job.h"
 #include "rs-import-details-window.h"
 #include "rs-progress-panel.h"
 #include "rs-respondent-view.h"
@@ -27,6 +29,7 @@ struct _RsWindow
   RsImportSummary *last_import;
   GCancellable *reports_cancellable;
   RsReportSummary *last_reports;
+  GCancellable *send_cancellable;
 
   AdwToastOverlay *toast_overlay;
   RsProgressPanel *progress_panel;
@@ -96,7 +99,8 @@ rs_window_get_busy (RsWindow *self)
 {
   g_return_val_if_fail (RS_IS_WINDOW (self), FALSE);
 
-  return self->import_cancellable != NULL || self->reports_cancellable != NULL;
+  return self->import_cancellable != NULL || self->reports_cancellable != NULL ||
+         self->send_cancellable != NULL;
 }
 
 /* Which page the window shows: loading, empty, error or respondents. */
@@ -136,6 +140,30 @@ rs_window_reload (RsWindow *self)
     rs_respondent_view_refresh (self->respondent_view);
 }
 
+static gpointer
+recover_job (RsStore       *store,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  if (!rs_send_job_recover (store, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+recovered_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rs_store_run_finish (RS_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not look for interrupted sends: %s", error->message);
+}
+
 static void
 store_opened_cb (GObject      *object,
                  GAsyncResult *result,
@@ -157,6 +185,10 @@ store_opened_cb (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   update_actions (self);
   rs_respondent_view_set_store (self->respondent_view, store);
+
+  /* Records a crashed send left in `sending` become `unknown` now. */
+  rs_store_run_async (store, recover_job, NULL, NULL, NULL, self->cancellable, recovered_cb,
+                      NULL);
 }
 
 /* Progress comes from the import's thread; only this relay crosses to the
@@ -260,7 +292,7 @@ static void
 update_actions (RsWindow *self)
 {
   gboolean idle = self->store != NULL && self->import_cancellable == NULL &&
-                  self->reports_cancellable == NULL;
+                  self->reports_cancellable == NULL && self->send_cancellable == NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import-file", idle);
@@ -273,6 +305,10 @@ update_actions (RsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.generate-selected-reports", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-reports",
                                  self->reports_cancellable != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send-test", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send-live", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop-sending",
+                                 self->send_cancellable != NULL);
 }
 
 static void
@@ -696,6 +732,371 @@ edit_template_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (editor));
 }
 
+/* Sending: the settings become a plan in a worker (who is sent, who is
+ * skipped and why, and the password from the keyring); a summary asks for
+ * confirmation; then the send job runs with progress and Stop. */
+
+typedef struct
+{
+  RsSendMode mode;
+  char *url;
+  char *user;
+  char *password;
+  char *ca_file;
+  char *from_address;
+  char *from_name;
+  char *reply_to;
+  char *test_address;
+  char *subject[2];
+  char *body[2];
+  gboolean starttls;
+  guint rate;
+  RsSendOptions options;
+  RsSendPlan *plan;
+} SendSetup;
+
+static void
+wipe (char **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+static void
+send_setup_free (gpointer data)
+{
+  SendSetup *setup = data;
+
+  g_free (setup->url);
+  g_free (setup->user);
+  wipe (&setup->password);
+  g_free (setup->ca_file);
+  g_free (setup->from_address);
+  g_free (setup->from_name);
+  g_free (setup->reply_to);
+  g_free (setup->test_address);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (setup->subject[i]);
+      g_free (setup->body[i]);
+    }
+  g_clear_pointer (&setup->plan, rs_send_plan_free);
+  g_free (setup);
+}
+
+static char *
+empty_to_null (char *text)
+{
+  if (text != NULL && text[0] == '\0')
+    g_clear_pointer (&text, g_free);
+
+  return text;
+}
+
+static SendSetup *
+send_setup_new (RsWindow   *self,
+                RsSendMode  mode)
+{
+  SendSetup *setup = g_new0 (SendSetup, 1);
+  g_autofree char *security = g_settings_get_string (self->settings, "smtp-security");
+  static const char *languages[] = { "en", "nl" };
+
+  setup->mode = mode;
+  setup->url = g_settings_get_string (self->settings, "smtp-url");
+  setup->user = empty_to_null (g_settings_get_string (self->settings, "smtp-user"));
+  setup->from_address = g_settings_get_string (self->settings, "from-address");
+  setup->from_name = empty_to_null (g_settings_get_string (self->settings, "from-name"));
+  setup->reply_to = empty_to_null (g_settings_get_string (self->settings, "reply-to"));
+  setup->test_address = g_settings_get_string (self->settings, "test-address");
+  setup->starttls = g_str_equal (security, "starttls");
+  setup->rate = g_settings_get_uint (self->settings, "rate-limit");
+  for (guint i = 0; i < 2; i++)
+    {
+      setup->subject[i] = rs_template_dup_subject (self->settings, languages[i]);
+      setup->body[i] = rs_template_dup_body (self->settings, languages[i]);
+    }
+
+  setup->options.mode = mode;
+  setup->options.test_address = setup->test_address;
+  setup->options.mailer.url = setup->url;
+  setup->options.mailer.starttls_required = setup->starttls;
+  setup->options.mailer.user = setup->user;
+  setup->options.mailer.connect_timeout_s = 30;
+  setup->options.mailer.timeout_s = 120;
+  setup->options.from_address = setup->from_address;
+  setup->options.from_name = setup->from_name;
+  setup->options.reply_to = setup->reply_to;
+  setup->options.subject_en = setup->subject[0];
+  setup->options.body_en = setup->body[0];
+  setup->options.subject_nl = setup->subject[1];
+  setup->options.body_nl = setup->body[1];
+  setup->options.rate_per_minute = setup->rate;
+
+  return setup;
+}
+
+static gpointer
+plan_job (RsStore       *store,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  SendSetup *setup = data;
+
+  setup->plan = rs_send_job_plan (store, &setup->options, error);
+  if (setup->plan == NULL)
+    return NULL;
+
+  /* A keyring that cannot be reached leaves the password to be asked for. */
+  if (setup->user != NULL)
+    setup->password = rs_secret_lookup (setup->url, setup->user, cancellable, NULL);
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+send_progress_cb (const RsSendSummary *so_far,
+                  const RsSendItem    *current,
+                  const RsSendResult  *result,
+                  gpointer             user_data)
+{
+  guint done = so_far->sent + so_far->failed + so_far->deferred;
+  guint total = so_far->plan ? so_far->plan->to_send->len : so_far->total;
+
+  /* Translators: messages done, of how many, how many failed, and to whom */
+  post_progress (user_data, total ? (double) done / total : 1.0,
+                 g_strdup_printf (_("%u of %u · %u failed · %s"), done, total, so_far->failed,
+                                  current ? current->person : ""));
+}
+
+static void
+send_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(RsWindow) self = user_data;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  AdwToast *toast;
+
+  summary = rs_send_job_run_finish (RS_STORE (object), result, &error);
+  g_clear_object (&self->send_cancellable);
+  rs_progress_panel_stop (self->progress_panel);
+  update_actions (self);
+  rs_window_reload (self);
+
+  if (summary == NULL)
+    {
+      show_message (self, _("Sending Stopped"), error->message);
+      return;
+    }
+
+  counts = rs_send_summary_describe (summary);
+  toast = adw_toast_new (counts);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+start_sending (RsWindow  *self,
+               SendSetup *setup)
+{
+  ProgressRelay *relay;
+
+  self->send_cancellable = g_cancellable_new ();
+  relay = g_atomic_rc_box_new0 (ProgressRelay);
+  g_weak_ref_init (&relay->window, self);
+  g_object_set_data_full (G_OBJECT (self->send_cancellable), "rs-progress-relay", relay,
+                          (GDestroyNotify) progress_relay_unref);
+
+  setup->options.mailer.password = setup->password;
+  rs_progress_panel_start (self->progress_panel,
+                           setup->mode == RS_SEND_MODE_LIVE ? _("Sending reports…")
+                                                            : _("Sending test messages…"),
+                           "win.stop-sending");
+  /* The job copies the options, the password included. */
+  rs_send_job_run_async (self->store, &setup->options, send_progress_cb, relay,
+                         self->send_cancellable, send_done_cb, g_object_ref (self));
+  update_actions (self);
+}
+
+static void
+send_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  gpointer          user_data)
+{
+  RsWindow *self = user_data;
+  SendSetup *setup = g_object_get_data (G_OBJECT (dialog), "rs-send-setup");
+  GtkEditable *password = g_object_get_data (G_OBJECT (dialog), "rs-password");
+
+  if (!g_str_equal (response, "send") || self->store == NULL || rs_window_get_busy (self))
+    return;
+
+  if (password != NULL)
+    {
+      wipe (&setup->password);
+      setup->password = g_strdup (gtk_editable_get_text (password));
+      gtk_editable_set_text (password, "");
+    }
+
+  start_sending (self, setup);
+}
+
+static char *
+describe_skipped (RsSendPlan *plan)
+{
+  g_autoptr(GHashTable) reasons = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) text = g_string_new (NULL);
+  GHashTableIter iter;
+  gpointer reason, count;
+
+  for (guint i = 0; i < plan->skipped->len; i++)
+    {
+      RsSendItem *item = g_ptr_array_index (plan->skipped, i);
+
+      g_hash_table_insert (reasons, item->reason,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (reasons,
+                                                                                    item->reason)) + 1));
+    }
+
+  g_hash_table_iter_init (&iter, reasons);
+  while (g_hash_table_iter_next (&iter, &reason, &count))
+    /* Translators: how many were skipped, and why */
+    g_string_append_printf (text, _("\n• %u: %s"), GPOINTER_TO_UINT (count),
+                            (const char *) reason);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+typedef struct
+{
+  RsWindow *self;
+  SendSetup *setup;
+} PlanCall;
+
+static void
+plan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autofree PlanCall *call = user_data;
+  g_autoptr(RsWindow) self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *skipped = NULL;
+  g_autofree char *button = NULL;
+  SendSetup *setup = call->setup;
+  GtkWidget *dialog;
+  guint n;
+
+  if (rs_store_run_finish (RS_STORE (object), result, &error) == NULL)
+    {
+      send_setup_free (setup);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, _("Could Not Prepare Sending"), error->message);
+      return;
+    }
+
+  n = setup->plan->to_send->len;
+  if (setup->mode == RS_SEND_MODE_LIVE)
+    {
+      heading = g_strdup_printf (ngettext ("Send the Report to %u Respondent?",
+                                           "Send the Reports to %u Respondents?", n), n);
+      button = g_strdup_printf (ngettext ("_Send to %u Respondent", "_Send to %u Respondents", n),
+                                n);
+    }
+  else
+    {
+      heading = g_strdup_printf (ngettext ("Send %u Test Message?", "Send %u Test Messages?",
+                                           n), n);
+      button = g_strdup (_("_Send Test Messages"));
+    }
+
+  skipped = describe_skipped (setup->plan);
+  /* Translators: where, from whom, how fast, and who is skipped */
+  body = g_strdup_printf (_("%s\nServer: %s\nFrom: %s\nAt most %u a minute, about %u minutes."
+                            "\nSkipped: %u%s"),
+                          setup->mode == RS_SEND_MODE_LIVE
+                            ? _("Each respondent gets their own report. This cannot be undone.")
+                            : _("Every message goes to the test address; no status changes."),
+                          setup->url, setup->from_address, setup->rate,
+                          setup->rate ? (n + setup->rate - 1) / setup->rate : 0,
+                          setup->plan->skipped->len, skipped);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "send", button,
+                                    NULL);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send", n > 0);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send",
+                                              setup->mode == RS_SEND_MODE_LIVE
+                                              ? ADW_RESPONSE_DESTRUCTIVE
+                                              : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  /* Without a password from the keyring, it is asked for now. */
+  if (setup->user != NULL && setup->password == NULL)
+    {
+      GtkWidget *entry = gtk_password_entry_new ();
+
+      gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+      g_object_set (entry, "placeholder-text", _("Password of the mail server"), NULL);
+      adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+      g_object_set_data (G_OBJECT (dialog), "rs-password", entry);
+    }
+
+  g_object_set_data_full (G_OBJECT (dialog), "rs-send-setup", setup, send_setup_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (send_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  RsSendMode mode = g_str_equal (action_name, "win.send-live") ? RS_SEND_MODE_LIVE
+                                                               : RS_SEND_MODE_TEST;
+  SendSetup *setup;
+  PlanCall *call;
+
+  if (self->store == NULL || rs_window_get_busy (self))
+    return;
+
+  setup = send_setup_new (self, mode);
+  if (setup->url[0] == '\0' || setup->from_address[0] == '\0' ||
+      (mode == RS_SEND_MODE_TEST && setup->test_address[0] == '\0'))
+    {
+      send_setup_free (setup);
+      show_message (self, _("Sending Is Not Set Up"),
+                    _("Set the mail server, the From address and, for a test round, the "
+                      "test address in Preferences → E-mail."));
+      return;
+    }
+
+  call = g_new0 (PlanCall, 1);
+  call->self = g_object_ref (self);
+  call->setup = setup;
+  rs_store_run_async (self->store, plan_job, setup, NULL, NULL, self->cancellable,
+                      plan_done_cb, call);
+}
+
+static void
+stop_sending_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+
+  if (self->send_cancellable != NULL)
+    g_cancellable_cancel (self->send_cancellable);
+}
+
 static gboolean
 drop_cb (GtkDropTarget *target,
          const GValue  *value,
@@ -774,6 +1175,7 @@ rs_window_finalize (GObject *object)
   g_clear_pointer (&self->last_import, rs_import_summary_free);
   g_clear_object (&self->reports_cancellable);
   g_clear_pointer (&self->last_reports, rs_report_summary_free);
+  g_clear_object (&self->send_cancellable);
   g_clear_pointer (&self->database_path, g_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -866,6 +1268,9 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.edit-template", NULL,
                                    edit_template_action);
+  gtk_widget_class_install_action (widget_class, "win.send-test", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "win.send-live", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-sending", NULL, stop_sending_action);
   gtk_widget_class_install_action (widget_class, "win.generate-reports", NULL,
                                    generate_reports_action);
   gtk_widget_class_install_action (widget_class, "win.generate-selected-reports", NULL,

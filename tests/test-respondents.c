@@ -10,6 +10,7 @@
 #include "rs-details-window.h"
 #include "rs-test-cli.h"
 #include "rs-test-gtk.h"
+#include "rs-test-smtp.h"
 #include "rs-test-util.h"
 #include "rs-window.h"
 
@@ -578,6 +579,86 @@ test_respondents_details (Fixture       *fixture,
   g_assert_cmpuint (rs_details_window_get_n_report_pages (details), ==, 1);
 }
 
+static GtkWindow *
+wait_for_dialog (void)
+{
+  GtkWindow *dialog = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while ((dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) == NULL &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  return dialog;
+}
+
+static void
+test_respondents_send (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
+  RsStore *store = rs_window_get_store (fixture->window);
+  StatusWait ivo = { fixture, id_of (store, "ivo.bos@example.com"), "sent" };
+  StatusWait anne = { fixture, id_of (store, "am.jansen@example.org"), "sent" };
+  RsTestServer server = { 0 };
+  GtkWindow *dialog;
+
+  rs_test_server_start (&server, NULL);
+  g_settings_set_string (settings, "reports-folder", folder);
+  g_settings_set_string (settings, "smtp-url", server.url);
+  g_settings_set_string (settings, "smtp-security", "none");
+  g_settings_set_string (settings, "from-address", "scan@example.com");
+  g_settings_set_string (settings, "test-address", "me@example.org");
+  g_settings_set_uint (settings, "rate-limit", 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.generate-reports", NULL));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 60000));
+
+  /* A test round first: everything to the test address, no status changes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Send 2 Test Messages?");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_true (rs_window_get_busy (fixture->window));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"me@example.org\""), ==, 2);
+  g_assert_false (status_is (&ivo));
+  rs_test_iterate ();
+
+  /* Then for real: the summary names how many real recipients. */
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Send the Reports to 2 Respondents?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "Skipped: 4"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+
+  g_assert_true (status_is (&ivo));
+  g_assert_true (status_is (&anne));
+  g_assert_true (rs_test_wait_until (shown_status_is, &ivo, 10000));
+  g_assert_true (rs_test_wait_until (shown_status_is, &anne, 10000));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"ivo.bos@example.com\""), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"am.jansen@example.org\""), ==, 1);
+
+  rs_test_server_stop (&server);
+  g_settings_reset (settings, "reports-folder");
+  g_settings_reset (settings, "smtp-url");
+  g_settings_reset (settings, "smtp-security");
+  g_settings_reset (settings, "from-address");
+  g_settings_reset (settings, "test-address");
+  g_settings_reset (settings, "rate-limit");
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -611,6 +692,8 @@ main (int   argc,
               fixture_set_up, test_respondents_details, fixture_tear_down);
   g_test_add ("/respondents/generate", Fixture, NULL,
               fixture_set_up, test_respondents_generate, fixture_tear_down);
+  g_test_add ("/respondents/send", Fixture, NULL,
+              fixture_set_up, test_respondents_send, fixture_tear_down);
   g_test_add ("/respondents/export", Fixture, NULL,
               fixture_set_up, test_respondents_export, fixture_tear_down);
 

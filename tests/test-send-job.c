@@ -9,6 +9,7 @@
 #include "rs-import.h"
 #include "rs-report-job.h"
 #include "rs-send-job.h"
+#include "rs-test-smtp.h"
 #include "rs-test-util.h"
 
 /* The send job against a real database, real reports and a real SMTP
@@ -41,12 +42,6 @@ static const char master_csv[] =
 enum { IVO = 1, ANNE, LENA, BAD, ZOE, SAM };
 #define N_VALID 5
 
-typedef struct
-{
-  char *dir;
-  GSubprocess *process;
-  char *url;
-} Server;
 
 typedef struct
 {
@@ -54,74 +49,8 @@ typedef struct
   char *db;
   char *folder;
   RsStore *store;
-  Server server;
+  RsTestServer server;
 } Fixture;
-
-static void
-server_start (Server     *server,
-              const char *first_arg,
-              ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  va_list args;
-
-  server->dir = rs_test_make_tmpdir ();
-  g_ptr_array_add (argv, (gpointer) "/usr/bin/python3");
-  g_ptr_array_add (argv, (gpointer) g_test_get_filename (G_TEST_DIST, "smtp-server.py", NULL));
-  g_ptr_array_add (argv, server->dir);
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                       G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                       | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "PORT "));
-  server->url = g_strdup_printf ("smtp://127.0.0.1:%s", line + 5);
-}
-
-static void
-server_stop (Server *server)
-{
-  if (server->process != NULL)
-    {
-      g_subprocess_force_exit (server->process);
-      g_subprocess_wait (server->process, NULL, NULL);
-      g_clear_object (&server->process);
-    }
-  if (server->dir != NULL)
-    rs_test_remove_tree (server->dir);
-  g_clear_pointer (&server->dir, g_free);
-  g_clear_pointer (&server->url, g_free);
-}
-
-static guint
-server_count (Server     *server,
-              const char *needle)
-{
-  g_autofree char *path = g_build_filename (server->dir, "log.jsonl", NULL);
-  g_autofree char *log = NULL;
-  guint n = 0;
-
-  if (!g_file_get_contents (path, &log, NULL, NULL))
-    return 0;
-
-  for (const char *p = strstr (log, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-
-  return n;
-}
 
 #define MESSAGES "\"event\": \"message\""
 #define CONNECTS "\"event\": \"connect\""
@@ -129,7 +58,7 @@ server_count (Server     *server,
 
 /* What check-message.py read from message @n the server kept. */
 static GHashTable *
-server_message_facts (Server *server,
+server_message_facts (RsTestServer *server,
                       guint   n)
 {
   g_autofree char *name = g_strdup_printf ("%u.eml", n);
@@ -253,7 +182,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  server_stop (&fixture->server);
+  rs_test_server_stop (&fixture->server);
   g_clear_object (&fixture->store);
   rs_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
@@ -384,7 +313,7 @@ test_live (Fixture       *fixture,
   gsize length;
   gint64 before = g_get_real_time () / G_USEC_PER_SEC;
 
-  server_start (&fixture->server, NULL);
+  rs_test_server_start (&fixture->server, NULL);
   options.mailer.url = fixture->server.url;
   summary = run_job (fixture, &options);
 
@@ -393,9 +322,9 @@ test_live (Fixture       *fixture,
   g_assert_cmpuint (summary->failed, ==, 0);
   g_assert_cmpuint (summary->skipped, ==, 1);
   g_assert_cmpuint (summary->remaining, ==, 0);
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID);
-  g_assert_cmpuint (server_count (&fixture->server, CONNECTS), ==, 1);
-  g_assert_cmpuint (server_count (&fixture->server, TO ("lena@example.net")), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, CONNECTS), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("lena@example.net")), ==, 1);
 
   assert_query (fixture, "5", "SELECT count(*) FROM delivery WHERE status = 'sent'"
                 " AND mode = 'live' AND attempts = 1 AND error IS NULL AND sent_at >= %lld"
@@ -430,7 +359,7 @@ test_live (Fixture       *fixture,
   again = run_job (fixture, &options);
   g_assert_cmpuint (again->total, ==, 0);
   g_assert_cmpuint (again->sent, ==, 0);
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
 }
 
 static void
@@ -441,14 +370,14 @@ test_test_mode (Fixture       *fixture,
   g_autoptr(RsSendSummary) summary = NULL;
 
   exec_sql (fixture, "UPDATE delivery SET status = 'failed' WHERE respondent_id = 6;");
-  server_start (&fixture->server, NULL);
+  rs_test_server_start (&fixture->server, NULL);
   options.mailer.url = fixture->server.url;
   options.retry_failed = TRUE;
   summary = run_job (fixture, &options);
 
   g_assert_cmpuint (summary->sent, ==, N_VALID);
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID);
-  g_assert_cmpuint (server_count (&fixture->server, TO (TEST_ADDRESS)), ==, N_VALID);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO (TEST_ADDRESS)), ==, N_VALID);
   for (guint i = 1; i <= N_VALID; i++)
     {
       g_autoptr(GHashTable) facts = server_message_facts (&fixture->server, i);
@@ -480,14 +409,14 @@ test_rejected (Fixture       *fixture,
   g_autoptr(RsSendSummary) summary = NULL;
   g_autofree char *error_text = NULL;
 
-  server_start (&fixture->server, "--rcpt-reply",
+  rs_test_server_start (&fixture->server, "--rcpt-reply",
                 "anne@example.org=550 5.1.1 No such user here", NULL);
   options.mailer.url = fixture->server.url;
   summary = run_job (fixture, &options);
 
   g_assert_cmpuint (summary->sent, ==, N_VALID - 1);
   g_assert_cmpuint (summary->failed, ==, 1);
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID - 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID - 1);
   assert_query (fixture, "failed", "SELECT status FROM delivery WHERE respondent_id = 2");
   assert_query (fixture, "550", "SELECT error_code FROM delivery WHERE respondent_id = 2");
   assert_query (fixture, "1", "SELECT attempts FROM delivery WHERE respondent_id = 2");
@@ -509,7 +438,7 @@ test_temporary (Fixture       *fixture,
 
   /* Ivo's first try is cut off and goes through the second time; Anne is
    * greylisted for good, so her tries run out. */
-  server_start (&fixture->server, "--drop-data", "1", "--rcpt-reply",
+  rs_test_server_start (&fixture->server, "--drop-data", "1", "--rcpt-reply",
                 "anne@example.org=451 4.7.1 Greylisted, try later", NULL);
   options.mailer.url = fixture->server.url;
   summary = run_job (fixture, &options);
@@ -517,8 +446,8 @@ test_temporary (Fixture       *fixture,
   g_assert_cmpuint (summary->sent, ==, N_VALID - 1);
   g_assert_cmpuint (summary->deferred, ==, 1);
   g_assert_cmpuint (summary->failed, ==, 0);
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID - 1);
-  g_assert_cmpuint (server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID - 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
 
   assert_query (fixture, "sent", "SELECT status FROM delivery WHERE respondent_id = 1");
   assert_query (fixture, "2", "SELECT attempts FROM delivery WHERE respondent_id = 1");
@@ -543,7 +472,7 @@ test_auth_stop (Fixture       *fixture,
   g_autoptr(RsSendSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
 
-  server_start (&fixture->server, "--user", "scan", "--password", "s3cret", NULL);
+  rs_test_server_start (&fixture->server, "--user", "scan", "--password", "s3cret", NULL);
   options.mailer.url = fixture->server.url;
   options.mailer.user = "scan";
   options.mailer.password = "not-the-password";
@@ -554,7 +483,7 @@ test_auth_stop (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, "Ivo Bos"));
   g_assert_nonnull (strstr (error->message, "Preferences"));
   g_assert_null (strstr (error->message, "not-the-password"));
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 0);
   assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'"
                 " AND attempts = 0 AND error IS NULL");
   assert_query (fixture, "pending>sending,sending>pending,",
@@ -584,12 +513,12 @@ test_recover (Fixture       *fixture,
                 " || '/' || by FROM history WHERE respondent_id = 1");
   assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
 
-  server_start (&fixture->server, NULL);
+  rs_test_server_start (&fixture->server, NULL);
   options.mailer.url = fixture->server.url;
   summary = run_job (fixture, &options);
   g_assert_cmpuint (summary->sent, ==, N_VALID - 1);
   g_assert_cmpint (find_item (summary->plan->skipped, IVO)->skip, ==, RS_SEND_SKIP_UNKNOWN);
-  g_assert_cmpuint (server_count (&fixture->server, TO ("ivo@example.com")), ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 0);
   assert_query (fixture, "unknown", "SELECT status FROM delivery WHERE respondent_id = 1");
 }
 
@@ -648,7 +577,7 @@ test_recover_locked (Fixture       *fixture,
   Watch watch = { 0 };
   gint64 deadline;
 
-  server_start (&fixture->server, "--delay", "1", NULL);
+  rs_test_server_start (&fixture->server, "--delay", "1", NULL);
   options.mailer.url = fixture->server.url;
   options.ids = ids;
   options.n_ids = 1;
@@ -697,7 +626,7 @@ test_cancel (Fixture       *fixture,
   g_autoptr(RsSendSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
 
-  server_start (&fixture->server, NULL);
+  rs_test_server_start (&fixture->server, NULL);
   options.mailer.url = fixture->server.url;
   options.rate_per_minute = 60;
   summary = rs_send_job_run (fixture->store, &options, cancel_after_first, cancellable,
@@ -706,7 +635,7 @@ test_cancel (Fixture       *fixture,
   g_assert_true (summary->cancelled);
   g_assert_cmpuint (summary->sent, ==, 1);
   g_assert_cmpuint (summary->remaining, ==, N_VALID - 1);
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 1);
   assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
   assert_query (fixture, "1", "SELECT count(*) FROM delivery WHERE status = 'sent'");
 }
@@ -795,7 +724,7 @@ test_cli (Fixture       *fixture,
   g_auto(CliResult) live_result = { 0 };
   g_autofree char *url = NULL;
 
-  server_start (&fixture->server, NULL);
+  rs_test_server_start (&fixture->server, NULL);
   url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
 
   both = cli_spawn (fixture, "send", "--live", "--test-address=" TEST_ADDRESS, url,
@@ -816,7 +745,7 @@ test_cli (Fixture       *fixture,
   g_assert_cmpint (no_server_result.status, !=, 0);
   g_assert_cmpuint (count_lines (no_server_result.err, ""), ==, 1);
   g_assert_nonnull (strstr (no_server_result.err, "--smtp-url"));
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 0);
 
   live = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM,
                     "--from-name=Scan Team", NULL);
@@ -828,7 +757,7 @@ test_cli (Fixture       *fixture,
   g_assert_nonnull (strstr (live_result.out, "skipped 4 Bad Address <not-an-address>: "));
   g_assert_true (g_str_has_suffix (live_result.out, "Sent: 5. Failed: 0. Not sent yet, to try "
                                    "again later: 0. Skipped: 1. Not handled: 0.\n"));
-  g_assert_cmpuint (server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
   assert_query (fixture, "5", "SELECT count(*) FROM delivery WHERE status = 'sent'");
 }
 
@@ -845,23 +774,23 @@ test_crash (Fixture       *fixture,
   g_autofree char *log_path = NULL;
   g_autofree char *log = NULL;
   g_auto(GStrv) lines = NULL;
-  Server *server = &fixture->server;
+  RsTestServer *server = &fixture->server;
   gint64 deadline;
 
-  server_start (server, "--delay", "0.3", NULL);
+  rs_test_server_start (server, "--delay", "0.3", NULL);
   url = g_strdup_printf ("--smtp-url=%s", server->url);
   sender = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
 
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  while (server_count (server, MESSAGES) < 1 && g_get_monotonic_time () < deadline)
+  while (rs_test_server_count (server, MESSAGES) < 1 && g_get_monotonic_time () < deadline)
     g_usleep (G_USEC_PER_SEC / 100);
-  g_assert_cmpuint (server_count (server, MESSAGES), >=, 1);
+  g_assert_cmpuint (rs_test_server_count (server, MESSAGES), >=, 1);
   /* In the middle of the next message's DATA, most likely. */
   g_usleep (G_USEC_PER_SEC / 10);
   g_subprocess_send_signal (sender, SIGKILL);
   g_subprocess_wait (sender, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (server_count (server, MESSAGES), <, N_VALID);
+  g_assert_cmpint (rs_test_server_count (server, MESSAGES), <, N_VALID);
 
   /* Every message the server took is on record as sent or in sending. */
   log_path = g_build_filename (server->dir, "log.jsonl", NULL);
@@ -891,7 +820,7 @@ test_crash (Fixture       *fixture,
   options.mailer.url = server->url;
   summary = run_job (fixture, &options);
   unknown = query (fixture, "SELECT count(*) FROM delivery WHERE status = 'unknown'");
-  g_assert_cmpuint (server_count (server, MESSAGES), ==,
+  g_assert_cmpuint (rs_test_server_count (server, MESSAGES), ==,
                     N_VALID - g_ascii_strtoull (unknown, NULL, 10));
   for (const char *const *a = (const char *const[]) { "ivo@example.com", "anne@example.org",
                                                       "lena@example.net", "zoe@example.com",
@@ -899,7 +828,7 @@ test_crash (Fixture       *fixture,
     {
       g_autofree char *needle = g_strdup_printf ("\"to\": [\"%s\"]", *a);
 
-      g_assert_cmpuint (server_count (server, needle), <=, 1);
+      g_assert_cmpuint (rs_test_server_count (server, needle), <=, 1);
     }
 }
 

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The real SMTP test server, tests/smtp-server.py, run by Debian's python3. */
+typedef struct
+{
+  char *dir;
+  GSubprocess *process;
+  char *url;
+} RsTestServer;
+
+void  rs_test_server_start (RsTestServer *server,
+                            const char   *first_arg,
+                            ...);
+void  rs_test_server_stop  (RsTestServer *server);
+guint rs_test_server_count (RsTestServer *server,
+                            const char   *needle);
+
+G_END_DECLS
