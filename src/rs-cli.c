@@ -13,7 +13,9 @@
 #include "core/rs-import.h"
 #include "core/rs-report-job.h"
 #include "core/rs-send-job.h"
+#include "core/rs-secret.h"
 #include "core/rs-tracker.h"
+#include "rs-template-window.h"
 #include "core/rs-store.h"
 
 /* The headless command line: `resiliencescan SUBCOMMAND …`. It needs no
@@ -339,22 +341,43 @@ report_progress_cb (const RsReportSummary *so_far,
   fflush (stdout);
 }
 
-static char *
-saved_reports_folder (void)
+/* The saved preferences, or %NULL when the schema is not installed: the
+ * command line then works with its options and defaults alone. */
+static GSettings *
+open_saved_settings (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
-  g_autofree char *folder = NULL;
 
-  /* The command line works without the schema installed, with the default. */
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema != NULL && g_settings_schema_has_key (schema, "reports-folder"))
-    {
-      settings = g_settings_new (APP_ID);
-      folder = g_settings_get_string (settings, "reports-folder");
-    }
+  if (schema == NULL || !g_settings_schema_has_key (schema, "rate-limit"))
+    return NULL;
+
+  return g_settings_new (APP_ID);
+}
+
+static char *
+saved_string (GSettings  *settings,
+              const char *key)
+{
+  char *value;
+
+  if (settings == NULL)
+    return NULL;
+
+  value = g_settings_get_string (settings, key);
+  if (value[0] == '\0')
+    g_clear_pointer (&value, g_free);
+
+  return value;
+}
+
+static char *
+saved_reports_folder (void)
+{
+  g_autoptr(GSettings) settings = open_saved_settings ();
+  g_autofree char *folder = saved_string (settings, "reports-folder");
 
   if (folder == NULL || folder[0] == '\0')
     return rs_report_default_folder ();
@@ -478,10 +501,16 @@ cmd_send (GStrv *args)
   g_autofree char *from = NULL;
   g_autofree char *from_name = NULL;
   g_autofree char *cafile = NULL;
+  g_autofree char *reply_to = NULL;
+  g_autofree char *subject_en = NULL;
+  g_autofree char *body_en = NULL;
+  g_autofree char *subject_nl = NULL;
+  g_autofree char *body_nl = NULL;
+  g_autoptr(GSettings) settings = NULL;
   g_auto(GStrv) id_texts = NULL;
   gboolean live = FALSE;
   gboolean retry_failed = FALSE;
-  int rate = 0;
+  int rate = -1;
   const GOptionEntry entries[] = {
     { "test-address", 0, 0, G_OPTION_ARG_STRING, &test_address,
       N_("Send test messages, all to this address; no status changes"), N_("ADDR") },
@@ -516,6 +545,7 @@ cmd_send (GStrv *args)
   g_autoptr(RsStore) store = NULL;
   g_autofree char *counts = NULL;
   const char *password = g_getenv ("RESILIENCESCAN_SMTP_PASSWORD");
+  g_autoptr(RsSecretPassword) keyring_password = NULL;
   RsSendOptions options = { 0 };
 
   g_option_context_set_summary (context,
@@ -553,10 +583,37 @@ cmd_send (GStrv *args)
       return 2;
     }
 
-  if (rate < 0)
+  if (rate < -1)
     {
       fail (_("send: --rate is a number of messages a minute, 0 or more"));
       return 2;
+    }
+
+  /* What is not given falls back to the saved preferences. */
+  settings = open_saved_settings ();
+  if (smtp_url == NULL)
+    smtp_url = saved_string (settings, "smtp-url");
+  if (starttls == NULL && settings != NULL)
+    {
+      g_autofree char *security = g_settings_get_string (settings, "smtp-security");
+
+      starttls = g_strdup (g_str_equal (security, "none") ? "off" : "required");
+    }
+  if (smtp_user == NULL)
+    smtp_user = saved_string (settings, "smtp-user");
+  if (from == NULL)
+    from = saved_string (settings, "from-address");
+  if (from_name == NULL)
+    from_name = saved_string (settings, "from-name");
+  if (rate == -1)
+    rate = settings != NULL ? (int) g_settings_get_uint (settings, "rate-limit") : 0;
+  if (settings != NULL)
+    {
+      reply_to = saved_string (settings, "reply-to");
+      subject_en = rs_template_dup_subject (settings, "en");
+      body_en = rs_template_dup_body (settings, "en");
+      subject_nl = rs_template_dup_subject (settings, "nl");
+      body_nl = rs_template_dup_body (settings, "nl");
     }
 
   if (smtp_url == NULL)
@@ -578,6 +635,13 @@ cmd_send (GStrv *args)
       return 2;
     }
 
+  /* Without the variable, the keyring: where the window keeps it. */
+  if ((password == NULL || *password == '\0') && smtp_user != NULL && *smtp_user != '\0')
+    {
+      keyring_password = rs_secret_lookup (smtp_url, smtp_user, NULL, NULL);
+      password = keyring_password;
+    }
+
   options.mode = live ? RS_SEND_MODE_LIVE : RS_SEND_MODE_TEST;
   options.test_address = test_address;
   options.retry_failed = retry_failed;
@@ -595,6 +659,11 @@ cmd_send (GStrv *args)
   options.mailer.timeout_s = 120;
   options.from_address = from;
   options.from_name = from_name;
+  options.reply_to = reply_to;
+  options.subject_en = subject_en;
+  options.body_en = body_en;
+  options.subject_nl = subject_nl;
+  options.body_nl = body_nl;
   options.rate_per_minute = (guint) rate;
 
   if (!(store = open_store ()))

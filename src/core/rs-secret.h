@@ -27,4 +27,8 @@ gboolean rs_secret_store_finish (GAsyncResult  *result,
                                  GError       **error);
 void     rs_secret_free_password (char         *password);
 
+/* A password from the keyring, wiped when freed. */
+typedef char RsSecretPassword;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsSecretPassword, rs_secret_free_password)
+
 G_END_DECLS
