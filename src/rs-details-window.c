@@ -7,6 +7,8 @@
 #include <math.h>
 
 #include "core/rs-report-job.h"
+#include "core/rs-send-job.h"
+#include "rs-template-window.h"
 #include "core/rs-tracker.h"
 #include "rs-report-preview.h"
 #include "rs-details-window.h"
@@ -29,6 +31,12 @@ struct _RsDetailsWindow
   GtkStack *report_stack;
   RsReportPreview *report_preview;
   AdwStatusPage *report_status;
+  AdwPreferencesGroup *email_group;
+  AdwActionRow *email_from_row;
+  AdwActionRow *email_to_row;
+  AdwActionRow *email_subject_row;
+  AdwActionRow *email_attachment_row;
+  GtkLabel *email_body_label;
   GtkStack *stack;
   AdwToastOverlay *toast_overlay;
   AdwActionRow *status_row;
@@ -196,6 +204,124 @@ load_report_job (RsStore       *store,
                  GError       **error)
 {
   return rs_report_source_load (store, *(gint64 *) data, error);
+}
+
+typedef struct
+{
+  gint64 id;
+  char *from_address;
+  char *from_name;
+  char *reply_to;
+  char *subject[2];
+  char *body[2];
+} PreviewData;
+
+static void
+preview_data_free (gpointer data)
+{
+  PreviewData *preview = data;
+
+  g_free (preview->from_address);
+  g_free (preview->from_name);
+  g_free (preview->reply_to);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (preview->subject[i]);
+      g_free (preview->body[i]);
+    }
+  g_free (preview);
+}
+
+static gpointer
+preview_job (RsStore       *store,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  PreviewData *preview = data;
+  RsSendOptions options = {
+    .mode = RS_SEND_MODE_LIVE,
+    .from_address = preview->from_address,
+    .from_name = preview->from_name,
+    .reply_to = preview->reply_to,
+    .subject_en = preview->subject[0],
+    .body_en = preview->body[0],
+    .subject_nl = preview->subject[1],
+    .body_nl = preview->body[1],
+  };
+
+  return rs_send_job_preview (store, &options, preview->id, error);
+}
+
+static void
+preview_loaded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(RsDetailsWindow) self = user_data;
+  g_autoptr(RsSendPreview) preview = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *attachment = NULL;
+
+  preview = rs_store_run_finish (RS_STORE (object), result, &error);
+  if (preview == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        adw_preferences_group_set_description (self->email_group, error->message);
+      return;
+    }
+
+  if (preview->skipped != NULL)
+    {
+      g_autofree char *why = NULL;
+
+      /* Translators: why the respondent would not be sent to */
+      why = g_strdup_printf (_("Not sent now: %s"), preview->skipped);
+      adw_preferences_group_set_description (self->email_group, why);
+    }
+
+  adw_action_row_set_subtitle (self->email_from_row, preview->from);
+  adw_action_row_set_subtitle (self->email_to_row, preview->to);
+  adw_action_row_set_subtitle (self->email_subject_row, preview->subject);
+  if (preview->attachment != NULL)
+    {
+      g_autofree char *size = preview->attachment_size >= 0
+                              ? g_format_size (preview->attachment_size) : g_strdup ("?");
+
+      attachment = g_strdup_printf ("%s (%s)", preview->attachment, size);
+    }
+  adw_action_row_set_subtitle (self->email_attachment_row,
+                               attachment ? attachment : _("No report yet"));
+  gtk_label_set_label (self->email_body_label, preview->body);
+}
+
+static void
+load_preview (RsDetailsWindow *self)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  PreviewData *data = g_new0 (PreviewData, 1);
+
+  data->id = self->id;
+  data->from_address = g_settings_get_string (settings, "from-address");
+  data->from_name = g_settings_get_string (settings, "from-name");
+  data->reply_to = g_settings_get_string (settings, "reply-to");
+  data->subject[0] = rs_template_dup_subject (settings, "en");
+  data->body[0] = rs_template_dup_body (settings, "en");
+  data->subject[1] = rs_template_dup_subject (settings, "nl");
+  data->body[1] = rs_template_dup_body (settings, "nl");
+
+  rs_store_run_async (self->store, preview_job, data, preview_data_free,
+                      (GDestroyNotify) rs_send_preview_free, self->cancellable,
+                      preview_loaded_cb, g_object_ref (self));
+}
+
+/* The subject of the e-mail as shown, for tests. */
+const char *
+rs_details_window_get_email_subject (RsDetailsWindow *self)
+{
+  g_return_val_if_fail (RS_IS_DETAILS_WINDOW (self), NULL);
+
+  return adw_action_row_get_subtitle (self->email_subject_row);
 }
 
 static void
@@ -371,6 +497,7 @@ rs_details_window_new (GtkWindow *parent,
   rs_store_run_async (store, load_report_job, data, g_free,
                       (GDestroyNotify) rs_report_source_free, self->cancellable,
                       report_loaded_cb, g_object_ref (self));
+  load_preview (self);
 
   return self;
 }
@@ -437,6 +564,12 @@ rs_details_window_class_init (RsDetailsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, report_stack);
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, report_preview);
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, report_status);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, email_group);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, email_from_row);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, email_to_row);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, email_subject_row);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, email_attachment_row);
+  gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, email_body_label);
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, RsDetailsWindow, status_row);

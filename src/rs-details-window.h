@@ -17,6 +17,7 @@ gboolean         rs_details_window_get_loaded (RsDetailsWindow *self);
 guint            rs_details_window_get_n_history (RsDetailsWindow *self);
 guint            rs_details_window_get_n_source_columns (RsDetailsWindow *self);
 guint            rs_details_window_get_n_report_pages (RsDetailsWindow *self);
+const char      *rs_details_window_get_email_subject (RsDetailsWindow *self);
 void             rs_details_window_save_note  (RsDetailsWindow *self,
                                                const char      *note);
 

@@ -579,6 +579,44 @@ test_respondents_details (Fixture       *fixture,
   g_assert_cmpuint (rs_details_window_get_n_report_pages (details), ==, 1);
 }
 
+static gboolean
+email_shown (gpointer data)
+{
+  const char *subject = rs_details_window_get_email_subject (data);
+
+  return subject != NULL && subject[0] != '\0';
+}
+
+static void
+test_respondents_email_preview (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  RsStore *store = rs_window_get_store (fixture->window);
+  gint64 id = id_of (store, "lena.oberg@example.net");
+  RsDetailsWindow *details;
+
+  g_settings_set_string (settings, "from-address", "scan@example.com");
+  g_settings_set_string (settings, "from-name", "Scan Team <& Co>");
+  g_settings_set_string (settings, "template-subject-en", "Report for {name} at {company}");
+
+  rs_respondent_view_select_ids (fixture->view, &id, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view),
+                                             "respondents.show-details", NULL));
+  rs_test_iterate ();
+  details = RS_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_DETAILS_WINDOW));
+  g_assert_nonnull (details);
+  g_assert_true (rs_test_wait_until (email_shown, details, 10000));
+
+  /* Exactly what the send job would compose for her. */
+  g_assert_cmpstr (rs_details_window_get_email_subject (details), ==,
+                   "Report for Lena Öberg at Fjord & Fell AS");
+
+  g_settings_reset (settings, "from-address");
+  g_settings_reset (settings, "from-name");
+  g_settings_reset (settings, "template-subject-en");
+}
+
 static GtkWindow *
 wait_for_dialog (void)
 {
@@ -690,6 +728,8 @@ main (int   argc,
               fixture_set_up, test_respondents_other_process, fixture_tear_down);
   g_test_add ("/respondents/details", Fixture, NULL,
               fixture_set_up, test_respondents_details, fixture_tear_down);
+  g_test_add ("/respondents/email-preview", Fixture, NULL,
+              fixture_set_up, test_respondents_email_preview, fixture_tear_down);
   g_test_add ("/respondents/generate", Fixture, NULL,
               fixture_set_up, test_respondents_generate, fixture_tear_down);
   g_test_add ("/respondents/send", Fixture, NULL,

@@ -648,14 +648,14 @@ typedef struct
   gint64 last_send;
 } Job;
 
-static GBytes *
-build_message (Job         *job,
-               RsSendItem  *item,
-               char       **message_id,
-               char       **sent_to,
-               GError     **error)
+/* The subject, body and recipient of @item's message, as it will be sent. */
+static void
+compose (const RsSendOptions  *options,
+         const RsSendItem     *item,
+         char                **subject_out,
+         char                **body_out,
+         const char          **to_out)
 {
-  const RsSendOptions *options = job->options;
   gboolean dutch = g_strcmp0 (item->language, "nl") == 0;
   const char *subject_template = dutch ? options->subject_nl : options->subject_en;
   const char *body_template = dutch ? options->body_nl : options->body_en;
@@ -667,16 +667,8 @@ build_message (Job         *job,
     .date = item->submitted_at,
     .overall = item->overall,
   };
-  g_autoptr(RsMessage) message = NULL;
-  g_autoptr(GBytes) report = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *subject = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *file_name = NULL;
-  const char *to = item->email;
-  char *contents = NULL;
-  gsize length = 0;
-  GBytes *bytes;
+  char *subject;
+  char *body;
 
   if (subject_template == NULL)
     subject_template = rs_template_default_subject (dutch ? "nl" : "en");
@@ -684,13 +676,14 @@ build_message (Job         *job,
     body_template = rs_template_default_body (dutch ? "nl" : "en");
   subject = rs_template_expand (subject_template, &values);
   body = rs_template_expand (body_template, &values);
+  *to_out = item->email;
 
   if (options->mode == RS_SEND_MODE_TEST)
     {
       g_autofree char *line = NULL;
       char *tmp;
 
-      to = options->test_address;
+      *to_out = options->test_address;
       tmp = g_strconcat ("[TEST] ", subject, NULL);
       g_free (subject);
       subject = tmp;
@@ -701,6 +694,31 @@ build_message (Job         *job,
       g_free (body);
       body = tmp;
     }
+
+  *subject_out = subject;
+  *body_out = body;
+}
+
+static GBytes *
+build_message (Job         *job,
+               RsSendItem  *item,
+               char       **message_id,
+               char       **sent_to,
+               GError     **error)
+{
+  const RsSendOptions *options = job->options;
+  g_autoptr(RsMessage) message = NULL;
+  g_autoptr(GBytes) report = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *file_name = NULL;
+  const char *to;
+  char *contents = NULL;
+  gsize length = 0;
+  GBytes *bytes;
+
+  compose (options, item, &subject, &body, &to);
 
   message = rs_message_new (options->from_address, options->from_name, to, options->reply_to,
                             subject, body, &local_error);
@@ -1227,4 +1245,78 @@ rs_send_summary_describe (const RsSendSummary *summary)
                             "Skipped: %u. Not handled: %u."),
                           summary->sent, summary->failed, summary->deferred,
                           summary->skipped, summary->remaining);
+}
+
+void
+rs_send_preview_free (RsSendPreview *preview)
+{
+  if (preview == NULL)
+    return;
+
+  g_free (preview->from);
+  g_free (preview->to);
+  g_free (preview->subject);
+  g_free (preview->body);
+  g_free (preview->attachment);
+  g_free (preview->skipped);
+  g_free (preview);
+}
+
+/**
+ * rs_send_job_preview:
+ * @id: the respondent
+ *
+ * What @id will receive with @options: From, To, subject, body and the
+ * attachment, exactly as the job composes them; and why they would be
+ * skipped, if they would be. Reads only.
+ */
+RsSendPreview *
+rs_send_job_preview (RsStore              *store,
+                     const RsSendOptions  *options,
+                     gint64                id,
+                     GError              **error)
+{
+  g_autoptr(RsSendPlan) plan = NULL;
+  RsSendOptions one = *options;
+  RsSendPreview *preview;
+  const RsSendItem *item = NULL;
+  const char *to;
+
+  one.ids = &id;
+  one.n_ids = 1;
+  plan = rs_send_job_plan (store, &one, error);
+  if (plan == NULL)
+    return NULL;
+
+  if (plan->to_send->len > 0)
+    item = g_ptr_array_index (plan->to_send, 0);
+  else if (plan->skipped->len > 0)
+    item = g_ptr_array_index (plan->skipped, 0);
+  if (item == NULL || item->skip == RS_SEND_SKIP_NOT_FOUND)
+    {
+      g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+                   _("there is no respondent with id %lld"), (long long) id);
+      return NULL;
+    }
+
+  preview = g_new0 (RsSendPreview, 1);
+  compose (options, item, &preview->subject, &preview->body, &to);
+  preview->to = g_strdup (to);
+  if (options->from_name != NULL && options->from_name[0] != '\0')
+    preview->from = g_strdup_printf ("%s <%s>", options->from_name, options->from_address);
+  else
+    preview->from = g_strdup (options->from_address);
+  if (item->report_path != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (item->report_path);
+      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+      preview->attachment = g_path_get_basename (item->report_path);
+      preview->attachment_size = info != NULL ? g_file_info_get_size (info) : -1;
+    }
+  if (item->skip != RS_SEND_SKIP_NONE)
+    preview->skipped = g_strdup (item->reason);
+
+  return preview;
 }

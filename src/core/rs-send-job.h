@@ -137,6 +137,19 @@ typedef void (*RsSendJobProgress) (const RsSendSummary *so_far,
                                    const RsSendResult  *result,
                                    gpointer             user_data);
 
+/* What one respondent would receive; @attachment_size is -1 when the file
+ * cannot be read, @skipped says why they would not be sent to (or %NULL). */
+typedef struct
+{
+  char *from;
+  char *to;
+  char *subject;
+  char *body;
+  char *attachment;
+  goffset attachment_size;
+  char *skipped;
+} RsSendPreview;
+
 GQuark          rs_send_job_error_quark  (void);
 
 /* Who a job with @options would send to, and who it would skip and why.
@@ -173,8 +186,14 @@ RsSendSummary  *rs_send_job_run_finish   (RsStore              *store,
 char           *rs_send_summary_describe (const RsSendSummary  *summary);
 void            rs_send_summary_free     (RsSendSummary        *summary);
 void            rs_send_plan_free        (RsSendPlan           *plan);
+RsSendPreview  *rs_send_job_preview      (RsStore              *store,
+                                          const RsSendOptions  *options,
+                                          gint64                id,
+                                          GError              **error);
+void            rs_send_preview_free     (RsSendPreview        *preview);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsSendPlan, rs_send_plan_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsSendSummary, rs_send_summary_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsSendPreview, rs_send_preview_free)
 
 G_END_DECLS
