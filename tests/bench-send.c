@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bench-send"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "rs-mailer.h"
+#include "rs-message.h"
+#include "rs-test-smtp.h"
+#include "rs-test-util.h"
+
+/* --messages messages (200 by default) with a 150 KB PDF each to the test
+ * server with STARTTLS and AUTH: once on one connection, as the send job
+ * does, and once connecting, securing and signing in for every message, as
+ * the previous tool did. Prints messages a second and CPU time a message. */
+
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static void
+make_certificate (const char *dir,
+                  char      **cert,
+                  char      **key)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  *cert = g_build_filename (dir, "cert.pem", NULL);
+  *key = g_build_filename (dir, "key.pem", NULL);
+  {
+    const char *argv[] = {
+      "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", *key,
+      "-out", *cert, "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1", NULL,
+    };
+
+    g_spawn_sync (NULL, (char **) argv, NULL,
+                  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &status, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static int messages = 200;
+
+static void
+bench (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GBytes) pdf = NULL;
+  guchar *data;
+  RsTestServer server = { 0 };
+
+  dir = rs_test_make_tmpdir ();
+  make_certificate (dir, &cert, &key);
+  rs_test_server_start (&server, "--cert", cert, "--key", key, "--require-starttls",
+                        "--user", "scan@example.com", "--password", "bench-secret", NULL);
+
+  data = g_malloc (150 * 1024);
+  for (guint i = 0; i < 150 * 1024; i++)
+    data[i] = (guchar) g_random_int ();
+  pdf = g_bytes_new_take (data, 150 * 1024);
+
+  for (int i = 0; i < messages; i++)
+    {
+      g_autofree char *to = g_strdup_printf ("person.%d@example.org", i);
+      g_autoptr(RsMessage) message = rs_message_new ("scan@example.com", "Scan Team", to, NULL,
+                                                     "Your report", "Dear respondent,\n\n"
+                                                     "your report is attached.\n", &error);
+
+      g_assert_no_error (error);
+      g_assert_true (rs_message_attach (message, "report.pdf", -1, pdf, "application/pdf",
+                                        &error));
+      g_ptr_array_add (batch, rs_message_to_bytes (message, &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint round = 0; round < 2; round++)
+    {
+      gboolean reuse = round == 0;
+      RsMailerConfig config = {
+        .url = server.url, .starttls_required = TRUE, .user = "scan@example.com",
+        .password = "bench-secret", .ca_file = cert, .connect_timeout_s = 10, .timeout_s = 60,
+      };
+      g_autoptr(RsMailer) shared = NULL;
+      gint64 start = g_get_monotonic_time ();
+      double cpu = cpu_seconds ();
+      guint connections = 0;
+      double seconds;
+
+      if (reuse)
+        {
+          shared = rs_mailer_new (&config, &error);
+          g_assert_no_error (error);
+        }
+
+      for (guint i = 0; i < batch->len; i++)
+        {
+          g_autofree char *to = g_strdup_printf ("person.%u@example.org", i);
+          g_autoptr(RsMailer) own = NULL;
+          RsMailer *mailer = shared;
+          RsMailOutcome outcome;
+
+          if (!reuse)
+            {
+              own = rs_mailer_new (&config, &error);
+              g_assert_no_error (error);
+              mailer = own;
+            }
+          outcome = rs_mailer_send (mailer, "scan@example.com", to, batch->pdata[i], NULL, NULL,
+                                    NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (outcome, ==, RS_MAIL_SENT);
+          if (!reuse)
+            connections += rs_mailer_get_connections (own);
+        }
+      if (reuse)
+        connections = rs_mailer_get_connections (shared);
+
+      seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+      cpu = cpu_seconds () - cpu;
+      printf ("%s: %u messages of %.0f KB in %.2f s (%.1f a second), %u connection%s, "
+              "%.1f ms of client CPU a message\n",
+              reuse ? "one connection for the batch" : "a new connection for every message",
+              batch->len, g_bytes_get_size (batch->pdata[0]) / 1024.0, seconds,
+              batch->len / seconds, connections, connections == 1 ? "" : "s",
+              cpu * 1000 / batch->len);
+    }
+
+  rs_test_server_stop (&server);
+  rs_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  GOptionEntry entries[] = {
+    { "messages", 0, 0, G_OPTION_ARG_INT, &messages, "Messages in the batch", "N" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_ignore_unknown_options (context, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    g_error ("%s", error->message);
+
+  /* A test case only so that the server script can be found. */
+  rs_test_init (&argc, &argv);
+  g_test_add_func ("/bench/send", bench);
+
+  return g_test_run ();
+}
