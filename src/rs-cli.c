@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 #include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -491,6 +493,33 @@ send_progress_cb (const RsSendSummary *so_far,
   fflush (stdout);
 }
 
+typedef struct
+{
+  GMainLoop *loop;
+  RsSendSummary *summary;
+  GError *error;
+} SendWait;
+
+static void
+send_finished_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  SendWait *wait = user_data;
+
+  wait->summary = rs_send_job_run_finish (RS_STORE (object), result, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+stop_sending_cb (gpointer user_data)
+{
+  fprintf (stderr, "%s\n", _("Stopping after the message being sent…"));
+  g_cancellable_cancel (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static int
 cmd_send (GStrv *args)
 {
@@ -672,9 +701,32 @@ cmd_send (GStrv *args)
   if (!rs_send_job_recover (store, &error))
     return fail ("send: %s", error->message);
 
-  summary = rs_send_job_run (store, &options, send_progress_cb, NULL, NULL, &error);
-  if (summary == NULL)
-    return fail ("send: %s", error->message);
+  /* Ctrl+C and SIGTERM stop after the message in flight, cleanly, instead
+   * of leaving it to be found `unknown` at the next start. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    SendWait wait = { loop, NULL, NULL };
+    guint sigint = g_unix_signal_add (SIGINT, stop_sending_cb, cancellable);
+    guint sigterm = g_unix_signal_add (SIGTERM, stop_sending_cb, cancellable);
+
+    rs_send_job_run_async (store, &options, send_progress_cb, NULL, cancellable,
+                           send_finished_cb, &wait);
+    g_main_loop_run (loop);
+    g_source_remove (sigint);
+    g_source_remove (sigterm);
+
+    summary = wait.summary;
+    if (summary == NULL)
+      {
+        g_autoptr(GError) job_error = wait.error;
+
+        if (g_error_matches (job_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          return fail (_("send: stopped before the end; whoever was not sent to yet is still "
+                         "pending"));
+        return fail ("send: %s", job_error->message);
+      }
+  }
 
   for (guint i = 0; i < summary->plan->skipped->len; i++)
     {
