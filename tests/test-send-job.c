@@ -832,6 +832,89 @@ test_crash (Fixture       *fixture,
     }
 }
 
+#define SECRET "Pw-9f3b-do-not-leak"
+
+static gboolean
+tree_contains (const char *path,
+               const char *needle)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      gsize needle_length = strlen (needle);
+
+      if (!g_file_get_contents (path, &contents, &length, NULL))
+        return FALSE;
+      for (gsize i = 0; i + needle_length <= length; i++)
+        if (contents[i] == needle[0] && memcmp (contents + i, needle, needle_length) == 0)
+          return TRUE;
+      return FALSE;
+    }
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK) && tree_contains (child, needle))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The password is used to sign in and kept nowhere: not in the database, its
+ * WAL, the reports, the settings or XDG folders, the output, or the mail. */
+static void
+test_password_nowhere (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *database = g_strdup_printf ("--database=%s", fixture->db);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *folders[] = {
+    fixture->dir, g_get_user_config_dir (), g_get_user_data_dir (), g_get_user_state_dir (),
+    g_get_user_cache_dir (),
+  };
+
+  rs_test_server_start (&fixture->server, "--user", "scan@example.com", "--password", SECRET,
+                        NULL);
+  url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "RESILIENCESCAN_SMTP_PASSWORD", SECRET, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RESILIENCESCAN"),
+                                         database, "send", "--live", url, "--starttls=off",
+                                         "--smtp-user=scan@example.com", "--from=" FROM, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  /* It really signed in and sent. */
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
+
+  g_assert_null (strstr (out, SECRET));
+  g_assert_null (strstr (err, SECRET));
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    g_assert_false (tree_contains (folders[i], SECRET));
+  /* The server's own files hold what it received: the messages. */
+  g_assert_false (tree_contains (fixture->server.dir, SECRET));
+  /* The search itself works: what is there is found. */
+  g_assert_true (tree_contains (fixture->server.dir, FROM));
+  g_assert_true (tree_contains (fixture->dir, "Lena"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -852,6 +935,7 @@ main (int   argc,
   ADD ("/send-job/cancel", test_cancel);
   ADD ("/send-job/cli", test_cli);
   ADD ("/send-job/crash", test_crash);
+  ADD ("/send-job/password-nowhere", test_password_nowhere);
 
   return g_test_run ();
 }
