@@ -13,6 +13,7 @@
 #include "rs-message.h"
 #include "rs-scores.h"
 #include "rs-send-job.h"
+#include "rs-tracker.h"
 #include "rs-template.h"
 
 /* Sending the reports. A record is committed as `sending` before its
@@ -140,29 +141,7 @@ insert_history (sqlite3     *db,
                 const char  *note,
                 GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT INTO history (respondent_id, at, from_status, to_status, mode,"
-                           " by, note) VALUES (?1, ?2, ?3, ?4, ?5, 'send', ?6)",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_int64 (stmt, 2, now);
-      sqlite3_bind_text (stmt, 3, from, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, to, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, mode, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 6, note != NULL ? note : "", -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  return TRUE;
+  return rs_tracker_insert_history (db, id, now, from, to, mode, "send", note, error);
 }
 
 static gboolean

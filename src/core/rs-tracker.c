@@ -148,6 +148,49 @@ typedef struct
   GPtrArray *snapshots;
 } Mark;
 
+/**
+ * rs_tracker_insert_history:
+ * @by: "send", "manual" or "import"
+ *
+ * Adds one row to @id's history, inside the caller's write transaction.
+ */
+gboolean
+rs_tracker_insert_history (sqlite3     *db,
+                           gint64       id,
+                           gint64       at,
+                           const char  *from,
+                           const char  *to,
+                           const char  *mode,
+                           const char  *by,
+                           const char  *note,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "INSERT INTO history (respondent_id, at, from_status, to_status, mode,"
+                           " by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_int64 (stmt, 2, at);
+      sqlite3_bind_text (stmt, 3, from, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, to, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, mode, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 6, by, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 7, note ? note : "", -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
 static gboolean
 insert_history (sqlite3     *db,
                 gint64       id,
@@ -158,29 +201,7 @@ insert_history (sqlite3     *db,
                 const char  *note,
                 GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT INTO history (respondent_id, at, from_status, to_status, mode,"
-                           " by, note) VALUES (?1, ?2, ?3, ?4, ?5, 'manual', ?6)",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_int64 (stmt, 2, now);
-      sqlite3_bind_text (stmt, 3, from, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, to, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, mode, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 6, note ? note : "", -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  return TRUE;
+  return rs_tracker_insert_history (db, id, now, from, to, mode, "manual", note, error);
 }
 
 static gboolean

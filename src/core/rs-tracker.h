@@ -55,6 +55,15 @@ typedef struct
 } RsRespondentDetails;
 
 GQuark               rs_tracker_error_quark    (void);
+gboolean             rs_tracker_insert_history (sqlite3        *db,
+                                                gint64          id,
+                                                gint64          at,
+                                                const char     *from,
+                                                const char     *to,
+                                                const char     *mode,
+                                                const char     *by,
+                                                const char     *note,
+                                                GError        **error);
 GPtrArray           *rs_tracker_load           (RsStore        *store,
                                                 GCancellable   *cancellable,
                                                 GError        **error);
