@@ -132,19 +132,6 @@ lock_take (RsStore   *store,
 }
 
 static gboolean
-insert_history (sqlite3     *db,
-                gint64       id,
-                gint64       now,
-                const char  *from,
-                const char  *to,
-                const char  *mode,
-                const char  *note,
-                GError     **error)
-{
-  return rs_tracker_insert_history (db, id, now, from, to, mode, "send", note, error);
-}
-
-static gboolean
 recover_transaction (sqlite3   *db,
                      gpointer   user_data,
                      GError   **error)
@@ -197,7 +184,8 @@ recover_transaction (sqlite3   *db,
           return rs_store_set_error_from_db (db, rc, error);
         }
 
-      if (!insert_history (db, id, now, "sending", "unknown", "live", note, error))
+      if (!rs_tracker_insert_history (db, id, now, "sending", "unknown", "live", "send", note,
+                                      error))
         {
           sqlite3_finalize (stmt);
           return FALSE;
@@ -515,7 +503,8 @@ claim_transaction (sqlite3   *db,
   if (rc != SQLITE_DONE)
     return rs_store_set_error_from_db (db, rc, error);
 
-  return insert_history (db, claim->id, now, from, "sending", "live", NULL, error);
+  return rs_tracker_insert_history (db, claim->id, now, from, "sending", "live", "send", NULL,
+                                    error);
 }
 
 typedef struct
@@ -570,7 +559,8 @@ finish_transaction (sqlite3   *db,
   if (rc != SQLITE_DONE)
     return rs_store_set_error_from_db (db, rc, error);
 
-  return insert_history (db, finish->id, now, "sending", to, "live", finish->note, error);
+  return rs_tracker_insert_history (db, finish->id, now, "sending", to, "live", "send",
+                                    finish->note, error);
 }
 
 typedef struct
@@ -602,8 +592,8 @@ test_sent_transaction (sqlite3   *db,
   if (rc != SQLITE_DONE)
     return rs_store_set_error_from_db (db, rc, error);
 
-  return insert_history (db, test->id, now, test->status, test->status, "test", test->note,
-                         error);
+  return rs_tracker_insert_history (db, test->id, now, test->status, test->status, "test",
+                                    "send", test->note, error);
 }
 
 typedef struct

@@ -192,19 +192,6 @@ rs_tracker_insert_history (sqlite3     *db,
 }
 
 static gboolean
-insert_history (sqlite3     *db,
-                gint64       id,
-                gint64       now,
-                const char  *from,
-                const char  *to,
-                const char  *mode,
-                const char  *note,
-                GError     **error)
-{
-  return rs_tracker_insert_history (db, id, now, from, to, mode, "manual", note, error);
-}
-
-static gboolean
 mark_transaction (sqlite3   *db,
                   gpointer   user_data,
                   GError   **error)
@@ -294,9 +281,10 @@ mark_transaction (sqlite3   *db,
           goto out;
         }
 
-      if (!insert_history (db, mark->ids[i], now, rs_status_to_string (snapshot->status),
-                           rs_status_to_string (mark->status), snapshot->mode, mark->note,
-                           error))
+      if (!rs_tracker_insert_history (db, mark->ids[i], now,
+                                      rs_status_to_string (snapshot->status),
+                                      rs_status_to_string (mark->status), snapshot->mode,
+                                      "manual", mark->note, error))
         goto out;
     }
 
@@ -414,9 +402,9 @@ restore_transaction (sqlite3   *db,
           goto out;
         }
 
-      if (!insert_history (db, snapshot->id, now, from,
-                           rs_status_to_string (snapshot->status), snapshot->mode,
-                           _("undone"), error))
+      if (!rs_tracker_insert_history (db, snapshot->id, now, from,
+                                      rs_status_to_string (snapshot->status), snapshot->mode,
+                                      "manual", _("undone"), error))
         goto out;
     }
 
