@@ -10,7 +10,8 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev
   libsqlite3-dev libcurl4-openssl-dev libsecret-1-dev
   gettext appstream desktop-file-utils librsvg2-common hicolor-icon-theme
   fonts-dejavu-core"
-test_packages="xvfb xauth poppler-utils python3 python3-aiosmtpd sqlite3 openssl"
+test_packages="xvfb xauth poppler-utils python3 python3-aiosmtpd sqlite3 openssl
+  dbus gnome-keyring"
 
 # libFuzzer's runtime is in libclang-rt; llvm brings llvm-symbolizer, so the
 # sanitizers' reports name functions and lines.

@@ -939,6 +939,9 @@ send_response_cb (AdwMessageDialog *dialog,
       wipe (&setup->password);
       setup->password = g_strdup (gtk_editable_get_text (password));
       gtk_editable_set_text (password, "");
+      /* GTK 4.8's password entry crashes when its window is destroyed while it
+       * has the focus, as after Enter in it. */
+      gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
     }
 
   start_sending (self, setup);

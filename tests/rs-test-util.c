@@ -80,3 +80,37 @@ rs_test_remove_tree (const char *path)
     }
   g_rmdir (path);
 }
+
+/* Whether any file under @path (or @path itself) holds @needle. */
+gboolean
+rs_test_tree_contains (const char *path,
+                       const char *needle)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+      gsize needle_length = strlen (needle);
+
+      if (!g_file_get_contents (path, &contents, &length, NULL))
+        return FALSE;
+      for (gsize i = 0; i + needle_length <= length; i++)
+        if (contents[i] == needle[0] && memcmp (contents + i, needle, needle_length) == 0)
+          return TRUE;
+      return FALSE;
+    }
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK) && rs_test_tree_contains (child, needle))
+        return TRUE;
+    }
+
+  return FALSE;
+}

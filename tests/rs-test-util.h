@@ -5,9 +5,11 @@
 
 G_BEGIN_DECLS
 
-void  rs_test_init        (int          *argc,
-                           char       ***argv);
-char *rs_test_make_tmpdir (void);
-void  rs_test_remove_tree (const char   *path);
+void     rs_test_init          (int          *argc,
+                                char       ***argv);
+char    *rs_test_make_tmpdir   (void);
+void     rs_test_remove_tree   (const char   *path);
+gboolean rs_test_tree_contains (const char   *path,
+                                const char   *needle);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include "core/rs-export.h"
 #include "core/rs-import.h"
+#include "core/rs-secret.h"
 #include "core/rs-tracker.h"
 #include "rs-application.h"
 #include "rs-details-window.h"
@@ -697,6 +698,72 @@ test_respondents_send (Fixture       *fixture,
   g_settings_reset (settings, "rate-limit");
 }
 
+/* Not set up: it says what to set. Without a Secret Service to ask, the
+ * summary asks for the password, and sending signs in with it. */
+static void
+test_respondents_send_password (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
+  g_autofree char *kept = NULL;
+  RsTestServer server = { 0 };
+  GtkWindow *dialog;
+  GtkWidget *entry;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Sending Is Not Set Up");
+  g_assert_false (rs_window_get_busy (fixture->window));
+  gtk_window_destroy (dialog);
+  rs_test_iterate ();
+
+  rs_test_server_start (&server, "--user", "scan@example.com", "--password", "Pw-in-dialog",
+                        NULL);
+  kept = rs_secret_lookup (server.url, "scan@example.com", NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_null (kept);
+
+  g_settings_set_string (settings, "reports-folder", folder);
+  g_settings_set_string (settings, "smtp-url", server.url);
+  g_settings_set_string (settings, "smtp-security", "none");
+  g_settings_set_string (settings, "smtp-user", "scan@example.com");
+  g_settings_set_string (settings, "from-address", "scan@example.com");
+  g_settings_set_string (settings, "test-address", "me@example.org");
+  g_settings_set_uint (settings, "rate-limit", 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.generate-reports", NULL));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 60000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  entry = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (entry));
+  gtk_widget_grab_focus (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Pw-in-dialog");
+  /* As after Enter in the entry: the response, then the dialog goes. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  gtk_window_destroy (dialog);
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"me@example.org\""), ==, 2);
+
+  rs_test_server_stop (&server);
+  g_settings_reset (settings, "reports-folder");
+  g_settings_reset (settings, "smtp-url");
+  g_settings_reset (settings, "smtp-security");
+  g_settings_reset (settings, "smtp-user");
+  g_settings_reset (settings, "from-address");
+  g_settings_reset (settings, "test-address");
+  g_settings_reset (settings, "rate-limit");
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -734,6 +801,8 @@ main (int   argc,
               fixture_set_up, test_respondents_generate, fixture_tear_down);
   g_test_add ("/respondents/send", Fixture, NULL,
               fixture_set_up, test_respondents_send, fixture_tear_down);
+  g_test_add ("/respondents/send-password", Fixture, NULL,
+              fixture_set_up, test_respondents_send_password, fixture_tear_down);
   g_test_add ("/respondents/export", Fixture, NULL,
               fixture_set_up, test_respondents_export, fixture_tear_down);
 

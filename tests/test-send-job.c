@@ -834,40 +834,6 @@ test_crash (Fixture       *fixture,
 
 #define SECRET "Pw-9f3b-do-not-leak"
 
-static gboolean
-tree_contains (const char *path,
-               const char *needle)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_autofree char *contents = NULL;
-      gsize length = 0;
-
-      gsize needle_length = strlen (needle);
-
-      if (!g_file_get_contents (path, &contents, &length, NULL))
-        return FALSE;
-      for (gsize i = 0; i + needle_length <= length; i++)
-        if (contents[i] == needle[0] && memcmp (contents + i, needle, needle_length) == 0)
-          return TRUE;
-      return FALSE;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK) && tree_contains (child, needle))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 /* The password is used to sign in and kept nowhere: not in the database, its
  * WAL, the reports, the settings or XDG folders, the output, or the mail. */
 static void
@@ -907,12 +873,12 @@ test_password_nowhere (Fixture       *fixture,
   g_assert_null (strstr (out, SECRET));
   g_assert_null (strstr (err, SECRET));
   for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
-    g_assert_false (tree_contains (folders[i], SECRET));
+    g_assert_false (rs_test_tree_contains (folders[i], SECRET));
   /* The server's own files hold what it received: the messages. */
-  g_assert_false (tree_contains (fixture->server.dir, SECRET));
+  g_assert_false (rs_test_tree_contains (fixture->server.dir, SECRET));
   /* The search itself works: what is there is found. */
-  g_assert_true (tree_contains (fixture->server.dir, FROM));
-  g_assert_true (tree_contains (fixture->dir, "Lena"));
+  g_assert_true (rs_test_tree_contains (fixture->server.dir, FROM));
+  g_assert_true (rs_test_tree_contains (fixture->dir, "Lena"));
 }
 
 int
