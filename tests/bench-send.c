@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <sys/resource.h>
 
@@ -12,9 +13,11 @@
 #include "rs-test-util.h"
 
 /* --messages messages (200 by default) with a 150 KB PDF each to the test
- * server with STARTTLS and AUTH: once on one connection, as the send job
- * does, and once connecting, securing and signing in for every message, as
- * the previous tool did. Prints messages a second and CPU time a message. */
+ * server with STARTTLS and AUTH: on one connection, as the send job does;
+ * through the leanest client at hand (tests/smtp-client.py), which shows what
+ * the server can take; and connecting, securing and signing in for every
+ * message, as the previous tool did. Prints messages a second and client CPU
+ * time a message. */
 
 static double
 cpu_seconds (void)
@@ -51,6 +54,126 @@ make_certificate (const char *dir,
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
+typedef struct
+{
+  double seconds;
+  double cpu;
+  guint connections;
+} Run;
+
+static void
+print_run (const char *what,
+           const Run  *run,
+           GPtrArray  *batch)
+{
+  printf ("%s: %u messages of %.0f KB in %.2f s (%.1f a second), %u connection%s, "
+          "%.1f ms of client CPU a message\n",
+          what, batch->len, g_bytes_get_size (batch->pdata[0]) / 1024.0, run->seconds,
+          batch->len / run->seconds, run->connections, run->connections == 1 ? "" : "s",
+          run->cpu * 1000 / batch->len);
+}
+
+/* Through RsMailer, on one connection (@reuse) or one for every message, as
+ * the previous tool did. */
+static void
+run_mailer (RsTestServer *server,
+            const char   *cert,
+            GPtrArray    *batch,
+            gboolean      reuse,
+            Run          *run)
+{
+  g_autoptr(GError) error = NULL;
+  RsMailerConfig config = {
+    .url = server->url, .starttls_required = TRUE, .user = "scan@example.com",
+    .password = "bench-secret", .ca_file = cert, .connect_timeout_s = 10, .timeout_s = 60,
+  };
+  g_autoptr(RsMailer) shared = NULL;
+  gint64 start = g_get_monotonic_time ();
+  double cpu = cpu_seconds ();
+
+  run->connections = 0;
+  if (reuse)
+    {
+      shared = rs_mailer_new (&config, &error);
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      g_autofree char *to = g_strdup_printf ("person.%u@example.org", i);
+      g_autoptr(RsMailer) own = NULL;
+      RsMailer *mailer = shared;
+      RsMailOutcome outcome;
+
+      if (!reuse)
+        {
+          own = rs_mailer_new (&config, &error);
+          g_assert_no_error (error);
+          mailer = own;
+        }
+      outcome = rs_mailer_send (mailer, "scan@example.com", to, batch->pdata[i], NULL, NULL,
+                                NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (outcome, ==, RS_MAIL_SENT);
+      if (!reuse)
+        run->connections += rs_mailer_get_connections (own);
+    }
+  if (reuse)
+    run->connections = rs_mailer_get_connections (shared);
+
+  run->seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  run->cpu = cpu_seconds () - cpu;
+}
+
+static void
+write_batch (const char *dir,
+             GPtrArray  *batch)
+{
+  g_autofree char *folder = g_build_filename (dir, "batch", NULL);
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%05u.eml", i);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      gsize size;
+      const char *data = g_bytes_get_data (batch->pdata[i], &size);
+
+      g_assert_true (g_file_set_contents (path, data, size, NULL));
+    }
+}
+
+/* The same messages through tests/smtp-client.py, the leanest client at hand:
+ * what the server can take. Its own timing leaves out starting Python. */
+static void
+run_yardstick (RsTestServer *server,
+               const char   *cert,
+               const char   *dir,
+               Run          *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_build_filename (dir, "batch", NULL);
+  g_autofree char *output = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *port = strrchr (server->url, ':') + 1;
+  const char *argv[] = {
+    "/usr/bin/python3", g_test_get_filename (G_TEST_DIST, "smtp-client.py", NULL), port, cert,
+    "scan@example.com", "bench-secret", "scan@example.com", folder, NULL,
+  };
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  fields = g_strsplit (g_strstrip (output), " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), ==, 3);
+  run->seconds = g_ascii_strtod (fields[1], NULL);
+  run->cpu = g_ascii_strtod (fields[2], NULL);
+  run->connections = 1;
+}
+
 static int messages = 200;
 
 static void
@@ -64,6 +187,8 @@ bench (void)
   g_autoptr(GBytes) pdf = NULL;
   guchar *data;
   RsTestServer server = { 0 };
+  Run best_ours = { 0 };
+  Run best_lean = { 0 };
 
   dir = rs_test_make_tmpdir ();
   make_certificate (dir, &cert, &key);
@@ -89,57 +214,35 @@ bench (void)
       g_assert_no_error (error);
     }
 
-  for (guint round = 0; round < 2; round++)
+  write_batch (dir, batch);
+
+  /* The server is the bottleneck and the machine is noisy: the yardstick and
+   * the send job's way take turns, and each is judged by its best round. */
+  for (guint round = 0; round < 3; round++)
     {
-      gboolean reuse = round == 0;
-      RsMailerConfig config = {
-        .url = server.url, .starttls_required = TRUE, .user = "scan@example.com",
-        .password = "bench-secret", .ca_file = cert, .connect_timeout_s = 10, .timeout_s = 60,
-      };
-      g_autoptr(RsMailer) shared = NULL;
-      gint64 start = g_get_monotonic_time ();
-      double cpu = cpu_seconds ();
-      guint connections = 0;
-      double seconds;
+      Run ours = { 0 };
+      Run lean = { 0 };
 
-      if (reuse)
-        {
-          shared = rs_mailer_new (&config, &error);
-          g_assert_no_error (error);
-        }
-
-      for (guint i = 0; i < batch->len; i++)
-        {
-          g_autofree char *to = g_strdup_printf ("person.%u@example.org", i);
-          g_autoptr(RsMailer) own = NULL;
-          RsMailer *mailer = shared;
-          RsMailOutcome outcome;
-
-          if (!reuse)
-            {
-              own = rs_mailer_new (&config, &error);
-              g_assert_no_error (error);
-              mailer = own;
-            }
-          outcome = rs_mailer_send (mailer, "scan@example.com", to, batch->pdata[i], NULL, NULL,
-                                    NULL, &error);
-          g_assert_no_error (error);
-          g_assert_cmpint (outcome, ==, RS_MAIL_SENT);
-          if (!reuse)
-            connections += rs_mailer_get_connections (own);
-        }
-      if (reuse)
-        connections = rs_mailer_get_connections (shared);
-
-      seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-      cpu = cpu_seconds () - cpu;
-      printf ("%s: %u messages of %.0f KB in %.2f s (%.1f a second), %u connection%s, "
-              "%.1f ms of client CPU a message\n",
-              reuse ? "one connection for the batch" : "a new connection for every message",
-              batch->len, g_bytes_get_size (batch->pdata[0]) / 1024.0, seconds,
-              batch->len / seconds, connections, connections == 1 ? "" : "s",
-              cpu * 1000 / batch->len);
+      run_yardstick (&server, cert, dir, &lean);
+      print_run ("yardstick client, one connection", &lean, batch);
+      run_mailer (&server, cert, batch, TRUE, &ours);
+      print_run ("one connection for the batch", &ours, batch);
+      if (lean.seconds < best_lean.seconds || round == 0)
+        best_lean = lean;
+      if (ours.seconds < best_ours.seconds || round == 0)
+        best_ours = ours;
     }
+
+  {
+    Run each = { 0 };
+
+    run_mailer (&server, cert, batch, FALSE, &each);
+    print_run ("a new connection for every message", &each, batch);
+    printf ("best rounds: one connection %.1f a second = %.0f %% of the yardstick's %.1f; "
+            "a connection for every message %.1f a second\n",
+            batch->len / best_ours.seconds, 100 * best_lean.seconds / best_ours.seconds,
+            batch->len / best_lean.seconds, batch->len / each.seconds);
+  }
 
   rs_test_server_stop (&server);
   rs_test_remove_tree (dir);
