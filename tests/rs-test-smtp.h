@@ -19,5 +19,7 @@ void  rs_test_server_start (RsTestServer *server,
 void  rs_test_server_stop  (RsTestServer *server);
 guint rs_test_server_count (RsTestServer *server,
                             const char   *needle);
+/* smtp://127.0.0.1:PORT with nothing listening on PORT */
+char *rs_test_closed_url   (void);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "rs-mailer.h"
+#include "rs-test-smtp.h"
 #include "rs-test-util.h"
 
 /* The mailer against a real SMTP server on 127.0.0.1 (tests/smtp-server.py):
@@ -368,6 +369,32 @@ test_mailer_greeting_421 (void)
   server_stop (&server);
 }
 
+/* A server that was never reached is a wrong address: the job stops rather
+ * than retrying for everyone. Once it answered, losing it is temporary. */
+static void
+test_mailer_unreachable (void)
+{
+  Server server = { 0 };
+  g_autofree char *url = rs_test_closed_url ();
+  g_autoptr(RsMailer) wrong = NULL;
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) later = NULL;
+
+  wrong = make_mailer (url, FALSE, NULL, NULL);
+  g_assert_cmpint (send_one (wrong, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_CONNECT);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  g_assert_nonnull (strstr (error->message, "Preferences"));
+
+  server_start (&server, "smtp", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, NULL), ==, RS_MAIL_SENT);
+  server_stop (&server);
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &later), ==, RS_MAIL_TEMPORARY);
+  g_assert_error (later, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY);
+}
+
 static void
 test_mailer_recipient_451 (void)
 {
@@ -670,6 +697,7 @@ main (int   argc,
   g_test_add_func ("/mailer/untrusted-certificate", test_mailer_untrusted_certificate);
   g_test_add_func ("/mailer/auth-refused", test_mailer_auth_refused);
   g_test_add_func ("/mailer/greeting-421", test_mailer_greeting_421);
+  g_test_add_func ("/mailer/unreachable", test_mailer_unreachable);
   g_test_add_func ("/mailer/recipient-451", test_mailer_recipient_451);
   g_test_add_func ("/mailer/recipient-550", test_mailer_recipient_550);
   g_test_add_func ("/mailer/data-554", test_mailer_data_554);

@@ -493,6 +493,29 @@ test_auth_stop (Fixture       *fixture,
                 " AND by = 'send'");
 }
 
+/* A mistyped server stops the job at the first respondent, who stays
+ * pending; nobody is failed or retried. */
+static void
+test_unreachable (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = rs_test_closed_url ();
+
+  options.mailer.url = url;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_CONNECT);
+  g_assert_nonnull (strstr (error->message, "Ivo Bos"));
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'"
+                " AND attempts = 0 AND error IS NULL");
+  assert_query (fixture, "0", "SELECT count(*) FROM history WHERE respondent_id <> 1"
+                " AND by = 'send'");
+}
+
 static void
 test_recover (Fixture       *fixture,
               gconstpointer  data)
@@ -896,6 +919,7 @@ main (int   argc,
   ADD ("/send-job/rejected", test_rejected);
   ADD ("/send-job/temporary", test_temporary);
   ADD ("/send-job/auth-stop", test_auth_stop);
+  ADD ("/send-job/unreachable", test_unreachable);
   ADD ("/send-job/recover", test_recover);
   ADD ("/send-job/recover-locked", test_recover_locked);
   ADD ("/send-job/cancel", test_cancel);

@@ -16,6 +16,9 @@ struct _RsMailer
   gboolean encrypted;
   gboolean fresh;
   guint connections;
+  /* Whether the server ever answered: until then a failure to connect is a
+   * wrong address rather than a passing fault. */
+  gboolean reached;
 
   GString *line;
   GString *reply;
@@ -383,6 +386,8 @@ perform (RsMailer      *self,
     *reply_text = code != 0 ? g_strdup (reply) : NULL;
 
   self->fresh = rc != CURLE_OK;
+  if (rc == CURLE_OK || self->reply_code != 0)
+    self->reached = TRUE;
   if (rc == CURLE_OK)
     return RS_MAIL_SENT;
 
@@ -457,11 +462,17 @@ perform (RsMailer      *self,
                    "connection."),
                  self->host);
   else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
-    g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
-                 _("No connection could be made to the server %s: %s. Check the server "
-                   "address and port in Preferences and your network connection."),
-                 self->host, self->error_buffer[0] != '\0' ? self->error_buffer
-                                                          : curl_easy_strerror (rc));
+    {
+      g_set_error (error, RS_MAILER_ERROR,
+                   self->reached ? RS_MAILER_ERROR_TEMPORARY : RS_MAILER_ERROR_CONNECT,
+                   _("No connection could be made to the server %s: %s. Check the server "
+                     "address and port in Preferences and your network connection."),
+                   self->host, self->error_buffer[0] != '\0' ? self->error_buffer
+                                                            : curl_easy_strerror (rc));
+      /* A server never reached is not retried for every respondent. */
+      if (!self->reached)
+        return RS_MAIL_STOP;
+    }
   else
     g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
                  _("The connection to the server %s broke off: %s. It will be tried again "

@@ -16,6 +16,7 @@ typedef enum
   RS_MAILER_ERROR_REJECTED,
   RS_MAILER_ERROR_AUTH,
   RS_MAILER_ERROR_TLS,
+  RS_MAILER_ERROR_CONNECT,
 } RsMailerError;
 
 typedef enum
