@@ -808,8 +808,9 @@ test_crash (Fixture       *fixture,
   while (rs_test_server_count (server, MESSAGES) < 1 && g_get_monotonic_time () < deadline)
     g_usleep (G_USEC_PER_SEC / 100);
   g_assert_cmpuint (rs_test_server_count (server, MESSAGES), >=, 1);
-  /* In the middle of the next message's DATA, most likely. */
-  g_usleep (G_USEC_PER_SEC / 10);
+  /* Killed at once (between messages or at the next MAIL FROM), in the
+   * middle of the next DATA, or just before the server answers it. */
+  g_usleep (GPOINTER_TO_UINT (data) * 1000);
   g_subprocess_send_signal (sender, SIGKILL);
   g_subprocess_wait (sender, NULL, &error);
   g_assert_no_error (error);
@@ -853,6 +854,43 @@ test_crash (Fixture       *fixture,
 
       g_assert_cmpuint (rs_test_server_count (server, needle), <=, 1);
     }
+}
+
+/* Ctrl+C finishes the message in flight and stops: nothing is left in
+ * sending, whoever the server took is sent, the rest is pending. */
+static void
+test_interrupt (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GSubprocess) sender = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *sent = NULL;
+  g_auto(CliResult) result = { 0 };
+  RsTestServer *server = &fixture->server;
+  gint64 deadline;
+
+  rs_test_server_start (server, "--delay", "0.3", NULL);
+  url = g_strdup_printf ("--smtp-url=%s", server->url);
+  sender = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (rs_test_server_count (server, MESSAGES) < 1 && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 100);
+  g_usleep (G_USEC_PER_SEC / 10);
+  g_subprocess_send_signal (sender, SIGINT);
+  cli_finish (sender, &result);
+
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpstr (result.err, ==, "Stopping after the message being sent…\n"
+                   "resiliencescan: send: stopped before the end; whoever was not sent to yet "
+                   "is still pending\n");
+  g_assert_cmpuint (rs_test_server_count (server, MESSAGES), <, N_VALID);
+  sent = g_strdup_printf ("%u", rs_test_server_count (server, MESSAGES));
+  assert_query (fixture, sent, "SELECT count(*) FROM delivery WHERE status = 'sent'");
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery"
+                " WHERE status NOT IN ('sent', 'pending')");
+  g_assert_cmpuint (count_lines (result.out, ": sent"), ==,
+                    rs_test_server_count (server, MESSAGES));
 }
 
 #define SECRET "Pw-9f3b-do-not-leak"
@@ -924,7 +962,13 @@ main (int   argc,
   ADD ("/send-job/recover-locked", test_recover_locked);
   ADD ("/send-job/cancel", test_cancel);
   ADD ("/send-job/cli", test_cli);
-  ADD ("/send-job/crash", test_crash);
+  ADD ("/send-job/interrupt", test_interrupt);
+  g_test_add ("/send-job/crash/at-once", Fixture, GUINT_TO_POINTER (0),
+              fixture_set_up, test_crash, fixture_tear_down);
+  g_test_add ("/send-job/crash/in-data", Fixture, GUINT_TO_POINTER (100),
+              fixture_set_up, test_crash, fixture_tear_down);
+  g_test_add ("/send-job/crash/before-reply", Fixture, GUINT_TO_POINTER (250),
+              fixture_set_up, test_crash, fixture_tear_down);
   ADD ("/send-job/password-nowhere", test_password_nowhere);
 
   return g_test_run ();
