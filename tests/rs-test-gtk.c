@@ -110,3 +110,29 @@ rs_test_destroy_window (GtkWindow **window)
   g_assert_finalize_object (ours);
   g_assert_null (*window);
 }
+
+/* Depth first through @root and everything in it. */
+GtkWidget *
+rs_test_next_widget (GtkWidget *widget,
+                     GtkWidget *root)
+{
+  if (gtk_widget_get_first_child (widget) != NULL)
+    return gtk_widget_get_first_child (widget);
+
+  while (widget != NULL && widget != root && gtk_widget_get_next_sibling (widget) == NULL)
+    widget = gtk_widget_get_parent (widget);
+
+  return widget == NULL || widget == root ? NULL : gtk_widget_get_next_sibling (widget);
+}
+
+/* Returns: (transfer none) (nullable): a label in @root whose text holds @text */
+GtkLabel *
+rs_test_find_label (GtkWidget  *root,
+                    const char *text)
+{
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (GTK_IS_LABEL (w) && strstr (gtk_label_get_text (GTK_LABEL (w)), text) != NULL)
+      return GTK_LABEL (w);
+
+  return NULL;
+}

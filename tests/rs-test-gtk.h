@@ -15,5 +15,9 @@ GtkWindow *rs_test_find_window       (GType          type);
 void       rs_test_close_other_windows (GtkWindow   *keep);
 gboolean   rs_test_pointer_is_null   (gpointer       data);
 void       rs_test_destroy_window    (GtkWindow    **window);
+GtkWidget *rs_test_next_widget       (GtkWidget     *widget,
+                                      GtkWidget     *root);
+GtkLabel  *rs_test_find_label        (GtkWidget     *root,
+                                      const char    *text);
 
 G_END_DECLS

@@ -493,6 +493,39 @@ test_respondents_export (Fixture       *fixture,
   g_assert_nonnull (strstr (written, ",bounced,1,"));
 }
 
+static GtkWindow *
+wait_for_dialog (void)
+{
+  GtkWindow *dialog = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while ((dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) == NULL &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  return dialog;
+}
+
+/* A file that cannot be written: the window says so, and names the file. */
+static void
+test_respondents_export_fails (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "no-such-folder", "export.csv",
+                                            NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWindow *dialog;
+
+  rs_window_export (fixture->window, file);
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Could Not Export the Status");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "export.csv"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 static gboolean
 window_idle (gpointer data)
 {
@@ -616,19 +649,6 @@ test_respondents_email_preview (Fixture       *fixture,
   g_settings_reset (settings, "from-address");
   g_settings_reset (settings, "from-name");
   g_settings_reset (settings, "template-subject-en");
-}
-
-static GtkWindow *
-wait_for_dialog (void)
-{
-  GtkWindow *dialog = NULL;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while ((dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) == NULL &&
-         g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  return dialog;
 }
 
 static void
@@ -805,6 +825,8 @@ main (int   argc,
               fixture_set_up, test_respondents_send_password, fixture_tear_down);
   g_test_add ("/respondents/export", Fixture, NULL,
               fixture_set_up, test_respondents_export, fixture_tear_down);
+  g_test_add ("/respondents/export-fails", Fixture, NULL,
+              fixture_set_up, test_respondents_export_fails, fixture_tear_down);
 
   app = rs_application_new ("/nonexistent/unused.db");
   g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);

@@ -111,7 +111,8 @@ test_window_preferences (Fixture       *fixture,
   g_assert_nonnull (preferences);
 
   /* Every entry row is bound to a setting: typing changes it. */
-  for (widget = GTK_WIDGET (preferences); widget != NULL; )
+  for (widget = GTK_WIDGET (preferences); widget != NULL;
+       widget = rs_test_next_widget (widget, GTK_WIDGET (preferences)))
     {
       if (ADW_IS_ENTRY_ROW (widget) && !ADW_IS_PASSWORD_ENTRY_ROW (widget) &&
           g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)),
@@ -132,17 +133,6 @@ test_window_preferences (Fixture       *fixture,
           adw_combo_row_set_selected (ADW_COMBO_ROW (widget), 1);
           editables++;
         }
-
-      /* Depth first through the whole window. */
-      if (gtk_widget_get_first_child (widget) != NULL)
-        widget = gtk_widget_get_first_child (widget);
-      else
-        {
-          while (widget != NULL && gtk_widget_get_next_sibling (widget) == NULL)
-            widget = widget == GTK_WIDGET (preferences) ? NULL : gtk_widget_get_parent (widget);
-          if (widget != NULL)
-            widget = gtk_widget_get_next_sibling (widget);
-        }
     }
 
   g_assert_cmpuint (editables, ==, 3);
@@ -158,6 +148,50 @@ test_window_preferences (Fixture       *fixture,
   g_settings_reset (settings, "smtp-url");
   g_settings_reset (settings, "smtp-security");
   g_settings_reset (settings, "rate-limit");
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  const char **args = data;
+
+  return rs_test_find_label (GTK_WIDGET (rs_test_find_window (ADW_TYPE_PREFERENCES_WINDOW)),
+                             args[0]) != NULL;
+}
+
+/* Without a Secret Service the password cannot be kept: Preferences says so,
+ * and keeps what was typed so that nothing is lost. */
+static void
+test_window_password_not_kept (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *keyring_error[] = { "The keyring could not be used" };
+  const char *no_server[] = { "Enter the server first" };
+  AdwPasswordEntryRow *row = NULL;
+  GtkWindow *preferences;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  rs_test_iterate ();
+  preferences = rs_test_find_window (ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  for (GtkWidget *w = GTK_WIDGET (preferences); w != NULL && row == NULL;
+       w = rs_test_next_widget (w, GTK_WIDGET (preferences)))
+    if (ADW_IS_PASSWORD_ENTRY_ROW (w))
+      row = ADW_PASSWORD_ENTRY_ROW (w);
+  g_assert_nonnull (row);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "Pw-typed-in");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (rs_test_wait_until (label_shown, no_server, 5000));
+
+  g_settings_set_string (settings, "smtp-url", "smtp://mail.example.com:587");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (rs_test_wait_until (label_shown, keyring_error, 10000));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "Pw-typed-in");
+
+  gtk_window_destroy (preferences);
+  g_settings_reset (settings, "smtp-url");
 }
 
 static void
@@ -377,6 +411,8 @@ main (int   argc,
               fixture_set_up, test_window_about_and_shortcuts, fixture_tear_down);
   g_test_add ("/window/preferences", Fixture, NULL,
               fixture_set_up, test_window_preferences, fixture_tear_down);
+  g_test_add ("/window/password-not-kept", Fixture, NULL,
+              fixture_set_up, test_window_password_not_kept, fixture_tear_down);
   g_test_add ("/window/template", Fixture, NULL,
               fixture_set_up, test_window_template, fixture_tear_down);
   g_test_add ("/window/import-action", Fixture, NULL,
