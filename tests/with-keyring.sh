@@ -19,12 +19,13 @@ export HOME="$dir" XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$dir/run"
 # for the test) would turn into a crash.
 printf 'test-keyring' | env -u G_DEBUG gnome-keyring-daemon --unlock --components=secrets >/dev/null
 
-# Until the default collection answers (at most 10 s), for a loaded machine.
+# Until the daemon owns its name on the bus (at most 10 s on a loaded
+# machine). Asking the Secret Service itself before that would have the bus
+# start a second daemon, one without the unlocked keyring.
 tries=0
-until gdbus call --session --dest org.freedesktop.secrets \
-    --object-path /org/freedesktop/secrets/aliases/default \
-    --method org.freedesktop.DBus.Properties.Get org.freedesktop.Secret.Collection Label \
-    >/dev/null 2>&1; do
+until gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null |
+    grep -q true; do
   tries=$((tries + 1))
   if [ "$tries" -ge 100 ]; then
     echo "with-keyring.sh: the keyring did not start" >&2
