@@ -29,31 +29,6 @@ cpu_seconds (void)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-static void
-make_certificate (const char *dir,
-                  char      **cert,
-                  char      **key)
-{
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-
-  *cert = g_build_filename (dir, "cert.pem", NULL);
-  *key = g_build_filename (dir, "key.pem", NULL);
-  {
-    const char *argv[] = {
-      "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", *key,
-      "-out", *cert, "-subj", "/CN=localhost",
-      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1", NULL,
-    };
-
-    g_spawn_sync (NULL, (char **) argv, NULL,
-                  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                  NULL, NULL, NULL, NULL, &status, &error);
-  }
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
 typedef struct
 {
   double seconds;
@@ -191,7 +166,7 @@ bench (void)
   Run best_lean = { 0 };
 
   dir = rs_test_make_tmpdir ();
-  make_certificate (dir, &cert, &key);
+  rs_test_make_certificate (dir, &cert, &key);
   rs_test_server_start (&server, "--cert", cert, "--key", key, "--require-starttls",
                         "--user", "scan@example.com", "--password", "bench-secret", NULL);
 

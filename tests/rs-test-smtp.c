@@ -10,8 +10,8 @@
  * options; it stores messages in a folder of its own. */
 void
 rs_test_server_start (RsTestServer *server,
-              const char *first_arg,
-              ...)
+                      const char   *first_arg,
+                      ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GDataInputStream) out = NULL;
@@ -60,7 +60,7 @@ rs_test_server_stop (RsTestServer *server)
 /* How often @needle is in the server's log. */
 guint
 rs_test_server_count (RsTestServer *server,
-              const char *needle)
+                      const char   *needle)
 {
   g_autofree char *path = g_build_filename (server->dir, "log.jsonl", NULL);
   g_autofree char *log = NULL;
@@ -97,4 +97,31 @@ rs_test_closed_url (void)
   g_assert_true (g_socket_close (socket, &error));
 
   return g_strdup_printf ("smtp://127.0.0.1:%u", port);
+}
+
+/* A self-signed certificate for localhost and 127.0.0.1, made with openssl
+ * in @dir: cert.pem and key.pem. */
+void
+rs_test_make_certificate (const char  *dir,
+                          char       **cert,
+                          char       **key)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  *cert = g_build_filename (dir, "cert.pem", NULL);
+  *key = g_build_filename (dir, "key.pem", NULL);
+  {
+    const char *argv[] = {
+      "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", *key,
+      "-out", *cert, "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1", NULL,
+    };
+
+    g_spawn_sync (NULL, (char **) argv, NULL,
+                  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &status, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
 }

@@ -21,5 +21,8 @@ guint rs_test_server_count (RsTestServer *server,
                             const char   *needle);
 /* smtp://127.0.0.1:PORT with nothing listening on PORT */
 char *rs_test_closed_url   (void);
+void  rs_test_make_certificate (const char  *dir,
+                                char       **cert,
+                                char       **key);
 
 G_END_DECLS

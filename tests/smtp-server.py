@@ -4,7 +4,8 @@
 
 Prints "PORT <n>" as its first line, then serves until killed or until its
 stdin closes. Every accepted message goes to DIR/<n>.eml; DIR/log.jsonl gets
-one JSON object a line: {"event": "connect"} per connection and
+one JSON object a line: {"event": "connect"} per connection,
+{"event": "auth", "mechanism": ..., "success": ...} per sign-in and
 {"event": "message", "from": ..., "to": [...], "file": ...} per message.
 """
 
@@ -30,6 +31,8 @@ def parse_args():
     p.add_argument("--require-starttls", action="store_true")
     p.add_argument("--user", help="require AUTH PLAIN/LOGIN as this user")
     p.add_argument("--password", default="")
+    p.add_argument("--only-auth", choices=["PLAIN", "LOGIN"],
+                   help="offer only this AUTH mechanism")
     p.add_argument("--greet-421", action="store_true", help="refuse every connection")
     p.add_argument("--rcpt-reply", action="append", default=[], metavar="ADDR=REPLY",
                    help='e.g. "b@example.org=550 5.1.1 No such user"')
@@ -115,6 +118,7 @@ def main():
     def authenticate(server, session, envelope, mechanism, data):
         ok = (isinstance(data, LoginPassword) and data.login.decode() == args.user
               and data.password.decode() == args.password)
+        state.log(event="auth", mechanism=mechanism, success=ok)
         return AuthResult(success=ok, handled=False)
 
     def factory():
@@ -125,6 +129,9 @@ def main():
         if args.user:
             kwargs.update(authenticator=authenticate, auth_required=True,
                           auth_require_tls=tls is not None and not args.implicit_tls)
+            if args.only_auth:
+                kwargs.update(auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN")
+                                                      if m != args.only_auth])
         return TestSMTP(state, **kwargs)
 
     server = loop.run_until_complete(loop.create_server(

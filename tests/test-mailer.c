@@ -13,42 +13,39 @@
 #define FROM "scan@example.com"
 #define TO "ivo.bos@example.org"
 
-typedef struct
+typedef RsTestServer Server;
+
+#define server_stop rs_test_server_stop
+#define server_count(server, event) rs_test_server_count (server, "\"event\": \"" event "\"")
+
+/* Starts the test server with the options after @scheme, "smtp" or "smtps". */
+#define server_start(server, scheme, ...) \
+  G_STMT_START { \
+    rs_test_server_start (server, __VA_ARGS__); \
+    use_scheme (server, scheme); \
+  } G_STMT_END
+
+static void
+use_scheme (Server     *server,
+            const char *scheme)
 {
-  char *dir;
-  GSubprocess *process;
-  char *url;
-} Server;
+  char *url = g_strconcat (scheme, strchr (server->url, ':'), NULL);
+
+  g_free (server->url);
+  server->url = url;
+}
 
 static char *cert_dir;
 static char *cert_path;
+static char *key_path;
 
 static const char *
 cert_file (void)
 {
   if (cert_path == NULL)
     {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *key = NULL;
-      int status = -1;
-
       cert_dir = rs_test_make_tmpdir ();
-      cert_path = g_build_filename (cert_dir, "cert.pem", NULL);
-      key = g_build_filename (cert_dir, "key.pem", NULL);
-      {
-        const char *argv[] = {
-          "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-          "-keyout", key, "-out", cert_path, "-subj", "/CN=localhost",
-          "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1", NULL,
-        };
-
-        g_spawn_sync (NULL, (char **) argv, NULL,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
-                      | G_SPAWN_STDERR_TO_DEV_NULL,
-                      NULL, NULL, NULL, NULL, &status, &error);
-      }
-      g_assert_no_error (error);
-      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      rs_test_make_certificate (cert_dir, &cert_path, &key_path);
     }
 
   return cert_path;
@@ -57,76 +54,7 @@ cert_file (void)
 static char *
 key_file (void)
 {
-  return g_build_filename (cert_dir, "key.pem", NULL);
-}
-
-/* Starts the server with @first_arg... as its options; @scheme is "smtp"
- * or "smtps". */
-static void
-server_start (Server     *server,
-              const char *scheme,
-              const char *first_arg,
-              ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  va_list args;
-
-  server->dir = rs_test_make_tmpdir ();
-  g_ptr_array_add (argv, (gpointer) "/usr/bin/python3");
-  g_ptr_array_add (argv, (gpointer) g_test_get_filename (G_TEST_DIST, "smtp-server.py", NULL));
-  g_ptr_array_add (argv, server->dir);
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                       G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                       | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "PORT "));
-  server->url = g_strdup_printf ("%s://127.0.0.1:%s", scheme, line + 5);
-}
-
-static void
-server_stop (Server *server)
-{
-  if (server->process != NULL)
-    {
-      g_subprocess_force_exit (server->process);
-      g_subprocess_wait (server->process, NULL, NULL);
-      g_clear_object (&server->process);
-    }
-  rs_test_remove_tree (server->dir);
-  g_clear_pointer (&server->dir, g_free);
-  g_clear_pointer (&server->url, g_free);
-}
-
-static guint
-server_count (Server     *server,
-              const char *event)
-{
-  g_autofree char *path = g_build_filename (server->dir, "log.jsonl", NULL);
-  g_autofree char *log = NULL;
-  g_autofree char *needle = g_strdup_printf ("\"event\": \"%s\"", event);
-  guint n = 0;
-
-  if (!g_file_get_contents (path, &log, NULL, NULL))
-    return 0;
-
-  for (const char *p = strstr (log, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-
-  return n;
+  return g_strdup (key_path);
 }
 
 static GBytes *
@@ -350,6 +278,31 @@ test_mailer_auth_refused (void)
   g_assert_true (strstr (error->message, "wrong") == NULL);
   g_assert_cmpuint (server_count (&server, "message"), ==, 0);
   server_stop (&server);
+}
+
+/* Servers that offer only one of the two common ways to sign in. */
+static void
+test_mailer_auth_mechanisms (void)
+{
+  const char *mechanisms[] = { "PLAIN", "LOGIN" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (mechanisms); i++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsMailer) mailer = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *used = g_strdup_printf ("\"mechanism\": \"%s\", \"success\": true",
+                                               mechanisms[i]);
+
+      server_start (&server, "smtp", "--user", "scan", "--password", "s3cret", "--only-auth",
+                    mechanisms[i], NULL);
+      mailer = make_mailer (server.url, FALSE, "s3cret", NULL);
+      g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_SENT);
+      g_assert_no_error (error);
+      g_assert_cmpuint (rs_test_server_count (&server, used), ==, 1);
+      g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+      server_stop (&server);
+    }
 }
 
 static void
@@ -696,6 +649,7 @@ main (int   argc,
   g_test_add_func ("/mailer/starttls-missing", test_mailer_starttls_missing);
   g_test_add_func ("/mailer/untrusted-certificate", test_mailer_untrusted_certificate);
   g_test_add_func ("/mailer/auth-refused", test_mailer_auth_refused);
+  g_test_add_func ("/mailer/auth-mechanisms", test_mailer_auth_mechanisms);
   g_test_add_func ("/mailer/greeting-421", test_mailer_greeting_421);
   g_test_add_func ("/mailer/unreachable", test_mailer_unreachable);
   g_test_add_func ("/mailer/recipient-451", test_mailer_recipient_451);
@@ -713,6 +667,7 @@ main (int   argc,
     rs_test_remove_tree (cert_dir);
   g_free (cert_dir);
   g_free (cert_path);
+  g_free (key_path);
 
   return status;
 }
