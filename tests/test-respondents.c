@@ -651,6 +651,40 @@ test_respondents_email_preview (Fixture       *fixture,
   g_settings_reset (settings, "template-subject-en");
 }
 
+/* Sending to @url without TLS, test messages to me@example.org, no rate
+ * limit, once everyone's report is made. */
+static void
+set_up_sending (Fixture    *fixture,
+                const char *url)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
+
+  g_settings_set_string (settings, "reports-folder", folder);
+  g_settings_set_string (settings, "smtp-url", url);
+  g_settings_set_string (settings, "smtp-security", "none");
+  g_settings_set_string (settings, "from-address", "scan@example.com");
+  g_settings_set_string (settings, "test-address", "me@example.org");
+  g_settings_set_uint (settings, "rate-limit", 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.generate-reports", NULL));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 60000));
+}
+
+static void
+tear_down_sending (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *keys[] = {
+    "reports-folder", "smtp-url", "smtp-security", "from-address", "test-address",
+    "rate-limit",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+}
+
 static void
 test_respondents_send (Fixture       *fixture,
                        gconstpointer  data)
@@ -664,16 +698,7 @@ test_respondents_send (Fixture       *fixture,
   GtkWindow *dialog;
 
   rs_test_server_start (&server, NULL);
-  g_settings_set_string (settings, "reports-folder", folder);
-  g_settings_set_string (settings, "smtp-url", server.url);
-  g_settings_set_string (settings, "smtp-security", "none");
-  g_settings_set_string (settings, "from-address", "scan@example.com");
-  g_settings_set_string (settings, "test-address", "me@example.org");
-  g_settings_set_uint (settings, "rate-limit", 0);
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
-                                             "win.generate-reports", NULL));
-  g_assert_true (rs_test_wait_until (window_idle, fixture, 60000));
+  set_up_sending (fixture, server.url);
 
   /* A test round first: everything to the test address, no status changes. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
@@ -710,12 +735,7 @@ test_respondents_send (Fixture       *fixture,
   g_assert_cmpuint (rs_test_server_count (&server, "\"am.jansen@example.org\""), ==, 1);
 
   rs_test_server_stop (&server);
-  g_settings_reset (settings, "reports-folder");
-  g_settings_reset (settings, "smtp-url");
-  g_settings_reset (settings, "smtp-security");
-  g_settings_reset (settings, "from-address");
-  g_settings_reset (settings, "test-address");
-  g_settings_reset (settings, "rate-limit");
+  tear_down_sending ();
 }
 
 /* Not set up: it says what to set. Without a Secret Service to ask, the
@@ -748,17 +768,8 @@ test_respondents_send_password (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_assert_null (kept);
 
-  g_settings_set_string (settings, "reports-folder", folder);
-  g_settings_set_string (settings, "smtp-url", server.url);
-  g_settings_set_string (settings, "smtp-security", "none");
   g_settings_set_string (settings, "smtp-user", "scan@example.com");
-  g_settings_set_string (settings, "from-address", "scan@example.com");
-  g_settings_set_string (settings, "test-address", "me@example.org");
-  g_settings_set_uint (settings, "rate-limit", 0);
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
-                                             "win.generate-reports", NULL));
-  g_assert_true (rs_test_wait_until (window_idle, fixture, 60000));
+  set_up_sending (fixture, server.url);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
                                              NULL));
@@ -775,13 +786,8 @@ test_respondents_send_password (Fixture       *fixture,
   g_assert_cmpuint (rs_test_server_count (&server, "\"me@example.org\""), ==, 2);
 
   rs_test_server_stop (&server);
-  g_settings_reset (settings, "reports-folder");
-  g_settings_reset (settings, "smtp-url");
-  g_settings_reset (settings, "smtp-security");
   g_settings_reset (settings, "smtp-user");
-  g_settings_reset (settings, "from-address");
-  g_settings_reset (settings, "test-address");
-  g_settings_reset (settings, "rate-limit");
+  tear_down_sending ();
 }
 
 static void

@@ -784,6 +784,28 @@ test_cli (Fixture       *fixture,
   assert_query (fixture, "5", "SELECT count(*) FROM delivery WHERE status = 'sent'");
 }
 
+/* A live command-line send to a server that takes 0.3 s for each message,
+ * once the server has taken the first. */
+static GSubprocess *
+spawn_slow_sender (Fixture *fixture)
+{
+  g_autofree char *url = NULL;
+  GSubprocess *sender;
+  gint64 deadline;
+
+  rs_test_server_start (&fixture->server, "--delay", "0.3", NULL);
+  url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
+  sender = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (rs_test_server_count (&fixture->server, MESSAGES) < 1 &&
+         g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 100);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), >=, 1);
+
+  return sender;
+}
+
 static void
 test_crash (Fixture       *fixture,
             gconstpointer  data)
@@ -792,22 +814,13 @@ test_crash (Fixture       *fixture,
   g_autoptr(RsSendSummary) summary = NULL;
   g_autoptr(GSubprocess) sender = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
   g_autofree char *unknown = NULL;
   g_autofree char *log_path = NULL;
   g_autofree char *log = NULL;
   g_auto(GStrv) lines = NULL;
   RsTestServer *server = &fixture->server;
-  gint64 deadline;
 
-  rs_test_server_start (server, "--delay", "0.3", NULL);
-  url = g_strdup_printf ("--smtp-url=%s", server->url);
-  sender = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
-
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  while (rs_test_server_count (server, MESSAGES) < 1 && g_get_monotonic_time () < deadline)
-    g_usleep (G_USEC_PER_SEC / 100);
-  g_assert_cmpuint (rs_test_server_count (server, MESSAGES), >=, 1);
+  sender = spawn_slow_sender (fixture);
   /* Killed at once (between messages or at the next MAIL FROM), in the
    * middle of the next DATA, or just before the server answers it. */
   g_usleep (GPOINTER_TO_UINT (data) * 1000);
@@ -863,19 +876,11 @@ test_interrupt (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GSubprocess) sender = NULL;
-  g_autofree char *url = NULL;
   g_autofree char *sent = NULL;
   g_auto(CliResult) result = { 0 };
   RsTestServer *server = &fixture->server;
-  gint64 deadline;
 
-  rs_test_server_start (server, "--delay", "0.3", NULL);
-  url = g_strdup_printf ("--smtp-url=%s", server->url);
-  sender = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
-
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  while (rs_test_server_count (server, MESSAGES) < 1 && g_get_monotonic_time () < deadline)
-    g_usleep (G_USEC_PER_SEC / 100);
+  sender = spawn_slow_sender (fixture);
   g_usleep (G_USEC_PER_SEC / 10);
   g_subprocess_send_signal (sender, SIGINT);
   cli_finish (sender, &result);
