@@ -690,7 +690,6 @@ test_respondents_send (Fixture       *fixture,
                        gconstpointer  data)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
   RsStore *store = rs_window_get_store (fixture->window);
   StatusWait ivo = { fixture, id_of (store, "ivo.bos@example.com"), "sent" };
   StatusWait anne = { fixture, id_of (store, "am.jansen@example.org"), "sent" };
@@ -746,7 +745,6 @@ test_respondents_send_password (Fixture       *fixture,
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;
-  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
   g_autofree char *kept = NULL;
   RsTestServer server = { 0 };
   GtkWindow *dialog;
