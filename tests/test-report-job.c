@@ -200,6 +200,38 @@ test_report_job_remakes_changed (Fixture       *fixture,
   g_assert_cmpuint (files->len, ==, 5);
 }
 
+#define OUTDATED "SELECT count (*) FROM respondent r JOIN delivery d" \
+                 " ON d.respondent_id = r.id WHERE d.report_path IS NOT NULL" \
+                 " AND d.report_source_hash IS NOT r.source_hash"
+
+/* A change the report does not show (the case of an address) makes it look
+ * outdated; making reports finds it current and says so, without remaking. */
+static void
+test_report_job_current_again (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(RsReportSummary) first = NULL;
+  g_autoptr(RsReportSummary) again = NULL;
+  g_autoptr(RsReportSummary) third = NULL;
+  g_autoptr(GString) changed = g_string_new (master_csv);
+
+  first = run (fixture, FALSE);
+  g_assert_cmpuint (first->made, ==, 5);
+  g_assert_cmpint (count (fixture, OUTDATED), ==, 0);
+
+  g_string_replace (changed, "ivo@example.com", "Ivo@Example.com", 1);
+  import (fixture, changed->str);
+  g_assert_cmpint (count (fixture, OUTDATED), ==, 1);
+
+  again = run (fixture, FALSE);
+  g_assert_cmpuint (again->made, ==, 0);
+  g_assert_cmpuint (again->up_to_date, ==, 5);
+  g_assert_cmpint (count (fixture, OUTDATED), ==, 0);
+
+  third = run (fixture, FALSE);
+  g_assert_cmpuint (third->up_to_date, ==, 5);
+}
+
 typedef struct
 {
   GCancellable *cancellable;
@@ -348,6 +380,7 @@ main (int   argc,
 
   ADD ("makes-and-skips", test_report_job_makes_and_skips);
   ADD ("remakes-changed", test_report_job_remakes_changed);
+  ADD ("current-again", test_report_job_current_again);
   ADD ("cancel", test_report_job_cancel);
   ADD ("unknown-id", test_report_job_unknown_id);
   ADD ("selection", test_report_job_selection);

@@ -39,6 +39,8 @@ typedef struct
   gint64 source_hash;
   char *old_path;
   char *old_hash;
+  /* What the report on record was made from, when it is still current. */
+  gboolean old_source_current;
   Company *group;
   char *file_name;
   gboolean wanted;
@@ -143,7 +145,8 @@ load_items (Job           *job,
                            "SELECT r.id, r.company, r.person, r.function, r.submitted_at,"
                            " r.language, r.up_r, r.up_c, r.up_f, r.up_v, r.up_a, r.in_r, r.in_c,"
                            " r.in_f, r.in_v, r.in_a, r.do_r, r.do_c, r.do_f, r.do_v, r.do_a,"
-                           " r.source_hash, d.report_path, d.report_hash"
+                           " r.source_hash, d.report_path, d.report_hash,"
+                           " d.report_source_hash IS r.source_hash"
                            "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
@@ -167,6 +170,7 @@ load_items (Job           *job,
       item->source_hash = sqlite3_column_int64 (stmt, 21);
       item->old_path = g_strdup ((const char *) sqlite3_column_text (stmt, 22));
       item->old_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 23));
+      item->old_source_current = sqlite3_column_int (stmt, 24);
       item->wanted = n_ids == 0;
 
       /* The company page averages everyone of the company, whoever is made. */
@@ -367,6 +371,19 @@ make_one (Job            *job,
     {
       result->outcome = RS_REPORT_OUTCOME_UP_TO_DATE;
       result->path = g_strdup (item->old_path);
+
+      /* The data changed where the report does not show it: the report is
+       * current again for the data as it is now. */
+      if (!item->old_source_current)
+        {
+          record.path = item->old_path;
+          record.hash = hash;
+          if (!rs_store_write (job->store, record_transaction, &record, &error))
+            {
+              result->outcome = RS_REPORT_OUTCOME_FAILED;
+              result->reason = g_strdup (error->message);
+            }
+        }
       return;
     }
 
