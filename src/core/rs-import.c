@@ -14,7 +14,11 @@
 /* An import is one write transaction: a file that cannot be read to its end,
  * a cancel or a full disk leaves the database as it was. People are matched
  * on their identity key; what they were sent is never touched, except that
- * `reportsent` in the file may mark a pending respondent as sent. */
+ * `reportsent` in the file may mark a pending respondent as sent.
+ *
+ * A respondent whose row is as stored is not written at all, so re-importing
+ * a file costs little more than reading it: source_import, source_line and
+ * last_imported_at say which import last brought new data for them. */
 
 #define PROGRESS_EVERY_ROWS 2048
 #define SOURCE_SEPARATOR '\x1f'
@@ -25,7 +29,6 @@ enum {
   STMT_INSERT_SOURCE,
   STMT_UPDATE_SOURCE,
   STMT_UPDATE,
-  STMT_TOUCH,
   STMT_INSERT_DELIVERY,
   STMT_MARK_SENT,
   STMT_HISTORY,
@@ -54,8 +57,6 @@ static const char *statements[N_STMTS] = {
     " do_c = ?19, do_f = ?20, do_v = ?21, do_a = ?22, problem = ?23,"
     " source_import = ?25, source_line = ?26, source_hash = ?27, last_imported_at = ?28"
     " WHERE id = ?1",
-  [STMT_TOUCH] =
-    "UPDATE respondent SET source_line = ?2, last_imported_at = ?3 WHERE id = ?1",
   [STMT_INSERT_DELIVERY] =
     "INSERT INTO delivery (respondent_id, status, updated_at) VALUES (?1, ?2, ?3)",
   [STMT_MARK_SENT] =
@@ -334,15 +335,6 @@ store_row (Statements         *s,
           stmt = s->stmts[STMT_UPDATE_SOURCE];
           sqlite3_bind_int64 (stmt, 1, id);
           sqlite3_bind_text (stmt, 2, source->str, source->len, SQLITE_STATIC);
-          if (!step_done (s, stmt, error))
-            return 0;
-        }
-      else
-        {
-          stmt = s->stmts[STMT_TOUCH];
-          sqlite3_bind_int64 (stmt, 1, id);
-          sqlite3_bind_int (stmt, 2, line);
-          sqlite3_bind_int64 (stmt, 3, s->now);
           if (!step_done (s, stmt, error))
             return 0;
         }
