@@ -9,6 +9,7 @@
 #include "rs-csv.h"
 
 #define CHUNK_SIZE (64 * 1024)
+G_STATIC_ASSERT (CHUNK_SIZE < RS_CSV_MAX_FIELD);
 /* Room before a chunk for an incomplete UTF-8 sequence carried over. */
 #define CARRY_MAX 4
 
@@ -684,7 +685,8 @@ read_simple_record (RsCsvReader  *self,
 
   if (avail == 0 || start[0] == '\n')
     return SIMPLE_NO;
-  newline = memchr (start, '\n', avail);
+  /* No longer than a chunk, so within every limit but that on fields. */
+  newline = memchr (start, '\n', MIN (avail, CHUNK_SIZE));
   if (newline == NULL)
     return SIMPLE_NO;
 
