@@ -114,6 +114,60 @@ typedef struct
   guint first_line;
 } Known;
 
+/* Identity key -> Known. Keys and entries are allocated in blocks: there is
+ * one of each for every respondent, and freeing them one by one took longer
+ * than filling the table. Entries never move once added. */
+typedef struct
+{
+  GHashTable *table;
+  GStringChunk *keys;
+  GPtrArray *blocks;
+  guint used;
+} KnownTable;
+
+#define KNOWN_BLOCK 4096
+
+static KnownTable *
+known_table_new (void)
+{
+  KnownTable *self = g_new0 (KnownTable, 1);
+
+  self->table = g_hash_table_new (g_str_hash, g_str_equal);
+  self->keys = g_string_chunk_new (64 * 1024);
+  self->blocks = g_ptr_array_new_with_free_func (g_free);
+
+  return self;
+}
+
+static void
+known_table_free (KnownTable *self)
+{
+  g_hash_table_unref (self->table);
+  g_string_chunk_free (self->keys);
+  g_ptr_array_unref (self->blocks);
+  g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KnownTable, known_table_free)
+
+/* Returns: (transfer none): a new entry for @key, all zero */
+static Known *
+known_table_add (KnownTable *self,
+                 const char *key)
+{
+  Known *known;
+
+  if (self->blocks->len == 0 || self->used == KNOWN_BLOCK)
+    {
+      g_ptr_array_add (self->blocks, g_new0 (Known, KNOWN_BLOCK));
+      self->used = 0;
+    }
+  known = (Known *) g_ptr_array_index (self->blocks, self->blocks->len - 1) + self->used++;
+  g_hash_table_insert (self->table, g_string_chunk_insert (self->keys, key), known);
+
+  return known;
+}
+
 typedef struct
 {
   sqlite3 *db;
@@ -284,8 +338,8 @@ typedef struct
   RsCsvReader *reader;
   const RsMasterColumns *columns;
   guint64 header_hash;
-  /* identity key -> Known, read in one pass instead of a look-up a row */
-  GHashTable *known;
+  /* Read in one pass instead of a look-up a row */
+  KnownTable *known;
   const char *source_path;
   int source_fd;
   gint64 source_size;
@@ -482,24 +536,22 @@ prepare_statements (Statements  *s,
   return TRUE;
 }
 
-static GHashTable *
+static KnownTable *
 load_known (Statements  *s,
             GError     **error)
 {
-  g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(KnownTable) known = known_table_new ();
   sqlite3_stmt *stmt = s->stmts[STMT_EXISTING];
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      Known *entry = g_new0 (Known, 1);
+      Known *entry = known_table_add (known, (const char *) sqlite3_column_text (stmt, 0));
 
       entry->id = sqlite3_column_int64 (stmt, 1);
       entry->hash = (guint64) sqlite3_column_int64 (stmt, 2);
       entry->stored_hash = entry->hash;
       entry->stored = TRUE;
-      g_hash_table_insert (known, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
-                           entry);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -752,12 +804,9 @@ read_one_row (Pipeline            *pipeline,
       return;
     }
 
-  known = g_hash_table_lookup (pipeline->known, parsed->row.identity_key);
+  known = g_hash_table_lookup (pipeline->known->table, parsed->row.identity_key);
   if (known == NULL)
-    {
-      known = g_new0 (Known, 1);
-      g_hash_table_insert (pipeline->known, g_strdup (parsed->row.identity_key), known);
-    }
+    known = known_table_add (pipeline->known, parsed->row.identity_key);
   parsed->known = known;
   parsed->duplicate_of = known->first_line;
   if (known->first_line == 0)
@@ -891,7 +940,7 @@ import_transaction (sqlite3   *db,
   g_auto(Statements) s = { 0 };
   g_autoptr(RsCsvReader) reader = NULL;
   g_autoptr(RsMasterColumns) columns = NULL;
-  g_autoptr(GHashTable) known = NULL;
+  g_autoptr(KnownTable) known = NULL;
   g_autoptr(GString) header_text = g_string_new (NULL);
   g_autoptr(GAsyncQueue) full = NULL;
   g_autoptr(GAsyncQueue) empty = NULL;
