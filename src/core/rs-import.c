@@ -305,6 +305,7 @@ step_done (Statements    *s,
  * ahead of the thread that writes them to the database. */
 
 #define BATCH_ROWS 256
+#define SYNC_EVERY_BYTES (8 * 1024 * 1024)
 #define BATCHES_IN_FLIGHT 8
 
 typedef struct
@@ -343,6 +344,7 @@ typedef struct
   const char *source_path;
   int source_fd;
   gint64 source_size;
+  gint64 synced_size;
   GCancellable *cancellable;
   GAsyncQueue *full;
   GAsyncQueue *empty;
@@ -747,7 +749,26 @@ write_sources (Pipeline  *pipeline,
   return TRUE;
 }
 
-/* The file must be on disk before the commit that points at it is. */
+/* The file must be on disk before the commit that points at it is. Synced
+ * as it grows, while the writer is behind anyway, the last sync before the
+ * commit has little left to wait for. */
+static gboolean
+sync_sources (Pipeline  *pipeline,
+              GError   **error)
+{
+  if (pipeline->source_fd < 0)
+    return TRUE;
+
+  if (fdatasync (pipeline->source_fd) != 0)
+    {
+      set_source_error (pipeline->source_path, errno, error);
+      return FALSE;
+    }
+  pipeline->synced_size = pipeline->source_size;
+
+  return TRUE;
+}
+
 static gboolean
 close_sources (Pipeline  *pipeline,
                GError   **error)
@@ -757,13 +778,9 @@ close_sources (Pipeline  *pipeline,
   if (fd < 0)
     return TRUE;
 
+  if (!sync_sources (pipeline, error))
+    return FALSE;
   pipeline->source_fd = -1;
-  if (fdatasync (fd) != 0)
-    {
-      set_source_error (pipeline->source_path, errno, error);
-      close (fd);
-      return FALSE;
-    }
   if (close (fd) != 0)
     {
       set_source_error (pipeline->source_path, errno, error);
@@ -875,6 +892,9 @@ reader_thread (gpointer user_data)
         {
           if (write_sources (pipeline, batch->sources, &batch->error))
             pipeline->source_size += batch->sources->len;
+          if (batch->error == NULL && !done
+              && pipeline->source_size - pipeline->synced_size >= SYNC_EVERY_BYTES)
+            sync_sources (pipeline, &batch->error);
           if (batch->error == NULL && done)
             close_sources (pipeline, &batch->error);
           if (batch->error != NULL)
