@@ -30,8 +30,8 @@
  * a file of that import next to the database (rs_store_get_source_path()),
  * and the respondent keeps where its row is in it. The file is on disk before
  * the transaction commits and is removed when it does not, so the database
- * never points at a file that is not there; a file that no respondent points
- * at any more is removed by the next import. */
+ * never points at a file that is not there; once an import has committed,
+ * the files that no respondent points at any more are removed. */
 
 #define PROGRESS_EVERY_ROWS 2048
 #define SOURCE_SEPARATOR '\x1f'
@@ -972,7 +972,7 @@ import_transaction (sqlite3   *db,
   gboolean finished = FALSE;
   guint batches = 0;
 
-  /* A retried transaction starts over. */
+  /* A retried transaction starts over, without the last attempt's file. */
   g_clear_pointer (&data->summary, rs_import_summary_free);
   data->summary = summary_new (data->file);
   if (data->source_path != NULL)
