@@ -174,6 +174,8 @@ show_details (RsDetailsWindow *self)
                                      details->source_file);
       adw_preferences_group_set_description (self->source_group, description);
     }
+  if (details->source_problem != NULL)
+    add_row (self->source_group, details->source_problem, "");
   for (guint i = 0; details->source_names[i] != NULL; i++)
     {
       const char *value = i < g_strv_length (details->source_values)

@@ -12,6 +12,7 @@
 #include "rs-master.h"
 #include "rs-store.h"
 #include "rs-test-util.h"
+#include "rs-tracker.h"
 
 /* Every test imports files it writes itself into a database of its own, and
  * reads the result back with SQL. */
@@ -323,6 +324,27 @@ dump_database (RsStore *store)
       g_string_append_printf (out, "== %s\n%s", all_tables[i], rows);
     }
 
+  /* The source files too: an import that fails leaves none behind. */
+  {
+    g_autofree char *sources = rs_store_get_sources_dir (store);
+    g_autoptr(GDir) dir = g_dir_open (sources, 0, NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (sources, name, NULL);
+        GStatBuf buf;
+
+        g_assert_cmpint (g_stat (path, &buf), ==, 0);
+        g_ptr_array_add (names, g_strdup_printf ("%s %lld", name, (long long) buf.st_size));
+      }
+    g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+    g_string_append (out, "== sources\n");
+    for (guint i = 0; i < names->len; i++)
+      g_string_append_printf (out, "%s\n", (char *) g_ptr_array_index (names, i));
+  }
+
   return g_string_free (out, FALSE);
 }
 
@@ -331,6 +353,35 @@ respondent_id (RsStore    *store,
                const char *email)
 {
   return query_int (store, "SELECT id FROM respondent WHERE email = %Q", email);
+}
+
+/* The source row as the details view shows it, the values joined by 0x1f. */
+static char *
+source_of (RsStore       *store,
+           sqlite3_int64  id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsRespondentDetails) details = rs_tracker_load_details (store, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_null (details->source_problem);
+  g_assert_cmpuint (g_strv_length (details->source_names), ==,
+                    g_strv_length (details->source_values));
+
+  return g_strjoinv ("\x1f", details->source_values);
+}
+
+static guint
+count_source_files (RsStore *store)
+{
+  g_autofree char *sources = rs_store_get_sources_dir (store);
+  g_autoptr(GDir) dir = g_dir_open (sources, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
 }
 
 static char *
@@ -545,7 +596,9 @@ test_import_basic (void)
 
   /* Skipped rows are not stored; flagged ones are, each with a delivery. */
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 5);
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent_source"), ==, 5);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"
+                                     " WHERE source_offset IS NOT NULL"), ==, 5);
+  g_assert_cmpuint (count_source_files (store), ==, 1);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM delivery WHERE status = 'pending'"
                                      " AND manually_updated = 0 AND attempts = 0"), ==, 5);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM history"), ==, 0);
@@ -571,8 +624,7 @@ test_import_basic (void)
                                                    " WHERE id = %lld", id);
     g_autofree char *problem = query_text (store, "SELECT problem FROM respondent"
                                                   " WHERE id = %lld", id);
-    g_autofree char *source = query_text (store, "SELECT source FROM respondent_source"
-                                                 " WHERE respondent_id = %lld", id);
+    g_autofree char *source = source_of (store, id);
 
     g_assert_cmpstr (company, ==, "polder packaging b.v.");
     g_assert_cmpstr (person, ==, "IVO BOS");
@@ -772,8 +824,7 @@ test_import_reimport (void)
   {
     g_autofree char *function = query_text (store, "SELECT function FROM respondent"
                                                    " WHERE id = %lld", ivo);
-    g_autofree char *source = query_text (store, "SELECT source FROM respondent_source"
-                                                 " WHERE respondent_id = %lld", ivo);
+    g_autofree char *source = source_of (store, ivo);
 
     g_assert_cmpstr (function, ==, "Director of planning");
     g_assert_nonnull (strstr (source, "Director of planning"));
@@ -852,6 +903,83 @@ test_import_reimport (void)
         g_free (tables[i]);
       }
     g_assert_cmpint (query_int (store, "SELECT count(*) FROM import_log"), ==, 3);
+  }
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* The source rows an import adds or changes go to a file of that import,
+ * which goes once no respondent points at it. */
+static void
+test_import_source_files (void)
+{
+  const Row first[] = {
+    { "Polder Packaging B.V.", "Ivo Bos", "ivo@polder.example" },
+    { "Smit & Zonen", "Ylva Smit", "ylva@smit.example" },
+  };
+  const Row second[] = {
+    { "Polder Packaging B.V.", "Ivo Bos", "ivo@polder.example", .function = "COO" },
+    { "Smit & Zonen", "Ylva Smit", "ylva@smit.example", .function = "CFO" },
+  };
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *first_path = write_rows (dir, "first.csv", first, G_N_ELEMENTS (first));
+  g_autofree char *second_path = write_rows (dir, "second.csv", second, G_N_ELEMENTS (second));
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autofree char *first_file = NULL;
+  g_autofree char *second_file = NULL;
+  sqlite3_int64 ivo;
+  gint64 first_import;
+
+  summary = import_ok (store, first_path);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  ivo = respondent_id (store, "ivo@polder.example");
+  first_import = query_int (store, "SELECT source_import FROM respondent WHERE id = %lld", ivo);
+  first_file = rs_store_get_source_path (store, first_import);
+  g_assert_true (g_file_test (first_file, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_source_files (store), ==, 1);
+
+  /* Nothing new: no file. */
+  summary = import_ok (store, first_path);
+  check_counts (summary, 0, 0, 2, 0, 0, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  g_assert_cmpuint (count_source_files (store), ==, 1);
+
+  /* Both changed: the first file is not used any more, and goes. */
+  summary = import_ok (store, second_path);
+  check_counts (summary, 0, 2, 0, 0, 0, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  second_file = rs_store_get_source_path (store, query_int (store, "SELECT source_import"
+                                                                  " FROM respondent"
+                                                                  " WHERE id = %lld", ivo));
+  g_assert_cmpstr (second_file, !=, first_file);
+  {
+    g_autofree char *source = source_of (store, ivo);
+
+    g_assert_nonnull (strstr (source, "\x1f" "COO\x1f"));
+  }
+  g_assert_false (g_file_test (first_file, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (second_file, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_source_files (store), ==, 1);
+
+  /* A file lost or cut short shows as such, not as wrong columns. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RsRespondentDetails) details = NULL;
+
+    g_assert_true (g_file_set_contents (second_file, "short", -1, &error));
+    g_assert_no_error (error);
+    details = rs_tracker_load_details (store, ivo, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (details->source_problem);
+    g_assert_cmpuint (g_strv_length (details->source_names), ==, 0);
+    g_clear_pointer (&details, rs_respondent_details_free);
+
+    g_assert_cmpint (g_unlink (second_file), ==, 0);
+    details = rs_tracker_load_details (store, ivo, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (details->source_problem);
   }
 
   g_clear_object (&store);
@@ -1604,6 +1732,7 @@ main (int   argc,
   g_test_add_func ("/import/basic", test_import_basic);
   g_test_add_func ("/import/raw-header", test_import_raw_header);
   g_test_add_func ("/import/reimport", test_import_reimport);
+  g_test_add_func ("/import/source-files", test_import_source_files);
   g_test_add_func ("/import/duplicate-counts", test_import_duplicate_counts);
   g_test_add_func ("/import/identity", test_import_identity);
   g_test_add_func ("/import/report-sent", test_import_report_sent);

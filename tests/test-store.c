@@ -7,6 +7,7 @@
 
 #include "rs-store.h"
 #include "rs-test-util.h"
+#include "rs-tracker.h"
 
 static int
 query_int (sqlite3    *db,
@@ -114,6 +115,9 @@ test_store_migrates_version_1 (void)
                                 "INSERT INTO delivery (respondent_id, status, updated_at)"
                                 " VALUES (7, 'sent', 1);"
                                 "ALTER TABLE delivery DROP COLUMN report_source_hash;"
+                                "DROP INDEX respondent_source_import;"
+                                "ALTER TABLE respondent DROP COLUMN source_offset;"
+                                "ALTER TABLE respondent DROP COLUMN source_length;"
                                 "PRAGMA user_version = 1;",
                                 &error));
   g_assert_no_error (error);
@@ -127,6 +131,64 @@ test_store_migrates_version_1 (void)
                                   " WHERE name = 'report_source_hash'"), ==, 1);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM delivery WHERE respondent_id = 7"
                                   " AND status = 'sent'"), ==, 1);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* Version 2 kept every source row in respondent_source: they stay there and
+ * the details view still shows them. */
+static void
+test_store_migrates_version_2 (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(RsRespondentDetails) details = NULL;
+  sqlite3 *db = NULL;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_true (rs_store_exec (db,
+                                "DROP INDEX respondent_source_import;"
+                                "ALTER TABLE respondent DROP COLUMN source_offset;"
+                                "ALTER TABLE respondent DROP COLUMN source_length;"
+                                "INSERT INTO import_log (id, at, file, header, added, updated,"
+                                " unchanged, skipped, flagged)"
+                                " VALUES (1, 1, 'master.csv', 'name\x1f" "email_address',"
+                                " 1, 0, 0, 0, 0);"
+                                "INSERT INTO respondent (id, identity_key, company, person,"
+                                " source_import, source_line, first_imported_at,"
+                                " last_imported_at)"
+                                " VALUES (7, 'k', 'Polder Packaging B.V.', 'Ivo Bos', 1, 2,"
+                                " 1, 1);"
+                                "INSERT INTO respondent_source (respondent_id, source)"
+                                " VALUES (7, 'Ivo Bos\x1f" "ivo@polder.example');"
+                                "INSERT INTO delivery (respondent_id, status, updated_at)"
+                                " VALUES (7, 'sent', 1);"
+                                "PRAGMA user_version = 2;",
+                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, RS_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_table_info ('respondent')"
+                                  " WHERE name IN ('source_offset', 'source_length')"), ==, 2);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master"
+                                  " WHERE name = 'respondent_source_import'"), ==, 1);
+
+  details = rs_tracker_load_details (store, 7, &error);
+  g_assert_no_error (error);
+  g_assert_null (details->source_problem);
+  g_assert_cmpuint (g_strv_length (details->source_names), ==, 2);
+  g_assert_cmpstr (details->source_names[1], ==, "email_address");
+  g_assert_cmpstr (details->source_values[1], ==, "ivo@polder.example");
+  g_clear_pointer (&details, rs_respondent_details_free);
 
   g_clear_object (&store);
   rs_test_remove_tree (dir);
@@ -433,6 +495,7 @@ main (int   argc,
   g_test_add_func ("/store/create-and-reopen", test_store_create_and_reopen);
   g_test_add_func ("/store/migrate-empty-file", test_store_migrate_empty_file);
   g_test_add_func ("/store/migrates-version-1", test_store_migrates_version_1);
+  g_test_add_func ("/store/migrates-version-2", test_store_migrates_version_2);
   g_test_add_func ("/store/rejects-bad-files", test_store_rejects_bad_files);
   g_test_add_func ("/store/connection-per-thread", test_store_connection_per_thread);
   g_test_add_func ("/store/concurrent-writers", test_store_concurrent_writers);

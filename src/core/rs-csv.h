@@ -43,6 +43,8 @@ gboolean            rs_csv_reader_next_row      (RsCsvReader         *reader,
                                                  guint               *n_fields,
                                                  GCancellable        *cancellable,
                                                  GError             **error);
+const char         *rs_csv_reader_get_row_data  (RsCsvReader         *reader,
+                                                 gsize               *len);
 guint               rs_csv_reader_get_line      (RsCsvReader         *reader);
 goffset             rs_csv_reader_get_position  (RsCsvReader         *reader);
 goffset             rs_csv_reader_get_size      (RsCsvReader         *reader);

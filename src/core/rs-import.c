@@ -4,7 +4,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <math.h>
+#include <unistd.h>
 
 #include "rs-csv.h"
 #include "rs-import.h"
@@ -14,7 +18,20 @@
 /* An import is one write transaction: a file that cannot be read to its end,
  * a cancel or a full disk leaves the database as it was. People are matched
  * on their identity key; what they were sent is never touched, except that
- * `reportsent` in the file may mark a pending respondent as sent. */
+ * `reportsent` in the file may mark a pending respondent as sent.
+ *
+ * A respondent whose row is as stored is not written at all, so re-importing
+ * a file costs little more than reading it: source_import, source_line and
+ * last_imported_at say which import last brought new data for them.
+ *
+ * Every column of a row is kept for the details view, but not in the
+ * database, where it would be most of what an import writes, twice over
+ * with the WAL. The rows an import adds or changes are written, as text, to
+ * a file of that import next to the database (rs_store_get_source_path()),
+ * and the respondent keeps where its row is in it. The file is on disk before
+ * the transaction commits and is removed when it does not, so the database
+ * never points at a file that is not there; once an import has committed,
+ * the files that no respondent points at any more are removed. */
 
 #define PROGRESS_EVERY_ROWS 2048
 #define SOURCE_SEPARATOR '\x1f'
@@ -22,14 +39,13 @@
 enum {
   STMT_EXISTING,
   STMT_INSERT,
-  STMT_INSERT_SOURCE,
-  STMT_UPDATE_SOURCE,
   STMT_UPDATE,
-  STMT_TOUCH,
+  STMT_DELETE_SOURCE,
   STMT_INSERT_DELIVERY,
   STMT_MARK_SENT,
   STMT_HISTORY,
   STMT_LOG,
+  STMT_SOURCE_USED,
   N_STMTS
 };
 
@@ -40,22 +56,20 @@ static const char *statements[N_STMTS] = {
     "INSERT INTO respondent (identity_key, company, person, email, function, submitted_at,"
     " language, up_r, up_c, up_f, up_v, up_a, in_r, in_c, in_f, in_v, in_a,"
     " do_r, do_c, do_f, do_v, do_a, problem, source_import, source_line,"
-    " source_hash, first_imported_at, last_imported_at)"
+    " source_hash, first_imported_at, last_imported_at, source_offset, source_length)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?25, ?26, ?27, ?28, ?28)",
-  [STMT_INSERT_SOURCE] =
-    "INSERT INTO respondent_source (respondent_id, source) VALUES (?1, ?2)",
-  [STMT_UPDATE_SOURCE] =
-    "UPDATE respondent_source SET source = ?2 WHERE respondent_id = ?1",
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?25, ?26, ?27, ?28, ?28, ?29, ?30)",
   [STMT_UPDATE] =
     "UPDATE respondent SET company = ?2, person = ?3, email = ?4, function = ?5,"
     " submitted_at = ?6, language = ?7, up_r = ?8, up_c = ?9, up_f = ?10, up_v = ?11,"
     " up_a = ?12, in_r = ?13, in_c = ?14, in_f = ?15, in_v = ?16, in_a = ?17, do_r = ?18,"
     " do_c = ?19, do_f = ?20, do_v = ?21, do_a = ?22, problem = ?23,"
-    " source_import = ?25, source_line = ?26, source_hash = ?27, last_imported_at = ?28"
+    " source_import = ?25, source_line = ?26, source_hash = ?27, last_imported_at = ?28,"
+    " source_offset = ?29, source_length = ?30"
     " WHERE id = ?1",
-  [STMT_TOUCH] =
-    "UPDATE respondent SET source_line = ?2, last_imported_at = ?3 WHERE id = ?1",
+  /* A row imported before source files existed. */
+  [STMT_DELETE_SOURCE] =
+    "DELETE FROM respondent_source WHERE respondent_id = ?1",
   [STMT_INSERT_DELIVERY] =
     "INSERT INTO delivery (respondent_id, status, updated_at) VALUES (?1, ?2, ?3)",
   [STMT_MARK_SENT] =
@@ -67,6 +81,9 @@ static const char *statements[N_STMTS] = {
   [STMT_LOG] =
     "INSERT INTO import_log (at, file, header, added, updated, unchanged, skipped, flagged)"
     " VALUES (?1, ?2, ?3, 0, 0, 0, 0, 0)",
+  [STMT_SOURCE_USED] =
+    "SELECT EXISTS (SELECT 1 FROM respondent"
+    " WHERE source_import = ?1 AND source_offset IS NOT NULL)",
 };
 
 typedef struct
@@ -77,17 +94,79 @@ typedef struct
   gpointer progress_data;
   GCancellable *cancellable;
   RsImportSummary *summary;
+  /* The source file this attempt made, removed unless it commits. */
+  char *source_path;
 } ImportData;
 
+/* One per identity key. The reader thread alone looks keys up and adds
+ * them; the writer gets the entry with the row and alone touches id and
+ * hash. */
 typedef struct
 {
+  /* Written by the writer: 0 until the respondent is in the database. */
   gint64 id;
   guint64 hash;
   /* As it was before this import, to count a respondent whose rows come
    * twice by the last of them. */
   guint64 stored_hash;
   gboolean stored;
+  /* Written by the reader: where the key was first seen in this file. */
+  guint first_line;
 } Known;
+
+/* Identity key -> Known. Keys and entries are allocated in blocks: there is
+ * one of each for every respondent, and freeing them one by one took longer
+ * than filling the table. Entries never move once added. */
+typedef struct
+{
+  GHashTable *table;
+  GStringChunk *keys;
+  GPtrArray *blocks;
+  guint used;
+} KnownTable;
+
+#define KNOWN_BLOCK 4096
+
+static KnownTable *
+known_table_new (void)
+{
+  KnownTable *self = g_new0 (KnownTable, 1);
+
+  self->table = g_hash_table_new (g_str_hash, g_str_equal);
+  self->keys = g_string_chunk_new (64 * 1024);
+  self->blocks = g_ptr_array_new_with_free_func (g_free);
+
+  return self;
+}
+
+static void
+known_table_free (KnownTable *self)
+{
+  g_hash_table_unref (self->table);
+  g_string_chunk_free (self->keys);
+  g_ptr_array_unref (self->blocks);
+  g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KnownTable, known_table_free)
+
+/* Returns: (transfer none): a new entry for @key, all zero */
+static Known *
+known_table_add (KnownTable *self,
+                 const char *key)
+{
+  Known *known;
+
+  if (self->blocks->len == 0 || self->used == KNOWN_BLOCK)
+    {
+      g_ptr_array_add (self->blocks, g_new0 (Known, KNOWN_BLOCK));
+      self->used = 0;
+    }
+  known = (Known *) g_ptr_array_index (self->blocks, self->blocks->len - 1) + self->used++;
+  g_hash_table_insert (self->table, g_string_chunk_insert (self->keys, key), known);
+
+  return known;
+}
 
 typedef struct
 {
@@ -95,8 +174,7 @@ typedef struct
   sqlite3_stmt *stmts[N_STMTS];
   gint64 now;
   gint64 import_id;
-  /* identity key -> Known, read in one pass instead of a look-up a row */
-  GHashTable *known;
+  const char *sent_note;
 } Statements;
 
 static void
@@ -104,7 +182,6 @@ statements_clear (Statements *s)
 {
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&s->stmts[i], sqlite3_finalize);
-  g_clear_pointer (&s->known, g_hash_table_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Statements, statements_clear)
@@ -158,7 +235,8 @@ add_problem (RsImportSummary     *summary,
 }
 
 /* Only to notice that a row changed since the last import: eight bytes at a
- * time, mixed with a multiply and a shift. */
+ * time, mixed with a multiply and a shift. Stored hashes are compared with
+ * new ones, so this must never change. */
 static guint64
 hash_bytes (guint64     hash,
             const char *data,
@@ -184,6 +262,31 @@ hash_bytes (guint64     hash,
   return hash ^ len;
 }
 
+static guint64
+hash_header (const char *header,
+             gsize       len)
+{
+  return hash_bytes (G_GUINT64_CONSTANT (0xcbf29ce484222325), header, len);
+}
+
+/**
+ * rs_import_hash_source:
+ * @header: the header as stored in import_log
+ * @source: a source row as the import stored it
+ *
+ * Returns: the source_hash the import gave that row
+ */
+guint64
+rs_import_hash_source (const char *header,
+                       const char *source,
+                       gsize       source_len)
+{
+  g_return_val_if_fail (header != NULL, 0);
+  g_return_val_if_fail (source != NULL || source_len == 0, 0);
+
+  return hash_bytes (hash_header (header, strlen (header)), source, source_len);
+}
+
 static gboolean
 step_done (Statements    *s,
            sqlite3_stmt  *stmt,
@@ -198,14 +301,64 @@ step_done (Statements    *s,
   return TRUE;
 }
 
+/* Reading and mapping the file runs in a thread of its own, a batch of rows
+ * ahead of the thread that writes them to the database. */
+
+#define BATCH_ROWS 256
+#define SYNC_EVERY_BYTES (8 * 1024 * 1024)
+#define BATCHES_IN_FLIGHT 8
+
+typedef struct
+{
+  RsMasterRowKind kind;
+  RsMasterRow row;
+  guint line;
+  guint64 hash;
+  Known *known;
+  /* The line where this respondent came first, 0 when this is it. */
+  guint duplicate_of;
+  /* In the source file; -1 when the row was not written to it. */
+  gint64 source_offset;
+  gsize source_len;
+  char *ragged;
+} ParsedRow;
+
+typedef struct
+{
+  ParsedRow rows[BATCH_ROWS];
+  guint n_rows;
+  GString *sources;
+  gboolean last;
+  GError *error;
+  goffset position;
+  goffset size;
+} Batch;
+
+typedef struct
+{
+  RsCsvReader *reader;
+  const RsMasterColumns *columns;
+  guint64 header_hash;
+  /* Read in one pass instead of a look-up a row */
+  KnownTable *known;
+  const char *source_path;
+  int source_fd;
+  gint64 source_size;
+  gint64 synced_size;
+  GCancellable *cancellable;
+  GAsyncQueue *full;
+  GAsyncQueue *empty;
+  gint stop;
+} Pipeline;
+
 static void
 bind_row (sqlite3_stmt      *stmt,
-          const RsMasterRow *row,
-          guint              line,
-          guint64            hash,
+          const ParsedRow   *parsed,
           gint64             import_id,
           gint64             now)
 {
+  const RsMasterRow *row = &parsed->row;
+
   sqlite3_bind_text (stmt, 2, row->company, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, row->person, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, row->email, -1, SQLITE_STATIC);
@@ -224,9 +377,11 @@ bind_row (sqlite3_stmt      *stmt,
   else
     sqlite3_bind_null (stmt, 23);
   sqlite3_bind_int64 (stmt, 25, import_id);
-  sqlite3_bind_int (stmt, 26, line);
-  sqlite3_bind_int64 (stmt, 27, (gint64) hash);
+  sqlite3_bind_int (stmt, 26, parsed->line);
+  sqlite3_bind_int64 (stmt, 27, (gint64) parsed->hash);
   sqlite3_bind_int64 (stmt, 28, now);
+  sqlite3_bind_int64 (stmt, 29, parsed->source_offset);
+  sqlite3_bind_int64 (stmt, 30, (gint64) parsed->source_len);
 }
 
 static gboolean
@@ -242,7 +397,7 @@ write_sent_history (Statements       *s,
   sqlite3_bind_int64 (stmt, 2, s->now);
   sqlite3_bind_text (stmt, 3, "pending", -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, "sent", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, _("marked sent in master file"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, s->sent_note, -1, SQLITE_STATIC);
 
   return step_done (s, stmt, error);
 }
@@ -267,84 +422,68 @@ mark_sent_from_master (Statements       *s,
   return write_sent_history (s, id, summary, error);
 }
 
-/* Returns: the respondent's id, or 0 with @error set. */
-static gint64
-store_row (Statements         *s,
-           const RsMasterRow  *row,
-           const GString      *source,
-           guint               line,
-           guint64             hash,
-           RsImportSummary    *summary,
-           gboolean            duplicate,
-           GError            **error)
+static gboolean
+store_row (Statements       *s,
+           const ParsedRow  *parsed,
+           RsImportSummary  *summary,
+           GError          **error)
 {
-  Known *known = g_hash_table_lookup (s->known, row->identity_key);
+  const RsMasterRow *row = &parsed->row;
+  Known *known = parsed->known;
   sqlite3_stmt *stmt;
   gint64 id;
 
-  if (known == NULL)
+  if (known->id == 0)
     {
+      g_assert (parsed->source_offset >= 0);
+
       stmt = s->stmts[STMT_INSERT];
       sqlite3_bind_text (stmt, 1, row->identity_key, -1, SQLITE_STATIC);
-      bind_row (stmt, row, line, hash, s->import_id, s->now);
+      bind_row (stmt, parsed, s->import_id, s->now);
       if (!step_done (s, stmt, error))
-        return 0;
+        return FALSE;
       id = sqlite3_last_insert_rowid (s->db);
-
-      stmt = s->stmts[STMT_INSERT_SOURCE];
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, source->str, source->len, SQLITE_STATIC);
-      if (!step_done (s, stmt, error))
-        return 0;
 
       stmt = s->stmts[STMT_INSERT_DELIVERY];
       sqlite3_bind_int64 (stmt, 1, id);
       sqlite3_bind_text (stmt, 2, row->report_sent ? "sent" : "pending", -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 3, s->now);
       if (!step_done (s, stmt, error))
-        return 0;
+        return FALSE;
 
       if (row->report_sent && !write_sent_history (s, id, summary, error))
-        return 0;
+        return FALSE;
 
-      known = g_new0 (Known, 1);
       known->id = id;
-      known->hash = hash;
-      g_hash_table_insert (s->known, g_strdup (row->identity_key), known);
+      known->hash = parsed->hash;
       summary->added++;
 
-      return id;
+      return TRUE;
     }
   else
     {
+      gboolean duplicate = parsed->duplicate_of != 0;
       gboolean was_unchanged = known->hash == known->stored_hash;
-      gboolean unchanged = hash == known->stored_hash;
+      gboolean unchanged = parsed->hash == known->stored_hash;
 
       id = known->id;
-      if (known->hash != hash)
+      if (known->hash != parsed->hash)
         {
-          known->hash = hash;
+          /* The reader writes the source of every row that differs from
+           * what was stored and of every later row of a respondent. */
+          g_assert (parsed->source_offset >= 0);
+          known->hash = parsed->hash;
 
           stmt = s->stmts[STMT_UPDATE];
           sqlite3_bind_int64 (stmt, 1, id);
-          bind_row (stmt, row, line, hash, s->import_id, s->now);
+          bind_row (stmt, parsed, s->import_id, s->now);
           if (!step_done (s, stmt, error))
-            return 0;
+            return FALSE;
 
-          stmt = s->stmts[STMT_UPDATE_SOURCE];
+          stmt = s->stmts[STMT_DELETE_SOURCE];
           sqlite3_bind_int64 (stmt, 1, id);
-          sqlite3_bind_text (stmt, 2, source->str, source->len, SQLITE_STATIC);
           if (!step_done (s, stmt, error))
-            return 0;
-        }
-      else
-        {
-          stmt = s->stmts[STMT_TOUCH];
-          sqlite3_bind_int64 (stmt, 1, id);
-          sqlite3_bind_int (stmt, 2, line);
-          sqlite3_bind_int64 (stmt, 3, s->now);
-          if (!step_done (s, stmt, error))
-            return 0;
+            return FALSE;
         }
 
       /* Counted by how the last of its rows compares with what was stored,
@@ -372,9 +511,9 @@ store_row (Statements         *s,
     }
 
   if (row->report_sent && !mark_sent_from_master (s, id, summary, error))
-    return 0;
+    return FALSE;
 
-  return id;
+  return TRUE;
 }
 
 static gboolean
@@ -382,12 +521,11 @@ prepare_statements (Statements  *s,
                     sqlite3     *db,
                     GError     **error)
 {
-  sqlite3_stmt *stmt;
   int rc;
 
   s->db = db;
   s->now = g_get_real_time () / G_USEC_PER_SEC;
-  s->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  s->sent_note = _("marked sent in master file");
 
   for (guint i = 0; i < N_STMTS; i++)
     {
@@ -397,23 +535,34 @@ prepare_statements (Statements  *s,
         return rs_store_set_error_from_db (db, rc, error);
     }
 
-  stmt = s->stmts[STMT_EXISTING];
+  return TRUE;
+}
+
+static KnownTable *
+load_known (Statements  *s,
+            GError     **error)
+{
+  g_autoptr(KnownTable) known = known_table_new ();
+  sqlite3_stmt *stmt = s->stmts[STMT_EXISTING];
+  int rc;
+
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      Known *known = g_new (Known, 1);
+      Known *entry = known_table_add (known, (const char *) sqlite3_column_text (stmt, 0));
 
-      known->id = sqlite3_column_int64 (stmt, 1);
-      known->hash = (guint64) sqlite3_column_int64 (stmt, 2);
-      known->stored_hash = known->hash;
-      known->stored = TRUE;
-      g_hash_table_insert (s->known, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
-                           known);
+      entry->id = sqlite3_column_int64 (stmt, 1);
+      entry->hash = (guint64) sqlite3_column_int64 (stmt, 2);
+      entry->stored_hash = entry->hash;
+      entry->stored = TRUE;
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
+    {
+      rs_store_set_error_from_db (s->db, rc, error);
+      return NULL;
+    }
 
-  return TRUE;
+  return g_steal_pointer (&known);
 }
 
 static gboolean
@@ -449,44 +598,61 @@ finish_log (Statements       *s,
   return rs_store_exec (s->db, sql, error);
 }
 
-/* Reading and mapping the file runs in a thread of its own, a batch of rows
- * ahead of the thread that writes them: the two halves take about as long. */
-
-#define BATCH_ROWS 256
-#define BATCHES_IN_FLIGHT 8
-
-typedef struct
+/* Removes the source files that no respondent points at: those of imports
+ * whose rows all changed since, and those of imports that never committed.
+ * In a write transaction of its own after an import, so that no other import
+ * is making a file meanwhile and a failed import changes nothing. */
+static gboolean
+remove_unused_sources (sqlite3   *db,
+                       gpointer   user_data,
+                       GError   **error)
 {
-  RsMasterRowKind kind;
-  RsMasterRow row;
-  guint line;
-  guint64 hash;
-  gsize source_start;
-  gsize source_len;
-  char *ragged;
-} ParsedRow;
+  const char *dir_path = user_data;
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  sqlite3_stmt *stmt = NULL;
+  const char *name;
+  int rc;
 
-typedef struct
-{
-  ParsedRow rows[BATCH_ROWS];
-  guint n_rows;
-  GString *sources;
-  gboolean last;
-  GError *error;
-  goffset position;
-  goffset size;
-} Batch;
+  if (dir == NULL)
+    return TRUE;
 
-typedef struct
-{
-  RsCsvReader *reader;
-  const RsMasterColumns *columns;
-  guint64 header_hash;
-  GCancellable *cancellable;
-  GAsyncQueue *full;
-  GAsyncQueue *empty;
-  gint stop;
-} Pipeline;
+  rc = sqlite3_prepare_v2 (db, statements[STMT_SOURCE_USED], -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      gint64 import_id;
+      char *end;
+
+      if (!g_str_has_prefix (name, "import-"))
+        continue;
+      import_id = g_ascii_strtoll (name + strlen ("import-"), &end, 10);
+      if (import_id <= 0 || strcmp (end, ".txt") != 0)
+        continue;
+
+      sqlite3_bind_int64 (stmt, 1, import_id);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        break;
+      if (sqlite3_column_int (stmt, 0) == 0)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+          if (g_unlink (path) != 0 && errno != ENOENT)
+            g_debug ("Could not remove the unused source file “%s”: %s",
+                     path, g_strerror (errno));
+        }
+      sqlite3_reset (stmt);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_OK)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
 
 static void
 batch_reset (Batch *batch)
@@ -510,26 +676,169 @@ batch_free (Batch *batch)
   g_free (batch);
 }
 
+/* The fields joined by SOURCE_SEPARATOR, which is made a space inside them.
+ * @row holds the fields one after the other, each ended by a NUL. */
 static void
 append_source (GString            *out,
+               const char         *row,
+               gsize               row_len,
                const char * const *fields,
                guint               n_fields)
 {
-  for (guint i = 0; i < n_fields; i++)
-    {
-      gsize len = strlen (fields[i]);
-      gsize start;
-      char *p;
+  gsize start = out->len;
+  char *p;
 
-      if (i > 0)
-        g_string_append_c (out, SOURCE_SEPARATOR);
-      start = out->len;
-      g_string_append_len (out, fields[i], len);
-      while ((p = memchr (out->str + start, SOURCE_SEPARATOR, out->len - start)) != NULL)
+  if (row_len == 0)
+    return;
+
+  g_string_append_len (out, row, row_len - 1);
+  for (p = out->str + start;
+       (p = memchr (p, SOURCE_SEPARATOR, out->len - (p - out->str))) != NULL;
+       p++)
+    *p = ' ';
+  for (guint i = 1; i < n_fields; i++)
+    out->str[start + (fields[i] - row) - 1] = SOURCE_SEPARATOR;
+}
+
+static void
+set_source_error (const char  *path,
+                  int          saved_errno,
+                  GError     **error)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               _("Could not write “%s”: %s"), path, g_strerror (saved_errno));
+}
+
+static gboolean
+write_sources (Pipeline  *pipeline,
+               GString   *sources,
+               GError   **error)
+{
+  const char *data = sources->str;
+  gsize left = sources->len;
+
+  if (left == 0)
+    return TRUE;
+
+  if (pipeline->source_fd < 0)
+    {
+      pipeline->source_fd = g_open (pipeline->source_path,
+                                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      if (pipeline->source_fd < 0)
         {
-          *p = ' ';
-          start = p - out->str + 1;
+          set_source_error (pipeline->source_path, errno, error);
+          return FALSE;
         }
+    }
+
+  while (left > 0)
+    {
+      gssize n = write (pipeline->source_fd, data, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          set_source_error (pipeline->source_path, errno, error);
+          return FALSE;
+        }
+      data += n;
+      left -= n;
+    }
+
+  return TRUE;
+}
+
+/* The file must be on disk before the commit that points at it is. Synced
+ * as it grows, while the writer is behind anyway, the last sync before the
+ * commit has little left to wait for. */
+static gboolean
+sync_sources (Pipeline  *pipeline,
+              GError   **error)
+{
+  if (pipeline->source_fd < 0)
+    return TRUE;
+
+  if (fdatasync (pipeline->source_fd) != 0)
+    {
+      set_source_error (pipeline->source_path, errno, error);
+      return FALSE;
+    }
+  pipeline->synced_size = pipeline->source_size;
+
+  return TRUE;
+}
+
+static gboolean
+close_sources (Pipeline  *pipeline,
+               GError   **error)
+{
+  int fd = pipeline->source_fd;
+
+  if (fd < 0)
+    return TRUE;
+
+  if (!sync_sources (pipeline, error))
+    return FALSE;
+  pipeline->source_fd = -1;
+  if (close (fd) != 0)
+    {
+      set_source_error (pipeline->source_path, errno, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+read_one_row (Pipeline            *pipeline,
+              Batch               *batch,
+              ParsedRow           *parsed,
+              const char * const  *fields,
+              guint                n_fields)
+{
+  gsize row_len;
+  const char *row = rs_csv_reader_get_row_data (pipeline->reader, &row_len);
+  gsize source_start = batch->sources->len;
+  Known *known;
+
+  parsed->line = rs_csv_reader_get_line (pipeline->reader);
+  parsed->ragged = NULL;
+  parsed->known = NULL;
+  parsed->duplicate_of = 0;
+  parsed->source_offset = -1;
+  parsed->kind = rs_master_read_row_identity (pipeline->columns, fields, n_fields,
+                                              &parsed->row);
+
+  append_source (batch->sources, row, row_len, fields, n_fields);
+  parsed->source_len = batch->sources->len - source_start;
+  parsed->hash = hash_bytes (pipeline->header_hash, batch->sources->str + source_start,
+                             parsed->source_len);
+
+  if (parsed->kind == RS_MASTER_ROW_SKIPPED)
+    {
+      g_string_truncate (batch->sources, source_start);
+      return;
+    }
+
+  known = g_hash_table_lookup (pipeline->known->table, parsed->row.identity_key);
+  if (known == NULL)
+    known = known_table_add (pipeline->known, parsed->row.identity_key);
+  parsed->known = known;
+  parsed->duplicate_of = known->first_line;
+  if (known->first_line == 0)
+    known->first_line = parsed->line;
+
+  /* What the writer may store: see store_row(). Of a row as stored it
+   * needs no more than who it is about. */
+  if (!known->stored || known->stored_hash != parsed->hash || parsed->duplicate_of != 0)
+    {
+      parsed->source_offset = pipeline->source_size + (gint64) source_start;
+      rs_master_read_row_details (pipeline->columns, fields, n_fields, &parsed->row);
+    }
+  else
+    {
+      g_string_truncate (batch->sources, source_start);
     }
 }
 
@@ -569,21 +878,27 @@ reader_thread (gpointer user_data)
                   continue;
                 }
 
-              batch->error = g_steal_pointer (&error);
+              if (error != NULL)
+                batch->error = g_steal_pointer (&error);
               done = TRUE;
               break;
             }
 
-          parsed->line = rs_csv_reader_get_line (pipeline->reader);
-          parsed->ragged = NULL;
-          parsed->kind = rs_master_read_row (pipeline->columns, fields, n_fields, &parsed->row);
-          parsed->source_start = batch->sources->len;
-          append_source (batch->sources, fields, n_fields);
-          parsed->source_len = batch->sources->len - parsed->source_start;
-          parsed->hash = hash_bytes (pipeline->header_hash,
-                                     batch->sources->str + parsed->source_start,
-                                     parsed->source_len);
+          read_one_row (pipeline, batch, parsed, fields, n_fields);
           batch->n_rows++;
+        }
+
+      if (batch->error == NULL && !g_atomic_int_get (&pipeline->stop))
+        {
+          if (write_sources (pipeline, batch->sources, &batch->error))
+            pipeline->source_size += batch->sources->len;
+          if (batch->error == NULL && !done
+              && pipeline->source_size - pipeline->synced_size >= SYNC_EVERY_BYTES)
+            sync_sources (pipeline, &batch->error);
+          if (batch->error == NULL && done)
+            close_sources (pipeline, &batch->error);
+          if (batch->error != NULL)
+            done = TRUE;
         }
 
       batch->last = done;
@@ -598,14 +913,10 @@ reader_thread (gpointer user_data)
 static gboolean
 store_parsed_row (Statements       *s,
                   ParsedRow        *parsed,
-                  const GString    *sources,
-                  GHashTable       *seen,
                   RsImportSummary  *summary,
                   GError          **error)
 {
   RsMasterRow *row = &parsed->row;
-  gpointer first_line;
-  GString source;
 
   if (parsed->ragged != NULL)
     {
@@ -627,28 +938,17 @@ store_parsed_row (Statements       *s,
       add_problem (summary, RS_IMPORT_PROBLEM_FLAGGED, parsed->line, row->person, row->problem);
     }
 
-  first_line = g_hash_table_lookup (seen, row->identity_key);
-  if (first_line != NULL)
+  if (parsed->duplicate_of != 0)
     {
       g_autofree char *reason = NULL;
 
       reason = g_strdup_printf (_("the same respondent as on line %u; this later row is used"),
-                                GPOINTER_TO_UINT (first_line));
+                                parsed->duplicate_of);
       summary->duplicates++;
       add_problem (summary, RS_IMPORT_PROBLEM_DUPLICATE, parsed->line, row->person, reason);
     }
-  else
-    {
-      /* The key moves to the table; the row is done with it. */
-      g_hash_table_insert (seen, g_strdup (row->identity_key), GUINT_TO_POINTER (parsed->line));
-    }
 
-  source.str = sources->str + parsed->source_start;
-  source.len = parsed->source_len;
-  source.allocated_len = 0;
-
-  return store_row (s, row, &source, parsed->line, parsed->hash, summary,
-                    first_line != NULL, error) != 0;
+  return store_row (s, parsed, summary, error);
 }
 
 static gboolean
@@ -660,20 +960,24 @@ import_transaction (sqlite3   *db,
   g_auto(Statements) s = { 0 };
   g_autoptr(RsCsvReader) reader = NULL;
   g_autoptr(RsMasterColumns) columns = NULL;
-  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(KnownTable) known = NULL;
   g_autoptr(GString) header_text = g_string_new (NULL);
   g_autoptr(GAsyncQueue) full = NULL;
   g_autoptr(GAsyncQueue) empty = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *sources_dir = NULL;
   const char * const *header;
   Pipeline pipeline = { 0 };
   GThread *thread;
   gboolean finished = FALSE;
   guint batches = 0;
 
-  /* A retried transaction starts over. */
+  /* A retried transaction starts over, without the last attempt's file. */
   g_clear_pointer (&data->summary, rs_import_summary_free);
   data->summary = summary_new (data->file);
+  if (data->source_path != NULL)
+    g_unlink (data->source_path);
+  g_clear_pointer (&data->source_path, g_free);
 
   reader = rs_csv_reader_new (data->file, data->cancellable, error);
   if (reader == NULL)
@@ -681,19 +985,52 @@ import_transaction (sqlite3   *db,
 
   {
     guint n_header;
+    g_autofree char *row = NULL;
+    g_autofree const char **header_fields = NULL;
+    gsize row_len = 0;
 
     header = rs_csv_reader_get_header (reader, &n_header);
     columns = rs_master_columns_new (header, n_header, error);
     if (columns == NULL)
       return FALSE;
-    append_source (header_text, header, n_header);
+
+    /* The header as one block, the way rows come. */
+    for (guint i = 0; i < n_header; i++)
+      row_len += strlen (header[i]) + 1;
+    row = g_malloc (row_len);
+    header_fields = g_new (const char *, n_header);
+    row_len = 0;
+    for (guint i = 0; i < n_header; i++)
+      {
+        gsize len = strlen (header[i]) + 1;
+
+        memcpy (row + row_len, header[i], len);
+        header_fields[i] = row + row_len;
+        row_len += len;
+      }
+    append_source (header_text, row, row_len, header_fields, n_header);
   }
 
+  sources_dir = rs_store_get_sources_dir (data->store);
   if (!prepare_statements (&s, db, error) ||
       !write_log (&s, data->summary, header_text->str, error))
     return FALSE;
 
-  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_mkdir_with_parents (sources_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the folder “%s” for the tracker database: %s"),
+                   sources_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  data->source_path = rs_store_get_source_path (data->store, s.import_id);
+
+  known = load_known (&s, error);
+  if (known == NULL)
+    return FALSE;
+
   full = g_async_queue_new ();
   empty = g_async_queue_new_full ((GDestroyNotify) batch_free);
   for (guint i = 0; i < BATCHES_IN_FLIGHT; i++)
@@ -706,8 +1043,10 @@ import_transaction (sqlite3   *db,
 
   pipeline.reader = reader;
   pipeline.columns = columns;
-  pipeline.header_hash = hash_bytes (G_GUINT64_CONSTANT (0xcbf29ce484222325),
-                                     header_text->str, header_text->len);
+  pipeline.header_hash = hash_header (header_text->str, header_text->len);
+  pipeline.known = known;
+  pipeline.source_path = data->source_path;
+  pipeline.source_fd = -1;
   pipeline.cancellable = data->cancellable;
   pipeline.full = full;
   pipeline.empty = empty;
@@ -722,8 +1061,7 @@ import_transaction (sqlite3   *db,
         local_error = g_steal_pointer (&batch->error);
 
       for (guint i = 0; i < batch->n_rows && local_error == NULL; i++)
-        store_parsed_row (&s, &batch->rows[i], batch->sources, seen, data->summary,
-                          &local_error);
+        store_parsed_row (&s, &batch->rows[i], data->summary, &local_error);
 
       if (local_error == NULL && ++batches % 8 == 0)
         {
@@ -736,11 +1074,13 @@ import_transaction (sqlite3   *db,
       if (local_error != NULL)
         g_atomic_int_set (&pipeline.stop, TRUE);
 
-      batch_reset (batch);
+      /* The reader frees the rows, which it allocated, as it reuses the batch. */
       g_async_queue_push (empty, batch);
     }
 
   g_thread_join (thread);
+  if (pipeline.source_fd >= 0)
+    close (pipeline.source_fd);
 
   if (local_error == NULL)
     g_cancellable_set_error_if_cancelled (data->cancellable, &local_error);
@@ -748,6 +1088,12 @@ import_transaction (sqlite3   *db,
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
+    }
+
+  if (pipeline.source_size == 0)
+    {
+      g_unlink (data->source_path);
+      g_clear_pointer (&data->source_path, g_free);
     }
 
   return finish_log (&s, data->summary, error);
@@ -777,15 +1123,42 @@ rs_import_file (RsStore               *store,
     .progress_data = progress_data,
     .cancellable = cancellable,
   };
+  sqlite3 *db;
+  gboolean written;
 
   g_return_val_if_fail (RS_IS_STORE (store), NULL);
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
-  if (!rs_store_write (store, import_transaction, &data, error))
+  /* The import writes delivery and history rows only for the respondent it
+   * has just written, so checking every reference against respondent proves
+   * nothing, and costs a third of the writing. The setting cannot change
+   * inside a transaction, and the connection is this thread's own. */
+  db = rs_store_get_connection (store, error);
+  if (db == NULL)
+    return NULL;
+  rs_store_exec (db, "PRAGMA foreign_keys = OFF", NULL);
+  written = rs_store_write (store, import_transaction, &data, error);
+  rs_store_exec (db, "PRAGMA foreign_keys = ON", NULL);
+
+  if (!written)
     {
+      /* Nothing points at the source file of an import that did not commit. */
+      if (data.source_path != NULL)
+        g_unlink (data.source_path);
+      g_free (data.source_path);
       g_clear_pointer (&data.summary, rs_import_summary_free);
       return NULL;
     }
+
+  g_free (data.source_path);
+
+  {
+    g_autofree char *sources_dir = rs_store_get_sources_dir (store);
+    g_autoptr(GError) local_error = NULL;
+
+    if (!rs_store_write (store, remove_unused_sources, sources_dir, &local_error))
+      g_debug ("Unused source files stay: %s", local_error->message);
+  }
 
   return data.summary;
 }

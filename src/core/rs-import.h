@@ -59,6 +59,9 @@ RsImportSummary *rs_import_file_finish (RsStore               *store,
 char            *rs_import_summary_describe (const RsImportSummary *summary);
 char            *rs_import_problem_describe (const RsImportProblem *problem);
 void             rs_import_summary_free (RsImportSummary       *summary);
+guint64          rs_import_hash_source (const char            *header,
+                                        const char            *source,
+                                        gsize                  source_len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsImportSummary, rs_import_summary_free)
 

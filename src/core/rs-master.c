@@ -402,19 +402,21 @@ detect_language (const RsMasterColumns *columns,
 }
 
 /**
- * rs_master_read_row:
- * @row: (out caller-allocates): filled in for every kind of row; clear it
- *   with rs_master_row_clear()
+ * rs_master_read_row_identity:
+ * @row: (out caller-allocates): filled in for every kind of row but for
+ *   what rs_master_read_row_details() reads; clear it with
+ *   rs_master_row_clear()
  *
- * Returns: whether the row is imported as it is, imported with a problem
- *   that keeps it from being sent (@row->problem says which), or skipped
- *   (@row->problem says why).
+ * Reads who the row is about and whether it can be imported: enough to
+ * match it with a stored respondent and to report its problems.
+ *
+ * Returns: as rs_master_read_row()
  */
 RsMasterRowKind
-rs_master_read_row (const RsMasterColumns *columns,
-                    const char * const    *fields,
-                    guint                  n_fields,
-                    RsMasterRow           *row)
+rs_master_read_row_identity (const RsMasterColumns *columns,
+                             const char * const    *fields,
+                             guint                  n_fields,
+                             RsMasterRow           *row)
 {
   const char *sector;
 
@@ -425,13 +427,9 @@ rs_master_read_row (const RsMasterColumns *columns,
   row->company = clean_text (field (fields, n_fields, columns->company));
   row->person = clean_text (field (fields, n_fields, columns->person));
   row->email = clean_text (field (fields, n_fields, columns->email));
-  row->function = clean_text (field (fields, n_fields, columns->function));
-  row->submitted_at = clean_text (field (fields, n_fields, columns->submitted_at));
-  row->language = detect_language (columns, fields, n_fields);
   row->report_sent = is_true (field (fields, n_fields, columns->report_sent));
-
   for (guint i = 0; i < RS_N_SCORES; i++)
-    row->scores[i] = rs_scores_parse (field (fields, n_fields, columns->scores[i]));
+    row->scores[i] = NAN;
 
   if (is_placeholder (row->company))
     {
@@ -441,8 +439,6 @@ rs_master_read_row (const RsMasterColumns *columns,
 
   if (is_placeholder (row->person))
     row->person[0] = '\0';
-  if (is_placeholder (row->function))
-    row->function[0] = '\0';
 
   row->identity_key = rs_master_identity_key (row->company, row->person, row->email);
 
@@ -474,6 +470,59 @@ rs_master_read_row (const RsMasterColumns *columns,
     }
 
   return RS_MASTER_ROW_OK;
+}
+
+/**
+ * rs_master_read_row_details:
+ *
+ * Reads the rest of a row that rs_master_read_row_identity() read:
+ * function, date, language and scores.
+ */
+void
+rs_master_read_row_details (const RsMasterColumns *columns,
+                            const char * const    *fields,
+                            guint                  n_fields,
+                            RsMasterRow           *row)
+{
+  g_return_if_fail (columns != NULL);
+  g_return_if_fail (row != NULL);
+
+  g_free (row->function);
+  row->function = clean_text (field (fields, n_fields, columns->function));
+  if (is_placeholder (row->function))
+    row->function[0] = '\0';
+  g_free (row->submitted_at);
+  row->submitted_at = clean_text (field (fields, n_fields, columns->submitted_at));
+  row->language = detect_language (columns, fields, n_fields);
+
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    row->scores[i] = rs_scores_parse (field (fields, n_fields, columns->scores[i]));
+}
+
+/**
+ * rs_master_read_row:
+ * @row: (out caller-allocates): filled in for every kind of row; clear it
+ *   with rs_master_row_clear()
+ *
+ * Returns: whether the row is imported as it is, imported with a problem
+ *   that keeps it from being sent (@row->problem says which), or skipped
+ *   (@row->problem says why).
+ */
+RsMasterRowKind
+rs_master_read_row (const RsMasterColumns *columns,
+                    const char * const    *fields,
+                    guint                  n_fields,
+                    RsMasterRow           *row)
+{
+  RsMasterRowKind kind;
+
+  g_return_val_if_fail (columns != NULL, RS_MASTER_ROW_SKIPPED);
+  g_return_val_if_fail (row != NULL, RS_MASTER_ROW_SKIPPED);
+
+  kind = rs_master_read_row_identity (columns, fields, n_fields, row);
+  rs_master_read_row_details (columns, fields, n_fields, row);
+
+  return kind;
 }
 
 void

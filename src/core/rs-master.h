@@ -63,6 +63,14 @@ RsMasterRowKind  rs_master_read_row        (const RsMasterColumns *columns,
                                             const char * const   *fields,
                                             guint                 n_fields,
                                             RsMasterRow          *row);
+RsMasterRowKind  rs_master_read_row_identity (const RsMasterColumns *columns,
+                                              const char * const   *fields,
+                                              guint                 n_fields,
+                                              RsMasterRow          *row);
+void             rs_master_read_row_details (const RsMasterColumns *columns,
+                                             const char * const   *fields,
+                                             guint                 n_fields,
+                                             RsMasterRow          *row);
 void             rs_master_row_clear       (RsMasterRow          *row);
 gboolean         rs_master_email_is_valid  (const char           *email);
 char            *rs_master_identity_key    (const char           *company,

@@ -102,6 +102,57 @@ static const char *migrations[] = {
   ");",
   /* 1 -> 2: which version of the respondent's data a report was made from */
   "ALTER TABLE delivery ADD COLUMN report_source_hash INTEGER;",
+  /* 2 -> 3: the source row of a respondent is in a file of its import, at
+   * source_offset; rows of earlier imports stay in respondent_source. */
+  "ALTER TABLE respondent ADD COLUMN source_offset INTEGER;"
+  "ALTER TABLE respondent ADD COLUMN source_length INTEGER;"
+  "CREATE INDEX respondent_source_import ON respondent (source_import);"
+  /* The same checks without IN lists, for which SQLite builds a temporary
+   * index every time a row is written: most of the cost of an import. */
+  "CREATE TABLE delivery_v3 ("
+  "  respondent_id INTEGER PRIMARY KEY REFERENCES respondent (id),"
+  "  status TEXT NOT NULL DEFAULT 'pending'"
+  "    CHECK (status = 'pending' OR status = 'sending' OR status = 'sent'"
+  "           OR status = 'failed' OR status = 'unknown'),"
+  "  sent_at INTEGER,"
+  "  mode TEXT CHECK (mode IS NULL OR mode = 'test' OR mode = 'live'),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  error_code INTEGER,"
+  "  error TEXT,"
+  "  message_id TEXT,"
+  "  note TEXT NOT NULL DEFAULT '',"
+  "  manually_updated INTEGER NOT NULL DEFAULT 0,"
+  "  report_path TEXT,"
+  "  report_hash TEXT,"
+  "  report_made_at INTEGER,"
+  "  report_problem TEXT,"
+  "  updated_at INTEGER NOT NULL,"
+  "  report_source_hash INTEGER"
+  ");"
+  "INSERT INTO delivery_v3 (respondent_id, status, sent_at, mode, attempts, error_code,"
+  "  error, message_id, note, manually_updated, report_path, report_hash, report_made_at,"
+  "  report_problem, updated_at, report_source_hash)"
+  " SELECT respondent_id, status, sent_at, mode, attempts, error_code, error, message_id,"
+  "  note, manually_updated, report_path, report_hash, report_made_at, report_problem,"
+  "  updated_at, report_source_hash FROM delivery;"
+  "DROP TABLE delivery;"
+  "ALTER TABLE delivery_v3 RENAME TO delivery;"
+  "CREATE INDEX delivery_status ON delivery (status);"
+  "CREATE TABLE history_v3 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  respondent_id INTEGER NOT NULL REFERENCES respondent (id),"
+  "  at INTEGER NOT NULL,"
+  "  from_status TEXT,"
+  "  to_status TEXT NOT NULL,"
+  "  mode TEXT,"
+  "  by TEXT NOT NULL CHECK (by = 'send' OR by = 'manual' OR by = 'import'),"
+  "  note TEXT NOT NULL DEFAULT ''"
+  ");"
+  "INSERT INTO history_v3 (id, respondent_id, at, from_status, to_status, mode, by, note)"
+  " SELECT id, respondent_id, at, from_status, to_status, mode, by, note FROM history;"
+  "DROP TABLE history;"
+  "ALTER TABLE history_v3 RENAME TO history;"
+  "CREATE INDEX history_respondent ON history (respondent_id, at);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);
@@ -331,6 +382,41 @@ rs_store_get_path (RsStore *self)
   g_return_val_if_fail (RS_IS_STORE (self), NULL);
 
   return self->path;
+}
+
+/**
+ * rs_store_get_sources_dir:
+ *
+ * Returns: (transfer full): the folder next to the database that holds the
+ *   source rows of the imports
+ */
+char *
+rs_store_get_sources_dir (RsStore *self)
+{
+  g_return_val_if_fail (RS_IS_STORE (self), NULL);
+
+  return g_strconcat (self->path, ".sources", NULL);
+}
+
+/**
+ * rs_store_get_source_path:
+ *
+ * Returns: (transfer full): the file with the source rows written by the
+ *   import with id @import_id in the import_log
+ */
+char *
+rs_store_get_source_path (RsStore *self,
+                          gint64   import_id)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (RS_IS_STORE (self), NULL);
+
+  dir = rs_store_get_sources_dir (self);
+  name = g_strdup_printf ("import-%" G_GINT64_FORMAT ".txt", import_id);
+
+  return g_build_filename (dir, name, NULL);
 }
 
 /**

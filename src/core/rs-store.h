@@ -17,7 +17,7 @@ typedef enum
 } RsStoreError;
 
 /* Incremented for every schema change; stored as PRAGMA user_version. */
-#define RS_STORE_SCHEMA_VERSION 2
+#define RS_STORE_SCHEMA_VERSION 3
 
 #define RS_TYPE_STORE (rs_store_get_type ())
 G_DECLARE_FINAL_TYPE (RsStore, rs_store, RS, STORE, GObject)
@@ -46,6 +46,9 @@ void         rs_store_open_async               (const char        *path,
 RsStore     *rs_store_open_finish              (GAsyncResult      *result,
                                                 GError           **error);
 const char  *rs_store_get_path                 (RsStore           *self);
+char        *rs_store_get_sources_dir          (RsStore           *self);
+char        *rs_store_get_source_path          (RsStore           *self,
+                                                gint64             import_id);
 sqlite3     *rs_store_get_connection           (RsStore           *self,
                                                 GError           **error);
 void         rs_store_release_connection       (RsStore           *self);

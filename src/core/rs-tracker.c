@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "rs-import.h"
 #include "rs-tracker.h"
 
 /* Reading respondents for the window, and the status changes people make by
@@ -514,6 +515,7 @@ rs_respondent_details_free (RsRespondentDetails *details)
   g_strfreev (details->source_names);
   g_strfreev (details->source_values);
   g_free (details->source_file);
+  g_free (details->source_problem);
   g_clear_pointer (&details->history, g_ptr_array_unref);
   g_free (details);
 }
@@ -529,6 +531,45 @@ rs_history_entry_describe_by (const RsHistoryEntry *entry)
 
   return _("by hand");
 }
+
+/* The source row an import wrote to its file, checked against the hash the
+ * import stored, so that a file lost or cut short by a crash shows as such. */
+static char *
+read_source (RsStore     *store,
+             gint64       import_id,
+             gint64       offset,
+             gint64       length,
+             const char  *header,
+             guint64      hash,
+             GError     **error)
+{
+  g_autofree char *path = rs_store_get_source_path (store, import_id);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autofree char *source = NULL;
+  gsize n = 0;
+
+  if (offset < 0 || length < 0 || length > G_MAXINT32)
+    length = -1;
+  else
+    source = g_malloc (length + 1);
+
+  stream = g_file_read (file, NULL, NULL);
+  if (length < 0 || stream == NULL
+      || !g_seekable_seek (G_SEEKABLE (stream), offset, G_SEEK_SET, NULL, NULL)
+      || !g_input_stream_read_all (G_INPUT_STREAM (stream), source, length, &n, NULL, NULL)
+      || n != (gsize) length
+      || rs_import_hash_source (header, source, length) != hash)
+    {
+      g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
+                   _("The columns of the master file are no longer in “%s”"), path);
+      return NULL;
+    }
+  source[length] = '\0';
+
+  return g_steal_pointer (&source);
+}
+
 
 /**
  * rs_tracker_load_details:
@@ -561,7 +602,8 @@ rs_tracker_load_details (RsStore  *store,
                            " r.up_r, r.up_c, r.up_f, r.up_v, r.up_a, r.in_r, r.in_c, r.in_f,"
                            " r.in_v, r.in_a, r.do_r, r.do_c, r.do_f, r.do_v, r.do_a,"
                            " s.source, i.header, i.file, r.source_line,"
-                           " r.first_imported_at, r.last_imported_at"
+                           " r.first_imported_at, r.last_imported_at,"
+                           " r.source_offset, r.source_length, r.source_import, r.source_hash"
                            "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            "  LEFT JOIN respondent_source s ON s.respondent_id = r.id"
                            "  LEFT JOIN import_log i ON i.id = r.source_import"
@@ -577,6 +619,7 @@ rs_tracker_load_details (RsStore  *store,
     {
       const char *source = (const char *) sqlite3_column_text (stmt, 33);
       const char *header = (const char *) sqlite3_column_text (stmt, 34);
+      g_autofree char *from_file = NULL;
 
       details->respondent = respondent_from_row (stmt);
       details->language = g_strdup ((const char *) sqlite3_column_text (stmt, 16));
@@ -584,7 +627,23 @@ rs_tracker_load_details (RsStore  *store,
       for (guint i = 0; i < RS_N_SCORES; i++)
         details->scores[i] = sqlite3_column_type (stmt, 18 + i) == SQLITE_NULL
                              ? NAN : sqlite3_column_double (stmt, 18 + i);
-      details->source_names = g_strsplit (header ? header : "", "\x1f", -1);
+      if (source == NULL && sqlite3_column_type (stmt, 39) != SQLITE_NULL && header != NULL)
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          from_file = read_source (store, sqlite3_column_int64 (stmt, 41),
+                                   sqlite3_column_int64 (stmt, 39),
+                                   sqlite3_column_int64 (stmt, 40), header,
+                                   (guint64) sqlite3_column_int64 (stmt, 42), &local_error);
+          if (from_file == NULL)
+            details->source_problem = g_strdup (local_error->message);
+          source = from_file;
+        }
+
+      if (details->source_problem != NULL)
+        details->source_names = g_new0 (char *, 1);
+      else
+        details->source_names = g_strsplit (header ? header : "", "\x1f", -1);
       details->source_values = g_strsplit (source ? source : "", "\x1f", -1);
       details->source_file = g_strdup ((const char *) sqlite3_column_text (stmt, 35));
       details->source_line = sqlite3_column_int (stmt, 36);

@@ -49,6 +49,8 @@ typedef struct
   GStrv source_values;
   guint source_line;
   char *source_file;
+  /* Set, with no source_names, when the source row cannot be read. */
+  char *source_problem;
   gint64 first_imported_at;
   gint64 last_imported_at;
   GPtrArray *history;
