@@ -13,6 +13,7 @@
 #include "rs-csv.h"
 #include "rs-import.h"
 #include "rs-master.h"
+#include "rs-respondent.h"
 #include "rs-status.h"
 
 /* An import is one write transaction: a file that cannot be read to its end,
@@ -598,6 +599,64 @@ finish_log (Statements       *s,
   return rs_store_exec (s->db, sql, error);
 }
 
+static void
+fold_function (sqlite3_context  *context,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  const char *text = (const char *) sqlite3_value_text (argv[0]);
+
+  sqlite3_result_text (context, rs_respondent_fold_for_search (text != NULL ? text : ""), -1,
+                       g_free);
+}
+
+/* A report shows the averages of the respondent's company, so a colleague
+ * added or changed by this import makes it outdated, though the respondent's
+ * own data is the same. Companies are matched as the report job groups them. */
+static gboolean
+outdate_colleagues (Statements       *s,
+                    RsImportSummary  *summary,
+                    GError          **error)
+{
+  g_autofree char *sql = NULL;
+  gboolean done;
+  sqlite3_stmt *stmt = NULL;
+  gboolean any_report = FALSE;
+  int rc;
+
+  if (summary->added + summary->updated == 0)
+    return TRUE;
+
+  /* Nothing to do on a first import: no reports yet. */
+  rc = sqlite3_prepare_v2 (s->db, "SELECT EXISTS (SELECT 1 FROM delivery"
+                           " WHERE report_source_hash IS NOT NULL)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    any_report = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return rs_store_set_error_from_db (s->db, rc, error);
+  if (!any_report)
+    return TRUE;
+
+  if (sqlite3_create_function (s->db, "rs_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                               fold_function, NULL, NULL) != SQLITE_OK)
+    return rs_store_set_error_from_db (s->db, sqlite3_errcode (s->db), error);
+
+  /* Folded once a company of the import and once a report. */
+  sql = g_strdup_printf ("UPDATE delivery SET report_source_hash = NULL"
+                         " WHERE report_source_hash IS NOT NULL"
+                         "  AND (SELECT rs_fold (company) FROM respondent"
+                         "       WHERE id = delivery.respondent_id) IN"
+                         "   (SELECT rs_fold (company) FROM"
+                         "     (SELECT DISTINCT company FROM respondent"
+                         "      WHERE source_import = %" G_GINT64_FORMAT "))",
+                         s->import_id);
+  done = rs_store_exec (s->db, sql, error);
+  sqlite3_create_function (s->db, "rs_fold", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+
+  return done;
+}
+
 /* Removes the source files that no respondent points at: those of imports
  * whose rows all changed since, and those of imports that never committed.
  * In a write transaction of its own after an import, so that no other import
@@ -1096,7 +1155,8 @@ import_transaction (sqlite3   *db,
       g_clear_pointer (&data->source_path, g_free);
     }
 
-  return finish_log (&s, data->summary, error);
+  return outdate_colleagues (&s, data->summary, error) &&
+         finish_log (&s, data->summary, error);
 }
 
 /**
