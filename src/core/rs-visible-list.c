@@ -51,6 +51,17 @@ get_item (GListModel *model,
   return g_object_ref (g_ptr_array_index (self->items, position));
 }
 
+/* Returns: (transfer none): the respondent at @position */
+RsRespondent *
+rs_visible_list_peek (RsVisibleList *self,
+                      guint          position)
+{
+  g_return_val_if_fail (RS_IS_VISIBLE_LIST (self), NULL);
+  g_return_val_if_fail (position < self->items->len, NULL);
+
+  return g_ptr_array_index (self->items, position);
+}
+
 static void
 list_model_iface_init (GListModelInterface *iface)
 {

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-row"
+
+#include "config.h"
+
+#include "rs-row.h"
+
+/* A row of a table. It emits ::changed when it shows another respondent or
+ * when its respondent changes in place, so that cells follow either way. */
+
+struct _RsRow
+{
+  GObject parent_instance;
+
+  RsRespondent *respondent;
+};
+
+G_DEFINE_FINAL_TYPE (RsRow, rs_row, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+respondent_notify_cb (RsRow        *self,
+                      GParamSpec   *pspec,
+                      RsRespondent *respondent)
+{
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+watch (RsRow        *self,
+       RsRespondent *respondent)
+{
+  self->respondent = g_object_ref (respondent);
+  /* Changes are notified all at once, frozen: the last property is enough. */
+  g_signal_connect_object (respondent, "notify::report-state", G_CALLBACK (respondent_notify_cb),
+                           self, G_CONNECT_SWAPPED);
+}
+
+static void
+unwatch (RsRow *self)
+{
+  if (self->respondent == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_func (self->respondent, respondent_notify_cb, self);
+  g_clear_object (&self->respondent);
+}
+
+RsRow *
+rs_row_new (RsRespondent *respondent)
+{
+  RsRow *self;
+
+  g_return_val_if_fail (RS_IS_RESPONDENT (respondent), NULL);
+
+  self = g_object_new (RS_TYPE_ROW, NULL);
+  watch (self, respondent);
+
+  return self;
+}
+
+/* Returns: (transfer none): the respondent shown now */
+RsRespondent *
+rs_row_get_respondent (RsRow *self)
+{
+  g_return_val_if_fail (RS_IS_ROW (self), NULL);
+
+  return self->respondent;
+}
+
+void
+rs_row_set_respondent (RsRow        *self,
+                       RsRespondent *respondent)
+{
+  g_return_if_fail (RS_IS_ROW (self));
+  g_return_if_fail (RS_IS_RESPONDENT (respondent));
+
+  if (self->respondent == respondent)
+    return;
+
+  unwatch (self);
+  watch (self, respondent);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+rs_row_dispose (GObject *object)
+{
+  unwatch (RS_ROW (object));
+
+  G_OBJECT_CLASS (rs_row_parent_class)->dispose (object);
+}
+
+static void
+rs_row_class_init (RsRowClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = rs_row_dispose;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+rs_row_init (RsRow *self)
+{
+}
