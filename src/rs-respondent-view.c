@@ -636,7 +636,7 @@ bind_cell (GtkListItem *item,
 
   g_object_set_data (G_OBJECT (item), "rs-cell-update", update);
   update (GTK_INSCRIPTION (gtk_list_item_get_child (item)), rs_row_get_respondent (row));
-  g_signal_connect (row, "changed", G_CALLBACK (row_changed_cb), item);
+  g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), item, 0);
 }
 
 static void
