@@ -509,6 +509,16 @@ test_visible_list (void)
   names = visible_names (visible);
   g_assert_cmpstr (names, ==, "anne Jansen,Lena Öberg,Zoë de Vries,Ivo Bos");
 
+  /* Everyone works at the same company: ties go by id, both ways. */
+  rs_visible_list_set_sort (visible, RS_SORT_COMPANY, FALSE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Ivo Bos,Lena Öberg,anne Jansen,Zoë de Vries");
+  rs_visible_list_set_sort (visible, RS_SORT_COMPANY, TRUE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Zoë de Vries,anne Jansen,Lena Öberg,Ivo Bos");
+
   g_assert_cmpstr (folded, ==, "oberg");
   rs_visible_list_set_filter (visible, RS_VISIBLE_ALL, folded);
   g_clear_pointer (&names, g_free);
@@ -553,6 +563,37 @@ test_visible_list (void)
   g_clear_pointer (&names, g_free);
   names = visible_names (visible);
   g_assert_cmpstr (names, ==, "Zoë de Vries,Zyta Jansen");
+}
+
+/* Names alike in far more than their first eight letters. */
+static void
+test_visible_list_long_names (void)
+{
+  g_autoptr(RsRespondentList) list = rs_respondent_list_new ();
+  g_autoptr(RsVisibleList) visible = NULL;
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *names = NULL;
+
+  g_ptr_array_add (people, make_respondent (1, "Maria van der Bergh", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (2, "Maria van der Berg 9", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (3, "maria van der Berg 100", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (4, "Maria van der Berg 10", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (5, "Maria van der Berg 10", RS_STATUS_PENDING));
+  rs_respondent_list_merge (list, people);
+  visible = rs_visible_list_new (list);
+
+  rs_visible_list_set_sort (visible, RS_SORT_PERSON, FALSE);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Maria van der Berg 10,Maria van der Berg 10,"
+                   "maria van der Berg 100,Maria van der Berg 9,Maria van der Bergh");
+  g_assert_cmpint (rs_respondent_get_id (rs_visible_list_peek (visible, 0)), ==, 4);
+
+  rs_visible_list_set_sort (visible, RS_SORT_PERSON, TRUE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Maria van der Bergh,Maria van der Berg 9,"
+                   "maria van der Berg 100,Maria van der Berg 10,Maria van der Berg 10");
+  g_assert_cmpint (rs_respondent_get_id (rs_visible_list_peek (visible, 3)), ==, 5);
 }
 
 static void
@@ -690,6 +731,7 @@ main (int   argc,
 #undef ADD
 
   g_test_add_func ("/tracker/visible-list", test_visible_list);
+  g_test_add_func ("/tracker/visible-list-long-names", test_visible_list_long_names);
   g_test_add_func ("/tracker/row-list", test_row_list);
 
   return g_test_run ();

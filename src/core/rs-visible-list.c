@@ -159,10 +159,13 @@ compare_items (gconstpointer a,
   return self->descending ? -order : order;
 }
 
+/* One respondent to sort. @key orders first: a number, or for text eight
+ * bytes of it, from where the texts start to differ; the whole text and
+ * the id settle ties. */
 typedef struct
 {
+  guint64 key;
   const char *text;
-  gint64 number;
   gint64 id;
   RsRespondent *respondent;
 } SortEntry;
@@ -177,33 +180,43 @@ compare_entries (gconstpointer a,
   gboolean descending = GPOINTER_TO_INT (user_data);
   int order;
 
-  if (first->text != NULL)
-    order = strcmp (first->text, second->text);
-  else
-    order = compare_int64 (first->number, second->number);
-  if (order == 0)
+  if (first->key != second->key)
+    order = first->key < second->key ? -1 : 1;
+  else if (first->text == NULL || (order = strcmp (first->text, second->text)) == 0)
     order = compare_int64 (first->id, second->id);
 
   return descending ? -order : order;
 }
 
-/* The same order as compare_items(), with the keys side by side in one
- * array: sorting 100,000 respondents is then mostly comparing strings. */
+static guint64
+text_key (const char *text)
+{
+  guint64 key = 0;
+
+  for (guint i = 0; i < 8 && text[i] != '\0'; i++)
+    key |= (guint64) (guchar) text[i] << (56 - 8 * i);
+
+  return key;
+}
+
+/* In the same order as compare_items(), with the keys side by side in one
+ * array: sorting 100,000 respondents is then mostly comparing numbers. */
 static void
 sort_items (RsVisibleList *self,
             GPtrArray     *items)
 {
   g_autofree SortEntry *entries = g_new (SortEntry, items->len);
+  gsize common = G_MAXSIZE;
 
   for (guint i = 0; i < items->len; i++)
     {
       RsRespondent *respondent = items->pdata[i];
       SortEntry *entry = &entries[i];
+      gint64 number = 0;
 
       entry->respondent = respondent;
       entry->id = rs_respondent_get_id (respondent);
       entry->text = NULL;
-      entry->number = 0;
       switch (self->sort)
         {
         case RS_SORT_COMPANY:
@@ -214,19 +227,35 @@ sort_items (RsVisibleList *self,
           entry->text = rs_respondent_get_sort_key (respondent, self->sort);
           break;
         case RS_SORT_REPORT:
-          entry->number = rs_respondent_get_report_state (respondent);
+          number = rs_respondent_get_report_state (respondent);
           break;
         case RS_SORT_STATUS:
-          entry->number = rs_respondent_get_status (respondent);
+          number = rs_respondent_get_status (respondent);
           break;
         case RS_SORT_SENT:
-          entry->number = rs_respondent_get_sent_at (respondent);
+          number = rs_respondent_get_sent_at (respondent);
           break;
         case RS_SORT_NONE:
         default:
           break;
         }
+      /* Flipping the sign bit orders signed numbers as unsigned ones. */
+      entry->key = (guint64) number ^ G_GUINT64_CONSTANT (0x8000000000000000);
+
+      if (entry->text != NULL)
+        {
+          gsize same = 0;
+
+          while (same < common && entries[0].text[same] != '\0' &&
+                 entries[0].text[same] == entry->text[same])
+            same++;
+          common = same;
+        }
     }
+
+  if (items->len > 0 && entries[0].text != NULL)
+    for (guint i = 0; i < items->len; i++)
+      entries[i].key = text_key (entries[i].text + common);
 
   g_qsort_with_data (entries, items->len, sizeof (SortEntry), compare_entries,
                      GINT_TO_POINTER (self->descending));
@@ -284,6 +313,17 @@ rebuild (RsVisibleList *self)
   if (self->sort != RS_SORT_NONE || self->descending)
     sort_items (self, items);
 
+  replace_items (self, items);
+}
+
+/* Another order of the same respondents. */
+static void
+resort (RsVisibleList *self)
+{
+  GPtrArray *items = g_ptr_array_copy (self->items, (GCopyFunc) g_object_ref, NULL);
+
+  g_ptr_array_set_free_func (items, g_object_unref);
+  sort_items (self, items);
   replace_items (self, items);
 }
 
@@ -473,7 +513,7 @@ rs_visible_list_set_sort (RsVisibleList *self,
 
   self->sort = column;
   self->descending = descending;
-  rebuild (self);
+  resort (self);
 }
 
 static void
