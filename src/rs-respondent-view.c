@@ -618,14 +618,51 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
 typedef void (*CellUpdate) (GtkInscription *label,
                             RsRespondent   *respondent);
 
-/* The row shows another respondent, or its respondent changed. */
+static void
+update_cell (GtkListItem *item)
+{
+  CellUpdate update = g_object_get_data (G_OBJECT (item), "rs-cell-update");
+  RsRow *row = gtk_list_item_get_item (item);
+
+  update (GTK_INSCRIPTION (gtk_list_item_get_child (item)), rs_row_get_respondent (row));
+}
+
+/* The respondent changed in place. */
+static void
+respondent_notify_cb (RsRespondent *respondent,
+                      GParamSpec   *pspec,
+                      GtkListItem  *item)
+{
+  update_cell (item);
+}
+
+static void
+watch_respondent (GtkListItem  *item,
+                  RsRespondent *respondent)
+{
+  RsRespondent *watched = g_object_get_data (G_OBJECT (item), "rs-respondent");
+
+  if (watched == respondent)
+    return;
+
+  if (watched != NULL)
+    g_signal_handlers_disconnect_by_func (watched, respondent_notify_cb, item);
+  /* Changes are notified all at once, frozen: the last property is enough. */
+  if (respondent != NULL)
+    g_signal_connect_object (respondent, "notify::report-state",
+                             G_CALLBACK (respondent_notify_cb), item, 0);
+  g_object_set_data_full (G_OBJECT (item), "rs-respondent",
+                          respondent ? g_object_ref (respondent) : NULL,
+                          respondent ? g_object_unref : NULL);
+}
+
+/* The row shows another respondent. */
 static void
 row_changed_cb (RsRow       *row,
                 GtkListItem *item)
 {
-  CellUpdate update = g_object_get_data (G_OBJECT (item), "rs-cell-update");
-
-  update (GTK_INSCRIPTION (gtk_list_item_get_child (item)), rs_row_get_respondent (row));
+  watch_respondent (item, rs_row_get_respondent (row));
+  update_cell (item);
 }
 
 static void
@@ -635,7 +672,8 @@ bind_cell (GtkListItem *item,
   RsRow *row = gtk_list_item_get_item (item);
 
   g_object_set_data (G_OBJECT (item), "rs-cell-update", update);
-  update (GTK_INSCRIPTION (gtk_list_item_get_child (item)), rs_row_get_respondent (row));
+  watch_respondent (item, rs_row_get_respondent (row));
+  update_cell (item);
   g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), item, 0);
 }
 
@@ -645,6 +683,7 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
                 gpointer                  user_data)
 {
   g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), row_changed_cb, item);
+  watch_respondent (item, NULL);
 }
 
 static void

@@ -5,8 +5,9 @@
 
 #include "rs-row.h"
 
-/* A row of a table. It emits ::changed when it shows another respondent or
- * when its respondent changes in place, so that cells follow either way. */
+/* A row of a table: it emits ::changed when it shows another respondent.
+ * Rows listen to nothing themselves, so that a hundred thousand of them
+ * cost little; cells follow changes of their respondent in place. */
 
 struct _RsRow
 {
@@ -24,34 +25,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-respondent_notify_cb (RsRow        *self,
-                      GParamSpec   *pspec,
-                      RsRespondent *respondent)
-{
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
-static void
-watch (RsRow        *self,
-       RsRespondent *respondent)
-{
-  self->respondent = g_object_ref (respondent);
-  /* Changes are notified all at once, frozen: the last property is enough. */
-  g_signal_connect_object (respondent, "notify::report-state", G_CALLBACK (respondent_notify_cb),
-                           self, G_CONNECT_SWAPPED);
-}
-
-static void
-unwatch (RsRow *self)
-{
-  if (self->respondent == NULL)
-    return;
-
-  g_signal_handlers_disconnect_by_func (self->respondent, respondent_notify_cb, self);
-  g_clear_object (&self->respondent);
-}
-
 RsRow *
 rs_row_new (RsRespondent *respondent)
 {
@@ -60,7 +33,7 @@ rs_row_new (RsRespondent *respondent)
   g_return_val_if_fail (RS_IS_RESPONDENT (respondent), NULL);
 
   self = g_object_new (RS_TYPE_ROW, NULL);
-  watch (self, respondent);
+  self->respondent = g_object_ref (respondent);
 
   return self;
 }
@@ -81,18 +54,14 @@ rs_row_set_respondent (RsRow        *self,
   g_return_if_fail (RS_IS_ROW (self));
   g_return_if_fail (RS_IS_RESPONDENT (respondent));
 
-  if (self->respondent == respondent)
-    return;
-
-  unwatch (self);
-  watch (self, respondent);
-  g_signal_emit (self, signals[CHANGED], 0);
+  if (g_set_object (&self->respondent, respondent))
+    g_signal_emit (self, signals[CHANGED], 0);
 }
 
 static void
 rs_row_dispose (GObject *object)
 {
-  unwatch (RS_ROW (object));
+  g_clear_object (&RS_ROW (object)->respondent);
 
   G_OBJECT_CLASS (rs_row_parent_class)->dispose (object);
 }
