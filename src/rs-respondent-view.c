@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "core/rs-respondent-list.h"
+#include "core/rs-row-list.h"
 #include "core/rs-store-monitor.h"
 #include "core/rs-summary.h"
 #include "core/rs-tracker.h"
@@ -29,6 +30,7 @@ struct _RsRespondentView
   GCancellable *cancellable;
   RsRespondentList *list;
   RsVisibleList *visible;
+  RsRowList *rows;
   GtkMultiSelection *selection;
   RsSortColumn probed_column;
   RsRespondent *probe_low;
@@ -67,6 +69,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void update_selection_state (RsRespondentView *self);
+static GArray *collect_selected_ids (RsRespondentView *self);
+static RsRespondent *respondent_at (RsRespondentView *self,
+                                    guint             position);
 
 static AdwToastOverlay *
 get_toast_overlay (RsRespondentView *self)
@@ -115,13 +120,22 @@ apply_filter_and_sort (RsRespondentView *self,
                        RsSortColumn      column,
                        gboolean          descending)
 {
+  g_autoptr(GArray) selected = NULL;
+
   if (self->stack == NULL)
     return;
 
+  /* Rows stay in place and show other respondents: the selection follows
+   * the respondents, not the places. */
+  selected = collect_selected_ids (self);
+  if (selected->len > 0)
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   if (filter)
     rs_visible_list_set_filter (self->visible, (RsVisibleFilter) self->filter_kind, self->query);
   else
     rs_visible_list_set_sort (self->visible, column, descending);
+  if (selected->len > 0)
+    rs_respondent_view_select_ids (self, (gint64 *) selected->data, selected->len);
   update_page (self);
 }
 
@@ -285,9 +299,7 @@ collect_selected_ids (RsRespondentView *self)
        more;
        more = gtk_bitset_iter_next (&iter, &position))
     {
-      g_autoptr(RsRespondent) respondent = g_list_model_get_item (G_LIST_MODEL (self->selection),
-                                                                  position);
-      gint64 id = rs_respondent_get_id (respondent);
+      gint64 id = rs_respondent_get_id (respondent_at (self, position));
 
       g_array_append_val (ids, id);
     }
@@ -423,13 +435,21 @@ rs_respondent_view_get_stats_text (RsRespondentView *self)
   return gtk_label_get_label (self->stats_label);
 }
 
-/* Returns: (transfer none): the rows as shown: searched, filtered, sorted */
+/* Returns: (transfer none): the respondents as shown: searched, filtered, sorted */
 GListModel *
 rs_respondent_view_get_visible (RsRespondentView *self)
 {
   g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), NULL);
 
-  return G_LIST_MODEL (self->selection);
+  return G_LIST_MODEL (self->visible);
+}
+
+/* Returns: (transfer none): the respondent in the row at @position */
+static RsRespondent *
+respondent_at (RsRespondentView *self,
+               guint             position)
+{
+  return rs_visible_list_peek (self->visible, position);
 }
 
 GtkColumnView *
@@ -457,12 +477,10 @@ rs_respondent_view_select_ids (RsRespondentView *self,
   for (guint i = 0; i < n_ids; i++)
     g_hash_table_add (wanted, (gpointer) &ids[i]);
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
   for (guint i = 0; i < n && g_hash_table_size (wanted) > 0; i++)
     {
-      g_autoptr(RsRespondent) respondent = g_list_model_get_item (G_LIST_MODEL (self->selection),
-                                                                  i);
-      gint64 id = rs_respondent_get_id (respondent);
+      gint64 id = rs_respondent_get_id (respondent_at (self, i));
 
       if (g_hash_table_contains (wanted, &id))
         gtk_bitset_add (selected, i);
@@ -548,8 +566,37 @@ set_tooltip (GtkWidget  *widget,
     gtk_widget_set_tooltip_text (widget, text);
 }
 
-/* One GtkInscription a cell: GTK 4.8 makes a few hundred rows anew after a
- * search, and an inscription, unlike a label, is not measured for its text. */
+/* Style classes of a cell, one static array each. A cell changes its
+ * classes only when they differ: each change has GTK compute its style
+ * anew, and GTK 4.8 binds every cell again whenever rows shift. */
+static const char *no_classes[] = { NULL };
+static const char *warning_classes[] = { "warning", NULL };
+static const char *dim_classes[] = { "dim-label", NULL };
+static const char *status_classes[][3] = {
+  [RS_STATUS_PENDING] = { "status", "status-pending", NULL },
+  [RS_STATUS_SENDING] = { "status", "status-sending", NULL },
+  [RS_STATUS_SENT] = { "status", "status-sent", NULL },
+  [RS_STATUS_FAILED] = { "status", "status-failed", NULL },
+  [RS_STATUS_UNKNOWN] = { "status", "status-unknown", NULL },
+};
+
+static void
+set_cell (GtkInscription  *label,
+          const char      *text,
+          const char     **classes,
+          const char      *tooltip)
+{
+  if (g_object_get_data (G_OBJECT (label), "rs-classes") != classes)
+    {
+      gtk_widget_set_css_classes (GTK_WIDGET (label), classes);
+      g_object_set_data (G_OBJECT (label), "rs-classes", classes);
+    }
+  /* The inscription compares the text itself. */
+  gtk_inscription_set_text (label, text);
+  set_tooltip (GTK_WIDGET (label), tooltip);
+}
+
+/* One GtkInscription a cell: unlike a label, it is not measured for its text. */
 static void
 cell_setup_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
@@ -563,8 +610,71 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
   gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), 4);
   gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), 12);
   gtk_list_item_set_child (item, label);
+  g_object_set_data (G_OBJECT (label), "rs-classes", no_classes);
   /* For the context menu: which row was clicked. */
   g_object_set_data (G_OBJECT (label), "rs-list-item", item);
+}
+
+typedef void (*CellUpdate) (GtkInscription *label,
+                            RsRespondent   *respondent);
+
+static void
+update_cell (GtkListItem *item)
+{
+  CellUpdate update = g_object_get_data (G_OBJECT (item), "rs-cell-update");
+  RsRow *row = gtk_list_item_get_item (item);
+
+  update (GTK_INSCRIPTION (gtk_list_item_get_child (item)), rs_row_get_respondent (row));
+}
+
+/* The respondent changed in place. */
+static void
+respondent_notify_cb (RsRespondent *respondent,
+                      GParamSpec   *pspec,
+                      GtkListItem  *item)
+{
+  update_cell (item);
+}
+
+static void
+watch_respondent (GtkListItem  *item,
+                  RsRespondent *respondent)
+{
+  RsRespondent *watched = g_object_get_data (G_OBJECT (item), "rs-respondent");
+
+  if (watched == respondent)
+    return;
+
+  if (watched != NULL)
+    g_signal_handlers_disconnect_by_func (watched, respondent_notify_cb, item);
+  /* Changes are notified all at once, frozen: the last property is enough. */
+  if (respondent != NULL)
+    g_signal_connect_object (respondent, "notify::report-state",
+                             G_CALLBACK (respondent_notify_cb), item, 0);
+  g_object_set_data_full (G_OBJECT (item), "rs-respondent",
+                          respondent ? g_object_ref (respondent) : NULL,
+                          respondent ? g_object_unref : NULL);
+}
+
+/* The row shows another respondent. */
+static void
+row_changed_cb (RsRow       *row,
+                GtkListItem *item)
+{
+  watch_respondent (item, rs_row_get_respondent (row));
+  update_cell (item);
+}
+
+static void
+bind_cell (GtkListItem *item,
+           CellUpdate   update)
+{
+  RsRow *row = gtk_list_item_get_item (item);
+
+  g_object_set_data (G_OBJECT (item), "rs-cell-update", update);
+  watch_respondent (item, rs_row_get_respondent (row));
+  update_cell (item);
+  g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), item, 0);
 }
 
 static void
@@ -572,134 +682,80 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 gpointer                  user_data)
 {
-  GtkWidget *label = gtk_list_item_get_child (item);
-  static const char *classes[] = { NULL };
-
-  g_signal_handlers_disconnect_by_data (gtk_list_item_get_item (item), item);
-  gtk_widget_set_css_classes (label, classes);
-  set_tooltip (label, NULL);
-}
-
-static GtkInscription *
-cell_label (GtkListItem *item)
-{
-  return GTK_INSCRIPTION (gtk_list_item_get_child (item));
-}
-
-static RsRespondent *
-cell_respondent (GtkListItem *item)
-{
-  return RS_RESPONDENT (gtk_list_item_get_item (item));
-}
-
-typedef void (*CellUpdate) (GtkListItem *item);
-
-static void
-cell_reset (GtkListItem *item)
-{
-  GtkWidget *label = gtk_list_item_get_child (item);
-  static const char *classes[] = { NULL };
-
-  gtk_widget_set_css_classes (label, classes);
-  set_tooltip (label, NULL);
-}
-
-/* A respondent changed in place: the cell draws itself again, so the list
- * needs no signal for a row that keeps its place. */
-static void
-item_notify_cb (RsRespondent *respondent,
-                GParamSpec   *pspec,
-                GtkListItem  *item)
-{
-  CellUpdate update = g_object_get_data (G_OBJECT (item), "rs-cell-update");
-
-  cell_reset (item);
-  update (item);
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), row_changed_cb, item);
+  watch_respondent (item, NULL);
 }
 
 static void
-bind_cell (GtkListItem *item,
-           CellUpdate   update)
+company_update (GtkInscription *label,
+                RsRespondent   *respondent)
 {
-  g_object_set_data (G_OBJECT (item), "rs-cell-update", update);
-  update (item);
-  /* Changes are notified all at once, frozen: the last property is enough. */
-  g_signal_connect_object (gtk_list_item_get_item (item), "notify::report-state",
-                           G_CALLBACK (item_notify_cb), item, 0);
-}
-
-static void
-company_update (GtkListItem *item)
-{
-  RsRespondent *respondent = cell_respondent (item);
   const char *problem = rs_respondent_get_problem (respondent);
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
 
-  if (problem != NULL)
+  if (problem == NULL)
     {
-      g_autofree char *text = NULL;
-      g_autofree char *tooltip = NULL;
-
-      /* A sign that reads without colour; the tooltip says why. */
-      text = g_strconcat ("⚠ ", rs_respondent_get_company (respondent), NULL);
-      /* Translators: the problem found in the master file follows */
-      tooltip = g_strdup_printf (_("Cannot be sent: %s"), problem);
-      gtk_inscription_set_text (cell_label (item), text);
-      gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "warning");
-      set_tooltip (GTK_WIDGET (cell_label (item)), tooltip);
+      set_cell (label, rs_respondent_get_company (respondent), no_classes, NULL);
       return;
     }
 
-  gtk_inscription_set_text (cell_label (item), rs_respondent_get_company (respondent));
+  /* A sign that reads without colour; the tooltip says why. */
+  text = g_strconcat ("⚠ ", rs_respondent_get_company (respondent), NULL);
+  /* Translators: the problem found in the master file follows */
+  tooltip = g_strdup_printf (_("Cannot be sent: %s"), problem);
+  set_cell (label, text, warning_classes, tooltip);
 }
 
 static void
-person_update (GtkListItem *item)
+person_update (GtkInscription *label,
+               RsRespondent   *respondent)
 {
-  gtk_inscription_set_text (cell_label (item), rs_respondent_get_person (cell_respondent (item)));
+  set_cell (label, rs_respondent_get_person (respondent), no_classes, NULL);
 }
 
 static void
-email_update (GtkListItem *item)
+email_update (GtkInscription *label,
+              RsRespondent   *respondent)
 {
-  gtk_inscription_set_text (cell_label (item), rs_respondent_get_email (cell_respondent (item)));
+  set_cell (label, rs_respondent_get_email (respondent), no_classes, NULL);
 }
 
 static void
-report_update (GtkListItem *item)
+report_update (GtkInscription *label,
+               RsRespondent   *respondent)
 {
-  RsRespondent *respondent = cell_respondent (item);
-  g_autofree char *label = rs_respondent_dup_report_label (respondent);
+  RsReportState state = rs_respondent_get_report_state (respondent);
+  g_autofree char *text = rs_respondent_dup_report_label (respondent);
 
-  gtk_inscription_set_text (cell_label (item), label);
   /* The reason can be longer than the column is wide. */
-  if (rs_respondent_get_report_state (respondent) == RS_REPORT_NOT_POSSIBLE)
-    set_tooltip (GTK_WIDGET (cell_label (item)), label);
-  if (rs_respondent_get_report_state (respondent) != RS_REPORT_READY)
-    gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "dim-label");
+  set_cell (label, text, state == RS_REPORT_READY ? no_classes : dim_classes,
+            state == RS_REPORT_NOT_POSSIBLE ? text : NULL);
 }
 
 static void
-status_update (GtkListItem *item)
+status_update (GtkInscription *label,
+               RsRespondent   *respondent)
 {
-  RsRespondent *respondent = cell_respondent (item);
   RsStatus status = rs_respondent_get_status (respondent);
-  g_autofree char *css_class = g_strconcat ("status-", rs_status_to_string (status), NULL);
   const char *error = rs_respondent_get_error (respondent);
+  const char *tooltip = NULL;
 
-  gtk_inscription_set_text (cell_label (item), rs_status_get_label (status));
-  gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), "status");
-  gtk_widget_add_css_class (GTK_WIDGET (cell_label (item)), css_class);
+  g_return_if_fail ((guint) status < G_N_ELEMENTS (status_classes));
+
   if (error != NULL && status == RS_STATUS_FAILED)
-    set_tooltip (GTK_WIDGET (cell_label (item)), error);
+    tooltip = error;
   else if (status == RS_STATUS_UNKNOWN)
-    set_tooltip (GTK_WIDGET (cell_label (item)),
-                 _("Interrupted while sending: check your Sent folder"));
+    tooltip = _("Interrupted while sending: check your Sent folder");
+
+  set_cell (label, rs_status_get_label (status), status_classes[status], tooltip);
 }
 
 static void
-sent_update (GtkListItem *item)
+sent_update (GtkInscription *label,
+             RsRespondent   *respondent)
 {
-  gint64 sent_at = rs_respondent_get_sent_at (cell_respondent (item));
+  gint64 sent_at = rs_respondent_get_sent_at (respondent);
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *text = NULL;
@@ -710,30 +766,31 @@ sent_update (GtkListItem *item)
       text = g_date_time_format (local, "%Y-%m-%d %H:%M");
     }
 
-  gtk_inscription_set_text (cell_label (item), text ? text : "");
+  set_cell (label, text ? text : "", no_classes, NULL);
 }
 
 static void
-mode_update (GtkListItem *item)
+mode_update (GtkInscription *label,
+             RsRespondent   *respondent)
 {
-  const char *mode = rs_respondent_get_mode (cell_respondent (item));
-  const char *label = "";
+  const char *mode = rs_respondent_get_mode (respondent);
+  const char *text = "";
 
   if (g_strcmp0 (mode, "test") == 0)
-    label = C_("send mode", "Test");
+    text = C_("send mode", "Test");
   else if (g_strcmp0 (mode, "live") == 0)
-    label = C_("send mode", "Live");
+    text = C_("send mode", "Live");
 
-  gtk_inscription_set_text (cell_label (item), label);
+  set_cell (label, text, no_classes, NULL);
 }
 
 static void
-note_update (GtkListItem *item)
+note_update (GtkInscription *label,
+             RsRespondent   *respondent)
 {
-  const char *note = rs_respondent_get_note (cell_respondent (item));
+  const char *note = rs_respondent_get_note (respondent);
 
-  gtk_inscription_set_text (cell_label (item), note);
-  set_tooltip (GTK_WIDGET (cell_label (item)), note);
+  set_cell (label, note, no_classes, note);
 }
 
 static void
@@ -1084,14 +1141,11 @@ show_details_action (GtkWidget  *widget,
 {
   RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  g_autoptr(RsRespondent) respondent = NULL;
 
   if (gtk_bitset_is_empty (selected) || self->store == NULL)
     return;
 
-  respondent = g_list_model_get_item (G_LIST_MODEL (self->selection),
-                                      gtk_bitset_get_minimum (selected));
-  show_details_for (self, respondent);
+  show_details_for (self, respondent_at (self, gtk_bitset_get_minimum (selected)));
 }
 
 static void
@@ -1099,11 +1153,8 @@ row_activated_cb (RsRespondentView *self,
                   guint             position,
                   GtkColumnView    *column_view)
 {
-  g_autoptr(RsRespondent) respondent = g_list_model_get_item (G_LIST_MODEL (self->selection),
-                                                              position);
-
-  if (respondent != NULL && self->store != NULL)
-    show_details_for (self, respondent);
+  if (position < g_list_model_get_n_items (G_LIST_MODEL (self->visible)) && self->store != NULL)
+    show_details_for (self, respondent_at (self, position));
 }
 
 static RsRespondent *
@@ -1114,7 +1165,7 @@ first_selected (RsRespondentView *self)
   if (gtk_bitset_is_empty (selected))
     return NULL;
 
-  return g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_minimum (selected));
+  return g_object_ref (respondent_at (self, gtk_bitset_get_minimum (selected)));
 }
 
 static void
@@ -1361,6 +1412,7 @@ rs_respondent_view_finalize (GObject *object)
   RsRespondentView *self = (RsRespondentView *)object;
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
   g_clear_object (&self->visible);
   g_clear_object (&self->list);
   g_clear_object (&self->probe_low);
@@ -1473,7 +1525,8 @@ rs_respondent_view_init (RsRespondentView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->visible)));
+  self->rows = rs_row_list_new (G_LIST_MODEL (self->visible));
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->rows)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   setup_sorting (self);
 

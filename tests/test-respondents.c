@@ -325,6 +325,102 @@ test_respondents_sort (Fixture       *fixture,
   }
 }
 
+static void
+collect_row_text (GtkWidget *widget,
+                  guint      position,
+                  GString   *text)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (widget), "rs-list-item");
+
+  if (GTK_IS_INSCRIPTION (widget) && item != NULL &&
+      gtk_list_item_get_position (item) == position)
+    g_string_append_printf (text, "%s|", gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_row_text (child, position, text);
+}
+
+/* The text of the cells in the row at @position, "|" after each. */
+static char *
+shown_row_text (Fixture *fixture,
+                guint    position)
+{
+  GString *text = g_string_new (NULL);
+
+  collect_row_text (GTK_WIDGET (rs_respondent_view_get_column_view (fixture->view)), position,
+                    text);
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+assert_rows_show_visible (Fixture *fixture)
+{
+  g_assert_cmpuint (n_visible (fixture), >, 0);
+
+  for (guint i = 0; i < n_visible (fixture); i++)
+    {
+      RsRespondent *respondent = visible_item (fixture, i);
+      g_autofree char *text = shown_row_text (fixture, i);
+      g_autofree char *person = g_strconcat ("|", rs_respondent_get_person (respondent), "|",
+                                             rs_respondent_get_email (respondent), "|", NULL);
+
+      g_assert_nonnull (strstr (text, person));
+    }
+}
+
+static gboolean
+first_row_sent (gpointer data)
+{
+  g_autofree char *text = shown_row_text (data, 0);
+
+  return strstr (text, "|Sent|") != NULL;
+}
+
+static void
+test_respondents_cells_follow (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  GtkColumnView *column_view = rs_respondent_view_get_column_view (fixture->view);
+  g_autoptr(GtkColumnViewColumn) person = NULL;
+
+  rs_test_iterate ();
+  assert_rows_show_visible (fixture);
+
+  /* The rows stay and show other respondents. */
+  person = g_list_model_get_item (gtk_column_view_get_columns (column_view), 1);
+  gtk_column_view_sort_by_column (column_view, person, GTK_SORT_DESCENDING);
+  rs_test_iterate ();
+  g_assert_cmpstr (rs_respondent_get_person (visible_item (fixture, 0)), ==, "Zoë de Vries");
+  assert_rows_show_visible (fixture);
+
+  rs_respondent_view_set_search_text (fixture->view, "polder");
+  rs_test_iterate ();
+  g_assert_cmpuint (n_visible (fixture), ==, 2);
+  assert_rows_show_visible (fixture);
+
+  rs_respondent_view_set_search_text (fixture->view, "");
+  rs_test_iterate ();
+  g_assert_cmpuint (n_visible (fixture), ==, 6);
+  assert_rows_show_visible (fixture);
+
+  /* A respondent changes in place: the row's cells show it. */
+  {
+    RsStore *store = rs_window_get_store (fixture->window);
+    gint64 id = id_of (store, "zoe@example.com");
+    g_autoptr(GPtrArray) snapshots = NULL;
+    g_autoptr(GError) error = NULL;
+
+    snapshots = rs_tracker_mark (store, &id, 1, RS_STATUS_SENT, NULL, &error);
+    g_assert_no_error (error);
+    rs_respondent_view_refresh (fixture->view);
+    g_assert_true (rs_test_wait_until (first_row_sent, fixture, 10000));
+    g_assert_cmpint (rs_respondent_get_id (visible_item (fixture, 0)), ==, id);
+    assert_rows_show_visible (fixture);
+  }
+}
+
 typedef struct
 {
   Fixture *fixture;
@@ -813,6 +909,8 @@ main (int   argc,
               fixture_set_up, test_respondents_filters, fixture_tear_down);
   g_test_add ("/respondents/sort", Fixture, NULL,
               fixture_set_up, test_respondents_sort, fixture_tear_down);
+  g_test_add ("/respondents/cells-follow", Fixture, NULL,
+              fixture_set_up, test_respondents_cells_follow, fixture_tear_down);
   g_test_add ("/respondents/mark-and-undo", Fixture, NULL,
               fixture_set_up, test_respondents_mark_and_undo, fixture_tear_down);
   g_test_add ("/respondents/other-process", Fixture, NULL,

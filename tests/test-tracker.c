@@ -8,6 +8,7 @@
 #include "rs-export.h"
 #include "rs-import.h"
 #include "rs-respondent-list.h"
+#include "rs-row-list.h"
 #include "rs-store-monitor.h"
 #include "rs-tracker.h"
 #include "rs-visible-list.h"
@@ -508,6 +509,16 @@ test_visible_list (void)
   names = visible_names (visible);
   g_assert_cmpstr (names, ==, "anne Jansen,Lena Öberg,Zoë de Vries,Ivo Bos");
 
+  /* Everyone works at the same company: ties go by id, both ways. */
+  rs_visible_list_set_sort (visible, RS_SORT_COMPANY, FALSE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Ivo Bos,Lena Öberg,anne Jansen,Zoë de Vries");
+  rs_visible_list_set_sort (visible, RS_SORT_COMPANY, TRUE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Zoë de Vries,anne Jansen,Lena Öberg,Ivo Bos");
+
   g_assert_cmpstr (folded, ==, "oberg");
   rs_visible_list_set_filter (visible, RS_VISIBLE_ALL, folded);
   g_clear_pointer (&names, g_free);
@@ -554,6 +565,153 @@ test_visible_list (void)
   g_assert_cmpstr (names, ==, "Zoë de Vries,Zyta Jansen");
 }
 
+/* Names alike in far more than their first eight letters. */
+static void
+test_visible_list_long_names (void)
+{
+  g_autoptr(RsRespondentList) list = rs_respondent_list_new ();
+  g_autoptr(RsVisibleList) visible = NULL;
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *names = NULL;
+
+  g_ptr_array_add (people, make_respondent (1, "Maria van der Bergh", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (2, "Maria van der Berg 9", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (3, "maria van der Berg 100", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (4, "Maria van der Berg 10", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (5, "Maria van der Berg 10", RS_STATUS_PENDING));
+  rs_respondent_list_merge (list, people);
+  visible = rs_visible_list_new (list);
+
+  rs_visible_list_set_sort (visible, RS_SORT_PERSON, FALSE);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Maria van der Berg 10,Maria van der Berg 10,"
+                   "maria van der Berg 100,Maria van der Berg 9,Maria van der Bergh");
+  g_assert_cmpint (rs_respondent_get_id (rs_visible_list_peek (visible, 0)), ==, 4);
+
+  rs_visible_list_set_sort (visible, RS_SORT_PERSON, TRUE);
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Maria van der Bergh,Maria van der Berg 9,"
+                   "maria van der Berg 100,Maria van der Berg 10,Maria van der Berg 10");
+  g_assert_cmpint (rs_respondent_get_id (rs_visible_list_peek (visible, 3)), ==, 5);
+}
+
+static void
+count_row_changes (RsRow *row,
+                   guint *changes)
+{
+  (*changes)++;
+}
+
+typedef struct
+{
+  guint position;
+  guint removed;
+  guint added;
+} Change;
+
+static void
+record_change (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               Change     *change)
+{
+  *change = (Change) { position, removed, added };
+}
+
+static RsRespondent *
+row_respondent (RsRowList *rows,
+                guint      position)
+{
+  g_autoptr(RsRow) row = g_list_model_get_item (G_LIST_MODEL (rows), position);
+
+  return rs_row_get_respondent (row);
+}
+
+static void
+test_row_list (void)
+{
+  g_autoptr(RsRespondentList) list = rs_respondent_list_new ();
+  g_autoptr(RsVisibleList) visible = NULL;
+  g_autoptr(RsRowList) rows = NULL;
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) update = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(RsRow) first = NULL;
+  g_autoptr(RsRow) last = NULL;
+  g_autofree char *names = NULL;
+  Change change = { 0 };
+  guint first_changes = 0;
+  guint emissions = 0;
+
+  g_ptr_array_add (people, make_respondent (1, "Ivo Bos", RS_STATUS_PENDING));
+  g_ptr_array_add (people, make_respondent (2, "Lena Öberg", RS_STATUS_SENT));
+  g_ptr_array_add (people, make_respondent (3, "anne Jansen", RS_STATUS_FAILED));
+  g_ptr_array_add (people, make_respondent (4, "Zoë de Vries", RS_STATUS_PENDING));
+  rs_respondent_list_merge (list, people);
+  visible = rs_visible_list_new (list);
+  rows = rs_row_list_new (G_LIST_MODEL (visible));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 4);
+
+  first = g_list_model_get_item (G_LIST_MODEL (rows), 0);
+  g_assert_true (rs_row_get_respondent (first) == people->pdata[0]);
+  g_signal_connect (first, "changed", G_CALLBACK (count_row_changes), &first_changes);
+  g_signal_connect (rows, "items-changed", G_CALLBACK (count_changes), &emissions);
+  g_signal_connect (rows, "items-changed", G_CALLBACK (record_change), &change);
+
+  /* A new order: the rows stay and show other respondents. */
+  rs_visible_list_set_sort (visible, RS_SORT_PERSON, FALSE);
+  g_assert_cmpuint (emissions, ==, 0);
+  g_assert_cmpuint (first_changes, ==, 1);
+  g_assert_true (rs_row_get_respondent (first) == people->pdata[2]);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (row_respondent (rows, i) ==
+                   rs_visible_list_peek (visible, i));
+
+  /* A search: the first rows stay, the rest go. */
+  rs_visible_list_set_filter (visible, RS_VISIBLE_ALL, "b");
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Ivo Bos,Lena Öberg");
+  g_assert_cmpuint (emissions, ==, 1);
+  g_assert_cmpuint (change.position, ==, 2);
+  g_assert_cmpuint (change.removed, ==, 2);
+  g_assert_cmpuint (change.added, ==, 0);
+  g_assert_true (rs_row_get_respondent (first) == people->pdata[0]);
+
+  /* Narrower, then wider again. */
+  rs_visible_list_set_filter (visible, RS_VISIBLE_ALL, "bo");
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "Ivo Bos");
+  rs_visible_list_set_filter (visible, RS_VISIBLE_ALL, "");
+  g_clear_pointer (&names, g_free);
+  names = visible_names (visible);
+  g_assert_cmpstr (names, ==, "anne Jansen,Ivo Bos,Lena Öberg,Zoë de Vries");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (row_respondent (rows, i) == rs_visible_list_peek (visible, i));
+
+  /* A respondent that changes in place keeps its row, which shows it. */
+  first_changes = 0;
+  emissions = 0;
+  g_ptr_array_add (update, make_respondent (3, "anne Jansen", RS_STATUS_SENT));
+  g_assert_cmpuint (rs_respondent_list_merge (list, update), ==, 1);
+  g_assert_cmpuint (first_changes, ==, 0);
+  g_assert_cmpuint (emissions, ==, 0);
+  g_assert_true (rs_row_get_respondent (first) == people->pdata[2]);
+
+  /* Rows at the end that show the same respondents stay as they are. */
+  last = g_list_model_get_item (G_LIST_MODEL (rows), 3);
+  rs_visible_list_set_filter (visible, RS_VISIBLE_ALL, "vries");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 1);
+  g_assert_true (row_respondent (rows, 0) == people->pdata[3]);
+  {
+    g_autoptr(RsRow) shown = g_list_model_get_item (G_LIST_MODEL (rows), 0);
+
+    g_assert_true (shown == last);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -576,6 +734,8 @@ main (int   argc,
 #undef ADD
 
   g_test_add_func ("/tracker/visible-list", test_visible_list);
+  g_test_add_func ("/tracker/visible-list-long-names", test_visible_list_long_names);
+  g_test_add_func ("/tracker/row-list", test_row_list);
 
   return g_test_run ();
 }

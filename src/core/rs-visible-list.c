@@ -51,6 +51,17 @@ get_item (GListModel *model,
   return g_object_ref (g_ptr_array_index (self->items, position));
 }
 
+/* Returns: (transfer none): the respondent at @position */
+RsRespondent *
+rs_visible_list_peek (RsVisibleList *self,
+                      guint          position)
+{
+  g_return_val_if_fail (RS_IS_VISIBLE_LIST (self), NULL);
+  g_return_val_if_fail (position < self->items->len, NULL);
+
+  return g_ptr_array_index (self->items, position);
+}
+
 static void
 list_model_iface_init (GListModelInterface *iface)
 {
@@ -148,29 +159,123 @@ compare_items (gconstpointer a,
   return self->descending ? -order : order;
 }
 
-/* Makes the list anew and tells views about the part that differs. */
+/* One respondent to sort. @key orders first: a number, or for text eight
+ * bytes of it, from where the texts start to differ; the whole text and
+ * the id settle ties. */
+typedef struct
+{
+  guint64 key;
+  const char *text;
+  gint64 id;
+  RsRespondent *respondent;
+} SortEntry;
+
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  const SortEntry *first = a;
+  const SortEntry *second = b;
+  gboolean descending = GPOINTER_TO_INT (user_data);
+  int order;
+
+  if (first->key != second->key)
+    order = first->key < second->key ? -1 : 1;
+  else if (first->text == NULL || (order = strcmp (first->text, second->text)) == 0)
+    order = compare_int64 (first->id, second->id);
+
+  return descending ? -order : order;
+}
+
+static guint64
+text_key (const char *text)
+{
+  guint64 key = 0;
+
+  for (guint i = 0; i < 8 && text[i] != '\0'; i++)
+    key |= (guint64) (guchar) text[i] << (56 - 8 * i);
+
+  return key;
+}
+
+/* In the same order as compare_items(), with the keys side by side in one
+ * array: sorting 100,000 respondents is then mostly comparing numbers. */
 static void
-rebuild (RsVisibleList *self)
+sort_items (RsVisibleList *self,
+            GPtrArray     *items)
+{
+  g_autofree SortEntry *entries = g_new (SortEntry, items->len);
+  gsize common = G_MAXSIZE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      RsRespondent *respondent = items->pdata[i];
+      SortEntry *entry = &entries[i];
+      gint64 number = 0;
+
+      entry->respondent = respondent;
+      entry->id = rs_respondent_get_id (respondent);
+      entry->text = NULL;
+      switch (self->sort)
+        {
+        case RS_SORT_COMPANY:
+        case RS_SORT_PERSON:
+        case RS_SORT_EMAIL:
+        case RS_SORT_NOTE:
+        case RS_SORT_MODE:
+          entry->text = rs_respondent_get_sort_key (respondent, self->sort);
+          break;
+        case RS_SORT_REPORT:
+          number = rs_respondent_get_report_state (respondent);
+          break;
+        case RS_SORT_STATUS:
+          number = rs_respondent_get_status (respondent);
+          break;
+        case RS_SORT_SENT:
+          number = rs_respondent_get_sent_at (respondent);
+          break;
+        case RS_SORT_NONE:
+        default:
+          break;
+        }
+      /* Flipping the sign bit orders signed numbers as unsigned ones. */
+      entry->key = (guint64) number ^ G_GUINT64_CONSTANT (0x8000000000000000);
+
+      if (entry->text != NULL)
+        {
+          gsize same = 0;
+
+          while (same < common && entries[0].text[same] != '\0' &&
+                 entries[0].text[same] == entry->text[same])
+            same++;
+          common = same;
+        }
+    }
+
+  if (items->len > 0 && entries[0].text != NULL)
+    for (guint i = 0; i < items->len; i++)
+      entries[i].key = text_key (entries[i].text + common);
+
+  g_qsort_with_data (entries, items->len, sizeof (SortEntry), compare_entries,
+                     GINT_TO_POINTER (self->descending));
+
+  for (guint i = 0; i < items->len; i++)
+    items->pdata[i] = entries[i].respondent;
+}
+
+/* Puts @items in place of the list and tells views about the part that
+ * differs, in one signal. */
+static void
+replace_items (RsVisibleList *self,
+               GPtrArray     *items)
 {
   g_autoptr(GPtrArray) old = g_steal_pointer (&self->items);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->base));
   guint first = 0;
   guint old_end;
   guint new_end;
 
-  self->items = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    {
-      RsRespondent *respondent = g_list_model_get_item (G_LIST_MODEL (self->base), i);
-
-      if (matches (self, respondent))
-        g_ptr_array_add (self->items, respondent);
-      else
-        g_object_unref (respondent);
-    }
-
-  if (self->sort != RS_SORT_NONE || self->descending)
-    g_ptr_array_sort_with_data (self->items, compare_items, self);
+  self->items = items;
 
   while (first < old->len && first < self->items->len &&
          old->pdata[first] == self->items->pdata[first])
@@ -184,15 +289,60 @@ rebuild (RsVisibleList *self)
       new_end--;
     }
 
-  /* Fewer rows than before: the rows that stay are told as replaced and
-   * the rest removed at the end, which GTK's list views do at little cost. */
-  if (old_end - first > new_end - first && new_end > first)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), first, new_end - first, new_end - first);
-      g_list_model_items_changed (G_LIST_MODEL (self), new_end, old_end - new_end, 0);
-    }
-  else if (old_end > first || new_end > first)
+  if (old_end > first || new_end > first)
     g_list_model_items_changed (G_LIST_MODEL (self), first, old_end - first, new_end - first);
+}
+
+/* Makes the list anew. */
+static void
+rebuild (RsVisibleList *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->base));
+  GPtrArray *items = g_ptr_array_new_full (n, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      RsRespondent *respondent = g_list_model_get_item (G_LIST_MODEL (self->base), i);
+
+      if (matches (self, respondent))
+        g_ptr_array_add (items, respondent);
+      else
+        g_object_unref (respondent);
+    }
+
+  if (self->sort != RS_SORT_NONE || self->descending)
+    sort_items (self, items);
+
+  replace_items (self, items);
+}
+
+/* Another order of the same respondents. */
+static void
+resort (RsVisibleList *self)
+{
+  GPtrArray *items = g_ptr_array_copy (self->items, (GCopyFunc) g_object_ref, NULL);
+
+  g_ptr_array_set_free_func (items, g_object_unref);
+  sort_items (self, items);
+  replace_items (self, items);
+}
+
+/* A narrower search: only the rows shown can still match, and they are in
+ * order already. */
+static void
+narrow (RsVisibleList *self)
+{
+  GPtrArray *items = g_ptr_array_new_full (self->items->len, g_object_unref);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      RsRespondent *respondent = self->items->pdata[i];
+
+      if (matches (self, respondent))
+        g_ptr_array_add (items, g_object_ref (respondent));
+    }
+
+  replace_items (self, items);
 }
 
 static guint
@@ -332,15 +482,23 @@ rs_visible_list_set_filter (RsVisibleList   *self,
                             RsVisibleFilter  filter,
                             const char      *query)
 {
+  gboolean narrower;
+
   g_return_if_fail (RS_IS_VISIBLE_LIST (self));
 
   if (self->filter == filter && g_strcmp0 (self->query, query) == 0)
     return;
 
+  /* Text that contains the old search text matches fewer respondents. */
+  narrower = self->filter == filter && query != NULL &&
+             strstr (query, self->query ? self->query : "") != NULL;
   self->filter = filter;
   g_free (self->query);
   self->query = g_strdup (query);
-  rebuild (self);
+  if (narrower)
+    narrow (self);
+  else
+    rebuild (self);
 }
 
 void
@@ -355,7 +513,7 @@ rs_visible_list_set_sort (RsVisibleList *self,
 
   self->sort = column;
   self->descending = descending;
-  rebuild (self);
+  resort (self);
 }
 
 static void

@@ -27,6 +27,8 @@ void           rs_visible_list_set_filter (RsVisibleList    *self,
 void           rs_visible_list_set_sort   (RsVisibleList    *self,
                                            RsSortColumn      column,
                                            gboolean          descending);
+RsRespondent  *rs_visible_list_peek       (RsVisibleList    *self,
+                                           guint             position);
 int            rs_visible_list_compare    (RsSortColumn      column,
                                            RsRespondent     *a,
                                            RsRespondent     *b);
