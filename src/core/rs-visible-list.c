@@ -427,12 +427,15 @@ update_one (RsVisibleList *self,
                       self) < 0))
     return;
 
+  /* Moved: one change over the span it moved across, the same number of
+   * items before and after, so that rows stay and only show others. */
   g_object_ref (respondent);
   g_ptr_array_remove_index (self->items, position);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
   target = sorted_position (self, respondent);
   g_ptr_array_insert (self->items, target, respondent);
-  g_list_model_items_changed (G_LIST_MODEL (self), target, 0, 1);
+  g_list_model_items_changed (G_LIST_MODEL (self), MIN (position, target),
+                              MAX (position, target) - MIN (position, target) + 1,
+                              MAX (position, target) - MIN (position, target) + 1);
 }
 
 static void
