@@ -131,6 +131,13 @@ run_for (guint ms)
 }
 
 static void
+print_memory (const char *when)
+{
+  printf ("memory %s: %.1f MB resident, %.1f MB at the most so far\n", when,
+          rss_kb ("VmRSS:") / 1024.0, rss_kb ("VmHWM:") / 1024.0);
+}
+
+static void
 bench (void)
 {
   static const char *typed[] = { "c", "co", "com", "comp", "company 1", "company 12",
@@ -151,6 +158,7 @@ bench (void)
   g_assert_true (rs_test_wait_until (table_shown, window, 60000));
   rs_test_iterate ();
   printf ("window shows %d respondents: %.3f s after it was made\n", rows, seconds_since (start));
+  print_memory ("with the table filled");
 
   view = rs_window_get_respondent_view (window);
   column_view = rs_respondent_view_get_column_view (view);
@@ -169,6 +177,7 @@ bench (void)
               seconds_since (start) * 1000);
     }
   printf ("slowest keystroke in search: %.1f ms\n", worst * 1000);
+  print_memory ("after the searches");
 
   columns = gtk_column_view_get_columns (column_view);
   worst = 0;
@@ -184,6 +193,7 @@ bench (void)
               seconds_since (start) * 1000);
     }
   printf ("slowest sort: %.1f ms\n", worst * 1000);
+  print_memory ("after the sorts");
 
   /* The main loop while a worker writes statuses and the table follows. */
   worker.store = rs_window_get_store (window);
@@ -194,6 +204,7 @@ bench (void)
   g_thread_join (thread);
   printf ("while a worker made %u status changes in 5 s: %u frames, longest gap between "
           "frames %.1f ms\n", worker.changes, ticks.ticks, ticks.longest / 1000.0);
+  print_memory ("after the status changes");
 
   /* The main loop while reports are made in the background for 5 s. */
   {
