@@ -5,6 +5,9 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "core/rs-respondent-list.h"
 #include "core/rs-row-list.h"
@@ -269,7 +272,15 @@ free_in_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  load_result_free (task_data);
+  LoadResult *result = task_data;
+  gboolean big = result->respondents != NULL && result->respondents->len > 10000;
+
+  load_result_free (result);
+#ifdef __GLIBC__
+  /* Give the memory of a big reload back rather than keep it for later. */
+  if (big)
+    malloc_trim (0);
+#endif
   g_task_return_boolean (task, TRUE);
 }
 

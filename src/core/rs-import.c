@@ -1196,9 +1196,9 @@ rs_import_file (RsStore               *store,
   db = rs_store_get_connection (store, error);
   if (db == NULL)
     return NULL;
-  rs_store_exec (db, "PRAGMA foreign_keys = OFF", NULL);
+  rs_store_exec (db, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768", NULL);
   written = rs_store_write (store, import_transaction, &data, error);
-  rs_store_exec (db, "PRAGMA foreign_keys = ON", NULL);
+  rs_store_exec (db, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -4096", NULL);
 
   if (!written)
     {

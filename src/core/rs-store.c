@@ -239,7 +239,7 @@ connection_open (const char  *path,
                      "PRAGMA journal_mode = WAL;"
                      "PRAGMA synchronous = NORMAL;"
                      "PRAGMA foreign_keys = ON;"
-                     "PRAGMA cache_size = -32768;",
+                     "PRAGMA cache_size = -4096;",
                      NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
