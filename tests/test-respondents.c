@@ -884,6 +884,50 @@ test_respondents_send_password (Fixture       *fixture,
   tear_down_sending ();
 }
 
+static GtkInscription *
+find_cell (GtkWidget  *root,
+           const char *text)
+{
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (GTK_IS_INSCRIPTION (w) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (w)),
+                                             text) == 0)
+      return GTK_INSCRIPTION (w);
+
+  return NULL;
+}
+
+/* A respondent flagged at import is marked in the table, not by colour
+ * alone, and the mark explains itself on hover. */
+static void
+test_respondents_flagged (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  GtkWidget *table = GTK_WIDGET (rs_respondent_view_get_column_view (fixture->view));
+  GtkInscription *flagged;
+  GtkInscription *fine;
+  const char *tooltip;
+
+  rs_test_iterate ();
+  flagged = find_cell (table, "⚠ Waal Bouw");
+  g_assert_nonnull (flagged);
+  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (flagged));
+  g_assert_nonnull (tooltip);
+  g_assert_true (g_str_has_prefix (tooltip, "Cannot be sent: "));
+  g_assert_nonnull (strstr (tooltip, "e-mail"));
+
+  fine = find_cell (table, "Hanze Farma");
+  g_assert_nonnull (fine);
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (fine)));
+
+  /* Rows show other respondents after a search: the mark goes with Bram. */
+  rs_respondent_view_set_search_text (fixture->view, "hanze");
+  rs_test_iterate ();
+  g_assert_null (find_cell (table, "⚠ Waal Bouw"));
+  fine = find_cell (table, "Hanze Farma");
+  g_assert_nonnull (fine);
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (fine)));
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -903,6 +947,8 @@ main (int   argc,
 
   g_test_add ("/respondents/stats", Fixture, NULL,
               fixture_set_up, test_respondents_stats, fixture_tear_down);
+  g_test_add ("/respondents/flagged", Fixture, NULL,
+              fixture_set_up, test_respondents_flagged, fixture_tear_down);
   g_test_add ("/respondents/search", Fixture, NULL,
               fixture_set_up, test_respondents_search, fixture_tear_down);
   g_test_add ("/respondents/filters", Fixture, NULL,
