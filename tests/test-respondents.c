@@ -833,8 +833,31 @@ test_respondents_send (Fixture       *fixture,
   tear_down_sending ();
 }
 
+/* A test round, typing @password when the summary asks for it. */
+static void
+send_test_with_password (Fixture    *fixture,
+                         const char *password)
+{
+  GtkWindow *dialog;
+  GtkWidget *entry;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  entry = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (entry));
+  gtk_widget_grab_focus (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), password);
+  /* As after Enter in the entry: the response, then the dialog goes. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  gtk_window_destroy (dialog);
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+}
+
 /* Not set up: it says what to set. Without a Secret Service to ask, the
- * summary asks for the password, and sending signs in with it. */
+ * summary asks for the password: a wrong one stops sending with the reason,
+ * the right one signs in and sends. */
 static void
 test_respondents_send_password (Fixture       *fixture,
                                 gconstpointer  data)
@@ -844,7 +867,6 @@ test_respondents_send_password (Fixture       *fixture,
   g_autofree char *kept = NULL;
   RsTestServer server = { 0 };
   GtkWindow *dialog;
-  GtkWidget *entry;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
                                              NULL));
@@ -865,18 +887,21 @@ test_respondents_send_password (Fixture       *fixture,
   g_settings_set_string (settings, "smtp-user", "scan@example.com");
   set_up_sending (fixture, server.url);
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
-                                             NULL));
+  /* A wrong password: the job stops and says why; nothing is sent. */
+  send_test_with_password (fixture, "not-the-password");
   dialog = wait_for_dialog ();
   g_assert_nonnull (dialog);
-  entry = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
-  g_assert_true (GTK_IS_PASSWORD_ENTRY (entry));
-  gtk_widget_grab_focus (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), "Pw-in-dialog");
-  /* As after Enter in the entry: the response, then the dialog goes. */
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Sending Stopped");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "refused the user name or password"));
+  g_assert_null (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                         "not-the-password"));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"event\": \"message\""), ==, 0);
   gtk_window_destroy (dialog);
-  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  rs_test_iterate ();
+
+  send_test_with_password (fixture, "Pw-in-dialog");
   g_assert_cmpuint (rs_test_server_count (&server, "\"me@example.org\""), ==, 2);
 
   rs_test_server_stop (&server);
