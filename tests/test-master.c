@@ -666,7 +666,8 @@ test_row_report_sent (void)
     gboolean sent;
   } cases[] = {
     { "True", TRUE }, { "TRUE", TRUE }, { "true", TRUE }, { " True ", TRUE }, { "1", TRUE },
-    { "yes", TRUE }, { "False", FALSE }, { "false", FALSE }, { "0", FALSE }, { "", FALSE },
+    { "yes", TRUE }, { "1.0", TRUE }, { "False", FALSE }, { "false", FALSE }, { "0", FALSE },
+    { "0.0", FALSE }, { "", FALSE },
     { "no", FALSE }, { "nan", FALSE }, { "maybe", FALSE },
   };
   g_autoptr(RsMasterColumns) columns = columns_ok (ROW_HEADER);

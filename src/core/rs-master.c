@@ -271,9 +271,11 @@ is_true (const char *text)
 {
   g_autofree char *clean = clean_text (text);
 
+  /* "1.0" is how a spreadsheet that took the column for numbers writes 1. */
   return g_ascii_strcasecmp (clean, "true") == 0 ||
          g_ascii_strcasecmp (clean, "yes") == 0 ||
          g_ascii_strcasecmp (clean, "1") == 0 ||
+         g_ascii_strcasecmp (clean, "1.0") == 0 ||
          g_ascii_strcasecmp (clean, "ja") == 0;
 }
 
