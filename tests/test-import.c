@@ -311,6 +311,14 @@ dump_query (RsStore    *store,
   return g_string_free (out, FALSE);
 }
 
+/* g_ptr_array_sort() passes pointers to the elements. */
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static char *
 dump_database (RsStore *store)
 {
@@ -339,7 +347,7 @@ dump_database (RsStore *store)
         g_assert_cmpint (g_stat (path, &buf), ==, 0);
         g_ptr_array_add (names, g_strdup_printf ("%s %lld", name, (long long) buf.st_size));
       }
-    g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+    g_ptr_array_sort (names, compare_names);
     g_string_append (out, "== sources\n");
     for (guint i = 0; i < names->len; i++)
       g_string_append_printf (out, "%s\n", (char *) g_ptr_array_index (names, i));
@@ -980,6 +988,7 @@ test_import_source_files (void)
     details = rs_tracker_load_details (store, ivo, &error);
     g_assert_no_error (error);
     g_assert_nonnull (details->source_problem);
+    g_assert_nonnull (strstr (details->source_problem, second_file));
   }
 
   g_clear_object (&store);
@@ -1405,6 +1414,9 @@ on_progress (goffset  done_bytes,
   g_mutex_unlock (&progress->mutex);
 }
 
+/* What the last check_import_fails() was told. */
+static char *last_failure;
+
 static void
 check_import_fails (RsStore      *store,
                     const char   *path,
@@ -1423,6 +1435,8 @@ check_import_fails (RsStore      *store,
   g_assert_null (summary);
   g_assert_error (error, domain, code);
   g_test_message ("%s", error->message);
+  g_free (last_failure);
+  last_failure = g_strdup (error->message);
 
   after = dump_database (store);
   g_assert_cmpstr (after, ==, before);
@@ -1540,6 +1554,45 @@ test_atomic_unterminated (void)
                         "later@late.example,v1,1,2,3\n");
   path = write_file (dir, "unterminated.csv", csv->str, csv->len);
   check_import_fails (store, path, NULL, RS_CSV_ERROR, RS_CSV_ERROR_UNTERMINATED);
+
+  check_store_still_works (store, populated);
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* The folder for the source rows cannot be made, or the file in it cannot be
+ * written: nothing is imported, and the error names the place. */
+static void
+test_atomic_sources_unwritable (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *populated = NULL;
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autofree char *sources = rs_store_get_sources_dir (store);
+  g_autoptr(GString) csv = big_csv (10);
+  g_autofree char *path = write_file (dir, "new.csv", csv->str, csv->len);
+  g_autofree char *next_file = NULL;
+
+  /* Something else where the folder should be. */
+  g_assert_true (g_file_set_contents (sources, "not a folder", -1, NULL));
+  check_import_fails (store, path, NULL, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_nonnull (strstr (last_failure, sources));
+  g_assert_cmpint (g_unlink (sources), ==, 0);
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+  g_free (dir);
+
+  /* Something where the next import's file should be. */
+  dir = rs_test_make_tmpdir ();
+  store = populated_store (dir, &populated);
+  g_free (path);
+  path = write_file (dir, "new.csv", csv->str, csv->len);
+  next_file = rs_store_get_source_path (store, query_int (store, "SELECT max (id) + 1"
+                                                                 " FROM import_log"));
+  g_assert_cmpint (g_mkdir (next_file, 0700), ==, 0);
+  check_import_fails (store, path, NULL, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY);
+  g_assert_nonnull (strstr (last_failure, next_file));
+  g_assert_cmpint (g_rmdir (next_file), ==, 0);
 
   check_store_still_works (store, populated);
   g_clear_object (&store);
@@ -1744,6 +1797,7 @@ main (int   argc,
   g_test_add_func ("/import/atomic/binary", test_atomic_binary);
   g_test_add_func ("/import/atomic/missing-column", test_atomic_missing_column);
   g_test_add_func ("/import/atomic/unterminated", test_atomic_unterminated);
+  g_test_add_func ("/import/atomic/sources-unwritable", test_atomic_sources_unwritable);
   g_test_add_func ("/import/atomic/cancel", test_atomic_cancel);
 
   return g_test_run ();
