@@ -14,6 +14,7 @@
 #include "rs-report.h"
 #include "rs-report-job.h"
 #include "rs-respondent.h"
+#include "rs-store-private.h"
 
 /* Makes the reports of many respondents on a few worker threads, one per
  * core. Each worker has its own database connection and records each report
@@ -143,10 +144,9 @@ load_items (Job           *job,
 
   rc = sqlite3_prepare_v2 (db,
                            "SELECT r.id, r.company, r.person, r.function, r.submitted_at,"
-                           " r.language, r.up_r, r.up_c, r.up_f, r.up_v, r.up_a, r.in_r, r.in_c,"
-                           " r.in_f, r.in_v, r.in_a, r.do_r, r.do_c, r.do_f, r.do_v, r.do_a,"
-                           " r.source_hash, d.report_path, d.report_hash,"
-                           " d.report_source_hash IS r.source_hash"
+                           " r.language, " RS_STORE_SCORE_COLUMNS ","
+                           " r.source_hash, d.report_path, d.report_hash, "
+                           RS_STORE_REPORT_CURRENT
                            "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
@@ -164,9 +164,7 @@ load_items (Job           *job,
       item->function = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       item->submitted_at = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
       item->language = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      for (guint i = 0; i < RS_N_SCORES; i++)
-        item->scores[i] = sqlite3_column_type (stmt, 6 + i) == SQLITE_NULL
-                          ? NAN : sqlite3_column_double (stmt, 6 + i);
+      rs_store_read_scores (stmt, 6, item->scores);
       item->source_hash = sqlite3_column_int64 (stmt, 21);
       item->old_path = g_strdup ((const char *) sqlite3_column_text (stmt, 22));
       item->old_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 23));
@@ -660,19 +658,6 @@ rs_report_source_free (RsReportSource *source)
   g_free (source);
 }
 
-#define SCORE_COLUMNS \
-  "up_r, up_c, up_f, up_v, up_a, in_r, in_c, in_f, in_v, in_a, do_r, do_c, do_f, do_v, do_a"
-
-static void
-read_scores (sqlite3_stmt *stmt,
-             int           first,
-             double        scores[RS_N_SCORES])
-{
-  for (guint i = 0; i < RS_N_SCORES; i++)
-    scores[i] = sqlite3_column_type (stmt, first + i) == SQLITE_NULL
-                ? NAN : sqlite3_column_double (stmt, first + i);
-}
-
 /**
  * rs_report_source_load:
  *
@@ -700,7 +685,7 @@ rs_report_source_load (RsStore  *store,
 
   rc = sqlite3_prepare_v2 (db,
                            "SELECT company, person, function, submitted_at, language, "
-                           SCORE_COLUMNS " FROM respondent WHERE id = ?1",
+                           RS_STORE_SCORE_COLUMNS " FROM respondent WHERE id = ?1",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -714,7 +699,7 @@ rs_report_source_load (RsStore  *store,
       source->function = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
       source->survey_date = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       source->language = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      read_scores (stmt, 5, source->input.scores);
+      rs_store_read_scores (stmt, 5, source->input.scores);
     }
   sqlite3_finalize (stmt);
   stmt = NULL;
@@ -734,7 +719,7 @@ rs_report_source_load (RsStore  *store,
   /* The same company as the job counts it: folded case and accents. */
   key = rs_respondent_fold_for_search (source->company);
   rc = sqlite3_prepare_v2 (db,
-                           "SELECT company, " SCORE_COLUMNS " FROM respondent"
+                           "SELECT company, " RS_STORE_SCORE_COLUMNS " FROM respondent"
                            " WHERE company = ?1 COLLATE NOCASE OR lower (company) = ?2",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
@@ -749,7 +734,7 @@ rs_report_source_load (RsStore  *store,
           if (g_strcmp0 (other, key) != 0)
             continue;
 
-          read_scores (stmt, 1, scores);
+          rs_store_read_scores (stmt, 1, scores);
           source->input.company_respondents++;
           for (guint i = 0; i < RS_N_SCORES; i++)
             if (!isnan (scores[i]))

@@ -13,6 +13,7 @@
 #include "rs-message.h"
 #include "rs-scores.h"
 #include "rs-send-job.h"
+#include "rs-store-private.h"
 #include "rs-tracker.h"
 #include "rs-template.h"
 
@@ -234,10 +235,6 @@ rs_send_job_recover (RsStore  *store,
   return ok;
 }
 
-#define SCORE_COLUMNS \
-  "r.up_r, r.up_c, r.up_f, r.up_v, r.up_a, r.in_r, r.in_c, r.in_f, r.in_v, r.in_a," \
-  " r.do_r, r.do_c, r.do_f, r.do_v, r.do_a"
-
 static void
 judge (RsSendItem          *item,
        const RsSendOptions *options,
@@ -375,7 +372,7 @@ rs_send_job_plan (RsStore              *store,
   rc = sqlite3_prepare_v2 (db,
                            "SELECT r.id, r.company, r.person, r.email, r.function, r.language,"
                            " r.submitted_at, r.problem, d.status, d.report_path,"
-                           " d.report_source_hash IS r.source_hash, " SCORE_COLUMNS
+                           " " RS_STORE_REPORT_CURRENT ", " RS_STORE_SCORE_COLUMNS
                            " FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
@@ -408,9 +405,7 @@ rs_send_job_plan (RsStore              *store,
         item->status = RS_STATUS_UNKNOWN;
       item->report_path = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
 
-      for (guint i = 0; i < RS_N_SCORES; i++)
-        scores[i] = sqlite3_column_type (stmt, 11 + i) == SQLITE_NULL
-                    ? NAN : sqlite3_column_double (stmt, 11 + i);
+      rs_store_read_scores (stmt, 11, scores);
       overall = rs_scores_overall (scores);
       item->overall = isnan (overall) ? g_strdup ("") : g_strdup_printf ("%.1f", overall);
 

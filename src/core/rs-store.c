@@ -6,9 +6,11 @@
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <gio/gio.h>
 
 #include "rs-store.h"
+#include "rs-store-private.h"
 
 /* Each thread keeps its own connections in a table keyed by the store's serial
  * number. The table is thread-local (GPrivate), so no connection is ever seen
@@ -704,4 +706,16 @@ rs_store_get_data_version (RsStore *self)
   sqlite3_finalize (stmt);
 
   return version;
+}
+
+/* Reads the scores from the RS_STORE_SCORE_COLUMNS of @stmt that start at
+ * column @first; a missing score is NAN. */
+void
+rs_store_read_scores (sqlite3_stmt *stmt,
+                      int           first,
+                      double        scores[RS_N_SCORES])
+{
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    scores[i] = sqlite3_column_type (stmt, first + i) == SQLITE_NULL
+                ? NAN : sqlite3_column_double (stmt, first + i);
 }

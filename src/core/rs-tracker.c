@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "rs-import.h"
+#include "rs-store-private.h"
 #include "rs-tracker.h"
 
 /* Reading respondents for the window, and the status changes people make by
@@ -18,7 +19,7 @@ G_DEFINE_QUARK (rs-tracker-error-quark, rs_tracker_error)
 #define RESPONDENT_COLUMNS \
   "r.id, r.company, r.person, r.email, r.function, r.problem, d.status, d.sent_at," \
   " d.mode, d.note, d.error, d.report_path, d.report_problem," \
-  " d.report_path IS NOT NULL AND d.report_source_hash IS NOT r.source_hash," \
+  " d.report_path IS NOT NULL AND NOT (" RS_STORE_REPORT_CURRENT ")," \
   " (r.up_r IS NOT NULL) + (r.up_c IS NOT NULL) + (r.up_f IS NOT NULL) +" \
   " (r.up_v IS NOT NULL) + (r.up_a IS NOT NULL) + (r.in_r IS NOT NULL) +" \
   " (r.in_c IS NOT NULL) + (r.in_f IS NOT NULL) + (r.in_v IS NOT NULL) +" \
@@ -598,9 +599,8 @@ rs_tracker_load_details (RsStore  *store,
     return NULL;
 
   rc = sqlite3_prepare_v2 (db,
-                           "SELECT " RESPONDENT_COLUMNS ", r.language, r.submitted_at,"
-                           " r.up_r, r.up_c, r.up_f, r.up_v, r.up_a, r.in_r, r.in_c, r.in_f,"
-                           " r.in_v, r.in_a, r.do_r, r.do_c, r.do_f, r.do_v, r.do_a,"
+                           "SELECT " RESPONDENT_COLUMNS ", r.language, r.submitted_at, "
+                           RS_STORE_SCORE_COLUMNS ","
                            " s.source, i.header, i.file, r.source_line,"
                            " r.first_imported_at, r.last_imported_at,"
                            " r.source_offset, r.source_length, r.source_import, r.source_hash"
@@ -624,9 +624,7 @@ rs_tracker_load_details (RsStore  *store,
       details->respondent = respondent_from_row (stmt);
       details->language = g_strdup ((const char *) sqlite3_column_text (stmt, 16));
       details->submitted_at = g_strdup ((const char *) sqlite3_column_text (stmt, 17));
-      for (guint i = 0; i < RS_N_SCORES; i++)
-        details->scores[i] = sqlite3_column_type (stmt, 18 + i) == SQLITE_NULL
-                             ? NAN : sqlite3_column_double (stmt, 18 + i);
+      rs_store_read_scores (stmt, 18, details->scores);
       if (source == NULL && sqlite3_column_type (stmt, 39) != SQLITE_NULL && header != NULL)
         {
           g_autoptr(GError) local_error = NULL;

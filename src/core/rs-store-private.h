@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "rs-scores.h"
+
+G_BEGIN_DECLS
+
+/* What several core units share about the tables. */
+
+/* The 15 score columns of respondent, in the order of the scores. */
+#define RS_STORE_SCORE_COLUMNS \
+  "up_r, up_c, up_f, up_v, up_a, in_r, in_c, in_f, in_v, in_a, do_r, do_c, do_f, do_v, do_a"
+
+/* Whether the report on record was made from the respondent's data as it is
+ * now, in a query with respondent AS r and delivery AS d. An import clears
+ * report_source_hash of those whose company averages may have moved. */
+#define RS_STORE_REPORT_CURRENT "d.report_source_hash IS r.source_hash"
+
+void rs_store_read_scores (sqlite3_stmt *stmt,
+                           int           first,
+                           double        scores[RS_N_SCORES]);
+
+G_END_DECLS
