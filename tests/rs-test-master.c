@@ -14,7 +14,8 @@ static const char *last[] = { "Bos", "Jansen", "Öberg", "van Leeuwen", "de Vrie
                               "O'Neill", "Visser", "Mulder", "Bakker" };
 
 /* A master file of @rows rows and 179 columns, about 880 bytes a row like a
- * real export, with a company for every three people. */
+ * real export: a company for every three people or so, in no order, and a
+ * quarter of the people marked as sent. */
 void
 rs_test_write_master (const char *path,
                       guint       rows)
@@ -38,8 +39,9 @@ rs_test_write_master (const char *path,
       fprintf (out, "2024-%02d-%02d 10:%02d:00,%s,%s %s,Buyer,Company %u B.V.,Netherlands,"
                "person.%u@example.com,Version 1.0 (eng)",
                g_rand_int_range (rand, 1, 13), g_rand_int_range (rand, 1, 29),
-               g_rand_int_range (rand, 0, 60), g_rand_boolean (rand) ? "False" : "True",
-               f, l, r / 3, r);
+               g_rand_int_range (rand, 0, 60),
+               g_rand_int_range (rand, 0, 4) == 0 ? "True" : "False",
+               f, l, g_rand_int_range (rand, 0, rows / 3 + 1), r);
       for (guint i = 8; i < 164; i++)
         {
           if (i % 10 == 0)
