@@ -138,6 +138,7 @@ test_secret_cli_send (void)
   made = rs_report_job_run (store, folder, NULL, 0, FALSE, 1, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (made->made, ==, 3);
+  g_assert_cmpuint (count_pending (store), >, 0);
 
   rs_test_server_start (&server, "--user", USER, "--password", SECRET, NULL);
   url = g_strdup_printf ("--smtp-url=%s", server.url);
