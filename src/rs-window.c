@@ -324,6 +324,18 @@ show_message (RsWindow   *self,
 }
 
 static void
+checkpoint_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Not copied now, the log is copied by a later write. */
+  if (!rs_store_checkpoint_finish (RS_STORE (object), result, &error))
+    g_debug ("Checkpoint after the import: %s", error->message);
+}
+
+static void
 import_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -373,6 +385,8 @@ import_done_cb (GObject      *object,
 
   update_actions (self);
   rs_window_reload (self);
+  /* The import left its rows in the write-ahead log for speed. */
+  rs_store_checkpoint_async (self->store, NULL, checkpoint_done_cb, NULL);
 }
 
 static void
@@ -886,6 +900,8 @@ send_done_cb (GObject      *object,
   rs_progress_panel_stop (self->progress_panel);
   update_actions (self);
   rs_window_reload (self);
+  /* The import left its rows in the write-ahead log for speed. */
+  rs_store_checkpoint_async (self->store, NULL, checkpoint_done_cb, NULL);
 
   if (summary == NULL)
     {

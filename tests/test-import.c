@@ -995,6 +995,127 @@ test_import_source_files (void)
   rs_test_remove_tree (dir);
 }
 
+/* Rows pass from the reader to the details thread to the writer in
+ * batches; every row keeps its own details, also in a file of many batches,
+ * and also a row whose fields cannot be told apart in its source (a field
+ * with the separator in it), whose details the reader reads itself. */
+static void
+test_import_many_batches (void)
+{
+  const guint n_rows = 1000;
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(GString) csv = g_string_new (HEADER);
+  g_autofree char *path = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autofree char *person = g_strdup_printf ("Person %u", i);
+      g_autofree char *email = g_strdup_printf ("person.%u@example.com", i);
+      g_autofree char *function = g_strdup_printf (i == 700 ? "Buyer\x1f%u" : "Buyer %u", i);
+      g_autofree char *scores = g_strdup_printf ("%u,%u.5,2,2,2,2,2,2,2,2,2,2,2,2,%u",
+                                                 i % 5 + 1, i % 4 + 1, i % 3 + 1);
+      Row row = {
+        .company = "Polder Packaging B.V.", .person = person, .email = email,
+        .function = function, .scores = scores,
+        .version = i % 2 ? "Resilience scan 2024 (NL)" : NULL,
+      };
+
+      append_row (csv, &row);
+    }
+  path = write_file (dir, "many.csv", csv->str, csv->len);
+  store = open_store (dir);
+  summary = import_ok (store, path);
+  check_counts (summary, n_rows, 0, 0, 0, 0, 0, 0);
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("person.%u@example.com", i);
+      g_autofree char *expected = g_strdup_printf (i == 700 ? "Buyer\x1f%u" : "Buyer %u", i);
+      g_autofree char *function = NULL;
+      g_autofree char *language = NULL;
+      g_autofree char *source = NULL;
+      sqlite3_int64 id = respondent_id (store, email);
+
+      function = query_text (store, "SELECT function FROM respondent WHERE id = %lld", id);
+      g_assert_cmpstr (function, ==, expected);
+      language = query_text (store, "SELECT language FROM respondent WHERE id = %lld", id);
+      g_assert_cmpstr (language, ==, i % 2 ? "nl" : "en");
+      g_assert_cmpfloat (query_double (store, "SELECT up_r FROM respondent WHERE id = %lld", id),
+                         ==, i % 5 + 1);
+      g_assert_cmpfloat (query_double (store, "SELECT up_c FROM respondent WHERE id = %lld", id),
+                         ==, i % 4 + 1.5);
+      g_assert_cmpfloat (query_double (store, "SELECT do_a FROM respondent WHERE id = %lld", id),
+                         ==, i % 3 + 1);
+
+      /* The separator in a field is a space in the source row. */
+      source = source_of (store, id);
+      g_assert_nonnull (strstr (source, i == 700 ? "\x1f" "Buyer 700\x1f" : expected));
+    }
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* The import's commit does not copy the write-ahead log into the database:
+ * rs_store_checkpoint() does, later. The connection's own settings are back
+ * after the import. */
+static void
+test_import_checkpoint_after (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(GString) csv = g_string_new (HEADER);
+  g_autofree char *path = NULL;
+  g_autofree char *db_path = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf before;
+  GStatBuf after;
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *person = g_strdup_printf ("Person %u", i);
+      g_autofree char *email = g_strdup_printf ("person.%u@example.com", i);
+      Row row = { .company = "Polder Packaging B.V.", .person = person, .email = email };
+
+      append_row (csv, &row);
+    }
+  path = write_file (dir, "master.csv", csv->str, csv->len);
+  store = open_store (dir);
+  db_path = g_strdup (rs_store_get_path (store));
+
+  summary = import_ok (store, path);
+  check_counts (summary, 2000, 0, 0, 0, 0, 0, 0);
+  g_assert_cmpint (query_int (store, "PRAGMA synchronous"), ==, 1);
+  g_assert_cmpint (query_int (store, "PRAGMA wal_autocheckpoint"), ==, 1000);
+  g_assert_cmpint (query_int (store, "PRAGMA foreign_keys"), ==, 1);
+
+  g_assert_cmpint (g_stat (db_path, &before), ==, 0);
+  g_assert_true (rs_store_checkpoint (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (db_path, &after), ==, 0);
+  g_assert_cmpint (after.st_size, >, before.st_size + 100 * 1024);
+
+  /* All there, for a connection of its own too. */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM respondent", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 2000);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 /* A person whose rows come twice counts by the last of them. */
 static void
 test_import_duplicate_counts (void)
@@ -1786,6 +1907,8 @@ main (int   argc,
   g_test_add_func ("/import/raw-header", test_import_raw_header);
   g_test_add_func ("/import/reimport", test_import_reimport);
   g_test_add_func ("/import/source-files", test_import_source_files);
+  g_test_add_func ("/import/many-batches", test_import_many_batches);
+  g_test_add_func ("/import/checkpoint-after", test_import_checkpoint_after);
   g_test_add_func ("/import/duplicate-counts", test_import_duplicate_counts);
   g_test_add_func ("/import/identity", test_import_identity);
   g_test_add_func ("/import/report-sent", test_import_report_sent);

@@ -115,7 +115,8 @@ test_store_migrates_version_1 (void)
                                 "INSERT INTO delivery (respondent_id, status, updated_at)"
                                 " VALUES (7, 'sent', 1);"
                                 "ALTER TABLE delivery DROP COLUMN report_source_hash;"
-                                "DROP INDEX respondent_source_import;"
+                                "CREATE INDEX delivery_status ON delivery (status);"
+                                "CREATE UNIQUE INDEX respondent_key ON respondent (identity_key);"
                                 "ALTER TABLE respondent DROP COLUMN source_offset;"
                                 "ALTER TABLE respondent DROP COLUMN source_length;"
                                 "PRAGMA user_version = 1;",
@@ -152,7 +153,8 @@ test_store_migrates_version_2 (void)
   g_assert_no_error (error);
   db = rs_store_get_connection (store, &error);
   g_assert_true (rs_store_exec (db,
-                                "DROP INDEX respondent_source_import;"
+                                "CREATE INDEX delivery_status ON delivery (status);"
+                                "CREATE UNIQUE INDEX respondent_key ON respondent (identity_key);"
                                 "ALTER TABLE respondent DROP COLUMN source_offset;"
                                 "ALTER TABLE respondent DROP COLUMN source_length;"
                                 "INSERT INTO import_log (id, at, file, header, added, updated,"
@@ -179,8 +181,6 @@ test_store_migrates_version_2 (void)
   g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, RS_STORE_SCHEMA_VERSION);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_table_info ('respondent')"
                                   " WHERE name IN ('source_offset', 'source_length')"), ==, 2);
-  g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master"
-                                  " WHERE name = 'respondent_source_import'"), ==, 1);
 
   details = rs_tracker_load_details (store, 7, &error);
   g_assert_no_error (error);
@@ -191,6 +191,107 @@ test_store_migrates_version_2 (void)
   g_clear_pointer (&details, rs_respondent_details_free);
 
   g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* Version 4 rebuilt respondent without an index on identity_key; the
+ * tables that refer to it keep their rows and their references. */
+static void
+test_store_migrates_version_3 (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_true (rs_store_exec (db,
+                                "CREATE INDEX delivery_status ON delivery (status);"
+                                "CREATE UNIQUE INDEX respondent_key ON respondent (identity_key);"
+                                "CREATE INDEX respondent_source_import ON respondent"
+                                " (source_import);"
+                                "INSERT INTO respondent (id, identity_key, company, person,"
+                                " email, up_r, source_import, source_line, source_hash,"
+                                " first_imported_at, last_imported_at, source_offset,"
+                                " source_length)"
+                                " VALUES (7, 'k', 'Polder Packaging B.V.', 'Ivo Bos',"
+                                " 'ivo@polder.example', 3.5, 1, 2, -42, 10, 20, 0, 30);"
+                                "INSERT INTO delivery (respondent_id, status, updated_at,"
+                                " manually_updated, note)"
+                                " VALUES (7, 'sent', 1, 1, 'by phone');"
+                                "INSERT INTO history (respondent_id, at, from_status,"
+                                " to_status, by) VALUES (7, 1, 'pending', 'sent', 'manual');"
+                                "PRAGMA user_version = 3;",
+                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, RS_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                  " AND tbl_name IN ('respondent', 'delivery')"), ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM respondent WHERE id = 7"
+                                  " AND identity_key = 'k' AND email = 'ivo@polder.example'"
+                                  " AND up_r = 3.5 AND source_hash = -42"
+                                  " AND first_imported_at = 10 AND last_imported_at = 20"
+                                  " AND source_offset = 0 AND source_length = 30"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM delivery WHERE respondent_id = 7"
+                                  " AND status = 'sent' AND note = 'by phone'"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM history WHERE respondent_id = 7"),
+                   ==, 1);
+
+  /* Foreign keys are on again and still refer to respondent. */
+  g_assert_cmpint (query_int (db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_false (rs_store_exec (db, "INSERT INTO delivery (respondent_id, status, updated_at)"
+                                     " VALUES (8, 'pending', 1)", &error));
+  g_assert_nonnull (strstr (error->message, "FOREIGN KEY"));
+  g_clear_error (&error);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* A migration that would leave a reference broken changes nothing. */
+static void
+test_store_migration_checks_references (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_true (rs_store_exec (db,
+                                "CREATE INDEX delivery_status ON delivery (status);"
+                                "PRAGMA foreign_keys = OFF;"
+                                "INSERT INTO delivery (respondent_id, status, updated_at)"
+                                " VALUES (9, 'sent', 1);"
+                                "PRAGMA user_version = 3;",
+                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = rs_store_open (path, &error);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_null (store);
+  g_clear_error (&error);
+
+  /* Still version 3, with its index. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master"
+                                  " WHERE name = 'delivery_status'"), ==, 1);
+  sqlite3_close (db);
+
   rs_test_remove_tree (dir);
 }
 
@@ -496,6 +597,9 @@ main (int   argc,
   g_test_add_func ("/store/migrate-empty-file", test_store_migrate_empty_file);
   g_test_add_func ("/store/migrates-version-1", test_store_migrates_version_1);
   g_test_add_func ("/store/migrates-version-2", test_store_migrates_version_2);
+  g_test_add_func ("/store/migrates-version-3", test_store_migrates_version_3);
+  g_test_add_func ("/store/migration-checks-references",
+                   test_store_migration_checks_references);
   g_test_add_func ("/store/rejects-bad-files", test_store_rejects_bad_files);
   g_test_add_func ("/store/connection-per-thread", test_store_connection_per_thread);
   g_test_add_func ("/store/concurrent-writers", test_store_concurrent_writers);

@@ -266,17 +266,47 @@ field (const char * const *fields,
   return fields[column];
 }
 
+/* Whether clean_text (@text) is @word, ignoring ASCII case; @word is ASCII
+ * without white space. Asked of a few columns of every row, so it does not
+ * allocate unless @text has other than ASCII in it. */
+static gboolean
+clean_text_is (const char *text,
+               const char *word)
+{
+  const char *start;
+  const char *end;
+
+  if (text == NULL)
+    return word[0] == '\0';
+
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p >= 0x80)
+      {
+        g_autofree char *clean = clean_text (text);
+
+        return g_ascii_strcasecmp (clean, word) == 0;
+      }
+
+  start = text;
+  while (g_ascii_isspace (*start))
+    start++;
+  end = start + strlen (start);
+  while (end > start && g_ascii_isspace (end[-1]))
+    end--;
+
+  return (gsize) (end - start) == strlen (word) &&
+         g_ascii_strncasecmp (start, word, end - start) == 0;
+}
+
 static gboolean
 is_true (const char *text)
 {
-  g_autofree char *clean = clean_text (text);
-
   /* "1.0" is how a spreadsheet that took the column for numbers writes 1. */
-  return g_ascii_strcasecmp (clean, "true") == 0 ||
-         g_ascii_strcasecmp (clean, "yes") == 0 ||
-         g_ascii_strcasecmp (clean, "1") == 0 ||
-         g_ascii_strcasecmp (clean, "1.0") == 0 ||
-         g_ascii_strcasecmp (clean, "ja") == 0;
+  return clean_text_is (text, "true") ||
+         clean_text_is (text, "yes") ||
+         clean_text_is (text, "1") ||
+         clean_text_is (text, "1.0") ||
+         clean_text_is (text, "ja");
 }
 
 /**
@@ -324,11 +354,11 @@ rs_master_email_is_valid (const char *email)
   return TRUE;
 }
 
+/* @clean as clean_text() left it */
 static void
 append_key_part (GString    *key,
-                 const char *part)
+                 const char *clean)
 {
-  g_autofree char *clean = clean_text (part);
   g_autofree char *normal = NULL;
   g_autofree char *folded = NULL;
   gboolean ascii = TRUE;
@@ -358,12 +388,12 @@ append_key_part (GString    *key,
  * Who a respondent is: trimmed, case-folded, white-space-collapsed company,
  * person and e-mail address.
  */
-char *
-rs_master_identity_key (const char *company,
-                        const char *person,
-                        const char *email)
+static char *
+identity_key_of_clean (const char *company,
+                       const char *person,
+                       const char *email)
 {
-  GString *key = g_string_new (NULL);
+  GString *key = g_string_sized_new (strlen (company) + strlen (person) + strlen (email) + 3);
 
   append_key_part (key, company);
   g_string_append_c (key, '\x1f');
@@ -372,6 +402,18 @@ rs_master_identity_key (const char *company,
   append_key_part (key, email);
 
   return g_string_free (key, FALSE);
+}
+
+char *
+rs_master_identity_key (const char *company,
+                        const char *person,
+                        const char *email)
+{
+  g_autofree char *clean_company = clean_text (company);
+  g_autofree char *clean_person = clean_text (person);
+  g_autofree char *clean_email = clean_text (email);
+
+  return identity_key_of_clean (clean_company, clean_person, clean_email);
 }
 
 static const char *
@@ -384,21 +426,15 @@ detect_language (const RsMasterColumns *columns,
 
   if (version != NULL)
     {
-      g_autofree char *lower = g_ascii_strdown (version, -1);
-
-      if (strstr (lower, "(nl)") != NULL)
-        return "nl";
+      for (const char *p = strchr (version, '('); p != NULL; p = strchr (p + 1, '('))
+        if (g_ascii_strncasecmp (p, "(nl)", 4) == 0)
+          return "nl";
     }
 
-  if (language != NULL)
-    {
-      g_autofree char *clean = clean_text (language);
-
-      if (g_ascii_strcasecmp (clean, "nl") == 0 ||
-          g_ascii_strcasecmp (clean, "dutch") == 0 ||
-          g_ascii_strcasecmp (clean, "nederlands") == 0)
-        return "nl";
-    }
+  if (clean_text_is (language, "nl") ||
+      clean_text_is (language, "dutch") ||
+      clean_text_is (language, "nederlands"))
+    return "nl";
 
   return "en";
 }
@@ -442,7 +478,7 @@ rs_master_read_row_identity (const RsMasterColumns *columns,
   if (is_placeholder (row->person))
     row->person[0] = '\0';
 
-  row->identity_key = rs_master_identity_key (row->company, row->person, row->email);
+  row->identity_key = identity_key_of_clean (row->company, row->person, row->email);
 
   if (!rs_master_email_is_valid (row->email))
     {
@@ -460,15 +496,10 @@ rs_master_read_row_identity (const RsMasterColumns *columns,
     }
 
   sector = field (fields, n_fields, columns->sector);
-  if (sector != NULL)
+  if (sector != NULL && clean_text_is (sector, "test"))
     {
-      g_autofree char *clean = clean_text (sector);
-
-      if (g_ascii_strcasecmp (clean, "test") == 0)
-        {
-          row->problem = g_strdup (_("a test entry (sector “TEST”)"));
-          return RS_MASTER_ROW_FLAGGED;
-        }
+      row->problem = g_strdup (_("a test entry (sector “TEST”)"));
+      return RS_MASTER_ROW_FLAGGED;
     }
 
   return RS_MASTER_ROW_OK;
@@ -478,7 +509,8 @@ rs_master_read_row_identity (const RsMasterColumns *columns,
  * rs_master_read_row_details:
  *
  * Reads the rest of a row that rs_master_read_row_identity() read:
- * function, date, language and scores.
+ * function, date, language and scores, from no other fields than those of
+ * rs_master_columns_get_detail_columns().
  */
 void
 rs_master_read_row_details (const RsMasterColumns *columns,
@@ -499,6 +531,34 @@ rs_master_read_row_details (const RsMasterColumns *columns,
 
   for (guint i = 0; i < RS_N_SCORES; i++)
     row->scores[i] = rs_scores_parse (field (fields, n_fields, columns->scores[i]));
+}
+
+/**
+ * rs_master_columns_get_detail_columns:
+ * @indices: (out caller-allocates): filled with the columns
+ *
+ * Which columns rs_master_read_row_details() reads, of those the file has:
+ * it reads no other field of a row.
+ *
+ * Returns: how many of @indices were filled
+ */
+guint
+rs_master_columns_get_detail_columns (const RsMasterColumns *columns,
+                                      guint                  indices[RS_MASTER_N_DETAIL_COLUMNS])
+{
+  const int wanted[RS_MASTER_N_DETAIL_COLUMNS - RS_N_SCORES] = {
+    columns->function, columns->submitted_at, columns->version, columns->language,
+  };
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
+    if (wanted[i] >= 0)
+      indices[n++] = wanted[i];
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    if (columns->scores[i] >= 0)
+      indices[n++] = columns->scores[i];
+
+  return n;
 }
 
 /**

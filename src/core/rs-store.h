@@ -17,7 +17,7 @@ typedef enum
 } RsStoreError;
 
 /* Incremented for every schema change; stored as PRAGMA user_version. */
-#define RS_STORE_SCHEMA_VERSION 3
+#define RS_STORE_SCHEMA_VERSION 4
 
 #define RS_TYPE_STORE (rs_store_get_type ())
 G_DECLARE_FINAL_TYPE (RsStore, rs_store, RS, STORE, GObject)
@@ -61,6 +61,15 @@ gboolean     rs_store_exec                     (sqlite3           *db,
                                                 GError           **error);
 gboolean     rs_store_set_error_from_db        (sqlite3           *db,
                                                 int                rc,
+                                                GError           **error);
+gboolean     rs_store_checkpoint               (RsStore           *self,
+                                                GError           **error);
+void         rs_store_checkpoint_async         (RsStore           *self,
+                                                GCancellable      *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer           user_data);
+gboolean     rs_store_checkpoint_finish        (RsStore           *self,
+                                                GAsyncResult      *result,
                                                 GError           **error);
 guint        rs_store_get_open_connection_count (void);
 gint64       rs_store_get_data_version         (RsStore           *self);
