@@ -995,10 +995,9 @@ test_import_source_files (void)
   rs_test_remove_tree (dir);
 }
 
-/* Rows pass from the reader to the details thread to the writer in
- * batches; every row keeps its own details, also in a file of many batches,
- * and also a row whose fields cannot be told apart in its source (a field
- * with the separator in it), whose details the reader reads itself. */
+/* Rows pass from the reader thread to the writer in batches; every row
+ * keeps its own details and source row in a file of many batches, also one
+ * with the source's separator in a field. */
 static void
 test_import_many_batches (void)
 {

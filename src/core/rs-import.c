@@ -321,55 +321,34 @@ typedef struct
   guint duplicate_of;
   /* In the source file; -1 when the row was not written to it. */
   gint64 source_offset;
-  /* In the batch's sources */
-  gsize source_start;
   gsize source_len;
-  /* Left for the details thread: the first of the row's detail fields in
-   * the batch's, or -1 */
-  int details;
   char *ragged;
 } ParsedRow;
-
-/* Where a field is in the batch's sources */
-typedef struct
-{
-  guint32 start;
-  guint32 len;
-} FieldSpan;
 
 typedef struct
 {
   ParsedRow rows[BATCH_ROWS];
   guint n_rows;
   GString *sources;
-  GArray *detail_fields;
   gboolean last;
   GError *error;
   goffset position;
   goffset size;
 } Batch;
 
-/* Batches go round: the reader fills an empty one and hands it to the
- * details thread, which hands it to the writer, which hands it back. */
 typedef struct
 {
   RsCsvReader *reader;
   const RsMasterColumns *columns;
-  guint detail_columns[RS_MASTER_N_DETAIL_COLUMNS];
-  guint n_detail_columns;
   guint64 header_hash;
   /* Read in one pass instead of a look-up a row */
   KnownTable *known;
   const char *source_path;
-  /* The reader's: how long the source file is with the batches read */
-  gint64 source_size;
-  /* The details thread's: the file, how much is in it, and from where the
-   * kernel was not yet asked to write it to disk */
   int source_fd;
-  gint64 written_size;
+  gint64 source_size;
+  /* From where the kernel was not yet asked to write the file to disk */
   gint64 flushing_from;
   GCancellable *cancellable;
-  GAsyncQueue *read;
   GAsyncQueue *full;
   GAsyncQueue *empty;
   gint stop;
@@ -746,7 +725,6 @@ batch_reset (Batch *batch)
     }
   batch->n_rows = 0;
   g_string_truncate (batch->sources, 0);
-  g_array_set_size (batch->detail_fields, 0);
   batch->last = FALSE;
   g_clear_error (&batch->error);
 }
@@ -756,15 +734,12 @@ batch_free (Batch *batch)
 {
   batch_reset (batch);
   g_string_free (batch->sources, TRUE);
-  g_array_unref (batch->detail_fields);
   g_free (batch);
 }
 
 /* The fields joined by SOURCE_SEPARATOR, which is made a space inside them.
  * @row holds the fields one after the other, each ended by a NUL. */
-/* Returns: whether a field had SOURCE_SEPARATOR in it, so that the fields
- * cannot be told back from what was appended */
-static gboolean
+static void
 append_source (GString            *out,
                const char         *row,
                gsize               row_len,
@@ -772,24 +747,18 @@ append_source (GString            *out,
                guint               n_fields)
 {
   gsize start = out->len;
-  gboolean replaced = FALSE;
   char *p;
 
   if (row_len == 0)
-    return FALSE;
+    return;
 
   g_string_append_len (out, row, row_len - 1);
   for (p = out->str + start;
        (p = memchr (p, SOURCE_SEPARATOR, out->len - (p - out->str))) != NULL;
        p++)
-    {
-      *p = ' ';
-      replaced = TRUE;
-    }
+    *p = ' ';
   for (guint i = 1; i < n_fields; i++)
     out->str[start + (fields[i] - row) - 1] = SOURCE_SEPARATOR;
-
-  return replaced;
 }
 
 static void
@@ -850,11 +819,11 @@ start_writing_sources (Pipeline *pipeline)
 #ifdef HAVE_SYNC_FILE_RANGE
   if (pipeline->source_fd >= 0 &&
       sync_file_range (pipeline->source_fd, pipeline->flushing_from,
-                       pipeline->written_size - pipeline->flushing_from,
+                       pipeline->source_size - pipeline->flushing_from,
                        SYNC_FILE_RANGE_WRITE) != 0)
     g_debug ("Could not start writing “%s”: %s", pipeline->source_path, g_strerror (errno));
 #endif
-  pipeline->flushing_from = pipeline->written_size;
+  pipeline->flushing_from = pipeline->source_size;
 }
 
 static gboolean
@@ -894,34 +863,6 @@ close_sources (Pipeline  *pipeline,
   return TRUE;
 }
 
-/* The source has the fields where the row has them, with separators for
- * the NULs. */
-static void
-add_detail_fields (Pipeline            *pipeline,
-                   Batch               *batch,
-                   ParsedRow           *parsed,
-                   const char          *row,
-                   gsize                row_len,
-                   const char * const  *fields,
-                   guint                n_fields)
-{
-  parsed->details = batch->detail_fields->len;
-  for (guint i = 0; i < pipeline->n_detail_columns; i++)
-    {
-      guint column = pipeline->detail_columns[i];
-      FieldSpan span = { 0, 0 };
-
-      if (column < n_fields)
-        {
-          gsize end = column + 1 < n_fields ? (gsize) (fields[column + 1] - row) - 1 : row_len - 1;
-
-          span.start = (guint32) (parsed->source_start + (fields[column] - row));
-          span.len = (guint32) (end - (fields[column] - row));
-        }
-      g_array_append_val (batch->detail_fields, span);
-    }
-}
-
 static void
 read_one_row (Pipeline            *pipeline,
               Batch               *batch,
@@ -932,11 +873,9 @@ read_one_row (Pipeline            *pipeline,
   gsize row_len;
   const char *row = rs_csv_reader_get_row_data (pipeline->reader, &row_len);
   gsize source_start = batch->sources->len;
-  gboolean replaced;
   Known *known;
 
   parsed->line = rs_csv_reader_get_line (pipeline->reader);
-  parsed->details = -1;
   parsed->ragged = NULL;
   parsed->known = NULL;
   parsed->duplicate_of = 0;
@@ -944,8 +883,7 @@ read_one_row (Pipeline            *pipeline,
   parsed->kind = rs_master_read_row_identity (pipeline->columns, fields, n_fields,
                                               &parsed->row);
 
-  replaced = append_source (batch->sources, row, row_len, fields, n_fields);
-  parsed->source_start = source_start;
+  append_source (batch->sources, row, row_len, fields, n_fields);
   parsed->source_len = batch->sources->len - source_start;
   parsed->hash = hash_bytes (pipeline->header_hash, batch->sources->str + source_start,
                              parsed->source_len);
@@ -969,12 +907,7 @@ read_one_row (Pipeline            *pipeline,
   if (!known->stored || known->stored_hash != parsed->hash || parsed->duplicate_of != 0)
     {
       parsed->source_offset = pipeline->source_size + (gint64) source_start;
-      /* Mostly left to the details thread, which is told where the fields
-       * it needs are in the source. */
-      if (replaced)
-        rs_master_read_row_details (pipeline->columns, fields, n_fields, &parsed->row);
-      else
-        add_detail_fields (pipeline, batch, parsed, row, row_len, fields, n_fields);
+      rs_master_read_row_details (pipeline->columns, fields, n_fields, &parsed->row);
     }
   else
     {
@@ -1028,80 +961,22 @@ reader_thread (gpointer user_data)
           batch->n_rows++;
         }
 
-      if (batch->error != NULL)
-        done = TRUE;
-      else
-        pipeline->source_size += batch->sources->len;
+      if (batch->error == NULL && !g_atomic_int_get (&pipeline->stop))
+        {
+          if (write_sources (pipeline, batch->sources, &batch->error))
+            pipeline->source_size += batch->sources->len;
+          if (batch->error == NULL && !done
+              && pipeline->source_size - pipeline->flushing_from >= SYNC_EVERY_BYTES)
+            start_writing_sources (pipeline);
+          if (batch->error == NULL && done)
+            close_sources (pipeline, &batch->error);
+          if (batch->error != NULL)
+            done = TRUE;
+        }
 
       batch->last = done;
       batch->position = rs_csv_reader_get_position (pipeline->reader);
       batch->size = rs_csv_reader_get_size (pipeline->reader);
-      g_async_queue_push (pipeline->read, batch);
-    }
-
-  return NULL;
-}
-
-/* Reads the details of the rows the writer will store and writes their
- * sources to the file, a batch behind the reader. */
-static gpointer
-details_thread (gpointer user_data)
-{
-  Pipeline *pipeline = user_data;
-  g_autoptr(GByteArray) scratch = g_byte_array_new ();
-  /* The fields that rs_master_read_row_details() does not read stay empty. */
-  g_autofree const char **fields = NULL;
-  guint n_fields = pipeline->columns->n_columns;
-  gboolean last = FALSE;
-
-  fields = g_new (const char *, n_fields + 1);
-  for (guint i = 0; i <= n_fields; i++)
-    fields[i] = "";
-
-  while (!last)
-    {
-      Batch *batch = g_async_queue_pop (pipeline->read);
-
-      last = batch->last;
-      if (batch->error == NULL && !g_atomic_int_get (&pipeline->stop))
-        {
-          for (guint i = 0; i < batch->n_rows; i++)
-            {
-              ParsedRow *parsed = &batch->rows[i];
-              const FieldSpan *spans;
-              gsize size = 0;
-              char *out;
-
-              if (parsed->details < 0)
-                continue;
-
-              spans = &g_array_index (batch->detail_fields, FieldSpan, parsed->details);
-              for (guint d = 0; d < pipeline->n_detail_columns; d++)
-                size += spans[d].len + 1;
-              g_byte_array_set_size (scratch, size);
-              out = (char *) scratch->data;
-              for (guint d = 0; d < pipeline->n_detail_columns; d++)
-                {
-                  memcpy (out, batch->sources->str + spans[d].start, spans[d].len);
-                  out[spans[d].len] = '\0';
-                  fields[pipeline->detail_columns[d]] = out;
-                  out += spans[d].len + 1;
-                }
-              rs_master_read_row_details (pipeline->columns, fields, n_fields, &parsed->row);
-            }
-
-          if (write_sources (pipeline, batch->sources, &batch->error))
-            pipeline->written_size += batch->sources->len;
-          if (batch->error == NULL && !last
-              && pipeline->written_size - pipeline->flushing_from >= SYNC_EVERY_BYTES)
-            start_writing_sources (pipeline);
-          if (batch->error == NULL && last)
-            close_sources (pipeline, &batch->error);
-          /* The writer stops at the error; the reader may as well. */
-          if (batch->error != NULL)
-            g_atomic_int_set (&pipeline->stop, TRUE);
-        }
-
       g_async_queue_push (pipeline->full, batch);
     }
 
@@ -1160,7 +1035,6 @@ import_transaction (sqlite3   *db,
   g_autoptr(RsMasterColumns) columns = NULL;
   g_autoptr(KnownTable) known = NULL;
   g_autoptr(GString) header_text = g_string_new (NULL);
-  g_autoptr(GAsyncQueue) read = NULL;
   g_autoptr(GAsyncQueue) full = NULL;
   g_autoptr(GAsyncQueue) empty = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -1168,7 +1042,6 @@ import_transaction (sqlite3   *db,
   const char * const *header;
   Pipeline pipeline = { 0 };
   GThread *thread;
-  GThread *details;
   gboolean finished = FALSE;
   guint batches = 0;
 
@@ -1231,7 +1104,6 @@ import_transaction (sqlite3   *db,
   if (known == NULL)
     return FALSE;
 
-  read = g_async_queue_new ();
   full = g_async_queue_new ();
   empty = g_async_queue_new_full ((GDestroyNotify) batch_free);
   for (guint i = 0; i < BATCHES_IN_FLIGHT; i++)
@@ -1239,25 +1111,19 @@ import_transaction (sqlite3   *db,
       Batch *batch = g_new0 (Batch, 1);
 
       batch->sources = g_string_sized_new (BATCH_ROWS * 1024);
-      batch->detail_fields = g_array_sized_new (FALSE, FALSE, sizeof (FieldSpan),
-                                                BATCH_ROWS * RS_MASTER_N_DETAIL_COLUMNS);
       g_async_queue_push (empty, batch);
     }
 
   pipeline.reader = reader;
   pipeline.columns = columns;
-  pipeline.n_detail_columns = rs_master_columns_get_detail_columns (columns,
-                                                                    pipeline.detail_columns);
   pipeline.header_hash = hash_header (header_text->str, header_text->len);
   pipeline.known = known;
   pipeline.source_path = data->source_path;
   pipeline.source_fd = -1;
   pipeline.cancellable = data->cancellable;
-  pipeline.read = read;
   pipeline.full = full;
   pipeline.empty = empty;
   thread = g_thread_new ("rs-import-reader", reader_thread, &pipeline);
-  details = g_thread_new ("rs-import-details", details_thread, &pipeline);
 
   while (!finished)
     {
@@ -1286,7 +1152,6 @@ import_transaction (sqlite3   *db,
     }
 
   g_thread_join (thread);
-  g_thread_join (details);
   if (pipeline.source_fd >= 0)
     close (pipeline.source_fd);
 
@@ -1351,7 +1216,7 @@ rs_import_file (RsStore               *store,
   if (db == NULL)
     return NULL;
   rs_store_exec (db,
-                 "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536;"
+                 "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384;"
                  " PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0",
                  NULL);
   written = rs_store_write (store, import_transaction, &data, error);

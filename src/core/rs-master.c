@@ -509,8 +509,7 @@ rs_master_read_row_identity (const RsMasterColumns *columns,
  * rs_master_read_row_details:
  *
  * Reads the rest of a row that rs_master_read_row_identity() read:
- * function, date, language and scores, from no other fields than those of
- * rs_master_columns_get_detail_columns().
+ * function, date, language and scores.
  */
 void
 rs_master_read_row_details (const RsMasterColumns *columns,
@@ -531,34 +530,6 @@ rs_master_read_row_details (const RsMasterColumns *columns,
 
   for (guint i = 0; i < RS_N_SCORES; i++)
     row->scores[i] = rs_scores_parse (field (fields, n_fields, columns->scores[i]));
-}
-
-/**
- * rs_master_columns_get_detail_columns:
- * @indices: (out caller-allocates): filled with the columns
- *
- * Which columns rs_master_read_row_details() reads, of those the file has:
- * it reads no other field of a row.
- *
- * Returns: how many of @indices were filled
- */
-guint
-rs_master_columns_get_detail_columns (const RsMasterColumns *columns,
-                                      guint                  indices[RS_MASTER_N_DETAIL_COLUMNS])
-{
-  const int wanted[RS_MASTER_N_DETAIL_COLUMNS - RS_N_SCORES] = {
-    columns->function, columns->submitted_at, columns->version, columns->language,
-  };
-  guint n = 0;
-
-  for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
-    if (wanted[i] >= 0)
-      indices[n++] = wanted[i];
-  for (guint i = 0; i < RS_N_SCORES; i++)
-    if (columns->scores[i] >= 0)
-      indices[n++] = columns->scores[i];
-
-  return n;
 }
 
 /**

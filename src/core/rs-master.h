@@ -71,11 +71,6 @@ void             rs_master_read_row_details (const RsMasterColumns *columns,
                                              const char * const   *fields,
                                              guint                 n_fields,
                                              RsMasterRow          *row);
-/* At most this many columns are read by rs_master_read_row_details() */
-#define RS_MASTER_N_DETAIL_COLUMNS (4 + RS_N_SCORES)
-
-guint            rs_master_columns_get_detail_columns (const RsMasterColumns *columns,
-                                                       guint indices[RS_MASTER_N_DETAIL_COLUMNS]);
 void             rs_master_row_clear       (RsMasterRow          *row);
 gboolean         rs_master_email_is_valid  (const char           *email);
 char            *rs_master_identity_key    (const char           *company,
