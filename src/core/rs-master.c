@@ -440,6 +440,22 @@ detect_language (const RsMasterColumns *columns,
 }
 
 /**
+ * rs_master_read_report_sent:
+ *
+ * Returns: whether the row says its report was sent, as
+ *   rs_master_read_row_identity() reads it
+ */
+gboolean
+rs_master_read_report_sent (const RsMasterColumns *columns,
+                            const char * const    *fields,
+                            guint                  n_fields)
+{
+  g_return_val_if_fail (columns != NULL, FALSE);
+
+  return is_true (field (fields, n_fields, columns->report_sent));
+}
+
+/**
  * rs_master_read_row_identity:
  * @row: (out caller-allocates): filled in for every kind of row but for
  *   what rs_master_read_row_details() reads; clear it with
@@ -465,7 +481,7 @@ rs_master_read_row_identity (const RsMasterColumns *columns,
   row->company = clean_text (field (fields, n_fields, columns->company));
   row->person = clean_text (field (fields, n_fields, columns->person));
   row->email = clean_text (field (fields, n_fields, columns->email));
-  row->report_sent = is_true (field (fields, n_fields, columns->report_sent));
+  row->report_sent = rs_master_read_report_sent (columns, fields, n_fields);
   for (guint i = 0; i < RS_N_SCORES; i++)
     row->scores[i] = NAN;
 

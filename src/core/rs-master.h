@@ -71,6 +71,9 @@ void             rs_master_read_row_details (const RsMasterColumns *columns,
                                              const char * const   *fields,
                                              guint                 n_fields,
                                              RsMasterRow          *row);
+gboolean         rs_master_read_report_sent (const RsMasterColumns *columns,
+                                             const char * const   *fields,
+                                             guint                 n_fields);
 void             rs_master_row_clear       (RsMasterRow          *row);
 gboolean         rs_master_email_is_valid  (const char           *email);
 char            *rs_master_identity_key    (const char           *company,
