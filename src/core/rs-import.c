@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "rs-import"
-/* sync_file_range() */
-#define _GNU_SOURCE
 
 #include "config.h"
 
@@ -345,6 +343,109 @@ typedef struct
   goffset size;
 } Batch;
 
+/* Waiting for the disk takes longest for what was written longest ago and
+ * not yet synced, so the files an import writes are synced as they grow,
+ * in a thread of their own that waits instead of the reader: the source
+ * file, and the write-ahead log the import's pages spill into. SQLite's
+ * own sync of the log at the commit, and the last one of the source file,
+ * then find little left to do. Syncing the log from another descriptor
+ * only makes the disk hold what SQLite wrote sooner; SQLite takes no locks
+ * on the log file that closing that descriptor could drop. */
+typedef struct
+{
+  GThread *thread;
+  GMutex mutex;
+  GCond cond;
+  gboolean wanted;
+  gboolean quit;
+  int source_fd;
+  int wal_fd;
+  /* errno of a failed sync of the source file, 0 when none failed */
+  int source_errno;
+} Syncer;
+
+static gpointer
+syncer_thread (gpointer user_data)
+{
+  Syncer *syncer = user_data;
+
+  g_mutex_lock (&syncer->mutex);
+  for (;;)
+    {
+      int source_fd;
+      int source_errno = 0;
+
+      while (!syncer->wanted && !syncer->quit)
+        g_cond_wait (&syncer->cond, &syncer->mutex);
+      if (syncer->quit)
+        break;
+      syncer->wanted = FALSE;
+      source_fd = syncer->source_fd;
+      g_mutex_unlock (&syncer->mutex);
+
+      /* A failure here is SQLite's to report, at its own sync. */
+      if (syncer->wal_fd >= 0)
+        fdatasync (syncer->wal_fd);
+      if (source_fd >= 0 && fdatasync (source_fd) != 0)
+        source_errno = errno;
+
+      g_mutex_lock (&syncer->mutex);
+      if (source_errno != 0 && syncer->source_errno == 0)
+        syncer->source_errno = source_errno;
+    }
+  g_mutex_unlock (&syncer->mutex);
+
+  return NULL;
+}
+
+static void
+syncer_start (Syncer     *syncer,
+              const char *database_path)
+{
+  g_autofree char *wal_path = g_strconcat (database_path, "-wal", NULL);
+
+  g_mutex_init (&syncer->mutex);
+  g_cond_init (&syncer->cond);
+  syncer->source_fd = -1;
+  syncer->wal_fd = g_open (wal_path, O_RDONLY | O_CLOEXEC, 0);
+  syncer->thread = g_thread_new ("rs-import-sync", syncer_thread, syncer);
+}
+
+/* Asks for a sync of what was written so far, unless one is asked for. */
+static void
+syncer_want (Syncer *syncer,
+             int     source_fd)
+{
+  g_mutex_lock (&syncer->mutex);
+  syncer->source_fd = source_fd;
+  syncer->wanted = TRUE;
+  g_cond_signal (&syncer->cond);
+  g_mutex_unlock (&syncer->mutex);
+}
+
+/* Waits for a sync under way, and ends the thread; once is enough.
+ *
+ * Returns: errno of a sync of the source file that failed, or 0 */
+static int
+syncer_stop (Syncer *syncer)
+{
+  if (syncer->thread != NULL)
+    {
+      g_mutex_lock (&syncer->mutex);
+      syncer->quit = TRUE;
+      g_cond_signal (&syncer->cond);
+      g_mutex_unlock (&syncer->mutex);
+      g_clear_pointer (&syncer->thread, g_thread_join);
+      if (syncer->wal_fd >= 0)
+        close (syncer->wal_fd);
+      syncer->wal_fd = -1;
+      g_mutex_clear (&syncer->mutex);
+      g_cond_clear (&syncer->cond);
+    }
+
+  return syncer->source_errno;
+}
+
 typedef struct
 {
   RsCsvReader *reader;
@@ -355,8 +456,9 @@ typedef struct
   const char *source_path;
   int source_fd;
   gint64 source_size;
-  /* From where the kernel was not yet asked to write the file to disk */
-  gint64 flushing_from;
+  /* How long the source file was when its last sync was asked for */
+  gint64 synced_size;
+  Syncer syncer;
   GCancellable *cancellable;
   GAsyncQueue *full;
   GAsyncQueue *empty;
@@ -825,32 +927,22 @@ write_sources (Pipeline  *pipeline,
   return TRUE;
 }
 
-/* The file must be on disk before the commit that points at it is. As it
- * grows, the kernel is asked to start writing what is new, without waiting
- * for it; so the one wait, before the commit, has little left to wait for. */
-static void
-start_writing_sources (Pipeline *pipeline)
-{
-#ifdef HAVE_SYNC_FILE_RANGE
-  if (pipeline->source_fd >= 0 &&
-      sync_file_range (pipeline->source_fd, pipeline->flushing_from,
-                       pipeline->source_size - pipeline->flushing_from,
-                       SYNC_FILE_RANGE_WRITE) != 0)
-    g_debug ("Could not start writing “%s”: %s", pipeline->source_path, g_strerror (errno));
-#endif
-  pipeline->flushing_from = pipeline->source_size;
-}
-
+/* The file must be on disk before the commit that points at it is: the
+ * last sync, after the syncer's. */
 static gboolean
 sync_sources (Pipeline  *pipeline,
               GError   **error)
 {
+  int saved_errno = syncer_stop (&pipeline->syncer);
+
   if (pipeline->source_fd < 0)
     return TRUE;
 
-  if (fdatasync (pipeline->source_fd) != 0)
+  if (saved_errno == 0 && fdatasync (pipeline->source_fd) != 0)
+    saved_errno = errno;
+  if (saved_errno != 0)
     {
-      set_source_error (pipeline->source_path, errno, error);
+      set_source_error (pipeline->source_path, saved_errno, error);
       return FALSE;
     }
 
@@ -996,8 +1088,11 @@ reader_thread (gpointer user_data)
           if (write_sources (pipeline, batch->sources, &batch->error))
             pipeline->source_size += batch->sources->len;
           if (batch->error == NULL && !done
-              && pipeline->source_size - pipeline->flushing_from >= SYNC_EVERY_BYTES)
-            start_writing_sources (pipeline);
+              && pipeline->source_size - pipeline->synced_size >= SYNC_EVERY_BYTES)
+            {
+              syncer_want (&pipeline->syncer, pipeline->source_fd);
+              pipeline->synced_size = pipeline->source_size;
+            }
           if (batch->error == NULL && done)
             close_sources (pipeline, &batch->error);
           if (batch->error != NULL)
@@ -1150,6 +1245,7 @@ import_transaction (sqlite3   *db,
   pipeline.known = known;
   pipeline.source_path = data->source_path;
   pipeline.source_fd = -1;
+  syncer_start (&pipeline.syncer, rs_store_get_path (data->store));
   pipeline.cancellable = data->cancellable;
   pipeline.full = full;
   pipeline.empty = empty;
@@ -1182,6 +1278,7 @@ import_transaction (sqlite3   *db,
     }
 
   g_thread_join (thread);
+  syncer_stop (&pipeline.syncer);
   if (pipeline.source_fd >= 0)
     close (pipeline.source_fd);
 
