@@ -961,6 +961,21 @@ test_scores_exact (void)
             }
         }
     }
+
+  /* Any 17 digits, not only those of a double: most are read without
+   * strtod(), and some lie halfway between two doubles at 64 bits. */
+  for (guint i = 0; i < 200000; i++)
+    {
+      char text[64];
+
+      g_snprintf (text, sizeof text, "%d.%08d%08d", g_rand_int_range (rand, 0, 5),
+                  g_rand_int_range (rand, 0, 100000000), g_rand_int_range (rand, 0, 100000000));
+      if (rs_scores_parse (text) != g_ascii_strtod (text, NULL))
+        {
+          g_test_message ("“%s” reads as %.17g", text, rs_scores_parse (text));
+          g_assert_cmpfloat (rs_scores_parse (text), ==, g_ascii_strtod (text, NULL));
+        }
+    }
 }
 
 static void

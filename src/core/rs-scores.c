@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rs-scores.h"
 
@@ -102,7 +104,34 @@ rs_scores_parse (const char *text)
   /* Exact only while the mantissa fits a double's 53 bits; beyond that the
    * division rounds twice and can miss the nearest double. */
   if (mantissa > (G_GUINT64_CONSTANT (1) << 53))
-    goto slow;
+    {
+#if (defined (__x86_64__) || defined (__i386__)) && LDBL_MANT_DIG == 64
+      /* A spreadsheet writes up to 17 digits, which the x87's 64-bit
+       * significand still holds, as it holds 10^27. Their quotient is then
+       * rounded once, to 64 bits, and rounding that to a double rounds the
+       * exact quotient, unless the 11 bits a double drops are exactly half
+       * of its last bit: then only strtod() knows. */
+      static const long double powers_x87[] = {
+        1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L,
+        1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L,
+        1e25L, 1e26L, 1e27L,
+      };
+
+      if ((gsize) scale < G_N_ELEMENTS (powers_x87))
+        {
+          long double quotient = (long double) mantissa / powers_x87[scale];
+          guint64 significand;
+
+          memcpy (&significand, &quotient, sizeof significand);
+          if ((significand & 0x7ff) != 0x400)
+            {
+              value = (double) quotient;
+              return clamp_score (negative ? -value : value);
+            }
+        }
+#endif
+      goto slow;
+    }
 
   value = (double) mantissa;
   if (scale > 0)
