@@ -16,17 +16,6 @@
  * an empty database, then again, and prints the wall time and the peak RSS
  * of each. */
 
-/* User and system time of all the threads */
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
 static long
 peak_rss_kb (void)
 {
@@ -93,11 +82,11 @@ main (int   argc,
       double cpu_before;
       double cpu;
 
-      cpu_before = cpu_seconds ();
+      cpu_before = rs_test_cpu_seconds ();
       summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
       g_assert_no_error (error);
       seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-      cpu = cpu_seconds () - cpu_before;
+      cpu = rs_test_cpu_seconds () - cpu_before;
 
       /* What the window then does in the background. */
       start = g_get_monotonic_time ();

@@ -5,7 +5,6 @@
 
 #include <glib/gstdio.h>
 #include <stdio.h>
-#include <sys/resource.h>
 
 #include "rs-mailer.h"
 #include "rs-message.h"
@@ -18,16 +17,6 @@
  * the server can take; and connecting, securing and signing in for every
  * message, as the previous tool did. Prints messages a second and client CPU
  * time a message. */
-
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 typedef struct
 {
@@ -64,7 +53,7 @@ run_mailer (RsTestServer *server,
   };
   g_autoptr(RsMailer) shared = NULL;
   gint64 start = g_get_monotonic_time ();
-  double cpu = cpu_seconds ();
+  double cpu = rs_test_cpu_seconds ();
 
   run->connections = 0;
   if (reuse)
@@ -97,7 +86,7 @@ run_mailer (RsTestServer *server,
     run->connections = rs_mailer_get_connections (shared);
 
   run->seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-  run->cpu = cpu_seconds () - cpu;
+  run->cpu = rs_test_cpu_seconds () - cpu;
 }
 
 static void

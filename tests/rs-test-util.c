@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <sys/resource.h>
 
 #include "rs-test-util.h"
 
@@ -113,4 +114,15 @@ rs_test_tree_contains (const char *path,
     }
 
   return FALSE;
+}
+
+/* User and system time of all the process's threads so far */
+double
+rs_test_cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }

@@ -11,5 +11,6 @@ char    *rs_test_make_tmpdir   (void);
 void     rs_test_remove_tree   (const char   *path);
 gboolean rs_test_tree_contains (const char   *path,
                                 const char   *needle);
+double   rs_test_cpu_seconds   (void);
 
 G_END_DECLS
