@@ -42,7 +42,8 @@ struct _RsRespondentView
   gboolean setting_search_text;
   guint selection_idle;
   RsViewFilter filter_kind;
-  gint64 watermark;
+  /* The change counter as the last load saw it; -1 before the first */
+  gint64 seen;
   gboolean loading;
   gboolean reload_again;
   gboolean loaded;
@@ -247,14 +248,13 @@ update_stats (RsRespondentView *self,
 typedef struct
 {
   gint64 since;
-  gint64 started;
 } LoadData;
 
 typedef struct
 {
   GPtrArray *respondents;
   RsSummary summary;
-  gint64 started;
+  gint64 seen;
 } LoadResult;
 
 static void
@@ -305,9 +305,9 @@ load_job (RsStore       *store,
   LoadData *load = data;
   LoadResult *result = g_new0 (LoadResult, 1);
 
-  result->started = load->started;
   /* The counts are made here too, so the main loop only shows them. */
-  result->respondents = rs_tracker_load_changed (store, load->since, cancellable, error);
+  result->respondents = rs_tracker_load_changed (store, load->since, &result->seen,
+                                                 cancellable, error);
   if (result->respondents == NULL ||
       !rs_summary_load (store, &result->summary, error))
     {
@@ -370,8 +370,7 @@ load_done_cb (GObject      *object,
     }
   update_stats (self, &loaded->summary);
 
-  /* Timestamps have whole seconds: look again at the second the load began. */
-  self->watermark = loaded->started - 1;
+  self->seen = loaded->seen;
   load_result_free_later (loaded);
 
   if (first)
@@ -406,8 +405,7 @@ start_load (RsRespondentView *self)
 
   self->loading = TRUE;
   data = g_new0 (LoadData, 1);
-  data->since = self->watermark;
-  data->started = g_get_real_time () / G_USEC_PER_SEC;
+  data->since = self->seen;
   rs_store_run_async (self->store, load_job, data, g_free, load_result_free,
                       self->cancellable, load_done_cb, g_object_ref (self));
 }
@@ -1552,6 +1550,7 @@ rs_respondent_view_init (RsRespondentView *self)
 {
   GtkGesture *click;
 
+  self->seen = -1;
   self->cancellable = g_cancellable_new ();
   self->list = rs_respondent_list_new ();
   self->visible = rs_visible_list_new (self->list);

@@ -24,6 +24,14 @@ query_int (sqlite3    *db,
   return value;
 }
 
+/* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_4 \
+  "DROP TRIGGER respondent_updated;" \
+  "DROP TRIGGER delivery_updated;" \
+  "DROP TABLE change_counter;" \
+  "ALTER TABLE respondent DROP COLUMN changed;" \
+  "ALTER TABLE delivery DROP COLUMN changed;"
+
 static void
 test_store_create_and_reopen (void)
 {
@@ -109,6 +117,7 @@ test_store_migrates_version_1 (void)
   g_assert_no_error (error);
   db = rs_store_get_connection (store, &error);
   g_assert_true (rs_store_exec (db,
+                                DOWNGRADE_TO_4
                                 "INSERT INTO respondent (id, identity_key, company, person,"
                                 " first_imported_at, last_imported_at)"
                                 " VALUES (7, 'k', 'Polder Packaging B.V.', 'Ivo Bos', 1, 1);"
@@ -153,6 +162,7 @@ test_store_migrates_version_2 (void)
   g_assert_no_error (error);
   db = rs_store_get_connection (store, &error);
   g_assert_true (rs_store_exec (db,
+                                DOWNGRADE_TO_4
                                 "CREATE INDEX delivery_status ON delivery (status);"
                                 "CREATE UNIQUE INDEX respondent_key ON respondent (identity_key);"
                                 "ALTER TABLE respondent DROP COLUMN source_offset;"
@@ -209,6 +219,7 @@ test_store_migrates_version_3 (void)
   g_assert_no_error (error);
   db = rs_store_get_connection (store, &error);
   g_assert_true (rs_store_exec (db,
+                                DOWNGRADE_TO_4
                                 "CREATE INDEX delivery_status ON delivery (status);"
                                 "CREATE UNIQUE INDEX respondent_key ON respondent (identity_key);"
                                 "CREATE INDEX respondent_source_import ON respondent"
@@ -256,6 +267,62 @@ test_store_migrates_version_3 (void)
   rs_test_remove_tree (dir);
 }
 
+/* Version 5 counts changes: rows from before start at 0, and every change
+ * after, by any statement, gets a higher number than the one before it. */
+static void
+test_store_migrates_version_4 (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_true (rs_store_exec (db,
+                                DOWNGRADE_TO_4
+                                "INSERT INTO respondent (id, identity_key, company, person,"
+                                " first_imported_at, last_imported_at)"
+                                " VALUES (7, 'k', 'Polder Packaging B.V.', 'Ivo Bos', 1, 1);"
+                                "INSERT INTO delivery (respondent_id, status, updated_at)"
+                                " VALUES (7, 'pending', 1);"
+                                "PRAGMA user_version = 4;",
+                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, RS_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (db, "SELECT value FROM change_counter"), ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT changed FROM delivery WHERE respondent_id = 7"), ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT changed FROM respondent WHERE id = 7"), ==, 0);
+
+  g_assert_true (rs_store_exec (db, "UPDATE delivery SET note = 'a' WHERE respondent_id = 7;"
+                                    "UPDATE respondent SET person = 'Ivo B.' WHERE id = 7;"
+                                    "UPDATE delivery SET note = 'b' WHERE respondent_id = 7;",
+                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (db, "SELECT changed FROM delivery WHERE respondent_id = 7"), ==, 3);
+  g_assert_cmpint (query_int (db, "SELECT changed FROM respondent WHERE id = 7"), ==, 2);
+  g_assert_cmpint (query_int (db, "SELECT value FROM change_counter"), ==, 3);
+
+  /* A statement that numbers its row itself is not numbered again. */
+  g_assert_true (rs_store_exec (db, "UPDATE change_counter SET value = value + 1;"
+                                    "UPDATE delivery SET note = 'c', changed = 4"
+                                    " WHERE respondent_id = 7;",
+                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (db, "SELECT changed FROM delivery WHERE respondent_id = 7"), ==, 4);
+  g_assert_cmpint (query_int (db, "SELECT value FROM change_counter"), ==, 4);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 /* A migration that would leave a reference broken changes nothing. */
 static void
 test_store_migration_checks_references (void)
@@ -270,6 +337,7 @@ test_store_migration_checks_references (void)
   g_assert_no_error (error);
   db = rs_store_get_connection (store, &error);
   g_assert_true (rs_store_exec (db,
+                                DOWNGRADE_TO_4
                                 "CREATE INDEX delivery_status ON delivery (status);"
                                 "PRAGMA foreign_keys = OFF;"
                                 "INSERT INTO delivery (respondent_id, status, updated_at)"
@@ -598,6 +666,7 @@ main (int   argc,
   g_test_add_func ("/store/migrates-version-1", test_store_migrates_version_1);
   g_test_add_func ("/store/migrates-version-2", test_store_migrates_version_2);
   g_test_add_func ("/store/migrates-version-3", test_store_migrates_version_3);
+  g_test_add_func ("/store/migrates-version-4", test_store_migrates_version_4);
   g_test_add_func ("/store/migration-checks-references",
                    test_store_migration_checks_references);
   g_test_add_func ("/store/rejects-bad-files", test_store_rejects_bad_files);

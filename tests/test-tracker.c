@@ -321,10 +321,11 @@ test_tracker_load_and_merge (Fixture       *fixture,
   g_autoptr(GPtrArray) snapshots = NULL;
   g_autoptr(GError) error = NULL;
   gint64 id = id_of (fixture, "ivo.bos@example.com");
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 seen = -1;
+  gint64 seen_after = -1;
   RsRespondent *ivo;
 
-  all = rs_tracker_load (fixture->store, NULL, &error);
+  all = rs_tracker_load_changed (fixture->store, -1, &seen, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, ==, 3);
   g_assert_cmpuint (rs_respondent_list_merge (list, all), ==, 3);
@@ -339,18 +340,158 @@ test_tracker_load_and_merge (Fixture       *fixture,
   snapshots = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_FAILED, "x", &error);
   g_assert_no_error (error);
 
-  /* Only what changed since a moment ago comes back, and updates in place. */
-  changed = rs_tracker_load_changed (fixture->store, now + 3600, NULL, &error);
+  /* Only what changed since the last load comes back, and updates in place. */
+  changed = rs_tracker_load_changed (fixture->store, seen, &seen_after, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (changed->len, ==, 0);
-  g_clear_pointer (&changed, g_ptr_array_unref);
-  changed = rs_tracker_load_changed (fixture->store, now - 1, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (changed->len, >=, 1);
+  g_assert_cmpuint (changed->len, ==, 1);
+  g_assert_cmpint (seen_after, >, seen);
   g_assert_cmpuint (rs_respondent_list_merge (list, changed), ==, 1);
   g_assert_true (rs_respondent_list_lookup (list, id) == ivo);
   g_assert_cmpint (rs_respondent_get_status (ivo), ==, RS_STATUS_FAILED);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+
+  /* Nothing since: nothing. */
+  g_clear_pointer (&changed, g_ptr_array_unref);
+  seen = seen_after;
+  changed = rs_tracker_load_changed (fixture->store, seen, &seen_after, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed->len, ==, 0);
+  g_assert_cmpint (seen_after, ==, seen);
+}
+
+/* Right after an import, the import's rows were read by the load that
+ * followed it: the next load reads none of them again. */
+static void
+test_tracker_load_after_import (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 seen = -1;
+  gint64 id = id_of (fixture, "lena.oberg@example.net");
+
+  all = rs_tracker_load_changed (fixture->store, -1, &seen, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 3);
+
+  changed = rs_tracker_load_changed (fixture->store, seen, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed->len, ==, 0);
+  g_clear_pointer (&changed, g_ptr_array_unref);
+
+  /* A note, a change of the delivery only, is a change. */
+  g_assert_true (rs_tracker_set_note (fixture->store, id, "phone first", &error));
+  g_assert_no_error (error);
+  changed = rs_tracker_load_changed (fixture->store, seen, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed->len, ==, 1);
+  g_assert_cmpint (rs_respondent_get_id (changed->pdata[0]), ==, id);
+}
+
+typedef struct
+{
+  RsStore *store;
+  gint64 id;
+  GMutex mutex;
+  GCond cond;
+  int step;
+} SlowWriter;
+
+static void
+slow_writer_step (SlowWriter *writer,
+                  int         step)
+{
+  g_mutex_lock (&writer->mutex);
+  writer->step = step;
+  g_cond_broadcast (&writer->cond);
+  g_mutex_unlock (&writer->mutex);
+}
+
+static void
+slow_writer_wait (SlowWriter *writer,
+                  int         step)
+{
+  g_mutex_lock (&writer->mutex);
+  while (writer->step < step)
+    g_cond_wait (&writer->cond, &writer->mutex);
+  g_mutex_unlock (&writer->mutex);
+}
+
+static gboolean
+slow_write (sqlite3   *db,
+            gpointer   user_data,
+            GError   **error)
+{
+  SlowWriter *writer = user_data;
+  g_autofree char *sql = NULL;
+
+  sql = g_strdup_printf ("UPDATE delivery SET note = 'slow' WHERE respondent_id = %"
+                         G_GINT64_FORMAT, writer->id);
+  if (!rs_store_exec (db, sql, error))
+    return FALSE;
+
+  /* Written, not committed: a load happens now. */
+  slow_writer_step (writer, 1);
+  slow_writer_wait (writer, 2);
+
+  return TRUE;
+}
+
+static gpointer
+slow_writer_thread (gpointer data)
+{
+  SlowWriter *writer = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rs_store_write (writer->store, slow_write, writer, &error));
+  g_assert_no_error (error);
+  rs_store_release_connection (writer->store);
+  slow_writer_step (writer, 3);
+
+  return NULL;
+}
+
+/* A change whose transaction began before a load and committed after it is
+ * read by the next load, however long it took: what a clock could not
+ * promise. */
+static void
+test_tracker_load_during_write (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr(GError) error = NULL;
+  SlowWriter writer = { .store = fixture->store };
+  GThread *thread;
+  gint64 seen = -1;
+
+  writer.id = id_of (fixture, "zoe@example.com");
+  g_mutex_init (&writer.mutex);
+  g_cond_init (&writer.cond);
+  g_clear_pointer (&changed, g_ptr_array_unref);
+  changed = rs_tracker_load_changed (fixture->store, -1, &seen, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&changed, g_ptr_array_unref);
+
+  thread = g_thread_new ("slow-writer", slow_writer_thread, &writer);
+  slow_writer_wait (&writer, 1);
+  changed = rs_tracker_load_changed (fixture->store, seen, &seen, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed->len, ==, 0);
+  g_clear_pointer (&changed, g_ptr_array_unref);
+
+  slow_writer_step (&writer, 2);
+  slow_writer_wait (&writer, 3);
+  g_thread_join (thread);
+
+  changed = rs_tracker_load_changed (fixture->store, seen, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed->len, ==, 1);
+  g_assert_cmpint (rs_respondent_get_id (changed->pdata[0]), ==, writer.id);
+  g_assert_cmpstr (rs_respondent_get_note (changed->pdata[0]), ==, "slow");
+
+  g_mutex_clear (&writer.mutex);
+  g_cond_clear (&writer.cond);
 }
 
 static void
@@ -728,6 +869,8 @@ main (int   argc,
   ADD ("manual-survives-reimport", test_tracker_manual_survives_reimport);
   ADD ("note-and-details", test_tracker_note_and_details);
   ADD ("load-and-merge", test_tracker_load_and_merge);
+  ADD ("load-after-import", test_tracker_load_after_import);
+  ADD ("load-during-write", test_tracker_load_during_write);
   ADD ("monitor", test_tracker_monitor);
   ADD ("export", test_tracker_export);
 

@@ -15,6 +15,7 @@
 #include "rs-master.h"
 #include "rs-respondent.h"
 #include "rs-status.h"
+#include "rs-store-private.h"
 
 /* An import is one write transaction: a file that cannot be read to its end,
  * a cancel or a full disk leaves the database as it was. People are matched
@@ -57,24 +58,24 @@ static const char *statements[N_STMTS] = {
     "INSERT INTO respondent (identity_key, company, person, email, function, submitted_at,"
     " language, up_r, up_c, up_f, up_v, up_a, in_r, in_c, in_f, in_v, in_a,"
     " do_r, do_c, do_f, do_v, do_a, problem, source_import, source_line,"
-    " source_hash, first_imported_at, last_imported_at, source_offset, source_length)"
+    " source_hash, first_imported_at, last_imported_at, source_offset, source_length, changed)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?25, ?26, ?27, ?28, ?28, ?29, ?30)",
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?25, ?26, ?27, ?28, ?28, ?29, ?30, ?31)",
   [STMT_UPDATE] =
     "UPDATE respondent SET company = ?2, person = ?3, email = ?4, function = ?5,"
     " submitted_at = ?6, language = ?7, up_r = ?8, up_c = ?9, up_f = ?10, up_v = ?11,"
     " up_a = ?12, in_r = ?13, in_c = ?14, in_f = ?15, in_v = ?16, in_a = ?17, do_r = ?18,"
     " do_c = ?19, do_f = ?20, do_v = ?21, do_a = ?22, problem = ?23,"
     " source_import = ?25, source_line = ?26, source_hash = ?27, last_imported_at = ?28,"
-    " source_offset = ?29, source_length = ?30"
+    " source_offset = ?29, source_length = ?30, changed = ?31"
     " WHERE id = ?1",
   /* A row imported before source files existed. */
   [STMT_DELETE_SOURCE] =
     "DELETE FROM respondent_source WHERE respondent_id = ?1",
   [STMT_INSERT_DELIVERY] =
-    "INSERT INTO delivery (respondent_id, status, updated_at) VALUES (?1, ?2, ?3)",
+    "INSERT INTO delivery (respondent_id, status, updated_at, changed) VALUES (?1, ?2, ?3, ?4)",
   [STMT_MARK_SENT] =
-    "UPDATE delivery SET status = 'sent', updated_at = ?2"
+    "UPDATE delivery SET status = 'sent', updated_at = ?2, changed = ?3"
     " WHERE respondent_id = ?1 AND status = 'pending' AND manually_updated = 0",
   [STMT_HISTORY] =
     "INSERT INTO history (respondent_id, at, from_status, to_status, by, note)"
@@ -182,6 +183,8 @@ typedef struct
   sqlite3 *db;
   sqlite3_stmt *stmts[N_STMTS];
   gint64 now;
+  /* The change counter's number for every row the import writes */
+  gint64 change;
   gint64 import_id;
   const char *sent_note;
 } Statements;
@@ -469,7 +472,8 @@ static void
 bind_row (sqlite3_stmt      *stmt,
           const ParsedRow   *parsed,
           gint64             import_id,
-          gint64             now)
+          gint64             now,
+          gint64             change)
 {
   const RsMasterRow *row = &parsed->row;
 
@@ -496,6 +500,7 @@ bind_row (sqlite3_stmt      *stmt,
   sqlite3_bind_int64 (stmt, 28, now);
   sqlite3_bind_int64 (stmt, 29, parsed->source_offset);
   sqlite3_bind_int64 (stmt, 30, (gint64) parsed->source_len);
+  sqlite3_bind_int64 (stmt, 31, change);
 }
 
 static gboolean
@@ -527,6 +532,7 @@ mark_sent_from_master (Statements       *s,
 
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, s->now);
+  sqlite3_bind_int64 (stmt, 3, s->change);
   if (!step_done (s, stmt, error))
     return FALSE;
 
@@ -553,7 +559,7 @@ store_row (Statements       *s,
 
       stmt = s->stmts[STMT_INSERT];
       sqlite3_bind_text (stmt, 1, row->identity_key, -1, SQLITE_STATIC);
-      bind_row (stmt, parsed, s->import_id, s->now);
+      bind_row (stmt, parsed, s->import_id, s->now, s->change);
       if (!step_done (s, stmt, error))
         return FALSE;
       id = sqlite3_last_insert_rowid (s->db);
@@ -562,6 +568,7 @@ store_row (Statements       *s,
       sqlite3_bind_int64 (stmt, 1, id);
       sqlite3_bind_text (stmt, 2, row->report_sent ? "sent" : "pending", -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 3, s->now);
+      sqlite3_bind_int64 (stmt, 4, s->change);
       if (!step_done (s, stmt, error))
         return FALSE;
 
@@ -590,7 +597,7 @@ store_row (Statements       *s,
 
           stmt = s->stmts[STMT_UPDATE];
           sqlite3_bind_int64 (stmt, 1, id);
-          bind_row (stmt, parsed, s->import_id, s->now);
+          bind_row (stmt, parsed, s->import_id, s->now, s->change);
           if (!step_done (s, stmt, error))
             return FALSE;
 
@@ -649,7 +656,7 @@ prepare_statements (Statements  *s,
         return rs_store_set_error_from_db (db, rc, error);
     }
 
-  return TRUE;
+  return rs_store_next_change (db, &s->change, error);
 }
 
 static KnownTable *

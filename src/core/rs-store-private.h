@@ -18,8 +18,14 @@ G_BEGIN_DECLS
  * report_source_hash of those whose company averages may have moved. */
 #define RS_STORE_REPORT_CURRENT "d.report_source_hash IS r.source_hash"
 
-void rs_store_read_scores (sqlite3_stmt *stmt,
-                           int           first,
-                           double        scores[RS_N_SCORES]);
+void     rs_store_read_scores      (sqlite3_stmt  *stmt,
+                                    int            first,
+                                    double         scores[RS_N_SCORES]);
+gboolean rs_store_next_change      (sqlite3       *db,
+                                    gint64        *change,
+                                    GError       **error);
+gboolean rs_store_read_change      (sqlite3       *db,
+                                    gint64        *change,
+                                    GError       **error);
 
 G_END_DECLS

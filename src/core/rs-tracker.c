@@ -67,38 +67,28 @@ rs_tracker_load (RsStore       *store,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  return rs_tracker_load_changed (store, 0, cancellable, error);
+  return rs_tracker_load_changed (store, -1, NULL, cancellable, error);
 }
 
-/**
- * rs_tracker_load_changed:
- * @since: seconds since 1970; 0 for everyone
- *
- * Reads the respondents whose data or status changed at or after @since.
- *
- * Returns: (transfer full) (element-type RsRespondent): the respondents
- */
-GPtrArray *
-rs_tracker_load_changed (RsStore       *store,
-                         gint64         since,
-                         GCancellable  *cancellable,
-                         GError       **error)
+static GPtrArray *
+load_changed (sqlite3       *db,
+              gint64         since,
+              gint64        *seen,
+              GCancellable  *cancellable,
+              GError       **error)
 {
   g_autoptr(GPtrArray) respondents = g_ptr_array_new_with_free_func (g_object_unref);
   sqlite3_stmt *stmt = NULL;
-  sqlite3 *db;
+  gint64 change = 0;
   int rc;
 
-  g_return_val_if_fail (RS_IS_STORE (store), NULL);
-
-  db = rs_store_get_connection (store, error);
-  if (db == NULL)
+  if (!rs_store_read_change (db, &change, error))
     return NULL;
 
   rc = sqlite3_prepare_v2 (db,
                            "SELECT " RESPONDENT_COLUMNS
                            "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
-                           " WHERE ?1 = 0 OR d.updated_at >= ?1 OR r.last_imported_at >= ?1"
+                           " WHERE ?1 < 0 OR d.changed > ?1 OR r.changed > ?1"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
   if (rc != SQLITE_OK)
@@ -127,7 +117,44 @@ rs_tracker_load_changed (RsStore       *store,
       return NULL;
     }
 
+  if (seen != NULL)
+    *seen = change;
   return g_steal_pointer (&respondents);
+}
+
+/**
+ * rs_tracker_load_changed:
+ * @since: what @seen was at an earlier load; -1 for everyone
+ * @seen: (out) (optional): the change counter as this load saw it
+ *
+ * Reads the respondents whose data or status changed since the load that
+ * saw @since: every change committed after it, whenever its transaction
+ * began. The counter and the rows are read in one transaction.
+ *
+ * Returns: (transfer full) (element-type RsRespondent): the respondents
+ */
+GPtrArray *
+rs_tracker_load_changed (RsStore       *store,
+                         gint64         since,
+                         gint64        *seen,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  GPtrArray *respondents;
+  sqlite3 *db;
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+
+  db = rs_store_get_connection (store, error);
+  if (db == NULL)
+    return NULL;
+
+  if (!rs_store_exec (db, "BEGIN", error))
+    return NULL;
+  respondents = load_changed (db, since, seen, cancellable, error);
+  rs_store_exec (db, "COMMIT", NULL);
+
+  return respondents;
 }
 
 void

@@ -71,6 +71,7 @@ GPtrArray           *rs_tracker_load           (RsStore        *store,
                                                 GError        **error);
 GPtrArray           *rs_tracker_load_changed   (RsStore        *store,
                                                 gint64          since,
+                                                gint64         *seen,
                                                 GCancellable   *cancellable,
                                                 GError        **error);
 GPtrArray           *rs_tracker_mark           (RsStore        *store,
