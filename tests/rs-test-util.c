@@ -126,3 +126,39 @@ rs_test_cpu_seconds (void)
   return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
+
+void
+rs_test_steps_init (RsTestSteps *steps)
+{
+  g_mutex_init (&steps->mutex);
+  g_cond_init (&steps->cond);
+  steps->step = 0;
+}
+
+void
+rs_test_steps_clear (RsTestSteps *steps)
+{
+  g_mutex_clear (&steps->mutex);
+  g_cond_clear (&steps->cond);
+}
+
+void
+rs_test_steps_set (RsTestSteps *steps,
+                   int          step)
+{
+  g_mutex_lock (&steps->mutex);
+  steps->step = step;
+  g_cond_broadcast (&steps->cond);
+  g_mutex_unlock (&steps->mutex);
+}
+
+/* Returns once the step is @step or later. */
+void
+rs_test_steps_wait (RsTestSteps *steps,
+                    int          step)
+{
+  g_mutex_lock (&steps->mutex);
+  while (steps->step < step)
+    g_cond_wait (&steps->cond, &steps->mutex);
+  g_mutex_unlock (&steps->mutex);
+}

@@ -403,31 +403,9 @@ typedef struct
 {
   RsStore *store;
   sqlite3 *connection;
-  GMutex mutex;
-  GCond cond;
-  int step;
+  RsTestSteps steps;
   int seen_rows;
 } ThreadState;
-
-static void
-wait_for_step (ThreadState *state,
-               int          step)
-{
-  g_mutex_lock (&state->mutex);
-  while (state->step < step)
-    g_cond_wait (&state->cond, &state->mutex);
-  g_mutex_unlock (&state->mutex);
-}
-
-static void
-set_step (ThreadState *state,
-          int          step)
-{
-  g_mutex_lock (&state->mutex);
-  state->step = step;
-  g_cond_broadcast (&state->cond);
-  g_mutex_unlock (&state->mutex);
-}
 
 static gboolean
 insert_one (sqlite3   *db,
@@ -459,9 +437,9 @@ other_thread (gpointer data)
 
   g_assert_true (rs_store_write (state->store, insert_one, (gpointer) "from-other", &error));
   g_assert_no_error (error);
-  set_step (state, 1);
+  rs_test_steps_set (&state->steps, 1);
 
-  wait_for_step (state, 2);
+  rs_test_steps_wait (&state->steps, 2);
   state->seen_rows = query_int (db, "SELECT count(*) FROM respondent");
 
   return NULL;
@@ -480,15 +458,14 @@ test_store_connection_per_thread (void)
 
   state.store = rs_store_open (path, &error);
   g_assert_no_error (error);
-  g_mutex_init (&state.mutex);
-  g_cond_init (&state.cond);
+  rs_test_steps_init (&state.steps);
 
   main_db = rs_store_get_connection (state.store, &error);
   g_assert_no_error (error);
   open_before = rs_store_get_open_connection_count ();
 
   thread = g_thread_new ("other", other_thread, &state);
-  wait_for_step (&state, 1);
+  rs_test_steps_wait (&state.steps, 1);
 
   g_assert_nonnull (state.connection);
   g_assert_true (state.connection != main_db);
@@ -499,7 +476,7 @@ test_store_connection_per_thread (void)
                                        "WHERE identity_key = 'from-other'"), ==, 1);
   g_assert_true (rs_store_write (state.store, insert_one, (gpointer) "from-main", &error));
   g_assert_no_error (error);
-  set_step (&state, 2);
+  rs_test_steps_set (&state.steps, 2);
 
   g_thread_join (thread);
   g_assert_cmpint (state.seen_rows, ==, 2);
@@ -510,8 +487,7 @@ test_store_connection_per_thread (void)
   rs_store_release_connection (state.store);
   g_assert_cmpuint (rs_store_get_open_connection_count (), ==, open_before - 1);
 
-  g_mutex_clear (&state.mutex);
-  g_cond_clear (&state.cond);
+  rs_test_steps_clear (&state.steps);
   g_clear_object (&state.store);
   rs_test_remove_tree (dir);
 }

@@ -393,30 +393,8 @@ typedef struct
 {
   RsStore *store;
   gint64 id;
-  GMutex mutex;
-  GCond cond;
-  int step;
+  RsTestSteps steps;
 } SlowWriter;
-
-static void
-slow_writer_step (SlowWriter *writer,
-                  int         step)
-{
-  g_mutex_lock (&writer->mutex);
-  writer->step = step;
-  g_cond_broadcast (&writer->cond);
-  g_mutex_unlock (&writer->mutex);
-}
-
-static void
-slow_writer_wait (SlowWriter *writer,
-                  int         step)
-{
-  g_mutex_lock (&writer->mutex);
-  while (writer->step < step)
-    g_cond_wait (&writer->cond, &writer->mutex);
-  g_mutex_unlock (&writer->mutex);
-}
 
 static gboolean
 slow_write (sqlite3   *db,
@@ -432,8 +410,8 @@ slow_write (sqlite3   *db,
     return FALSE;
 
   /* Written, not committed: a load happens now. */
-  slow_writer_step (writer, 1);
-  slow_writer_wait (writer, 2);
+  rs_test_steps_set (&writer->steps, 1);
+  rs_test_steps_wait (&writer->steps, 2);
 
   return TRUE;
 }
@@ -447,7 +425,7 @@ slow_writer_thread (gpointer data)
   g_assert_true (rs_store_write (writer->store, slow_write, writer, &error));
   g_assert_no_error (error);
   rs_store_release_connection (writer->store);
-  slow_writer_step (writer, 3);
+  rs_test_steps_set (&writer->steps, 3);
 
   return NULL;
 }
@@ -466,22 +444,20 @@ test_tracker_load_during_write (Fixture       *fixture,
   gint64 seen = -1;
 
   writer.id = id_of (fixture, "zoe@example.com");
-  g_mutex_init (&writer.mutex);
-  g_cond_init (&writer.cond);
-  g_clear_pointer (&changed, g_ptr_array_unref);
+  rs_test_steps_init (&writer.steps);
   changed = rs_tracker_load_changed (fixture->store, -1, &seen, NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&changed, g_ptr_array_unref);
 
   thread = g_thread_new ("slow-writer", slow_writer_thread, &writer);
-  slow_writer_wait (&writer, 1);
+  rs_test_steps_wait (&writer.steps, 1);
   changed = rs_tracker_load_changed (fixture->store, seen, &seen, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (changed->len, ==, 0);
   g_clear_pointer (&changed, g_ptr_array_unref);
 
-  slow_writer_step (&writer, 2);
-  slow_writer_wait (&writer, 3);
+  rs_test_steps_set (&writer.steps, 2);
+  rs_test_steps_wait (&writer.steps, 3);
   g_thread_join (thread);
 
   changed = rs_tracker_load_changed (fixture->store, seen, NULL, NULL, &error);
@@ -490,8 +466,7 @@ test_tracker_load_during_write (Fixture       *fixture,
   g_assert_cmpint (rs_respondent_get_id (changed->pdata[0]), ==, writer.id);
   g_assert_cmpstr (rs_respondent_get_note (changed->pdata[0]), ==, "slow");
 
-  g_mutex_clear (&writer.mutex);
-  g_cond_clear (&writer.cond);
+  rs_test_steps_clear (&writer.steps);
 }
 
 static void
