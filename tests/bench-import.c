@@ -13,8 +13,8 @@
 
 /* Imports a synthetic master file of --rows rows and 179 columns (about
  * 880 bytes a row, like a real export), or the file given with --file, into
- * an empty database, then again, and prints the wall time and the peak RSS
- * of each. */
+ * an empty database, then again, and prints the wall time, the CPU time
+ * and the peak RSS of each, and how long the checkpoint after it takes. */
 
 static long
 peak_rss_kb (void)
