@@ -8,6 +8,7 @@
 #include "rs-template-window.h"
 #include "core/rs-template.h"
 #include "rs-test-gtk.h"
+#include "rs-test-master.h"
 #include "rs-test-util.h"
 #include "rs-window.h"
 
@@ -389,6 +390,71 @@ test_window_import_missing_column (Fixture       *fixture,
                                    "3 respondents from 2 companies"));
 }
 
+/* A file dropped on the window is imported. */
+static void
+test_window_import_drop (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = write_fixture (fixture, "master.csv", master_csv);
+  g_autoptr(GListModel) controllers = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkDropTarget *target = NULL;
+  GValue value = G_VALUE_INIT;
+  GSList files = { .data = file, .next = NULL };
+  gboolean accepted = FALSE;
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, &files);
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+
+  g_assert_true (rs_test_wait_until (page_is_respondents, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+  g_assert_cmpint (count_respondents (fixture->window), ==, 3);
+}
+
+/* Cancelling an import from the window changes nothing. */
+static void
+test_window_import_cancel (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *good = write_fixture (fixture, "master.csv", master_csv);
+  g_autofree char *big = g_build_filename (fixture->dir, "big.csv", NULL);
+
+  rs_test_write_master (big, 20000);
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", good));
+  g_assert_true (rs_test_wait_until (page_is_respondents, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", big));
+  g_assert_true (rs_window_get_busy (fixture->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel-import",
+                                             NULL));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+  rs_test_iterate ();
+
+  g_assert_null (rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpint (count_respondents (fixture->window), ==, 3);
+  g_assert_true (g_str_has_prefix (rs_window_get_status_text (fixture->window),
+                                   "3 respondents from 2 companies"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -421,6 +487,10 @@ main (int   argc,
               fixture_set_up, test_window_import, fixture_tear_down);
   g_test_add ("/window/import-missing-column", Fixture, NULL,
               fixture_set_up, test_window_import_missing_column, fixture_tear_down);
+  g_test_add ("/window/import-drop", Fixture, NULL,
+              fixture_set_up, test_window_import_drop, fixture_tear_down);
+  g_test_add ("/window/import-cancel", Fixture, NULL,
+              fixture_set_up, test_window_import_cancel, fixture_tear_down);
   g_test_add ("/window/remembers-size", Fixture, NULL,
               fixture_set_up, test_window_remembers_size, fixture_tear_down);
 
