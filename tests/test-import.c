@@ -940,7 +940,17 @@ test_import_source_files (void)
   sqlite3_int64 ivo;
   gint64 first_import;
 
-  summary = import_ok (store, first_path);
+  /* The file of an import that never committed goes with the first that
+   * does. */
+  {
+    g_autofree char *sources = rs_store_get_sources_dir (store);
+    g_autofree char *stray = rs_store_get_source_path (store, 77);
+
+    g_assert_cmpint (g_mkdir_with_parents (sources, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (stray, "left over", -1, NULL));
+    summary = import_ok (store, first_path);
+    g_assert_false (g_file_test (stray, G_FILE_TEST_EXISTS));
+  }
   g_clear_pointer (&summary, rs_import_summary_free);
   ivo = respondent_id (store, "ivo@polder.example");
   first_import = query_int (store, "SELECT source_import FROM respondent WHERE id = %lld", ivo);

@@ -5,15 +5,14 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <math.h>
-#include <unistd.h>
 
 #include "rs-csv.h"
 #include "rs-import.h"
 #include "rs-master.h"
 #include "rs-respondent.h"
+#include "rs-source-writer.h"
 #include "rs-status.h"
 #include "rs-store-private.h"
 
@@ -97,6 +96,7 @@ typedef struct
   RsImportSummary *summary;
   /* The source file this attempt made, removed unless it commits. */
   char *source_path;
+  gint64 import_id;
 } ImportData;
 
 /* One per identity key. The reader thread alone looks keys up and adds
@@ -317,7 +317,6 @@ step_done (Statements    *s,
  * ahead of the thread that writes them to the database. */
 
 #define BATCH_ROWS 256
-#define SYNC_EVERY_BYTES (8 * 1024 * 1024)
 #define BATCHES_IN_FLIGHT 8
 
 typedef struct
@@ -346,109 +345,6 @@ typedef struct
   goffset size;
 } Batch;
 
-/* A sync waits for all that was written since the last one, so the files
- * an import writes are synced as they grow, by a thread of its own that
- * waits instead of the reader: the source file, and the write-ahead log
- * that the import's pages spill into. The last sync of the source file and
- * SQLite's own sync of the log at the commit then find little left to do.
- * Syncing the log through another descriptor only puts on disk sooner what
- * SQLite wrote; SQLite holds no locks on the log file that closing that
- * descriptor could drop. */
-typedef struct
-{
-  GThread *thread;
-  GMutex mutex;
-  GCond cond;
-  gboolean wanted;
-  gboolean quit;
-  int source_fd;
-  int wal_fd;
-  /* errno of a failed sync of the source file, 0 when none failed */
-  int source_errno;
-} Syncer;
-
-static gpointer
-syncer_thread (gpointer user_data)
-{
-  Syncer *syncer = user_data;
-
-  g_mutex_lock (&syncer->mutex);
-  for (;;)
-    {
-      int source_fd;
-      int source_errno = 0;
-
-      while (!syncer->wanted && !syncer->quit)
-        g_cond_wait (&syncer->cond, &syncer->mutex);
-      if (syncer->quit)
-        break;
-      syncer->wanted = FALSE;
-      source_fd = syncer->source_fd;
-      g_mutex_unlock (&syncer->mutex);
-
-      /* A failure here is SQLite's to report, at its own sync. */
-      if (syncer->wal_fd >= 0)
-        fdatasync (syncer->wal_fd);
-      if (source_fd >= 0 && fdatasync (source_fd) != 0)
-        source_errno = errno;
-
-      g_mutex_lock (&syncer->mutex);
-      if (source_errno != 0 && syncer->source_errno == 0)
-        syncer->source_errno = source_errno;
-    }
-  g_mutex_unlock (&syncer->mutex);
-
-  return NULL;
-}
-
-static void
-syncer_start (Syncer     *syncer,
-              const char *database_path)
-{
-  g_autofree char *wal_path = g_strconcat (database_path, "-wal", NULL);
-
-  g_mutex_init (&syncer->mutex);
-  g_cond_init (&syncer->cond);
-  syncer->source_fd = -1;
-  syncer->wal_fd = g_open (wal_path, O_RDONLY | O_CLOEXEC, 0);
-  syncer->thread = g_thread_new ("rs-import-sync", syncer_thread, syncer);
-}
-
-/* Asks for a sync of what was written so far, unless one is asked for. */
-static void
-syncer_want (Syncer *syncer,
-             int     source_fd)
-{
-  g_mutex_lock (&syncer->mutex);
-  syncer->source_fd = source_fd;
-  syncer->wanted = TRUE;
-  g_cond_signal (&syncer->cond);
-  g_mutex_unlock (&syncer->mutex);
-}
-
-/* Waits for a sync under way, and ends the thread; once is enough.
- *
- * Returns: errno of a sync of the source file that failed, or 0 */
-static int
-syncer_stop (Syncer *syncer)
-{
-  if (syncer->thread != NULL)
-    {
-      g_mutex_lock (&syncer->mutex);
-      syncer->quit = TRUE;
-      g_cond_signal (&syncer->cond);
-      g_mutex_unlock (&syncer->mutex);
-      g_clear_pointer (&syncer->thread, g_thread_join);
-      if (syncer->wal_fd >= 0)
-        close (syncer->wal_fd);
-      syncer->wal_fd = -1;
-      g_mutex_clear (&syncer->mutex);
-      g_cond_clear (&syncer->cond);
-    }
-
-  return syncer->source_errno;
-}
-
 typedef struct
 {
   RsCsvReader *reader;
@@ -456,12 +352,8 @@ typedef struct
   guint64 header_hash;
   /* Read in one pass instead of a look-up a row */
   KnownTable *known;
-  const char *source_path;
-  int source_fd;
+  RsSourceWriter *sources;
   gint64 source_size;
-  /* How long the source file was when its last sync was asked for */
-  gint64 synced_size;
-  Syncer syncer;
   GCancellable *cancellable;
   GAsyncQueue *full;
   GAsyncQueue *empty;
@@ -783,6 +675,37 @@ outdate_colleagues (Statements       *s,
   return done;
 }
 
+/* The import ids of the source files in @dir_path but that of @current. */
+static GArray *
+list_other_sources (const char *dir_path,
+                    gint64      current)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      gint64 import_id;
+      char *end;
+
+      if (!g_str_has_prefix (name, "import-"))
+        continue;
+      import_id = g_ascii_strtoll (name + strlen ("import-"), &end, 10);
+      if (import_id > 0 && import_id != current && strcmp (end, ".txt") == 0)
+        g_array_append_val (ids, import_id);
+    }
+
+  return ids;
+}
+
+typedef struct
+{
+  const char *dir;
+  /* The import that just committed, whose file is in use */
+  gint64 current;
+} UnusedSources;
+
 /* Removes the source files that no respondent points at: those of imports
  * whose rows all changed since, and those of imports that never committed.
  * In a write transaction of its own after an import, so that no other import
@@ -792,14 +715,13 @@ remove_unused_sources (sqlite3   *db,
                        gpointer   user_data,
                        GError   **error)
 {
-  const char *dir_path = user_data;
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  UnusedSources *unused = user_data;
+  g_autoptr(GArray) ids = list_other_sources (unused->dir, unused->current);
   g_autoptr(GHashTable) used = NULL;
   sqlite3_stmt *stmt = NULL;
-  const char *name;
   int rc;
 
-  if (dir == NULL)
+  if (ids->len == 0)
     return TRUE;
 
   /* One pass over everyone: there is no index on source_import. */
@@ -819,19 +741,17 @@ remove_unused_sources (sqlite3   *db,
   if (rc != SQLITE_DONE)
     return rs_store_set_error_from_db (db, rc, error);
 
-  while ((name = g_dir_read_name (dir)) != NULL)
+  for (guint i = 0; i < ids->len; i++)
     {
+      gint64 import_id = g_array_index (ids, gint64, i);
+      g_autofree char *name = NULL;
       g_autofree char *path = NULL;
-      gint64 import_id;
-      char *end;
 
-      if (!g_str_has_prefix (name, "import-"))
-        continue;
-      import_id = g_ascii_strtoll (name + strlen ("import-"), &end, 10);
-      if (import_id <= 0 || strcmp (end, ".txt") != 0 || g_hash_table_contains (used, &import_id))
+      if (g_hash_table_contains (used, &import_id))
         continue;
 
-      path = g_build_filename (dir_path, name, NULL);
+      name = g_strdup_printf ("import-%" G_GINT64_FORMAT ".txt", import_id);
+      path = g_build_filename (unused->dir, name, NULL);
       if (g_unlink (path) != 0 && errno != ENOENT)
         g_debug ("Could not remove the unused source file “%s”: %s", path, g_strerror (errno));
     }
@@ -883,98 +803,6 @@ append_source (GString            *out,
     *p = ' ';
   for (guint i = 1; i < n_fields; i++)
     out->str[start + (fields[i] - row) - 1] = SOURCE_SEPARATOR;
-}
-
-static void
-set_source_error (const char  *path,
-                  int          saved_errno,
-                  GError     **error)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Could not write “%s”: %s"), path, g_strerror (saved_errno));
-}
-
-static gboolean
-write_sources (Pipeline  *pipeline,
-               GString   *sources,
-               GError   **error)
-{
-  const char *data = sources->str;
-  gsize left = sources->len;
-
-  if (left == 0)
-    return TRUE;
-
-  if (pipeline->source_fd < 0)
-    {
-      pipeline->source_fd = g_open (pipeline->source_path,
-                                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-      if (pipeline->source_fd < 0)
-        {
-          set_source_error (pipeline->source_path, errno, error);
-          return FALSE;
-        }
-    }
-
-  while (left > 0)
-    {
-      gssize n = write (pipeline->source_fd, data, left);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          set_source_error (pipeline->source_path, errno, error);
-          return FALSE;
-        }
-      data += n;
-      left -= n;
-    }
-
-  return TRUE;
-}
-
-/* The file must be on disk before the commit that points at it is: the
- * last sync, after the syncer's. */
-static gboolean
-sync_sources (Pipeline  *pipeline,
-              GError   **error)
-{
-  int saved_errno = syncer_stop (&pipeline->syncer);
-
-  if (pipeline->source_fd < 0)
-    return TRUE;
-
-  if (saved_errno == 0 && fdatasync (pipeline->source_fd) != 0)
-    saved_errno = errno;
-  if (saved_errno != 0)
-    {
-      set_source_error (pipeline->source_path, saved_errno, error);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-close_sources (Pipeline  *pipeline,
-               GError   **error)
-{
-  int fd = pipeline->source_fd;
-
-  if (fd < 0)
-    return TRUE;
-
-  if (!sync_sources (pipeline, error))
-    return FALSE;
-  pipeline->source_fd = -1;
-  if (close (fd) != 0)
-    {
-      set_source_error (pipeline->source_path, errno, error);
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 static void
@@ -1090,19 +918,15 @@ reader_thread (gpointer user_data)
           batch->n_rows++;
         }
 
+      /* The sources go to the writer's thread; the rows keep where they are. */
       if (batch->error == NULL && !g_atomic_int_get (&pipeline->stop))
         {
-          if (write_sources (pipeline, batch->sources, &batch->error))
-            pipeline->source_size += batch->sources->len;
-          if (batch->error == NULL && !done
-              && pipeline->source_size - pipeline->synced_size >= SYNC_EVERY_BYTES)
-            {
-              syncer_want (&pipeline->syncer, pipeline->source_fd);
-              pipeline->synced_size = pipeline->source_size;
-            }
-          if (batch->error == NULL && done)
-            close_sources (pipeline, &batch->error);
-          if (batch->error != NULL)
+          pipeline->source_size += batch->sources->len;
+          rs_source_writer_write (pipeline->sources, g_steal_pointer (&batch->sources));
+          batch->sources = rs_source_writer_get_buffer (pipeline->sources);
+          if (done)
+            rs_source_writer_close (pipeline->sources);
+          else if (rs_source_writer_has_failed (pipeline->sources))
             done = TRUE;
         }
 
@@ -1175,6 +999,7 @@ import_transaction (sqlite3   *db,
   Pipeline pipeline = { 0 };
   GThread *thread;
   gboolean finished = FALSE;
+  gboolean had_respondents;
   guint batches = 0;
 
   /* A retried transaction starts over, without the last attempt's file. */
@@ -1231,10 +1056,13 @@ import_transaction (sqlite3   *db,
       return FALSE;
     }
   data->source_path = rs_store_get_source_path (data->store, s.import_id);
+  data->import_id = s.import_id;
 
   known = load_known (&s, error);
   if (known == NULL)
     return FALSE;
+  /* Without respondents there were no reports to outdate. */
+  had_respondents = g_hash_table_size (known->table) > 0;
 
   full = g_async_queue_new ();
   empty = g_async_queue_new_full ((GDestroyNotify) batch_free);
@@ -1250,9 +1078,7 @@ import_transaction (sqlite3   *db,
   pipeline.columns = columns;
   pipeline.header_hash = hash_header (header_text->str, header_text->len);
   pipeline.known = known;
-  pipeline.source_path = data->source_path;
-  pipeline.source_fd = -1;
-  syncer_start (&pipeline.syncer, rs_store_get_path (data->store));
+  pipeline.sources = rs_source_writer_new (data->source_path, rs_store_get_path (data->store));
   pipeline.cancellable = data->cancellable;
   pipeline.full = full;
   pipeline.empty = empty;
@@ -1285,12 +1111,14 @@ import_transaction (sqlite3   *db,
     }
 
   g_thread_join (thread);
-  syncer_stop (&pipeline.syncer);
-  if (pipeline.source_fd >= 0)
-    close (pipeline.source_fd);
 
   if (local_error == NULL)
     g_cancellable_set_error_if_cancelled (data->cancellable, &local_error);
+  if (local_error == NULL)
+    rs_source_writer_finish (pipeline.sources, TRUE, &local_error);
+  else
+    rs_source_writer_finish (pipeline.sources, FALSE, NULL);
+  g_clear_pointer (&pipeline.sources, rs_source_writer_free);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -1303,7 +1131,7 @@ import_transaction (sqlite3   *db,
       g_clear_pointer (&data->source_path, g_free);
     }
 
-  return outdate_colleagues (&s, data->summary, error) &&
+  return (!had_respondents || outdate_colleagues (&s, data->summary, error)) &&
          finish_log (&s, data->summary, error);
 }
 
@@ -1373,9 +1201,14 @@ rs_import_file (RsStore               *store,
 
   {
     g_autofree char *sources_dir = rs_store_get_sources_dir (store);
+    UnusedSources unused = { sources_dir, data.import_id };
+    g_autoptr(GArray) others = list_other_sources (sources_dir, data.import_id);
     g_autoptr(GError) local_error = NULL;
 
-    if (!rs_store_write (store, remove_unused_sources, sources_dir, &local_error))
+    /* Files are removed only under the write lock, so seeing none here
+     * means there is none to remove; after a first import there is none. */
+    if (others->len > 0 &&
+        !rs_store_write (store, remove_unused_sources, &unused, &local_error))
       g_debug ("Unused source files stay: %s", local_error->message);
   }
 
