@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "rs-csv.h"
+#include "rs-csv-private.h"
 
 #define CHUNK_SIZE (64 * 1024)
 G_STATIC_ASSERT (CHUNK_SIZE < RS_CSV_MAX_FIELD);
@@ -70,6 +70,7 @@ struct _RsCsvReader
   gboolean eof;
 
   gboolean cp1252;
+  gboolean slow_only;
   char delimiter;
   guint8 special_unquoted[256];
   guint8 special_quoted[256];
@@ -666,55 +667,43 @@ typedef enum
   SIMPLE_OK,
 } SimpleResult;
 
-/* Most records have no quote, no CR but that of a CR LF and nothing to
- * convert. Such a record, when its line is whole in the buffer, is copied at
- * once and cut at its delimiters, a word at a time, instead of byte by byte
- * through the state machine, which takes all other records. */
-static SimpleResult
-read_simple_record (RsCsvReader  *self,
-                    GError      **error)
+/* Where the next delimiter or quote is in row[i..len), or len. */
+static inline gsize
+next_delimiter_or_quote (const char *row,
+                         gsize       i,
+                         gsize       len,
+                         guint64     delimiters,
+                         char        delimiter)
 {
-  const guint8 *start = self->buf + self->pos;
-  gsize avail = self->len - self->pos;
+  const guint64 quotes = G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) '"';
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 word = load_word ((const guint8 *) row + i);
+      guint64 hits = bytes_equal (word, delimiters) | bytes_equal (word, quotes);
+
+      if (hits != 0)
+        return i + (__builtin_ctzll (hits) >> 3);
+    }
+  for (; i < len; i++)
+    {
+      if (row[i] == delimiter || row[i] == '"')
+        break;
+    }
+
+  return i;
+}
+
+/* Cuts a record without quotes, copied to @row, at its delimiters. */
+static SimpleResult
+split_record (RsCsvReader  *self,
+              char         *row,
+              gsize         n,
+              GError      **error)
+{
   const guint64 pattern = G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) self->delimiter;
-  const guint8 *newline;
-  const guint8 *end;
-  char *row;
-  gsize n;
   gsize i = 0;
 
-  if (avail == 0 || start[0] == '\n')
-    return SIMPLE_NO;
-  /* No longer than a chunk, so within every limit but that on fields. */
-  newline = memchr (start, '\n', MIN (avail, CHUNK_SIZE));
-  if (newline == NULL)
-    return SIMPLE_NO;
-
-  end = newline;
-  if (end[-1] == '\r')
-    end--;
-  n = end - start;
-  if (memchr (start, '"', n) != NULL || memchr (start, '\r', n) != NULL
-      || memchr (start, '\0', n) != NULL)
-    return SIMPLE_NO;
-  if (self->cp1252)
-    {
-      for (gsize j = 0; j < n; j++)
-        if (start[j] >= 0x80)
-          return SIMPLE_NO;
-    }
-
-  if (n + 1 > self->row_alloc)
-    {
-      self->row_alloc = MAX (n + 1, self->row_alloc * 2);
-      self->row = g_realloc (self->row, self->row_alloc);
-    }
-  row = self->row;
-  memcpy (row, start, n);
-  row[n] = '\0';
-
-  if (!add_field_start (self, 0, error))
-    return SIMPLE_ERROR;
   for (; i + 8 <= n; i += 8)
     {
       guint64 hits = bytes_equal (load_word ((const guint8 *) row + i), pattern);
@@ -738,6 +727,119 @@ read_simple_record (RsCsvReader  *self,
             return SIMPLE_ERROR;
         }
     }
+
+  return SIMPLE_OK;
+}
+
+/* Cuts a record with quotes in it, copied to @row, at its delimiters, and
+ * takes the quotes of each quoted field out. Only fields quoted whole are
+ * taken: a quote at the start, the closing one before a delimiter or the end
+ * of the line, none inside. Anything else is for the state machine, as is a
+ * quote left open, which means a line break inside quotes. */
+static SimpleResult
+split_quoted_record (RsCsvReader  *self,
+                     char         *row,
+                     gsize        *len_inout,
+                     GError      **error)
+{
+  const guint64 delimiters = G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) self->delimiter;
+  gsize len = *len_inout;
+  gsize field_start = 0;
+  gsize i = 0;
+
+  for (;;)
+    {
+      gsize at = next_delimiter_or_quote (row, i, len, delimiters, self->delimiter);
+      const char *close;
+      gsize closing;
+
+      if (at == len)
+        break;
+
+      if (row[at] == self->delimiter)
+        {
+          row[at] = '\0';
+          if (!add_field_start (self, at + 1, error))
+            return SIMPLE_ERROR;
+          field_start = i = at + 1;
+          continue;
+        }
+
+      close = at == field_start ? memchr (row + at + 1, '"', len - at - 1) : NULL;
+      closing = close != NULL ? (gsize) (close - row) : 0;
+      if (close == NULL || (closing + 1 < len && row[closing + 1] != self->delimiter))
+        {
+          self->n_fields = 0;
+          self->record_quoted = FALSE;
+          return SIMPLE_NO;
+        }
+
+      /* The field's text one to the left, the rest of the line and its NUL
+       * two: over the quotes. */
+      memmove (row + at, row + at + 1, closing - at - 1);
+      memmove (row + closing - 1, row + closing + 1, len - closing);
+      len -= 2;
+      i = closing - 1;
+      self->record_quoted = TRUE;
+    }
+
+  *len_inout = len;
+  return SIMPLE_OK;
+}
+
+/* Most records have no CR but that of a CR LF, nothing to convert, and no
+ * quote or only fields quoted whole. Such a record, when its line is whole
+ * in the buffer, is copied at once and cut at its delimiters, a word at a
+ * time, instead of byte by byte through the state machine, which takes all
+ * other records. */
+static SimpleResult
+read_simple_record (RsCsvReader  *self,
+                    GError      **error)
+{
+  const guint8 *start = self->buf + self->pos;
+  gsize avail = self->len - self->pos;
+  const guint8 *newline;
+  const guint8 *end;
+  char *row;
+  gsize n;
+  gboolean quoted;
+  SimpleResult result;
+
+  if (avail == 0 || start[0] == '\n')
+    return SIMPLE_NO;
+  /* No longer than a chunk, so within every limit but that on fields. */
+  newline = memchr (start, '\n', MIN (avail, CHUNK_SIZE));
+  if (newline == NULL)
+    return SIMPLE_NO;
+
+  end = newline;
+  if (end[-1] == '\r')
+    end--;
+  n = end - start;
+  if (memchr (start, '\r', n) != NULL || memchr (start, '\0', n) != NULL)
+    return SIMPLE_NO;
+  quoted = memchr (start, '"', n) != NULL;
+  if (self->cp1252)
+    {
+      for (gsize j = 0; j < n; j++)
+        if (start[j] >= 0x80)
+          return SIMPLE_NO;
+    }
+
+  if (n + 1 > self->row_alloc)
+    {
+      self->row_alloc = MAX (n + 1, self->row_alloc * 2);
+      self->row = g_realloc (self->row, self->row_alloc);
+    }
+  row = self->row;
+  memcpy (row, start, n);
+  row[n] = '\0';
+
+  if (!add_field_start (self, 0, error))
+    return SIMPLE_ERROR;
+  result = quoted ? split_quoted_record (self, row, &n, error) : split_record (self, row, n, error);
+  if (result != SIMPLE_OK)
+    return result;
 
   self->row_len = n + 1;
   self->field_start = self->row_len;
@@ -768,7 +870,7 @@ read_record (RsCsvReader   *self,
   self->record_quoted = FALSE;
   self->record_line = self->line;
 
-  switch (read_simple_record (self, error))
+  switch (self->slow_only ? SIMPLE_NO : read_simple_record (self, error))
     {
     case SIMPLE_OK:
       return RECORD_OK;
@@ -1102,6 +1204,18 @@ RsCsvReader *
 rs_csv_reader_new_for_bytes (GBytes  *bytes,
                              GError **error)
 {
+  return rs_csv_reader_new_for_bytes_full (bytes, TRUE, error);
+}
+
+/**
+ * rs_csv_reader_new_for_bytes_full:
+ * @fast: %FALSE to read every record, the header too, with the state machine
+ */
+RsCsvReader *
+rs_csv_reader_new_for_bytes_full (GBytes    *bytes,
+                                  gboolean   fast,
+                                  GError   **error)
+{
   g_autoptr(RsCsvReader) self = NULL;
   Prescan ps = { 0, };
   const guint8 *data;
@@ -1113,6 +1227,7 @@ rs_csv_reader_new_for_bytes (GBytes  *bytes,
 
   self = reader_alloc ();
   self->bytes = g_bytes_ref (bytes);
+  self->slow_only = !fast;
 
   data = g_bytes_get_data (bytes, &size);
   if (data == NULL)

@@ -5,12 +5,13 @@
 
 #include <glib/gi18n.h>
 
-#include "rs-csv.h"
+#include "rs-csv-private.h"
 #include "rs-master.h"
 
 /* libFuzzer target: any bytes, read as a master file (the header mapped, then
  * every row, ragged ones too), must neither crash, leak nor break what
- * rs-csv.h and rs-master.h promise. */
+ * rs-csv.h and rs-master.h promise. The reader's fast path for whole lines
+ * must read exactly what its state machine alone reads. */
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -38,6 +39,86 @@ check_row (const RsMasterRow *row,
   g_assert_nonnull (row->language);
   g_assert_true (kind == RS_MASTER_ROW_OK || row->problem != NULL);
   g_assert_true (kind == RS_MASTER_ROW_SKIPPED || row->identity_key != NULL);
+}
+
+static void
+check_same_error (const GError *fast,
+                  const GError *slow)
+{
+  g_assert_true ((fast == NULL) == (slow == NULL));
+  if (fast == NULL)
+    return;
+  g_assert_cmpuint (fast->domain, ==, slow->domain);
+  g_assert_cmpint (fast->code, ==, slow->code);
+  g_assert_cmpstr (fast->message, ==, slow->message);
+}
+
+static void
+check_same_row (RsCsvReader        *fast,
+                const char * const *fields,
+                guint               n_fields,
+                RsCsvReader        *slow,
+                const char * const *slow_fields,
+                guint               n_slow_fields)
+{
+  const char *data;
+  const char *slow_data;
+  gsize len;
+  gsize slow_len;
+
+  g_assert_cmpuint (n_fields, ==, n_slow_fields);
+  for (guint i = 0; i < n_fields; i++)
+    g_assert_cmpstr (fields[i], ==, slow_fields[i]);
+  g_assert_cmpuint (rs_csv_reader_get_line (fast), ==, rs_csv_reader_get_line (slow));
+
+  data = rs_csv_reader_get_row_data (fast, &len);
+  slow_data = rs_csv_reader_get_row_data (slow, &slow_len);
+  g_assert_cmpmem (data, len, slow_data, slow_len);
+}
+
+/* Reads @bytes with both paths, row by row. */
+static void
+check_fast_path (GBytes *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) slow_error = NULL;
+  g_autoptr(RsCsvReader) fast = rs_csv_reader_new_for_bytes_full (bytes, TRUE, &error);
+  g_autoptr(RsCsvReader) slow = rs_csv_reader_new_for_bytes_full (bytes, FALSE, &slow_error);
+  const char * const *header;
+  const char * const *slow_header;
+  guint n_header;
+  guint n_slow_header;
+
+  check_same_error (error, slow_error);
+  if (fast == NULL)
+    return;
+
+  header = rs_csv_reader_get_header (fast, &n_header);
+  slow_header = rs_csv_reader_get_header (slow, &n_slow_header);
+  g_assert_cmpuint (n_header, ==, n_slow_header);
+  for (guint i = 0; i < n_header; i++)
+    g_assert_cmpstr (header[i], ==, slow_header[i]);
+
+  for (;;)
+    {
+      const char * const *fields = NULL;
+      const char * const *slow_fields = NULL;
+      guint n_fields = 0;
+      guint n_slow_fields = 0;
+      gboolean ok;
+      gboolean slow_ok;
+
+      g_clear_error (&error);
+      g_clear_error (&slow_error);
+      ok = rs_csv_reader_next_row (fast, &fields, &n_fields, NULL, &error);
+      slow_ok = rs_csv_reader_next_row (slow, &slow_fields, &n_slow_fields, NULL, &slow_error);
+      g_assert_true (ok == slow_ok);
+      check_same_error (error, slow_error);
+      if (!ok && !g_error_matches (error, RS_CSV_ERROR, RS_CSV_ERROR_RAGGED))
+        break;
+
+      check_same_row (fast, fields, n_fields, slow, slow_fields, n_slow_fields);
+    }
 }
 
 int
@@ -102,6 +183,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
           check_row (&row, kind);
         }
     }
+
+  check_fast_path (bytes);
 
   return 0;
 }
