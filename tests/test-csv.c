@@ -347,6 +347,40 @@ test_quoted_random (void)
     }
 }
 
+/* Random bytes in a field, in and out of UTF-8, near the edges of what is
+ * valid: the file is read as UTF-8 exactly when GLib calls it UTF-8. */
+static void
+test_encoding_random (void)
+{
+  static const guint8 bytes[] = {
+    'a', ' ', 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1,
+    0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff,
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4122026);
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      g_autoptr(GString) csv = g_string_new ("h\n");
+      g_autoptr(GBytes) data = NULL;
+      g_autoptr(RsCsvReader) reader = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n = g_rand_int_range (rand, 1, 8);
+
+      /* A long ASCII run first, now and then, for the 16 bytes at a time. */
+      if (g_rand_boolean (rand))
+        g_string_append (csv, "abcdefghijklmnopqrstuvwxyz");
+      for (guint i = 0; i < n; i++)
+        g_string_append_c (csv, bytes[g_rand_int_range (rand, 0, G_N_ELEMENTS (bytes))]);
+      g_string_append_c (csv, '\n');
+
+      data = g_bytes_new (csv->str, csv->len);
+      reader = rs_csv_reader_new_for_bytes (data, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==,
+                       g_utf8_validate_len (csv->str, csv->len, NULL) ? "UTF-8" : "WINDOWS-1252");
+    }
+}
+
 static void
 test_embedded_newlines (void)
 {
@@ -1076,6 +1110,7 @@ main (int   argc,
   g_test_add_func ("/csv/quoting", test_quoting);
   g_test_add_func ("/csv/quoted-fast", test_quoted_fast);
   g_test_add_func ("/csv/quoted-random", test_quoted_random);
+  g_test_add_func ("/csv/encoding-random", test_encoding_random);
   g_test_add_func ("/csv/embedded-newlines", test_embedded_newlines);
   g_test_add_func ("/csv/bom", test_bom);
   g_test_add_func ("/csv/cp1252", test_cp1252);

@@ -228,7 +228,6 @@ check_text_start (RsCsvReader   *self,
 
 #define HIGH_BITS G_GUINT64_CONSTANT (0x8080808080808080)
 #define LOW_BITS G_GUINT64_CONSTANT (0x7f7f7f7f7f7f7f7f)
-#define VALIDATE_WINDOW 256
 
 static inline guint64
 load_word (const guint8 *p)
@@ -239,8 +238,46 @@ load_word (const guint8 *p)
   return GUINT64_FROM_LE (word);
 }
 
+/* The length of the UTF-8 sequence at @p, of which @avail bytes are there,
+ * or 0 when it is not one that g_utf8_validate() accepts (no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or is cut off. */
+static inline gsize
+utf8_sequence_length (const guint8 *p,
+                      gsize         avail)
+{
+  guint8 lo = 0x80;
+  guint8 hi = 0xbf;
+  gsize len;
+
+  if (p[0] < 0xc2 || p[0] > 0xf4)
+    return 0;
+  if (p[0] < 0xe0)
+    len = 2;
+  else if (p[0] < 0xf0)
+    len = 3;
+  else
+    len = 4;
+
+  if (p[0] == 0xe0)
+    lo = 0xa0;
+  else if (p[0] == 0xed)
+    hi = 0x9f;
+  else if (p[0] == 0xf0)
+    lo = 0x90;
+  else if (p[0] == 0xf4)
+    hi = 0x8f;
+
+  if (avail < len || p[1] < lo || p[1] > hi)
+    return 0;
+  for (gsize i = 2; i < len; i++)
+    if (p[i] < 0x80 || p[i] > 0xbf)
+      return 0;
+
+  return len;
+}
+
 /* Like g_utf8_validate_len(), but runs of ASCII, most of any master file,
- * are passed over a word at a time and only the rest is decoded. */
+ * are passed over 16 bytes at a time and only the rest is decoded. */
 static gboolean
 validate_utf8 (const guint8  *data,
                gsize          len,
@@ -250,26 +287,26 @@ validate_utf8 (const guint8  *data,
 
   while (i < len)
     {
-      const char *stop;
-      gsize window;
+      gsize n;
 
-      while (i + 8 <= len && (load_word (data + i) & HIGH_BITS) == 0)
-        i += 8;
-
-      window = MIN (len - i, VALIDATE_WINDOW);
-      if (g_utf8_validate_len ((const char *) data + i, window, &stop))
+      if (i + 16 <= len && ((load_word (data + i) | load_word (data + i + 8)) & HIGH_BITS) == 0)
         {
-          i += window;
+          i += 16;
+          continue;
+        }
+      if (data[i] < 0x80)
+        {
+          i++;
           continue;
         }
 
-      /* A sequence cut by the window, not by the data, is read again whole. */
-      if (i + window == len || (gsize) ((const guint8 *) stop - data) + 4 <= i + window)
+      n = utf8_sequence_length (data + i, len - i);
+      if (n == 0)
         {
-          *end = stop;
+          *end = (const char *) data + i;
           return FALSE;
         }
-      i = (const guint8 *) stop - data;
+      i += n;
     }
 
   *end = (const char *) data + len;

@@ -149,6 +149,10 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       return 0;
     }
 
+  /* Windows-1252 exactly when the bytes are not UTF-8. */
+  g_assert_true (g_str_equal (rs_csv_reader_get_encoding (reader), "UTF-8") ==
+                 g_utf8_validate_len ((const char *) data, size, NULL));
+
   header = rs_csv_reader_get_header (reader, &n_header);
   check_fields (header, n_header);
 
