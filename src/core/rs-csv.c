@@ -5,6 +5,9 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "rs-csv-private.h"
 
@@ -91,6 +94,8 @@ struct _RsCsvReader
 
   const char **fields;
   guint fields_alloc;
+  /* Whether fields holds the record, as the fast path leaves it */
+  gboolean fields_built;
 
   char **header;
   guint n_header;
@@ -624,6 +629,15 @@ append_cp1252 (RsCsvReader   *self,
   return append (self, out, 3, error);
 }
 
+static void
+set_too_many_fields_error (RsCsvReader  *self,
+                           GError      **error)
+{
+  g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
+               _("Line %u has more than %u fields"),
+               self->record_line, (guint) RS_CSV_MAX_COLUMNS);
+}
+
 static gboolean
 end_field_slow (RsCsvReader  *self,
                 GError      **error)
@@ -632,9 +646,7 @@ end_field_slow (RsCsvReader  *self,
     {
       if (self->starts_alloc >= RS_CSV_MAX_COLUMNS)
         {
-          g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
-                       _("Line %u has more than %u fields"),
-                       self->record_line, (guint) RS_CSV_MAX_COLUMNS);
+          set_too_many_fields_error (self, error);
           return FALSE;
         }
       self->starts_alloc = MIN (self->starts_alloc * 2, RS_CSV_MAX_COLUMNS);
@@ -685,15 +697,33 @@ bytes_equal (guint64 word,
   return ~(((x & LOW_BITS) + LOW_BITS) | x | LOW_BITS);
 }
 
+static gboolean
+grow_fields (RsCsvReader  *self,
+             GError      **error)
+{
+  if (self->n_fields >= RS_CSV_MAX_COLUMNS)
+    {
+      set_too_many_fields_error (self, error);
+      return FALSE;
+    }
+
+  self->fields_alloc = MIN (MAX (64, self->fields_alloc * 2), RS_CSV_MAX_COLUMNS + 1);
+  self->fields = g_renew (const char *, self->fields, self->fields_alloc);
+  return TRUE;
+}
+
+/* The fast path's fields go straight to the array it returns, with room
+ * for the NULL that ends it. */
 static inline gboolean
 add_field_start (RsCsvReader  *self,
                  gsize         start,
                  GError      **error)
 {
-  if (G_UNLIKELY (self->n_fields == self->starts_alloc) && !end_field_slow (self, error))
+  if (G_UNLIKELY (self->n_fields + 1 >= self->fields_alloc
+                  || self->n_fields >= RS_CSV_MAX_COLUMNS) && !grow_fields (self, error))
     return FALSE;
 
-  self->starts[self->n_fields++] = start;
+  self->fields[self->n_fields++] = self->row + start;
   return TRUE;
 }
 
@@ -714,6 +744,20 @@ next_delimiter_or_quote (const char *row,
 {
   const guint64 quotes = G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) '"';
 
+#ifdef __SSE2__
+  const __m128i delimiter_block = _mm_set1_epi8 (delimiter);
+  const __m128i quote_block = _mm_set1_epi8 ('"');
+
+  for (; i + 16 <= len; i += 16)
+    {
+      __m128i block = _mm_loadu_si128 ((const __m128i *) (row + i));
+      guint hits = (guint) _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (block, delimiter_block),
+                                                            _mm_cmpeq_epi8 (block, quote_block)));
+
+      if (hits != 0)
+        return i + __builtin_ctz (hits);
+    }
+#endif
   for (; i + 8 <= len; i += 8)
     {
       guint64 word = load_word ((const guint8 *) row + i);
@@ -741,6 +785,25 @@ split_record (RsCsvReader  *self,
   const guint64 pattern = G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) self->delimiter;
   gsize i = 0;
 
+#ifdef __SSE2__
+  const __m128i delimiters = _mm_set1_epi8 (self->delimiter);
+
+  for (; i + 16 <= n; i += 16)
+    {
+      __m128i block = _mm_loadu_si128 ((const __m128i *) (row + i));
+      guint hits = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (block, delimiters));
+
+      while (hits != 0)
+        {
+          gsize at = i + __builtin_ctz (hits);
+
+          row[at] = '\0';
+          if (!add_field_start (self, at + 1, error))
+            return SIMPLE_ERROR;
+          hits &= hits - 1;
+        }
+    }
+#endif
   for (; i + 8 <= n; i += 8)
     {
       guint64 hits = bytes_equal (load_word ((const guint8 *) row + i), pattern);
@@ -876,12 +939,16 @@ read_simple_record (RsCsvReader  *self,
     return SIMPLE_ERROR;
   result = quoted ? split_quoted_record (self, row, &n, error) : split_record (self, row, n, error);
   if (result != SIMPLE_OK)
-    return result;
+    {
+      self->n_fields = 0;
+      return result;
+    }
 
   self->row_len = n + 1;
   self->field_start = self->row_len;
   self->line++;
   self->pos = newline + 1 - self->buf;
+  self->fields_built = TRUE;
 
   return SIMPLE_OK;
 }
@@ -904,6 +971,7 @@ read_record (RsCsvReader   *self,
   self->row_len = 0;
   self->field_start = 0;
   self->n_fields = 0;
+  self->fields_built = FALSE;
   self->record_quoted = FALSE;
   self->record_line = self->line;
 
@@ -1088,6 +1156,12 @@ read_nonblank_record (RsCsvReader   *self,
 static const char * const *
 build_fields (RsCsvReader *self)
 {
+  if (self->fields_built)
+    {
+      self->fields[self->n_fields] = NULL;
+      return self->fields;
+    }
+
   if (self->fields_alloc < self->n_fields + 1)
     {
       self->fields_alloc = MAX (self->n_fields + 1, self->fields_alloc * 2);

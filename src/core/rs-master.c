@@ -354,30 +354,53 @@ rs_master_email_is_valid (const char *email)
   return TRUE;
 }
 
-/* @clean as clean_text() left it */
+static gboolean
+is_ascii (const char *text,
+          gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) text[i] >= 0x80)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* @clean as clean_text() left it. Appends at @out, which has room for
+ * @len bytes; returns the end. */
+static char *
+put_key_part (char       *out,
+              const char *clean,
+              gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = clean[i];
+
+      out[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    }
+
+  return out + len;
+}
+
+/* @clean as clean_text() left it. Nearly every part is ASCII, which folds
+ * to its lower case; the others are normalised and case-folded. */
 static void
 append_key_part (GString    *key,
-                 const char *clean)
+                 const char *clean,
+                 gsize       len)
 {
   g_autofree char *normal = NULL;
   g_autofree char *folded = NULL;
-  gboolean ascii = TRUE;
+  gsize start = key->len;
 
-  for (const char *p = clean; *p; p++)
-    if ((guchar) *p >= 0x80)
-      {
-        ascii = FALSE;
-        break;
-      }
-
-  if (ascii)
+  if (is_ascii (clean, len))
     {
-      for (const char *p = clean; *p; p++)
-        g_string_append_c (key, g_ascii_tolower (*p));
+      g_string_set_size (key, start + len);
+      put_key_part (key->str + start, clean, len);
       return;
     }
 
-  normal = g_utf8_normalize (clean, -1, G_NORMALIZE_NFKC);
+  normal = g_utf8_normalize (clean, len, G_NORMALIZE_NFKC);
   folded = g_utf8_casefold (normal ? normal : clean, -1);
   g_string_append (key, folded);
 }
@@ -393,13 +416,16 @@ identity_key_of_clean (const char *company,
                        const char *person,
                        const char *email)
 {
-  GString *key = g_string_sized_new (strlen (company) + strlen (person) + strlen (email) + 3);
+  gsize company_len = strlen (company);
+  gsize person_len = strlen (person);
+  gsize email_len = strlen (email);
+  GString *key = g_string_sized_new (company_len + person_len + email_len + 3);
 
-  append_key_part (key, company);
+  append_key_part (key, company, company_len);
   g_string_append_c (key, '\x1f');
-  append_key_part (key, person);
+  append_key_part (key, person, person_len);
   g_string_append_c (key, '\x1f');
-  append_key_part (key, email);
+  append_key_part (key, email, email_len);
 
   return g_string_free (key, FALSE);
 }
