@@ -917,6 +917,30 @@ test_import_reimport (void)
   rs_test_remove_tree (dir);
 }
 
+/* A row's hash says whether it changed since the last import, so it must
+ * stay what earlier versions stored: else a re-import would take everyone
+ * for changed. These values were stored by the first version with hashes. */
+static void
+test_import_source_hash_stable (void)
+{
+  const char csv[] = "company_name,name,email_address,function,up__r\n"
+                     "\"Polder, Packaging\",Ivo B\xc3\xb6s,ivo@polder.example,"
+                     "\"Buyer\x1f" "one\",3.5\n"
+                     "Smit & Zonen,Ylva Smit,ylva@smit.example,CFO,\"4,25\"\n";
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = write_file (dir, "pin.csv", csv, sizeof csv - 1);
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = import_ok (store, path);
+
+  g_assert_cmpint (query_int (store, "SELECT source_hash FROM respondent WHERE email = %Q",
+                              "ivo@polder.example"), ==, G_GINT64_CONSTANT (5243102533534011272));
+  g_assert_cmpint (query_int (store, "SELECT source_hash FROM respondent WHERE email = %Q",
+                              "ylva@smit.example"), ==, G_GINT64_CONSTANT (-8188255193794067621));
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 /* The source rows an import adds or changes go to a file of that import,
  * which goes once no respondent points at it. */
 static void
@@ -1916,6 +1940,7 @@ main (int   argc,
   g_test_add_func ("/import/raw-header", test_import_raw_header);
   g_test_add_func ("/import/reimport", test_import_reimport);
   g_test_add_func ("/import/source-files", test_import_source_files);
+  g_test_add_func ("/import/source-hash-stable", test_import_source_hash_stable);
   g_test_add_func ("/import/many-batches", test_import_many_batches);
   g_test_add_func ("/import/checkpoint-after", test_import_checkpoint_after);
   g_test_add_func ("/import/duplicate-counts", test_import_duplicate_counts);

@@ -861,6 +861,44 @@ test_identity_key (void)
   }
 }
 
+static char *
+folded_part (const char *text)
+{
+  g_autofree char *normal = g_utf8_normalize (text, -1, G_NORMALIZE_NFKC);
+
+  return g_utf8_casefold (normal, -1);
+}
+
+/* Keys are NFKC-normalised and case-folded, however they are made: every
+ * character from U+0080 to U+024F (Latin-1 and Latin Extended), upper and
+ * lower case, alone, between letters and before a combining mark. */
+static void
+test_identity_key_folding (void)
+{
+  for (gunichar c = 0x80; c <= 0x24f; c++)
+    {
+      char utf8[8] = { 0 };
+      /* Before and after: alone, between letters, before a combining mark */
+      const char *shapes[][2] = { { "", "" }, { "Ab", "Cd" }, { "", "E" }, { "x", "\xcc\x88" } };
+
+      if (!g_unichar_isprint (c) || g_unichar_isspace (c))
+        continue;
+      g_unichar_to_utf8 (c, utf8);
+      for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+        {
+          g_autofree char *part = g_strconcat (shapes[i][0], utf8, shapes[i][1], NULL);
+          g_autofree char *key = rs_master_identity_key (part, "Éva Ölund", "ÉVA@example.org");
+          g_autofree char *company = folded_part (part);
+          g_autofree char *person = folded_part ("Éva Ölund");
+          g_autofree char *expected = g_strdup_printf ("%s\x1f%s\x1f%s", company, person,
+                                                       "éva@example.org");
+
+          g_test_message ("U+%04X in “%s”", c, part);
+          g_assert_cmpstr (key, ==, expected);
+        }
+    }
+}
+
 static void
 test_scores_parse (void)
 {
@@ -978,6 +1016,57 @@ test_scores_exact (void)
     }
 }
 
+static double
+clamped (double value)
+{
+  return value <= 0.0 ? 0.0 : MIN (value, 5.0);
+}
+
+/* Decimals of every length, read eight digits at a time or one by one,
+ * with zeros in front, a point or a comma anywhere: as strtod() reads
+ * them. With one character in them that no number has, they are missing. */
+static void
+test_scores_digits (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1204);
+
+  for (guint i = 0; i < 200000; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      guint n_int = g_rand_int_range (rand, 0, 13);
+      guint n_fraction = g_rand_int_range (rand, 0, 22);
+      gboolean point = n_fraction > 0 || g_rand_boolean (rand);
+      g_autofree char *dotted = NULL;
+
+      if (n_int + n_fraction == 0)
+        n_int = 1;
+      for (guint j = 0; j < n_int; j++)
+        g_string_append_c (text, j == 0 && g_rand_int_range (rand, 0, 3) > 0
+                                 ? '0' + g_rand_int_range (rand, 0, 6)
+                                 : '0' + g_rand_int_range (rand, 0, 10));
+      if (point)
+        g_string_append_c (text, g_rand_boolean (rand) ? '.' : ',');
+      for (guint j = 0; j < n_fraction; j++)
+        g_string_append_c (text, '0' + g_rand_int_range (rand, 0, 10));
+
+      dotted = g_strdelimit (g_strdup (text->str), ",", '.');
+      if (rs_scores_parse (text->str) != clamped (g_ascii_strtod (dotted, NULL)))
+        {
+          g_test_message ("“%s” reads as %.17g", text->str, rs_scores_parse (text->str));
+          g_assert_cmpfloat (rs_scores_parse (text->str), ==, clamped (g_ascii_strtod (dotted, NULL)));
+        }
+
+      {
+        static const char others[] = "x/:;@_'\"#%";
+        guint at = g_rand_int_range (rand, 0, text->len);
+
+        text->str[at] = others[g_rand_int_range (rand, 0, sizeof others - 1)];
+        if (!isnan (rs_scores_parse (text->str)))
+          g_error ("“%s” reads as %.17g", text->str, rs_scores_parse (text->str));
+      }
+    }
+}
+
 static void
 test_scores_count (void)
 {
@@ -1019,8 +1108,10 @@ main (int   argc,
   g_test_add_func ("/master/row/names-survive", test_row_names_survive);
   g_test_add_func ("/master/email-valid", test_email_valid);
   g_test_add_func ("/master/identity-key", test_identity_key);
+  g_test_add_func ("/master/identity-key/folding", test_identity_key_folding);
   g_test_add_func ("/master/scores/parse", test_scores_parse);
   g_test_add_func ("/master/scores/exact", test_scores_exact);
+  g_test_add_func ("/master/scores/digits", test_scores_digits);
   g_test_add_func ("/master/scores/count", test_scores_count);
 
   return g_test_run ();

@@ -629,15 +629,6 @@ append_cp1252 (RsCsvReader   *self,
   return append (self, out, 3, error);
 }
 
-static void
-set_too_many_fields_error (RsCsvReader  *self,
-                           GError      **error)
-{
-  g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
-               _("Line %u has more than %u fields"),
-               self->record_line, (guint) RS_CSV_MAX_COLUMNS);
-}
-
 static gboolean
 end_field_slow (RsCsvReader  *self,
                 GError      **error)
@@ -646,7 +637,9 @@ end_field_slow (RsCsvReader  *self,
     {
       if (self->starts_alloc >= RS_CSV_MAX_COLUMNS)
         {
-          set_too_many_fields_error (self, error);
+          g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
+                       _("Line %u has more than %u fields"),
+                       self->record_line, (guint) RS_CSV_MAX_COLUMNS);
           return FALSE;
         }
       self->starts_alloc = MIN (self->starts_alloc * 2, RS_CSV_MAX_COLUMNS);
@@ -697,43 +690,6 @@ bytes_equal (guint64 word,
   return ~(((x & LOW_BITS) + LOW_BITS) | x | LOW_BITS);
 }
 
-static gboolean
-grow_fields (RsCsvReader  *self,
-             GError      **error)
-{
-  if (self->n_fields >= RS_CSV_MAX_COLUMNS)
-    {
-      set_too_many_fields_error (self, error);
-      return FALSE;
-    }
-
-  self->fields_alloc = MIN (MAX (64, self->fields_alloc * 2), RS_CSV_MAX_COLUMNS + 1);
-  self->fields = g_renew (const char *, self->fields, self->fields_alloc);
-  return TRUE;
-}
-
-/* The fast path's fields go straight to the array it returns, with room
- * for the NULL that ends it. */
-static inline gboolean
-add_field_start (RsCsvReader  *self,
-                 gsize         start,
-                 GError      **error)
-{
-  if (G_UNLIKELY (self->n_fields + 1 >= self->fields_alloc
-                  || self->n_fields >= RS_CSV_MAX_COLUMNS) && !grow_fields (self, error))
-    return FALSE;
-
-  self->fields[self->n_fields++] = self->row + start;
-  return TRUE;
-}
-
-typedef enum
-{
-  SIMPLE_NO,
-  SIMPLE_ERROR,
-  SIMPLE_OK,
-} SimpleResult;
-
 /* Where the next delimiter or quote is in row[i..len), or len. */
 static inline gsize
 next_delimiter_or_quote (const char *row,
@@ -775,14 +731,18 @@ next_delimiter_or_quote (const char *row,
   return i;
 }
 
-/* Cuts a record without quotes, copied to @row, at its delimiters. */
-static SimpleResult
-split_record (RsCsvReader  *self,
-              char         *row,
-              gsize         n,
-              GError      **error)
+/* Cuts a record without quotes, copied to @row, at its delimiters. The
+ * fields go straight to the array that rs_csv_reader_next_row() returns,
+ * which has room for them all; counted in a local, which the stores into
+ * @row cannot be taken to change. */
+static void
+split_record (RsCsvReader *self,
+              char        *row,
+              gsize        n)
 {
   const guint64 pattern = G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) self->delimiter;
+  const char **fields = self->fields;
+  guint n_fields = self->n_fields;
   gsize i = 0;
 
 #ifdef __SSE2__
@@ -798,8 +758,7 @@ split_record (RsCsvReader  *self,
           gsize at = i + __builtin_ctz (hits);
 
           row[at] = '\0';
-          if (!add_field_start (self, at + 1, error))
-            return SIMPLE_ERROR;
+          fields[n_fields++] = row + at + 1;
           hits &= hits - 1;
         }
     }
@@ -813,8 +772,7 @@ split_record (RsCsvReader  *self,
           gsize at = i + (__builtin_ctzll (hits) >> 3);
 
           row[at] = '\0';
-          if (!add_field_start (self, at + 1, error))
-            return SIMPLE_ERROR;
+          fields[n_fields++] = row + at + 1;
           hits &= hits - 1;
         }
     }
@@ -823,12 +781,11 @@ split_record (RsCsvReader  *self,
       if (row[i] == self->delimiter)
         {
           row[i] = '\0';
-          if (!add_field_start (self, i + 1, error))
-            return SIMPLE_ERROR;
+          fields[n_fields++] = row + i + 1;
         }
     }
 
-  return SIMPLE_OK;
+  self->n_fields = n_fields;
 }
 
 /* Cuts a record with quotes in it, copied to @row, at its delimiters, and
@@ -836,11 +793,10 @@ split_record (RsCsvReader  *self,
  * taken: a quote at the start, the closing one before a delimiter or the end
  * of the line, none inside. Anything else is for the state machine, as is a
  * quote left open, which means a line break inside quotes. */
-static SimpleResult
+static gboolean
 split_quoted_record (RsCsvReader  *self,
                      char         *row,
-                     gsize        *len_inout,
-                     GError      **error)
+                     gsize        *len_inout)
 {
   const guint64 delimiters = G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) self->delimiter;
   gsize len = *len_inout;
@@ -859,8 +815,7 @@ split_quoted_record (RsCsvReader  *self,
       if (row[at] == self->delimiter)
         {
           row[at] = '\0';
-          if (!add_field_start (self, at + 1, error))
-            return SIMPLE_ERROR;
+          self->fields[self->n_fields++] = row + at + 1;
           field_start = i = at + 1;
           continue;
         }
@@ -869,9 +824,8 @@ split_quoted_record (RsCsvReader  *self,
       closing = close != NULL ? (gsize) (close - row) : 0;
       if (close == NULL || (closing + 1 < len && row[closing + 1] != self->delimiter))
         {
-          self->n_fields = 0;
           self->record_quoted = FALSE;
-          return SIMPLE_NO;
+          return FALSE;
         }
 
       /* The field's text one to the left, the rest of the line and its NUL
@@ -884,17 +838,18 @@ split_quoted_record (RsCsvReader  *self,
     }
 
   *len_inout = len;
-  return SIMPLE_OK;
+  return TRUE;
 }
 
 /* Most records have no CR but that of a CR LF, nothing to convert, and no
  * quote or only fields quoted whole. Such a record, when its line is whole
- * in the buffer, is copied at once and cut at its delimiters, a word at a
- * time, instead of byte by byte through the state machine, which takes all
- * other records. */
-static SimpleResult
-read_simple_record (RsCsvReader  *self,
-                    GError      **error)
+ * in the buffer, is copied at once and cut at its delimiters, many bytes at
+ * a time, instead of byte by byte through the state machine, which takes
+ * all other records.
+ *
+ * Returns: whether it read the record; if not, the state machine reads it */
+static gboolean
+read_simple_record (RsCsvReader *self)
 {
   const guint8 *start = self->buf + self->pos;
   gsize avail = self->len - self->pos;
@@ -903,29 +858,37 @@ read_simple_record (RsCsvReader  *self,
   char *row;
   gsize n;
   gboolean quoted;
-  SimpleResult result;
 
   if (avail == 0 || start[0] == '\n')
-    return SIMPLE_NO;
+    return FALSE;
   /* No longer than a chunk, so within every limit but that on fields. */
   newline = memchr (start, '\n', MIN (avail, CHUNK_SIZE));
   if (newline == NULL)
-    return SIMPLE_NO;
+    return FALSE;
 
   end = newline;
   if (end[-1] == '\r')
     end--;
   n = end - start;
   if (memchr (start, '\r', n) != NULL || memchr (start, '\0', n) != NULL)
-    return SIMPLE_NO;
+    return FALSE;
   quoted = memchr (start, '"', n) != NULL;
   if (self->cp1252)
     {
       for (gsize j = 0; j < n; j++)
         if (start[j] >= 0x80)
-          return SIMPLE_NO;
+          return FALSE;
     }
 
+  /* The state machine knows the limit on fields; below it, there is room
+   * for a field after every byte and the NULL that ends them. */
+  if (n + 1 > RS_CSV_MAX_COLUMNS)
+    return FALSE;
+  if (self->fields_alloc < n + 2)
+    {
+      self->fields_alloc = MAX (n + 2, self->fields_alloc * 2);
+      self->fields = g_renew (const char *, self->fields, self->fields_alloc);
+    }
   if (n + 1 > self->row_alloc)
     {
       self->row_alloc = MAX (n + 1, self->row_alloc * 2);
@@ -935,13 +898,16 @@ read_simple_record (RsCsvReader  *self,
   memcpy (row, start, n);
   row[n] = '\0';
 
-  if (!add_field_start (self, 0, error))
-    return SIMPLE_ERROR;
-  result = quoted ? split_quoted_record (self, row, &n, error) : split_record (self, row, n, error);
-  if (result != SIMPLE_OK)
+  self->fields[0] = row;
+  self->n_fields = 1;
+  if (!quoted)
+    {
+      split_record (self, row, n);
+    }
+  else if (!split_quoted_record (self, row, &n))
     {
       self->n_fields = 0;
-      return result;
+      return FALSE;
     }
 
   self->row_len = n + 1;
@@ -950,7 +916,7 @@ read_simple_record (RsCsvReader  *self,
   self->pos = newline + 1 - self->buf;
   self->fields_built = TRUE;
 
-  return SIMPLE_OK;
+  return TRUE;
 }
 
 /* Reads one record into the row buffer. The LF of a CR LF outside quotes
@@ -975,16 +941,8 @@ read_record (RsCsvReader   *self,
   self->record_quoted = FALSE;
   self->record_line = self->line;
 
-  switch (self->slow_only ? SIMPLE_NO : read_simple_record (self, error))
-    {
-    case SIMPLE_OK:
-      return RECORD_OK;
-    case SIMPLE_ERROR:
-      return RECORD_ERROR;
-    case SIMPLE_NO:
-    default:
-      break;
-    }
+  if (!self->slow_only && read_simple_record (self))
+    return RECORD_OK;
 
   for (;;)
     {

@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "rs-csv.h"
 #include "rs-import.h"
@@ -795,27 +798,49 @@ batch_free (Batch *batch)
 }
 
 /* The fields joined by SOURCE_SEPARATOR, which is made a space inside them.
- * @row holds the fields one after the other, each ended by a NUL. */
+ * @row holds the fields one after the other, each ended by a NUL, and has
+ * no other NUL: each NUL but the last becomes a separator. */
 static void
-append_source (GString            *out,
-               const char         *row,
-               gsize               row_len,
-               const char * const *fields,
-               guint               n_fields)
+append_source (GString    *out,
+               const char *row,
+               gsize       row_len)
 {
   gsize start = out->len;
-  char *p;
+  gsize len;
+  char *to;
+  gsize i = 0;
 
   if (row_len == 0)
     return;
 
-  g_string_append_len (out, row, row_len - 1);
-  for (p = out->str + start;
-       (p = memchr (p, SOURCE_SEPARATOR, out->len - (p - out->str))) != NULL;
-       p++)
-    *p = ' ';
-  for (guint i = 1; i < n_fields; i++)
-    out->str[start + (fields[i] - row) - 1] = SOURCE_SEPARATOR;
+  len = row_len - 1;
+  g_string_set_size (out, start + len);
+  to = out->str + start;
+
+#ifdef __SSE2__
+  {
+    const __m128i nul = _mm_setzero_si128 ();
+    const __m128i separator = _mm_set1_epi8 (SOURCE_SEPARATOR);
+    const __m128i space = _mm_set1_epi8 (' ');
+
+    for (; i + 16 <= len; i += 16)
+      {
+        __m128i block = _mm_loadu_si128 ((const __m128i *) (row + i));
+        __m128i ends = _mm_cmpeq_epi8 (block, nul);
+        __m128i inside = _mm_cmpeq_epi8 (block, separator);
+
+        block = _mm_or_si128 (_mm_andnot_si128 (inside, block), _mm_and_si128 (inside, space));
+        block = _mm_or_si128 (block, _mm_and_si128 (ends, separator));
+        _mm_storeu_si128 ((__m128i *) (to + i), block);
+      }
+  }
+#endif
+  for (; i < len; i++)
+    {
+      char c = row[i];
+
+      to[i] = c == '\0' ? SOURCE_SEPARATOR : c == SOURCE_SEPARATOR ? ' ' : c;
+    }
 }
 
 static void
@@ -836,7 +861,7 @@ read_one_row (Pipeline            *pipeline,
   parsed->duplicate_of = 0;
   parsed->source_offset = -1;
 
-  append_source (batch->sources, row, row_len, fields, n_fields);
+  append_source (batch->sources, row, row_len);
   parsed->source_len = batch->sources->len - source_start;
   parsed->hash = hash_bytes (pipeline->header_hash, batch->sources->str + source_start,
                              parsed->source_len);
@@ -1029,7 +1054,6 @@ import_transaction (sqlite3   *db,
   {
     guint n_header;
     g_autofree char *row = NULL;
-    g_autofree const char **header_fields = NULL;
     gsize row_len = 0;
 
     header = rs_csv_reader_get_header (reader, &n_header);
@@ -1041,17 +1065,15 @@ import_transaction (sqlite3   *db,
     for (guint i = 0; i < n_header; i++)
       row_len += strlen (header[i]) + 1;
     row = g_malloc (row_len);
-    header_fields = g_new (const char *, n_header);
     row_len = 0;
     for (guint i = 0; i < n_header; i++)
       {
         gsize len = strlen (header[i]) + 1;
 
         memcpy (row + row_len, header[i], len);
-        header_fields[i] = row + row_len;
         row_len += len;
       }
-    append_source (header_text, row, row_len, header_fields, n_header);
+    append_source (header_text, row, row_len);
   }
 
   sources_dir = rs_store_get_sources_dir (data->store);

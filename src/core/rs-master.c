@@ -354,36 +354,41 @@ rs_master_email_is_valid (const char *email)
   return TRUE;
 }
 
+/* @clean as clean_text() left it. Most keys are ASCII, and the rest mostly
+ * Latin-1 letters, which NFKC keeps as they are and case folding lowers by
+ * 0x20, without changing their length: those are lowered into @out, which
+ * has room for @len bytes. Returns FALSE for anything else, such as ß, ×,
+ * ÷ and combining marks. */
 static gboolean
-is_ascii (const char *text,
-          gsize       len)
-{
-  for (gsize i = 0; i < len; i++)
-    if ((guchar) text[i] >= 0x80)
-      return FALSE;
-
-  return TRUE;
-}
-
-/* @clean as clean_text() left it. Appends at @out, which has room for
- * @len bytes; returns the end. */
-static char *
 put_key_part (char       *out,
               const char *clean,
               gsize       len)
 {
   for (gsize i = 0; i < len; i++)
     {
-      char c = clean[i];
+      guchar c = (guchar) clean[i];
+      guchar next;
 
-      out[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+      if (c < 0x80)
+        {
+          out[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+          continue;
+        }
+
+      /* U+00C0 to U+00FF */
+      if (c != 0xc3 || i + 1 == len)
+        return FALSE;
+      next = (guchar) clean[i + 1];
+      if (next < 0x80 || next > 0xbf || next == 0x97 || next == 0x9f || next == 0xb7)
+        return FALSE;
+      out[i] = (char) c;
+      out[i + 1] = (char) (next < 0xa0 ? next + 0x20 : next);
+      i++;
     }
 
-  return out + len;
+  return TRUE;
 }
 
-/* @clean as clean_text() left it. Nearly every part is ASCII, which folds
- * to its lower case; the others are normalised and case-folded. */
 static void
 append_key_part (GString    *key,
                  const char *clean,
@@ -393,13 +398,11 @@ append_key_part (GString    *key,
   g_autofree char *folded = NULL;
   gsize start = key->len;
 
-  if (is_ascii (clean, len))
-    {
-      g_string_set_size (key, start + len);
-      put_key_part (key->str + start, clean, len);
-      return;
-    }
+  g_string_set_size (key, start + len);
+  if (put_key_part (key->str + start, clean, len))
+    return;
 
+  g_string_truncate (key, start);
   normal = g_utf8_normalize (clean, len, G_NORMALIZE_NFKC);
   folded = g_utf8_casefold (normal ? normal : clean, -1);
   g_string_append (key, folded);

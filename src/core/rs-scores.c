@@ -35,6 +35,68 @@ clamp_score (double value)
   return MIN (value, 5.0);
 }
 
+static inline guint64
+load_eight (const char *p)
+{
+  guint64 word;
+
+  memcpy (&word, p, sizeof word);
+  return GUINT64_FROM_LE (word);
+}
+
+/* Whether the eight bytes of @word are all ASCII digits. */
+static inline gboolean
+is_eight_digits (guint64 word)
+{
+  return (((word + G_GUINT64_CONSTANT (0x4646464646464646)) |
+           (word - G_GUINT64_CONSTANT (0x3030303030303030))) &
+          G_GUINT64_CONSTANT (0x8080808080808080)) == 0;
+}
+
+/* The number that the eight digits of @word make, the first in its lowest
+ * byte: pairs, then fours, then all eight, each by one multiply. */
+static inline guint32
+eight_digits_value (guint64 word)
+{
+  const guint64 mask = G_GUINT64_CONSTANT (0x000000ff000000ff);
+  const guint64 hundreds = 100 + (G_GUINT64_CONSTANT (1000000) << 32);
+  const guint64 ones = 1 + (G_GUINT64_CONSTANT (10000) << 32);
+
+  word -= G_GUINT64_CONSTANT (0x3030303030303030);
+  word = word * 10 + (word >> 8);
+
+  return (guint32) (((word & mask) * hundreds + ((word >> 16) & mask) * ones) >> 32);
+}
+
+/* Reads the digits at *@q on to @mantissa, eight at a time where it can.
+ * Returns FALSE when there are more than 19 digits in all, which might not
+ * fit; there are @n_digits in all so far. */
+static gboolean
+read_digits (const char  **q,
+             const char   *end,
+             guint64      *mantissa,
+             guint        *n_digits)
+{
+  const char *at = *q;
+
+  while (end - at >= 8 && *n_digits + 8 <= 19 && is_eight_digits (load_eight (at)))
+    {
+      *mantissa = *mantissa * 100000000 + eight_digits_value (load_eight (at));
+      *n_digits += 8;
+      at += 8;
+    }
+  for (; at < end && g_ascii_isdigit (*at); at++)
+    {
+      if (*n_digits == 19)
+        return FALSE;
+      *mantissa = *mantissa * 10 + (guint64) (*at - '0');
+      ++*n_digits;
+    }
+
+  *q = at;
+  return TRUE;
+}
+
 /**
  * rs_scores_parse:
  *
@@ -48,12 +110,12 @@ double
 rs_scores_parse (const char *text)
 {
   const char *p;
+  const char *q;
   const char *end;
   guint64 mantissa = 0;
-  int digits = 0;
+  guint n_digits = 0;
   int scale = 0;
   gboolean negative = FALSE;
-  gboolean seen_point = FALSE;
   double value;
 
   if (text == NULL)
@@ -71,35 +133,30 @@ rs_scores_parse (const char *text)
   if (p == end)
     return NAN;
 
-  /* Plain decimals, the common case: no exponent, at most 18 digits. */
-  for (const char *q = p; q < end; q++)
+  /* Plain decimals, the common case: no exponent, at most 18 significant
+   * digits, so that the mantissa, the digits without the point, is below
+   * 10^18. */
+  q = p;
+  if (!read_digits (&q, end, &mantissa, &n_digits))
+    goto slow;
+  if (q < end && (*q == '.' || *q == ','))
     {
-      if (g_ascii_isdigit (*q))
-        {
-          if (digits >= 18)
-            goto slow;
-          if (mantissa > 0 || *q != '0')
-            digits++;
-          mantissa = mantissa * 10 + (guint64) (*q - '0');
-          if (seen_point)
-            scale++;
-        }
-      else if ((*q == '.' || *q == ',') && !seen_point)
-        {
-          seen_point = TRUE;
-        }
-      else if (*q == 'e' || *q == 'E')
-        {
-          goto slow;
-        }
-      else
-        {
-          return NAN;
-        }
-    }
+      const char *fraction = ++q;
 
-  if (end - p == (seen_point ? 1 : 0))
+      if (!read_digits (&q, end, &mantissa, &n_digits))
+        goto slow;
+      scale = q - fraction;
+    }
+  if (q < end)
+    {
+      if (*q == 'e' || *q == 'E')
+        goto slow;
+      return NAN;
+    }
+  if (n_digits == 0)
     return NAN;
+  if (mantissa >= G_GUINT64_CONSTANT (1000000000000000000))
+    goto slow;
 
   /* Exact only while the mantissa fits a double's 53 bits; beyond that the
    * division rounds twice and can miss the nearest double. */
