@@ -861,6 +861,79 @@ test_identity_key (void)
   }
 }
 
+/* Trimmed, each run of white space one space: what a field reads as. */
+static char *
+cleaned (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  gboolean space = FALSE;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isspace (c))
+        {
+          space = out->len > 0;
+          continue;
+        }
+      if (space)
+        g_string_append_c (out, ' ');
+      space = FALSE;
+      g_string_append_unichar (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* The master file's ways of saying "nothing here" */
+static gboolean
+is_placeholder_text (const char *text)
+{
+  const char *placeholders[] = { "", "-", "?", "n/a", "na", "nan", "unknown", "none" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (placeholders); i++)
+    if (g_ascii_strcasecmp (text, placeholders[i]) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Random names of letters, spaces, tabs, line breaks, controls and the
+ * white space of Unicode read as cleaned() cleans them. */
+static void
+test_row_white_space (void)
+{
+  static const char *const pieces[] = {
+    "a", "Bo", "é", "Ø", " ", "  ", "\t", "\n", "\r\n", "\x01", "\x7f", "\xc2\xa0",
+    "\xe2\x80\x83", "\xe3\x80\x80", "-", "&",
+  };
+  g_autoptr(RsMasterColumns) columns = columns_ok ("company_name|name|email_address|function");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (77);
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      g_autoptr(GString) name = g_string_new (NULL);
+      g_auto(RsMasterRow) row = { 0 };
+      g_autofree char *expected = NULL;
+      const char *fields[4];
+      guint n = g_rand_int_range (rand, 0, 8);
+
+      for (guint i = 0; i < n; i++)
+        g_string_append (name, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+      fields[0] = "Polder Packaging B.V.";
+      fields[1] = name->str;
+      fields[2] = "ivo@polder.example";
+      fields[3] = name->str;
+      rs_master_read_row (columns, fields, G_N_ELEMENTS (fields), &row);
+
+      expected = cleaned (name->str);
+      g_assert_cmpstr (row.function, ==, is_placeholder_text (expected) ? "" : expected);
+      if (!is_placeholder_text (expected))
+        g_assert_cmpstr (row.person, ==, expected);
+    }
+}
+
 static char *
 folded_part (const char *text)
 {
@@ -1107,6 +1180,7 @@ main (int   argc,
   g_test_add_func ("/master/row/language", test_row_language);
   g_test_add_func ("/master/row/names-survive", test_row_names_survive);
   g_test_add_func ("/master/email-valid", test_email_valid);
+  g_test_add_func ("/master/row/white-space", test_row_white_space);
   g_test_add_func ("/master/identity-key", test_identity_key);
   g_test_add_func ("/master/identity-key/folding", test_identity_key_folding);
   g_test_add_func ("/master/scores/parse", test_scores_parse);

@@ -183,6 +183,32 @@ rs_master_columns_free (RsMasterColumns *columns)
   g_free (columns);
 }
 
+/* Whether @text is ASCII that clean_text() leaves as it is: printable, with
+ * single spaces between words only. */
+static gboolean
+is_clean_ascii (const char *text,
+                gsize       len)
+{
+  if (len == 0)
+    return TRUE;
+  if (text[0] == ' ' || text[len - 1] == ' ')
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if (c > ' ' && c < 0x80)
+        continue;
+      /* Not the first, which is no space */
+      if (c == ' ' && text[i - 1] != ' ')
+        continue;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Trims, and folds every run of white space (tabs and line breaks included)
  * into one space. Most fields are ASCII, so bytes are copied as they are
  * and only the others are decoded. */
@@ -201,6 +227,11 @@ clean_text (const char *text)
 
   len = strlen (text);
   clean = g_malloc (len + 1);
+  if (is_clean_ascii (text, len))
+    {
+      memcpy (clean, text, len + 1);
+      return clean;
+    }
   p = text;
   end = text + len;
 
@@ -422,8 +453,28 @@ identity_key_of_clean (const char *company,
   gsize company_len = strlen (company);
   gsize person_len = strlen (person);
   gsize email_len = strlen (email);
-  GString *key = g_string_sized_new (company_len + person_len + email_len + 3);
+  char *fast = g_malloc (company_len + person_len + email_len + 3);
+  char *end = fast;
+  GString *key;
 
+  if (put_key_part (end, company, company_len))
+    {
+      end += company_len;
+      *end++ = '\x1f';
+      if (put_key_part (end, person, person_len))
+        {
+          end += person_len;
+          *end++ = '\x1f';
+          if (put_key_part (end, email, email_len))
+            {
+              end[email_len] = '\0';
+              return fast;
+            }
+        }
+    }
+  g_free (fast);
+
+  key = g_string_sized_new (company_len + person_len + email_len + 3);
   append_key_part (key, company, company_len);
   g_string_append_c (key, '\x1f');
   append_key_part (key, person, person_len);
