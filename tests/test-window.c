@@ -3,8 +3,11 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "rs-application.h"
 #include "rs-import-details-window.h"
+#include "rs-progress-panel.h"
 #include "rs-template-window.h"
 #include "core/rs-template.h"
 #include "rs-test-gtk.h"
@@ -426,6 +429,93 @@ test_window_import_drop (Fixture       *fixture,
   g_assert_cmpint (count_respondents (fixture->window), ==, 3);
 }
 
+static void
+fraction_changed_cb (GtkProgressBar *bar,
+                     GParamSpec     *pspec,
+                     GArray         *fractions)
+{
+  double fraction = gtk_progress_bar_get_fraction (bar);
+
+  g_array_append_val (fractions, fraction);
+}
+
+static void
+detail_changed_cb (GtkLabel   *label,
+                   GParamSpec *pspec,
+                   GPtrArray  *details)
+{
+  g_ptr_array_add (details, g_strdup (gtk_label_get_label (label)));
+}
+
+/* A large file's import shows how far it is, by bytes, as it goes. */
+static void
+test_window_import_progress (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *big = g_build_filename (fixture->dir, "big.csv", NULL);
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GPtrArray) details = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *total = NULL;
+  GtkWidget *root = GTK_WIDGET (fixture->window);
+  GtkWidget *panel = NULL;
+  GtkWidget *bar = NULL;
+  GtkWidget *detail = NULL;
+  gboolean between = FALSE;
+  gboolean by_bytes = FALSE;
+  double last = 0.0;
+
+  rs_test_write_master (big, 20000);
+  {
+    GStatBuf buf;
+
+    g_assert_cmpint (g_stat (big, &buf), ==, 0);
+    total = g_format_size (buf.st_size);
+  }
+
+  for (GtkWidget *w = root; w != NULL && panel == NULL; w = rs_test_next_widget (w, root))
+    if (RS_IS_PROGRESS_PANEL (w))
+      panel = w;
+  g_assert_nonnull (panel);
+  for (GtkWidget *w = panel; w != NULL; w = rs_test_next_widget (w, panel))
+    {
+      if (GTK_IS_PROGRESS_BAR (w))
+        bar = w;
+      else if (GTK_IS_LABEL (w) && detail == NULL && gtk_widget_has_css_class (w, "dim-label"))
+        detail = w;
+    }
+  g_assert_nonnull (bar);
+  g_assert_nonnull (detail);
+  g_signal_connect (bar, "notify::fraction", G_CALLBACK (fraction_changed_cb), fractions);
+  g_signal_connect (detail, "notify::label", G_CALLBACK (detail_changed_cb), details);
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_true (gtk_widget_activate_action (root, "win.import-file", "s", big));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 60000));
+  g_signal_handlers_disconnect_by_data (bar, fractions);
+  g_signal_handlers_disconnect_by_data (detail, details);
+
+  /* Forward only, and somewhere between the start and the end. */
+  for (guint i = 0; i < fractions->len; i++)
+    {
+      double fraction = g_array_index (fractions, double, i);
+
+      if (fraction == 0.0)
+        last = 0.0;
+      g_assert_cmpfloat (fraction, >=, last);
+      last = fraction;
+      if (fraction > 0.0 && fraction < 1.0)
+        between = TRUE;
+    }
+  g_assert_true (between);
+
+  /* “12.3 MB of 17.6 MB” */
+  for (guint i = 0; i < details->len; i++)
+    if (g_str_has_suffix (g_ptr_array_index (details, i), total))
+      by_bytes = TRUE;
+  g_assert_true (by_bytes);
+  g_assert_cmpint (count_respondents (fixture->window), ==, 20000);
+}
+
 /* Cancelling an import from the window changes nothing. */
 static void
 test_window_import_cancel (Fixture       *fixture,
@@ -489,6 +579,8 @@ main (int   argc,
               fixture_set_up, test_window_import_missing_column, fixture_tear_down);
   g_test_add ("/window/import-drop", Fixture, NULL,
               fixture_set_up, test_window_import_drop, fixture_tear_down);
+  g_test_add ("/window/import-progress", Fixture, NULL,
+              fixture_set_up, test_window_import_progress, fixture_tear_down);
   g_test_add ("/window/import-cancel", Fixture, NULL,
               fixture_set_up, test_window_import_cancel, fixture_tear_down);
   g_test_add ("/window/remembers-size", Fixture, NULL,
