@@ -1208,18 +1208,21 @@ rs_import_file (RsStore               *store,
    * - The commit waits until the write-ahead log is on disk, so an import
    *   that returned is kept, but it does not also copy the log into the
    *   database (0.2 s for 100,000 respondents): rs_store_checkpoint() does
-   *   that afterwards, or else the next write. */
+   *   that afterwards, or else the next write.
+   * The page cache stays as small as it is: the import's pages spill into
+   * the log as they fill, so that fewer are left to write at the commit. A
+   * cache of 16 MB made the import 5 % slower. */
   db = rs_store_get_connection (store, error);
   if (db == NULL)
     return NULL;
   rs_store_exec (db,
-                 "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384;"
-                 " PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0",
+                 "PRAGMA foreign_keys = OFF; PRAGMA synchronous = FULL;"
+                 " PRAGMA wal_autocheckpoint = 0",
                  NULL);
   written = rs_store_write (store, import_transaction, &data, error);
   rs_store_exec (db,
-                 "PRAGMA foreign_keys = ON; PRAGMA cache_size = -4096;"
-                 " PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 1000",
+                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                 " PRAGMA wal_autocheckpoint = 1000",
                  NULL);
 
   if (!written)
