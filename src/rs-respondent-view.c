@@ -31,6 +31,9 @@ struct _RsRespondentView
   RsStore *store;
   RsStoreMonitor *monitor;
   GCancellable *cancellable;
+  /* Loads only; they stop when the view leaves its window. Changes that a
+   * person asked for are never cancelled that way. */
+  GCancellable *load_cancellable;
   RsRespondentList *list;
   RsVisibleList *visible;
   RsRowList *rows;
@@ -407,7 +410,7 @@ start_load (RsRespondentView *self)
   data = g_new0 (LoadData, 1);
   data->since = self->seen;
   rs_store_run_async (self->store, load_job, data, g_free, load_result_free,
-                      self->cancellable, load_done_cb, g_object_ref (self));
+                      self->load_cancellable, load_done_cb, g_object_ref (self));
 }
 
 /* Reads again what changed in the database, now. */
@@ -1421,6 +1424,7 @@ rs_respondent_view_dispose (GObject *object)
   GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->load_cancellable);
   g_clear_handle_id (&self->selection_idle, g_source_remove);
   g_clear_object (&self->monitor);
   if (self->selection != NULL)
@@ -1437,6 +1441,32 @@ rs_respondent_view_dispose (GObject *object)
   G_OBJECT_CLASS (rs_respondent_view_parent_class)->dispose (object);
 }
 
+/* Out of its window, the view has nothing to show: its loads stop, and
+ * they cannot keep it and its database busy after the window closed. */
+static void
+rs_respondent_view_unroot (GtkWidget *widget)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+
+  g_cancellable_cancel (self->load_cancellable);
+
+  GTK_WIDGET_CLASS (rs_respondent_view_parent_class)->unroot (widget);
+}
+
+static void
+rs_respondent_view_root (GtkWidget *widget)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (rs_respondent_view_parent_class)->root (widget);
+
+  if (g_cancellable_is_cancelled (self->load_cancellable))
+    {
+      g_clear_object (&self->load_cancellable);
+      self->load_cancellable = g_cancellable_new ();
+    }
+}
+
 static void
 rs_respondent_view_finalize (GObject *object)
 {
@@ -1450,6 +1480,7 @@ rs_respondent_view_finalize (GObject *object)
   g_clear_object (&self->probe_high);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->query, g_free);
 
@@ -1486,6 +1517,9 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
   object_class->dispose = rs_respondent_view_dispose;
   object_class->finalize = rs_respondent_view_finalize;
   object_class->get_property = rs_respondent_view_get_property;
+
+  widget_class->root = rs_respondent_view_root;
+  widget_class->unroot = rs_respondent_view_unroot;
 
   properties[PROP_N_RESPONDENTS] =
     g_param_spec_uint ("n-respondents", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1552,6 +1586,7 @@ rs_respondent_view_init (RsRespondentView *self)
 
   self->seen = -1;
   self->cancellable = g_cancellable_new ();
+  self->load_cancellable = g_cancellable_new ();
   self->list = rs_respondent_list_new ();
   self->visible = rs_visible_list_new (self->list);
 

@@ -26,6 +26,8 @@ struct _RsWindow
   GCancellable *cancellable;
 
   GCancellable *import_cancellable;
+  /* The file chooser of win.import while it is open */
+  GtkFileChooserNative *import_chooser;
   RsImportSummary *last_import;
   GCancellable *reports_cancellable;
   RsReportSummary *last_reports;
@@ -431,6 +433,16 @@ import_file_action (GtkWidget  *widget,
 }
 
 static void
+close_import_chooser (RsWindow *self)
+{
+  GtkFileChooserNative *chooser = g_steal_pointer (&self->import_chooser);
+
+  g_signal_handlers_disconnect_by_data (chooser, self);
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
+  g_object_unref (chooser);
+}
+
+static void
 chooser_response_cb (GtkNativeDialog *chooser,
                      int              response,
                      gpointer         user_data)
@@ -445,8 +457,21 @@ chooser_response_cb (GtkNativeDialog *chooser,
         rs_window_import_file (self, file);
     }
 
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
+  close_import_chooser (self);
+}
+
+/**
+ * rs_window_get_import_chooser:
+ *
+ * Returns: (transfer none) (nullable): the file chooser that win.import
+ *   opened, while it is open
+ */
+GtkFileChooser *
+rs_window_get_import_chooser (RsWindow *self)
+{
+  g_return_val_if_fail (RS_IS_WINDOW (self), NULL);
+
+  return self->import_chooser != NULL ? GTK_FILE_CHOOSER (self->import_chooser) : NULL;
 }
 
 static void
@@ -456,9 +481,15 @@ import_action (GtkWidget  *widget,
 {
   RsWindow *self = RS_WINDOW (widget);
   GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) csv = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) csv = NULL;
+  g_autoptr(GtkFileFilter) all = NULL;
 
+  /* One at a time: a second Ctrl+O finds the first still open. */
+  if (self->import_chooser != NULL)
+    return;
+
+  csv = gtk_file_filter_new ();
+  all = gtk_file_filter_new ();
   chooser = gtk_file_chooser_native_new (_("Import Master File"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Import"), _("_Cancel"));
@@ -474,6 +505,7 @@ import_action (GtkWidget  *widget,
   gtk_file_filter_add_pattern (all, "*");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
 
+  self->import_chooser = chooser;
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
@@ -1179,6 +1211,8 @@ rs_window_dispose (GObject *object)
   RsWindow *self = (RsWindow *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->import_chooser != NULL)
+    close_import_chooser (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), RS_TYPE_WINDOW);
 
   G_OBJECT_CLASS (rs_window_parent_class)->dispose (object);

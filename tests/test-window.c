@@ -242,16 +242,63 @@ test_window_template (Fixture       *fixture,
   g_assert_cmpuint (rs_template_window_get_n_unknown (editor, "nl"), ==, 0);
 }
 
+/* Returns: (transfer none): what the file chooser knows of a file, kept
+ * until the test's end */
+static GFileInfo *
+file_info (const char *name,
+           const char *content_type)
+{
+  static GPtrArray *infos;
+  GFileInfo *info = g_file_info_new ();
+
+  if (infos == NULL)
+    infos = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (infos, info);
+  g_file_info_set_display_name (info, name);
+  g_file_info_set_content_type (info, content_type);
+
+  return info;
+}
+
 static void
 test_window_import_action (Fixture       *fixture,
                            gconstpointer  data)
 {
   g_auto(GStrv) accels = NULL;
+  g_autoptr(GListModel) filters = NULL;
+  GtkFileChooser *chooser;
 
   accels = gtk_application_get_accels_for_action (GTK_APPLICATION (fixture->app), "win.import");
   g_assert_nonnull (accels);
   g_assert_cmpstr (accels[0], ==, "<Control>o");
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import", NULL));
+
+  /* It offers CSV files first, by type and by name, and all files after;
+   * once only while it is open. */
+  chooser = rs_window_get_import_chooser (fixture->window);
+  g_assert_nonnull (chooser);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import", NULL));
+  g_assert_true (rs_window_get_import_chooser (fixture->window) == chooser);
+  filters = gtk_file_chooser_get_filters (chooser);
+  g_assert_cmpuint (g_list_model_get_n_items (filters), ==, 2);
+  {
+    g_autoptr(GtkFileFilter) csv = g_list_model_get_item (filters, 0);
+    g_autoptr(GtkFileFilter) all = g_list_model_get_item (filters, 1);
+
+    g_assert_cmpstr (gtk_file_filter_get_name (csv), ==, "CSV Files");
+    g_assert_true (gtk_filter_match (GTK_FILTER (csv), file_info ("export.csv", "text/plain")));
+    g_assert_true (gtk_filter_match (GTK_FILTER (csv), file_info ("EXPORT.CSV", "text/plain")));
+    g_assert_true (gtk_filter_match (GTK_FILTER (csv), file_info ("master", "text/csv")));
+    g_assert_false (gtk_filter_match (GTK_FILTER (csv), file_info ("notes.txt", "text/plain")));
+    g_assert_true (gtk_filter_match (GTK_FILTER (all), file_info ("notes.txt", "text/plain")));
+  }
+
+  /* Cancelled: gone, and nothing imported. */
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
+  g_assert_null (rs_window_get_import_chooser (fixture->window));
+  rs_test_iterate ();
+  g_assert_false (rs_window_get_busy (fixture->window));
 }
 
 static void
