@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "rs-bytes-private.h"
 #include "rs-csv-private.h"
 
 #define CHUNK_SIZE (64 * 1024)
@@ -234,15 +235,6 @@ check_text_start (RsCsvReader   *self,
 #define HIGH_BITS G_GUINT64_CONSTANT (0x8080808080808080)
 #define LOW_BITS G_GUINT64_CONSTANT (0x7f7f7f7f7f7f7f7f)
 
-static inline guint64
-load_word (const guint8 *p)
-{
-  guint64 word;
-
-  memcpy (&word, p, sizeof word);
-  return GUINT64_FROM_LE (word);
-}
-
 /* The length of the UTF-8 sequence at @p, of which @avail bytes are there,
  * or 0 when it is not one that g_utf8_validate() accepts (no overlong
  * forms, no surrogates, nothing above U+10FFFF), or is cut off. */
@@ -294,7 +286,7 @@ validate_utf8 (const guint8  *data,
     {
       gsize n;
 
-      if (i + 16 <= len && ((load_word (data + i) | load_word (data + i + 8)) & HIGH_BITS) == 0)
+      if (i + 16 <= len && ((rs_load_le64 (data + i) | rs_load_le64 (data + i + 8)) & HIGH_BITS) == 0)
         {
           i += 16;
           continue;
@@ -716,7 +708,7 @@ next_delimiter_or_quote (const char *row,
 #endif
   for (; i + 8 <= len; i += 8)
     {
-      guint64 word = load_word ((const guint8 *) row + i);
+      guint64 word = rs_load_le64 ((const guint8 *) row + i);
       guint64 hits = bytes_equal (word, delimiters) | bytes_equal (word, quotes);
 
       if (hits != 0)
@@ -765,7 +757,7 @@ split_record (RsCsvReader *self,
 #endif
   for (; i + 8 <= n; i += 8)
     {
-      guint64 hits = bytes_equal (load_word ((const guint8 *) row + i), pattern);
+      guint64 hits = bytes_equal (rs_load_le64 ((const guint8 *) row + i), pattern);
 
       while (hits != 0)
         {

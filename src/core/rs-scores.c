@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs-bytes-private.h"
 #include "rs-scores.h"
 
 static const char *column_names[RS_N_SCORES] = {
@@ -33,15 +34,6 @@ clamp_score (double value)
     return 0.0;
 
   return MIN (value, 5.0);
-}
-
-static inline guint64
-load_eight (const char *p)
-{
-  guint64 word;
-
-  memcpy (&word, p, sizeof word);
-  return GUINT64_FROM_LE (word);
 }
 
 /* Whether the eight bytes of @word are all ASCII digits. */
@@ -79,9 +71,9 @@ read_digits (const char  **q,
 {
   const char *at = *q;
 
-  while (end - at >= 8 && *n_digits + 8 <= 19 && is_eight_digits (load_eight (at)))
+  while (end - at >= 8 && *n_digits + 8 <= 19 && is_eight_digits (rs_load_le64 (at)))
     {
-      *mantissa = *mantissa * 100000000 + eight_digits_value (load_eight (at));
+      *mantissa = *mantissa * 100000000 + eight_digits_value (rs_load_le64 (at));
       *n_digits += 8;
       at += 8;
     }
