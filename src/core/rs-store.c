@@ -419,6 +419,11 @@ rs_store_class_init (RsStoreClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = rs_store_finalize;
+
+  /* Counting every allocation takes a lock that all connections share;
+   * nothing here asks for the counts. Too late once SQLite is in use, which
+   * is harmless. */
+  sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 static void
