@@ -5,7 +5,9 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "rs-csv.h"
 #include "rs-import.h"
@@ -1753,6 +1755,106 @@ test_atomic_sources_unwritable (void)
   rs_test_remove_tree (dir);
 }
 
+/* Rows whose notes make their source @note_len bytes longer. */
+static char *
+write_wide_csv (const char *dir,
+                guint       n_rows,
+                gsize       note_len)
+{
+  g_autoptr(GString) csv = g_string_new ("company_name,name,email_address,notes\n");
+  g_autofree char *note = g_strnfill (note_len, 'x');
+
+  for (guint i = 0; i < n_rows; i++)
+    g_string_append_printf (csv, "Wide Company %u,Person %u,person%u@wide.example,%s\n",
+                            i / 3, i, i, note);
+
+  return write_file (dir, "wide.csv", csv->str, csv->len);
+}
+
+/* Imports @path with no file allowed to grow past @limit bytes, as on a
+ * full disk: nothing changes, no source file stays, and the error names
+ * the file that could not be written. */
+static char *
+check_import_fails_when_full (RsStore    *store,
+                              const char *path,
+                              rlim_t      limit)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autofree char *before = dump_database (store);
+  g_autofree char *after = NULL;
+  g_autofree char *next_file = NULL;
+  g_autofree char *database = g_strdup (rs_store_get_path (store));
+  guint n_files = count_source_files (store);
+  struct rlimit old_limit;
+  struct rlimit full;
+  void (*old_handler) (int);
+
+  next_file = rs_store_get_source_path (store, query_int (store, "SELECT max (id) + 1"
+                                                                 " FROM import_log"));
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+  full = old_limit;
+  full.rlim_cur = limit;
+  /* A write past the limit fails with EFBIG instead of ending the process. */
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &full), ==, 0);
+
+  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+  signal (SIGXFSZ, old_handler);
+
+  g_assert_null (summary);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_true (strstr (error->message, next_file) != NULL ||
+                 strstr (error->message, database) != NULL);
+  after = dump_database (store);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_false (g_file_test (next_file, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_source_files (store), ==, n_files);
+
+  return g_strdup (error->message);
+}
+
+/* The disk fills while the source rows are written, in the thread that
+ * writes them, and while the database's log is: either way the import is
+ * undone, and the store works on as before. */
+static void
+test_atomic_disk_full (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *populated = NULL;
+  g_autoptr(RsStore) store = populated_store (dir, &populated);
+  g_autofree char *wide = write_wide_csv (dir, 2000, 4000);
+  g_autoptr(GString) csv = g_string_new ("company_name,name,email_address\n");
+  g_autofree char *narrow = NULL;
+  g_autofree char *database = g_strdup (rs_store_get_path (store));
+  g_autofree char *source_failure = NULL;
+  g_autofree char *log_failure = NULL;
+
+  /* 8 MB of source rows against a few hundred KB in the database */
+  source_failure = check_import_fails_when_full (store, wide, 2 * 1024 * 1024);
+  g_assert_true (g_str_has_prefix (source_failure, "Could not write “"));
+
+  /* 40,000 new people in few bytes: the database's log outgrows the limit
+   * first. */
+  for (guint i = 0; i < 40000; i++)
+    g_string_append_printf (csv, "N%u,P%u,p%u@n.example\n", i / 3, i, i);
+  narrow = write_file (dir, "narrow.csv", csv->str, csv->len);
+  log_failure = check_import_fails_when_full (store, narrow, 2 * 1024 * 1024);
+  {
+    g_autofree char *expected = g_strdup_printf ("the tracker database “%s”", database);
+
+    g_assert_nonnull (strstr (log_failure, expected));
+  }
+
+  check_store_still_works (store, populated);
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_atomic_cancel (void)
 {
@@ -1956,6 +2058,7 @@ main (int   argc,
   g_test_add_func ("/import/atomic/unterminated", test_atomic_unterminated);
   g_test_add_func ("/import/atomic/sources-unwritable", test_atomic_sources_unwritable);
   g_test_add_func ("/import/atomic/cancel", test_atomic_cancel);
+  g_test_add_func ("/import/atomic/disk-full", test_atomic_disk_full);
 
   return g_test_run ();
 }

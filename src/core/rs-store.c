@@ -251,10 +251,23 @@ rs_store_set_error_from_db (sqlite3  *db,
                             GError  **error)
 {
   int primary = rc & 0xff;
+  const char *path = sqlite3_db_filename (db, "main");
+  int system_errno = sqlite3_system_errno (db);
+
+  if (path == NULL)
+    path = "";
 
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
     g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_BUSY,
                  _("The tracker database is busy: %s"), sqlite3_errmsg (db));
+  else if (primary == SQLITE_FULL)
+    g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_FAILED,
+                 _("The disk of the tracker database “%s” is full: make room on it, then "
+                   "try again"), path);
+  else if (primary == SQLITE_IOERR && system_errno != 0)
+    g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_FAILED,
+                 _("Could not read or write the tracker database “%s”: %s"),
+                 path, g_strerror (system_errno));
   else
     g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_FAILED,
                  _("Tracker database error: %s"), sqlite3_errmsg (db));
