@@ -218,15 +218,37 @@ test_report_job_current_again (Fixture       *fixture,
   g_autoptr(RsReportSummary) again = NULL;
   g_autoptr(RsReportSummary) third = NULL;
   g_autoptr(GString) changed = g_string_new (master_csv);
+  gint64 seen = 0;
 
   first = run (fixture, FALSE);
   g_assert_cmpuint (first->made, ==, 5);
   g_assert_cmpint (count (fixture, OUTDATED), ==, 0);
 
-  /* Ivo's, and Anne's with him: a colleague's change may move the averages. */
+  /* Ivo's, and Anne's with him: a colleague's change may move the averages.
+   * The window's next load reads both, Anne's though her own data is the
+   * same. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) all = rs_tracker_load_changed (fixture->store, -1, &seen, NULL, &error);
+
+    g_assert_no_error (error);
+  }
   g_string_replace (changed, "ivo@example.com", "Ivo@Example.com", 1);
   import (fixture, changed->str);
   g_assert_cmpint (count (fixture, OUTDATED), ==, 2);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) next = rs_tracker_load_changed (fixture->store, seen, NULL, NULL,
+                                                         &error);
+    g_autoptr(GString) people = g_string_new (NULL);
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < next->len; i++)
+      g_string_append_printf (people, "%s;",
+                              rs_respondent_get_person (g_ptr_array_index (next, i)));
+    g_assert_nonnull (strstr (people->str, "Ivo Bos;"));
+    g_assert_cmpuint (next->len, ==, 2);
+  }
 
   again = run (fixture, FALSE);
   g_assert_cmpuint (again->made, ==, 0);

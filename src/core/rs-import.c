@@ -48,6 +48,7 @@ enum {
   STMT_INSERT_DELIVERY,
   STMT_MARK_SENT,
   STMT_HISTORY,
+  STMT_NEXT_IMPORT,
   STMT_LOG,
   STMT_SOURCES_USED,
   N_STMTS
@@ -82,9 +83,11 @@ static const char *statements[N_STMTS] = {
   [STMT_HISTORY] =
     "INSERT INTO history (respondent_id, at, from_status, to_status, by, note)"
     " VALUES (?1, ?2, ?3, ?4, 'import', ?5)",
+  [STMT_NEXT_IMPORT] =
+    "SELECT coalesce (max (id), 0) + 1 FROM import_log",
   [STMT_LOG] =
-    "INSERT INTO import_log (at, file, header, added, updated, unchanged, skipped, flagged)"
-    " VALUES (?1, ?2, ?3, 0, 0, 0, 0, 0)",
+    "INSERT INTO import_log (id, at, file, header, added, updated, unchanged, skipped, flagged)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
   [STMT_SOURCES_USED] =
     "SELECT DISTINCT source_import FROM respondent WHERE source_offset IS NOT NULL",
 };
@@ -600,6 +603,27 @@ load_known (Statements  *s,
   return g_steal_pointer (&known);
 }
 
+/* The import's number, for its source file and its rows: that of its row
+ * in import_log, which is written at the end. A page written at the start
+ * and again at the end would be written twice into the log, and SQLite then
+ * reads the whole log back at the commit to check it. The write lock keeps
+ * the number from being taken meanwhile. */
+static gboolean
+choose_import_id (Statements  *s,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = s->stmts[STMT_NEXT_IMPORT];
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    s->import_id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return rs_store_set_error_from_db (s->db, rc, error);
+
+  return TRUE;
+}
+
 static gboolean
 write_log (Statements       *s,
            RsImportSummary  *summary,
@@ -608,29 +632,17 @@ write_log (Statements       *s,
 {
   sqlite3_stmt *stmt = s->stmts[STMT_LOG];
 
-  sqlite3_bind_int64 (stmt, 1, s->now);
-  sqlite3_bind_text (stmt, 2, summary->file, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, header, -1, SQLITE_STATIC);
-  if (!step_done (s, stmt, error))
-    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, s->import_id);
+  sqlite3_bind_int64 (stmt, 2, s->now);
+  sqlite3_bind_text (stmt, 3, summary->file, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, header, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, summary->added);
+  sqlite3_bind_int (stmt, 6, summary->updated);
+  sqlite3_bind_int (stmt, 7, summary->unchanged);
+  sqlite3_bind_int (stmt, 8, summary->skipped);
+  sqlite3_bind_int (stmt, 9, summary->flagged);
 
-  s->import_id = sqlite3_last_insert_rowid (s->db);
-  return TRUE;
-}
-
-static gboolean
-finish_log (Statements       *s,
-            RsImportSummary  *summary,
-            GError          **error)
-{
-  g_autofree char *sql = NULL;
-
-  sql = g_strdup_printf ("UPDATE import_log SET added = %u, updated = %u, unchanged = %u,"
-                         " skipped = %u, flagged = %u WHERE id = %" G_GINT64_FORMAT,
-                         summary->added, summary->updated, summary->unchanged,
-                         summary->skipped, summary->flagged, s->import_id);
-
-  return rs_store_exec (s->db, sql, error);
+  return step_done (s, stmt, error);
 }
 
 static void
@@ -677,14 +689,16 @@ outdate_colleagues (Statements       *s,
     return rs_store_set_error_from_db (s->db, sqlite3_errcode (s->db), error);
 
   /* Folded once a company of the import and once a report. */
-  sql = g_strdup_printf ("UPDATE delivery SET report_source_hash = NULL"
+  /* Numbered as the import's own rows, and so without the trigger. */
+  sql = g_strdup_printf ("UPDATE delivery SET report_source_hash = NULL,"
+                         " changed = %" G_GINT64_FORMAT
                          " WHERE report_source_hash IS NOT NULL"
                          "  AND (SELECT rs_fold (company) FROM respondent"
                          "       WHERE id = delivery.respondent_id) IN"
                          "   (SELECT rs_fold (company) FROM"
                          "     (SELECT DISTINCT company FROM respondent"
                          "      WHERE source_import = %" G_GINT64_FORMAT "))",
-                         s->import_id);
+                         s->change, s->import_id);
   done = rs_store_exec (s->db, sql, error);
   sqlite3_create_function (s->db, "rs_fold", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 
@@ -1077,8 +1091,7 @@ import_transaction (sqlite3   *db,
   }
 
   sources_dir = rs_store_get_sources_dir (data->store);
-  if (!prepare_statements (&s, db, error) ||
-      !write_log (&s, data->summary, header_text->str, error))
+  if (!prepare_statements (&s, db, error) || !choose_import_id (&s, error))
     return FALSE;
 
   if (g_mkdir_with_parents (sources_dir, 0700) != 0)
@@ -1167,7 +1180,7 @@ import_transaction (sqlite3   *db,
     }
 
   return (!had_respondents || outdate_colleagues (&s, data->summary, error)) &&
-         finish_log (&s, data->summary, error);
+         write_log (&s, data->summary, header_text->str, error);
 }
 
 /**
