@@ -453,28 +453,8 @@ identity_key_of_clean (const char *company,
   gsize company_len = strlen (company);
   gsize person_len = strlen (person);
   gsize email_len = strlen (email);
-  char *fast = g_malloc (company_len + person_len + email_len + 3);
-  char *end = fast;
-  GString *key;
+  GString *key = g_string_sized_new (company_len + person_len + email_len + 3);
 
-  if (put_key_part (end, company, company_len))
-    {
-      end += company_len;
-      *end++ = '\x1f';
-      if (put_key_part (end, person, person_len))
-        {
-          end += person_len;
-          *end++ = '\x1f';
-          if (put_key_part (end, email, email_len))
-            {
-              end[email_len] = '\0';
-              return fast;
-            }
-        }
-    }
-  g_free (fast);
-
-  key = g_string_sized_new (company_len + person_len + email_len + 3);
   append_key_part (key, company, company_len);
   g_string_append_c (key, '\x1f');
   append_key_part (key, person, person_len);
