@@ -24,8 +24,9 @@ prefix=$(meson introspect "$build" --buildoptions 2>/dev/null |
 root="$tmp/root$prefix"
 desktop="$root/share/applications/org.resiliencescan.ResilienceScan.desktop"
 
-if desktop-file-validate "$desktop" >"$tmp/validate.log" 2>&1; then
-  ok "installed .desktop file is valid"
+# Hints count too: two main categories put the entry in the menu twice.
+if desktop-file-validate "$desktop" >"$tmp/validate.log" 2>&1 && [ ! -s "$tmp/validate.log" ]; then
+  ok "installed .desktop file is valid, without hints"
 else
   not_ok "desktop-file-validate: $(cat "$tmp/validate.log")"
 fi
