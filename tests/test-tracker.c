@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 
 #include "rs-export.h"
@@ -333,7 +334,7 @@ test_tracker_load_and_merge (Fixture       *fixture,
 
   ivo = rs_respondent_list_lookup (list, id);
   g_assert_nonnull (ivo);
-  g_assert_cmpint (rs_respondent_get_report_state (ivo), ==, RS_REPORT_MISSING);
+  g_assert_cmpint (rs_respondent_get_report_state (ivo), ==, RS_REPORT_NOT_MADE);
   g_assert_cmpint (rs_respondent_get_report_state (rs_respondent_list_lookup (list, id + 2)), ==,
                    RS_REPORT_NOT_POSSIBLE);
 
@@ -582,6 +583,110 @@ test_tracker_export (Fixture       *fixture,
   g_assert_true (rs_export_status_to_file (fixture->store, file, NULL, &error));
   g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
   g_assert_true (g_str_has_prefix (written, "id,company"));
+}
+
+static char *
+attention_names (RsStore *store)
+{
+  g_autoptr(RsRespondentList) list = rs_respondent_list_new ();
+  g_autoptr(RsVisibleList) visible = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *names = g_string_new (NULL);
+
+  all = rs_tracker_load (store, NULL, &error);
+  g_assert_no_error (error);
+  rs_respondent_list_merge (list, all);
+  visible = rs_visible_list_new (list);
+  rs_visible_list_set_filter (visible, RS_VISIBLE_ATTENTION, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (visible)); i++)
+    g_string_append_printf (names, "%s%s", i ? "," : "",
+                            rs_respondent_get_person (rs_visible_list_peek (visible, i)));
+
+  return g_string_free (names, FALSE);
+}
+
+static RsRespondent *
+load_one (Fixture *fixture,
+          gint64   id)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+
+  all = rs_tracker_load (fixture->store, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < all->len; i++)
+    if (rs_respondent_get_id (all->pdata[i]) == id)
+      return g_object_ref (all->pdata[i]);
+
+  g_assert_not_reached ();
+}
+
+/* The Report column says "Not made yet" before a report is made, and
+ * "Missing" only when a made report's file has gone; Needs Attention has
+ * those not sent yet who can get no report or whose report has gone. */
+static void
+test_tracker_report_states (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(RsRespondent) ivo = NULL;
+  g_autoptr(RsRespondent) zoe = NULL;
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdf = g_build_filename (fixture->dir, "ivo.pdf", NULL);
+  g_autofree char *sql = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *names = NULL;
+  gint64 ivo_id = id_of (fixture, "ivo.bos@example.com");
+  gint64 zoe_id = id_of (fixture, "zoe@example.com");
+  sqlite3 *db = rs_store_get_connection (fixture->store, NULL);
+
+  ivo = load_one (fixture, ivo_id);
+  g_assert_cmpint (rs_respondent_get_report_state (ivo), ==, RS_REPORT_NOT_MADE);
+  label = rs_respondent_dup_report_label (ivo);
+  g_assert_cmpstr (label, ==, "Not made yet");
+
+  /* Zoë has one score of fifteen, and the file says she was sent. */
+  zoe = load_one (fixture, zoe_id);
+  g_assert_cmpint (rs_respondent_get_report_state (zoe), ==, RS_REPORT_NOT_POSSIBLE);
+  g_assert_cmpint (rs_respondent_get_status (zoe), ==, RS_STATUS_SENT);
+  names = attention_names (fixture->store);
+  g_assert_cmpstr (names, ==, "");
+
+  /* Not sent, and no report possible: she needs attention. */
+  snapshots = rs_tracker_mark (fixture->store, &zoe_id, 1, RS_STATUS_PENDING, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&names, g_free);
+  names = attention_names (fixture->store);
+  g_assert_cmpstr (names, ==, "Zoë de Vries");
+
+  /* A report made from Ivo's current data. */
+  g_assert_true (g_file_set_contents (pdf, "%PDF-1.5\n", -1, NULL));
+  sql = g_strdup_printf ("UPDATE delivery SET report_path = '%s', report_source_hash ="
+                         " (SELECT source_hash FROM respondent WHERE id = respondent_id)"
+                         " WHERE respondent_id = %" G_GINT64_FORMAT, pdf, ivo_id);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_object (&ivo);
+  ivo = load_one (fixture, ivo_id);
+  g_assert_cmpint (rs_respondent_get_report_state (ivo), ==, RS_REPORT_READY);
+  g_clear_pointer (&label, g_free);
+  label = rs_respondent_dup_report_label (ivo);
+  g_assert_cmpstr (label, ==, "Ready");
+  g_clear_pointer (&names, g_free);
+  names = attention_names (fixture->store);
+  g_assert_cmpstr (names, ==, "Zoë de Vries");
+
+  /* Its file is deleted: now it is missing, and Ivo needs attention too. */
+  g_assert_cmpint (g_unlink (pdf), ==, 0);
+  g_clear_object (&ivo);
+  ivo = load_one (fixture, ivo_id);
+  g_assert_cmpint (rs_respondent_get_report_state (ivo), ==, RS_REPORT_MISSING);
+  g_clear_pointer (&label, g_free);
+  label = rs_respondent_dup_report_label (ivo);
+  g_assert_cmpstr (label, ==, "Missing");
+  g_clear_pointer (&names, g_free);
+  names = attention_names (fixture->store);
+  g_assert_cmpstr (names, ==, "Ivo Bos,Zoë de Vries");
 }
 
 static RsRespondent *
@@ -877,6 +982,7 @@ main (int   argc,
   ADD ("load-during-write", test_tracker_load_during_write);
   ADD ("monitor", test_tracker_monitor);
   ADD ("export", test_tracker_export);
+  ADD ("report-states", test_tracker_report_states);
 
 #undef ADD
 

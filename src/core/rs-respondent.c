@@ -26,6 +26,8 @@ struct _RsRespondent
   char *report_path;
   char *report_problem;
   gboolean report_outdated;
+  /* A report was made, and its file is not there any more. */
+  gboolean report_gone;
   guint n_scores;
   gint64 updated_at;
   char *search_key;
@@ -127,6 +129,10 @@ rs_respondent_new (const RsRespondentData *data)
   self->report_path = g_strdup (data->report_path);
   self->report_problem = g_strdup (data->report_problem);
   self->report_outdated = data->report_outdated;
+  /* Looked at once, in the loading thread: sorting and drawing the table
+   * never touch the disk. */
+  self->report_gone = data->report_path != NULL &&
+                      !g_file_test (data->report_path, G_FILE_TEST_EXISTS);
   self->n_scores = data->n_scores;
   self->updated_at = data->updated_at;
   self->search_key = build_search_key (self);
@@ -188,6 +194,7 @@ rs_respondent_update_from (RsRespondent *self,
   COPY_VALUE (status);
   COPY_VALUE (sent_at);
   COPY_VALUE (report_outdated);
+  COPY_VALUE (report_gone);
   COPY_VALUE (n_scores);
   COPY_VALUE (updated_at);
 
@@ -298,11 +305,13 @@ rs_respondent_get_report_path (RsRespondent *self)
 RsReportState
 rs_respondent_get_report_state (RsRespondent *self)
 {
-  g_return_val_if_fail (RS_IS_RESPONDENT (self), RS_REPORT_MISSING);
+  g_return_val_if_fail (RS_IS_RESPONDENT (self), RS_REPORT_NOT_MADE);
 
   if (self->n_scores < RS_REPORT_MIN_SCORES)
     return RS_REPORT_NOT_POSSIBLE;
   if (self->report_path == NULL)
+    return RS_REPORT_NOT_MADE;
+  if (self->report_gone)
     return RS_REPORT_MISSING;
   if (self->report_outdated)
     return RS_REPORT_OUTDATED;
@@ -327,8 +336,11 @@ rs_respondent_dup_report_label (RsRespondent *self)
       return g_strdup_printf (_("Not possible: insufficient data (%u of %u scores)"),
                               self->n_scores, RS_N_SCORES);
     case RS_REPORT_MISSING:
-    default:
+      /* Translators: a report was made, and its file has gone since */
       return g_strdup (_("Missing"));
+    case RS_REPORT_NOT_MADE:
+    default:
+      return g_strdup (_("Not made yet"));
     }
 }
 
@@ -389,14 +401,24 @@ rs_respondent_get_sort_key (RsRespondent *self,
   return self->sort_keys[column];
 }
 
-/* Unknown or failed status, or data that keeps the report from being sent. */
+/* Unknown or failed status, data that keeps the report from being sent, or,
+ * until sent, no report possible or a report whose file has gone. */
 gboolean
 rs_respondent_needs_attention (RsRespondent *self)
 {
+  RsReportState report;
+
   g_return_val_if_fail (RS_IS_RESPONDENT (self), FALSE);
 
-  return self->status == RS_STATUS_UNKNOWN || self->status == RS_STATUS_FAILED ||
-         self->problem != NULL;
+  if (self->status == RS_STATUS_UNKNOWN || self->status == RS_STATUS_FAILED ||
+      self->problem != NULL)
+    return TRUE;
+
+  if (self->status == RS_STATUS_SENT)
+    return FALSE;
+
+  report = rs_respondent_get_report_state (self);
+  return report == RS_REPORT_NOT_POSSIBLE || report == RS_REPORT_MISSING;
 }
 
 static void

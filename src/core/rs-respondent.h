@@ -7,8 +7,11 @@
 
 G_BEGIN_DECLS
 
+/* In the Report column's order. MISSING: a report was made and its file
+ * has gone since; NOT_MADE: none was made yet. */
 typedef enum
 {
+  RS_REPORT_NOT_MADE,
   RS_REPORT_MISSING,
   RS_REPORT_READY,
   RS_REPORT_OUTDATED,
