@@ -74,17 +74,15 @@ rs_application_quit_action (GSimpleAction *action,
   RsApplication *self = user_data;
   GList *windows;
 
-  /* Closing each window lets it save its state first. */
-  windows = gtk_application_get_windows (GTK_APPLICATION (self));
-  while (windows != NULL)
-    {
-      GtkWindow *window = windows->data;
+  /* Closing each window lets it save its state first, and a window with a
+   * job running asks before it goes: then the application stays. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free (windows);
 
-      windows = windows->next;
-      gtk_window_close (window);
-    }
-
-  g_application_quit (G_APPLICATION (self));
+  if (gtk_application_get_windows (GTK_APPLICATION (self)) == NULL)
+    g_application_quit (G_APPLICATION (self));
 }
 
 static void
@@ -150,12 +148,13 @@ rs_application_startup (GApplication *app)
     { "window.close", { "<Control>w", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.generate-reports", { "<Control>g", NULL } },
-    { "respondents.open-report", { "<Control><Shift>o", NULL } },
-    { "respondents.search", { "<Control>f", NULL } },
-    { "respondents.mark-sent", { "<Control><Shift>s", NULL } },
-    { "respondents.mark-failed", { "<Control><Shift>f", NULL } },
-    { "respondents.mark-pending", { "<Control><Shift>p", NULL } },
-    { "respondents.show-details", { "<Alt>Return", NULL } },
+    { "win.open-report", { "<Control><Shift>o", NULL } },
+    { "win.search", { "<Control>f", NULL } },
+    { "win.mark-sent", { "<Control><Shift>s", NULL } },
+    { "win.mark-failed", { "<Control><Shift>f", NULL } },
+    { "win.mark-pending", { "<Control><Shift>p", NULL } },
+    { "win.show-details", { "<Alt>Return", NULL } },
+    { "win.undo", { "<Control>z", NULL } },
   };
 
   G_APPLICATION_CLASS (rs_application_parent_class)->startup (app);

@@ -50,7 +50,8 @@ struct _RsRespondentView
   gboolean loading;
   gboolean reload_again;
   gboolean loaded;
-  GPtrArray *undo;
+  guint n_selected;
+  RsSummary summary;
   GtkWidget *context_menu_popover;
 
   GtkSearchBar *search_bar;
@@ -70,12 +71,15 @@ enum {
   PROP_0,
   PROP_N_RESPONDENTS,
   PROP_LOADED,
+  PROP_N_SELECTED,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 static void update_selection_state (RsRespondentView *self);
+static void update_stats (RsRespondentView *self,
+                          const RsSummary  *summary);
 static GArray *collect_selected_ids (RsRespondentView *self);
 static RsRespondent *respondent_at (RsRespondentView *self,
                                     guint             position);
@@ -144,6 +148,7 @@ apply_filter_and_sort (RsRespondentView *self,
   if (selected->len > 0)
     rs_respondent_view_select_ids (self, (gint64 *) selected->data, selected->len);
   update_page (self);
+  update_stats (self, &self->summary);
 }
 
 /**
@@ -232,10 +237,23 @@ update_stats (RsRespondentView *self,
   g_autofree char *respondents = NULL;
   g_autofree char *from = NULL;
   g_autofree char *text = NULL;
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
 
-  respondents = g_strdup_printf (ngettext ("%u respondent", "%u respondents",
-                                           summary->respondents),
-                                 summary->respondents);
+  if (summary != &self->summary)
+    self->summary = *summary;
+
+  /* With a search or a filter, the count says how many of all are shown. */
+  if (shown != summary->respondents &&
+      (self->filter_kind != RS_VIEW_FILTER_ALL || (self->query && self->query[0])))
+    /* Translators: “12 of 333 shown”, counting respondents */
+    respondents = g_strdup_printf (ngettext ("%u of %u respondent shown",
+                                             "%u of %u respondents shown",
+                                             summary->respondents),
+                                   shown, summary->respondents);
+  else
+    respondents = g_strdup_printf (ngettext ("%u respondent", "%u respondents",
+                                             summary->respondents),
+                                   summary->respondents);
   from = g_strdup_printf (ngettext ("%u company", "%u companies", summary->companies),
                           summary->companies);
   /* Translators: “12 respondents from 3 companies · Pending 4 · Sent 7 · Failed 1 ·
@@ -244,6 +262,7 @@ update_stats (RsRespondentView *self,
                           respondents, from, summary->pending, summary->sent, summary->failed,
                           summary->reports_ready);
   gtk_label_set_label (self->stats_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->stats_label), text);
 }
 
 /* Loading */
@@ -413,6 +432,90 @@ start_load (RsRespondentView *self)
                       self->load_cancellable, load_done_cb, g_object_ref (self));
 }
 
+/* Returns: (transfer full): the ids of the respondents shown, in their order */
+GArray *
+rs_respondent_view_get_visible_ids (RsRespondentView *self)
+{
+  GListModel *visible;
+  GArray *ids;
+  guint n;
+
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), NULL);
+
+  visible = G_LIST_MODEL (self->visible);
+  n = g_list_model_get_n_items (visible);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 id = rs_respondent_get_id (respondent_at (self, i));
+
+      g_array_append_val (ids, id);
+    }
+
+  return ids;
+}
+
+/* Whether a search or a filter hides some respondents. */
+gboolean
+rs_respondent_view_get_narrowed (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), FALSE);
+
+  return self->filter_kind != RS_VIEW_FILTER_ALL || (self->query != NULL && self->query[0]);
+}
+
+guint
+rs_respondent_view_get_n_selected (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), 0);
+
+  return self->n_selected;
+}
+
+/* Returns: (transfer none): the search bar, for a button to show it */
+GtkSearchBar *
+rs_respondent_view_get_search_bar (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), NULL);
+
+  return self->search_bar;
+}
+
+/* Tab leaves the table for the next control instead of walking through
+ * every row: the table is left out of the focus chain for one move. */
+static gboolean
+table_key_pressed_cb (GtkEventControllerKey *controller,
+                      guint                  keyval,
+                      guint                  keycode,
+                      GdkModifierType        state,
+                      RsRespondentView      *self)
+{
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
+  GtkDirectionType direction;
+
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
+    return FALSE;
+  if (keyval == GDK_KEY_ISO_Left_Tab || (keyval == GDK_KEY_Tab && (state & GDK_SHIFT_MASK)))
+    direction = GTK_DIR_TAB_BACKWARD;
+  else if (keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab)
+    direction = GTK_DIR_TAB_FORWARD;
+  else
+    return FALSE;
+
+  if (root == NULL)
+    return FALSE;
+
+  gtk_widget_set_can_focus (GTK_WIDGET (self->column_view), FALSE);
+  if (!gtk_widget_child_focus (root, direction))
+    {
+      gtk_root_set_focus (GTK_ROOT (root), NULL);
+      gtk_widget_child_focus (root, direction);
+    }
+  gtk_widget_set_can_focus (GTK_WIDGET (self->column_view), TRUE);
+
+  return TRUE;
+}
+
 /* Reads again what changed in the database, now. */
 void
 rs_respondent_view_refresh (RsRespondentView *self)
@@ -544,12 +647,15 @@ update_selection_state (RsRespondentView *self)
   gtk_label_set_label (self->selection_label, label);
   gtk_revealer_set_reveal_child (self->selection_revealer, n > 0);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.mark-sent", n > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.mark-failed", n > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.mark-pending", n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.show-details", n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.open-report", n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.show-in-folder", n > 0);
+
+  if (self->n_selected != (guint) n)
+    {
+      self->n_selected = n;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SELECTED]);
+    }
 }
 
 static void
@@ -891,270 +997,6 @@ note_bind_cb (GtkSignalListItemFactory *factory,
   bind_cell (item, note_update);
 }
 
-/* Status changes */
-
-typedef struct
-{
-  GArray *ids;
-  RsStatus status;
-  char *note;
-} MarkData;
-
-static void
-mark_data_free (gpointer data)
-{
-  MarkData *mark = data;
-
-  g_array_unref (mark->ids);
-  g_free (mark->note);
-  g_free (mark);
-}
-
-static gpointer
-mark_job (RsStore       *store,
-          gpointer       data,
-          GCancellable  *cancellable,
-          GError       **error)
-{
-  MarkData *mark = data;
-
-  return rs_tracker_mark (store, (gint64 *) mark->ids->data, mark->ids->len, mark->status,
-                          mark->note, error);
-}
-
-typedef struct
-{
-  RsRespondentView *self;
-  RsStatus status;
-} MarkCall;
-
-static void
-mark_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autofree MarkCall *call = user_data;
-  g_autoptr(RsRespondentView) self = call->self;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *title = NULL;
-  GPtrArray *snapshots;
-  AdwToast *toast;
-  guint n;
-
-  snapshots = rs_store_run_finish (RS_STORE (object), result, &error);
-  if (snapshots == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, _("Could Not Change the Status"), error);
-      return;
-    }
-
-  g_clear_pointer (&self->undo, g_ptr_array_unref);
-  self->undo = snapshots;
-  n = snapshots->len;
-
-  switch (call->status)
-    {
-    case RS_STATUS_SENT:
-      title = g_strdup_printf (ngettext ("%u respondent marked as sent",
-                                         "%u respondents marked as sent", n), n);
-      break;
-    case RS_STATUS_FAILED:
-      title = g_strdup_printf (ngettext ("%u respondent marked as failed",
-                                         "%u respondents marked as failed", n), n);
-      break;
-    case RS_STATUS_PENDING:
-    default:
-      title = g_strdup_printf (ngettext ("%u respondent marked as pending",
-                                         "%u respondents marked as pending", n), n);
-      break;
-    }
-
-  toast = adw_toast_new (title);
-  adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_action_name (toast, "respondents.undo");
-  add_toast (self, toast);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.undo", TRUE);
-
-  start_load (self);
-}
-
-static void
-mark (RsRespondentView *self,
-      GArray           *ids,
-      RsStatus          status,
-      const char       *note)
-{
-  MarkData *data = g_new0 (MarkData, 1);
-  MarkCall *call = g_new0 (MarkCall, 1);
-
-  data->ids = g_array_ref (ids);
-  data->status = status;
-  data->note = note && note[0] ? g_strdup (note) : NULL;
-  call->self = g_object_ref (self);
-  call->status = status;
-
-  rs_store_run_async (self->store, mark_job, data, mark_data_free,
-                      (GDestroyNotify) g_ptr_array_unref, self->cancellable, mark_done_cb,
-                      call);
-}
-
-static void
-mark_response_cb (AdwMessageDialog *dialog,
-                  const char       *response,
-                  gpointer          user_data)
-{
-  RsRespondentView *self = user_data;
-  GArray *ids = g_object_get_data (G_OBJECT (dialog), "rs-ids");
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "rs-note");
-  RsStatus status = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "rs-status"));
-
-  if (g_strcmp0 (response, "mark") == 0 && self->store != NULL)
-    mark (self, ids, status, gtk_editable_get_text (entry));
-}
-
-static void
-ask_and_mark (RsRespondentView *self,
-              RsStatus          status)
-{
-  g_autoptr(GArray) ids = collect_selected_ids (self);
-  g_autofree char *heading = NULL;
-  const char *button;
-  GtkWidget *dialog;
-  GtkWidget *entry;
-  guint n = ids->len;
-
-  if (n == 0 || self->store == NULL)
-    return;
-
-  switch (status)
-    {
-    case RS_STATUS_SENT:
-      heading = g_strdup_printf (ngettext ("Mark %u Respondent as Sent?",
-                                           "Mark %u Respondents as Sent?", n), n);
-      button = _("Mark as _Sent");
-      break;
-    case RS_STATUS_FAILED:
-      heading = g_strdup_printf (ngettext ("Mark %u Respondent as Failed?",
-                                           "Mark %u Respondents as Failed?", n), n);
-      button = _("Mark as _Failed");
-      break;
-    case RS_STATUS_PENDING:
-    default:
-      heading = g_strdup_printf (ngettext ("Mark %u Respondent as Pending?",
-                                           "Mark %u Respondents as Pending?", n), n);
-      button = _("Mark as _Pending");
-      break;
-    }
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                   heading,
-                                   _("The change is kept in each respondent’s history and "
-                                     "can be undone."));
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Note (optional)"));
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "mark", button,
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "mark",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "mark");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-
-  g_object_set_data_full (G_OBJECT (dialog), "rs-ids", g_array_ref (ids),
-                          (GDestroyNotify) g_array_unref);
-  g_object_set_data (G_OBJECT (dialog), "rs-note", entry);
-  g_object_set_data (G_OBJECT (dialog), "rs-status", GINT_TO_POINTER (status));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (mark_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-mark_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
-  RsStatus status = RS_STATUS_PENDING;
-
-  if (g_str_equal (action_name, "respondents.mark-sent"))
-    status = RS_STATUS_SENT;
-  else if (g_str_equal (action_name, "respondents.mark-failed"))
-    status = RS_STATUS_FAILED;
-
-  ask_and_mark (self, status);
-}
-
-/* Marks without asking, with @note: what the dialog does once answered. */
-static void
-mark_now_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
-{
-  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
-  g_autoptr(GArray) ids = collect_selected_ids (self);
-  const char *status_name;
-  const char *note;
-  RsStatus status;
-
-  g_variant_get (parameter, "(&s&s)", &status_name, &note);
-  status = rs_status_from_string (status_name);
-  if (ids->len == 0 || status == RS_STATUS_INVALID || self->store == NULL)
-    return;
-
-  mark (self, ids, status, note);
-}
-
-static void
-undo_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(RsRespondentView) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!rs_store_run_finish (RS_STORE (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, _("Could Not Undo the Change"), error);
-      return;
-    }
-
-  add_toast (self, adw_toast_new (_("Change undone")));
-  start_load (self);
-}
-
-static gpointer
-undo_job (RsStore       *store,
-          gpointer       data,
-          GCancellable  *cancellable,
-          GError       **error)
-{
-  if (!rs_tracker_restore (store, data, error))
-    return NULL;
-
-  return GINT_TO_POINTER (TRUE);
-}
-
-static void
-undo_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
-  GPtrArray *snapshots = g_steal_pointer (&self->undo);
-
-  gtk_widget_action_set_enabled (widget, "respondents.undo", FALSE);
-  if (snapshots == NULL || self->store == NULL)
-    return;
-
-  rs_store_run_async (self->store, undo_job, snapshots, (GDestroyNotify) g_ptr_array_unref,
-                      NULL, self->cancellable, undo_done_cb, g_object_ref (self));
-}
-
 /* Details, search and the context menu */
 
 static void
@@ -1481,7 +1323,6 @@ rs_respondent_view_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->load_cancellable);
-  g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->query, g_free);
 
   G_OBJECT_CLASS (rs_respondent_view_parent_class)->finalize (object);
@@ -1502,6 +1343,9 @@ rs_respondent_view_get_property (GObject    *object,
       break;
     case PROP_LOADED:
       g_value_set_boolean (value, self->loaded);
+      break;
+    case PROP_N_SELECTED:
+      g_value_set_uint (value, self->n_selected);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1527,6 +1371,9 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
   properties[PROP_LOADED] =
     g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_SELECTED] =
+    g_param_spec_uint ("n-selected", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (RS_TYPE_RESPONDENT);
@@ -1558,11 +1405,6 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, mode_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, note_bind_cb);
 
-  gtk_widget_class_install_action (widget_class, "respondents.mark-sent", NULL, mark_action);
-  gtk_widget_class_install_action (widget_class, "respondents.mark-failed", NULL, mark_action);
-  gtk_widget_class_install_action (widget_class, "respondents.mark-pending", NULL, mark_action);
-  gtk_widget_class_install_action (widget_class, "respondents.mark-now", "(ss)", mark_now_action);
-  gtk_widget_class_install_action (widget_class, "respondents.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "respondents.show-details", NULL,
                                    show_details_action);
   gtk_widget_class_install_action (widget_class, "respondents.search", NULL, search_action);
@@ -1582,6 +1424,7 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
 static void
 rs_respondent_view_init (RsRespondentView *self)
 {
+  GtkEventController *key;
   GtkGesture *click;
 
   self->seen = -1;
@@ -1605,12 +1448,16 @@ rs_respondent_view_init (RsRespondentView *self)
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect (key, "key-pressed", G_CALLBACK (table_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), key);
+
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (context_click_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (click));
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "respondents.undo", FALSE);
   update_selection_state (self);
-  update_stats (self, &(RsSummary) { 0 });
+  update_stats (self, &self->summary);
 }

@@ -35,6 +35,10 @@ void          rs_respondent_view_select_ids      (RsRespondentView *self,
                                                   const gint64     *ids,
                                                   guint             n_ids);
 GArray       *rs_respondent_view_get_selected_ids (RsRespondentView *self);
+GArray       *rs_respondent_view_get_visible_ids (RsRespondentView *self);
+gboolean      rs_respondent_view_get_narrowed    (RsRespondentView *self);
+guint         rs_respondent_view_get_n_selected  (RsRespondentView *self);
+GtkSearchBar *rs_respondent_view_get_search_bar  (RsRespondentView *self);
 void          rs_respondent_view_refresh         (RsRespondentView *self);
 
 G_END_DECLS

@@ -217,7 +217,7 @@ bench (void)
     ticks = (Ticks) { 0 };
     rs_window_generate_reports (window, NULL, 0);
     run_for (5000);
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-reports", NULL));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-job", NULL));
     while (rs_window_get_busy (window))
       g_main_context_iteration (NULL, TRUE);
     printf ("while reports were made for 5 s: %u frames, longest gap between frames %.1f ms\n",

@@ -458,6 +458,19 @@ shown_status_is (gpointer data)
   return FALSE;
 }
 
+/* A button of @root whose label (with its mnemonic) is @label. */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (GTK_IS_BUTTON (w) && gtk_widget_get_mapped (w) &&
+        g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0)
+      return w;
+
+  return NULL;
+}
+
 static void
 test_respondents_mark_and_undo (Fixture       *fixture,
                                 gconstpointer  data)
@@ -474,14 +487,15 @@ test_respondents_mark_and_undo (Fixture       *fixture,
   g_autofree char *history = NULL;
   g_autofree char *manual = NULL;
   GtkWindow *dialog;
+  GtkWidget *undo;
 
   rs_respondent_view_select_ids (fixture->view, ids, 2);
   selected = rs_respondent_view_get_selected_ids (fixture->view);
   g_assert_cmpuint (selected->len, ==, 2);
 
   /* The action asks for a note first. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view),
-                                             "respondents.mark-sent", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.mark-sent", NULL));
   rs_test_iterate ();
   dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
@@ -517,8 +531,11 @@ test_respondents_mark_and_undo (Fixture       *fixture,
   selected = rs_respondent_view_get_selected_ids (fixture->view);
   g_assert_cmpuint (selected->len, ==, 2);
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "respondents.undo",
-                                             NULL));
+  /* The toast's Undo can be clicked: its action is one the toast reaches. */
+  undo = find_button (GTK_WIDGET (fixture->window), "_Undo");
+  g_assert_nonnull (undo);
+  g_assert_true (gtk_widget_is_sensitive (undo));
+  g_assert_true (gtk_widget_activate (undo));
   first.status = "pending";
   second.status = "pending";
   g_assert_true (rs_test_wait_until (status_is, &first, 10000));
@@ -809,7 +826,9 @@ test_respondents_send (Fixture       *fixture,
   rs_test_server_start (&server, NULL);
   set_up_sending (fixture, server.url);
 
-  /* A test round first: everything to the test address, no status changes. */
+  /* A test sample of the selected first: to the test address, no status
+   * changes. */
+  rs_respondent_view_select_ids (fixture->view, (gint64[]) { ivo.id, anne.id }, 2);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
                                              NULL));
   dialog = wait_for_dialog ();
@@ -847,19 +866,151 @@ test_respondents_send (Fixture       *fixture,
   tear_down_sending ();
 }
 
-/* A test round, typing @password when the summary asks for it. */
-static void
-send_test_with_password (Fixture    *fixture,
-                         const char *password)
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type)
 {
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+      return w;
+
+  return NULL;
+}
+
+/* Without a selection, a test is one sample message, not the whole round;
+ * a live send of the selected sends to them only. */
+static void
+test_respondents_send_selected (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  StatusWait ivo = { fixture, id_of (store, "ivo.bos@example.com"), "sent" };
+  StatusWait anne = { fixture, id_of (store, "am.jansen@example.org"), "pending" };
+  RsTestServer server = { 0 };
   GtkWindow *dialog;
-  GtkWidget *entry;
+
+  rs_test_server_start (&server, NULL);
+  set_up_sending (fixture, server.url);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
                                              NULL));
   dialog = wait_for_dialog ();
   g_assert_nonnull (dialog);
-  entry = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Send 1 Test Message?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "No limit on messages a minute."));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"me@example.org\""), ==, 1);
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+
+  rs_respondent_view_select_ids (fixture->view, &ivo.id, 1);
+  rs_test_iterate ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-selected",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Send the Report to 1 Respondent?");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  g_assert_true (status_is (&ivo));
+  g_assert_true (status_is (&anne));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"ivo.bos@example.com\""), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"am.jansen@example.org\""), ==, 0);
+
+  rs_test_server_stop (&server);
+  tear_down_sending ();
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return fixture->window == NULL;
+}
+
+/* Closing the window while sending asks first; Keep Sending goes on, Stop
+ * Sending ends the round after the message in flight and then closes: no
+ * record is left `sending` or becomes `unknown`. */
+static void
+test_respondents_close_while_sending (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autofree char *db = g_strdup (fixture->db);
+  RsStore *store = rs_window_get_store (fixture->window);
+  gint64 ids[2] = {
+    id_of (store, "ivo.bos@example.com"),
+    id_of (store, "am.jansen@example.org"),
+  };
+  g_autoptr(RsStore) after = NULL;
+  g_autofree char *left = NULL;
+  g_autoptr(GError) error = NULL;
+  RsTestServer server = { 0 };
+  GtkWindow *dialog;
+
+  rs_test_server_start (&server, "--delay", "1.5", NULL);
+  set_up_sending (fixture, server.url);
+
+  rs_respondent_view_select_ids (fixture->view, ids, 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-selected",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_true (rs_window_get_busy (fixture->window));
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (fixture->window);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Stop Sending?");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  rs_test_iterate ();
+  g_assert_nonnull (fixture->window);
+  g_assert_true (rs_window_get_busy (fixture->window));
+
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "stop");
+  g_assert_true (rs_test_wait_until (window_gone, fixture, 30000));
+
+  after = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  left = query_text (after, "SELECT count (*) FROM delivery WHERE status IN"
+                     " ('sending', 'unknown') AND respondent_id > ?1", 0);
+  g_assert_cmpstr (left, ==, "0");
+  /* The message in flight was finished; the other was not started. */
+  g_assert_cmpuint (rs_test_server_count (&server, "\"event\": \"message\""), ==, 1);
+
+  rs_test_server_stop (&server);
+  tear_down_sending ();
+}
+
+/* A test round, typing @password when the summary asks for it. */
+static void
+send_test_with_password (Fixture    *fixture,
+                         const char *password)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  gint64 ids[2] = {
+    id_of (store, "ivo.bos@example.com"),
+    id_of (store, "am.jansen@example.org"),
+  };
+  GtkWindow *dialog;
+  GtkWidget *entry;
+
+  rs_respondent_view_select_ids (fixture->view, ids, 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  entry = find_type (GTK_WIDGET (dialog), GTK_TYPE_PASSWORD_ENTRY);
   g_assert_true (GTK_IS_PASSWORD_ENTRY (entry));
   gtk_widget_grab_focus (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), password);
@@ -1008,6 +1159,10 @@ main (int   argc,
               fixture_set_up, test_respondents_generate, fixture_tear_down);
   g_test_add ("/respondents/send", Fixture, NULL,
               fixture_set_up, test_respondents_send, fixture_tear_down);
+  g_test_add ("/respondents/send-selected", Fixture, NULL,
+              fixture_set_up, test_respondents_send_selected, fixture_tear_down);
+  g_test_add ("/respondents/close-while-sending", Fixture, NULL,
+              fixture_set_up, test_respondents_close_while_sending, fixture_tear_down);
   g_test_add ("/respondents/send-password", Fixture, NULL,
               fixture_set_up, test_respondents_send_password, fixture_tear_down);
   g_test_add ("/respondents/export", Fixture, NULL,

@@ -577,7 +577,7 @@ test_window_import_cancel (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
                                              "s", big));
   g_assert_true (rs_window_get_busy (fixture->window));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel-import",
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel-job",
                                              NULL));
   g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
   rs_test_iterate ();

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-window-reports"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "core/rs-report.h"
+#include "rs-window-private.h"
+
+/* Making reports: for everyone or the selected respondents, in the
+ * background, with progress and Cancel. */
+
+static void
+report_progress_cb (const RsReportSummary *so_far,
+                    const RsReportResult  *result,
+                    gpointer               user_data)
+{
+  guint done = so_far->results->len;
+  guint skipped = so_far->up_to_date + so_far->not_possible;
+
+  /* Translators: reports done, of how many, how many failed and were
+   * skipped, and whose was last */
+  rs_job_progress_post (user_data, so_far->total ? (double) done / so_far->total : 1.0,
+                        g_strdup_printf (_("%u of %u · %u failed · %u skipped · %s"), done,
+                                         so_far->total, so_far->failed, skipped,
+                                         result->person));
+}
+
+/* The reports folder from Preferences, or the default one. */
+char *
+rs_window_dup_reports_folder (RsWindow *self)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "reports-folder");
+
+  if (folder[0] == '\0')
+    return rs_report_default_folder ();
+
+  return g_steal_pointer (&folder);
+}
+
+static void
+show_report_problems_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  g_autoptr(GString) body = g_string_new (NULL);
+  guint shown = 0;
+
+  if (self->last_reports == NULL)
+    return;
+
+  for (guint i = 0; i < self->last_reports->results->len; i++)
+    {
+      RsReportResult *result = g_ptr_array_index (self->last_reports->results, i);
+
+      if (result->reason == NULL)
+        continue;
+      if (++shown > 30)
+        {
+          g_string_append (body, "…\n");
+          break;
+        }
+      /* Translators: person, company and why their report was not made */
+      g_string_append_printf (body, _("%s (%s): %s\n"), result->person, result->company,
+                              result->reason);
+    }
+
+  rs_window_show_message (self, _("Reports Not Made"), body->str);
+}
+
+static void
+reports_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(RsWindow) self = user_data;
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *title = NULL;
+  gboolean cancelled;
+  AdwToast *toast;
+
+  summary = rs_report_job_run_finish (RS_STORE (object), result, &error);
+  cancelled = rs_job_runner_get_cancelled (self->runner);
+  rs_job_runner_finish (self->runner);
+  rs_window_job_finished (self);
+
+  if (summary == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        rs_window_show_message (self, _("Could Not Make the Reports"), error->message);
+      return;
+    }
+
+  g_clear_pointer (&self->last_reports, rs_report_summary_free);
+  self->last_reports = g_steal_pointer (&summary);
+
+  counts = rs_report_summary_describe (self->last_reports);
+  if (cancelled)
+    /* Translators: the counts follow */
+    title = g_strdup_printf (_("Reports stopped: %s"), counts);
+  else
+    /* Translators: the counts follow */
+    title = g_strdup_printf (_("Reports: %s"), counts);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 10);
+  if (self->last_reports->failed + self->last_reports->not_possible > 0)
+    {
+      adw_toast_set_button_label (toast, _("_Details"));
+      adw_toast_set_action_name (toast, "win.show-report-problems");
+    }
+  rs_window_add_toast (self, toast);
+  rs_window_reload (self);
+}
+
+/**
+ * rs_window_generate_reports:
+ * @ids: (nullable): the respondents, or %NULL for everyone
+ *
+ * Makes reports in the background, with progress and Cancel.
+ */
+void
+rs_window_generate_reports (RsWindow     *self,
+                            const gint64 *ids,
+                            guint         n_ids)
+{
+  g_autofree char *folder = NULL;
+  GCancellable *cancellable;
+  RsJobProgress *progress;
+
+  g_return_if_fail (RS_IS_WINDOW (self));
+
+  if (!rs_window_is_idle (self))
+    return;
+
+  folder = rs_window_dup_reports_folder (self);
+  cancellable = rs_job_runner_start (self->runner, RS_JOB_REPORTS, _("Making reports…"),
+                                     self->cancellable);
+  progress = rs_job_progress_ref (rs_job_runner_get_progress (self->runner));
+  g_object_set_data_full (G_OBJECT (cancellable), "rs-progress", progress,
+                          (GDestroyNotify) rs_job_progress_unref);
+
+  rs_report_job_run_async (self->store, folder, ids, n_ids, FALSE, report_progress_cb,
+                           progress, cancellable, reports_done_cb, g_object_ref (self));
+  rs_window_update_actions (self);
+}
+
+static void
+generate_reports_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  rs_window_generate_reports (RS_WINDOW (widget), NULL, 0);
+}
+
+static void
+generate_selected_reports_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  g_autoptr(GArray) ids = rs_respondent_view_get_selected_ids (self->respondent_view);
+
+  if (ids->len > 0)
+    rs_window_generate_reports (self, (gint64 *) ids->data, ids->len);
+}
+
+void
+rs_window_reports_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.generate-reports", NULL,
+                                   generate_reports_action);
+  gtk_widget_class_install_action (widget_class, "win.generate-selected-reports", NULL,
+                                   generate_selected_reports_action);
+  gtk_widget_class_install_action (widget_class, "win.show-report-problems", NULL,
+                                   show_report_problems_action);
+}

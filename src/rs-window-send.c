@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-window-send"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "core/rs-secret.h"
+#include "core/rs-send-job.h"
+#include "rs-template-window.h"
+#include "rs-window-private.h"
+
+/* Sending: the settings become a plan in a worker (who is sent, who is
+ * skipped and why, and the password from the keyring); a summary of fixed
+ * size asks for confirmation; then the send job runs with progress and Stop. */
+
+typedef enum
+{
+  SEND_TEST,       /* a sample: the selected, or one respondent, to the test address */
+  SEND_SELECTED,   /* the selected respondents, for real */
+  SEND_EVERYONE,   /* everyone pending, for real */
+  SEND_RETRY,      /* everyone whose sending failed, for real */
+} SendScope;
+
+typedef struct
+{
+  SendScope scope;
+  RsSendMode mode;
+  GArray *ids;
+  char *url;
+  char *user;
+  /* From the keyring (freed with rs_secret_free_password()) or typed */
+  char *password;
+  gboolean password_from_keyring;
+  char *ca_file;
+  char *from_address;
+  char *from_name;
+  char *reply_to;
+  char *test_address;
+  char *subject[2];
+  char *body[2];
+  gboolean starttls;
+  guint rate;
+  RsSendOptions options;
+  RsSendPlan *plan;
+} SendSetup;
+
+static void
+clear_password (SendSetup *setup)
+{
+  if (setup->password == NULL)
+    return;
+
+  if (setup->password_from_keyring)
+    {
+      rs_secret_free_password (g_steal_pointer (&setup->password));
+    }
+  else
+    {
+      memset (setup->password, 0, strlen (setup->password));
+      g_clear_pointer (&setup->password, g_free);
+    }
+  setup->password_from_keyring = FALSE;
+}
+
+static void
+send_setup_free (gpointer data)
+{
+  SendSetup *setup = data;
+
+  clear_password (setup);
+  g_clear_pointer (&setup->ids, g_array_unref);
+  g_free (setup->url);
+  g_free (setup->user);
+  g_free (setup->ca_file);
+  g_free (setup->from_address);
+  g_free (setup->from_name);
+  g_free (setup->reply_to);
+  g_free (setup->test_address);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (setup->subject[i]);
+      g_free (setup->body[i]);
+    }
+  g_clear_pointer (&setup->plan, rs_send_plan_free);
+  g_free (setup);
+}
+
+static char *
+empty_to_null (char *text)
+{
+  if (text != NULL && text[0] == '\0')
+    g_clear_pointer (&text, g_free);
+
+  return text;
+}
+
+static SendSetup *
+send_setup_new (RsWindow  *self,
+                SendScope  scope,
+                GArray    *ids)
+{
+  SendSetup *setup = g_new0 (SendSetup, 1);
+  g_autofree char *security = g_settings_get_string (self->settings, "smtp-security");
+  static const char *languages[] = { "en", "nl" };
+
+  setup->scope = scope;
+  setup->mode = scope == SEND_TEST ? RS_SEND_MODE_TEST : RS_SEND_MODE_LIVE;
+  setup->ids = ids ? g_array_ref (ids) : g_array_new (FALSE, FALSE, sizeof (gint64));
+  setup->url = g_settings_get_string (self->settings, "smtp-url");
+  setup->user = empty_to_null (g_settings_get_string (self->settings, "smtp-user"));
+  setup->from_address = g_settings_get_string (self->settings, "from-address");
+  setup->from_name = empty_to_null (g_settings_get_string (self->settings, "from-name"));
+  setup->reply_to = empty_to_null (g_settings_get_string (self->settings, "reply-to"));
+  setup->test_address = g_settings_get_string (self->settings, "test-address");
+  setup->starttls = !g_str_equal (security, "none");
+  setup->rate = g_settings_get_uint (self->settings, "rate-limit");
+  for (guint i = 0; i < 2; i++)
+    {
+      setup->subject[i] = rs_template_dup_subject (self->settings, languages[i]);
+      setup->body[i] = rs_template_dup_body (self->settings, languages[i]);
+    }
+
+  setup->options.mode = setup->mode;
+  setup->options.test_address = setup->test_address;
+  setup->options.retry_failed = scope == SEND_RETRY;
+  setup->options.mailer.url = setup->url;
+  setup->options.mailer.starttls_required = setup->starttls;
+  setup->options.mailer.user = setup->user;
+  setup->options.mailer.connect_timeout_s = 30;
+  setup->options.mailer.timeout_s = 120;
+  setup->options.from_address = setup->from_address;
+  setup->options.from_name = setup->from_name;
+  setup->options.reply_to = setup->reply_to;
+  setup->options.subject_en = setup->subject[0];
+  setup->options.body_en = setup->body[0];
+  setup->options.subject_nl = setup->subject[1];
+  setup->options.body_nl = setup->body[1];
+  setup->options.rate_per_minute = setup->rate;
+
+  return setup;
+}
+
+static void
+set_ids (SendSetup *setup,
+         GArray    *ids)
+{
+  g_clear_pointer (&setup->ids, g_array_unref);
+  setup->ids = ids;
+  setup->options.ids = (const gint64 *) setup->ids->data;
+  setup->options.n_ids = setup->ids->len;
+}
+
+static gpointer
+plan_job (RsStore       *store,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  SendSetup *setup = data;
+
+  setup->options.ids = (const gint64 *) setup->ids->data;
+  setup->options.n_ids = setup->ids->len;
+  setup->plan = rs_send_job_plan (store, &setup->options, error);
+  if (setup->plan == NULL)
+    return NULL;
+
+  /* A sample without a selection is one message, not the whole round. */
+  if (setup->scope == SEND_TEST && setup->ids->len == 0 && setup->plan->to_send->len > 0)
+    {
+      GArray *one = g_array_new (FALSE, FALSE, sizeof (gint64));
+      RsSendItem *first = g_ptr_array_index (setup->plan->to_send, 0);
+
+      g_array_append_val (one, first->id);
+      set_ids (setup, one);
+      g_clear_pointer (&setup->plan, rs_send_plan_free);
+      setup->plan = rs_send_job_plan (store, &setup->options, error);
+    }
+  /* A retry is for those who failed, not for those still pending. */
+  else if (setup->scope == SEND_RETRY)
+    {
+      GArray *failed = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint i = 0; i < setup->plan->to_send->len; i++)
+        {
+          RsSendItem *item = g_ptr_array_index (setup->plan->to_send, i);
+
+          if (item->status == RS_STATUS_FAILED)
+            g_array_append_val (failed, item->id);
+        }
+      set_ids (setup, failed);
+      g_clear_pointer (&setup->plan, rs_send_plan_free);
+      if (setup->ids->len > 0)
+        setup->plan = rs_send_job_plan (store, &setup->options, error);
+      else
+        {
+          setup->plan = g_new0 (RsSendPlan, 1);
+          setup->plan->mode = setup->mode;
+          setup->plan->to_send = g_ptr_array_new ();
+          setup->plan->skipped = g_ptr_array_new ();
+        }
+    }
+  if (setup->plan == NULL)
+    return NULL;
+
+  /* A keyring that cannot be reached leaves the password to be asked for. */
+  if (setup->user != NULL)
+    {
+      setup->password = rs_secret_lookup (setup->url, setup->user, cancellable, NULL);
+      setup->password_from_keyring = setup->password != NULL;
+    }
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+send_progress_cb (const RsSendSummary *so_far,
+                  const RsSendItem    *current,
+                  const RsSendResult  *result,
+                  gpointer             user_data)
+{
+  guint done = so_far->sent + so_far->failed + so_far->deferred;
+  guint total = so_far->plan ? so_far->plan->to_send->len : so_far->total;
+
+  /* Translators: messages done, of how many, how many failed, and to whom */
+  rs_job_progress_post (user_data, total ? (double) done / total : 1.0,
+                        g_strdup_printf (_("%u of %u · %u failed · %s"), done, total,
+                                         so_far->failed, current ? current->person : ""));
+}
+
+static void
+send_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(RsWindow) self = user_data;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  summary = rs_send_job_run_finish (RS_STORE (object), result, &error);
+  rs_job_runner_finish (self->runner);
+  rs_window_job_finished (self);
+  rs_window_reload (self);
+  rs_window_checkpoint (self);
+
+  if (summary == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        rs_window_add_toast (self, adw_toast_new (_("Sending stopped before the first "
+                                                    "message: nothing was sent")));
+      else
+        rs_window_show_message (self, _("Sending Stopped"), error->message);
+      return;
+    }
+
+  counts = rs_send_summary_describe (summary);
+  if (summary->cancelled)
+    /* Translators: the counts follow */
+    title = g_strdup_printf (_("Sending stopped. %s"), counts);
+  toast = adw_toast_new (title ? title : counts);
+  adw_toast_set_timeout (toast, 0);
+  rs_window_add_toast (self, toast);
+}
+
+static void
+start_sending (RsWindow  *self,
+               SendSetup *setup)
+{
+  GCancellable *cancellable;
+  RsJobProgress *progress;
+  const char *title;
+
+  if (setup->mode == RS_SEND_MODE_LIVE)
+    title = _("Sending reports…");
+  else
+    title = _("Sending test messages…");
+
+  cancellable = rs_job_runner_start (self->runner, RS_JOB_SEND, title, NULL);
+  progress = rs_job_progress_ref (rs_job_runner_get_progress (self->runner));
+  g_object_set_data_full (G_OBJECT (cancellable), "rs-progress", progress,
+                          (GDestroyNotify) rs_job_progress_unref);
+
+  setup->options.ids = (const gint64 *) setup->ids->data;
+  setup->options.n_ids = setup->ids->len;
+  setup->options.mailer.password = setup->password;
+  /* The job copies the options, the password included. Closing the window
+   * does not cancel it: the window asks first, and Stop Sending cancels. */
+  rs_send_job_run_async (self->store, &setup->options, send_progress_cb, progress,
+                         cancellable, send_done_cb, g_object_ref (self));
+  rs_window_update_actions (self);
+}
+
+static void
+send_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  gpointer          user_data)
+{
+  RsWindow *self = user_data;
+  SendSetup *setup = g_object_get_data (G_OBJECT (dialog), "rs-send-setup");
+  GtkEditable *password = g_object_get_data (G_OBJECT (dialog), "rs-password");
+
+  if (password != NULL)
+    {
+      g_autofree char *typed = NULL;
+
+      if (g_str_equal (response, "send"))
+        typed = g_strdup (gtk_editable_get_text (password));
+      gtk_editable_set_text (password, "");
+      /* GTK 4.8's password entry crashes when its window is destroyed while it
+       * has the focus, as after Enter in it. */
+      gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+      if (typed != NULL)
+        {
+          clear_password (setup);
+          setup->password = g_steal_pointer (&typed);
+        }
+    }
+
+  if (!g_str_equal (response, "send") || !rs_window_is_idle (self))
+    return;
+
+  start_sending (self, setup);
+}
+
+static const char *
+describe_skip (RsSendSkip skip)
+{
+  switch (skip)
+    {
+    case RS_SEND_SKIP_NOT_FOUND:
+      return _("no longer in the database");
+    case RS_SEND_SKIP_SENDING:
+      return _("being sent right now by another send");
+    case RS_SEND_SKIP_UNKNOWN:
+      return _("interrupted while sending: check your Sent folder, then mark them");
+    case RS_SEND_SKIP_SENT:
+      return _("already sent");
+    case RS_SEND_SKIP_FAILED:
+      return _("sending failed before: use Retry Failed");
+    case RS_SEND_SKIP_PROBLEM:
+      return _("data in the master file keeps them from being sent");
+    case RS_SEND_SKIP_NO_ADDRESS:
+      return _("no valid e-mail address");
+    case RS_SEND_SKIP_NO_REPORT:
+      return _("no report: make the reports first");
+    case RS_SEND_SKIP_REPORT_OUTDATED:
+      return _("the report is out of date: make the reports again");
+    case RS_SEND_SKIP_CHANGED:
+      return _("changed while sending was prepared");
+    case RS_SEND_SKIP_NONE:
+    default:
+      return "";
+    }
+}
+
+#define N_EXAMPLES 2
+
+/* One line a reason, with a few names: the summary keeps its size however
+ * many are skipped. */
+static char *
+describe_skipped (RsSendPlan *plan)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (RsSendSkip skip = RS_SEND_SKIP_NOT_FOUND; skip <= RS_SEND_SKIP_CHANGED; skip++)
+    {
+      g_autoptr(GString) examples = g_string_new (NULL);
+      guint count = 0;
+
+      for (guint i = 0; i < plan->skipped->len; i++)
+        {
+          RsSendItem *item = g_ptr_array_index (plan->skipped, i);
+
+          if (item->skip != skip)
+            continue;
+          if (count < N_EXAMPLES && item->person != NULL)
+            g_string_append_printf (examples, "%s%s", examples->len ? ", " : "", item->person);
+          count++;
+        }
+      if (count == 0)
+        continue;
+
+      if (count > N_EXAMPLES)
+        g_string_append (examples, ", …");
+      /* Translators: how many were skipped, why, and some of their names */
+      g_string_append_printf (text, _("\n• %u: %s (%s)"), count, describe_skip (skip),
+                              examples->str);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Every skipped respondent with the reason, for the scrolled list. */
+static char *
+list_skipped (RsSendPlan *plan)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < plan->skipped->len; i++)
+    {
+      RsSendItem *item = g_ptr_array_index (plan->skipped, i);
+
+      /* Translators: person, company, e-mail address and why they are skipped */
+      g_string_append_printf (text, _("%s (%s) <%s>: %s\n"),
+                              item->person ? item->person : "",
+                              item->company ? item->company : "",
+                              item->email ? item->email : "",
+                              item->reason ? item->reason : describe_skip (item->skip));
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static char *
+describe_rate (guint rate,
+               guint n)
+{
+  guint minutes;
+
+  if (rate == 0)
+    return g_strdup (_("No limit on messages a minute."));
+
+  minutes = (n + rate - 1) / rate;
+  /* Translators: the first %u is messages a minute, the second minutes */
+  return g_strdup_printf (ngettext ("At most %u a minute: about %u minute.",
+                                    "At most %u a minute: about %u minutes.", minutes),
+                          rate, minutes);
+}
+
+static GtkWidget *
+make_skipped_list (RsSendPlan *plan)
+{
+  g_autofree char *text = list_skipped (plan);
+  g_autofree char *label = NULL;
+  GtkWidget *expander;
+  GtkWidget *scrolled;
+  GtkWidget *view;
+  guint n = plan->skipped->len;
+
+  view = gtk_text_view_new ();
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Skipped respondents"), -1);
+
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_size_request (scrolled, -1, 160);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+
+  label = g_strdup_printf (ngettext ("Show the %u Skipped Respondent",
+                                     "Show All %u Skipped Respondents", n), n);
+  expander = gtk_expander_new_with_mnemonic (label);
+  gtk_expander_set_child (GTK_EXPANDER (expander), scrolled);
+
+  return expander;
+}
+
+static void
+show_confirmation (RsWindow  *self,
+                   SendSetup *setup)
+{
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *skipped = NULL;
+  g_autofree char *button = NULL;
+  g_autofree char *rate = NULL;
+  g_autofree char *destination = NULL;
+  GtkWidget *dialog;
+  GtkWidget *extra;
+  guint n = setup->plan->to_send->len;
+
+  if (setup->mode == RS_SEND_MODE_LIVE)
+    {
+      heading = g_strdup_printf (ngettext ("Send the Report to %u Respondent?",
+                                           "Send the Reports to %u Respondents?", n), n);
+      button = g_strdup_printf (ngettext ("_Send to %u Respondent", "_Send to %u Respondents", n),
+                                n);
+      destination = g_strdup (_("Each respondent gets their own report. This cannot be undone."));
+    }
+  else
+    {
+      heading = g_strdup_printf (ngettext ("Send %u Test Message?", "Send %u Test Messages?",
+                                           n), n);
+      button = g_strdup (_("_Send Test Messages"));
+      /* Translators: %s is the test address */
+      destination = g_strdup_printf (_("Every message goes to the test address %s; no status "
+                                       "changes."), setup->test_address);
+    }
+
+  skipped = describe_skipped (setup->plan);
+  rate = describe_rate (setup->rate, n);
+  /* Translators: where, from whom, how fast, and who is skipped */
+  body = g_strdup_printf (_("%s\nServer: %s\nFrom: %s\n%s\nSkipped: %u%s"),
+                          destination, setup->url, setup->from_address, rate,
+                          setup->plan->skipped->len, skipped);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "send", button,
+                                    NULL);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send", n > 0);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send",
+                                              setup->mode == RS_SEND_MODE_LIVE
+                                              ? ADW_RESPONSE_DESTRUCTIVE
+                                              : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  extra = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+
+  /* Without a password from the keyring, it is asked for now. */
+  if (setup->user != NULL && setup->password == NULL)
+    {
+      GtkWidget *entry = gtk_password_entry_new ();
+
+      gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+      g_object_set (entry, "placeholder-text", _("Password of the mail server"),
+                    "activates-default", TRUE, NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Password of the mail server"), -1);
+      gtk_box_append (GTK_BOX (extra), entry);
+      g_object_set_data (G_OBJECT (dialog), "rs-password", entry);
+    }
+  if (setup->plan->skipped->len > 0)
+    gtk_box_append (GTK_BOX (extra), make_skipped_list (setup->plan));
+  if (gtk_widget_get_first_child (extra) != NULL)
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), extra);
+  else
+    g_object_unref (g_object_ref_sink (extra));
+
+  g_object_set_data_full (G_OBJECT (dialog), "rs-send-setup", setup, send_setup_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (send_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  RsWindow *self;
+  SendSetup *setup;
+} PlanCall;
+
+static void
+plan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autofree PlanCall *call = user_data;
+  g_autoptr(RsWindow) self = call->self;
+  g_autoptr(GError) error = NULL;
+  SendSetup *setup = call->setup;
+
+  if (rs_store_run_finish (RS_STORE (object), result, &error) == NULL)
+    {
+      send_setup_free (setup);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        rs_window_show_message (self, _("Could Not Prepare Sending"), error->message);
+      return;
+    }
+
+  if (setup->scope == SEND_RETRY && setup->plan->to_send->len == 0 &&
+      setup->plan->skipped->len == 0)
+    {
+      send_setup_free (setup);
+      rs_window_add_toast (self, adw_toast_new (_("Nobody’s sending failed: there is "
+                                                  "nothing to retry")));
+      return;
+    }
+
+  show_confirmation (self, setup);
+}
+
+static void
+not_set_up_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        gpointer          user_data)
+{
+  RsWindow *self = user_data;
+
+  if (g_str_equal (response, "preferences"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
+}
+
+static gboolean
+check_set_up (RsWindow  *self,
+              SendSetup *setup)
+{
+  GtkWidget *dialog;
+
+  if (setup->url[0] != '\0' && setup->from_address[0] != '\0' &&
+      (setup->mode != RS_SEND_MODE_TEST || setup->test_address[0] != '\0'))
+    return TRUE;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Sending Is Not Set Up"),
+                                   setup->mode == RS_SEND_MODE_TEST
+                                   ? _("Set the mail server, the From address and the test "
+                                       "address in Preferences → E-mail.")
+                                   : _("Set the mail server and the From address in "
+                                       "Preferences → E-mail."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "close", _("_Close"),
+                                    "preferences", _("Open _Preferences"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "preferences",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "preferences");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (not_set_up_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return FALSE;
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  g_autoptr(GArray) ids = NULL;
+  SendScope scope = SEND_EVERYONE;
+  SendSetup *setup;
+  PlanCall *call;
+
+  if (!rs_window_is_idle (self))
+    return;
+
+  if (g_str_equal (action_name, "win.send-test"))
+    scope = SEND_TEST;
+  else if (g_str_equal (action_name, "win.send-selected"))
+    scope = SEND_SELECTED;
+  else if (g_str_equal (action_name, "win.send-retry"))
+    scope = SEND_RETRY;
+
+  if (scope == SEND_TEST || scope == SEND_SELECTED)
+    {
+      ids = rs_respondent_view_get_selected_ids (self->respondent_view);
+      if (scope == SEND_SELECTED && ids->len == 0)
+        return;
+    }
+
+  setup = send_setup_new (self, scope, ids);
+  if (!check_set_up (self, setup))
+    {
+      send_setup_free (setup);
+      return;
+    }
+
+  call = g_new0 (PlanCall, 1);
+  call->self = g_object_ref (self);
+  call->setup = setup;
+  rs_store_run_async (self->store, plan_job, setup, NULL, NULL, self->cancellable,
+                      plan_done_cb, call);
+}
+
+void
+rs_window_send_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.send-test", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "win.send-selected", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "win.send-live", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "win.send-retry", NULL, send_action);
+}
