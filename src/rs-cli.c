@@ -286,14 +286,26 @@ cmd_mark (GStrv *args)
 static int
 cmd_export (GStrv *args)
 {
+  g_autofree char *delimiter = NULL;
+  gboolean bom = FALSE;
+  const GOptionEntry entries[] = {
+    { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter,
+      N_("Between fields: comma (the default) or semicolon (Excel in languages with a "
+         "decimal comma)"), "comma|semicolon" },
+    { "bom", 0, 0, G_OPTION_ARG_NONE, &bom,
+      N_("Start the file with a byte order mark, so that Excel reads it as UTF-8"), NULL },
+    { NULL }
+  };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
   g_autoptr(GError) error = NULL;
   g_autoptr(RsStore) store = NULL;
   g_autoptr(GFile) file = NULL;
+  RsExportOptions options = RS_EXPORT_OPTIONS_INIT;
 
   g_option_context_set_summary (context,
                                 _("Write the status of every respondent, with the number of "
                                   "history entries and the last change, to a CSV file."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, args, TRUE))
     return 2;
 
@@ -303,11 +315,20 @@ cmd_export (GStrv *args)
       return 2;
     }
 
+  if (delimiter != NULL && g_str_equal (delimiter, "semicolon"))
+    options.delimiter = ';';
+  else if (delimiter != NULL && !g_str_equal (delimiter, "comma"))
+    {
+      fail (_("export: unknown delimiter “%s”; use comma or semicolon"), delimiter);
+      return 2;
+    }
+  options.bom = bom;
+
   if (!(store = open_store ()))
     return 1;
 
   file = g_file_new_for_commandline_arg ((*args)[1]);
-  if (!rs_export_status_to_file (store, file, NULL, &error))
+  if (!rs_export_to_file (store, file, &options, NULL, &error))
     return fail (_("export: could not write “%s”: %s"), (*args)[1], error->message);
 
   return 0;

@@ -193,6 +193,22 @@ test_cli_import_mark_export (void)
   g_assert_true (g_str_has_prefix (exported, LIST_HEADER_NO_NL ",history_count,last_change\n"));
   g_assert_nonnull (strstr (exported, ",by phone,1,"));
 
+  /* For Excel in Dutch: a byte order mark, and semicolons. */
+  {
+    g_auto(RsCliResult) excel = { 0 };
+    g_auto(RsCliResult) bad_delimiter = { 0 };
+
+    rs_test_run_cli (&excel, option, "export", "--delimiter=semicolon", "--bom", out, NULL);
+    g_assert_cmpint (excel.status, ==, 0);
+    g_clear_pointer (&exported, g_free);
+    g_assert_true (g_file_get_contents (out, &exported, NULL, NULL));
+    g_assert_true (g_str_has_prefix (exported, "\xef\xbb\xbfid;company;person;email;status;"));
+    g_assert_nonnull (strstr (exported, "\n2;Amstel, Metaal;Zoë de Vries;zoe@example;pending;"));
+
+    rs_test_run_cli (&bad_delimiter, option, "export", "--delimiter=tab", out, NULL);
+    assert_one_line_failure (&bad_delimiter, "tab");
+  }
+
   rs_test_remove_tree (dir);
 }
 

@@ -7,15 +7,19 @@
 
 #include "rs-export.h"
 
-/* Appends @value as one RFC 4180 field, quoted when it has to be. */
+/* Appends @value as one CSV field, quoted when it has the delimiter, a
+ * quote or a line break in it (RFC 4180, with ';' as the delimiter too). */
 void
-rs_export_append_csv_field (GString    *line,
-                            const char *value)
+rs_export_append_field (GString    *line,
+                        const char *value,
+                        char        delimiter)
 {
+  const char specials[] = { delimiter, '"', '\r', '\n', '\0' };
+
   if (value == NULL)
     return;
 
-  if (strpbrk (value, ",\"\r\n") == NULL)
+  if (strpbrk (value, specials) == NULL)
     {
       g_string_append (line, value);
       return;
@@ -29,6 +33,41 @@ rs_export_append_csv_field (GString    *line,
       g_string_append_c (line, *p);
     }
   g_string_append_c (line, '"');
+}
+
+/* Appends @value as one RFC 4180 field, quoted when it has to be. */
+void
+rs_export_append_csv_field (GString    *line,
+                            const char *value)
+{
+  rs_export_append_field (line, value, ',');
+}
+
+RsExportOptions *
+rs_export_options_copy (const RsExportOptions *options)
+{
+  RsExportOptions *copy = g_new0 (RsExportOptions, 1);
+
+  g_return_val_if_fail (options != NULL, copy);
+
+  *copy = *options;
+  if (options->ids != NULL)
+    {
+      copy->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), options->ids->len);
+      g_array_append_vals (copy->ids, options->ids->data, options->ids->len);
+    }
+
+  return copy;
+}
+
+void
+rs_export_options_free (RsExportOptions *options)
+{
+  if (options == NULL)
+    return;
+
+  g_clear_pointer (&options->ids, g_array_unref);
+  g_free (options);
 }
 
 static char *
@@ -49,16 +88,25 @@ format_time (sqlite3_stmt *stmt,
   return g_date_time_format_iso8601 (local);
 }
 
-static gboolean
-write_rows (RsStore        *store,
-            const char     *sql,
-            RsStatus        status,
-            const char     *header,
-            int             n_columns,
-            int             time_columns,
-            GOutputStream  *out,
-            GCancellable   *cancellable,
-            GError        **error);
+typedef struct
+{
+  const char *header;
+  int n_columns;
+  /* A bit per column that holds a time */
+  int time_columns;
+  char delimiter;
+  gboolean bom;
+} Layout;
+
+static gboolean write_rows (RsStore        *store,
+                            const char     *sql,
+                            RsStatus        status,
+                            const GArray   *ids,
+                            const Layout   *layout,
+                            GOutputStream  *out,
+                            gint64         *n_written,
+                            GCancellable   *cancellable,
+                            GError        **error);
 
 /**
  * rs_export_list:
@@ -78,18 +126,73 @@ rs_export_list (RsStore        *store,
     "SELECT r.id, r.company, r.person, r.email, d.status, d.sent_at, d.mode,"
     "       d.report_path, d.error, d.note"
     "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
-    " WHERE ?1 IS NULL OR d.status = ?1"
+    " WHERE :status IS NULL OR d.status = :status"
     " ORDER BY r.id";
+  const Layout layout = { RS_EXPORT_LIST_HEADER, 10, 1 << 5, ',', FALSE };
 
-  return write_rows (store, sql, status, RS_EXPORT_LIST_HEADER, 10, 1 << 5, out, cancellable,
-                     error);
+  return write_rows (store, sql, status, NULL, &layout, out, NULL, cancellable, error);
+}
+
+static gboolean
+export_write (RsStore                *store,
+              const RsExportOptions  *options,
+              GOutputStream          *out,
+              gint64                 *n_written,
+              GCancellable           *cancellable,
+              GError                **error)
+{
+  static const char everyone_sql[] =
+    "SELECT r.id, r.company, r.person, r.email, d.status, d.sent_at, d.mode,"
+    "       d.report_path, d.error, d.note, count (h.id), max (h.at)"
+    "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
+    "  LEFT JOIN history h ON h.respondent_id = r.id"
+    " GROUP BY r.id ORDER BY r.id";
+  /* One look-up a respondent, so that they come in the order asked for. */
+  static const char one_sql[] =
+    "SELECT r.id, r.company, r.person, r.email, d.status, d.sent_at, d.mode,"
+    "       d.report_path, d.error, d.note,"
+    "       (SELECT count (*) FROM history h WHERE h.respondent_id = r.id),"
+    "       (SELECT max (h.at) FROM history h WHERE h.respondent_id = r.id)"
+    "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
+    " WHERE r.id = :id";
+  Layout layout = { RS_EXPORT_STATUS_HEADER, 12, (1 << 5) | (1 << 11), ',', FALSE };
+
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (options->delimiter == ',' || options->delimiter == ';', FALSE);
+
+  layout.delimiter = options->delimiter;
+  layout.bom = options->bom;
+
+  if (options->ids == NULL)
+    return write_rows (store, everyone_sql, RS_STATUS_INVALID, NULL, &layout, out, n_written,
+                       cancellable, error);
+
+  return write_rows (store, one_sql, RS_STATUS_INVALID, options->ids, &layout, out, n_written,
+                     cancellable, error);
+}
+
+/**
+ * rs_export_write:
+ *
+ * Writes the status of the respondents @options names: the columns of
+ * rs_export_list(), then how many history rows they have and when their
+ * status last changed. Runs on the calling thread's connection.
+ */
+gboolean
+rs_export_write (RsStore                *store,
+                 const RsExportOptions  *options,
+                 GOutputStream          *out,
+                 GCancellable           *cancellable,
+                 GError                **error)
+{
+  return export_write (store, options, out, NULL, cancellable, error);
 }
 
 /**
  * rs_export_status:
  *
- * Writes the status of every respondent: the columns of rs_export_list(),
- * then how many history rows they have and when their status last changed.
+ * Writes the status of every respondent: rs_export_write() with the
+ * defaults.
  */
 gboolean
 rs_export_status (RsStore        *store,
@@ -97,37 +200,88 @@ rs_export_status (RsStore        *store,
                   GCancellable   *cancellable,
                   GError        **error)
 {
-  static const char sql[] =
-    "SELECT r.id, r.company, r.person, r.email, d.status, d.sent_at, d.mode,"
-    "       d.report_path, d.error, d.note, count (h.id), max (h.at)"
-    "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
-    "  LEFT JOIN history h ON h.respondent_id = r.id"
-    " WHERE ?1 IS NULL OR d.status = ?1"
-    " GROUP BY r.id ORDER BY r.id";
+  const RsExportOptions options = RS_EXPORT_OPTIONS_INIT;
 
-  return write_rows (store, sql, RS_STATUS_INVALID, RS_EXPORT_STATUS_HEADER, 12,
-                     (1 << 5) | (1 << 11), out, cancellable, error);
+  return export_write (store, &options, out, NULL, cancellable, error);
+}
+
+static void
+append_row (GString      *line,
+            sqlite3_stmt *stmt,
+            const Layout *layout)
+{
+  g_string_append_printf (line, "%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 0));
+  for (int column = 1; column < layout->n_columns; column++)
+    {
+      g_string_append_c (line, layout->delimiter);
+      if (layout->time_columns & (1 << column))
+        {
+          g_autofree char *time = format_time (stmt, column);
+
+          rs_export_append_field (line, time, layout->delimiter);
+        }
+      else
+        {
+          rs_export_append_field (line, (const char *) sqlite3_column_text (stmt, column),
+                                  layout->delimiter);
+        }
+    }
+  g_string_append_c (line, '\n');
+}
+
+/* Steps @stmt to its end, one line a row. */
+static int
+append_rows (GString        *line,
+             sqlite3_stmt   *stmt,
+             const Layout   *layout,
+             GOutputStream  *out,
+             gint64         *n_written,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      append_row (line, stmt, layout);
+      (*n_written)++;
+
+      if (line->len >= 64 * 1024)
+        {
+          if (!g_output_stream_write_all (out, line->str, line->len, NULL, cancellable, error))
+            return SQLITE_ABORT;
+          g_string_truncate (line, 0);
+        }
+    }
+
+  return rc;
 }
 
 static gboolean
 write_rows (RsStore        *store,
             const char     *sql,
             RsStatus        status,
-            const char     *header,
-            int             n_columns,
-            int             time_columns,
+            const GArray   *ids,
+            const Layout   *layout,
             GOutputStream  *out,
+            gint64         *n_written,
             GCancellable   *cancellable,
             GError        **error)
 {
-  g_autoptr(GString) line = g_string_new (header);
+  g_autoptr(GString) line = g_string_new (NULL);
   sqlite3_stmt *stmt = NULL;
+  gboolean in_transaction = FALSE;
+  gint64 written = 0;
   sqlite3 *db;
   int rc;
 
   g_return_val_if_fail (RS_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
 
+  if (layout->bom)
+    g_string_append (line, "\xef\xbb\xbf");
+  for (const char *p = layout->header; *p; p++)
+    g_string_append_c (line, *p == ',' ? layout->delimiter : *p);
   g_string_append_c (line, '\n');
 
   db = rs_store_get_connection (store, error);
@@ -139,63 +293,69 @@ write_rows (RsStore        *store,
     return rs_store_set_error_from_db (db, rc, error);
 
   if (status != RS_STATUS_INVALID)
-    sqlite3_bind_text (stmt, 1, rs_status_to_string (status), -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":status"),
+                       rs_status_to_string (status), -1, SQLITE_STATIC);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (ids == NULL)
     {
-      g_string_append_printf (line, "%" G_GINT64_FORMAT,
-                              (gint64) sqlite3_column_int64 (stmt, 0));
-      for (int column = 1; column < n_columns; column++)
-        {
-          g_string_append_c (line, ',');
-          if (time_columns & (1 << column))
-            {
-              g_autofree char *time = format_time (stmt, column);
+      rc = append_rows (line, stmt, layout, out, &written, cancellable, error);
+    }
+  else
+    {
+      int id_index = sqlite3_bind_parameter_index (stmt, ":id");
 
-              rs_export_append_csv_field (line, time);
-            }
-          else
-            {
-              rs_export_append_csv_field (line, (const char *) sqlite3_column_text (stmt, column));
-            }
+      /* All the look-ups see the same moment of the database. */
+      if (!rs_store_exec (db, "BEGIN", error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
         }
-      g_string_append_c (line, '\n');
+      in_transaction = TRUE;
 
-      if (line->len >= 64 * 1024)
+      rc = SQLITE_DONE;
+      for (guint i = 0; i < ids->len && rc == SQLITE_DONE; i++)
         {
-          if (!g_output_stream_write_all (out, line->str, line->len, NULL, cancellable, error))
-            {
-              sqlite3_finalize (stmt);
-              return FALSE;
-            }
-          g_string_truncate (line, 0);
+          sqlite3_bind_int64 (stmt, id_index, g_array_index (ids, gint64, i));
+          rc = append_rows (line, stmt, layout, out, &written, cancellable, error);
+          sqlite3_reset (stmt);
+
+          if (rc == SQLITE_DONE && (i & 1023) == 1023 &&
+              g_cancellable_set_error_if_cancelled (cancellable, error))
+            rc = SQLITE_ABORT;
         }
     }
 
   if (rc != SQLITE_DONE)
     {
-      rs_store_set_error_from_db (db, rc, error);
+      /* SQLITE_ABORT: @error is set already, by the stream or the cancellable. */
+      if (rc != SQLITE_ABORT)
+        rs_store_set_error_from_db (db, rc, error);
       sqlite3_finalize (stmt);
+      if (in_transaction)
+        rs_store_exec (db, "ROLLBACK", NULL);
       return FALSE;
     }
   sqlite3_finalize (stmt);
+  if (in_transaction && !rs_store_exec (db, "COMMIT", error))
+    return FALSE;
+
+  if (n_written != NULL)
+    *n_written = written;
 
   return g_output_stream_write_all (out, line->str, line->len, NULL, cancellable, error);
 }
 
-/**
- * rs_export_status_to_file:
- *
- * Writes rs_export_status() to @file, replacing it only when everything was
- * written.
- */
-gboolean
-rs_export_status_to_file (RsStore       *store,
-                          GFile         *file,
-                          GCancellable  *cancellable,
-                          GError       **error)
+static gboolean
+export_to_file (RsStore                *store,
+                GFile                  *file,
+                const RsExportOptions  *options,
+                gint64                 *n_written,
+                GCancellable           *cancellable,
+                GError                **error)
 {
   g_autoptr(GFileOutputStream) out = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
   /* g_file_replace writes a temporary file and renames it: a failed export
    * never leaves half a file where the old one was. */
@@ -204,7 +364,7 @@ rs_export_status_to_file (RsStore       *store,
   if (out == NULL)
     return FALSE;
 
-  if (!rs_export_status (store, G_OUTPUT_STREAM (out), cancellable, error))
+  if (!export_write (store, options, G_OUTPUT_STREAM (out), n_written, cancellable, error))
     {
       g_autoptr(GCancellable) abort = g_cancellable_new ();
 
@@ -217,16 +377,95 @@ rs_export_status_to_file (RsStore       *store,
   return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
 }
 
+/**
+ * rs_export_to_file:
+ *
+ * Writes rs_export_write() to @file, replacing it only when everything was
+ * written.
+ */
+gboolean
+rs_export_to_file (RsStore                *store,
+                   GFile                  *file,
+                   const RsExportOptions  *options,
+                   GCancellable           *cancellable,
+                   GError                **error)
+{
+  return export_to_file (store, file, options, NULL, cancellable, error);
+}
+
+/* rs_export_to_file() with the defaults: everyone, as RFC 4180. */
+gboolean
+rs_export_status_to_file (RsStore       *store,
+                          GFile         *file,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  const RsExportOptions options = RS_EXPORT_OPTIONS_INIT;
+
+  return export_to_file (store, file, &options, NULL, cancellable, error);
+}
+
+typedef struct
+{
+  GFile *file;
+  RsExportOptions *options;
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_clear_object (&job->file);
+  g_clear_pointer (&job->options, rs_export_options_free);
+  g_free (job);
+}
+
 static gpointer
 export_job (RsStore       *store,
             gpointer       data,
             GCancellable  *cancellable,
             GError       **error)
 {
-  if (!rs_export_status_to_file (store, data, cancellable, error))
+  ExportJob *job = data;
+  gint64 n_written = 0;
+
+  if (!export_to_file (store, job->file, job->options, &n_written, cancellable, error))
     return NULL;
 
-  return GINT_TO_POINTER (TRUE);
+  return g_memdup2 (&n_written, sizeof n_written);
+}
+
+void
+rs_export_to_file_async (RsStore                *store,
+                         GFile                  *file,
+                         const RsExportOptions  *options,
+                         GCancellable           *cancellable,
+                         GAsyncReadyCallback     callback,
+                         gpointer                user_data)
+{
+  const RsExportOptions defaults = RS_EXPORT_OPTIONS_INIT;
+  ExportJob *job;
+
+  g_return_if_fail (RS_IS_STORE (store));
+  g_return_if_fail (G_IS_FILE (file));
+
+  job = g_new0 (ExportJob, 1);
+  job->file = g_object_ref (file);
+  job->options = rs_export_options_copy (options != NULL ? options : &defaults);
+
+  rs_store_run_async (store, export_job, job, export_job_free, g_free, cancellable, callback,
+                      user_data);
+}
+
+gint64
+rs_export_to_file_finish (RsStore       *store,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_autofree gint64 *n_written = rs_store_run_finish (store, result, error);
+
+  return n_written != NULL ? *n_written : -1;
 }
 
 /* Writes rs_export_status() to @file in a worker thread. */
@@ -237,11 +476,7 @@ rs_export_status_to_file_async (RsStore             *store,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_return_if_fail (RS_IS_STORE (store));
-  g_return_if_fail (G_IS_FILE (file));
-
-  rs_store_run_async (store, export_job, g_object_ref (file), g_object_unref, NULL,
-                      cancellable, callback, user_data);
+  rs_export_to_file_async (store, file, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -249,5 +484,5 @@ rs_export_status_to_file_finish (RsStore       *store,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return rs_store_run_finish (store, result, error) != NULL;
+  return rs_export_to_file_finish (store, result, error) >= 0;
 }

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-export"
+
+#include "config.h"
+
+#include "rs-export.h"
+#include "rs-import.h"
+#include "rs-tracker.h"
+#include "rs-test-util.h"
+
+/* Exports read back: the byte order mark, the delimiter, quoting, and a
+ * chosen set of respondents in the order asked for. */
+
+typedef struct
+{
+  char *dir;
+  RsStore *store;
+  gint64 ids[4];
+} Fixture;
+
+/* Every field that needs quoting under one delimiter or the other. */
+static const char master_csv[] =
+  "name,company_name,email_address,reportsent,up__r,up__c,up__f,up__v,up__a\n"
+  "Ivo Bos,Polder Packaging B.V.,ivo.bos@example.com,False,4,4,3,2,5\n"
+  "\"Öberg, Lena\",Fjord; Fell AS,lena.oberg@example.net,False,2,2,2,2,2\n"
+  "Zoë de Vries,\"Amstel \"\"Metaal\"\" N.V.\",zoe@example.com,False,1,2,3,4,5\n"
+  "Karin Dijkstra,Dijkstra Logistiek,karin@example.org,False,3,3,3,3,3\n";
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GPtrArray) respondents = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *csv = NULL;
+
+  fixture->dir = rs_test_make_tmpdir ();
+  db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  g_assert_true (g_file_set_contents (csv, master_csv, -1, NULL));
+
+  fixture->store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  file = g_file_new_for_path (csv);
+  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->added, ==, 4);
+
+  respondents = rs_tracker_load (fixture->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (respondents->len, ==, 4);
+  for (guint i = 0; i < respondents->len; i++)
+    fixture->ids[i] = rs_respondent_get_id (respondents->pdata[i]);
+
+  /* A note over two lines, with both delimiters and a quote. */
+  g_assert_true (rs_tracker_set_note (fixture->store, fixture->ids[0],
+                                      "called; said \"yes\",\nsend Monday", &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->store);
+  rs_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* A reader of its own, RFC 4180 with @delimiter: rows of fields. */
+static GPtrArray *
+parse_csv (const char *text,
+           char        delimiter)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) field = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      if (*p == '"')
+        {
+          for (p++; ; p++)
+            {
+              g_assert_true (*p != '\0');
+              if (*p == '"' && p[1] == '"')
+                {
+                  g_string_append_c (field, '"');
+                  p++;
+                }
+              else if (*p == '"')
+                {
+                  p++;
+                  break;
+                }
+              else
+                {
+                  g_string_append_c (field, *p);
+                }
+            }
+          /* A closing quote ends the field. */
+          g_assert_true (*p == delimiter || *p == '\n');
+        }
+
+      if (*p == delimiter)
+        {
+          g_ptr_array_add (fields, g_strdup (field->str));
+          g_string_truncate (field, 0);
+        }
+      else if (*p == '\n')
+        {
+          g_ptr_array_add (fields, g_strdup (field->str));
+          g_string_truncate (field, 0);
+          g_ptr_array_add (fields, NULL);
+          g_ptr_array_add (rows, g_ptr_array_steal (fields, NULL));
+        }
+      else
+        {
+          g_assert_true (*p != '\r');
+          g_string_append_c (field, *p);
+        }
+      p++;
+    }
+  /* Every line ends with a line feed. */
+  g_assert_cmpuint (field->len, ==, 0);
+  g_assert_cmpuint (fields->len, ==, 0);
+
+  return g_steal_pointer (&rows);
+}
+
+static char *
+export_to_text (Fixture               *fixture,
+                const RsExportOptions *options)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "export.csv", NULL);
+  char *contents = NULL;
+  gboolean ok;
+
+  file = g_file_new_for_path (path);
+  ok = rs_export_to_file (fixture->store, file, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+
+  return contents;
+}
+
+static const char *
+column (GPtrArray  *rows,
+        guint       row,
+        const char *name)
+{
+  char **header = rows->pdata[0];
+
+  for (guint i = 0; header[i] != NULL; i++)
+    if (g_str_equal (header[i], name))
+      {
+        g_assert_cmpuint (g_strv_length (rows->pdata[row]), ==, g_strv_length (header));
+        return ((char **) rows->pdata[row])[i];
+      }
+
+  g_assert_not_reached ();
+}
+
+/* The defaults are those of the command line: comma, no byte order mark. */
+static void
+test_export_defaults (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const RsExportOptions options = RS_EXPORT_OPTIONS_INIT;
+  g_autofree char *text = export_to_text (fixture, &options);
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_assert_true (g_str_has_prefix (text, RS_EXPORT_STATUS_HEADER "\n"));
+  /* The fields with a comma are quoted, the one with only a semicolon not. */
+  g_assert_nonnull (strstr (text, ",\"Öberg, Lena\","));
+  g_assert_nonnull (strstr (text, ",Fjord; Fell AS,"));
+
+  rows = parse_csv (text, ',');
+  g_assert_cmpuint (rows->len, ==, 5);
+  g_assert_cmpstr (column (rows, 1, "note"), ==, "called; said \"yes\",\nsend Monday");
+  g_assert_cmpstr (column (rows, 1, "history_count"), ==, "0");
+  g_assert_cmpstr (column (rows, 2, "person"), ==, "Öberg, Lena");
+  g_assert_cmpstr (column (rows, 2, "company"), ==, "Fjord; Fell AS");
+  g_assert_cmpstr (column (rows, 3, "company"), ==, "Amstel \"Metaal\" N.V.");
+  g_assert_cmpstr (column (rows, 4, "email"), ==, "karin@example.org");
+}
+
+/* For Excel in Dutch: a byte order mark, then semicolons. */
+static void
+test_export_excel (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const RsExportOptions options = { NULL, ';', TRUE };
+  g_autofree char *text = export_to_text (fixture, &options);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *header = NULL;
+  const char *body;
+
+  g_assert_cmpuint ((guchar) text[0], ==, 0xef);
+  g_assert_cmpuint ((guchar) text[1], ==, 0xbb);
+  g_assert_cmpuint ((guchar) text[2], ==, 0xbf);
+  body = text + 3;
+  header = g_strdelimit (g_strdup (RS_EXPORT_STATUS_HEADER), ",", ';');
+  g_assert_true (g_str_has_prefix (body, header));
+  g_assert_null (strchr (header, ','));
+
+  /* Now the semicolon is quoted and the comma is not. */
+  g_assert_nonnull (strstr (body, ";Öberg, Lena;"));
+  g_assert_nonnull (strstr (body, ";\"Fjord; Fell AS\";"));
+  g_assert_nonnull (strstr (body, ";\"Amstel \"\"Metaal\"\" N.V.\";"));
+
+  rows = parse_csv (body, ';');
+  g_assert_cmpuint (rows->len, ==, 5);
+  g_assert_cmpuint (g_strv_length (rows->pdata[0]), ==, 12);
+  g_assert_cmpstr (column (rows, 1, "note"), ==, "called; said \"yes\",\nsend Monday");
+  g_assert_cmpstr (column (rows, 2, "person"), ==, "Öberg, Lena");
+  g_assert_cmpstr (column (rows, 2, "company"), ==, "Fjord; Fell AS");
+  g_assert_cmpstr (column (rows, 3, "company"), ==, "Amstel \"Metaal\" N.V.");
+  g_assert_cmpstr (column (rows, 3, "status"), ==, "pending");
+}
+
+/* Only the respondents asked for, in the order asked for; an id that is
+ * no longer there is left out. */
+static void
+test_export_subset (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  RsExportOptions options = RS_EXPORT_OPTIONS_INIT;
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  gint64 gone = fixture->ids[3] + 1000;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  g_array_append_val (ids, fixture->ids[3]);
+  g_array_append_val (ids, gone);
+  g_array_append_val (ids, fixture->ids[1]);
+  options.ids = ids;
+  text = export_to_text (fixture, &options);
+
+  rows = parse_csv (text, ',');
+  g_assert_cmpuint (rows->len, ==, 3);
+  first = g_strdup_printf ("%" G_GINT64_FORMAT, fixture->ids[3]);
+  second = g_strdup_printf ("%" G_GINT64_FORMAT, fixture->ids[1]);
+  g_assert_cmpstr (column (rows, 1, "id"), ==, first);
+  g_assert_cmpstr (column (rows, 1, "person"), ==, "Karin Dijkstra");
+  g_assert_cmpstr (column (rows, 2, "id"), ==, second);
+  g_assert_cmpstr (column (rows, 2, "person"), ==, "Öberg, Lena");
+
+  /* An empty view: the header only. */
+  g_array_set_size (ids, 0);
+  g_clear_pointer (&text, g_free);
+  text = export_to_text (fixture, &options);
+  g_assert_cmpstr (text, ==, RS_EXPORT_STATUS_HEADER "\n");
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError *error = NULL;
+  gint64 *n_written = user_data;
+
+  *n_written = rs_export_to_file_finish (RS_STORE (object), result, &error);
+  g_assert_no_error (error);
+}
+
+/* In a worker: the options are copied, and the count comes back. */
+static void
+test_export_async (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "async.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  RsExportOptions options = { ids, ';', TRUE };
+  gint64 n_written = -2;
+
+  g_array_append_val (ids, fixture->ids[2]);
+  g_array_append_val (ids, fixture->ids[0]);
+  file = g_file_new_for_path (path);
+  rs_export_to_file_async (fixture->store, file, &options, NULL, export_done_cb, &n_written);
+  /* The caller's options may go at once. */
+  g_array_set_size (ids, 0);
+  g_array_unref (ids);
+
+  while (n_written == -2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (n_written, ==, 2);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "\xef\xbb\xbfid;company;"));
+  rows = parse_csv (text + 3, ';');
+  g_assert_cmpuint (rows->len, ==, 3);
+  g_assert_cmpstr (column (rows, 1, "email"), ==, "zoe@example.com");
+  g_assert_cmpstr (column (rows, 2, "note"), ==, "called; said \"yes\",\nsend Monday");
+}
+
+/* A file that cannot be written says so, and changes nothing. */
+static void
+test_export_fails (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const RsExportOptions options = { NULL, ';', TRUE };
+  g_autofree char *path = g_build_filename (fixture->dir, "no", "such", "folder.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (rs_export_to_file (fixture->store, file, &options, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  rs_test_init (&argc, &argv);
+
+#define ADD(name, func) \
+  g_test_add ("/export/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("defaults", test_export_defaults);
+  ADD ("excel", test_export_excel);
+  ADD ("subset", test_export_subset);
+  ADD ("async", test_export_async);
+  ADD ("fails", test_export_fails);
+
+#undef ADD
+
+  return g_test_run ();
+}
