@@ -25,7 +25,14 @@ query_int (sqlite3    *db,
 }
 
 /* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_5 \
+  "DROP TABLE correction;" \
+  "ALTER TABLE history DROP COLUMN field;" \
+  "ALTER TABLE history DROP COLUMN from_value;" \
+  "ALTER TABLE history DROP COLUMN to_value;"
+
 #define DOWNGRADE_TO_4 \
+  DOWNGRADE_TO_5 \
   "DROP TRIGGER respondent_updated;" \
   "DROP TRIGGER delivery_updated;" \
   "DROP TABLE change_counter;" \
@@ -318,6 +325,54 @@ test_store_migrates_version_4 (void)
   g_assert_no_error (error);
   g_assert_cmpint (query_int (db, "SELECT changed FROM delivery WHERE respondent_id = 7"), ==, 4);
   g_assert_cmpint (query_int (db, "SELECT value FROM change_counter"), ==, 4);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* Version 5 had no corrections; its history rows stay as they were. */
+static void
+test_store_migrates_version_5 (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_true (rs_store_exec (db,
+                                DOWNGRADE_TO_5
+                                "INSERT INTO respondent (id, identity_key, company, person,"
+                                " first_imported_at, last_imported_at)"
+                                " VALUES (7, 'k', 'Polder Packaging B.V.', 'Ivo Bos', 1, 1);"
+                                "INSERT INTO delivery (respondent_id, status, updated_at)"
+                                " VALUES (7, 'sent', 1);"
+                                "INSERT INTO history (respondent_id, at, from_status, to_status,"
+                                " by) VALUES (7, 1, 'pending', 'sent', 'manual');"
+                                "PRAGMA user_version = 5;",
+                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (store, &error);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, RS_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM correction"), ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM history WHERE field IS NULL"
+                                  " AND to_status = 'sent'"), ==, 1);
+
+  /* A correction belongs to a respondent that exists, of a known field. */
+  g_assert_false (rs_store_exec (db, "INSERT INTO correction VALUES (7, 'company', 'a', 'b', 1)",
+                                 NULL));
+  g_assert_true (rs_store_exec (db, "INSERT INTO correction VALUES (7, 'email', 'a', 'b', 1)",
+                                &error));
+  g_assert_no_error (error);
+  g_assert_false (rs_store_exec (db, "INSERT INTO correction VALUES (8, 'email', 'a', 'b', 1)",
+                                 NULL));
 
   g_clear_object (&store);
   rs_test_remove_tree (dir);
@@ -643,6 +698,7 @@ main (int   argc,
   g_test_add_func ("/store/migrates-version-2", test_store_migrates_version_2);
   g_test_add_func ("/store/migrates-version-3", test_store_migrates_version_3);
   g_test_add_func ("/store/migrates-version-4", test_store_migrates_version_4);
+  g_test_add_func ("/store/migrates-version-5", test_store_migrates_version_5);
   g_test_add_func ("/store/migration-checks-references",
                    test_store_migration_checks_references);
   g_test_add_func ("/store/rejects-bad-files", test_store_rejects_bad_files);

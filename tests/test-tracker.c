@@ -269,6 +269,288 @@ test_tracker_manual_survives_reimport (Fixture       *fixture,
   g_assert_cmpstr (ivo_status, ==, "failed|bounced|1");
 }
 
+static char *
+changes_of (Fixture *fixture,
+            gint64   id)
+{
+  return query (fixture,
+                "SELECT group_concat (from_status || '>' || to_status || '/' || by || '/' || note"
+                " || '/' || coalesce (field, '') || ':' || coalesce (from_value, '') || '>' ||"
+                " coalesce (to_value, ''), ';') FROM (SELECT * FROM history"
+                " WHERE respondent_id = ?1 ORDER BY id)", id);
+}
+
+static char *
+correction_of (Fixture *fixture,
+               gint64   id)
+{
+  return query (fixture,
+                "SELECT group_concat (field || '=' || file_value || '>' || hand_value, ';')"
+                " FROM (SELECT * FROM correction WHERE respondent_id = ?1 ORDER BY field)", id);
+}
+
+/* A correction changes the value in use, keeps what the file says, is in
+ * the history, and is undone with a history row of its own. */
+static void
+test_tracker_correct_and_undo (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  gint64 id = id_of (fixture, "ivo.bos@example.com");
+  g_autoptr(RsCorrectionSnapshot) snapshot = NULL;
+  g_autoptr(RsCorrectionSnapshot) redo = NULL;
+  g_autoptr(RsRespondentDetails) details = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *email = NULL;
+  g_autofree char *correction = NULL;
+  g_autofree char *history = NULL;
+  g_autofree char *change = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *count = NULL;
+
+  snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_EMAIL, "  ivo.bos@example.org ",
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (snapshot->value, ==, "ivo.bos@example.com");
+  g_assert_cmpstr (snapshot->new_value, ==, "ivo.bos@example.org");
+
+  email = query (fixture, "SELECT email FROM respondent WHERE id = ?1", id);
+  g_assert_cmpstr (email, ==, "ivo.bos@example.org");
+  correction = correction_of (fixture, id);
+  g_assert_cmpstr (correction, ==, "email=ivo.bos@example.com>ivo.bos@example.org");
+  history = changes_of (fixture, id);
+  g_assert_cmpstr (history, ==,
+                   "pending>pending/manual//email:ivo.bos@example.com>ivo.bos@example.org");
+  /* The status is not touched. */
+  status = status_of (fixture, id);
+  g_assert_cmpstr (status, ==, "pending||0");
+
+  details = rs_tracker_load_details (fixture->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (details->values[RS_FIELD_EMAIL], ==, "ivo.bos@example.org");
+  g_assert_cmpstr (details->file_values[RS_FIELD_EMAIL], ==, "ivo.bos@example.com");
+  g_assert_null (details->file_values[RS_FIELD_PERSON]);
+  g_assert_cmpstr (details->values[RS_FIELD_LANGUAGE], ==, "en");
+  g_assert_cmpstr (rs_respondent_get_email (details->respondent), ==, "ivo.bos@example.org");
+  g_assert_cmpuint (details->history->len, ==, 1);
+  change = rs_history_entry_describe_change (details->history->pdata[0]);
+  g_assert_cmpstr (change, ==, "E-mail address: “ivo.bos@example.com” → “ivo.bos@example.org”");
+
+  /* The same value again writes nothing. */
+  g_clear_pointer (&redo, rs_correction_snapshot_free);
+  redo = rs_tracker_correct (fixture->store, id, RS_FIELD_EMAIL, "ivo.bos@example.org", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (redo->value, ==, redo->new_value);
+  count = query (fixture, "SELECT count (*) FROM history WHERE respondent_id = ?1", id);
+  g_assert_cmpstr (count, ==, "1");
+
+  g_clear_pointer (&redo, rs_correction_snapshot_free);
+  redo = rs_tracker_undo_correction (fixture->store, snapshot, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (redo->value, ==, "ivo.bos@example.org");
+  g_clear_pointer (&email, g_free);
+  g_clear_pointer (&correction, g_free);
+  g_clear_pointer (&history, g_free);
+  email = query (fixture, "SELECT email FROM respondent WHERE id = ?1", id);
+  g_assert_cmpstr (email, ==, "ivo.bos@example.com");
+  /* Back at what the file says: no correction left. */
+  correction = correction_of (fixture, id);
+  g_assert_null (correction);
+  history = changes_of (fixture, id);
+  g_assert_cmpstr (history, ==,
+                   "pending>pending/manual//email:ivo.bos@example.com>ivo.bos@example.org;"
+                   "pending>pending/manual/undone/email:ivo.bos@example.org>ivo.bos@example.com");
+
+  /* Name, function and language, and back to the file's name. */
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_PERSON, "Ivo Bos-Janssen", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_FUNCTION, "Buyer", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_LANGUAGE, "nl", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&correction, g_free);
+  correction = correction_of (fixture, id);
+  g_assert_cmpstr (correction, ==, "function=>Buyer;language=en>nl;person=Ivo Bos>Ivo Bos-Janssen");
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_PERSON, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (snapshot->new_value, ==, "Ivo Bos");
+  g_clear_pointer (&correction, g_free);
+  correction = correction_of (fixture, id);
+  g_assert_cmpstr (correction, ==, "function=>Buyer;language=en>nl");
+  g_clear_pointer (&history, g_free);
+  history = query (fixture, "SELECT note FROM history WHERE respondent_id = ?1"
+                            " ORDER BY id DESC LIMIT 1", id);
+  g_assert_cmpstr (history, ==, "back to what the master file says");
+}
+
+/* A bad address, an empty name or an unknown language change nothing and
+ * say what is wrong; nor does anything change while they are being sent. */
+static void
+test_tracker_correct_refuses (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  gint64 id = id_of (fixture, "lena.oberg@example.net");
+  g_autoptr(RsCorrectionSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *email = NULL;
+  g_autofree char *count = NULL;
+  const char *bad[] = { "lena.oberg@example", "Lena <lena@example.net>", "lena @example.net",
+                        "lena@@example.net", "" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_EMAIL, bad[i], &error);
+      g_assert_null (snapshot);
+      g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_INVALID);
+      if (bad[i][0] != '\0')
+        g_assert_nonnull (strstr (error->message, bad[i]));
+      g_assert_nonnull (strstr (error->message, "Lena Öberg"));
+      g_clear_error (&error);
+    }
+
+  g_assert_null (rs_tracker_correct (fixture->store, id, RS_FIELD_PERSON, "   ", &error));
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (rs_tracker_correct (fixture->store, id, RS_FIELD_LANGUAGE, "de", &error));
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (rs_tracker_correct (fixture->store, 987654, RS_FIELD_PERSON, "X", &error));
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (rs_store_write (fixture->store, hold_in_sending, &id, &error));
+  g_assert_null (rs_tracker_correct (fixture->store, id, RS_FIELD_EMAIL, "lena@example.org",
+                                     &error));
+  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_SENDING);
+  g_assert_nonnull (strstr (error->message, "Lena Öberg"));
+
+  email = query (fixture, "SELECT email FROM respondent WHERE id = ?1", id);
+  g_assert_cmpstr (email, ==, "lena.oberg@example.net");
+  count = query (fixture, "SELECT (SELECT count (*) FROM history) + (SELECT count (*)"
+                          " FROM correction) + ?1", 0);
+  g_assert_cmpstr (count, ==, "1");
+}
+
+/* A respondent whose row keeps them from being sent is sendable once the
+ * cause is corrected, and only then: a test entry stays one. */
+static void
+test_tracker_correct_problem (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  static const char csv[] =
+    "name,company_name,email_address,sector\n"
+    "Ivo Bos,Polder Packaging B.V.,ivo.bos@example.com,Packaging\n"
+    "Pim Smit,Delta Dakwerken B.V.,pim.smit(at)example.com,Construction\n"
+    "Tess Test,Delta Dakwerken B.V.,tess@example,TEST\n";
+  g_autofree char *path = g_build_filename (fixture->dir, "problems.csv", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(RsCorrectionSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  g_autofree char *pim_sql = NULL;
+  gint64 pim;
+  gint64 tess;
+
+  g_assert_true (g_file_set_contents (path, csv, -1, NULL));
+  file = g_file_new_for_path (path);
+  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  pim = id_of (fixture, "pim.smit(at)example.com");
+  tess = id_of (fixture, "tess@example");
+
+  problem = query (fixture, "SELECT problem FROM respondent WHERE id = ?1", pim);
+  g_assert_nonnull (problem);
+  snapshot = rs_tracker_correct (fixture->store, pim, RS_FIELD_EMAIL, "pim.smit@example.com",
+                                 &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&problem, g_free);
+  problem = query (fixture, "SELECT coalesce (problem, 'none') FROM respondent WHERE id = ?1",
+                   pim);
+  g_assert_cmpstr (problem, ==, "none");
+
+  /* Undone, the address from the file is a problem again. */
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  g_clear_pointer (&problem, g_free);
+  snapshot = rs_tracker_correct (fixture->store, pim, RS_FIELD_EMAIL, NULL, &error);
+  g_assert_no_error (error);
+  problem = query (fixture, "SELECT problem FROM respondent WHERE id = ?1", pim);
+  g_assert_cmpstr (problem, ==, "no valid e-mail address (“pim.smit(at)example.com”)");
+
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  g_clear_pointer (&problem, g_free);
+  snapshot = rs_tracker_correct (fixture->store, tess, RS_FIELD_EMAIL, "tess@example.com",
+                                 &error);
+  g_assert_no_error (error);
+  problem = query (fixture, "SELECT problem FROM respondent WHERE id = ?1", tess);
+  g_assert_cmpstr (problem, ==, "a test entry (sector “TEST”)");
+
+  /* Without the master-file row, the address alone is judged. */
+  pim_sql = g_strdup_printf ("UPDATE respondent SET source_offset = NULL"
+                             " WHERE id = %" G_GINT64_FORMAT, pim);
+  g_assert_true (rs_store_exec (rs_store_get_connection (fixture->store, NULL), pim_sql,
+                                &error));
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  g_clear_pointer (&problem, g_free);
+  snapshot = rs_tracker_correct (fixture->store, pim, RS_FIELD_EMAIL, "pim@example.com",
+                                 &error);
+  g_assert_no_error (error);
+  problem = query (fixture, "SELECT coalesce (problem, 'none') FROM respondent WHERE id = ?1",
+                   pim);
+  g_assert_cmpstr (problem, ==, "none");
+}
+
+/* The report shows name, function and language: a report made before such
+ * a correction is out of date, and current again when it is undone. The
+ * address is not in the report. */
+static void
+test_tracker_correct_outdates_report (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  gint64 id = id_of (fixture, "ivo.bos@example.com");
+  g_autoptr(RsCorrectionSnapshot) snapshot = NULL;
+  g_autoptr(RsCorrectionSnapshot) undo = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *current = NULL;
+  const char *current_sql = "SELECT d.report_source_hash IS r.source_hash FROM respondent r"
+                            " JOIN delivery d ON d.respondent_id = r.id WHERE r.id = ?1";
+
+  sql = g_strdup_printf ("UPDATE delivery SET report_source_hash = (SELECT source_hash"
+                         " FROM respondent WHERE id = %" G_GINT64_FORMAT "), report_made_at = 5"
+                         " WHERE respondent_id = %" G_GINT64_FORMAT, id, id);
+  g_assert_true (rs_store_exec (rs_store_get_connection (fixture->store, NULL), sql, &error));
+
+  snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_EMAIL, "ivo@example.org", &error);
+  g_assert_no_error (error);
+  current = query (fixture, current_sql, id);
+  g_assert_cmpstr (current, ==, "1");
+
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  g_clear_pointer (&current, g_free);
+  snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_PERSON, "Ivo Bos-Janssen", &error);
+  g_assert_no_error (error);
+  current = query (fixture, current_sql, id);
+  g_assert_cmpstr (current, ==, "0");
+
+  g_clear_pointer (&current, g_free);
+  undo = rs_tracker_undo_correction (fixture->store, snapshot, &error);
+  g_assert_no_error (error);
+  current = query (fixture, current_sql, id);
+  g_assert_cmpstr (current, ==, "1");
+
+  /* Undoing the undo outdates it again. */
+  g_clear_pointer (&snapshot, rs_correction_snapshot_free);
+  g_clear_pointer (&current, g_free);
+  snapshot = rs_tracker_undo_correction (fixture->store, undo, &error);
+  g_assert_no_error (error);
+  current = query (fixture, current_sql, id);
+  g_assert_cmpstr (current, ==, "0");
+}
+
 static void
 test_tracker_note_and_details (Fixture       *fixture,
                                gconstpointer  data)
@@ -973,6 +1255,10 @@ main (int   argc,
 
   ADD ("mark-writes-history", test_tracker_mark_writes_history);
   ADD ("undo", test_tracker_undo);
+  ADD ("correct-and-undo", test_tracker_correct_and_undo);
+  ADD ("correct-refuses", test_tracker_correct_refuses);
+  ADD ("correct-problem", test_tracker_correct_problem);
+  ADD ("correct-outdates-report", test_tracker_correct_outdates_report);
   ADD ("refuses-while-sending", test_tracker_refuses_while_sending);
   ADD ("refuses-bad-requests", test_tracker_refuses_bad_requests);
   ADD ("manual-survives-reimport", test_tracker_manual_survives_reimport);

@@ -217,6 +217,24 @@ static const char *migrations[] = {
   "  UPDATE delivery SET changed = (SELECT value FROM change_counter)"
   "   WHERE respondent_id = NEW.respondent_id;"
   " END;",
+  /* 5 -> 6: corrections made by hand. The respondent row holds the value in
+   * use, the hand value, which everyone reads as before; the correction
+   * keeps what the master file says, which a re-import updates without
+   * touching the hand value. History rows of a correction say which field
+   * changed from what to what; their status does not change. */
+  "CREATE TABLE correction ("
+  "  respondent_id INTEGER NOT NULL REFERENCES respondent (id),"
+  "  field TEXT NOT NULL"
+  "    CHECK (field = 'person' OR field = 'email' OR field = 'function'"
+  "           OR field = 'language'),"
+  "  file_value TEXT NOT NULL,"
+  "  hand_value TEXT NOT NULL,"
+  "  at INTEGER NOT NULL,"
+  "  PRIMARY KEY (respondent_id, field)"
+  ") WITHOUT ROWID;"
+  "ALTER TABLE history ADD COLUMN field TEXT;"
+  "ALTER TABLE history ADD COLUMN from_value TEXT;"
+  "ALTER TABLE history ADD COLUMN to_value TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);
