@@ -1247,6 +1247,139 @@ test_import_identity (void)
   rs_test_remove_tree (dir);
 }
 
+static RsCorrectionSnapshot *
+correct_ok (RsStore       *store,
+            sqlite3_int64  id,
+            RsField        field,
+            const char    *value)
+{
+  g_autoptr(GError) error = NULL;
+  RsCorrectionSnapshot *snapshot = rs_tracker_correct (store, id, field, value, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (snapshot);
+
+  return snapshot;
+}
+
+/* A correction by hand wins over later imports: the same file matches the
+ * corrected respondent, a newer one updates what the file says and leaves
+ * the hand values in use, and one fixed at the source ends the correction. */
+static void
+test_import_keeps_corrections (void)
+{
+  Row first[] = {
+    { "Polder Packaging B.V.", "Ivo Bos", "ivo.bos@polder.example" },
+    { "Delta Dakwerken B.V.", "Pim Smit", "pim.smit(at)delta.example" },
+    { "Fjord & Fell AS", "Lena Oberg", "lena@fjord.example" },
+  };
+  Row second[G_N_ELEMENTS (first)];
+  Row third[G_N_ELEMENTS (first)];
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *first_path = NULL;
+  g_autofree char *second_path = NULL;
+  g_autofree char *third_path = NULL;
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(RsRespondentDetails) details = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3_int64 ivo, pim, lena;
+  const char *sql = "SELECT person || '|' || email || '|' || function || '|' || language ||"
+                    " '|' || coalesce (problem, '-') FROM respondent WHERE id = %lld";
+
+  first_path = write_rows (dir, "first.csv", first, G_N_ELEMENTS (first));
+  summary = import_ok (store, first_path);
+  check_counts (summary, 3, 0, 0, 0, 1, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  ivo = respondent_id (store, "ivo.bos@polder.example");
+  pim = respondent_id (store, "pim.smit(at)delta.example");
+  lena = respondent_id (store, "lena@fjord.example");
+
+  rs_correction_snapshot_free (correct_ok (store, ivo, RS_FIELD_EMAIL, "ivo@polder.example"));
+  rs_correction_snapshot_free (correct_ok (store, ivo, RS_FIELD_FUNCTION, "Buyer"));
+  rs_correction_snapshot_free (correct_ok (store, ivo, RS_FIELD_LANGUAGE, "nl"));
+  rs_correction_snapshot_free (correct_ok (store, pim, RS_FIELD_EMAIL, "pim.smit@delta.example"));
+  rs_correction_snapshot_free (correct_ok (store, lena, RS_FIELD_PERSON, "Lena Öberg"));
+
+  /* The same file again: the same people, nothing to update, and Pim is no
+   * longer flagged. */
+  summary = import_ok (store, first_path);
+  check_counts (summary, 0, 0, 3, 0, 0, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 3);
+  {
+    g_autofree char *ivo_now = query_text (store, sql, ivo);
+    g_autofree char *pim_now = query_text (store, sql, pim);
+    g_autofree char *lena_now = query_text (store, sql, lena);
+
+    g_assert_cmpstr (ivo_now, ==, "Ivo Bos|ivo@polder.example|Buyer|nl|-");
+    g_assert_cmpstr (pim_now, ==, "Pim Smit|pim.smit@delta.example|Planner|en|-");
+    g_assert_cmpstr (lena_now, ==, "Lena Öberg|lena@fjord.example|Planner|en|-");
+  }
+
+  /* A newer export: other scores, another function for Ivo, the same old
+   * addresses. */
+  memcpy (second, first, sizeof first);
+  for (guint i = 0; i < G_N_ELEMENTS (second); i++)
+    second[i].scores = SCORES_B;
+  second[0].function = "Head of Planning";
+  second_path = write_rows (dir, "second.csv", second, G_N_ELEMENTS (second));
+  summary = import_ok (store, second_path);
+  check_counts (summary, 0, 3, 0, 0, 0, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 3);
+  {
+    g_autofree char *ivo_now = query_text (store, sql, ivo);
+    g_autofree char *pim_now = query_text (store, sql, pim);
+    g_autofree char *lena_now = query_text (store, sql, lena);
+
+    g_assert_cmpstr (ivo_now, ==, "Ivo Bos|ivo@polder.example|Buyer|nl|-");
+    /* Sendable: the file's address is not the one in use. */
+    g_assert_cmpstr (pim_now, ==, "Pim Smit|pim.smit@delta.example|Planner|en|-");
+    g_assert_cmpstr (lena_now, ==, "Lena Öberg|lena@fjord.example|Planner|en|-");
+  }
+  g_assert_cmpfloat (query_double (store, "SELECT up_r FROM respondent WHERE id = %lld", ivo),
+                     ==, 1.0);
+
+  details = rs_tracker_load_details (store, ivo, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (details->file_values[RS_FIELD_EMAIL], ==, "ivo.bos@polder.example");
+  g_assert_cmpstr (details->file_values[RS_FIELD_FUNCTION], ==, "Head of Planning");
+  g_assert_cmpstr (details->file_values[RS_FIELD_LANGUAGE], ==, "en");
+  g_assert_null (details->file_values[RS_FIELD_PERSON]);
+  g_assert_cmpstr (details->values[RS_FIELD_FUNCTION], ==, "Buyer");
+
+  /* Back to the file's value: the newer file's. */
+  rs_correction_snapshot_free (correct_ok (store, ivo, RS_FIELD_FUNCTION, NULL));
+  {
+    g_autofree char *ivo_now = query_text (store, sql, ivo);
+
+    g_assert_cmpstr (ivo_now, ==, "Ivo Bos|ivo@polder.example|Head of Planning|nl|-");
+  }
+
+  /* The export fixed at the source: Ivo's row has his corrected address. */
+  memcpy (third, second, sizeof second);
+  third[0].email = "ivo@polder.example";
+  third_path = write_rows (dir, "third.csv", third, G_N_ELEMENTS (third));
+  summary = import_ok (store, third_path);
+  check_counts (summary, 0, 1, 2, 0, 0, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 3);
+  g_assert_cmpint (respondent_id (store, "ivo@polder.example"), ==, ivo);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM correction WHERE respondent_id = %lld"
+                                     " AND field = 'email'", ivo), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM correction WHERE respondent_id = %lld"
+                                     " AND field = 'language'", ivo), ==, 1);
+
+  /* And again: the same person still. */
+  summary = import_ok (store, third_path);
+  check_counts (summary, 0, 0, 3, 0, 0, 0, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 3);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_import_report_sent (void)
 {
@@ -2039,6 +2172,7 @@ main (int   argc,
   g_test_add_func ("/import/checkpoint-after", test_import_checkpoint_after);
   g_test_add_func ("/import/duplicate-counts", test_import_duplicate_counts);
   g_test_add_func ("/import/identity", test_import_identity);
+  g_test_add_func ("/import/keeps-corrections", test_import_keeps_corrections);
   g_test_add_func ("/import/report-sent", test_import_report_sent);
   g_test_add_func ("/import/ragged", test_import_ragged);
   g_test_add_func ("/import/problem-describe", test_problem_describe);

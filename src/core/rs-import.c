@@ -51,8 +51,17 @@ enum {
   STMT_NEXT_IMPORT,
   STMT_LOG,
   STMT_SOURCES_USED,
+  STMT_CORRECTED,
+  STMT_CORRECTION_FILE,
+  STMT_CORRECTION_AGREED,
+  STMT_UPDATE_CORRECTED,
   N_STMTS
 };
+
+/* The hand value of a corrected field, or the file's value @file */
+#define HAND_VALUE(field, file) \
+  "coalesce ((SELECT hand_value FROM correction WHERE respondent_id = ?1" \
+  " AND field = '" field "'), " file ")"
 
 static const char *statements[N_STMTS] = {
   [STMT_EXISTING] =
@@ -90,6 +99,29 @@ static const char *statements[N_STMTS] = {
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
   [STMT_SOURCES_USED] =
     "SELECT DISTINCT source_import FROM respondent WHERE source_offset IS NOT NULL",
+  /* Corrections by hand (see rs_tracker_correct()): the respondent row holds
+   * the hand value, the correction what the file says. */
+  [STMT_CORRECTED] =
+    "SELECT r.identity_key, r.company, r.person, r.email,"
+    " max (c.field = 'person'), max (c.field = 'email')"
+    "  FROM correction c JOIN respondent r ON r.id = c.respondent_id"
+    " GROUP BY c.respondent_id",
+  [STMT_CORRECTION_FILE] =
+    "UPDATE correction SET file_value = CASE field WHEN 'person' THEN ?3 WHEN 'email' THEN ?4"
+    " WHEN 'function' THEN ?5 ELSE ?7 END WHERE respondent_id = ?1",
+  /* A file that came to say what the hand value says ends the correction. */
+  [STMT_CORRECTION_AGREED] =
+    "DELETE FROM correction WHERE respondent_id = ?1 AND file_value = hand_value",
+  [STMT_UPDATE_CORRECTED] =
+    "UPDATE respondent SET company = ?2, person = " HAND_VALUE ("person", "?3") ","
+    " email = " HAND_VALUE ("email", "?4") ", function = " HAND_VALUE ("function", "?5") ","
+    " submitted_at = ?6, language = " HAND_VALUE ("language", "?7") ","
+    " up_r = ?8, up_c = ?9, up_f = ?10, up_v = ?11,"
+    " up_a = ?12, in_r = ?13, in_c = ?14, in_f = ?15, in_v = ?16, in_a = ?17, do_r = ?18,"
+    " do_c = ?19, do_f = ?20, do_v = ?21, do_a = ?22, problem = ?23,"
+    " source_import = ?25, source_line = ?26, source_hash = ?27, last_imported_at = ?28,"
+    " source_offset = ?29, source_length = ?30, changed = ?31, identity_key = ?32"
+    " WHERE id = ?1",
 };
 
 typedef struct
@@ -116,10 +148,20 @@ typedef struct
   /* As it was before this import, to count a respondent whose rows come
    * twice by the last of them. */
   guint64 stored_hash;
-  gboolean stored;
+  guint stored : 1;
+  /* Someone corrected the respondent by hand: see keep_corrections() */
+  guint corrected : 1;
   /* Written by the reader: where the key was first seen in this file. */
   guint first_line;
 } Known;
+
+/* The hand values of a corrected respondent's name and address, which
+ * decide whether they can be sent. */
+typedef struct
+{
+  char *person;
+  char *email;
+} Hand;
 
 /* Identity key -> Known. Keys and entries are allocated in blocks: there is
  * one of each for every respondent, and freeing them one by one took longer
@@ -137,6 +179,8 @@ typedef struct
   GStringChunk *keys;
   GPtrArray *blocks;
   guint used;
+  /* Known -> Hand, for the corrected respondents; NULL when there are none */
+  GHashTable *hand;
 } KnownTable;
 
 #define KNOWN_BLOCK 4096
@@ -174,6 +218,7 @@ known_table_free (KnownTable *self)
   g_hash_table_unref (self->by_hash);
   g_string_chunk_free (self->keys);
   g_ptr_array_unref (self->blocks);
+  g_clear_pointer (&self->hand, g_hash_table_unref);
   g_free (self);
 }
 
@@ -453,6 +498,39 @@ mark_sent_from_master (Statements       *s,
   return write_sent_history (s, id, summary, error);
 }
 
+/* A respondent corrected by hand: the file's values go to the correction,
+ * where the details show them, and the hand values stay in use; the stored
+ * identity follows the file, so that the next import matches them again. */
+static gboolean
+keep_corrections (Statements       *s,
+                  const ParsedRow  *parsed,
+                  gint64            id,
+                  GError          **error)
+{
+  sqlite3_stmt *stmt = s->stmts[STMT_CORRECTION_FILE];
+  const RsMasterRow *row = &parsed->row;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 3, row->person, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, row->email, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, row->function, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, row->language, -1, SQLITE_STATIC);
+  if (!step_done (s, stmt, error))
+    return FALSE;
+
+  stmt = s->stmts[STMT_CORRECTION_AGREED];
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!step_done (s, stmt, error))
+    return FALSE;
+
+  stmt = s->stmts[STMT_UPDATE_CORRECTED];
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_row (stmt, parsed, s->import_id, s->now, s->change);
+  sqlite3_bind_text (stmt, 32, row->identity_key, -1, SQLITE_STATIC);
+
+  return step_done (s, stmt, error);
+}
+
 static gboolean
 store_row (Statements       *s,
            const ParsedRow  *parsed,
@@ -506,11 +584,19 @@ store_row (Statements       *s,
           g_assert (parsed->source_offset >= 0);
           known->hash = parsed->hash;
 
-          stmt = s->stmts[STMT_UPDATE];
-          sqlite3_bind_int64 (stmt, 1, id);
-          bind_row (stmt, parsed, s->import_id, s->now, s->change);
-          if (!step_done (s, stmt, error))
-            return FALSE;
+          if (G_UNLIKELY (known->corrected))
+            {
+              if (!keep_corrections (s, parsed, id, error))
+                return FALSE;
+            }
+          else
+            {
+              stmt = s->stmts[STMT_UPDATE];
+              sqlite3_bind_int64 (stmt, 1, id);
+              bind_row (stmt, parsed, s->import_id, s->now, s->change);
+              if (!step_done (s, stmt, error))
+                return FALSE;
+            }
 
           stmt = s->stmts[STMT_DELETE_SOURCE];
           sqlite3_bind_int64 (stmt, 1, id);
@@ -570,6 +656,61 @@ prepare_statements (Statements  *s,
   return rs_store_next_change (db, &s->change, error);
 }
 
+static void
+hand_free (gpointer data)
+{
+  Hand *hand = data;
+
+  g_free (hand->person);
+  g_free (hand->email);
+  g_free (hand);
+}
+
+/* Marks the respondents corrected by hand. A file that has their corrected
+ * name or address (a newer export, fixed at the source) is about them too:
+ * their identity with the hand values finds them. */
+static gboolean
+load_corrected (Statements  *s,
+                KnownTable  *known,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = s->stmts[STMT_CORRECTED];
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      const char *person = (const char *) sqlite3_column_text (stmt, 2);
+      const char *email = (const char *) sqlite3_column_text (stmt, 3);
+      g_autofree char *hand_key = NULL;
+      Known *entry = g_hash_table_lookup (known->table, key);
+      Hand *hand;
+
+      if (entry == NULL)
+        continue;
+      entry->corrected = TRUE;
+
+      hand = g_new0 (Hand, 1);
+      if (sqlite3_column_int (stmt, 4))
+        hand->person = g_strdup (person);
+      if (sqlite3_column_int (stmt, 5))
+        hand->email = g_strdup (email);
+      if (known->hand == NULL)
+        known->hand = g_hash_table_new_full (NULL, NULL, NULL, hand_free);
+      g_hash_table_insert (known->hand, entry, hand);
+
+      hand_key = rs_master_identity_key ((const char *) sqlite3_column_text (stmt, 1),
+                                         person, email);
+      if (!g_hash_table_contains (known->table, hand_key))
+        g_hash_table_insert (known->table, g_string_chunk_insert (known->keys, hand_key), entry);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (s->db, rc, error);
+
+  return TRUE;
+}
+
 static KnownTable *
 load_known (Statements  *s,
             GError     **error)
@@ -599,6 +740,9 @@ load_known (Statements  *s,
       rs_store_set_error_from_db (s->db, rc, error);
       return NULL;
     }
+
+  if (!load_corrected (s, known, error))
+    return NULL;
 
   return g_steal_pointer (&known);
 }
@@ -857,6 +1001,35 @@ append_source (GString    *out,
     }
 }
 
+/* Whether a corrected respondent can be sent is judged on their hand
+ * values: the rule of rs_master_read_row_identity(), on their row with the
+ * hand values in it, gives the kind of @row and its problem. */
+static RsMasterRowKind
+judge_with_hand (Pipeline            *pipeline,
+                 const Known         *known,
+                 const char * const  *fields,
+                 guint                n_fields,
+                 RsMasterRow         *row)
+{
+  const RsMasterColumns *columns = pipeline->columns;
+  Hand *hand = g_hash_table_lookup (pipeline->known->hand, known);
+  const char **with_hand = g_newa (const char *, n_fields + 1);
+  g_auto(RsMasterRow) judged = { 0 };
+  RsMasterRowKind kind;
+
+  memcpy (with_hand, fields, n_fields * sizeof *fields);
+  if (hand->person != NULL && columns->person >= 0 && (guint) columns->person < n_fields)
+    with_hand[columns->person] = hand->person;
+  if (hand->email != NULL && columns->email >= 0 && (guint) columns->email < n_fields)
+    with_hand[columns->email] = hand->email;
+  kind = rs_master_read_row_identity (columns, with_hand, n_fields, &judged);
+
+  g_free (row->problem);
+  row->problem = g_steal_pointer (&judged.problem);
+
+  return kind;
+}
+
 static void
 read_one_row (Pipeline            *pipeline,
               Batch               *batch,
@@ -922,6 +1095,9 @@ read_one_row (Pipeline            *pipeline,
     {
       g_string_truncate (batch->sources, source_start);
     }
+
+  if (G_UNLIKELY (known->corrected))
+    parsed->kind = judge_with_hand (pipeline, known, fields, n_fields, &parsed->row);
 }
 
 static gpointer
