@@ -252,10 +252,137 @@ test_mailer_untrusted_certificate (void)
   mailer = make_mailer (server.url, TRUE, NULL, NULL);
 
   g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
-  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TLS);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNTRUSTED);
   g_assert_true (strstr (error->message, "certificate") != NULL);
+  g_assert_true (strstr (error->message, "CA file") != NULL);
   g_assert_cmpuint (server_count (&server, "message"), ==, 0);
   server_stop (&server);
+}
+
+/* What openssl itself says about @cert: "pin" gives the sha256// hash of
+ * its public key, "fingerprint" the SHA-256 of the certificate. */
+static char *
+openssl_says (const char *cert,
+              const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *out = NULL;
+  char *line;
+  int status = -1;
+
+  if (g_str_equal (what, "pin"))
+    command = g_strdup_printf ("sh -c 'openssl x509 -in \"%s\" -pubkey -noout | openssl pkey "
+                               "-pubin -outform der | openssl dgst -sha256 -binary | "
+                               "openssl base64 -A'", cert);
+  else
+    command = g_strdup_printf ("openssl x509 -in \"%s\" -noout -fingerprint -sha256", cert);
+
+  g_spawn_command_line_sync (command, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_strstrip (out);
+  if (g_str_equal (what, "pin"))
+    return g_strconcat ("sha256//", out, NULL);
+
+  line = strchr (out, '=');
+  g_assert_nonnull (line);
+  return g_strdup (line + 1);
+}
+
+/* A self-signed certificate, trusted by hand: the mailer fetches it without
+ * signing in, and then trusts that public key and no other. */
+static void
+test_mailer_pinned_certificate (void)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *other_dir = rs_test_make_tmpdir ();
+  g_autofree char *other_cert = NULL;
+  g_autofree char *other_key = NULL;
+  g_autofree char *summary = NULL;
+  g_autoptr(RsMailerCertificate) certificate = NULL;
+  g_autoptr(RsMailer) trusting = NULL;
+  g_autoptr(RsMailer) wrong = NULL;
+  g_autoptr(GError) error = NULL;
+  Server server = { 0 };
+  Server other = { 0 };
+  RsMailerConfig config = {
+    .starttls_required = TRUE,
+    .user = "scan",
+    .password = "s3cret",
+    .connect_timeout_s = 5,
+    .timeout_s = 10,
+  };
+
+  cert_file ();
+  key = key_file ();
+  server_start (&server, "smtp", "--cert", cert_file (), "--key", key, "--require-starttls",
+                "--user", "scan", "--password", "s3cret", NULL);
+  config.url = server.url;
+
+  certificate = rs_mailer_fetch_certificate (&config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (certificate);
+  pin = openssl_says (cert_file (), "pin");
+  fingerprint = openssl_says (cert_file (), "fingerprint");
+  g_assert_cmpstr (certificate->pin, ==, pin);
+  g_assert_cmpstr (certificate->fingerprint, ==, fingerprint);
+  g_assert_nonnull (strstr (certificate->subject, "localhost"));
+  /* It was fetched without signing in. */
+  g_assert_cmpuint (server_count (&server, "auth"), ==, 0);
+
+  config.pinned_key = certificate->pin;
+  trusting = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_true (rs_mailer_test_connection (trusting, &summary, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (summary, "were accepted"));
+  g_assert_cmpint (send_one (trusting, TO, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+
+  /* The same name and address, another key: refused before the password
+   * goes out. */
+  rs_test_make_certificate (other_dir, &other_cert, &other_key);
+  server_start (&other, "smtp", "--cert", other_cert, "--key", other_key,
+                "--require-starttls", "--user", "scan", "--password", "s3cret", NULL);
+  config.url = other.url;
+  wrong = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (send_one (wrong, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNTRUSTED);
+  g_assert_cmpuint (server_count (&other, "connect"), ==, 1);
+  g_assert_cmpuint (server_count (&other, "auth"), ==, 0);
+  g_assert_cmpuint (server_count (&other, "message"), ==, 0);
+
+  server_stop (&other);
+  server_stop (&server);
+  rs_test_remove_tree (other_dir);
+}
+
+/* A certificate that is not one: no pin. */
+static void
+test_mailer_certificate_der (void)
+{
+  static const guint8 garbage[] = { 0x30, 0x82, 0xff, 0xff, 0x30, 0x03, 0x02, 0x01 };
+  g_autofree char *pem = NULL;
+  g_autofree guint8 *der = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *begin = NULL;
+  gsize length;
+
+  g_assert_null (rs_mailer_certificate_pin_from_der (garbage, sizeof garbage));
+  g_assert_null (rs_mailer_certificate_pin_from_der (garbage, 0));
+  g_assert_true (g_file_get_contents (cert_file (), &pem, NULL, NULL));
+  begin = g_strndup (strchr (pem, '\n') + 1, strstr (pem, "-----END") - strchr (pem, '\n') - 1);
+  der = g_base64_decode (begin, &length);
+  pin = rs_mailer_certificate_pin_from_der (der, length);
+  g_assert_nonnull (pin);
+  /* Cut anywhere, it is no longer read. */
+  for (gsize cut = 0; cut < length; cut += 97)
+    g_assert_null (rs_mailer_certificate_pin_from_der (der, cut));
 }
 
 static void
@@ -648,6 +775,8 @@ main (int   argc,
   g_test_add_func ("/mailer/smtps", test_mailer_smtps);
   g_test_add_func ("/mailer/starttls-missing", test_mailer_starttls_missing);
   g_test_add_func ("/mailer/untrusted-certificate", test_mailer_untrusted_certificate);
+  g_test_add_func ("/mailer/pinned-certificate", test_mailer_pinned_certificate);
+  g_test_add_func ("/mailer/certificate-der", test_mailer_certificate_der);
   g_test_add_func ("/mailer/auth-refused", test_mailer_auth_refused);
   g_test_add_func ("/mailer/auth-mechanisms", test_mailer_auth_mechanisms);
   g_test_add_func ("/mailer/greeting-421", test_mailer_greeting_421);

@@ -17,6 +17,7 @@ typedef enum
   RS_MAILER_ERROR_AUTH,
   RS_MAILER_ERROR_TLS,
   RS_MAILER_ERROR_CONNECT,
+  RS_MAILER_ERROR_UNTRUSTED,
 } RsMailerError;
 
 typedef enum
@@ -29,8 +30,11 @@ typedef enum
 
 /* @url is smtp://HOST[:PORT] or smtps://HOST[:PORT]. Without
  * @starttls_required an smtp:// URL is plain SMTP, allowed to a loopback
- * host only. @user, @password and @ca_file may be %NULL. A timeout of 0
- * means libcurl's default. The mailer copies what it needs. */
+ * host only. @user, @password, @ca_file and @pinned_key may be %NULL.
+ * @pinned_key ("sha256//BASE64", see rs_mailer_fetch_certificate()) trusts
+ * the server whose certificate has exactly that public key, and no other,
+ * whoever signed it. A timeout of 0 means libcurl's default. The mailer
+ * copies what it needs. */
 typedef struct
 {
   const char *url;
@@ -40,7 +44,18 @@ typedef struct
   const char *ca_file;
   guint connect_timeout_s;
   guint timeout_s;
+  const char *pinned_key;
 } RsMailerConfig;
+
+/* The certificate a server showed: for a person to decide whether to trust
+ * it when it is not signed by a known authority. */
+typedef struct
+{
+  char *subject;
+  char *issuer;
+  char *fingerprint;
+  char *pin;
+} RsMailerCertificate;
 
 /* One SMTP session: the connection is kept open between messages and made
  * again only after an error. Not thread-safe: create, use and free it in
@@ -78,6 +93,22 @@ guint          rs_mailer_get_connections   (RsMailer              *self);
 
 gboolean       rs_mailer_host_is_loopback  (const char            *host);
 
+/* Connects to the server of @config without checking its certificate and
+ * without signing in, and returns the certificate it shows: subject, issuer,
+ * the SHA-256 fingerprint of the certificate (hex, colons) and the pin of its
+ * public key for RsMailerConfig.pinned_key. Blocks: call it from a worker. */
+RsMailerCertificate *rs_mailer_fetch_certificate (const RsMailerConfig  *config,
+                                                  GCancellable          *cancellable,
+                                                  GError               **error);
+void           rs_mailer_certificate_free  (RsMailerCertificate   *certificate);
+/* The pin ("sha256//BASE64") and the fingerprint of a DER certificate;
+ * %NULL when it cannot be read. */
+char          *rs_mailer_certificate_pin_from_der         (const guint8 *der,
+                                                           gsize         length);
+char          *rs_mailer_certificate_fingerprint_from_der (const guint8 *der,
+                                                           gsize         length);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsMailer, rs_mailer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsMailerCertificate, rs_mailer_certificate_free)
 
 G_END_DECLS
