@@ -14,10 +14,10 @@
 #include "core/rs-export.h"
 #include "core/rs-import.h"
 #include "core/rs-report-job.h"
+#include "core/rs-mail-settings.h"
 #include "core/rs-send-job.h"
 #include "core/rs-secret.h"
 #include "core/rs-tracker.h"
-#include "rs-template-window.h"
 #include "core/rs-store.h"
 
 /* The headless command line: `resiliencescan SUBCOMMAND …`. It needs no
@@ -551,12 +551,9 @@ cmd_send (GStrv *args)
   g_autofree char *from = NULL;
   g_autofree char *from_name = NULL;
   g_autofree char *cafile = NULL;
-  g_autofree char *reply_to = NULL;
-  g_autofree char *subject_en = NULL;
-  g_autofree char *body_en = NULL;
-  g_autofree char *subject_nl = NULL;
-  g_autofree char *body_nl = NULL;
   g_autoptr(GSettings) settings = NULL;
+  g_autoptr(RsMailSettings) mail = NULL;
+  RsSendMode mode;
   g_auto(GStrv) id_texts = NULL;
   gboolean live = FALSE;
   gboolean retry_failed = FALSE;
@@ -641,44 +638,46 @@ cmd_send (GStrv *args)
 
   /* What is not given falls back to the saved preferences. */
   settings = open_saved_settings ();
-  if (smtp_url == NULL)
-    smtp_url = saved_string (settings, "smtp-url");
-  if (starttls == NULL && settings != NULL)
-    {
-      g_autofree char *security = g_settings_get_string (settings, "smtp-security");
+  mail = settings != NULL ? rs_mail_settings_new_from_gsettings (settings)
+                          : rs_mail_settings_new ();
+  if (smtp_url != NULL)
+    rs_mail_settings_set_url (mail, smtp_url);
+  if (starttls != NULL)
+    rs_mail_settings_set_security (mail, g_str_equal (starttls, "off")
+                                         ? RS_MAIL_SECURITY_NONE : RS_MAIL_SECURITY_STARTTLS);
+  if (smtp_user != NULL)
+    rs_mail_settings_set_user (mail, smtp_user);
+  if (from != NULL)
+    rs_mail_settings_set_from_address (mail, from);
+  if (from_name != NULL)
+    rs_mail_settings_set_from_name (mail, from_name);
+  if (cafile != NULL)
+    rs_mail_settings_set_ca_file (mail, cafile);
+  if (rate >= 0)
+    rs_mail_settings_set_rate_limit (mail, (guint) rate);
+  if (test_address != NULL)
+    rs_mail_settings_set_test_address (mail, test_address);
 
-      starttls = g_strdup (g_str_equal (security, "none") ? "off" : "required");
-    }
-  if (smtp_user == NULL)
-    smtp_user = saved_string (settings, "smtp-user");
-  if (from == NULL)
-    from = saved_string (settings, "from-address");
-  if (from_name == NULL)
-    from_name = saved_string (settings, "from-name");
-  if (rate == -1)
-    rate = settings != NULL ? (int) g_settings_get_uint (settings, "rate-limit") : 0;
-  if (settings != NULL)
-    {
-      reply_to = saved_string (settings, "reply-to");
-      subject_en = rs_template_dup_subject (settings, "en");
-      body_en = rs_template_dup_body (settings, "en");
-      subject_nl = rs_template_dup_subject (settings, "nl");
-      body_nl = rs_template_dup_body (settings, "nl");
-    }
-
-  if (smtp_url == NULL)
+  if (rs_mail_settings_get_url (mail) == NULL)
     {
       fail (_("send: say which mail server to use with --smtp-url=smtps://HOST:PORT"));
       return 2;
     }
 
-  if (from == NULL)
+  if (rs_mail_settings_get_from_address (mail) == NULL)
     {
       fail (_("send: say which sender address to use with --from=ADDR"));
       return 2;
     }
 
-  if (password != NULL && *password != '\0' && (smtp_user == NULL || *smtp_user == '\0'))
+  mode = live ? RS_SEND_MODE_LIVE : RS_SEND_MODE_TEST;
+  if (!rs_mail_settings_validate (mail, mode, &error))
+    {
+      fail ("send: %s", error->message);
+      return 2;
+    }
+
+  if (password != NULL && *password != '\0' && rs_mail_settings_get_user (mail) == NULL)
     {
       fail (_("send: $RESILIENCESCAN_SMTP_PASSWORD is set, so give the user name with "
               "--smtp-user=USER"));
@@ -686,35 +685,20 @@ cmd_send (GStrv *args)
     }
 
   /* Without the variable, the keyring: where the window keeps it. */
-  if ((password == NULL || *password == '\0') && smtp_user != NULL && *smtp_user != '\0')
+  if (password == NULL || *password == '\0')
     {
-      keyring_password = rs_secret_lookup (smtp_url, smtp_user, NULL, NULL);
+      keyring_password = rs_mail_settings_lookup_password (mail, NULL, NULL);
       password = keyring_password;
     }
 
-  options.mode = live ? RS_SEND_MODE_LIVE : RS_SEND_MODE_TEST;
-  options.test_address = test_address;
+  rs_mail_settings_fill_send_options (mail, mode, &options);
   options.retry_failed = retry_failed;
   options.ids = (const gint64 *) ids->data;
   options.n_ids = ids->len;
-  options.mailer.url = smtp_url;
-  options.mailer.starttls_required = g_strcmp0 (starttls, "off") != 0;
   if (password != NULL && *password != '\0')
-    {
-      options.mailer.user = smtp_user;
-      options.mailer.password = password;
-    }
-  options.mailer.ca_file = cafile;
-  options.mailer.connect_timeout_s = 30;
-  options.mailer.timeout_s = 120;
-  options.from_address = from;
-  options.from_name = from_name;
-  options.reply_to = reply_to;
-  options.subject_en = subject_en;
-  options.body_en = body_en;
-  options.subject_nl = subject_nl;
-  options.body_nl = body_nl;
-  options.rate_per_minute = (guint) rate;
+    options.mailer.password = password;
+  else
+    options.mailer.user = NULL;
 
   if (!(store = open_store ()))
     return 1;

@@ -6,9 +6,9 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "core/rs-mail-settings.h"
 #include "core/rs-report-job.h"
 #include "core/rs-send-job.h"
-#include "rs-template-window.h"
 #include "core/rs-tracker.h"
 #include "rs-report-preview.h"
 #include "rs-details-window.h"
@@ -211,11 +211,7 @@ load_report_job (RsStore       *store,
 typedef struct
 {
   gint64 id;
-  char *from_address;
-  char *from_name;
-  char *reply_to;
-  char *subject[2];
-  char *body[2];
+  RsMailSettings *mail;
 } PreviewData;
 
 static void
@@ -223,14 +219,7 @@ preview_data_free (gpointer data)
 {
   PreviewData *preview = data;
 
-  g_free (preview->from_address);
-  g_free (preview->from_name);
-  g_free (preview->reply_to);
-  for (guint i = 0; i < 2; i++)
-    {
-      g_free (preview->subject[i]);
-      g_free (preview->body[i]);
-    }
+  g_clear_object (&preview->mail);
   g_free (preview);
 }
 
@@ -241,16 +230,9 @@ preview_job (RsStore       *store,
              GError       **error)
 {
   PreviewData *preview = data;
-  RsSendOptions options = {
-    .mode = RS_SEND_MODE_LIVE,
-    .from_address = preview->from_address,
-    .from_name = preview->from_name,
-    .reply_to = preview->reply_to,
-    .subject_en = preview->subject[0],
-    .body_en = preview->body[0],
-    .subject_nl = preview->subject[1],
-    .body_nl = preview->body[1],
-  };
+  RsSendOptions options;
+
+  rs_mail_settings_fill_send_options (preview->mail, RS_SEND_MODE_LIVE, &options);
 
   return rs_send_job_preview (store, &options, preview->id, error);
 }
@@ -304,13 +286,7 @@ load_preview (RsDetailsWindow *self)
   PreviewData *data = g_new0 (PreviewData, 1);
 
   data->id = self->id;
-  data->from_address = g_settings_get_string (settings, "from-address");
-  data->from_name = g_settings_get_string (settings, "from-name");
-  data->reply_to = g_settings_get_string (settings, "reply-to");
-  data->subject[0] = rs_template_dup_subject (settings, "en");
-  data->body[0] = rs_template_dup_body (settings, "en");
-  data->subject[1] = rs_template_dup_subject (settings, "nl");
-  data->body[1] = rs_template_dup_body (settings, "nl");
+  data->mail = rs_mail_settings_new_from_gsettings (settings);
 
   rs_store_run_async (self->store, preview_job, data, preview_data_free,
                       (GDestroyNotify) rs_send_preview_free, self->cancellable,

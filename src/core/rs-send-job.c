@@ -1267,9 +1267,10 @@ rs_send_job_preview (RsStore              *store,
   compose (options, item, &preview->subject, &preview->body, &to);
   preview->to = g_strdup (to);
   if (options->from_name != NULL && options->from_name[0] != '\0')
-    preview->from = g_strdup_printf ("%s <%s>", options->from_name, options->from_address);
+    preview->from = g_strdup_printf ("%s <%s>", options->from_name,
+                                     options->from_address ? options->from_address : "");
   else
-    preview->from = g_strdup (options->from_address);
+    preview->from = g_strdup (options->from_address ? options->from_address : "");
   if (item->report_path != NULL)
     {
       g_autoptr(GFile) file = g_file_new_for_path (item->report_path);
