@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <libsecret/secret.h>
+
 #include "rs-import.h"
 #include "rs-report-job.h"
 #include "rs-secret.h"
@@ -88,6 +90,131 @@ test_secret_round_trip (void)
   g_assert_no_error (error);
   third = lookup (SERVER, USER);
   g_assert_cmpstr (third, ==, SECRET);
+}
+
+/* Kept per account, the host and the user: a change of port or security
+ * keeps the password; another host or user does not see it. */
+static void
+test_secret_per_account (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) checked = NULL;
+  g_autoptr(GAsyncResult) forgotten = NULL;
+  g_autofree char *other_port = NULL;
+  g_autofree char *bare_host = NULL;
+  g_autofree char *upper = NULL;
+  g_autofree char *other_host = NULL;
+  g_autofree char *other_user = NULL;
+  g_autofree char *after = NULL;
+  gboolean stored = FALSE;
+
+  keep ("smtp://account.example.com:587", USER, SECRET);
+  other_port = lookup ("smtps://account.example.com:465", USER);
+  g_assert_cmpstr (other_port, ==, SECRET);
+  bare_host = lookup ("account.example.com", USER);
+  g_assert_cmpstr (bare_host, ==, SECRET);
+  upper = lookup ("smtp://Account.Example.COM", USER);
+  g_assert_cmpstr (upper, ==, SECRET);
+  other_host = lookup ("smtp://mail.account.example.com:587", USER);
+  g_assert_null (other_host);
+  other_user = lookup ("smtp://account.example.com:587", "other@example.com");
+  g_assert_null (other_user);
+
+  /* What Preferences shows, asked in a worker thread. */
+  rs_secret_check_async ("account.example.com", USER, NULL, stored_cb, &checked);
+  while (checked == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (rs_secret_check_finish (checked, &stored, &error));
+  g_assert_no_error (error);
+  g_assert_true (stored);
+
+  /* Forget Password. */
+  rs_secret_forget_async ("account.example.com", USER, NULL, stored_cb, &forgotten);
+  while (forgotten == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (rs_secret_forget_finish (forgotten, &error));
+  g_assert_no_error (error);
+  after = lookup ("smtp://account.example.com:587", USER);
+  g_assert_null (after);
+
+  g_clear_object (&checked);
+  rs_secret_check_async ("account.example.com", USER, NULL, stored_cb, &checked);
+  while (checked == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (rs_secret_check_finish (checked, &stored, &error));
+  g_assert_false (stored);
+
+  /* Forgetting what is not kept is no error. */
+  g_assert_true (rs_secret_forget ("account.example.com", USER, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* How older versions kept it: under the whole server address. */
+static const SecretSchema old_schema = {
+  APP_ID ".Smtp", SECRET_SCHEMA_NONE,
+  {
+    { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+static char *
+old_lookup (const char *server)
+{
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  password = secret_password_lookup_sync (&old_schema, NULL, &error,
+                                          "server", server, "user", USER, NULL);
+  g_assert_no_error (error);
+
+  return password;
+}
+
+/* A password kept by an older version is found, even after the port was
+ * changed, and moved to its account. */
+static void
+test_secret_migration (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *old_after = NULL;
+  g_autofree char *unrelated = NULL;
+  g_autofree char *other_before = NULL;
+
+  secret_password_store_sync (&old_schema, SECRET_COLLECTION_DEFAULT, "old", "Old-pass-587",
+                              NULL, &error,
+                              "server", "smtp://old.example.com:587", "user", USER, NULL);
+  g_assert_no_error (error);
+  secret_password_store_sync (&old_schema, SECRET_COLLECTION_DEFAULT, "other", "Other-pass",
+                              NULL, &error,
+                              "server", "smtp://other-old.example.com:587", "user", USER, NULL);
+  g_assert_no_error (error);
+
+  found = lookup ("smtps://old.example.com:465", USER);
+  g_assert_cmpstr (found, ==, "Old-pass-587");
+  old_after = old_lookup ("smtp://old.example.com:587");
+  g_assert_null (old_after);
+  again = lookup ("old.example.com", USER);
+  g_assert_cmpstr (again, ==, "Old-pass-587");
+
+  /* Another host's old password stays where it was until it is asked for. */
+  other_before = old_lookup ("smtp://other-old.example.com:587");
+  g_assert_cmpstr (other_before, ==, "Other-pass");
+  unrelated = lookup ("smtp://new.example.com:587", USER);
+  g_assert_null (unrelated);
+
+  /* Forget Password removes an old one too, so it does not come back. */
+  g_assert_true (rs_secret_forget ("other-old.example.com", USER, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&other_before, g_free);
+  other_before = old_lookup ("smtp://other-old.example.com:587");
+  g_assert_null (other_before);
+  g_clear_pointer (&unrelated, g_free);
+  unrelated = lookup ("other-old.example.com", USER);
+  g_assert_null (unrelated);
 }
 
 /* Those a test round sends to: the file marks some as sent already. */
@@ -177,6 +304,8 @@ main (int   argc,
   rs_test_init (&argc, &argv);
 
   g_test_add_func ("/secret/round-trip", test_secret_round_trip);
+  g_test_add_func ("/secret/per-account", test_secret_per_account);
+  g_test_add_func ("/secret/migration", test_secret_migration);
   g_test_add_func ("/secret/cli-send", test_secret_cli_send);
 
   return g_test_run ();

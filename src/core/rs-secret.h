@@ -6,7 +6,11 @@
 G_BEGIN_DECLS
 
 /* The SMTP password lives in the desktop keyring (Secret Service) only: never
- * in a file, a setting, the database or a log. */
+ * in a file, a setting, the database or a log. It is kept per account: the
+ * server's host and the user name. @server is the server's address
+ * (smtp://HOST:PORT) or its host; the scheme and port do not count, so a
+ * change of port or security keeps the password. A password kept by older
+ * versions under the whole address is found too, and moved. */
 
 gboolean rs_secret_store        (const char    *server,
                                  const char    *user,
@@ -26,6 +30,30 @@ void     rs_secret_store_async  (const char          *server,
 gboolean rs_secret_store_finish (GAsyncResult  *result,
                                  GError       **error);
 void     rs_secret_free_password (char         *password);
+/* Removes the password of the account; TRUE also when none was kept. */
+gboolean rs_secret_forget       (const char    *server,
+                                 const char    *user,
+                                 GCancellable  *cancellable,
+                                 GError       **error);
+/* Whether a password is kept for the account, asked in a worker thread:
+ * the password itself never leaves it. */
+void     rs_secret_check_async  (const char          *server,
+                                 const char          *user,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data);
+gboolean rs_secret_check_finish (GAsyncResult  *result,
+                                 gboolean      *stored,
+                                 GError       **error);
+void     rs_secret_forget_async (const char          *server,
+                                 const char          *user,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data);
+gboolean rs_secret_forget_finish (GAsyncResult  *result,
+                                  GError       **error);
+/* The host that @server names, in lower case; %NULL when it names none. */
+char    *rs_secret_account_host (const char    *server);
 
 /* A password from the keyring, wiped when freed. */
 typedef char RsSecretPassword;
