@@ -11,6 +11,7 @@
 #include "rs-send-job.h"
 #include "rs-test-smtp.h"
 #include "rs-test-util.h"
+#include "rs-tracker.h"
 
 /* The send job against a real database, real reports and a real SMTP
  * server (smtp-server.py): who is sent and skipped, what the records and
@@ -360,6 +361,59 @@ test_live (Fixture       *fixture,
   g_assert_cmpuint (again->total, ==, 0);
   g_assert_cmpuint (again->sent, ==, 0);
   g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
+}
+
+/* A corrected address is where the next send goes; someone already sent
+ * to their old address stays sent until a person marks them pending. */
+static void
+test_corrected_address (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(RsSendSummary) again = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 lena = LENA;
+  const char *fixes[] = { "ivo.bos@example.org", "waal.cfo@example.com",
+                          "lena.oberg@example.org" };
+  const gint64 ids[] = { IVO, BAD, LENA };
+
+  exec_sql (fixture, "UPDATE delivery SET status = 'sent', mode = 'live', sent_at = 1"
+                     " WHERE respondent_id = 3;");
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(RsCorrectionSnapshot) snapshot = NULL;
+
+      snapshot = rs_tracker_correct (fixture->store, ids[i], RS_FIELD_EMAIL, fixes[i],
+                                     &error);
+      g_assert_no_error (error);
+    }
+  assert_query (fixture, "sent", "SELECT status FROM delivery WHERE respondent_id = 3");
+
+  rs_test_server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  summary = run_job (fixture, &options);
+
+  g_assert_cmpuint (summary->sent, ==, 5);
+  g_assert_cmpuint (summary->failed, ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 5);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo.bos@example.org")), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("waal.cfo@example.com")), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("lena@example.net")), ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("lena.oberg@example.org")), ==,
+                    0);
+
+  /* The person decides that Lena gets it again, at her new address. */
+  pending = rs_tracker_mark (fixture->store, &lena, 1, RS_STATUS_PENDING, NULL, &error);
+  g_assert_no_error (error);
+  again = run_job (fixture, &options);
+  g_assert_cmpuint (again->sent, ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 6);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("lena.oberg@example.org")), ==,
+                    1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("lena@example.net")), ==, 0);
 }
 
 static void
@@ -968,6 +1022,7 @@ main (int   argc,
 
   ADD ("/send-job/plan", test_plan);
   ADD ("/send-job/live", test_live);
+  ADD ("/send-job/corrected-address", test_corrected_address);
   ADD ("/send-job/test-mode", test_test_mode);
   ADD ("/send-job/rejected", test_rejected);
   ADD ("/send-job/temporary", test_temporary);
