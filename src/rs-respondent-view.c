@@ -60,6 +60,16 @@ struct _RsRespondentView
   GtkLabel *stats_label;
   GtkStack *stack;
   GtkColumnView *column_view;
+  GtkColumnViewColumn *company_column;
+  GtkColumnViewColumn *person_column;
+  GtkColumnViewColumn *email_column;
+  GtkColumnViewColumn *report_column;
+  GtkColumnViewColumn *status_column;
+  GtkColumnViewColumn *sent_column;
+  GtkColumnViewColumn *mode_column;
+  GtkColumnViewColumn *note_column;
+  int allocated_width;
+  guint columns_idle;
   GtkRevealer *selection_revealer;
   GtkLabel *selection_label;
   GMenuModel *context_menu;
@@ -1178,6 +1188,61 @@ context_menu_action (GtkWidget  *widget,
   popup_context_menu (self, point.x, point.y);
 }
 
+/* Narrow windows: the less important columns give way, widest first to go
+ * the note, then the mode, then when it was sent. */
+static gboolean
+update_columns_idle (gpointer data)
+{
+  RsRespondentView *self = data;
+  int width = self->allocated_width;
+
+  self->columns_idle = 0;
+  gtk_column_view_column_set_visible (self->note_column, width >= 1000);
+  gtk_column_view_column_set_visible (self->mode_column, width >= 900);
+  gtk_column_view_column_set_visible (self->sent_column, width >= 780);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+rs_respondent_view_measure (GtkWidget      *widget,
+                            GtkOrientation  orientation,
+                            int             for_size,
+                            int            *minimum,
+                            int            *natural,
+                            int            *minimum_baseline,
+                            int            *natural_baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  if (child != NULL)
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline,
+                        natural_baseline);
+}
+
+/* The view allocates its one child itself, to learn its width. */
+static void
+rs_respondent_view_size_allocate (GtkWidget *widget,
+                                  int        width,
+                                  int        height,
+                                  int        baseline)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  if (child != NULL)
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+
+  /* Columns cannot change while the view is being allocated. */
+  if (width != self->allocated_width)
+    {
+      self->allocated_width = width;
+      if (self->columns_idle == 0)
+        self->columns_idle = g_idle_add (update_columns_idle, self);
+    }
+}
+
 /* Sorting: the column view keeps which column sorts, and in which
  * direction; the visible list does the sorting. GTK 4.8 cannot say which
  * column that is, so two probe respondents, the first before the second in
@@ -1215,18 +1280,18 @@ sort_changed_cb (RsRespondentView *self,
 static void
 setup_sorting (RsRespondentView *self)
 {
-  static const struct {
-    const char *id;
-    RsSortColumn column;
+  const struct {
+    GtkColumnViewColumn *column;
+    RsSortColumn sort;
   } columns[] = {
-    { "company_column", RS_SORT_COMPANY },
-    { "person_column", RS_SORT_PERSON },
-    { "email_column", RS_SORT_EMAIL },
-    { "report_column", RS_SORT_REPORT },
-    { "status_column", RS_SORT_STATUS },
-    { "sent_column", RS_SORT_SENT },
-    { "mode_column", RS_SORT_MODE },
-    { "note_column", RS_SORT_NOTE },
+    { self->company_column, RS_SORT_COMPANY },
+    { self->person_column, RS_SORT_PERSON },
+    { self->email_column, RS_SORT_EMAIL },
+    { self->report_column, RS_SORT_REPORT },
+    { self->status_column, RS_SORT_STATUS },
+    { self->sent_column, RS_SORT_SENT },
+    { self->mode_column, RS_SORT_MODE },
+    { self->note_column, RS_SORT_NOTE },
   };
   RsRespondentData low = {
     .id = 1, .company = "a", .person = "a", .email = "a", .mode = "a", .note = "a",
@@ -1236,21 +1301,19 @@ setup_sorting (RsRespondentView *self)
     .id = 2, .company = "b", .person = "b", .email = "b", .mode = "b", .note = "b",
     .status = RS_STATUS_UNKNOWN, .sent_at = 2, .n_scores = 0,
   };
-  GListModel *list = gtk_column_view_get_columns (self->column_view);
 
   self->probe_low = rs_respondent_new (&low);
   self->probe_high = rs_respondent_new (&high);
 
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
     {
-      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (list, i);
       ColumnSorter *data = g_new0 (ColumnSorter, 1);
       g_autoptr(GtkSorter) sorter = NULL;
 
       data->self = self;
-      data->column = columns[i].column;
+      data->column = columns[i].sort;
       sorter = GTK_SORTER (gtk_custom_sorter_new (column_compare, data, g_free));
-      gtk_column_view_column_set_sorter (column, sorter);
+      gtk_column_view_column_set_sorter (columns[i].column, sorter);
     }
 
   g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
@@ -1268,6 +1331,7 @@ rs_respondent_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_handle_id (&self->selection_idle, g_source_remove);
+  g_clear_handle_id (&self->columns_idle, g_source_remove);
   g_clear_object (&self->monitor);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
@@ -1364,6 +1428,8 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
 
   widget_class->root = rs_respondent_view_root;
   widget_class->unroot = rs_respondent_view_unroot;
+  widget_class->measure = rs_respondent_view_measure;
+  widget_class->size_allocate = rs_respondent_view_size_allocate;
 
   properties[PROP_N_RESPONDENTS] =
     g_param_spec_uint ("n-respondents", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1378,7 +1444,6 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
 
   g_type_ensure (RS_TYPE_RESPONDENT);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/rs-respondent-view.ui");
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, search_bar);
@@ -1387,6 +1452,14 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, stats_label);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, stack);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, company_column);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, person_column);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, email_column);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, report_column);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, status_column);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, sent_column);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, mode_column);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, note_column);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, selection_revealer);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, selection_label);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, context_menu);

@@ -7,6 +7,7 @@
 
 #include "core/rs-export.h"
 #include "core/rs-send-job.h"
+#include "rs-details-window.h"
 #include "rs-template-window.h"
 #include "rs-window-private.h"
 
@@ -388,6 +389,25 @@ view_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->respondent_view), view_action_name, NULL);
 }
 
+/* Opens the details of the respondent with the id in @parameter, as the
+ * import details do for a problem line. */
+static void
+show_respondent_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  gint64 id = g_variant_get_int64 (parameter);
+  RsDetailsWindow *details;
+
+  if (self->store == NULL || id <= 0)
+    return;
+
+  rs_respondent_view_select_ids (self->respondent_view, &id, 1);
+  details = rs_details_window_new (GTK_WINDOW (self), self->store, id);
+  gtk_window_present (GTK_WINDOW (details));
+}
+
 static void
 edit_template_action (GtkWidget  *widget,
                       const char *action_name,
@@ -625,6 +645,8 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.show-details", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.open-report", NULL, view_action);
+  gtk_widget_class_install_action (widget_class, "win.show-respondent", "x",
+                                   show_respondent_action);
   rs_window_import_class_init (widget_class);
   rs_window_reports_class_init (widget_class);
   rs_window_send_class_init (widget_class);

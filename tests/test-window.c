@@ -406,6 +406,77 @@ test_window_import (Fixture       *fixture,
   g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 3);
 }
 
+static gboolean
+width_is_about_600 (gpointer data)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (data));
+
+  /* The window's own decoration is not counted. */
+  return width > 500 && width <= 600;
+}
+
+static guint
+count_visible_columns (GtkColumnView *view)
+{
+  GListModel *columns = gtk_column_view_get_columns (view);
+  guint visible = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      visible += gtk_column_view_column_get_visible (column);
+    }
+
+  return visible;
+}
+
+static gboolean
+five_columns (gpointer data)
+{
+  return count_visible_columns (data) == 5;
+}
+
+/* The window works at 600 px wide, as the metainfo says, with respondents
+ * shown and selected: the less important columns give way. */
+static void
+test_window_narrow (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = write_fixture (fixture, "master.csv", master_csv);
+  RsRespondentView *view = rs_window_get_respondent_view (fixture->window);
+  GtkColumnView *columns = rs_respondent_view_get_column_view (view);
+  g_autoptr(GtkColumnViewColumn) note = NULL;
+  gint64 id;
+  int minimum = 0;
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", path));
+  g_assert_true (rs_test_wait_until (page_is_respondents, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+  g_assert_cmpuint (count_visible_columns (columns), ==, 8);
+
+  id = 1;
+  rs_respondent_view_select_ids (view, &id, 1);
+  gtk_search_bar_set_search_mode (rs_respondent_view_get_search_bar (view), TRUE);
+  rs_test_iterate ();
+
+  gtk_widget_measure (GTK_WIDGET (fixture->window), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <=, 600);
+
+  /* Without a window manager, a shown window takes a new size when shown again. */
+  gtk_widget_hide (GTK_WIDGET (fixture->window));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 600, 500);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (rs_test_wait_until (width_is_about_600, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (five_columns, columns, 10000));
+  note = g_list_model_get_item (gtk_column_view_get_columns (columns), 7);
+  g_assert_cmpstr (gtk_column_view_column_get_title (note), ==, "Note");
+  g_assert_false (gtk_column_view_column_get_visible (note));
+}
+
 static void
 test_window_import_missing_column (Fixture       *fixture,
                                    gconstpointer  data)
@@ -618,6 +689,8 @@ main (int   argc,
               fixture_set_up, test_window_import_action, fixture_tear_down);
   g_test_add ("/window/import", Fixture, NULL,
               fixture_set_up, test_window_import, fixture_tear_down);
+  g_test_add ("/window/narrow", Fixture, NULL,
+              fixture_set_up, test_window_narrow, fixture_tear_down);
   g_test_add ("/window/import-missing-column", Fixture, NULL,
               fixture_set_up, test_window_import_missing_column, fixture_tear_down);
   g_test_add ("/window/import-drop", Fixture, NULL,
