@@ -7,7 +7,7 @@
 
 #include "core/rs-secret.h"
 #include "core/rs-send-job.h"
-#include "rs-template-window.h"
+#include "core/rs-mail-settings.h"
 #include "rs-window-private.h"
 
 /* Sending: the settings become a plan in a worker (who is sent, who is
@@ -27,20 +27,10 @@ typedef struct
   SendScope scope;
   RsSendMode mode;
   GArray *ids;
-  char *url;
-  char *user;
+  RsMailSettings *mail;
   /* From the keyring (freed with rs_secret_free_password()) or typed */
   char *password;
   gboolean password_from_keyring;
-  char *ca_file;
-  char *from_address;
-  char *from_name;
-  char *reply_to;
-  char *test_address;
-  char *subject[2];
-  char *body[2];
-  gboolean starttls;
-  guint rate;
   RsSendOptions options;
   RsSendPlan *plan;
 } SendSetup;
@@ -70,29 +60,9 @@ send_setup_free (gpointer data)
 
   clear_password (setup);
   g_clear_pointer (&setup->ids, g_array_unref);
-  g_free (setup->url);
-  g_free (setup->user);
-  g_free (setup->ca_file);
-  g_free (setup->from_address);
-  g_free (setup->from_name);
-  g_free (setup->reply_to);
-  g_free (setup->test_address);
-  for (guint i = 0; i < 2; i++)
-    {
-      g_free (setup->subject[i]);
-      g_free (setup->body[i]);
-    }
   g_clear_pointer (&setup->plan, rs_send_plan_free);
+  g_clear_object (&setup->mail);
   g_free (setup);
-}
-
-static char *
-empty_to_null (char *text)
-{
-  if (text != NULL && text[0] == '\0')
-    g_clear_pointer (&text, g_free);
-
-  return text;
 }
 
 static SendSetup *
@@ -101,42 +71,13 @@ send_setup_new (RsWindow  *self,
                 GArray    *ids)
 {
   SendSetup *setup = g_new0 (SendSetup, 1);
-  g_autofree char *security = g_settings_get_string (self->settings, "smtp-security");
-  static const char *languages[] = { "en", "nl" };
 
   setup->scope = scope;
   setup->mode = scope == SEND_TEST ? RS_SEND_MODE_TEST : RS_SEND_MODE_LIVE;
   setup->ids = ids ? g_array_ref (ids) : g_array_new (FALSE, FALSE, sizeof (gint64));
-  setup->url = g_settings_get_string (self->settings, "smtp-url");
-  setup->user = empty_to_null (g_settings_get_string (self->settings, "smtp-user"));
-  setup->from_address = g_settings_get_string (self->settings, "from-address");
-  setup->from_name = empty_to_null (g_settings_get_string (self->settings, "from-name"));
-  setup->reply_to = empty_to_null (g_settings_get_string (self->settings, "reply-to"));
-  setup->test_address = g_settings_get_string (self->settings, "test-address");
-  setup->starttls = !g_str_equal (security, "none");
-  setup->rate = g_settings_get_uint (self->settings, "rate-limit");
-  for (guint i = 0; i < 2; i++)
-    {
-      setup->subject[i] = rs_template_dup_subject (self->settings, languages[i]);
-      setup->body[i] = rs_template_dup_body (self->settings, languages[i]);
-    }
-
-  setup->options.mode = setup->mode;
-  setup->options.test_address = setup->test_address;
+  setup->mail = rs_mail_settings_new_from_gsettings (self->settings);
+  rs_mail_settings_fill_send_options (setup->mail, setup->mode, &setup->options);
   setup->options.retry_failed = scope == SEND_RETRY;
-  setup->options.mailer.url = setup->url;
-  setup->options.mailer.starttls_required = setup->starttls;
-  setup->options.mailer.user = setup->user;
-  setup->options.mailer.connect_timeout_s = 30;
-  setup->options.mailer.timeout_s = 120;
-  setup->options.from_address = setup->from_address;
-  setup->options.from_name = setup->from_name;
-  setup->options.reply_to = setup->reply_to;
-  setup->options.subject_en = setup->subject[0];
-  setup->options.body_en = setup->body[0];
-  setup->options.subject_nl = setup->subject[1];
-  setup->options.body_nl = setup->body[1];
-  setup->options.rate_per_minute = setup->rate;
 
   return setup;
 }
@@ -204,11 +145,8 @@ plan_job (RsStore       *store,
     return NULL;
 
   /* A keyring that cannot be reached leaves the password to be asked for. */
-  if (setup->user != NULL)
-    {
-      setup->password = rs_secret_lookup (setup->url, setup->user, cancellable, NULL);
-      setup->password_from_keyring = setup->password != NULL;
-    }
+  setup->password = rs_mail_settings_lookup_password (setup->mail, cancellable, NULL);
+  setup->password_from_keyring = setup->password != NULL;
 
   return GINT_TO_POINTER (TRUE);
 }
@@ -490,14 +428,16 @@ show_confirmation (RsWindow  *self,
       button = g_strdup (_("_Send Test Messages"));
       /* Translators: %s is the test address */
       destination = g_strdup_printf (_("Every message goes to the test address %s; no status "
-                                       "changes."), setup->test_address);
+                                       "changes."),
+                                     rs_mail_settings_get_test_address (setup->mail));
     }
 
   skipped = describe_skipped (setup->plan);
-  rate = describe_rate (setup->rate, n);
+  rate = describe_rate (rs_mail_settings_get_rate_limit (setup->mail), n);
   /* Translators: where, from whom, how fast, and who is skipped */
   body = g_strdup_printf (_("%s\nServer: %s\nFrom: %s\n%s\nSkipped: %u%s"),
-                          destination, setup->url, setup->from_address, rate,
+                          destination, rs_mail_settings_get_url (setup->mail),
+                          rs_mail_settings_get_from_address (setup->mail), rate,
                           setup->plan->skipped->len, skipped);
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
@@ -515,7 +455,7 @@ show_confirmation (RsWindow  *self,
   extra = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
 
   /* Without a password from the keyring, it is asked for now. */
-  if (setup->user != NULL && setup->password == NULL)
+  if (rs_mail_settings_get_user (setup->mail) != NULL && setup->password == NULL)
     {
       GtkWidget *entry = gtk_password_entry_new ();
 
@@ -586,22 +526,19 @@ not_set_up_response_cb (AdwMessageDialog *dialog,
     gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
 }
 
+/* A setting that is missing or wrong: say which, with a way to Preferences. */
 static gboolean
 check_set_up (RsWindow  *self,
               SendSetup *setup)
 {
+  g_autoptr(GError) error = NULL;
   GtkWidget *dialog;
 
-  if (setup->url[0] != '\0' && setup->from_address[0] != '\0' &&
-      (setup->mode != RS_SEND_MODE_TEST || setup->test_address[0] != '\0'))
+  if (rs_mail_settings_validate (setup->mail, setup->mode, &error))
     return TRUE;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Sending Is Not Set Up"),
-                                   setup->mode == RS_SEND_MODE_TEST
-                                   ? _("Set the mail server, the From address and the test "
-                                       "address in Preferences → E-mail.")
-                                   : _("Set the mail server and the From address in "
-                                       "Preferences → E-mail."));
+                                   error->message);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "close", _("_Close"),
                                     "preferences", _("Open _Preferences"),
