@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 
 #include "rs-export.h"
 
@@ -41,6 +42,14 @@ rs_export_append_csv_field (GString    *line,
                             const char *value)
 {
   rs_export_append_field (line, value, ',');
+}
+
+char
+rs_export_locale_delimiter (void)
+{
+  const struct lconv *numbers = localeconv ();
+
+  return numbers->decimal_point != NULL && numbers->decimal_point[0] == ',' ? ';' : ',';
 }
 
 RsExportOptions *

@@ -33,6 +33,9 @@ void             rs_export_append_csv_field (GString               *line,
 void             rs_export_append_field     (GString               *line,
                                              const char            *value,
                                              char                   delimiter);
+/* ';' where numbers are written with a decimal comma (LC_NUMERIC), as Excel
+ * then expects, else ','. */
+char             rs_export_locale_delimiter (void);
 RsExportOptions *rs_export_options_copy     (const RsExportOptions *options);
 void             rs_export_options_free     (RsExportOptions       *options);
 
