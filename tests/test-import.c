@@ -604,6 +604,17 @@ test_import_basic (void)
   check_problem (summary, RS_IMPORT_PROBLEM_DUPLICATE, 8, "IVO BOS", NULL);
   g_assert_true (has_number (find_problem (summary, RS_IMPORT_PROBLEM_DUPLICATE, 8)->reason, 2));
 
+  /* Flagged and duplicate rows name the respondent they were stored as. */
+  g_assert_cmpint (find_problem (summary, RS_IMPORT_PROBLEM_SKIPPED, 4)->respondent_id, ==, 0);
+  g_assert_cmpint (find_problem (summary, RS_IMPORT_PROBLEM_FLAGGED, 6)->respondent_id, ==,
+                   query_int (store, "SELECT id FROM respondent WHERE person = 'Anna de Wit'"));
+  g_assert_cmpint (find_problem (summary, RS_IMPORT_PROBLEM_FLAGGED, 7)->respondent_id, ==,
+                   query_int (store, "SELECT id FROM respondent WHERE person = 'Bram de Wit'"));
+  g_assert_cmpint (find_problem (summary, RS_IMPORT_PROBLEM_DUPLICATE, 8)->respondent_id, ==,
+                   respondent_id (store, "Ivo.Bos@Polder.example"));
+  g_assert_cmpint (find_problem (summary, RS_IMPORT_PROBLEM_FLAGGED, 6)->respondent_id, !=,
+                   find_problem (summary, RS_IMPORT_PROBLEM_FLAGGED, 7)->respondent_id);
+
   /* Skipped rows are not stored; flagged ones are, each with a delivery. */
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 5);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"

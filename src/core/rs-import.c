@@ -1174,6 +1174,7 @@ store_parsed_row (Statements       *s,
                   GError          **error)
 {
   RsMasterRow *row = &parsed->row;
+  guint first_problem;
 
   if (parsed->ragged != NULL)
     {
@@ -1189,6 +1190,10 @@ store_parsed_row (Statements       *s,
       return TRUE;
     }
 
+  if (G_LIKELY (parsed->kind != RS_MASTER_ROW_FLAGGED && parsed->duplicate_of == 0))
+    return store_row (s, parsed, summary, error);
+
+  first_problem = summary->problems->len;
   if (parsed->kind == RS_MASTER_ROW_FLAGGED)
     {
       summary->flagged++;
@@ -1205,7 +1210,14 @@ store_parsed_row (Statements       *s,
       add_problem (summary, RS_IMPORT_PROBLEM_DUPLICATE, parsed->line, row->person, reason);
     }
 
-  return store_row (s, parsed, summary, error);
+  if (!store_row (s, parsed, summary, error))
+    return FALSE;
+
+  /* Stored, so its id is known: the details of the import can open it. */
+  for (guint i = first_problem; i < summary->problems->len; i++)
+    ((RsImportProblem *) summary->problems->pdata[i])->respondent_id = parsed->known->id;
+
+  return TRUE;
 }
 
 static gboolean

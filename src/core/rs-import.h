@@ -20,6 +20,9 @@ typedef struct
   guint line;
   char *person;
   char *reason;
+  /* The respondent the row was stored as (flagged and duplicate rows);
+   * 0 for a row that was skipped. */
+  gint64 respondent_id;
 } RsImportProblem;
 
 typedef struct
