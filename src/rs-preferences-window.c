@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/rs-mail-settings.h"
 #include "core/rs-mailer.h"
 #include "core/rs-report-job.h"
 #include "core/rs-secret.h"
@@ -16,12 +17,18 @@ struct _RsPreferencesWindow
 
   GSettings *settings;
   GCancellable *cancellable;
+  GCancellable *check_cancellable;
+  guint check_source;
+  gboolean password_stored;
 
   AdwActionRow *folder_row;
   AdwEntryRow *server_row;
   AdwComboRow *security_row;
   AdwEntryRow *user_row;
   AdwPasswordEntryRow *password_row;
+  AdwActionRow *password_status_row;
+  AdwActionRow *ca_file_row;
+  AdwActionRow *certificate_row;
   AdwActionRow *test_row;
   AdwEntryRow *from_address_row;
   AdwEntryRow *from_name_row;
@@ -111,6 +118,78 @@ add_toast (RsPreferencesWindow *self,
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
 }
 
+/* The settings as a send would use them now. */
+static RsMailSettings *
+current_mail_settings (RsPreferencesWindow *self)
+{
+  return rs_mail_settings_new_from_gsettings (self->settings);
+}
+
+static void
+password_checked_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(RsPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean stored = FALSE;
+
+  if (!rs_secret_check_finish (result, &stored, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("keyring: %s", error->message);
+      adw_action_row_set_subtitle (self->password_status_row,
+                                   _("The keyring cannot be reached"));
+      stored = FALSE;
+    }
+  else
+    {
+      adw_action_row_set_subtitle (self->password_status_row,
+                                   stored ? _("Password stored in the keyring")
+                                          : _("No password stored"));
+    }
+
+  self->password_stored = stored;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.forget-password", stored);
+}
+
+/* The keyring is asked in a worker thread; only the answer to the last
+ * question counts. */
+static gboolean
+check_password (gpointer user_data)
+{
+  RsPreferencesWindow *self = user_data;
+  g_autoptr(RsMailSettings) mail = current_mail_settings (self);
+  const char *host = rs_mail_settings_get_host (mail);
+
+  self->check_source = 0;
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.forget-password", FALSE);
+
+  if (host == NULL)
+    {
+      adw_action_row_set_subtitle (self->password_status_row,
+                                   _("No server set, so no password either"));
+      return G_SOURCE_REMOVE;
+    }
+
+  self->check_cancellable = g_cancellable_new ();
+  adw_action_row_set_subtitle (self->password_status_row, _("Looking in the keyring…"));
+  rs_secret_check_async (host, rs_mail_settings_get_user (mail), self->check_cancellable,
+                         password_checked_cb, g_object_ref (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+account_changed_cb (RsPreferencesWindow *self)
+{
+  g_clear_handle_id (&self->check_source, g_source_remove);
+  self->check_source = g_timeout_add (300, check_password, self);
+}
+
 static void
 password_stored_cb (GObject      *object,
                     GAsyncResult *result,
@@ -129,40 +208,186 @@ password_stored_cb (GObject      *object,
   /* The entry does not keep the password either. */
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   add_toast (self, _("Password kept in the keyring"));
+  check_password (self);
 }
 
 static void
 password_applied_cb (RsPreferencesWindow *self,
                      AdwPasswordEntryRow *row)
 {
-  g_autofree char *server = g_settings_get_string (self->settings, "smtp-url");
-  g_autofree char *user = g_settings_get_string (self->settings, "smtp-user");
+  g_autoptr(RsMailSettings) mail = current_mail_settings (self);
+  const char *host = rs_mail_settings_get_host (mail);
 
-  if (server[0] == '\0')
+  if (host == NULL)
     {
       add_toast (self, _("Enter the server first: the password is kept for it"));
       return;
     }
 
-  rs_secret_store_async (server, user, gtk_editable_get_text (GTK_EDITABLE (row)),
+  rs_secret_store_async (host, rs_mail_settings_get_user (mail),
+                         gtk_editable_get_text (GTK_EDITABLE (row)),
                          self->cancellable, password_stored_cb, g_object_ref (self));
+}
+
+static void
+password_forgotten_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(RsPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rs_secret_forget_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        add_toast (self, error->message);
+    }
+  else
+    {
+      add_toast (self, _("Password removed from the keyring"));
+    }
+
+  check_password (self);
+}
+
+static void
+forget_password_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (widget);
+  g_autoptr(RsMailSettings) mail = current_mail_settings (self);
+
+  if (rs_mail_settings_get_host (mail) == NULL)
+    return;
+
+  gtk_widget_action_set_enabled (widget, "preferences.forget-password", FALSE);
+  rs_secret_forget_async (rs_mail_settings_get_host (mail), rs_mail_settings_get_user (mail),
+                          self->cancellable, password_forgotten_cb, g_object_ref (self));
+}
+
+static void
+update_ca_file (RsPreferencesWindow *self)
+{
+  g_autofree char *path = g_settings_get_string (self->settings, "smtp-ca-file");
+
+  adw_action_row_set_subtitle (self->ca_file_row,
+                               path[0] != '\0' ? path
+                                               : _("Only the authorities this computer trusts"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.clear-ca-file",
+                                 path[0] != '\0');
+}
+
+static void
+ca_chooser_response_cb (GtkNativeDialog *chooser,
+                        int              response,
+                        gpointer         user_data)
+{
+  RsPreferencesWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        g_settings_set_string (self->settings, "smtp-ca-file", path);
+    }
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+choose_ca_file_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (widget);
+  g_autoptr(GtkFileFilter) certificates = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("CA File"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Select"), _("_Cancel"));
+  gtk_file_filter_set_name (certificates, _("Certificates (PEM)"));
+  gtk_file_filter_add_pattern (certificates, "*.pem");
+  gtk_file_filter_add_pattern (certificates, "*.crt");
+  gtk_file_filter_add_pattern (certificates, "*.cer");
+  gtk_file_filter_add_mime_type (certificates, "application/x-x509-ca-cert");
+  gtk_file_filter_add_mime_type (certificates, "application/x-pem-file");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), certificates);
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (ca_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+clear_ca_file_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  g_settings_reset (RS_PREFERENCES_WINDOW (widget)->settings, "smtp-ca-file");
+}
+
+static void
+update_certificate (RsPreferencesWindow *self)
+{
+  g_autofree char *pin = g_settings_get_string (self->settings, "smtp-pinned-key");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->certificate_row), pin[0] != '\0');
+  /* Translators: the hash of the trusted certificate's public key follows */
+  if (pin[0] != '\0')
+    {
+      g_autofree char *text = g_strdup_printf (_("Public key %s"), pin);
+
+      adw_action_row_set_subtitle (self->certificate_row, text);
+    }
+}
+
+static void
+forget_certificate_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  g_settings_reset (RS_PREFERENCES_WINDOW (widget)->settings, "smtp-pinned-key");
 }
 
 typedef struct
 {
-  char *url;
-  char *user;
-  gboolean starttls;
+  RsMailSettings *mail;
 } TestData;
+
+typedef struct
+{
+  char *summary;
+  GError *error;
+  RsMailerCertificate *certificate;
+} TestResult;
 
 static void
 test_data_free (gpointer data)
 {
   TestData *test = data;
 
-  g_free (test->url);
-  g_free (test->user);
+  g_clear_object (&test->mail);
   g_free (test);
+}
+
+static void
+test_result_free (gpointer data)
+{
+  TestResult *result = data;
+
+  g_free (result->summary);
+  g_clear_error (&result->error);
+  rs_mailer_certificate_free (result->certificate);
+  g_free (result);
 }
 
 static void
@@ -172,28 +397,79 @@ test_thread (GTask        *task,
              GCancellable *cancellable)
 {
   TestData *data = task_data;
-  g_autoptr(GError) error = NULL;
+  TestResult *result = g_new0 (TestResult, 1);
   g_autoptr(RsMailer) mailer = NULL;
-  g_autofree char *summary = NULL;
   char *password;
-  RsMailerConfig config = { 0 };
+  RsMailerConfig config;
 
   /* Without a keyring, the test goes on without signing in and says so. */
-  password = rs_secret_lookup (data->url, data->user, cancellable, NULL);
-
-  config.url = data->url;
-  config.starttls_required = data->starttls;
-  config.user = data->user[0] ? data->user : NULL;
+  password = rs_mail_settings_lookup_password (data->mail, cancellable, NULL);
+  rs_mail_settings_fill_mailer_config (data->mail, &config);
   config.password = password;
-  config.connect_timeout_s = 15;
-  config.timeout_s = 30;
 
-  mailer = rs_mailer_new (&config, &error);
+  mailer = rs_mailer_new (&config, &result->error);
   rs_secret_free_password (password);
-  if (mailer == NULL || !rs_mailer_test_connection (mailer, &summary, cancellable, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, g_steal_pointer (&summary), g_free);
+  if (mailer != NULL)
+    rs_mailer_test_connection (mailer, &result->summary, cancellable, &result->error);
+
+  /* A certificate no authority vouches for: fetch it, without signing in,
+   * so that a person can decide to trust it. */
+  if (g_error_matches (result->error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNTRUSTED))
+    {
+      config.password = NULL;
+      result->certificate = rs_mailer_fetch_certificate (&config, cancellable, NULL);
+    }
+
+  g_task_return_pointer (task, result, test_result_free);
+}
+
+static void test_connection_action (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter);
+
+static void
+trust_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   gpointer          user_data)
+{
+  RsPreferencesWindow *self = user_data;
+  const char *pin = g_object_get_data (G_OBJECT (dialog), "rs-pin");
+
+  if (!g_str_equal (response, "trust") || pin == NULL)
+    return;
+
+  g_settings_set_string (self->settings, "smtp-pinned-key", pin);
+  test_connection_action (GTK_WIDGET (self), "preferences.test-connection", NULL);
+}
+
+static void
+offer_trust (RsPreferencesWindow *self,
+             RsMailerCertificate *certificate)
+{
+  g_autoptr(RsMailSettings) mail = current_mail_settings (self);
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  body = g_strdup_printf (_("The server %s shows a certificate that no authority this "
+                            "computer knows has signed. Trust it only if its fingerprint "
+                            "is the one your mail administrator gives you.\n\n"
+                            "Subject: %s\nIssued by: %s\nSHA-256 fingerprint:\n%s"),
+                          rs_mail_settings_get_host (mail),
+                          certificate->subject ? certificate->subject : "",
+                          certificate->issuer ? certificate->issuer : "",
+                          certificate->fingerprint);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Trust This Certificate?"), body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "trust", _("_Trust This Certificate"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "rs-pin", g_strdup (certificate->pin), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -203,17 +479,21 @@ tested_cb (GObject      *object,
 {
   g_autoptr(RsPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *summary = g_task_propagate_pointer (G_TASK (result), &error);
+  TestResult *test = g_task_propagate_pointer (G_TASK (result), &error);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.test-connection", TRUE);
-  if (summary == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        adw_action_row_set_subtitle (self->test_row, error->message);
-      return;
-    }
+  if (test == NULL)
+    return;
 
-  adw_action_row_set_subtitle (self->test_row, summary);
+  if (test->error == NULL)
+    adw_action_row_set_subtitle (self->test_row, test->summary);
+  else if (!g_error_matches (test->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    adw_action_row_set_subtitle (self->test_row, test->error->message);
+
+  if (test->certificate != NULL)
+    offer_trust (self, test->certificate);
+
+  test_result_free (test);
 }
 
 static void
@@ -223,12 +503,17 @@ test_connection_action (GtkWidget  *widget,
 {
   RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (widget);
   g_autoptr(GTask) task = NULL;
-  g_autofree char *security = g_settings_get_string (self->settings, "smtp-security");
-  TestData *data = g_new0 (TestData, 1);
+  g_autoptr(GError) error = NULL;
+  TestData *data;
 
-  data->url = g_settings_get_string (self->settings, "smtp-url");
-  data->user = g_settings_get_string (self->settings, "smtp-user");
-  data->starttls = g_str_equal (security, "starttls");
+  data = g_new0 (TestData, 1);
+  data->mail = current_mail_settings (self);
+  if (!rs_mail_settings_validate_server (data->mail, &error))
+    {
+      adw_action_row_set_subtitle (self->test_row, error->message);
+      test_data_free (data);
+      return;
+    }
 
   adw_action_row_set_subtitle (self->test_row, _("Connecting…"));
   gtk_widget_action_set_enabled (widget, "preferences.test-connection", FALSE);
@@ -281,6 +566,9 @@ rs_preferences_window_finalize (GObject *object)
 {
   RsPreferencesWindow *self = (RsPreferencesWindow *)object;
 
+  g_clear_handle_id (&self->check_source, g_source_remove);
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
@@ -304,6 +592,9 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, security_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, user_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, password_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, password_status_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, ca_file_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, certificate_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, test_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, from_address_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, from_name_row);
@@ -313,6 +604,14 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, password_applied_cb);
   gtk_widget_class_install_action (widget_class, "preferences.test-connection", NULL,
                                    test_connection_action);
+  gtk_widget_class_install_action (widget_class, "preferences.forget-password", NULL,
+                                   forget_password_action);
+  gtk_widget_class_install_action (widget_class, "preferences.choose-ca-file", NULL,
+                                   choose_ca_file_action);
+  gtk_widget_class_install_action (widget_class, "preferences.clear-ca-file", NULL,
+                                   clear_ca_file_action);
+  gtk_widget_class_install_action (widget_class, "preferences.forget-certificate", NULL,
+                                   forget_certificate_action);
 
   gtk_widget_class_install_action (widget_class, "preferences.choose-reports-folder", NULL,
                                    choose_folder_action);
@@ -347,4 +646,15 @@ rs_preferences_window_init (RsPreferencesWindow *self)
   g_signal_connect_object (self->settings, "changed::reports-folder",
                            G_CALLBACK (update_folder), self, G_CONNECT_SWAPPED);
   update_folder (self);
+  g_signal_connect_object (self->settings, "changed::smtp-ca-file",
+                           G_CALLBACK (update_ca_file), self, G_CONNECT_SWAPPED);
+  update_ca_file (self);
+  g_signal_connect_object (self->settings, "changed::smtp-pinned-key",
+                           G_CALLBACK (update_certificate), self, G_CONNECT_SWAPPED);
+  update_certificate (self);
+  g_signal_connect_object (self->settings, "changed::smtp-url",
+                           G_CALLBACK (account_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::smtp-user",
+                           G_CALLBACK (account_changed_cb), self, G_CONNECT_SWAPPED);
+  check_password (self);
 }
