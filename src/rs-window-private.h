@@ -30,6 +30,8 @@ struct _RsWindow
   gboolean close_when_done;
   GtkWidget *close_dialog;
 
+  /* The export whose chooser or writing is under way, if any */
+  GObject *export_flow;
   /* The file chooser of win.import while it is open */
   GtkFileChooserNative *import_chooser;
   RsImportSummary *last_import;

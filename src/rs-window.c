@@ -8,6 +8,7 @@
 #include "core/rs-export.h"
 #include "core/rs-send-job.h"
 #include "rs-details-window.h"
+#include "rs-export-flow.h"
 #include "rs-template-window.h"
 #include "rs-window-private.h"
 
@@ -448,46 +449,43 @@ rs_window_export (RsWindow *self,
                                   g_object_ref (self));
 }
 
-static void
-export_response_cb (GtkNativeDialog *chooser,
-                    int              response,
-                    gpointer         user_data)
+/**
+ * rs_window_get_export_chooser:
+ *
+ * Returns: (transfer none) (nullable): the chooser win.export opened, while
+ *   it is open
+ */
+GtkFileChooser *
+rs_window_get_export_chooser (RsWindow *self)
 {
-  RsWindow *self = user_data;
+  g_return_val_if_fail (RS_IS_WINDOW (self), NULL);
 
-  if (response == GTK_RESPONSE_ACCEPT && self->store != NULL)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (self->export_flow == NULL)
+    return NULL;
 
-      if (file != NULL)
-        rs_window_export (self, file);
-    }
-
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
+  return rs_export_flow_get_chooser (RS_EXPORT_FLOW (self->export_flow));
 }
 
+/* The chooser asks whether to write the respondents shown or everyone when
+ * a search or a filter hides some. */
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   RsWindow *self = RS_WINDOW (widget);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
-  g_autofree char *name = NULL;
-  GtkFileChooserNative *chooser;
+  g_autoptr(GArray) visible = NULL;
+  RsExportFlow *flow;
 
-  chooser = gtk_file_chooser_native_new (_("Export Status"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  /* Translators: the default file name of an export; %s is the date */
-  name = g_strdup_printf (_("resiliencescan-status-%s.csv"), date);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  if (self->store == NULL || self->export_flow != NULL)
+    return;
 
-  g_signal_connect (chooser, "response", G_CALLBACK (export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  if (rs_respondent_view_get_narrowed (self->respondent_view))
+    visible = rs_respondent_view_get_visible_ids (self->respondent_view);
+
+  flow = rs_export_flow_run (GTK_WINDOW (self), self->toast_overlay, self->store, visible,
+                             self->cancellable);
+  g_set_weak_pointer (&self->export_flow, G_OBJECT (flow));
 }
 
 static gboolean
@@ -548,6 +546,7 @@ rs_window_finalize (GObject *object)
 {
   RsWindow *self = (RsWindow *)object;
 
+  g_clear_weak_pointer (&self->export_flow);
   g_clear_object (&self->runner);
   g_clear_object (&self->store);
   g_clear_pointer (&self->last_import, rs_import_summary_free);

@@ -18,6 +18,7 @@ const char *rs_window_get_page_name  (RsWindow      *self);
 const char *rs_window_get_status_text (RsWindow     *self);
 gboolean    rs_window_get_busy       (RsWindow      *self);
 GtkFileChooser *rs_window_get_import_chooser (RsWindow *self);
+GtkFileChooser *rs_window_get_export_chooser (RsWindow *self);
 RsRespondentView *rs_window_get_respondent_view (RsWindow *self);
 void        rs_window_export         (RsWindow      *self,
                                       GFile         *file);

@@ -461,6 +461,34 @@ shown_status_is (gpointer data)
   return FALSE;
 }
 
+/* Export from the window: with a search, the chooser offers the respondents
+ * shown (test-export-flow shows that without one it does not ask). */
+static void
+test_respondents_export_view (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  GtkFileChooser *chooser;
+
+  rs_respondent_view_set_search_text (fixture->view, "polder");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export", NULL));
+  chooser = rs_window_get_export_chooser (fixture->window);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_file_chooser_get_choice (chooser, "respondents"), ==, "shown");
+  /* A second Ctrl+E finds the first chooser open. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export", NULL));
+  g_assert_true (rs_window_get_export_chooser (fixture->window) == chooser);
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
+  rs_test_iterate ();
+  g_assert_null (rs_window_get_export_chooser (fixture->window));
+
+  rs_respondent_view_set_search_text (fixture->view, "");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export", NULL));
+  chooser = rs_window_get_export_chooser (fixture->window);
+  g_assert_nonnull (chooser);
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
+  rs_test_iterate ();
+}
+
 /* A button of @root whose label (with its mnemonic) is @label. */
 static GtkWidget *
 find_button (GtkWidget  *root,
@@ -1170,6 +1198,8 @@ main (int   argc,
               fixture_set_up, test_respondents_send_password, fixture_tear_down);
   g_test_add ("/respondents/export", Fixture, NULL,
               fixture_set_up, test_respondents_export, fixture_tear_down);
+  g_test_add ("/respondents/export-view", Fixture, NULL,
+              fixture_set_up, test_respondents_export_view, fixture_tear_down);
   g_test_add ("/respondents/export-fails", Fixture, NULL,
               fixture_set_up, test_respondents_export_fails, fixture_tear_down);
 
