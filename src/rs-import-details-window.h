@@ -14,5 +14,11 @@ G_DECLARE_FINAL_TYPE (RsImportDetailsWindow, rs_import_details_window, RS,
 RsImportDetailsWindow *rs_import_details_window_new (GtkWindow             *parent,
                                                      const RsImportSummary *summary);
 guint                  rs_import_details_window_get_n_problems (RsImportDetailsWindow *self);
+gint64                 rs_import_details_window_get_respondent_id
+                                                       (RsImportDetailsWindow *self,
+                                                        guint                  position);
+char                  *rs_import_details_window_dup_text (RsImportDetailsWindow *self);
+GtkFileChooser        *rs_import_details_window_get_save_chooser
+                                                       (RsImportDetailsWindow *self);
 
 G_END_DECLS

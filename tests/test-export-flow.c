@@ -107,12 +107,17 @@ has_current_folder (gpointer data)
   return folder != NULL;
 }
 
-static gboolean
-has_file (gpointer data)
-{
-  g_autoptr(GFile) file = gtk_file_chooser_get_file (data);
+static RsExportFlow *answering;
 
-  return file != NULL;
+static gboolean
+is_in_test_folder (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (rs_export_flow_get_chooser (answering));
+  g_autoptr(GFile) folder = file != NULL ? g_file_get_parent (file) : NULL;
+  g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+
+  return g_strcmp0 (path, fixture->dir) == 0;
 }
 
 /* Picks @option of the choice @id in the chooser's drop-down, as a person
@@ -205,6 +210,7 @@ run_and_answer (Fixture    *fixture,
   g_signal_connect (flow, "finished", G_CALLBACK (finished_cb), &finished);
   chooser = rs_export_flow_get_chooser (flow);
   g_assert_nonnull (chooser);
+  answering = flow;
 
   g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder, &error));
   g_assert_no_error (error);
@@ -213,8 +219,8 @@ run_and_answer (Fixture    *fixture,
     choose (chooser, "respondents", respondents);
   if (separator != NULL)
     choose (chooser, "separator", separator);
-  /* The chooser reads the folder before it knows the file. */
-  g_assert_true (rs_test_wait_until (has_file, chooser, 10000));
+  /* The chooser moves to the folder before it says so. */
+  g_assert_true (rs_test_wait_until (is_in_test_folder, fixture, 10000));
 
   g_signal_emit_by_name (chooser, "response", response);
   g_assert_null (rs_export_flow_get_chooser (flow));
