@@ -356,6 +356,30 @@ test_live (Fixture       *fixture,
   facts = server_message_facts (&fixture->server, 2);
   g_assert_cmpstr (fact (facts, "subject"), ==, "Uw rapport, Anne Jansen");
   g_assert_true (g_str_has_prefix (fact (facts, "part0.payload"), "Beste Anne Jansen,"));
+  /* The company's own full stop is the sentence's; the date and score are
+   * written the Dutch way. */
+  {
+    g_autoptr(GRegex) blanks = g_regex_new ("\\s+", 0, 0, NULL);
+    g_autofree char *text = g_regex_replace_literal (blanks, fact (facts, "part0.payload"),
+                                                     -1, 0, " ", 0, NULL);
+
+    g_assert_nonnull (strstr (text, "namens Polder Packaging B.V. In de bijlage"));
+    g_assert_nonnull (strstr (text, "die u op 2 maart 2024 hebt gegeven"));
+    g_assert_nonnull (strstr (text, "veerkrachtscore is 3,0;"));
+  }
+  g_clear_pointer (&facts, g_hash_table_unref);
+
+  /* Ivo reads English. */
+  facts = server_message_facts (&fixture->server, 1);
+  {
+    g_autoptr(GRegex) blanks = g_regex_new ("\\s+", 0, 0, NULL);
+    g_autofree char *text = g_regex_replace_literal (blanks, fact (facts, "part0.payload"),
+                                                     -1, 0, " ", 0, NULL);
+
+    g_assert_nonnull (strstr (text, "on behalf of Polder Packaging B.V. Attached"));
+    g_assert_nonnull (strstr (text, "gave on 1 March 2024."));
+    g_assert_nonnull (strstr (text, "resilience score is 2.9;"));
+  }
 
   again = run_job (fixture, &options);
   g_assert_cmpuint (again->total, ==, 0);

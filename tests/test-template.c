@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <locale.h>
+#include <math.h>
+
 #include "rs-template.h"
 #include "rs-test-util.h"
 
@@ -157,6 +160,106 @@ test_template_defaults (void)
   g_assert_cmpstr (rs_template_default_subject (NULL), ==, rs_template_default_subject ("en"));
 }
 
+/* A company whose name ends in a full stop, before the template's own. */
+static void
+test_template_full_stop (void)
+{
+  static const struct {
+    const char *company;
+    const char *text;
+    const char *expected;
+  } cases[] = {
+    { "Acme B.V.", "on behalf of {company}.\n", "on behalf of Acme B.V.\n" },
+    { "Acme B.V.", "namens {company}.", "namens Acme B.V." },
+    { "Acme BV", "on behalf of {company}.", "on behalf of Acme BV." },
+    { "Acme B.V.", "{company}, and more", "Acme B.V., and more" },
+    { "Acme B.V.", "{company}...", "Acme B.V...." },
+    { "Acme B.V.", "{company}.{company}.", "Acme B.V.Acme B.V." },
+    { "", "{company}.", "." },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      RsTemplateValues values = { .company = cases[i].company };
+      g_autofree char *result = rs_template_expand (cases[i].text, &values);
+
+      g_assert_cmpstr (result, ==, cases[i].expected);
+    }
+}
+
+/* {date} and {overall} as the respondent reads them. */
+static void
+test_template_format (void)
+{
+  static const struct {
+    const char *timestamp;
+    const char *en;
+    const char *nl;
+  } dates[] = {
+    { "2025-08-01 11:12:43", "1 August 2025", "1 augustus 2025" },
+    { "2023-06-12", "12 June 2023", "12 juni 2023" },
+    { "2023-06-12T09:30:00", "12 June 2023", "12 juni 2023" },
+    { "2023/3/5", "5 March 2023", "5 maart 2023" },
+    { "12-06-2023 14:00", "12 June 2023", "12 juni 2023" },
+    { "12.06.2023", "12 June 2023", "12 juni 2023" },
+    { " 2024-02-29 ", "29 February 2024", "29 februari 2024" },
+    /* Not read, so kept: ambiguous, impossible or not a date. */
+    { "06/12/2023", "06/12/2023", "06/12/2023" },
+    { "2023-02-30", "2023-02-30", "2023-02-30" },
+    { "2023-13-01", "2023-13-01", "2023-13-01" },
+    { "yesterday", "yesterday", "yesterday" },
+    { "2023-06-12x", "2023-06-12x", "2023-06-12x" },
+    { "", "", "" },
+    { NULL, "", "" },
+  };
+  static const struct {
+    double score;
+    const char *en;
+    const char *nl;
+  } scores[] = {
+    { 3.14, "3.1", "3,1" },
+    { 3.96, "4.0", "4,0" },
+    { 0, "0.0", "0,0" },
+    { 5, "5.0", "5,0" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dates); i++)
+    {
+      g_autofree char *en = rs_template_format_date (dates[i].timestamp, "en");
+      g_autofree char *nl = rs_template_format_date (dates[i].timestamp, "nl");
+      g_autofree char *other = rs_template_format_date (dates[i].timestamp, "de");
+
+      g_test_message ("date “%s”", dates[i].timestamp);
+      g_assert_cmpstr (en, ==, dates[i].en);
+      g_assert_cmpstr (nl, ==, dates[i].nl);
+      g_assert_cmpstr (other, ==, dates[i].en);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (scores); i++)
+    {
+      g_autofree char *en = rs_template_format_score (scores[i].score, "en");
+      g_autofree char *nl = rs_template_format_score (scores[i].score, "nl");
+
+      g_assert_cmpstr (en, ==, scores[i].en);
+      g_assert_cmpstr (nl, ==, scores[i].nl);
+    }
+
+  {
+    g_autofree char *none = rs_template_format_score (NAN, "nl");
+
+    g_assert_cmpstr (none, ==, "");
+  }
+
+  /* Not the sender's locale: a Dutch desktop still writes 3.1 for English. */
+  if (setlocale (LC_NUMERIC, "nl_NL.UTF-8") != NULL)
+    {
+      g_autofree char *en = rs_template_format_score (3.14, "en");
+
+      g_assert_cmpstr (en, ==, "3.1");
+      setlocale (LC_NUMERIC, "C");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -168,6 +271,8 @@ main (int   argc,
   g_test_add_func ("/template/expand-table", test_template_expand_table);
   g_test_add_func ("/template/find-unknown", test_template_find_unknown);
   g_test_add_func ("/template/defaults", test_template_defaults);
+  g_test_add_func ("/template/full-stop", test_template_full_stop);
+  g_test_add_func ("/template/format", test_template_format);
 
   return g_test_run ();
 }

@@ -407,7 +407,8 @@ rs_send_job_plan (RsStore              *store,
 
       rs_store_read_scores (stmt, 11, scores);
       overall = rs_scores_overall (scores);
-      item->overall = isnan (overall) ? g_strdup ("") : g_strdup_printf ("%.1f", overall);
+      item->overall = rs_template_format_score (overall, g_strcmp0 (item->language, "nl") == 0
+                                                         ? "nl" : "en");
 
       judge (item, options, (const char *) sqlite3_column_text (stmt, 7),
              sqlite3_column_int (stmt, 10));
@@ -623,12 +624,13 @@ compose (const RsSendOptions  *options,
   gboolean dutch = g_strcmp0 (item->language, "nl") == 0;
   const char *subject_template = dutch ? options->subject_nl : options->subject_en;
   const char *body_template = dutch ? options->body_nl : options->body_en;
+  g_autofree char *date = rs_template_format_date (item->submitted_at, dutch ? "nl" : "en");
   RsTemplateValues values = {
     .name = item->person,
     .company = item->company,
     .function = item->function,
     .email = item->email,
-    .date = item->submitted_at,
+    .date = date,
     .overall = item->overall,
   };
   char *subject;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "rs-template.h"
@@ -205,6 +206,10 @@ expand (const char             *text,
           if (value != NULL)
             g_string_append (out, value);
           p = brace + length;
+          /* "on behalf of {company}." with "Acme B.V.": one full stop,
+           * but an ellipsis stays whole. */
+          if (value != NULL && g_str_has_suffix (value, ".") && p[0] == '.' && p[1] != '.')
+            p++;
         }
       else
         {
@@ -306,4 +311,118 @@ rs_template_find_unknown (const char *text)
     }
 
   return found;
+}
+
+static const char * const months[][12] = {
+  { "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December" },
+  { "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december" },
+};
+
+static gboolean
+read_number (const char **p,
+             guint        min_digits,
+             guint        max_digits,
+             guint       *value)
+{
+  guint n = 0;
+
+  *value = 0;
+  while (g_ascii_isdigit (**p) && n < max_digits)
+    {
+      *value = *value * 10 + (**p - '0');
+      (*p)++;
+      n++;
+    }
+
+  return n >= min_digits && !g_ascii_isdigit (**p);
+}
+
+/**
+ * rs_template_format_date:
+ * @timestamp: (nullable): the survey's date as the master file gives it
+ * @language: "en" or "nl"; anything else gives English
+ *
+ * The date as the reader writes it: "12 June 2023" or "12 juni 2023". A
+ * time after the date is left out. Only YYYY-MM-DD (or with slashes) and
+ * DD-MM-YYYY (or with dots) are read; anything else is kept as it is.
+ *
+ * Returns: (transfer full): the date, "" for %NULL.
+ */
+char *
+rs_template_format_date (const char *timestamp,
+                         const char *language)
+{
+  g_autofree char *text = NULL;
+  const char *p;
+  guint a, b, c;
+  guint day, month, year;
+  char separator;
+
+  if (timestamp == NULL)
+    return g_strdup ("");
+
+  text = g_strstrip (g_strdup (timestamp));
+  p = text;
+  if (!read_number (&p, 1, 4, &a) || (*p != '-' && *p != '/' && *p != '.'))
+    return g_steal_pointer (&text);
+  separator = *p++;
+  if (!read_number (&p, 1, 2, &b) || *p != separator)
+    return g_steal_pointer (&text);
+  p++;
+  if (!read_number (&p, 1, 4, &c))
+    return g_steal_pointer (&text);
+  /* What may follow is a time. */
+  if (*p != '\0' && *p != ' ' && *p != 'T')
+    return g_steal_pointer (&text);
+
+  if (a >= 1000 && separator != '.')
+    {
+      year = a;
+      month = b;
+      day = c;
+    }
+  else if (c >= 1000 && separator != '/')
+    {
+      day = a;
+      month = b;
+      year = c;
+    }
+  else
+    {
+      return g_steal_pointer (&text);
+    }
+
+  if (!g_date_valid_dmy (day, month, year))
+    return g_steal_pointer (&text);
+
+  return g_strdup_printf ("%u %s %u", day,
+                          months[g_strcmp0 (language, "nl") == 0][month - 1], year);
+}
+
+/**
+ * rs_template_format_score:
+ * @score: the score; NaN when there is none
+ * @language: "en" or "nl"; anything else gives English
+ *
+ * Returns: (transfer full): @score with one decimal as the reader writes it:
+ *   "3.1" or "3,1"; "" for NaN.
+ */
+char *
+rs_template_format_score (double      score,
+                          const char *language)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (score))
+    return g_strdup ("");
+
+  g_ascii_formatd (buffer, sizeof buffer, "%.1f", score);
+  if (g_strcmp0 (language, "nl") == 0)
+    for (char *q = buffer; *q != '\0'; q++)
+      if (*q == '.')
+        *q = ',';
+
+  return g_strdup (buffer);
 }

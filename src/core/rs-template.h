@@ -41,5 +41,10 @@ char               *rs_template_expand               (const char             *te
 char               *rs_template_expand_table         (const char             *text,
                                                       GHashTable             *values);
 GArray             *rs_template_find_unknown         (const char             *text);
+/* {date} and {overall} written for the reader of @language ("en", "nl"). */
+char               *rs_template_format_date          (const char             *timestamp,
+                                                      const char             *language);
+char               *rs_template_format_score         (double                  score,
+                                                      const char             *language);
 
 G_END_DECLS
