@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "core/rs-store.h"
+#include "core/rs-tracker.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +21,13 @@ guint            rs_details_window_get_n_report_pages (RsDetailsWindow *self);
 const char      *rs_details_window_get_email_subject (RsDetailsWindow *self);
 void             rs_details_window_save_note  (RsDetailsWindow *self,
                                                const char      *note);
+guint            rs_details_window_get_n_saves (RsDetailsWindow *self);
+GtkWidget       *rs_details_window_get_field_row (RsDetailsWindow *self,
+                                                  RsField          field);
+const char      *rs_details_window_get_field_error (RsDetailsWindow *self,
+                                                    RsField          field);
+const char      *rs_details_window_get_file_says (RsDetailsWindow *self,
+                                                  RsField          field);
+const char      *rs_details_window_get_heading (RsDetailsWindow *self);
 
 G_END_DECLS

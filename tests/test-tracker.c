@@ -307,10 +307,23 @@ test_tracker_correct_and_undo (Fixture       *fixture,
   g_autofree char *status = NULL;
   g_autofree char *count = NULL;
 
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+  gint64 seen = 0;
+
+  all = rs_tracker_load_changed (fixture->store, -1, &seen, NULL, &error);
+  g_assert_no_error (error);
   snapshot = rs_tracker_correct (fixture->store, id, RS_FIELD_EMAIL, "  ivo.bos@example.org ",
                                  &error);
   g_assert_no_error (error);
   g_assert_cmpstr (snapshot->value, ==, "ivo.bos@example.com");
+
+  /* The table reads what changed since it last looked: Ivo, as corrected. */
+  changed = rs_tracker_load_changed (fixture->store, seen, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed->len, ==, 1);
+  g_assert_cmpint (rs_respondent_get_id (changed->pdata[0]), ==, id);
+  g_assert_cmpstr (rs_respondent_get_email (changed->pdata[0]), ==, "ivo.bos@example.org");
   g_assert_cmpstr (snapshot->new_value, ==, "ivo.bos@example.org");
 
   email = query (fixture, "SELECT email FROM respondent WHERE id = ?1", id);
