@@ -862,6 +862,74 @@ test_cli (Fixture       *fixture,
   assert_query (fixture, "5", "SELECT count(*) FROM delivery WHERE status = 'sent'");
 }
 
+/* The command line's overrides: a CA file for a server with its own
+ * certificate, and settings refused before any connection is made. */
+static void
+test_cli_settings (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *cafile = NULL;
+  g_autofree char *missing = NULL;
+  const char *cases[][3] = {
+    { "--smtp-url=smtp://mail.example.com:25", "--starttls=off", "unencrypted" },
+    { "--smtp-url=http://mail.example.com", "--starttls=required", "is not valid" },
+    { NULL, NULL, "CA file" },
+  };
+
+  rs_test_make_certificate (fixture->dir, &cert, &key);
+  rs_test_server_start (&fixture->server, "--cert", cert, "--key", key, "--require-starttls",
+                        NULL);
+  url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
+  cafile = g_strdup_printf ("--cafile=%s", cert);
+  missing = g_strdup_printf ("--cafile=%s/missing.pem", fixture->dir);
+
+  /* STARTTLS is the default; the certificate is nobody's known one. */
+  {
+    g_autoptr(GSubprocess) untrusted = NULL;
+    g_auto(CliResult) result = { 0 };
+
+    untrusted = cli_spawn (fixture, "send", "--test-address=" TEST_ADDRESS, "--id=1", url,
+                           "--from=" FROM, NULL);
+    cli_finish (untrusted, &result);
+    g_assert_cmpint (result.status, ==, 1);
+    g_assert_nonnull (strstr (result.err, "is not trusted"));
+    g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 0);
+  }
+
+  {
+    g_autoptr(GSubprocess) trusted = NULL;
+    g_auto(CliResult) result = { 0 };
+
+    trusted = cli_spawn (fixture, "send", "--test-address=" TEST_ADDRESS, "--id=1", url,
+                         "--from=" FROM, cafile, NULL);
+    cli_finish (trusted, &result);
+    g_assert_cmpstr (result.err, ==, "");
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 1);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSubprocess) refused = NULL;
+      g_auto(CliResult) result = { 0 };
+
+      if (cases[i][0] != NULL)
+        refused = cli_spawn (fixture, "send", "--live", cases[i][0], cases[i][1],
+                             "--from=" FROM, NULL);
+      else
+        refused = cli_spawn (fixture, "send", "--live", url, missing, "--from=" FROM, NULL);
+      cli_finish (refused, &result);
+      g_assert_cmpint (result.status, ==, 2);
+      g_assert_cmpuint (count_lines (result.err, ""), ==, 1);
+      g_assert_nonnull (strstr (result.err, cases[i][2]));
+    }
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, CONNECTS), ==, 2);
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+}
+
 /* A live command-line send to a server that takes 0.3 s for each message,
  * once the server has taken the first. */
 static GSubprocess *
@@ -1056,6 +1124,7 @@ main (int   argc,
   ADD ("/send-job/recover-locked", test_recover_locked);
   ADD ("/send-job/cancel", test_cancel);
   ADD ("/send-job/cli", test_cli);
+  ADD ("/send-job/cli-settings", test_cli_settings);
   ADD ("/send-job/interrupt", test_interrupt);
   g_test_add ("/send-job/crash/at-once", Fixture, GUINT_TO_POINTER (0),
               fixture_set_up, test_crash, fixture_tear_down);
