@@ -22,7 +22,7 @@ struct _RsTemplateWindow
   GSettings *settings;
   gboolean loading;
 
-  AdwViewStack *stack;
+  GtkStack *stack;
   GtkLabel *help_label;
   AdwEntryRow *subject_en;
   GtkTextView *body_en;
@@ -213,15 +213,73 @@ rs_template_window_get_n_unknown (RsTemplateWindow *self,
 }
 
 static void
+put_back_default (RsTemplateWindow *self,
+                  const char       *language)
+{
+  rs_template_window_set_text (self, language, rs_template_default_subject (language),
+                               rs_template_default_body (language));
+}
+
+static void
+reset_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   gpointer          user_data)
+{
+  RsTemplateWindow *self = user_data;
+
+  if (g_str_equal (response, "replace"))
+    put_back_default (self, g_object_get_data (G_OBJECT (dialog), "language"));
+}
+
+/* Whether the text of @language is the default one: then nothing is lost. */
+static gboolean
+is_default_text (RsTemplateWindow *self,
+                 const char       *language)
+{
+  AdwEntryRow *subject_row;
+  GtkTextView *body_view;
+  GtkLabel *warning;
+  g_autofree char *body = NULL;
+
+  widgets_for (self, language_index (language), &subject_row, &body_view, &warning);
+  body = buffer_text (gtk_text_view_get_buffer (body_view));
+
+  return g_str_equal (gtk_editable_get_text (GTK_EDITABLE (subject_row)),
+                      rs_template_default_subject (language)) &&
+         g_str_equal (body, rs_template_default_body (language));
+}
+
+static void
 reset_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
   RsTemplateWindow *self = RS_TEMPLATE_WINDOW (widget);
-  const char *language = adw_view_stack_get_visible_child_name (self->stack);
+  const char *language = gtk_stack_get_visible_child_name (self->stack);
+  GtkWidget *dialog;
 
-  rs_template_window_set_text (self, language, rs_template_default_subject (language),
-                               rs_template_default_body (language));
+  if (is_default_text (self, language))
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Replace the Text With the Default?"),
+                                   NULL);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                               g_str_equal (language, "nl")
+                               ? _("The Dutch subject and message as they are now will be "
+                                   "lost.")
+                               : _("The English subject and message as they are now will be "
+                                   "lost."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "replace", _("_Replace"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "language", g_strdup (language), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (reset_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 RsTemplateWindow *
