@@ -46,6 +46,8 @@ struct _RsWindow
   AdwStatusPage *error_page;
   RsRespondentView *respondent_view;
   GtkToggleButton *search_button;
+  GtkWidget *send_button;
+  GtkWidget *send_icon_button;
 };
 
 void     rs_window_update_actions     (RsWindow   *self);

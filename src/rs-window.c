@@ -239,6 +239,13 @@ rs_window_update_actions (RsWindow *self)
   gtk_widget_action_set_enabled (widget, "win.show-details", selected > 0);
   gtk_widget_action_set_enabled (widget, "win.open-report", selected > 0);
   gtk_widget_action_set_enabled (widget, "win.undo", self->undo != NULL);
+  gtk_widget_action_set_enabled (widget, "win.search",
+                                 rs_respondent_view_get_n_respondents (self->respondent_view) > 0);
+  /* Menu buttons name no action: they follow what their menu can do. */
+  gtk_widget_set_sensitive (self->send_button, any);
+  gtk_widget_set_sensitive (self->send_icon_button, any);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->search_button),
+                            rs_respondent_view_get_n_respondents (self->respondent_view) > 0);
 }
 
 /* Closing while a job runs: the window asks, and stops the job first. */
@@ -385,8 +392,6 @@ view_action (GtkWidget  *widget,
   const char *name = strchr (action_name, '.') + 1;
   g_autofree char *view_action_name = g_strconcat ("respondents.", name, NULL);
 
-  if (g_str_equal (name, "search"))
-    gtk_stack_set_visible_child_name (self->stack, "respondents");
   gtk_widget_activate_action (GTK_WIDGET (self->respondent_view), view_action_name, NULL);
 }
 
@@ -634,6 +639,8 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, respondent_view);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, RsWindow, send_button);
+  gtk_widget_class_bind_template_child (widget_class, RsWindow, send_icon_button);
   gtk_widget_class_bind_template_callback (widget_class, view_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, rs_window_update_actions);
 

@@ -67,6 +67,20 @@ test_window_empty_state (Fixture       *fixture,
   g_assert_cmpstr (rs_window_get_page_name (fixture->window), ==, "empty");
   g_assert_nonnull (rs_window_get_store (fixture->window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+
+  /* Nothing to make reports for, send or search: those cannot be clicked. */
+  for (GtkWidget *w = GTK_WIDGET (fixture->window); w != NULL;
+       w = rs_test_next_widget (w, GTK_WIDGET (fixture->window)))
+    {
+      const char *tooltip = gtk_widget_get_tooltip_text (w);
+
+      if ((GTK_IS_BUTTON (w) || GTK_IS_MENU_BUTTON (w)) && tooltip != NULL &&
+          (g_str_has_prefix (tooltip, "Make the PDF") || g_str_equal (tooltip, "E-mail the reports") ||
+           g_str_has_prefix (tooltip, "Search")))
+        g_assert_false (gtk_widget_is_sensitive (w));
+      else if (GTK_IS_BUTTON (w) && tooltip != NULL && g_str_has_prefix (tooltip, "Import"))
+        g_assert_true (gtk_widget_is_sensitive (w));
+    }
 }
 
 static void
