@@ -19,7 +19,6 @@ struct _RsExportFlow
 {
   GObject parent_instance;
 
-  GtkWindow *parent;
   AdwToastOverlay *toasts;
   RsStore *store;
   GArray *visible_ids;
@@ -233,6 +232,8 @@ separator_to_offer (RsExportFlow *self)
  *
  * Opens the chooser. The flow keeps itself alive until ::finished: after
  * the chooser was cancelled, or when the file was written or could not be.
+ * When @parent goes away first, call rs_export_flow_cancel() and cancel
+ * @cancellable.
  *
  * Returns: (transfer none): the flow
  */
@@ -255,7 +256,6 @@ rs_export_flow_run (GtkWindow       *parent,
   g_return_val_if_fail (RS_IS_STORE (store), NULL);
 
   self = g_object_new (RS_TYPE_EXPORT_FLOW, NULL);
-  self->parent = g_object_ref (parent);
   self->toasts = g_object_ref (toasts);
   self->store = g_object_ref (store);
   self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
@@ -369,7 +369,6 @@ rs_export_flow_dispose (GObject *object)
   RsExportFlow *self = (RsExportFlow *)object;
 
   close_chooser (self);
-  g_clear_object (&self->parent);
   g_clear_object (&self->toasts);
 
   G_OBJECT_CLASS (rs_export_flow_parent_class)->dispose (object);
