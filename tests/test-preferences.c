@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-preferences"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "rs-preferences-window.h"
+#include "rs-test-gtk.h"
+#include "rs-test-smtp.h"
+#include "rs-test-util.h"
+
+/* Preferences → E-mail in a real window, against the STARTTLS test server
+ * with a self-signed certificate made here. There is no keyring on the
+ * test's bus. */
+
+typedef struct
+{
+  GtkWidget *root;
+  const char *text;
+} Find;
+
+static gboolean
+label_shown (gpointer data)
+{
+  Find *find = data;
+
+  return rs_test_find_label (find->root, find->text) != NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  GtkWindow *dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
+
+  return dialog != NULL && gtk_widget_get_visible (GTK_WIDGET (dialog));
+}
+
+static gboolean
+dialog_hidden (gpointer data)
+{
+  return !dialog_shown (data);
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action)
+{
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)),
+                                        action) == 0)
+      return w;
+
+  return NULL;
+}
+
+static char *
+openssl_fingerprint (const char *cert)
+{
+  g_autofree char *command = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  command = g_strdup_printf ("openssl x509 -in \"%s\" -noout -fingerprint -sha256", cert);
+  g_spawn_command_line_sync (command, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strchr (out, '='));
+
+  return g_strstrip (g_strdup (strchr (out, '=') + 1));
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+click (GtkWidget  *root,
+       const char *action)
+{
+  GtkWidget *button = find_button (root, action);
+
+  g_assert_nonnull (button);
+  g_assert_true (rs_test_wait_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped, button,
+                                     5000));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  gtk_widget_activate (button);
+  /* A button activated from the keyboard is clicked when it is let go. */
+  rs_test_wait_until (never, NULL, 400);
+}
+
+/* Test shows the certificate no authority vouches for, Trust This
+ * Certificate keeps its key, and the next Test connects over it. A CA file
+ * does the same without trusting by hand. */
+static void
+test_preferences_trust (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *connected = NULL;
+  RsTestServer server = { 0 };
+  GtkWindow *window;
+  AdwMessageDialog *dialog;
+  GtkWidget *trust = NULL;
+  Find find;
+
+  rs_test_make_certificate (dir, &cert, &key);
+  fingerprint = openssl_fingerprint (cert);
+  rs_test_server_start (&server, "--cert", cert, "--key", key, "--require-starttls", NULL);
+  g_settings_set_string (settings, "smtp-url", server.url);
+  g_settings_set_string (settings, "smtp-security", "starttls");
+
+  window = GTK_WINDOW (rs_preferences_window_new (NULL));
+  gtk_window_present (window);
+  rs_test_iterate ();
+  find.root = GTK_WIDGET (window);
+  /* The E-mail page, as a person would open it. */
+  for (GtkWidget *w = find.root; w != NULL; w = rs_test_next_widget (w, find.root))
+    if (ADW_IS_PREFERENCES_PAGE (w)
+        && g_strcmp0 (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (w)), "E-mail") == 0)
+      adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (window),
+                                               ADW_PREFERENCES_PAGE (w));
+  rs_test_iterate ();
+
+  /* No keyring on this bus: said, and nothing to forget. */
+  find.text = "The keyring cannot be reached";
+  g_assert_true (rs_test_wait_until (label_shown, &find, 10000));
+  g_assert_false (gtk_widget_is_sensitive (find_button (find.root,
+                                                        "preferences.forget-password")));
+
+  click (find.root, "preferences.test-connection");
+  g_assert_true (rs_test_wait_until (dialog_shown, NULL, 20000));
+  dialog = ADW_MESSAGE_DIALOG (rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Trust This Certificate?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), fingerprint));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "CN"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "localhost"));
+  find.text = "is not trusted";
+  g_assert_nonnull (rs_test_find_label (find.root, find.text));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"event\": \"connect\""), ==, 2);
+
+  for (GtkWidget *w = GTK_WIDGET (dialog); w != NULL;
+       w = rs_test_next_widget (w, GTK_WIDGET (dialog)))
+    if (GTK_IS_BUTTON (w) && gtk_widget_get_mapped (w)
+        && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), "_Trust This Certificate") == 0)
+      trust = w;
+  g_assert_nonnull (trust);
+  g_assert_true (rs_test_wait_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped, trust,
+                                     5000));
+  gtk_widget_activate (trust);
+  g_assert_true (rs_test_wait_until (dialog_hidden, NULL, 5000));
+  pin = g_settings_get_string (settings, "smtp-pinned-key");
+  g_assert_true (g_str_has_prefix (pin, "sha256//"));
+
+  connected = g_strdup_printf ("Connected to 127.0.0.1 over an encrypted connection.");
+  find.text = connected;
+  g_assert_true (rs_test_wait_until (label_shown, &find, 20000));
+  find.text = "Public key sha256//";
+  g_assert_nonnull (rs_test_find_label (find.root, find.text));
+
+  /* Forget it: the server is not trusted any more... */
+  click (find.root, "preferences.forget-certificate");
+  g_clear_pointer (&pin, g_free);
+  pin = g_settings_get_string (settings, "smtp-pinned-key");
+  g_assert_cmpstr (pin, ==, "");
+
+  /* ...unless its certificate is in the CA file. */
+  g_settings_set_string (settings, "smtp-ca-file", cert);
+  find.text = cert;
+  g_assert_nonnull (rs_test_find_label (find.root, find.text));
+  gtk_label_set_text (rs_test_find_label (find.root, connected), "");
+  click (find.root, "preferences.test-connection");
+  find.text = connected;
+  g_assert_true (rs_test_wait_until (label_shown, &find, 20000));
+  g_assert_false (dialog_shown (NULL));
+
+  click (find.root, "preferences.clear-ca-file");
+  g_clear_pointer (&pin, g_free);
+  pin = g_settings_get_string (settings, "smtp-ca-file");
+  g_assert_cmpstr (pin, ==, "");
+
+  gtk_window_destroy (window);
+  rs_test_iterate ();
+  g_settings_reset (settings, "smtp-url");
+  g_settings_reset (settings, "smtp-security");
+  rs_test_server_stop (&server);
+  rs_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  rs_test_gtk_init (&argc, &argv);
+
+  g_test_add_func ("/preferences/trust", test_preferences_trust);
+
+  return g_test_run ();
+}
