@@ -420,6 +420,66 @@ test_window_import (Fixture       *fixture,
   g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 3);
 }
 
+static GtkWindow *
+wait_for_message_dialog (void)
+{
+  GtkWindow *dialog = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while ((dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) == NULL &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  return dialog;
+}
+
+/* Quit during an import asks first; Keep Importing goes on, Stop Importing
+ * cancels it (nothing imported) and then the window closes. */
+static void
+test_window_quit_during_import (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *big = g_build_filename (fixture->dir, "big.csv", NULL);
+  g_autofree char *db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GtkWindow *dialog;
+
+  rs_test_write_master (big, 60000);
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", big));
+  g_assert_true (rs_window_get_busy (fixture->window));
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "quit", NULL);
+  dialog = wait_for_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Stop Importing?");
+  g_assert_nonnull (fixture->window);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  rs_test_iterate ();
+  g_assert_nonnull (fixture->window);
+
+  /* Ctrl+W's action asks the same. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "window.close",
+                                             NULL));
+  dialog = wait_for_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "stop");
+  g_assert_true (rs_test_wait_until (rs_test_pointer_is_null, &fixture->window, 20000));
+
+  store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_prepare_v2 (rs_store_get_connection (store, NULL),
+                                       "SELECT count (*) FROM respondent", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+  sqlite3_finalize (stmt);
+}
+
 static gboolean
 width_is_about_600 (gpointer data)
 {
@@ -711,6 +771,8 @@ main (int   argc,
               fixture_set_up, test_window_import_drop, fixture_tear_down);
   g_test_add ("/window/import-progress", Fixture, NULL,
               fixture_set_up, test_window_import_progress, fixture_tear_down);
+  g_test_add ("/window/quit-during-import", Fixture, NULL,
+              fixture_set_up, test_window_quit_during_import, fixture_tear_down);
   g_test_add ("/window/import-cancel", Fixture, NULL,
               fixture_set_up, test_window_import_cancel, fixture_tear_down);
   g_test_add ("/window/remembers-size", Fixture, NULL,
