@@ -480,6 +480,71 @@ test_window_quit_during_import (Fixture       *fixture,
   sqlite3_finalize (stmt);
 }
 
+/* 2,000 rows that cannot be sent, each for its own reason text: the send
+ * summary keeps a size that fits the screen, and lists all of them in a
+ * scrolled view. */
+static void
+test_window_send_summary_size (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GString) csv = g_string_new ("Name:,Function:,Company name:,E-mail address,"
+                                         "Version,Up - R\n");
+  g_autofree char *path = NULL;
+  GtkWindow *dialog;
+  GtkWidget *text = NULL;
+  int height = 0;
+
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (csv, "Person %u,Buyer,Company %u B.V.,person-%u(at)example.com,"
+                            "Version 1.0 (eng),4\n", i, i % 50, i);
+  path = write_fixture (fixture, "dirty.csv", csv->str);
+
+  g_settings_set_string (settings, "smtp-url", "smtp://127.0.0.1:2525");
+  g_settings_set_string (settings, "smtp-security", "none");
+  g_settings_set_string (settings, "from-address", "scan@example.com");
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", path));
+  g_assert_true (rs_test_wait_until (page_is_respondents, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
+                                             NULL));
+  dialog = wait_for_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Send the Reports to 0 Respondents?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "Skipped: 2000"));
+
+  gtk_widget_measure (GTK_WIDGET (dialog), GTK_ORIENTATION_VERTICAL, 400, NULL, &height, NULL,
+                      NULL);
+  g_assert_cmpint (height, <, 700);
+
+  /* The whole list is there, one line each, and opening it keeps the size. */
+  for (GtkWidget *w = GTK_WIDGET (dialog); w != NULL; w = rs_test_next_widget (w, GTK_WIDGET (dialog)))
+    if (GTK_IS_EXPANDER (w))
+      gtk_expander_set_expanded (GTK_EXPANDER (w), TRUE);
+  gtk_widget_measure (GTK_WIDGET (dialog), GTK_ORIENTATION_VERTICAL, 400, NULL, &height, NULL,
+                      NULL);
+  g_assert_cmpint (height, <, 900);
+  for (GtkWidget *w = GTK_WIDGET (dialog); w != NULL; w = rs_test_next_widget (w, GTK_WIDGET (dialog)))
+    if (GTK_IS_TEXT_VIEW (w))
+      text = w;
+  g_assert_nonnull (text);
+  g_assert_cmpint (gtk_text_buffer_get_line_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text))),
+                   ==, 2001);
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_settings_reset (settings, "smtp-url");
+  g_settings_reset (settings, "smtp-security");
+  g_settings_reset (settings, "from-address");
+}
+
 static gboolean
 width_is_about_600 (gpointer data)
 {
@@ -773,6 +838,8 @@ main (int   argc,
               fixture_set_up, test_window_import_progress, fixture_tear_down);
   g_test_add ("/window/quit-during-import", Fixture, NULL,
               fixture_set_up, test_window_quit_during_import, fixture_tear_down);
+  g_test_add ("/window/send-summary-size", Fixture, NULL,
+              fixture_set_up, test_window_send_summary_size, fixture_tear_down);
   g_test_add ("/window/import-cancel", Fixture, NULL,
               fixture_set_up, test_window_import_cancel, fixture_tear_down);
   g_test_add ("/window/remembers-size", Fixture, NULL,
