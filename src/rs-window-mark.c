@@ -213,27 +213,6 @@ mark_action (GtkWidget  *widget,
   ask_and_mark (RS_WINDOW (widget), status);
 }
 
-/* Marks the selected without asking, with a note: what the dialog does once
- * answered. */
-static void
-mark_now_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
-{
-  RsWindow *self = RS_WINDOW (widget);
-  g_autoptr(GArray) ids = rs_respondent_view_get_selected_ids (self->respondent_view);
-  const char *status_name;
-  const char *note;
-  RsStatus status;
-
-  g_variant_get (parameter, "(&s&s)", &status_name, &note);
-  status = rs_status_from_string (status_name);
-  if (ids->len == 0 || status == RS_STATUS_INVALID || self->store == NULL)
-    return;
-
-  mark (self, ids, status, note);
-}
-
 static void
 undo_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -287,6 +266,5 @@ rs_window_mark_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.mark-sent", NULL, mark_action);
   gtk_widget_class_install_action (widget_class, "win.mark-failed", NULL, mark_action);
   gtk_widget_class_install_action (widget_class, "win.mark-pending", NULL, mark_action);
-  gtk_widget_class_install_action (widget_class, "win.mark-now", "(ss)", mark_now_action);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
 }

@@ -235,7 +235,6 @@ rs_window_update_actions (RsWindow *self)
   gtk_widget_action_set_enabled (widget, "win.mark-sent", self->store && selected > 0);
   gtk_widget_action_set_enabled (widget, "win.mark-failed", self->store && selected > 0);
   gtk_widget_action_set_enabled (widget, "win.mark-pending", self->store && selected > 0);
-  gtk_widget_action_set_enabled (widget, "win.mark-now", self->store && selected > 0);
   gtk_widget_action_set_enabled (widget, "win.show-details", selected > 0);
   gtk_widget_action_set_enabled (widget, "win.open-report", selected > 0);
   gtk_widget_action_set_enabled (widget, "win.undo", self->undo != NULL);
