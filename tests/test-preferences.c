@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "rs-preferences-window.h"
+#include "rs-secret.h"
 #include "rs-test-gtk.h"
 #include "rs-test-smtp.h"
 #include "rs-test-util.h"
@@ -194,6 +195,104 @@ test_preferences_trust (void)
   rs_test_remove_tree (dir);
 }
 
+static gboolean
+lookup_done (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+got_result (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+keyring_has (const char *host,
+             const char *user)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean stored = FALSE;
+
+  rs_secret_check_async (host, user, NULL, got_result, &result);
+  g_assert_true (rs_test_wait_until (lookup_done, &result, 10000));
+  g_assert_true (rs_secret_check_finish (result, &stored, &error));
+  g_assert_no_error (error);
+
+  return stored;
+}
+
+/* With a keyring (tests/with-keyring.sh): the row says whether a password
+ * is stored for the server's host and user, a change of port keeps it, and
+ * Forget Password removes it. */
+static void
+test_preferences_password (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  AdwPasswordEntryRow *row = NULL;
+  GtkWindow *window;
+  Find stored = { NULL, "Password stored in the keyring" };
+  Find none = { NULL, "No password stored" };
+
+  if (g_getenv ("RS_TEST_PRIVATE_BUS") == NULL)
+    {
+      g_test_skip ("needs the keyring of tests/with-keyring.sh");
+      return;
+    }
+
+  g_settings_set_string (settings, "smtp-url", "smtp://mail.example.com:587");
+  g_settings_set_string (settings, "smtp-user", "scan@example.com");
+
+  window = GTK_WINDOW (rs_preferences_window_new (NULL));
+  gtk_window_present (window);
+  stored.root = none.root = GTK_WIDGET (window);
+  for (GtkWidget *w = stored.root; w != NULL; w = rs_test_next_widget (w, stored.root))
+    {
+      if (ADW_IS_PREFERENCES_PAGE (w)
+          && g_strcmp0 (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (w)), "E-mail") == 0)
+        adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (window),
+                                                 ADW_PREFERENCES_PAGE (w));
+      if (ADW_IS_PASSWORD_ENTRY_ROW (w))
+        row = ADW_PASSWORD_ENTRY_ROW (w);
+    }
+  g_assert_nonnull (row);
+
+  g_assert_true (rs_test_wait_until (label_shown, &none, 10000));
+  g_assert_false (gtk_widget_is_sensitive (find_button (stored.root,
+                                                        "preferences.forget-password")));
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "Pw-in-keyring-only");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (rs_test_wait_until (label_shown, &stored, 10000));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
+  g_assert_true (keyring_has ("mail.example.com", "scan@example.com"));
+
+  /* Another port and security: the same account. */
+  gtk_label_set_text (rs_test_find_label (stored.root, stored.text), "");
+  g_settings_set_string (settings, "smtp-url", "smtps://mail.example.com:465");
+  g_settings_set_string (settings, "smtp-security", "tls");
+  g_assert_true (rs_test_wait_until (label_shown, &stored, 10000));
+
+  /* Another user: another account. */
+  g_settings_set_string (settings, "smtp-user", "other@example.com");
+  g_assert_true (rs_test_wait_until (label_shown, &none, 10000));
+  g_settings_set_string (settings, "smtp-user", "scan@example.com");
+  g_assert_true (rs_test_wait_until (label_shown, &stored, 10000));
+
+  click (stored.root, "preferences.forget-password");
+  g_assert_true (rs_test_wait_until (label_shown, &none, 10000));
+  g_assert_false (keyring_has ("mail.example.com", "scan@example.com"));
+
+  gtk_window_destroy (window);
+  rs_test_iterate ();
+  g_settings_reset (settings, "smtp-url");
+  g_settings_reset (settings, "smtp-user");
+  g_settings_reset (settings, "smtp-security");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +300,7 @@ main (int   argc,
   rs_test_gtk_init (&argc, &argv);
 
   g_test_add_func ("/preferences/trust", test_preferences_trust);
+  g_test_add_func ("/preferences/password", test_preferences_password);
 
   return g_test_run ();
 }
