@@ -247,6 +247,7 @@ test_import_details_save (Fixture       *fixture,
   g_autofree char *saved = NULL;
   g_autoptr(GFile) folder = g_file_new_for_path (fixture->dir);
   g_autoptr(GFile) current = NULL;
+  g_autofree char *name = NULL;
   g_autoptr(GFile) documents = NULL;
   g_autoptr(GError) error = NULL;
   GtkFileChooser *chooser;
@@ -259,8 +260,8 @@ test_import_details_save (Fixture       *fixture,
   current = gtk_file_chooser_get_current_folder (chooser);
   documents = g_file_new_for_path (g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS));
   g_assert_true (g_file_equal (current, documents));
-  g_assert_cmpstr (gtk_file_chooser_get_current_name (chooser), ==,
-                   "master - import problems.txt");
+  name = gtk_file_chooser_get_current_name (chooser);
+  g_assert_cmpstr (name, ==, "master - import problems.txt");
 
   g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder, &error));
   g_assert_no_error (error);
