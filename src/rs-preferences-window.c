@@ -200,10 +200,12 @@ password_stored_cb (GObject      *object,
 
   if (!rs_secret_store_finish (result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (self->password_row != NULL)
         add_toast (self, error->message);
       return;
     }
+  if (self->password_row == NULL)
+    return;
 
   /* The entry does not keep the password either. */
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
@@ -226,7 +228,7 @@ password_applied_cb (RsPreferencesWindow *self,
 
   rs_secret_store_async (host, rs_mail_settings_get_user (mail),
                          gtk_editable_get_text (GTK_EDITABLE (row)),
-                         self->cancellable, password_stored_cb, g_object_ref (self));
+                         NULL, password_stored_cb, g_object_ref (self));
 }
 
 static void
@@ -237,11 +239,12 @@ password_forgotten_cb (GObject      *object,
   g_autoptr(RsPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  /* Closed meanwhile: the keyring has done it all the same. */
+  if (self->password_status_row == NULL)
+    return;
+
   if (!rs_secret_forget_finish (result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        add_toast (self, error->message);
-    }
+    add_toast (self, error->message);
   else
     {
       add_toast (self, _("Password removed from the keyring"));
@@ -263,7 +266,7 @@ forget_password_action (GtkWidget  *widget,
 
   gtk_widget_action_set_enabled (widget, "preferences.forget-password", FALSE);
   rs_secret_forget_async (rs_mail_settings_get_host (mail), rs_mail_settings_get_user (mail),
-                          self->cancellable, password_forgotten_cb, g_object_ref (self));
+                          NULL, password_forgotten_cb, g_object_ref (self));
 }
 
 static void
@@ -481,9 +484,9 @@ tested_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   TestResult *test = g_task_propagate_pointer (G_TASK (result), &error);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.test-connection", TRUE);
   if (test == NULL)
     return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.test-connection", TRUE);
 
   if (test->error == NULL)
     adw_action_row_set_subtitle (self->test_row, test->summary);
@@ -556,6 +559,15 @@ security_set_mapping (const GValue       *value,
 static void
 rs_preferences_window_dispose (GObject *object)
 {
+  RsPreferencesWindow *self = (RsPreferencesWindow *)object;
+
+  /* What is still running finds its rows gone: it must end quietly. */
+  g_clear_handle_id (&self->check_source, g_source_remove);
+  g_cancellable_cancel (self->check_cancellable);
+  g_cancellable_cancel (self->cancellable);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), RS_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (rs_preferences_window_parent_class)->dispose (object);
