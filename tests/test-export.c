@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <locale.h>
+
 #include "rs-export.h"
 #include "rs-import.h"
 #include "rs-tracker.h"
@@ -322,6 +324,40 @@ test_export_fails (Fixture       *fixture,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* Where numbers are written with a decimal comma, Excel wants semicolons:
+ * tried with a Dutch locale made for the test, when the system can. */
+static void
+test_export_locale_delimiter (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *target = g_build_filename (dir, "nl_NL.UTF-8", NULL);
+  g_autofree char *previous = g_strdup (setlocale (LC_NUMERIC, NULL));
+  const char *argv[] = { "localedef", "-c", "-i", "nl_NL", "-f", "UTF-8", target, NULL };
+  int status = 1;
+
+  g_assert_cmpint (rs_export_locale_delimiter (), ==, ',');
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_skip ("localedef cannot make nl_NL.UTF-8 here (Debian: the locales package)");
+      rs_test_remove_tree (dir);
+      return;
+    }
+
+  g_setenv ("LOCPATH", dir, TRUE);
+  g_assert_nonnull (setlocale (LC_NUMERIC, "nl_NL.UTF-8"));
+  g_assert_cmpint (rs_export_locale_delimiter (), ==, ';');
+
+  setlocale (LC_NUMERIC, previous);
+  g_unsetenv ("LOCPATH");
+  g_assert_cmpint (rs_export_locale_delimiter (), ==, ',');
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -338,6 +374,8 @@ main (int   argc,
   ADD ("fails", test_export_fails);
 
 #undef ADD
+
+  g_test_add_func ("/export/locale-delimiter", test_export_locale_delimiter);
 
   return g_test_run ();
 }
