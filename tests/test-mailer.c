@@ -407,6 +407,83 @@ test_mailer_auth_refused (void)
   server_stop (&server);
 }
 
+/* Everything logged while the tests run, debug messages included. */
+static GString *logged;
+static GMutex logged_lock;
+
+static GLogWriterOutput
+record_log (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  g_mutex_lock (&logged_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      {
+        if (fields[i].length < 0)
+          g_string_append (logged, fields[i].value);
+        else
+          g_string_append_len (logged, fields[i].value, fields[i].length);
+        g_string_append_c (logged, '\n');
+      }
+  g_mutex_unlock (&logged_lock);
+
+  if (level & G_LOG_LEVEL_DEBUG)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* The password, or how it goes over the wire, is in no log line, no error
+ * and no reply kept, whether the server takes it or refuses it. */
+static void
+test_mailer_password_not_logged (void)
+{
+  const char *secret = "Pw-9f3e-never-logged";
+  g_autofree char *login = g_base64_encode ((const guchar *) secret, strlen (secret));
+  g_autofree char *plain = NULL;
+  const char *mechanisms[] = { "PLAIN", "LOGIN" };
+  static const char plain_form[] = "\0scan\0Pw-9f3e-never-logged";
+
+  plain = g_base64_encode ((const guchar *) plain_form, sizeof plain_form - 1);
+  g_log_set_debug_enabled (TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (mechanisms); i++)
+    for (guint right = 0; right < 2; right++)
+      {
+        Server server = { 0 };
+        g_autoptr(RsMailer) mailer = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *text = NULL;
+        g_autofree char *summary = NULL;
+        guint code = 0;
+
+        server_start (&server, "smtp", "--user", "scan", "--password",
+                      right ? secret : "something-else", "--only-auth", mechanisms[i], NULL);
+        mailer = make_mailer (server.url, FALSE, secret, NULL);
+        send_one (mailer, TO, &code, &text, &error);
+        if (right)
+          g_assert_no_error (error);
+        else
+          g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_AUTH);
+        rs_mailer_test_connection (mailer, &summary, NULL, NULL);
+
+        for (const char **needle = (const char *[]) { secret, login, plain, NULL };
+             *needle != NULL; needle++)
+          {
+            g_assert_null (strstr (logged->str, *needle));
+            g_assert_true (error == NULL || strstr (error->message, *needle) == NULL);
+            g_assert_true (text == NULL || strstr (text, *needle) == NULL);
+            g_assert_true (summary == NULL || strstr (summary, *needle) == NULL);
+          }
+        server_stop (&server);
+      }
+
+  /* The log did hear about the connections. */
+  g_assert_nonnull (strstr (logged->str, "127.0.0.1"));
+  g_log_set_debug_enabled (FALSE);
+}
+
 /* Servers that offer only one of the two common ways to sign in. */
 static void
 test_mailer_auth_mechanisms (void)
@@ -768,6 +845,8 @@ main (int   argc,
 {
   int status;
 
+  logged = g_string_new (NULL);
+  g_log_set_writer_func (record_log, NULL, NULL);
   rs_test_init (&argc, &argv);
 
   g_test_add_func ("/mailer/batch-one-connection", test_mailer_batch_one_connection);
@@ -779,6 +858,7 @@ main (int   argc,
   g_test_add_func ("/mailer/certificate-der", test_mailer_certificate_der);
   g_test_add_func ("/mailer/auth-refused", test_mailer_auth_refused);
   g_test_add_func ("/mailer/auth-mechanisms", test_mailer_auth_mechanisms);
+  g_test_add_func ("/mailer/password-not-logged", test_mailer_password_not_logged);
   g_test_add_func ("/mailer/greeting-421", test_mailer_greeting_421);
   g_test_add_func ("/mailer/unreachable", test_mailer_unreachable);
   g_test_add_func ("/mailer/recipient-451", test_mailer_recipient_451);
