@@ -878,9 +878,16 @@ report_update (GtkInscription *label,
   RsReportState state = rs_respondent_get_report_state (respondent);
   g_autofree char *text = rs_respondent_dup_report_label (respondent);
 
+  const char **classes = dim_classes;
+
+  /* A made report whose file has gone is a problem; the others are states. */
+  if (state == RS_REPORT_READY)
+    classes = no_classes;
+  else if (state == RS_REPORT_MISSING)
+    classes = warning_classes;
+
   /* The reason can be longer than the column is wide. */
-  set_cell (label, text, state == RS_REPORT_READY ? no_classes : dim_classes,
-            state == RS_REPORT_NOT_POSSIBLE ? text : NULL);
+  set_cell (label, text, classes, state == RS_REPORT_NOT_POSSIBLE ? text : NULL);
 }
 
 static void

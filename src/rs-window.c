@@ -538,6 +538,9 @@ rs_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   rs_window_import_dispose (self);
+  /* A chooser left open goes with the window. */
+  if (self->export_flow != NULL)
+    rs_export_flow_cancel (RS_EXPORT_FLOW (self->export_flow));
   if (self->runner != NULL)
     rs_job_runner_cancel (self->runner);
   gtk_widget_dispose_template (GTK_WIDGET (self), RS_TYPE_WINDOW);
