@@ -708,6 +708,45 @@ test_recover_locked (Fixture       *fixture,
   assert_query (fixture, "0", "SELECT count(*) FROM history WHERE to_status = 'unknown'");
 }
 
+/* A send in the background takes its own copy of every setting, the key of
+ * a certificate trusted by hand included: the caller's may be gone. */
+static void
+test_async_pinned (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_TEST);
+  g_autoptr(RsMailerCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  const gint64 ids[] = { IVO };
+  char *pinned;
+  Watch watch = { 0 };
+
+  rs_test_make_certificate (fixture->dir, &cert, &key);
+  rs_test_server_start (&fixture->server, "--cert", cert, "--key", key, "--require-starttls",
+                        NULL);
+  options.mailer.url = fixture->server.url;
+  options.mailer.starttls_required = TRUE;
+  options.ids = ids;
+  options.n_ids = 1;
+  certificate = rs_mailer_fetch_certificate (&options.mailer, NULL, &error);
+  g_assert_no_error (error);
+
+  pinned = g_strdup (certificate->pin);
+  options.mailer.pinned_key = pinned;
+  rs_send_job_run_async (fixture->store, &options, NULL, NULL, NULL, watch_done, &watch);
+  memset (pinned, 'x', strlen (pinned));
+  g_free (pinned);
+
+  while (!watch.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (watch.error);
+  g_assert_cmpuint (watch.summary->sent, ==, 1);
+  rs_send_summary_free (watch.summary);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 1);
+}
+
 static void
 cancel_after_first (const RsSendSummary *so_far,
                     const RsSendItem    *current,
@@ -1125,6 +1164,7 @@ main (int   argc,
   ADD ("/send-job/cancel", test_cancel);
   ADD ("/send-job/cli", test_cli);
   ADD ("/send-job/cli-settings", test_cli_settings);
+  ADD ("/send-job/async-pinned", test_async_pinned);
   ADD ("/send-job/interrupt", test_interrupt);
   g_test_add ("/send-job/crash/at-once", Fixture, GUINT_TO_POINTER (0),
               fixture_set_up, test_crash, fixture_tear_down);

@@ -1170,6 +1170,7 @@ rs_send_job_run_async (RsStore              *store,
   data->options.mailer.user = keep (data, options->mailer.user);
   data->options.mailer.password = keep (data, options->mailer.password);
   data->options.mailer.ca_file = keep (data, options->mailer.ca_file);
+  data->options.mailer.pinned_key = keep (data, options->mailer.pinned_key);
   data->options.from_address = keep (data, options->from_address);
   data->options.from_name = keep (data, options->from_name);
   data->options.reply_to = keep (data, options->reply_to);
