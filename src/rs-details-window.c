@@ -36,6 +36,8 @@ struct _RsDetailsWindow
   GPtrArray *undo;
   guint n_saving;
   guint n_saves;
+  /* The toast of the last correction, while it is shown or waits */
+  AdwToast *toast;
 
   AdwPreferencesGroup *person_group;
   AdwEntryRow *name_row;
@@ -559,6 +561,28 @@ update_undo (RsDetailsWindow *self)
                                  self->undo->len > 0 && self->n_saving == 0);
 }
 
+static void
+toast_dismissed_cb (RsDetailsWindow *self,
+                    AdwToast        *toast)
+{
+  if (self->toast == toast)
+    g_clear_object (&self->toast);
+}
+
+/* One toast for corrections at a time: its Undo undoes the last one, and a
+ * toast of an earlier one, queued behind it, would say otherwise. */
+static void
+show_correction_toast (RsDetailsWindow *self,
+                       AdwToast        *toast)
+{
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  g_set_object (&self->toast, toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self,
+                           G_CONNECT_SWAPPED);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 typedef struct
 {
   gint64 id;
@@ -660,7 +684,7 @@ correct_done_cb (GObject      *object,
       adw_toast_set_button_label (toast, _("_Undo"));
       adw_toast_set_action_name (toast, "details.undo");
     }
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  show_correction_toast (self, toast);
 
   update_undo (self);
   load (self);
@@ -1030,6 +1054,7 @@ rs_details_window_finalize (GObject *object)
   g_clear_pointer (&self->details, rs_respondent_details_free);
   g_clear_pointer (&self->history_rows, g_ptr_array_unref);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
+  g_clear_object (&self->toast);
 
   G_OBJECT_CLASS (rs_details_window_parent_class)->finalize (object);
 }
