@@ -69,6 +69,7 @@ struct _RsRespondentView
   GtkColumnViewColumn *mode_column;
   GtkColumnViewColumn *note_column;
   int allocated_width;
+  gboolean narrow_columns;
   guint columns_idle;
   GtkRevealer *selection_revealer;
   GtkLabel *selection_label;
@@ -1203,10 +1204,23 @@ update_columns_idle (gpointer data)
   RsRespondentView *self = data;
   int width = self->allocated_width;
 
+  gboolean narrow = width < 780;
+
   self->columns_idle = 0;
   gtk_column_view_column_set_visible (self->note_column, width >= 1000);
   gtk_column_view_column_set_visible (self->mode_column, width >= 900);
-  gtk_column_view_column_set_visible (self->sent_column, width >= 780);
+  gtk_column_view_column_set_visible (self->sent_column, !narrow);
+
+  /* Below that the others share about 580 px, so that the status shows
+   * without scrolling; back to their widths when there is room again. */
+  if (narrow != self->narrow_columns)
+    {
+      self->narrow_columns = narrow;
+      gtk_column_view_column_set_fixed_width (self->company_column, narrow ? 130 : 200);
+      gtk_column_view_column_set_fixed_width (self->person_column, narrow ? 110 : 160);
+      gtk_column_view_column_set_fixed_width (self->email_column, narrow ? 140 : 210);
+      gtk_column_view_column_set_fixed_width (self->report_column, narrow ? 90 : 110);
+    }
 
   return G_SOURCE_REMOVE;
 }

@@ -570,6 +570,23 @@ count_visible_columns (GtkColumnView *view)
   return visible;
 }
 
+static int
+visible_columns_width (GtkColumnView *view)
+{
+  GListModel *columns = gtk_column_view_get_columns (view);
+  int width = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (gtk_column_view_column_get_visible (column))
+        width += gtk_column_view_column_get_fixed_width (column);
+    }
+
+  return width;
+}
+
 static gboolean
 five_columns (gpointer data)
 {
@@ -614,6 +631,9 @@ test_window_narrow (Fixture       *fixture,
   note = g_list_model_get_item (gtk_column_view_get_columns (columns), 7);
   g_assert_cmpstr (gtk_column_view_column_get_title (note), ==, "Note");
   g_assert_false (gtk_column_view_column_get_visible (note));
+
+  /* The columns shown fit: the status shows without scrolling sideways. */
+  g_assert_cmpint (visible_columns_width (columns), <=, gtk_widget_get_width (GTK_WIDGET (view)));
 }
 
 static void
