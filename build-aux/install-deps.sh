@@ -11,7 +11,8 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev
   gettext appstream desktop-file-utils librsvg2-common hicolor-icon-theme
   fonts-dejavu-core"
 test_packages="xvfb xauth poppler-utils python3 python3-aiosmtpd sqlite3 openssl
-  dbus gnome-keyring xdotool"
+  dbus gnome-keyring xdotool
+  openbox imagemagick python3-pyatspi at-spi2-core libglib2.0-bin"
 
 # libFuzzer's runtime is in libclang-rt; llvm brings llvm-symbolizer, so the
 # sanitizers' reports name functions and lines.

@@ -54,11 +54,16 @@ class Skip(Exception):
     pass
 
 
+_START = time.monotonic()
+
+
 def log(*args):
     # TAP diagnostics: meson shows them with --print-errorlogs.
     text = " ".join(str(a) for a in args)
+    stamp = "%6.1f " % (time.monotonic() - _START)
     for line in text.splitlines() or [""]:
-        print("# " + line, flush=True)
+        print("# " + stamp + line, flush=True)
+        stamp = "       "
 
 
 def strip_mnemonic(text):
@@ -132,13 +137,11 @@ class Node:
         return out
 
     def states(self):
-        Atspi = atspi()
         try:
             s = self.acc.get_state_set()
         except Exception:
             return set()
-        return {Atspi.StateType(i).value_nick for i in range(Atspi.StateType.LAST_DEFINED)
-                if s.contains(Atspi.StateType(i))}
+        return {st.value_nick for st in s.get_states()}
 
     def has_state(self, state):
         return state in self.states()
@@ -164,7 +167,25 @@ class Node:
 
     @property
     def sensitive(self):
-        return self.has_state("sensitive")
+        """Sensitive itself and inside sensitive parents (GTK 4.8 tells each
+        widget's own flag: the button inside an insensitive menu button says
+        it is sensitive)."""
+        if not self.has_state("sensitive"):
+            return False
+        acc = self.acc
+        for _ in range(40):
+            try:
+                acc = acc.get_parent()
+            except Exception:
+                return True
+            if acc is None or acc.get_role_name() in ("application", "frame", "dialog"):
+                return True
+            try:
+                if not acc.get_state_set().contains(atspi().StateType.SENSITIVE):
+                    return False
+            except Exception:
+                return True
+        return True
 
     def text(self):
         """The text of a label or entry (its Text interface), else its name."""
@@ -484,14 +505,17 @@ class Session:
         return None
 
     def quit_app(self, timeout=10):
-        if self.app is None or self.app.poll() is not None:
-            return
-        self.key("ctrl+q")
-        try:
-            self.app.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.app.terminate()
-            self.app.wait(5)
+        """Ctrl+Q; returns the app's exit status."""
+        if self.app is None:
+            return None
+        if self.app.poll() is None:
+            self.key("ctrl+q")
+            try:
+                self.app.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.fail("the app to end within %d s of Ctrl+Q" % timeout)
+        status, self.app = self.app.returncode, None
+        return status
 
     # -- waiting -------------------------------------------------------------
 
@@ -601,7 +625,8 @@ class Session:
         ox, oy = self.window_origin(node)
         sx, sy = ox + x + w // 2, oy + y + h // 2
         log("click %r at %d,%d" % (node, sx, sy))
-        self.xdotool("mousemove", "--sync", str(sx), str(sy))
+        # (No --sync: xdotool waits for ever when the pointer is already there.)
+        self.xdotool("mousemove", str(sx), str(sy))
         time.sleep(0.1)
         self.xdotool("click", "--repeat", "2" if double else "1", str(button))
         time.sleep(0.2)
@@ -825,9 +850,15 @@ def _outer(name):
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
     for k in ("GTK_A11Y", "NO_AT_BRIDGE", "G_DEBUG", "GIO_MODULE_DIR"):
         env.pop(k, None)
+    # The TAP stream gets its own descriptor: what the session's services
+    # print (the accessibility registry says hello on its stdout) goes to stderr.
+    sys.stdout.flush()
+    tap = os.dup(1)
+    env["RS_E2E_TAP_FD"] = str(tap)
     proc = subprocess.Popen(["dbus-run-session", "--", "/usr/bin/python3",
                              os.path.abspath(sys.argv[0])] + sys.argv[1:], env=env,
-                            start_new_session=True)
+                            stdout=sys.stderr, pass_fds=[tap], start_new_session=True)
+    os.close(tap)
 
     def stop(signum, frame):
         try:
@@ -851,6 +882,8 @@ def _outer(name):
 
 
 def _inner(scenario, name, tmp):
+    if os.environ.get("RS_E2E_TAP_FD"):
+        sys.stdout = open(int(os.environ.pop("RS_E2E_TAP_FD")), "w", buffering=1)
     logdir = os.environ["RS_E2E_LOGDIR"]
     session = Session(name, tmp, logdir)
     description = (scenario.__doc__ or name).strip().splitlines()[0]
@@ -925,16 +958,26 @@ def table(session):
     return session.main_window.find("tree table", "Respondents")
 
 
+def _row_cells(row):
+    cells = []
+    for cell in row.children():
+        if cell.role != "table cell":
+            continue
+        label = cell.find("label", showing=False)
+        cells.append(label.text() if label else "")
+    return cells
+
+
 def table_rows(session):
-    """The rows of the respondent table as lists of cell texts."""
+    """The rows of the respondent table on screen, as lists of cell texts."""
     t = table(session)
     if t is None:
         return []
     rows = []
     for node in t.find_all("table row"):
-        cells = [c.find("label") for c in node.children() if c.role == "table cell"]
+        cells = _row_cells(node)
         if cells:
-            rows.append([c.text() if c else "" for c in cells])
+            rows.append(cells)
     return rows
 
 
@@ -944,14 +987,14 @@ def row_node(session, text):
     if t is None:
         return None
     for node in t.find_all("table row"):
-        if node.find("label", pred=lambda n: n.text() == text):
+        if text in _row_cells(node):
             return node
     return None
 
 
 def stats_text(session):
     label = session.main_window.find(
-        "label", re.compile(r"respondents? from|\d+ of \d+ shown"))
+        "label", re.compile(r"respondents? from|\d+ of \d+ respondents? shown"))
     return label.text() if label else ""
 
 
@@ -973,18 +1016,35 @@ def pick_menu_item(session, label, opener_keys=("F10",), timeout=DEFAULT_TIMEOUT
         if item.has_state("focused") or item.has_state("selected"):
             break
         session.key("Down")
-        item = _menu_item(session, label) or item
     else:
         session.fail("the focus to reach the menu item %r" % getattr(label, "pattern", label))
     session.key("Return")
 
 
-def _menu_item(session, label):
+def _is_popover(node):
+    return node.role in ("menu", "popup menu", "window") or "Popover" in node.name
+
+
+def popover_nodes(session, role=None, name=None):
+    """Showing objects inside open popovers (menus, drop-down lists)."""
+    found = []
     for w in session.windows():
-        for role in ("menu item", "push button", "check menu item", "radio menu item"):
-            for node in w.find_all(role, label):
-                if node.role != "push button" or _in_popover(node):
-                    return node
+        stack = [(w, False)]
+        while stack:
+            node, inside = stack.pop()
+            inside = inside or _is_popover(node)
+            if inside and (role is None or node.role == role) and \
+                    (name is None or name_matches(node.name, name)) and node.showing:
+                found.append(node)
+            stack.extend((c, inside) for c in reversed(node.children()))
+    return found
+
+
+def _menu_item(session, label):
+    for role in ("menu item", "check menu item", "radio menu item", "push button"):
+        nodes = popover_nodes(session, role, label)
+        if nodes:
+            return nodes[0]
     return None
 
 
@@ -1168,12 +1228,7 @@ def choose_in_popover(session, target):
     Home and Down, then Return. (Positions inside popovers are not told
     right by GTK 4.8, so no click.)"""
     def labels():
-        found = []
-        for w in session.windows():
-            for n in w.find_all("label"):
-                if _in_popover(n):
-                    found.append(n)
-        return sorted(found, key=lambda n: n.extents()[1])
+        return sorted(popover_nodes(session, "label"), key=lambda n: n.extents()[1])
     items = session.wait_for(lambda: labels(), what="an open list to choose %r from" % target)
     texts = [n.text() for n in items]
     if target not in texts:
@@ -1204,3 +1259,38 @@ def dismiss_toast(session, text):
     session.click(buttons[-1])
     wait_gone(session, "label", text, what="the toast %r to close" % getattr(text, "pattern", text))
     return True
+
+
+def settings_set(session, key, value):
+    """A setting as Preferences would store it (in the profile's keyfile)."""
+    subprocess.run(["gsettings", "set", APP_ID, key, value], env=session.env, check=True)
+
+
+def plain_mail_settings(session, port, rate=0):
+    """Mail set-up for scenarios that are not about it: a server on this
+    computer without encryption or sign-in (allowed for loopback only)."""
+    for key, value in (("smtp-url", "smtp://127.0.0.1:%d" % port), ("smtp-security", "none"),
+                       ("smtp-user", ""), ("from-address", "survey@example.com"),
+                       ("from-name", "Resilience Scan"), ("test-address", "tester@example.org"),
+                       ("rate-limit", str(rate))):
+        settings_set(session, key, value)
+
+
+def scroll_down(session, node, clicks=10):
+    """Turns the mouse wheel over @node."""
+    x, y, w, h = node.extents()
+    ox, oy = session.window_origin(node)
+    session.xdotool("mousemove", str(ox + x + w // 2), str(oy + y + h // 2))
+    session.xdotool("click", "--repeat", str(clicks), "--delay", "30", "5")
+    time.sleep(0.3)
+
+
+def open_details(session, person):
+    """Selects @person's row with a click and opens it with Enter."""
+    click_row(session, person)
+    wait_selected(session, [person])
+    session.key("Return")
+    return session.wait_for(
+        lambda: next((w for w in session.windows() if w.name != "ResilienceScan" and
+                      w.find("label", "History")), None),
+        what="the details window of %s" % person)

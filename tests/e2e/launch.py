@@ -19,13 +19,13 @@ def scenario(s):
         s.fail("the icon of the desktop entry installed at " + icon, screenshot=False)
 
     s.launch()
-    s.step("launched")
     win = s.main_window
     if not win.has_state("active"):
         s.fail("the new window to have the focus", dump=win)
 
     wait_node(s, "label", "No Respondents Yet")
-    wait_node(s, "push button", "Import Master CSV…")
+    wait_node(s, "push button", "Import Master CSV…", pred=lambda n: n.sensitive)
+    s.step("launched")
     # Nothing but the empty state: no table has been laid out.
     t = harness.table(s)
     if t is not None and t.showing:
@@ -46,10 +46,10 @@ def scenario(s):
     if s.list_respondents():
         s.fail("an empty database")
 
-    s.quit_app()
+    status = s.quit_app()
     s.step("quit")
-    if s.app.returncode != 0:
-        s.fail("Ctrl+Q to end the app with status 0, not %s" % s.app.returncode)
+    if status != 0:
+        s.fail("Ctrl+Q to end the app with status 0, not %s" % status)
 
 
 harness.run(scenario)

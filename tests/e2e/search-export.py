@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Search with Ctrl+F and by typing, filter, read "N of M shown", export the current view."""
+
+import csv
+import io
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import wait_node  # noqa: E402
+
+
+def scenario(s):
+    """Search with Ctrl+F and by typing, filter, read "N of M shown", export the current view"""
+    harness.import_people(s)
+    ids = {r["person"]: r["id"] for r in s.list_respondents()}
+    s.cli("mark", ids["Daan Visser"], ids["Eva Smit"], "--status=failed", "--note=bounced")
+    s.launch()
+    harness.wait_rows(s, 6)
+
+    # Ctrl+F, then a word: case does not matter.
+    s.key("ctrl+f")
+    entry = wait_node(s, "entry", None, what="the search entry",
+                      pred=lambda n: n.has_state("editable"))
+    s.type("NOORD")
+    expect_people(s, ["Anna de Vries", "Bram Jansen"])
+    expect_count(s, 2, 6)
+    s.step("searched with Ctrl+F")
+    s.key("Escape")
+    expect_people(s, [p["name"] for p in harness.PEOPLE])
+    del entry
+
+    # Typing in the table searches too: accents do not matter.
+    harness.click_row(s, "Polder Metaal N.V.")
+    s.type("cafe")
+    expect_people(s, ["Eva Smit"])
+    expect_count(s, 1, 6)
+    s.step("searched by typing")
+    s.key("Escape")
+    expect_people(s, [p["name"] for p in harness.PEOPLE])
+
+    # The status filter.
+    dropdown = wait_node(s, "combo box", None, what="the status filter",
+                         pred=lambda n: n.find("label", "All") is not None)
+    s.click(dropdown)
+    harness.choose_in_popover(s, "Failed")
+    expect_people(s, ["Daan Visser", "Eva Smit"])
+    expect_count(s, 2, 6)
+    s.step("filtered")
+
+    # Search and filter together.
+    s.key("ctrl+f")
+    s.type("visser")
+    expect_people(s, ["Daan Visser"])
+    expect_count(s, 1, 6)
+    s.step("searched and filtered")
+
+    # Export what is shown.
+    path = os.path.join(s.home, "Documents", "shown.csv")
+    s.key("ctrl+e")
+    chooser = s.wait_for(lambda: s.window("Export Status"), what="the Export Status chooser")
+    s.step("export chooser")
+    chooser_choice = chooser.find(None, "Shown") or chooser.find("label", "Shown")
+    s.expect(chooser_choice is not None, "the chooser to offer the respondents shown",
+             dump=chooser)
+    s.key("ctrl+a")
+    s.type(path)
+    s.key("Return")
+    s.wait_for(lambda: s.window("Export Status") is None, what="the chooser to close",
+               dump=chooser)
+    s.wait_for(lambda: os.path.exists(path), what="the export at " + path)
+    wait_node(s, "label", re.compile(r"^Status of 1 respondent exported"),
+              what="the toast 'Status of 1 respondent exported'")
+    s.step("exported")
+    with open(path, "rb") as f:
+        data = f.read()
+    s.expect(data.startswith(b"\xef\xbb\xbf"), "the export to start with a UTF-8 BOM")
+    text = data.decode("utf-8-sig")
+    delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+    people = [r.get("person") for r in rows]
+    if people != ["Daan Visser"]:
+        s.fail("only the row shown (Daan Visser) in the export, it has %s" % people)
+    if rows[0].get("status") != "failed" or rows[0].get("note") != "bounced":
+        s.fail("Daan's status and note in the export: %s" % rows[0])
+
+
+def expect_people(s, names):
+    s.wait_for(lambda: sorted(r[1] for r in harness.table_rows(s)) == sorted(names),
+               what="the table to show %s" % names,
+               dump=lambda: harness.table(s) or s.main_window)
+
+
+def expect_count(s, shown, total):
+    s.wait_for(lambda: re.search(r"\b%d of %d respondents? shown" % (shown, total),
+                                 harness.stats_text(s)),
+               what="'%d of %d … shown' in the count line (it says %r)"
+               % (shown, total, harness.stats_text(s)))
+
+
+harness.run(scenario)
