@@ -556,7 +556,7 @@ class Session:
     def fail(self, message, dump=None, screenshot=True):
         parts = ["expected: " + message]
         if screenshot:
-            parts.append("screenshot: " + self.screenshot("FAILED"))
+            parts.append("screenshot: " + self.screenshot("FAILED", wait=True))
         try:
             node = dump() if callable(dump) else dump
         except Exception:
@@ -583,13 +583,13 @@ class Session:
         for k in keys:
             log("press %s" % k)
             self.xdotool("key", "--clearmodifiers", k)
-            time.sleep(0.15)
+            time.sleep(0.08)
 
     def type(self, text):
         self.assert_running()
         log("type %r" % text)
-        self.xdotool("type", "--delay", "20", "--clearmodifiers", text)
-        time.sleep(0.15)
+        self.xdotool("type", "--delay", "12", "--clearmodifiers", text)
+        time.sleep(0.08)
 
     def window_origin(self, node):
         """Screen position of the toplevel that holds @node."""
@@ -633,12 +633,21 @@ class Session:
 
     # -- records for people --------------------------------------------------
 
-    def screenshot(self, label):
+    def screenshot(self, label, wait=False):
+        """The whole screen into the log dir. The grab is at once; the PNG is
+        written while the scenario goes on, unless @wait."""
         self.step_no += 1
         safe = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:60]
         path = os.path.join(self.logdir, "%02d-%s.png" % (self.step_no, safe))
-        subprocess.run(["import", "-window", "root", path], env=self.env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(["import", "-window", "root", "-define",
+                                 "png:compression-level=1", path], env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.screenshots = [p for p in getattr(self, "screenshots", []) if p.poll() is None]
+        self.screenshots.append(proc)
+        if wait:
+            proc.wait()
+        else:
+            time.sleep(0.15)  # the grab itself
         return path
 
     def expect(self, ok, message, dump=None):
@@ -706,6 +715,11 @@ class Session:
     # -- tear-down -----------------------------------------------------------
 
     def close(self):
+        for proc in getattr(self, "screenshots", []):
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         for server in self.smtp:
             server.stop()
         if self.app is not None and self.app.poll() is None:

@@ -53,13 +53,13 @@ def scenario(s):
 
     # The e-mail preview: to her, with her report, in her language.
     press(s, "E-mail", within=details, role="page tab")
-    wait_node(s, "label", "What They Will Receive", within=details)
+    group = wait_node(s, "list", "What They Will Receive", within=details)
     s.step("e-mail preview")
-    to = _row_value(s, details, "To")
+    to = _row_value(s, group, "To")
     if "anna.devries@example.com" not in to:
         s.fail("the message to anna.devries@example.com, the preview says To: %r" % to,
                dump=details)
-    attachment = _row_value(s, details, "Attachment")
+    attachment = _row_value(s, group, "Attachment")
     if os.path.basename(reports["anna.devries@example.com"]) not in attachment:
         s.fail("her report %r as the attachment, the preview says %r"
                % (os.path.basename(reports["anna.devries@example.com"]), attachment),
@@ -101,20 +101,21 @@ def _report_preview(details):
     return node if node is not None and node.showing else None
 
 
-def _row_value(s, details, title):
-    """The subtitle of the preferences row titled @title."""
-    for row in details.find_all(None, re.compile(r"^%s\b" % re.escape(title))):
-        labels = [n.text() for n in row.find_all("label")]
+def _row_value(s, group, title):
+    """The subtitle of the row titled @title in the list @group."""
+    for row in group.children():
+        if not re.match(r"%s\b" % re.escape(title), row.name):
+            continue
+        labels = [n.text() for n in row.find_all("label", showing=False)]
         values = [t for t in labels if t and t != title]
         if values:
             return values[0]
-    s.fail("a row %r with a value" % title, dump=details)
+    s.fail("a row %r with a value" % title, dump=group)
 
 
 def _body(details):
-    texts = [n.text() for n in details.find_all("label")]
-    bodies = [t for t in texts if t.startswith("Dear") or t.startswith("Beste")]
-    return bodies[0] if bodies else ""
+    label = details.find("label", re.compile(r"^(Dear|Beste) "), showing=False)
+    return label.text() if label else ""
 
 
 harness.run(scenario)

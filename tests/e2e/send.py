@@ -148,7 +148,18 @@ def set_up_mail(s, smtp, cert):
     s.xdotool("getactivewindow", "windowsize", "700", "1000", "windowmove", "20", "10")
     press(s, "E-mail", within=prefs, role="page tab")
     server = wait_node(s, "text", re.compile(r"^Server"), within=prefs)
-    ca_row = find(s, None, "CA File", within=prefs)
+    # One look at the page for every field (each look walks the whole tree).
+    fields = {}
+    for node in prefs.find_all(pred=lambda n: n.role in ("text", "combo box", "spin button",
+                                                         "list item")):
+        fields.setdefault(node.name, node)
+    def field(title):
+        for name, node in fields.items():
+            if name == title or name.startswith(title + " "):
+                return node
+        s.fail("a field %r in Preferences → E-mail" % title, dump=prefs)
+
+    ca_row = fields.get("CA File")
     security_choice = "STARTTLS required"
     if not s.expect(ca_row is not None, "a 'CA File' row in Preferences → E-mail", dump=prefs):
         # Without a CA file a server with its own certificate is a dead end;
@@ -160,14 +171,14 @@ def set_up_mail(s, smtp, cert):
     harness.fill(s, server, "smtp://127.0.0.1:%d" % port, "the server")
 
     # Security: STARTTLS, chosen from its list.
-    security = wait_node(s, "combo box", "Security", within=prefs)
+    security = field("Security")
     s.click(security)
     harness.choose_in_popover(s, security_choice)
     s.wait_for(lambda: security.find("label", security_choice),
                what="%s chosen" % security_choice, dump=security)
 
-    harness.fill(s, wait_node(s, "text", "User Name", within=prefs), USER, "the user name")
-    password = wait_node(s, "text", re.compile(r"^Password"), within=prefs)
+    harness.fill(s, field("User Name"), USER, "the user name")
+    password = field("Password")
     harness.fill(s, password, PASSWORD, "the password", verify=False)
     s.key("Return")  # applies: into the keyring
     s.expect(wait_label(s, re.compile(r"Password (kept|stored) in the keyring")),
@@ -185,11 +196,9 @@ def set_up_mail(s, smtp, cert):
                                        pred=lambda n: os.path.basename(cert) in n.text()),
                    what="the CA file's name in its row", dump=ca_row)
 
-    harness.fill(s, wait_node(s, "text", "From Address", within=prefs),
-                 "survey@example.com", "the From address")
-    harness.fill(s, wait_node(s, "text", "Test Address", within=prefs), TESTER,
-                 "the test address")
-    rate = wait_node(s, "spin button", None, within=prefs)
+    harness.fill(s, field("From Address"), "survey@example.com", "the From address")
+    harness.fill(s, field("Test Address"), TESTER, "the test address")
+    rate = next(n for n in fields.values() if n.role == "spin button")
     harness.fill(s, rate, "0", "messages per minute")
     s.key("Tab")
     s.step("preferences filled in")
