@@ -100,6 +100,8 @@ mark_done_cb (GObject      *object,
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.undo");
+  /* Shown now, not behind a toast that waits to be closed. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   rs_window_add_toast (self, toast);
   rs_window_reload (self);
 }
@@ -220,15 +222,31 @@ undo_done_cb (GObject      *object,
 {
   g_autoptr(RsWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  gpointer changed;
+  AdwToast *toast;
 
-  if (!rs_store_run_finish (RS_STORE (object), result, &error))
+  changed = rs_store_run_finish (RS_STORE (object), result, &error);
+  if (changed == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         rs_window_show_message (self, _("Could Not Undo the Change"), error->message);
       return;
     }
 
-  rs_window_add_toast (self, adw_toast_new (_("Change undone")));
+  /* One more than the count, so that none is not NULL. */
+  if (GPOINTER_TO_UINT (changed) > 1)
+    {
+      guint n = GPOINTER_TO_UINT (changed) - 1;
+
+      title = g_strdup_printf (ngettext ("Change undone, except for %u respondent whose status "
+                                         "changed since",
+                                         "Change undone, except for %u respondents whose "
+                                         "status changed since", n), n);
+    }
+  toast = adw_toast_new (title ? title : _("Change undone"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  rs_window_add_toast (self, toast);
   rs_window_reload (self);
 }
 
@@ -238,10 +256,12 @@ undo_job (RsStore       *store,
           GCancellable  *cancellable,
           GError       **error)
 {
-  if (!rs_tracker_restore (store, data, error))
+  guint changed = 0;
+
+  if (!rs_tracker_restore (store, data, &changed, error))
     return NULL;
 
-  return GINT_TO_POINTER (TRUE);
+  return GUINT_TO_POINTER (changed + 1);
 }
 
 static void

@@ -160,7 +160,7 @@ test_tracker_undo (Fixture       *fixture,
 
   snapshots = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_SENT, "oops", &error);
   g_assert_no_error (error);
-  g_assert_true (rs_tracker_restore (fixture->store, snapshots, &error));
+  g_assert_true (rs_tracker_restore (fixture->store, snapshots, NULL, &error));
   g_assert_no_error (error);
 
   status = status_of (fixture, id);
@@ -169,6 +169,42 @@ test_tracker_undo (Fixture       *fixture,
   g_assert_cmpstr (sent_at, ==, "1");
   history = history_of (fixture, id);
   g_assert_cmpstr (history, ==, "pending>sent/manual/oops;sent>pending/manual/undone");
+}
+
+/* Undo leaves alone those whose status changed after the mark (here by a
+ * later mark, as a send would): a report sent after "mark pending" must not
+ * become "failed" again and be retried. A correction of a field between the
+ * mark and the undo does not count as a change of status. */
+static void
+test_tracker_undo_changed_since (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  gint64 ids[2] = { id_of (fixture, "ivo.bos@example.com"),
+                    id_of (fixture, "lena.oberg@example.net") };
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) later = NULL;
+  g_autoptr(RsCorrectionSnapshot) correction = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status0 = NULL;
+  g_autofree char *status1 = NULL;
+  guint changed = 99;
+
+  first = rs_tracker_mark (fixture->store, ids, 2, RS_STATUS_FAILED, "bounced", &error);
+  g_assert_no_error (error);
+  later = rs_tracker_mark (fixture->store, ids, 1, RS_STATUS_SENT, "resent", &error);
+  g_assert_no_error (error);
+  correction = rs_tracker_correct (fixture->store, ids[1], RS_FIELD_FUNCTION, "Director",
+                                   &error);
+  g_assert_no_error (error);
+
+  g_assert_true (rs_tracker_restore (fixture->store, first, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed, ==, 1);
+
+  status0 = status_of (fixture, ids[0]);
+  g_assert_cmpstr (status0, ==, "sent|resent|1");
+  status1 = status_of (fixture, ids[1]);
+  g_assert_cmpstr (status1, ==, "pending||0");
 }
 
 static gboolean
@@ -1268,6 +1304,7 @@ main (int   argc,
 
   ADD ("mark-writes-history", test_tracker_mark_writes_history);
   ADD ("undo", test_tracker_undo);
+  ADD ("undo-changed-since", test_tracker_undo_changed_since);
   ADD ("correct-and-undo", test_tracker_correct_and_undo);
   ADD ("correct-refuses", test_tracker_correct_refuses);
   ADD ("correct-problem", test_tracker_correct_problem);

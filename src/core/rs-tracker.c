@@ -317,6 +317,7 @@ mark_transaction (sqlite3   *db,
                                       rs_status_to_string (mark->status), snapshot->mode,
                                       "manual", mark->note, error))
         goto out;
+      snapshot->history_id = sqlite3_last_insert_rowid (db);
     }
 
   ok = TRUE;
@@ -368,19 +369,31 @@ rs_tracker_mark (RsStore       *store,
   return g_steal_pointer (&snapshots);
 }
 
+typedef struct
+{
+  GPtrArray *snapshots;
+  guint changed_since;
+} Undo;
+
 static gboolean
 restore_transaction (sqlite3   *db,
                      gpointer   user_data,
                      GError   **error)
 {
-  GPtrArray *snapshots = user_data;
+  Undo *undo = user_data;
+  GPtrArray *snapshots = undo->snapshots;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   sqlite3_stmt *select = NULL;
   sqlite3_stmt *update = NULL;
   gboolean ok = FALSE;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db, "SELECT status FROM delivery WHERE respondent_id = ?1", -1,
+  /* The newest status change of each, to see whether it is still the one
+   * being undone; corrections of a field write history rows of their own. */
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT status, (SELECT max (id) FROM history"
+                           "                WHERE respondent_id = ?1 AND field IS NULL)"
+                           " FROM delivery WHERE respondent_id = ?1", -1,
                            &select, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db,
@@ -398,6 +411,7 @@ restore_transaction (sqlite3   *db,
     {
       RsStatusSnapshot *snapshot = g_ptr_array_index (snapshots, i);
       g_autofree char *from = NULL;
+      gint64 last;
 
       sqlite3_bind_int64 (select, 1, snapshot->id);
       if (sqlite3_step (select) != SQLITE_ROW)
@@ -406,7 +420,15 @@ restore_transaction (sqlite3   *db,
           continue;
         }
       from = g_strdup ((const char *) sqlite3_column_text (select, 0));
+      last = sqlite3_column_int64 (select, 1);
       sqlite3_reset (select);
+
+      /* Sent, failed or marked again since: undoing would overwrite that. */
+      if (snapshot->history_id != 0 && last != snapshot->history_id)
+        {
+          undo->changed_since++;
+          continue;
+        }
 
       if (g_strcmp0 (from, "sending") == 0)
         {
@@ -447,21 +469,45 @@ out:
   return ok;
 }
 
+static gboolean
+restore_transaction_counted (sqlite3   *db,
+                             gpointer   user_data,
+                             GError   **error)
+{
+  Undo *undo = user_data;
+
+  undo->changed_since = 0;
+
+  return restore_transaction (db, undo, error);
+}
+
 /**
  * rs_tracker_restore:
  * @snapshots: (element-type RsStatusSnapshot): from rs_tracker_mark()
+ * @n_changed_since: (out) (optional): how many were left as they are
+ *   because their status changed after the mark (a send, another mark)
  *
- * Undoes a status change, with a history row for each respondent.
+ * Undoes a status change, with a history row for each respondent undone.
  */
 gboolean
 rs_tracker_restore (RsStore    *store,
                     GPtrArray  *snapshots,
+                    guint      *n_changed_since,
                     GError    **error)
 {
+  Undo undo = { snapshots, 0 };
+
   g_return_val_if_fail (RS_IS_STORE (store), FALSE);
   g_return_val_if_fail (snapshots != NULL, FALSE);
 
-  return rs_store_write (store, restore_transaction, snapshots, error);
+  /* A retried transaction counts again from the start. */
+  if (!rs_store_write (store, restore_transaction_counted, &undo, error))
+    return FALSE;
+
+  if (n_changed_since != NULL)
+    *n_changed_since = undo.changed_since;
+
+  return TRUE;
 }
 
 typedef struct

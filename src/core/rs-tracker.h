@@ -27,6 +27,9 @@ typedef struct
   gint64 sent_at;
   char *mode;
   gboolean manually_updated;
+  /* The history row the change wrote: a later one means the status has
+   * changed since, and the change is no longer undone. */
+  gint64 history_id;
 } RsStatusSnapshot;
 
 /* The fields of a respondent that a person can correct by hand. */
@@ -117,6 +120,7 @@ GPtrArray           *rs_tracker_mark           (RsStore        *store,
                                                 GError        **error);
 gboolean             rs_tracker_restore        (RsStore        *store,
                                                 GPtrArray      *snapshots,
+                                                guint          *n_changed_since,
                                                 GError        **error);
 gboolean             rs_tracker_set_note       (RsStore        *store,
                                                 gint64          id,
