@@ -143,6 +143,7 @@ export_done_cb (GObject      *object,
                                    error->message);
           toast = adw_toast_new (title);
           adw_toast_set_timeout (toast, 0);
+          adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
           adw_toast_overlay_add_toast (self->toasts, toast);
         }
       finish (self);

@@ -199,7 +199,10 @@ send_done_cb (GObject      *object,
     /* Translators: the counts follow */
     title = g_strdup_printf (_("Sending stopped. %s"), counts);
   toast = adw_toast_new (title ? title : counts);
-  adw_toast_set_timeout (toast, 0);
+  /* Long enough to read, but it does not hold back every toast after it;
+   * the table keeps the result. */
+  adw_toast_set_timeout (toast, 30);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   rs_window_add_toast (self, toast);
 }
 

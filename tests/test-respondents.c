@@ -908,6 +908,12 @@ find_type (GtkWidget *root,
   return NULL;
 }
 
+static gboolean
+undo_shown (gpointer data)
+{
+  return find_button (data, "_Undo") != NULL;
+}
+
 /* Without a selection, a test is one sample message, not the whole round;
  * a live send of the selected sends to them only. */
 static void
@@ -950,6 +956,20 @@ test_respondents_send_selected (Fixture       *fixture,
   g_assert_true (status_is (&anne));
   g_assert_cmpuint (rs_test_server_count (&server, "\"ivo.bos@example.com\""), ==, 1);
   g_assert_cmpuint (rs_test_server_count (&server, "\"am.jansen@example.org\""), ==, 0);
+
+  /* The round's result stays a while; a mark's Undo still shows at once. */
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->window), "Sent: 1."));
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  rs_respondent_view_select_ids (fixture->view, &ivo.id, 1);
+  rs_test_iterate ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.mark-failed",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "mark");
+  ivo.status = "failed";
+  g_assert_true (rs_test_wait_until (status_is, &ivo, 10000));
+  g_assert_true (rs_test_wait_until (undo_shown, fixture->window, 10000));
 
   rs_test_server_stop (&server);
   tear_down_sending ();
