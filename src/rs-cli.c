@@ -78,7 +78,15 @@ open_store (void)
 
   store = rs_store_open (database_path, &error);
   if (store == NULL)
-    fail ("%s", error->message);
+    {
+      fail ("%s", error->message);
+      return NULL;
+    }
+
+  /* A send that died left its message `sending`: at this start it becomes
+   * `unknown`, unless a send in another process still holds it. */
+  if (!rs_send_job_recover (store, &error))
+    g_debug ("Could not look for interrupted sends: %s", error->message);
 
   return store;
 }

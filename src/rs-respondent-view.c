@@ -83,6 +83,7 @@ enum {
   PROP_N_RESPONDENTS,
   PROP_LOADED,
   PROP_N_SELECTED,
+  PROP_N_SENDING,
   N_PROPS
 };
 
@@ -251,7 +252,13 @@ update_stats (RsRespondentView *self,
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
 
   if (summary != &self->summary)
-    self->summary = *summary;
+    {
+      gboolean sending_changed = summary->sending != self->summary.sending;
+
+      self->summary = *summary;
+      if (sending_changed)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SENDING]);
+    }
 
   /* With a search or a filter, the count says how many of all are shown. */
   if (shown != summary->respondents &&
@@ -272,6 +279,24 @@ update_stats (RsRespondentView *self,
   text = g_strdup_printf (_("%s from %s · Pending %u · Sent %u · Failed %u · Reports ready %u"),
                           respondents, from, summary->pending, summary->sent, summary->failed,
                           summary->reports_ready);
+  /* Rare states are named only when there are any. */
+  if (summary->sending > 0 || summary->unknown > 0)
+    {
+      g_autofree char *rare = NULL;
+      g_autofree char *counts = g_steal_pointer (&text);
+
+      if (summary->sending > 0 && summary->unknown > 0)
+        /* Translators: appended to the count line */
+        rare = g_strdup_printf (_(" · Sending %u · Unknown %u"), summary->sending,
+                                summary->unknown);
+      else if (summary->sending > 0)
+        /* Translators: appended to the count line */
+        rare = g_strdup_printf (_(" · Sending %u"), summary->sending);
+      else
+        /* Translators: appended to the count line */
+        rare = g_strdup_printf (_(" · Unknown %u"), summary->unknown);
+      text = g_strconcat (counts, rare, NULL);
+    }
   gtk_label_set_label (self->stats_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->stats_label), text);
 }
@@ -473,6 +498,14 @@ rs_respondent_view_get_narrowed (RsRespondentView *self)
   g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), FALSE);
 
   return self->filter_kind != RS_VIEW_FILTER_ALL || (self->query != NULL && self->query[0]);
+}
+
+guint
+rs_respondent_view_get_n_sending (RsRespondentView *self)
+{
+  g_return_val_if_fail (RS_IS_RESPONDENT_VIEW (self), 0);
+
+  return self->summary.sending;
 }
 
 guint
@@ -1432,6 +1465,9 @@ rs_respondent_view_get_property (GObject    *object,
     case PROP_N_SELECTED:
       g_value_set_uint (value, self->n_selected);
       break;
+    case PROP_N_SENDING:
+      g_value_set_uint (value, self->summary.sending);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1460,6 +1496,10 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_SELECTED] =
     g_param_spec_uint ("n-selected", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Respondents in `sending`, as the last load counted them */
+  properties[PROP_N_SENDING] =
+    g_param_spec_uint ("n-sending", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -38,6 +38,7 @@ GArray       *rs_respondent_view_get_selected_ids (RsRespondentView *self);
 GArray       *rs_respondent_view_get_visible_ids (RsRespondentView *self);
 gboolean      rs_respondent_view_get_narrowed    (RsRespondentView *self);
 guint         rs_respondent_view_get_n_selected  (RsRespondentView *self);
+guint         rs_respondent_view_get_n_sending   (RsRespondentView *self);
 GtkSearchBar *rs_respondent_view_get_search_bar  (RsRespondentView *self);
 void          rs_respondent_view_refresh         (RsRespondentView *self);
 

@@ -181,6 +181,20 @@ recovered_cb (GObject      *object,
     g_warning ("Could not look for interrupted sends: %s", error->message);
 }
 
+/* Records left `sending` by a send in another process that died (the
+ * command line, say) become `unknown` as soon as the table shows them, not
+ * only at the next start; a send that still runs keeps them. */
+static void
+sending_changed_cb (RsWindow *self)
+{
+  if (self->store == NULL || rs_respondent_view_get_n_sending (self->respondent_view) == 0 ||
+      rs_job_runner_get_kind (self->runner) == RS_JOB_SEND)
+    return;
+
+  rs_store_run_async (self->store, recover_job, NULL, NULL, NULL, self->cancellable,
+                      recovered_cb, NULL);
+}
+
 static void
 store_opened_cb (GObject      *object,
                  GAsyncResult *result,
@@ -645,6 +659,7 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsWindow, send_icon_button);
   gtk_widget_class_bind_template_callback (widget_class, view_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, rs_window_update_actions);
+  gtk_widget_class_bind_template_callback (widget_class, sending_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.cancel-job", NULL, cancel_job_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);

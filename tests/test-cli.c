@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "core/rs-store.h"
 #include "rs-test-cli.h"
 #include "rs-test-util.h"
 
@@ -267,6 +268,44 @@ test_cli_generate (void)
   rs_test_remove_tree (dir);
 }
 
+/* A send that was killed left a record `sending`: the next command (any
+ * command, not only the next send) finds it `unknown`, and marking it by hand
+ * then works. */
+static void
+test_cli_interrupted_send (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(RsCliResult) import = { 0 };
+  g_auto(RsCliResult) unknown = { 0 };
+  g_auto(RsCliResult) mark = { 0 };
+
+  g_assert_true (g_file_set_contents (csv,
+                                      "Name:,Company name:,E-mail address\n"
+                                      "Ivo Bos,Polder Packaging B.V.,ivo.bos@example.com\n",
+                                      -1, NULL));
+  rs_test_run_cli (&import, option, "import", csv, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+
+  store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (rs_store_get_connection (store, NULL),
+                                 "UPDATE delivery SET status = 'sending'", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_clear_object (&store);
+
+  rs_test_run_cli (&unknown, option, "list", "--status=unknown", NULL);
+  g_assert_cmpint (unknown.status, ==, 0);
+  g_assert_cmpuint (count_lines (unknown.out), ==, 2);
+
+  rs_test_run_cli (&mark, option, "mark", "1", "--status=sent", "--note=in Sent folder", NULL);
+  g_assert_cmpint (mark.status, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -279,6 +318,7 @@ main (int   argc,
   g_test_add_func ("/cli/errors", test_cli_errors);
   g_test_add_func ("/cli/import-mark-export", test_cli_import_mark_export);
   g_test_add_func ("/cli/generate", test_cli_generate);
+  g_test_add_func ("/cli/interrupted-send", test_cli_interrupted_send);
 
   return g_test_run ();
 }

@@ -909,6 +909,32 @@ find_type (GtkWidget *root,
 }
 
 static gboolean
+stats_say_unknown (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return strstr (rs_respondent_view_get_stats_text (fixture->view), "Unknown 1") != NULL;
+}
+
+/* A send in another process died and left a record `sending`: the open
+ * window turns it into `unknown` once it sees it, and says so. */
+static void
+test_respondents_stale_sending (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  StatusWait ivo = { fixture, id_of (store, "ivo.bos@example.com"), "unknown" };
+  sqlite3 *db = rs_store_get_connection (store, NULL);
+  g_autofree char *sql = g_strdup_printf ("UPDATE delivery SET status = 'sending'"
+                                          " WHERE respondent_id = %" G_GINT64_FORMAT, ivo.id);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  rs_respondent_view_refresh (fixture->view);
+  g_assert_true (rs_test_wait_until (status_is, &ivo, 10000));
+  g_assert_true (rs_test_wait_until (stats_say_unknown, fixture, 10000));
+}
+
+static gboolean
 undo_shown (gpointer data)
 {
   return find_button (data, "_Undo") != NULL;
@@ -1214,6 +1240,8 @@ main (int   argc,
               fixture_set_up, test_respondents_send_selected, fixture_tear_down);
   g_test_add ("/respondents/close-while-sending", Fixture, NULL,
               fixture_set_up, test_respondents_close_while_sending, fixture_tear_down);
+  g_test_add ("/respondents/stale-sending", Fixture, NULL,
+              fixture_set_up, test_respondents_stale_sending, fixture_tear_down);
   g_test_add ("/respondents/send-password", Fixture, NULL,
               fixture_set_up, test_respondents_send_password, fixture_tear_down);
   g_test_add ("/respondents/export", Fixture, NULL,
