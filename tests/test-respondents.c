@@ -986,6 +986,22 @@ test_respondents_send_selected (Fixture       *fixture,
   /* The round's result stays a while; a mark's Undo still shows at once. */
   g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->window), "Sent: 1."));
   rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+
+  /* A test message of someone already sent goes to the tester and leaves
+   * them sent. */
+  rs_respondent_view_select_ids (fixture->view, &ivo.id, 1);
+  rs_test_iterate ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Send 1 Test Message?");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"me@example.org\""), ==, 2);
+  g_assert_true (status_is (&ivo));
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
   rs_respondent_view_select_ids (fixture->view, &ivo.id, 1);
   rs_test_iterate ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.mark-failed",

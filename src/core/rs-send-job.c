@@ -241,6 +241,11 @@ judge (RsSendItem          *item,
        const char          *problem,
        gboolean             report_current)
 {
+  /* A test message goes to the test address and changes no status: those
+   * sent before, or whose sending failed or was interrupted, can be tried as
+   * well as anyone. */
+  gboolean test = options->mode == RS_SEND_MODE_TEST;
+
   switch (item->status)
     {
     case RS_STATUS_SENDING:
@@ -248,17 +253,21 @@ judge (RsSendItem          *item,
       item->reason = g_strdup (_("is being sent right now by another send"));
       return;
     case RS_STATUS_UNKNOWN:
+      if (test)
+        break;
       item->skip = RS_SEND_SKIP_UNKNOWN;
       item->reason = g_strdup (_("a send was interrupted, so it is not known whether the "
                                  "report arrived; check your Sent folder and set the status "
                                  "by hand"));
       return;
     case RS_STATUS_SENT:
+      if (test)
+        break;
       item->skip = RS_SEND_SKIP_SENT;
       item->reason = g_strdup (_("already sent"));
       return;
     case RS_STATUS_FAILED:
-      if (!options->retry_failed)
+      if (!options->retry_failed && !test)
         {
           item->skip = RS_SEND_SKIP_FAILED;
           item->reason = g_strdup (_("sending failed before; choose to retry failed ones to "
