@@ -30,6 +30,9 @@ struct _RsWindow
   gboolean close_when_done;
   GtkWidget *close_dialog;
 
+  /* A send being planned, and its summary while it asks */
+  gboolean planning;
+  GtkWidget *send_dialog;
   /* The export whose chooser or writing is under way, if any */
   GObject *export_flow;
   /* The file chooser of win.import while it is open */

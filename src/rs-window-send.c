@@ -243,6 +243,10 @@ send_response_cb (AdwMessageDialog *dialog,
   SendSetup *setup = g_object_get_data (G_OBJECT (dialog), "rs-send-setup");
   GtkEditable *password = g_object_get_data (G_OBJECT (dialog), "rs-password");
 
+  /* GTK 4.8's password entry and text view fail when their window is
+   * destroyed while they have the focus, as after Enter or Tab in them. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+
   if (password != NULL)
     {
       g_autofree char *typed = NULL;
@@ -250,9 +254,6 @@ send_response_cb (AdwMessageDialog *dialog,
       if (g_str_equal (response, "send"))
         typed = g_strdup (gtk_editable_get_text (password));
       gtk_editable_set_text (password, "");
-      /* GTK 4.8's password entry crashes when its window is destroyed while it
-       * has the focus, as after Enter in it. */
-      gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
       if (typed != NULL)
         {
           clear_password (setup);
@@ -298,6 +299,33 @@ describe_skip (RsSendSkip skip)
 }
 
 #define N_EXAMPLES 2
+#define EXAMPLE_CHARS 40
+
+/* A name, or else the address, cut short: the summary keeps its size. */
+static void
+append_example (GString          *examples,
+                const RsSendItem *item)
+{
+  const char *name = item->person;
+
+  if (name == NULL || name[0] == '\0')
+    name = item->email;
+  if (name == NULL || name[0] == '\0')
+    return;
+
+  if (examples->len > 0)
+    g_string_append (examples, ", ");
+  if (g_utf8_strlen (name, -1) > EXAMPLE_CHARS)
+    {
+      g_autofree char *cut = g_utf8_substring (name, 0, EXAMPLE_CHARS - 1);
+
+      g_string_append_printf (examples, "%s…", cut);
+    }
+  else
+    {
+      g_string_append (examples, name);
+    }
+}
 
 /* One line a reason, with a few names: the summary keeps its size however
  * many are skipped. */
@@ -317,18 +345,22 @@ describe_skipped (RsSendPlan *plan)
 
           if (item->skip != skip)
             continue;
-          if (count < N_EXAMPLES && item->person != NULL)
-            g_string_append_printf (examples, "%s%s", examples->len ? ", " : "", item->person);
+          if (count < N_EXAMPLES)
+            append_example (examples, item);
           count++;
         }
       if (count == 0)
         continue;
 
-      if (count > N_EXAMPLES)
+      if (count > N_EXAMPLES && examples->len > 0)
         g_string_append (examples, ", …");
-      /* Translators: how many were skipped, why, and some of their names */
-      g_string_append_printf (text, _("\n• %u: %s (%s)"), count, describe_skip (skip),
-                              examples->str);
+      if (examples->len > 0)
+        /* Translators: how many were skipped, why, and some of their names */
+        g_string_append_printf (text, _("\n• %u: %s (%s)"), count, describe_skip (skip),
+                                examples->str);
+      else
+        /* Translators: how many were skipped, and why */
+        g_string_append_printf (text, _("\n• %u: %s"), count, describe_skip (skip));
     }
 
   return g_string_free (g_steal_pointer (&text), FALSE);
@@ -403,6 +435,17 @@ make_skipped_list (RsSendPlan *plan)
 }
 
 static void
+password_activate_cb (GtkPasswordEntry *entry,
+                      AdwMessageDialog *dialog)
+{
+  if (adw_message_dialog_get_response_enabled (dialog, "send"))
+    {
+      adw_message_dialog_response (dialog, "send");
+      gtk_window_close (GTK_WINDOW (dialog));
+    }
+}
+
+static void
 show_confirmation (RsWindow  *self,
                    SendSetup *setup)
 {
@@ -428,7 +471,7 @@ show_confirmation (RsWindow  *self,
     {
       heading = g_strdup_printf (ngettext ("Send %u Test Message?", "Send %u Test Messages?",
                                            n), n);
-      button = g_strdup (_("_Send Test Messages"));
+      button = g_strdup (ngettext ("_Send Test Message", "_Send Test Messages", n));
       /* Translators: %s is the test address */
       destination = g_strdup_printf (_("Every message goes to the test address %s; no status "
                                        "changes."),
@@ -463,8 +506,9 @@ show_confirmation (RsWindow  *self,
       GtkWidget *entry = gtk_password_entry_new ();
 
       gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
-      g_object_set (entry, "placeholder-text", _("Password of the mail server"),
-                    "activates-default", TRUE, NULL);
+      g_object_set (entry, "placeholder-text", _("Password of the mail server"), NULL);
+      /* Typing the password and pressing Enter is a deliberate go. */
+      g_signal_connect_object (entry, "activate", G_CALLBACK (password_activate_cb), dialog, 0);
       gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _("Password of the mail server"), -1);
       gtk_box_append (GTK_BOX (extra), entry);
@@ -479,6 +523,7 @@ show_confirmation (RsWindow  *self,
 
   g_object_set_data_full (G_OBJECT (dialog), "rs-send-setup", setup, send_setup_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (send_response_cb), self, 0);
+  g_set_weak_pointer (&self->send_dialog, dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -497,6 +542,8 @@ plan_done_cb (GObject      *object,
   g_autoptr(RsWindow) self = call->self;
   g_autoptr(GError) error = NULL;
   SendSetup *setup = call->setup;
+
+  self->planning = FALSE;
 
   if (rs_store_run_finish (RS_STORE (object), result, &error) == NULL)
     {
@@ -570,6 +617,15 @@ send_action (GtkWidget  *widget,
   if (!rs_window_is_idle (self))
     return;
 
+  /* One summary at a time: pressed again, the open one comes forward. */
+  if (self->send_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->send_dialog));
+      return;
+    }
+  if (self->planning)
+    return;
+
   if (g_str_equal (action_name, "win.send-test"))
     scope = SEND_TEST;
   else if (g_str_equal (action_name, "win.send-selected"))
@@ -594,6 +650,7 @@ send_action (GtkWidget  *widget,
   call = g_new0 (PlanCall, 1);
   call->self = g_object_ref (self);
   call->setup = setup;
+  self->planning = TRUE;
   rs_store_run_async (self->store, plan_job, setup, NULL, NULL, self->cancellable,
                       plan_done_cb, call);
 }

@@ -568,6 +568,7 @@ rs_window_finalize (GObject *object)
   RsWindow *self = (RsWindow *)object;
 
   g_clear_weak_pointer (&self->export_flow);
+  g_clear_weak_pointer (&self->send_dialog);
   g_clear_object (&self->runner);
   g_clear_object (&self->store);
   g_clear_pointer (&self->last_import, rs_import_summary_free);

@@ -480,9 +480,25 @@ test_window_quit_during_import (Fixture       *fixture,
   sqlite3_finalize (stmt);
 }
 
-/* 2,000 rows that cannot be sent, each for its own reason text: the send
- * summary keeps a size that fits the screen, and lists all of them in a
- * scrolled view. */
+static guint
+count_message_dialogs (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      n += ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window));
+    }
+
+  return n;
+}
+
+/* 2,000 rows that cannot be sent, each for its own reason text, three with
+ * names of 2,400 letters: the send summary keeps a size that fits the
+ * screen, and lists all of them in a scrolled view. */
 static void
 test_window_send_summary_size (Fixture       *fixture,
                                gconstpointer  data)
@@ -496,9 +512,11 @@ test_window_send_summary_size (Fixture       *fixture,
   int height = 0;
 
 
+  g_autofree char *long_name = g_strnfill (2400, 'a');
+
   for (guint i = 0; i < 2000; i++)
-    g_string_append_printf (csv, "Person %u,Buyer,Company %u B.V.,person-%u(at)example.com,"
-                            "Version 1.0 (eng),4\n", i, i % 50, i);
+    g_string_append_printf (csv, "Person %u%s,Buyer,Company %u B.V.,person-%u(at)example.com,"
+                            "Version 1.0 (eng),4\n", i, i < 3 ? long_name : "", i % 50, i);
   path = write_fixture (fixture, "dirty.csv", csv->str);
 
   g_settings_set_string (settings, "smtp-url", "smtp://127.0.0.1:2525");
@@ -524,6 +542,12 @@ test_window_send_summary_size (Fixture       *fixture,
   gtk_widget_measure (GTK_WIDGET (dialog), GTK_ORIENTATION_VERTICAL, 400, NULL, &height, NULL,
                       NULL);
   g_assert_cmpint (height, <, 700);
+
+  /* Pressed again while it asks: the same summary, not a second one. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
+                                             NULL));
+  rs_test_iterate ();
+  g_assert_cmpuint (count_message_dialogs (), ==, 1);
 
   /* The whole list is there, one line each, and opening it keeps the size. */
   for (GtkWidget *w = GTK_WIDGET (dialog); w != NULL; w = rs_test_next_widget (w, GTK_WIDGET (dialog)))
