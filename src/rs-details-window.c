@@ -254,6 +254,12 @@ show_fields (RsDetailsWindow     *self,
     }
 }
 
+static gboolean
+shows_sent_time (RsStatus status)
+{
+  return status == RS_STATUS_SENT || status == RS_STATUS_UNKNOWN;
+}
+
 static void
 show_details (RsDetailsWindow     *self,
               RsRespondentDetails *old)
@@ -283,7 +289,13 @@ show_details (RsDetailsWindow     *self,
     status = g_strdup (rs_status_get_label (rs_respondent_get_status (respondent)));
   adw_action_row_set_subtitle (self->status_row, status);
 
-  if (sent_at[0] != '\0')
+  /* A time of sending stays in the record after a mark by hand; it is
+   * only shown while the status says sent (or that sending was begun). */
+  if (sent_at[0] != '\0' && !shows_sent_time (rs_respondent_get_status (respondent)))
+    {
+      adw_action_row_set_subtitle (self->sent_row, _("Not sent"));
+    }
+  else if (sent_at[0] != '\0')
     {
       g_autofree char *text = NULL;
 

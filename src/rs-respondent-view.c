@@ -942,6 +942,12 @@ status_update (GtkInscription *label,
   set_cell (label, rs_status_get_label (status), status_classes[status], tooltip);
 }
 
+static gboolean
+shows_sent_time (RsStatus status)
+{
+  return status == RS_STATUS_SENT || status == RS_STATUS_UNKNOWN;
+}
+
 static void
 sent_update (GtkInscription *label,
              RsRespondent   *respondent)
@@ -950,6 +956,11 @@ sent_update (GtkInscription *label,
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *text = NULL;
+
+  /* A mark by hand keeps the time of an earlier send; it is not shown
+   * unless the status says sent (or that sending was begun). */
+  if (!shows_sent_time (rs_respondent_get_status (respondent)))
+    sent_at = 0;
 
   if (sent_at > 0 && (utc = g_date_time_new_from_unix_utc (sent_at)) != NULL)
     {
@@ -966,6 +977,9 @@ mode_update (GtkInscription *label,
 {
   const char *mode = rs_respondent_get_mode (respondent);
   const char *text = "";
+
+  if (!shows_sent_time (rs_respondent_get_status (respondent)))
+    mode = NULL;
 
   if (g_strcmp0 (mode, "test") == 0)
     text = C_("send mode", "Test");

@@ -1013,6 +1013,19 @@ test_respondents_send_selected (Fixture       *fixture,
   g_assert_true (rs_test_wait_until (status_is, &ivo, 10000));
   g_assert_true (rs_test_wait_until (undo_shown, fixture->window, 10000));
 
+  /* Failed now: the row no longer shows when it was sent, nor how. */
+  g_assert_true (rs_test_wait_until (shown_status_is, &ivo, 10000));
+  {
+    g_autofree char *row = NULL;
+
+    for (guint i = 0; i < n_visible (fixture); i++)
+      if (rs_respondent_get_id (visible_item (fixture, i)) == ivo.id)
+        row = shown_row_text (fixture, i);
+    g_assert_nonnull (row);
+    /* Status, then Sent, Mode and Note, all empty */
+    g_assert_true (g_str_has_suffix (row, "|Failed||||"));
+  }
+
   rs_test_server_stop (&server);
   tear_down_sending ();
 }
