@@ -326,6 +326,42 @@ test_export_fails (Fixture       *fixture,
 
 /* Where numbers are written with a decimal comma, Excel wants semicolons:
  * tried with a Dutch locale made for the test, when the system can. */
+/* Text that starts like a spreadsheet formula is written so that Excel or
+ * LibreOffice read it as text, not run it; text that does not stays as it is. */
+static void
+test_export_formulas (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const RsExportOptions options = RS_EXPORT_OPTIONS_INIT;
+  const char *notes[] = {
+    "=HYPERLINK(\"http://example.com\",\"click\")", "+SUM(1,2)", "-2+3", "@cmd",
+  };
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (notes); i++)
+    {
+      g_assert_true (rs_tracker_set_note (fixture->store, fixture->ids[i], notes[i], &error));
+      g_assert_no_error (error);
+    }
+
+  text = export_to_text (fixture, &options);
+  rows = parse_csv (text, ',');
+  for (guint i = 0; i < G_N_ELEMENTS (notes); i++)
+    {
+      g_autofree char *expected = g_strconcat ("'", notes[i], NULL);
+      guint row = 0;
+
+      for (guint r = 1; r < rows->len; r++)
+        if (g_ascii_strtoll (((char **) rows->pdata[r])[0], NULL, 10) == fixture->ids[i])
+          row = r;
+      g_assert_cmpuint (row, >, 0);
+      g_assert_cmpstr (column (rows, row, "note"), ==, expected);
+    }
+  g_assert_nonnull (strstr (text, ",Polder Packaging B.V.,"));
+}
+
 static void
 test_export_locale_delimiter (void)
 {
@@ -372,6 +408,7 @@ main (int   argc,
   ADD ("subset", test_export_subset);
   ADD ("async", test_export_async);
   ADD ("fails", test_export_fails);
+  ADD ("formulas", test_export_formulas);
 
 #undef ADD
 

@@ -214,6 +214,26 @@ rs_export_status (RsStore        *store,
   return export_write (store, &options, out, NULL, cancellable, error);
 }
 
+/* Text from the master file or a note, for a spreadsheet: a value that
+ * starts like a formula (=, +, -, @, or a tab or return before one) would be
+ * run by Excel or LibreOffice when the file is opened, so it gets a leading
+ * apostrophe and is read as the text it is. */
+static void
+append_text_field (GString    *line,
+                   const char *value,
+                   char        delimiter)
+{
+  if (value != NULL && value[0] != '\0' && strchr ("=+-@\t\r", value[0]) != NULL)
+    {
+      g_autofree char *text = g_strconcat ("'", value, NULL);
+
+      rs_export_append_field (line, text, delimiter);
+      return;
+    }
+
+  rs_export_append_field (line, value, delimiter);
+}
+
 static void
 append_row (GString      *line,
             sqlite3_stmt *stmt,
@@ -231,8 +251,8 @@ append_row (GString      *line,
         }
       else
         {
-          rs_export_append_field (line, (const char *) sqlite3_column_text (stmt, column),
-                                  layout->delimiter);
+          append_text_field (line, (const char *) sqlite3_column_text (stmt, column),
+                             layout->delimiter);
         }
     }
   g_string_append_c (line, '\n');
