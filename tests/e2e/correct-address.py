@@ -50,8 +50,7 @@ def scenario(s):
                     "ON r.id = h.respondent_id WHERE r.email = ?", NEW)
     s.expect(history, "the correction in Daan's history")
     press(s, "Close", within=details)
-    s.wait_for(lambda: not any(w.find("label", "History") for w in s.windows()
-                               if w.name != "ResilienceScan"),
+    s.wait_for(lambda: harness.details_window(s, "Daan Visser") is None,
                what="its Close button to close the details window")
 
     # A new import of the same file keeps the hand correction.

@@ -37,6 +37,18 @@ def scenario(s):
     s.wait_for(lambda: s.window("Import Master File") is None,
                what="the file chooser to close", dump=chooser)
 
+    # The result: a toast with the counts and a Details button.
+    toast = wait_node(s, "label", re.compile(r"Imported: .*7 new"), what="the import result")
+    if not re.search(r"1 skipped", toast.text()) or not re.search(r"1 flagged", toast.text()):
+        s.fail("1 skipped and 1 flagged in the result, got %r" % toast.text())
+    # Its Details, while the toast is there.
+    press(s, "Details")
+    details = s.wait_for(lambda: s.window("Import Details"), what="the Import Details window")
+    s.step("import details")
+    check_details(s, details, os.path.basename(path))
+    s.key("Escape")
+    s.wait_for(lambda: s.window("Import Details") is None, what="Escape to close the details")
+
     # The table fills with everyone who was imported (the skipped row is not).
     rows = harness.wait_rows(s, 7)
     s.step("imported")
@@ -49,17 +61,6 @@ def scenario(s):
         s.fail("'Café Ölmühle' read from the Windows-1252 file; rows: %s" % rows)
     s.wait_for(lambda: re.search(r"\b7 respondents\b", harness.stats_text(s)),
                what="the count line to say 7 respondents")
-
-    # The result: a toast with the counts and a Details button.
-    toast = wait_node(s, "label", re.compile(r"Imported: .*7 new"), what="the import result")
-    if not re.search(r"1 skipped", toast.text()) or not re.search(r"1 flagged", toast.text()):
-        s.fail("1 skipped and 1 flagged in the result, got %r" % toast.text())
-    press(s, "Details")
-    details = s.wait_for(lambda: s.window("Import Details"), what="the Import Details window")
-    s.step("import details")
-    check_details(s, details, os.path.basename(path))
-    s.key("Escape")
-    s.wait_for(lambda: s.window("Import Details") is None, what="Escape to close the details")
 
     # The database holds them too, with the address as the file has it.
     by_person = {r["person"]: r for r in s.list_respondents()}
@@ -77,7 +78,50 @@ def scenario(s):
                          what="the Import Details window, reopened from the main menu")
     s.step("import details reopened")
     check_details(s, details, os.path.basename(path))
-    s.key("Escape")
+
+    # The problem lines can be saved as a text file...
+    saved = os.path.join(s.home, "Documents", "import problems.txt")
+    press(s, "Save…", within=details)
+    title = s.wait_for(lambda: next((w.name for w in s.windows()
+                                     if w.name not in ("ResilienceScan", "Import Details")
+                                     and w.showing), None),
+                       what="a chooser to save the problem lines")
+    harness.choose_file(s, title, saved, save=True)
+    s.wait_for(lambda: os.path.exists(saved), what="the problem lines saved at " + saved)
+    with open(saved, encoding="utf-8") as f:
+        text = f.read()
+    s.expect("Line 8 (Gijs Peters)" in text and "Line 9" in text,
+             "both problem lines in the saved file, it reads %r" % text[:400])
+
+    # ... and the line of someone who cannot be sent opens that person.
+    line = wait_node(s, "label", re.compile(r"^Line 8 \(Gijs Peters\)"), within=details)
+    s.click(line)
+    s.key("Return")
+    person = s.wait_for(lambda: harness.details_window(s, "Gijs Peters"),
+                        what="Gijs Peters' details opened from line 8")
+    s.step("respondent opened from the problem line")
+    field = person.find("text", "E-mail Address")
+    s.expect(field is not None and field.text() == "n.v.t.",
+             "the details of Gijs Peters with the address 'n.v.t.' to correct",
+             dump=person)
+    press(s, "Close", within=person)
+    s.wait_for(lambda: harness.details_window(s, "Gijs Peters") is None,
+               what="the details window to close")
+    if s.window("Import Details"):
+        s.key("Escape")
+
+    # 600 pixels wide: everything in the header bar still fits, the people are readable.
+    s.resize("ResilienceScan", 600, 700)
+    s.wait_for(lambda: s.main_window.extents()[2] <= 620, what="the window 600 px wide")
+    s.step("600 px wide")
+    width = s.main_window.extents()[2]
+    header = [b for b in s.main_window.find_all("push button") if b.extents()[1] < 46]
+    outside = [b for b in header if b.extents()[0] + b.extents()[2] > width + 1]
+    s.expect(len(header) >= 4 and not outside,
+             "every header bar button inside the 600 px window, these stick out: %s" % outside)
+    s.expect(harness.row_node(s, "Gijs Peters") is not None and
+             s.main_window.find("label", "Person") is not None,
+             "the Person column on screen at 600 px")
 
 
 def check_details(s, details, basename):

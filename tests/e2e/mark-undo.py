@@ -59,7 +59,7 @@ def scenario(s):
              "both undos in Anna's history, it has %s" % history)
 
     details = harness.open_details(s, "Anna de Vries")
-    harness.scroll_down(s, details)
+    harness.scroll_down(s, details, clicks=6)
     s.step("history")
     shown = [n.text() for n in details.find_all("label", showing=False)]
     if not any("bounced: mailbox full" in t for t in shown) or \
