@@ -249,6 +249,7 @@ rs_export_flow_run (GtkWindow       *parent,
   g_autofree char *date = g_date_time_format (now, "%Y%m%d");
   g_autofree char *name = NULL;
   g_autoptr(GFile) folder = NULL;
+  g_autoptr(GtkFileFilter) csv = NULL;
   RsExportFlow *self;
   GtkFileChooser *chooser;
 
@@ -277,6 +278,13 @@ rs_export_flow_run (GtkWindow       *parent,
   /* Translators: the default file name of an export; %s is the date */
   name = g_strdup_printf (_("resiliencescan-status-%s.csv"), date);
   gtk_file_chooser_set_current_name (chooser, name);
+
+  /* Without a filter GTK's own chooser shows an empty "(None)" list. */
+  csv = gtk_file_filter_new ();
+  gtk_file_filter_set_name (csv, _("CSV Files"));
+  gtk_file_filter_add_mime_type (csv, "text/csv");
+  gtk_file_filter_add_suffix (csv, "csv");
+  gtk_file_chooser_add_filter (chooser, csv);
 
   if (self->visible_ids != NULL)
     {

@@ -261,6 +261,8 @@ test_mail_settings_validation (void)
       RS_SEND_MODE_LIVE, RS_MAIL_SETTINGS_ERROR_INVALID, "is not valid" },
     { "smtp://:587", "a@example.com", NULL, NULL, NULL,
       RS_SEND_MODE_LIVE, RS_MAIL_SETTINGS_ERROR_INVALID, "is not valid" },
+    { "smtp://exa mple.com:25", "a@example.com", NULL, NULL, NULL,
+      RS_SEND_MODE_LIVE, RS_MAIL_SETTINGS_ERROR_INVALID, "is not valid" },
     { "smtp://mail.example.com:587", NULL, NULL, NULL, NULL, RS_SEND_MODE_LIVE,
       RS_MAIL_SETTINGS_ERROR_MISSING, "Set the From Address in Preferences → E-mail." },
     { "smtp://mail.example.com:587", "scan team", NULL, NULL, NULL, RS_SEND_MODE_LIVE,

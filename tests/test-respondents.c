@@ -467,6 +467,7 @@ static void
 test_respondents_export_view (Fixture       *fixture,
                               gconstpointer  data)
 {
+  g_autoptr(GListModel) filters = NULL;
   GtkFileChooser *chooser;
 
   rs_respondent_view_set_search_text (fixture->view, "polder");
@@ -474,6 +475,9 @@ test_respondents_export_view (Fixture       *fixture,
   chooser = rs_window_get_export_chooser (fixture->window);
   g_assert_nonnull (chooser);
   g_assert_cmpstr (gtk_file_chooser_get_choice (chooser, "respondents"), ==, "shown");
+  /* A filter names the files, instead of an empty "(None)". */
+  filters = gtk_file_chooser_get_filters (chooser);
+  g_assert_cmpuint (g_list_model_get_n_items (filters), ==, 1);
   /* A second Ctrl+E finds the first chooser open. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export", NULL));
   g_assert_true (rs_window_get_export_chooser (fixture->window) == chooser);

@@ -389,6 +389,21 @@ check_address (const char  *address,
   return TRUE;
 }
 
+/* A host name or an address: letters, digits, dots, hyphens and, for an
+ * IPv6 address, colons and brackets. No space: "exa mple.com" is a typo. */
+static gboolean
+host_is_plausible (const char *host)
+{
+  if (host == NULL || host[0] == '\0')
+    return FALSE;
+
+  for (const char *p = host; *p; p++)
+    if (!g_ascii_isalnum (*p) && strchr (".-_:[]", *p) == NULL && !((guchar) *p & 0x80))
+      return FALSE;
+
+  return TRUE;
+}
+
 gboolean
 rs_mail_settings_validate_server (RsMailSettings  *self,
                                   GError         **error)
@@ -413,7 +428,8 @@ rs_mail_settings_validate_server (RsMailSettings  *self,
       || (g_ascii_strcasecmp (scheme, "smtp") != 0 && g_ascii_strcasecmp (scheme, "smtps") != 0)
       || g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL
       || g_uri_get_fragment (uri) != NULL
-      || (g_uri_get_path (uri)[0] != '\0' && !g_str_equal (g_uri_get_path (uri), "/")))
+      || (g_uri_get_path (uri)[0] != '\0' && !g_str_equal (g_uri_get_path (uri), "/"))
+      || !host_is_plausible (self->host))
     {
       g_set_error (error, RS_MAIL_SETTINGS_ERROR, RS_MAIL_SETTINGS_ERROR_INVALID,
                    _("The mail server “%s” is not valid. Enter it as smtp://HOST:PORT or "
