@@ -409,14 +409,19 @@ make_skipped_list (RsSendPlan *plan)
   g_autofree char *text = list_skipped (plan);
   g_autofree char *label = NULL;
   GtkWidget *expander;
+  GtkWidget *heading;
   GtkWidget *scrolled;
   GtkWidget *view;
   guint n = plan->skipped->len;
 
-  view = gtk_text_view_new ();
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  /* A label rather than a text view: GTK 4.8's text view in a message
+   * dialog prints criticals as Tab moves the focus through the dialog. */
+  view = gtk_label_new (text);
+  gtk_label_set_wrap (GTK_LABEL (view), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (view), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (view), 0);
+  gtk_label_set_yalign (GTK_LABEL (view), 0);
+  gtk_widget_add_css_class (view, "caption");
   gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Skipped respondents"), -1);
 
@@ -426,10 +431,14 @@ make_skipped_list (RsSendPlan *plan)
   gtk_widget_set_size_request (scrolled, -1, 160);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
 
-  label = g_strdup_printf (ngettext ("Show the %u Skipped Respondent",
-                                     "Show All %u Skipped Respondents", n), n);
-  expander = gtk_expander_new_with_mnemonic (label);
-  gtk_expander_set_child (GTK_EXPANDER (expander), scrolled);
+  label = g_strdup_printf (ngettext ("The %u Skipped Respondent",
+                                     "All %u Skipped Respondents", n), n);
+  expander = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  heading = gtk_label_new (label);
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (expander), heading);
+  gtk_box_append (GTK_BOX (expander), scrolled);
 
   return expander;
 }
