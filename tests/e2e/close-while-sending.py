@@ -70,5 +70,15 @@ def scenario(s):
     if len(got) != len(set(got)):
         s.fail("one message per address: %s" % got)
 
+    # Started again, the app finds nothing interrupted: no one is 'unknown'.
+    s.launch()
+    harness.wait_rows(s, 6)
+    s.step("started again")
+    statuses = [r["status"] for r in s.list_respondents()]
+    if "unknown" in statuses:
+        s.fail("nobody 'unknown' after starting again: %s" % statuses)
+    s.wait_for(lambda: re.search(r"Sent %d\b" % len(sent), harness.stats_text(s)),
+               what="'Sent %d' in the count line" % len(sent))
+
 
 harness.run(scenario)

@@ -695,6 +695,15 @@ class Session:
         self.problems.append(message)
         return False
 
+    def soft_wait(self, condition, what, timeout=DEFAULT_TIMEOUT, dump=None):
+        """wait_for() whose failure does not stop the scenario (see expect())."""
+        try:
+            return self.wait_for(condition, timeout=timeout, what=what, dump=dump)
+        except StepFailed as e:
+            log(str(e))
+            self.problems.append(what)
+            return None
+
     def step(self, label):
         """Marks a step done: a line in the log and a screenshot."""
         path = self.screenshot(label)
