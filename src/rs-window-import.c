@@ -74,10 +74,10 @@ import_done_cb (GObject      *object,
   adw_toast_set_action_name (toast, "win.show-import-details");
   rs_window_add_toast (self, toast);
 
-  rs_window_job_finished (self);
   rs_window_reload (self);
   /* The import left its rows in the write-ahead log for speed. */
   rs_window_checkpoint (self);
+  rs_window_job_finished (self);
 }
 
 void

@@ -86,12 +86,12 @@ reports_done_cb (GObject      *object,
   summary = rs_report_job_run_finish (RS_STORE (object), result, &error);
   cancelled = rs_job_runner_get_cancelled (self->runner);
   rs_job_runner_finish (self->runner);
-  rs_window_job_finished (self);
 
   if (summary == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         rs_window_show_message (self, _("Could Not Make the Reports"), error->message);
+      rs_window_job_finished (self);
       return;
     }
 
@@ -114,6 +114,7 @@ reports_done_cb (GObject      *object,
     }
   rs_window_add_toast (self, toast);
   rs_window_reload (self);
+  rs_window_job_finished (self);
 }
 
 /**

@@ -180,7 +180,6 @@ send_done_cb (GObject      *object,
 
   summary = rs_send_job_run_finish (RS_STORE (object), result, &error);
   rs_job_runner_finish (self->runner);
-  rs_window_job_finished (self);
   rs_window_reload (self);
   rs_window_checkpoint (self);
 
@@ -191,6 +190,7 @@ send_done_cb (GObject      *object,
                                                     "message: nothing was sent")));
       else
         rs_window_show_message (self, _("Sending Stopped"), error->message);
+      rs_window_job_finished (self);
       return;
     }
 
@@ -204,6 +204,7 @@ send_done_cb (GObject      *object,
   adw_toast_set_timeout (toast, 30);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   rs_window_add_toast (self, toast);
+  rs_window_job_finished (self);
 }
 
 static void

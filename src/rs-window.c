@@ -89,10 +89,17 @@ rs_window_is_idle (RsWindow *self)
   return self->store != NULL && self->runner != NULL && !rs_job_runner_get_busy (self->runner);
 }
 
+/* Once the window is closing, what a job has to say goes with it. */
 void
 rs_window_add_toast (RsWindow *self,
                      AdwToast *toast)
 {
+  if (self->close_when_done || self->toast_overlay == NULL)
+    {
+      g_object_unref (g_object_ref_sink (toast));
+      return;
+    }
+
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -102,6 +109,9 @@ rs_window_show_message (RsWindow   *self,
                         const char *body)
 {
   GtkWidget *dialog;
+
+  if (self->close_when_done)
+    return;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
@@ -340,7 +350,8 @@ ask_before_closing (RsWindow *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* A job has ended and returned its result. */
+/* A job has ended and returned its result, which the flow has shown: the
+ * last thing a flow does, as the window may close now. */
 void
 rs_window_job_finished (RsWindow *self)
 {
