@@ -20,7 +20,7 @@ def scenario(s):
     cert, key = s.make_certificate()
     # Slow enough per message that a round can be cancelled midway.
     smtp = s.start_smtp("--cert", cert, "--key", key, "--require-starttls",
-                        "--user", USER, "--password", PASSWORD, "--delay", "0.6")
+                        "--user", USER, "--password", PASSWORD, "--delay", "1.5")
     harness.import_people(s)
     s.launch()
     harness.wait_rows(s, 6)
@@ -69,9 +69,13 @@ def live_round(s, smtp):
     dialog = harness.wait_dialog(s, re.compile(r"^Send the Reports to 6 Respondents\?"))
     s.step("live confirmation")
     press(s, "Send to 6 Respondents", within=dialog)
+    # The progress bar's Cancel, found before it is needed: a click right
+    # after the second message lands while the round is still going.
+    cancel = wait_node(s, "push button", "Cancel", what="the Cancel button of the round",
+                       pred=lambda n: n.sensitive)
     s.wait_for(lambda: len(live(smtp)) >= 2, timeout=20,
                what="two live messages in the mailbox")
-    cancel = press(s, "Cancel", role="push button")
+    s.click(cancel)
     s.step("cancelled")
     s.wait_for(lambda: settled(s, smtp), timeout=15,
                what="the round to end: nothing 'sending', as many sent as arrived")
@@ -84,7 +88,6 @@ def live_round(s, smtp):
     s.expect(0 < n_sent < 6, "the round stopped midway: %d of 6 sent" % n_sent)
     s.expect(n_sent == len(live(smtp)),
              "as many marked sent (%d) as messages arrived (%d)" % (n_sent, len(live(smtp))))
-    del cancel
 
     # Resume: the rest, and only the rest.
     remaining = 6 - n_sent
@@ -165,7 +168,7 @@ def set_up_mail(s, smtp, cert):
         # Without a CA file a server with its own certificate is a dead end;
         # the rest is still shown, with a plain server on this computer.
         smtp.stop()
-        smtp = s.start_smtp("--user", USER, "--password", PASSWORD, "--delay", "0.6")
+        smtp = s.start_smtp("--user", USER, "--password", PASSWORD, "--delay", "1.5")
         security_choice = "None (this computer only)"
     port = smtp.port
     harness.fill(s, server, "smtp://127.0.0.1:%d" % port, "the server")
