@@ -109,10 +109,13 @@ class Node:
 
     @property
     def role(self):
-        try:
-            return self.acc.get_role_name() or ""
-        except Exception:
-            return ""
+        # An object's role never changes: asked once per Node.
+        if getattr(self, "_role", None) is None:
+            try:
+                self._role = self.acc.get_role_name() or ""
+            except Exception:
+                return ""
+        return self._role
 
     @property
     def description(self):
@@ -219,17 +222,24 @@ class Node:
                 return a.do_action(i)
         raise StepFailed("%s has no action %r" % (self, name))
 
-    def walk(self, max_depth=60):
+    def walk(self, max_depth=60, prune=None):
+        """Every object below (and with) this one; not below those for
+        which @prune is true."""
         stack = [(self, 0)]
         while stack:
             node, depth = stack.pop()
             yield node, depth
-            if depth < max_depth:
+            if depth < max_depth and (prune is None or node is self or not prune(node)):
                 stack.extend((c, depth + 1) for c in reversed(node.children()))
 
-    def find_all(self, role=None, name=None, showing=True, contains=None, pred=None):
-        found = []
-        for node, _ in self.walk():
+    def matches(self, role=None, name=None, showing=True, contains=None, pred=None,
+                into_table=False):
+        """The objects below this one that match, one by one, in the order of
+        the tree. The respondent table's rows are only searched from the
+        table itself or with @into_table: each object costs a round trip to
+        the app, and the rows are most of them."""
+        prune = None if into_table else (lambda n: n.role == "tree table")
+        for node, _ in self.walk(prune=prune):
             if node is self:
                 continue
             if role is not None and node.role != role:
@@ -242,12 +252,14 @@ class Node:
                 continue
             if pred is not None and not pred(node):
                 continue
-            found.append(node)
-        return found
+            yield node
+
+    def find_all(self, role=None, name=None, **kw):
+        return list(self.matches(role, name, **kw))
 
     def find(self, role=None, name=None, **kw):
-        nodes = self.find_all(role=role, name=name, **kw)
-        return nodes[0] if nodes else None
+        """The first match: the walk stops there."""
+        return next(self.matches(role, name, **kw), None)
 
     def dump(self, max_depth=40, max_lines=300, hidden=False):
         """The subtree as text, one object a line; what is not on screen is

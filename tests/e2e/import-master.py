@@ -120,7 +120,7 @@ def scenario(s):
     s.expect(len(header) >= 4 and not outside,
              "every header bar button inside the 600 px window, these stick out: %s" % outside)
     s.expect(harness.row_node(s, "Gijs Peters") is not None and
-             s.main_window.find("label", "Person") is not None,
+             s.main_window.find("label", "Person", into_table=True) is not None,
              "the Person column on screen at 600 px")
 
 
