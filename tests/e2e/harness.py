@@ -1100,7 +1100,8 @@ def popover_nodes(session, role=None, name=None):
             if inside and (role is None or node.role == role) and \
                     (name is None or name_matches(node.name, name)) and node.showing:
                 found.append(node)
-            stack.extend((c, inside) for c in reversed(node.children()))
+            if node.role != "tree table":  # no popover of ours lives among the rows
+                stack.extend((c, inside) for c in reversed(node.children()))
     return found
 
 
