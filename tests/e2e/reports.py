@@ -15,8 +15,11 @@ def scenario(s):
     """Reports made with Ctrl+G; a respondent opened with Enter; report and e-mail previews read"""
     harness.import_people(s)
     s.launch()
-    harness.wait_rows(s, 6)
+    rows = harness.wait_rows(s, 6)
     s.step("launched with six respondents")
+    # Before any report is made, the Report column does not read as an error.
+    s.expect(not any(cell == "Missing" for row in rows for cell in row),
+             "no 'Missing' in the Report column before reports are made: %s" % rows)
 
     s.key("ctrl+g")
     s.wait_for(lambda: re.search(r"Reports ready 6\b", harness.stats_text(s)), timeout=30,
@@ -77,6 +80,17 @@ def scenario(s):
 
     s.key("Escape")
     s.wait_for(lambda: _details_window(s) is None, what="Escape to close the details window")
+
+    # Sending before e-mail is set up says so, and leads to Preferences.
+    button = wait_node(s, "push button", "Send", pred=lambda n: n.sensitive)
+    harness.click_menu_button_item(s, button, re.compile(r"^Send to _?Everyone|^Send to "
+                                                         r"_?Respondents"))
+    dialog = harness.wait_dialog(s, "Sending Is Not Set Up")
+    s.step("sending not set up")
+    press(s, "Open Preferences", within=dialog)
+    s.wait_for(lambda: s.window("Preferences"), what="Preferences opened from the dialog")
+    s.step("preferences from the dialog")
+    s.key("Escape")
 
 
 def _details_window(s):

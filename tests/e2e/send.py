@@ -40,6 +40,9 @@ def scenario(s):
         return live_round(s, smtp)
     dialog = harness.wait_dialog(s, re.compile(r"^Send 1 Test Message\?"))
     s.step("test message confirmation")
+    s.expect(dialog.find("label", re.compile(r"No limit")) is not None and
+             dialog.find("label", re.compile(r"At most 0\b")) is None,
+             "the confirmation to say there is no limit a minute (the rate is 0)", dump=dialog)
     if dialog.find(None, "Password of the mail server"):
         s.fail("no password asked: it is in the keyring", dump=dialog)
     press(s, re.compile(r"^_?Send (1 )?Test Messages?\b"), within=dialog)
@@ -64,6 +67,8 @@ def scenario(s):
 
 
 def live_round(s, smtp):
+    # Toasts still up (the reports' result) are closed, as a person would.
+    harness.dismiss_toast(s, re.compile(r"^Reports: "))
     # A live round to everyone, cancelled after the second message.
     send_menu(s, re.compile(r"^Send to _?Everyone|^Send to _?Respondents"))
     dialog = harness.wait_dialog(s, re.compile(r"^Send the Reports to 6 Respondents\?"))
@@ -76,10 +81,14 @@ def live_round(s, smtp):
     s.wait_for(lambda: len(live(smtp)) >= 2, timeout=20,
                what="two live messages in the mailbox")
     s.click(cancel)
+    stopped = wait_label(s, re.compile(r"^Sending stopped"), timeout=15)
     s.step("cancelled")
     s.wait_for(lambda: settled(s, smtp), timeout=15,
                what="the round to end: nothing 'sending', as many sent as arrived")
-    s.expect(wait_label(s, re.compile(r"^Sending stopped")), "a toast 'Sending stopped …'")
+    text = stopped.text() if stopped else ""
+    s.expect(re.search(r"\d", text) and "nothing was sent" not in text,
+             "a toast 'Sending stopped …' with the counts of the %d sent, it says %r"
+             % (len(live(smtp)), text or "nothing"))
     rows = s.list_respondents()
     statuses = sorted(r["status"] for r in rows)
     n_sent = statuses.count("sent")
