@@ -1261,9 +1261,24 @@ def fill(session, node, text, what=None, verify=True):
                          dump=node)
 
 
+def open_menu(session, button):
+    """Clicks a menu button until its menu is open (a click that lands while
+    the window is still busy starting up can go unanswered, and a person
+    clicks again); returns the menu's items."""
+    for attempt in range(3):
+        session.click(button)
+        try:
+            return session.wait_for(lambda: popover_nodes(session, "menu item"), timeout=5,
+                                    what="the menu of %s" % button, screenshot=False)
+        except StepFailed:
+            if attempt == 2:
+                raise
+    return []
+
+
 def click_menu_button_item(session, button, label):
     """Opens a menu button with a click and activates @label by keyboard."""
-    session.click(button)
+    open_menu(session, button)
     pick_menu_item(session, label, opener_keys=())
 
 

@@ -143,8 +143,7 @@ def send_menu(s, item, required=True):
     if required:
         harness.click_menu_button_item(s, button, item)
         return True
-    s.click(button)
-    items = s.wait_for(lambda: harness.popover_nodes(s, "menu item"), what="the Send menu")
+    items = harness.open_menu(s, button)
     if not s.expect(any(harness.name_matches(n.name, item) for n in items),
                     "a menu item %r in the Send menu, it has %s" % (item.pattern, items)):
         s.key("Escape")
