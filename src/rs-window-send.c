@@ -106,16 +106,33 @@ plan_job (RsStore       *store,
   if (setup->plan == NULL)
     return NULL;
 
-  /* A sample without a selection is one message, not the whole round. */
-  if (setup->scope == SEND_TEST && setup->ids->len == 0 && setup->plan->to_send->len > 0)
+  /* A sample without a selection is one message, not the whole round: the
+   * first who would be sent, or else the first who was (a test message
+   * changes no status). */
+  if (setup->scope == SEND_TEST && setup->ids->len == 0)
     {
-      GArray *one = g_array_new (FALSE, FALSE, sizeof (gint64));
-      RsSendItem *first = g_ptr_array_index (setup->plan->to_send, 0);
+      RsSendItem *sample = NULL;
 
-      g_array_append_val (one, first->id);
-      set_ids (setup, one);
-      g_clear_pointer (&setup->plan, rs_send_plan_free);
-      setup->plan = rs_send_job_plan (store, &setup->options, error);
+      if (setup->plan->to_send->len > 0)
+        sample = g_ptr_array_index (setup->plan->to_send, 0);
+      for (guint i = 0; sample == NULL && i < setup->plan->skipped->len; i++)
+        {
+          RsSendItem *item = g_ptr_array_index (setup->plan->skipped, i);
+
+          if (item->skip == RS_SEND_SKIP_SENT || item->skip == RS_SEND_SKIP_FAILED ||
+              item->skip == RS_SEND_SKIP_UNKNOWN)
+            sample = item;
+        }
+
+      if (sample != NULL)
+        {
+          GArray *one = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+          g_array_append_val (one, sample->id);
+          set_ids (setup, one);
+          g_clear_pointer (&setup->plan, rs_send_plan_free);
+          setup->plan = rs_send_job_plan (store, &setup->options, error);
+        }
     }
   /* A retry is for those who failed, not for those still pending. */
   else if (setup->scope == SEND_RETRY)

@@ -1034,6 +1034,41 @@ test_respondents_send_selected (Fixture       *fixture,
   tear_down_sending ();
 }
 
+/* Once nobody is left to send, a test message still takes one sample: a
+ * test changes no status. */
+static void
+test_respondents_sample_after_round (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  gint64 ids[2] = {
+    id_of (store, "ivo.bos@example.com"),
+    id_of (store, "am.jansen@example.org"),
+  };
+  g_autoptr(GPtrArray) marked = NULL;
+  g_autoptr(GError) error = NULL;
+  RsTestServer server = { 0 };
+  GtkWindow *dialog;
+
+  marked = rs_tracker_mark (store, ids, 2, RS_STATUS_SENT, NULL, &error);
+  g_assert_no_error (error);
+  rs_test_server_start (&server, NULL);
+  set_up_sending (fixture, server.url);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Send 1 Test Message?");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"me@example.org\""), ==, 1);
+
+  rs_test_server_stop (&server);
+  tear_down_sending ();
+}
+
 static gboolean
 window_gone (gpointer data)
 {
@@ -1281,6 +1316,8 @@ main (int   argc,
               fixture_set_up, test_respondents_send_selected, fixture_tear_down);
   g_test_add ("/respondents/close-while-sending", Fixture, NULL,
               fixture_set_up, test_respondents_close_while_sending, fixture_tear_down);
+  g_test_add ("/respondents/sample-after-round", Fixture, NULL,
+              fixture_set_up, test_respondents_sample_after_round, fixture_tear_down);
   g_test_add ("/respondents/stale-sending", Fixture, NULL,
               fixture_set_up, test_respondents_stale_sending, fixture_tear_down);
   g_test_add ("/respondents/send-password", Fixture, NULL,

@@ -242,9 +242,9 @@ judge (RsSendItem          *item,
        gboolean             report_current)
 {
   /* A test message goes to the test address and changes no status: those
-   * sent before, or whose sending failed or was interrupted, can be tried as
-   * well as anyone. */
-  gboolean test = options->mode == RS_SEND_MODE_TEST;
+   * chosen by id can be tried whether they were sent before, failed or were
+   * interrupted. A test round of everyone follows the live round's rules. */
+  gboolean test = options->mode == RS_SEND_MODE_TEST && options->n_ids > 0;
 
   switch (item->status)
     {
