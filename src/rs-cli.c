@@ -759,6 +759,10 @@ cmd_send (GStrv *args)
   counts = rs_send_summary_describe (summary);
   printf ("%s\n", counts);
 
+  if (summary->cancelled)
+    return fail (_("send: stopped before the end; whoever was not sent to yet is still "
+                   "pending"));
+
   return 0;
 }
 

@@ -1070,6 +1070,50 @@ test_respondents_sample_after_round (Fixture       *fixture,
 }
 
 static gboolean
+server_has_connected (gpointer data)
+{
+  return rs_test_server_count (data, "\"event\": \"connect\"") > 0;
+}
+
+/* Stop during a round: the result says so, with the counts of what was
+ * done, rather than an error. */
+static void
+test_respondents_stop_sending (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  gint64 ids[2] = {
+    id_of (store, "ivo.bos@example.com"),
+    id_of (store, "am.jansen@example.org"),
+  };
+  RsTestServer server = { 0 };
+  GtkWindow *dialog;
+
+  rs_test_server_start (&server, "--delay", "2", NULL);
+  set_up_sending (fixture, server.url);
+
+  rs_respondent_view_select_ids (fixture->view, ids, 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-selected",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  g_assert_true (rs_test_wait_until (server_has_connected, &server, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel-job",
+                                             NULL));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  rs_test_iterate ();
+
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->window),
+                                        "Sending stopped. Sent: 1."));
+  g_assert_null (rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+
+  rs_test_server_stop (&server);
+  tear_down_sending ();
+}
+
+static gboolean
 window_gone (gpointer data)
 {
   Fixture *fixture = data;
@@ -1318,6 +1362,8 @@ main (int   argc,
               fixture_set_up, test_respondents_close_while_sending, fixture_tear_down);
   g_test_add ("/respondents/sample-after-round", Fixture, NULL,
               fixture_set_up, test_respondents_sample_after_round, fixture_tear_down);
+  g_test_add ("/respondents/stop-sending", Fixture, NULL,
+              fixture_set_up, test_respondents_stop_sending, fixture_tear_down);
   g_test_add ("/respondents/stale-sending", Fixture, NULL,
               fixture_set_up, test_respondents_stale_sending, fixture_tear_down);
   g_test_add ("/respondents/send-password", Fixture, NULL,

@@ -630,6 +630,9 @@ rs_report_job_run_async (RsStore              *store,
 
   task = g_task_new (store, cancellable, callback, user_data);
   g_task_set_source_tag (task, rs_report_job_run_async);
+  /* Stopped, the job still returns what it did: a cancelled cancellable must
+   * not turn that into an error in _finish(). */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, data, async_data_free);
   g_thread_unref (g_thread_new ("rs-report-job", job_thread, g_steal_pointer (&task)));
 }
