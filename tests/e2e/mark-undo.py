@@ -47,6 +47,27 @@ def scenario(s):
     wait_statuses(s, {ANNA: "pending", BRAM: "pending"}, "the toast's Undo to undo the marking")
     s.step("undone with the toast")
 
+    # The other shortcuts of the selection ask too; Escape changes nothing.
+    harness.wait_selected(s, ["Anna de Vries", "Bram Jansen"])
+    for keys, heading in (("ctrl+shift+s", "Mark 2 Respondents as Sent?"),
+                          ("ctrl+shift+p", "Mark 2 Respondents as Pending?")):
+        s.key(keys)
+        dialog = harness.wait_dialog(s, heading)
+        s.step("asked by " + keys)
+        s.key("Escape")
+        s.wait_for(lambda: not dialog.showing or dialog.find("label", heading) is None,
+                   what="Escape to close %r" % heading, dump=dialog)
+    wait_statuses(s, {ANNA: "pending", BRAM: "pending"}, "nothing changed by Escape")
+
+    # Alt+Return opens the details of the first selected.
+    s.key("alt+Return")
+    s.wait_for(lambda: harness.details_window(s, "Anna de Vries"),
+               what="Alt+Return to open Anna's details")
+    s.step("details by Alt+Return")
+    s.key("Escape")
+    s.wait_for(lambda: harness.details_window(s, "Anna de Vries") is None,
+               what="Escape to close the details window")
+
     # The history keeps all of it: in the database and in the details window.
     history = s.sql("SELECT h.from_status, h.to_status, h.by, h.note FROM history h "
                     "JOIN respondent r ON r.id = h.respondent_id "
