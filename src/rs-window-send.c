@@ -384,25 +384,50 @@ describe_skipped (RsSendPlan *plan)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-/* Every skipped respondent with the reason, for the scrolled list. */
-static char *
+/* Every skipped respondent with the reason, a line each, for the list. */
+static GtkStringList *
 list_skipped (RsSendPlan *plan)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
+  GtkStringList *lines = gtk_string_list_new (NULL);
 
   for (guint i = 0; i < plan->skipped->len; i++)
     {
       RsSendItem *item = g_ptr_array_index (plan->skipped, i);
+      g_autofree char *line = NULL;
 
       /* Translators: person, company, e-mail address and why they are skipped */
-      g_string_append_printf (text, _("%s (%s) <%s>: %s\n"),
+      line = g_strdup_printf (_("%s (%s) <%s>: %s"),
                               item->person ? item->person : "",
                               item->company ? item->company : "",
                               item->email ? item->email : "",
                               item->reason ? item->reason : describe_skip (item->skip));
+      gtk_string_list_append (lines, line);
     }
 
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  return lines;
+}
+
+static void
+skipped_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+skipped_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item)
+{
+  GtkStringObject *line = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  gtk_label_set_label (GTK_LABEL (label), gtk_string_object_get_string (line));
+  gtk_widget_set_tooltip_text (label, gtk_string_object_get_string (line));
 }
 
 static char *
@@ -421,25 +446,25 @@ describe_rate (guint rate,
                           rate, minutes);
 }
 
+/* All of them, however many: a list view makes rows only for what shows. */
 static GtkWidget *
 make_skipped_list (RsSendPlan *plan)
 {
-  g_autofree char *text = list_skipped (plan);
   g_autofree char *label = NULL;
-  GtkWidget *expander;
+  GtkListItemFactory *factory;
+  GtkNoSelection *model;
+  GtkWidget *box;
   GtkWidget *heading;
   GtkWidget *scrolled;
   GtkWidget *view;
   guint n = plan->skipped->len;
 
-  /* A label rather than a text view: GTK 4.8's text view in a message
-   * dialog prints criticals as Tab moves the focus through the dialog. */
-  view = gtk_label_new (text);
-  gtk_label_set_wrap (GTK_LABEL (view), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (view), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (view), 0);
-  gtk_label_set_yalign (GTK_LABEL (view), 0);
-  gtk_widget_add_css_class (view, "caption");
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (skipped_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (skipped_bind_cb), NULL);
+  model = gtk_no_selection_new (G_LIST_MODEL (list_skipped (plan)));
+  view = gtk_list_view_new (GTK_SELECTION_MODEL (model), factory);
+  gtk_widget_add_css_class (view, "navigation-sidebar");
   gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Skipped respondents"), -1);
 
@@ -451,14 +476,14 @@ make_skipped_list (RsSendPlan *plan)
 
   label = g_strdup_printf (ngettext ("The %u Skipped Respondent",
                                      "All %u Skipped Respondents", n), n);
-  expander = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   heading = gtk_label_new (label);
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
   gtk_widget_add_css_class (heading, "heading");
-  gtk_box_append (GTK_BOX (expander), heading);
-  gtk_box_append (GTK_BOX (expander), scrolled);
+  gtk_box_append (GTK_BOX (box), heading);
+  gtk_box_append (GTK_BOX (box), scrolled);
 
-  return expander;
+  return box;
 }
 
 static void
