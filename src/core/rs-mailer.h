@@ -18,14 +18,33 @@ typedef enum
   RS_MAILER_ERROR_TLS,
   RS_MAILER_ERROR_CONNECT,
   RS_MAILER_ERROR_UNTRUSTED,
+  RS_MAILER_ERROR_ACCOUNT,
+  RS_MAILER_ERROR_SIGN_IN,
+  RS_MAILER_ERROR_REPEATED,
+  RS_MAILER_ERROR_UNKNOWN,
 } RsMailerError;
 
+/* What became of one message; the table of replies in the README says
+ * which reply gives which outcome.
+ * SENT: the server accepted it after the final ".".
+ * TEMPORARY: nothing was delivered; the whole queue waits (back-off) and
+ *   tries again.
+ * FAILED: this recipient or this message was refused for good; the job goes
+ *   on with the next respondent.
+ * STOP: the account, the sender, the sign-in, TLS, the settings or a
+ *   cancel: the job stops and nothing of this message was delivered.
+ *   RS_MAILER_ERROR_REPEATED: the same refusal came for two different
+ *   recipients in a row, so the previous "failed" was not about that
+ *   recipient either.
+ * UNKNOWN: the final "." went out and no reply was read: the message may
+ *   have been delivered; it is never tried again without a person. */
 typedef enum
 {
   RS_MAIL_SENT,
   RS_MAIL_TEMPORARY,
   RS_MAIL_FAILED,
   RS_MAIL_STOP,
+  RS_MAIL_UNKNOWN,
 } RsMailOutcome;
 
 /* @url is smtp://HOST[:PORT] or smtps://HOST[:PORT]. Without
