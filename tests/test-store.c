@@ -25,7 +25,12 @@ query_int (sqlite3    *db,
 }
 
 /* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_6 \
+  "ALTER TABLE delivery DROP COLUMN allow_second;" \
+  "ALTER TABLE delivery DROP COLUMN report_sha256;"
+
 #define DOWNGRADE_TO_5 \
+  DOWNGRADE_TO_6 \
   "DROP TABLE correction;" \
   "ALTER TABLE history DROP COLUMN field;" \
   "ALTER TABLE history DROP COLUMN from_value;" \

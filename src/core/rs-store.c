@@ -235,6 +235,12 @@ static const char *migrations[] = {
   "ALTER TABLE history ADD COLUMN field TEXT;"
   "ALTER TABLE history ADD COLUMN from_value TEXT;"
   "ALTER TABLE history ADD COLUMN to_value TEXT;",
+  /* 6 -> 7: what one survey round (one database) allows and checks.
+   * allow_second: a person chose to send this respondent a report although
+   * their address already has one. report_sha256: the SHA-256 of the report
+   * file as it was written, checked before it is attached. */
+  "ALTER TABLE delivery ADD COLUMN allow_second INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE delivery ADD COLUMN report_sha256 TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);

@@ -10,6 +10,7 @@
 #include "rs-master.h"
 #include "rs-message.h"
 #include "rs-store-private.h"
+#include "rs-delivery.h"
 #include "rs-tracker.h"
 
 /* Reading respondents for the window, and the status changes people make by
@@ -196,30 +197,28 @@ rs_tracker_insert_history (sqlite3     *db,
                            const char  *note,
                            GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(RsDelivery) delivery = rs_delivery_new (db, at);
 
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT INTO history (respondent_id, at, from_status, to_status, mode,"
-                           " by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  return rs_delivery_add_history (delivery, id, from, to, mode, by, note, error);
+}
+
+/* The tracker's callers know its errors; the rules are rs-delivery's. */
+static void
+propagate_delivery_error (GError **dest,
+                          GError  *src)
+{
+  if (src->domain == RS_DELIVERY_ERROR)
     {
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_int64 (stmt, 2, at);
-      sqlite3_bind_text (stmt, 3, from, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, to, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, mode, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 6, by, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 7, note ? note : "", -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
+      static const RsTrackerError codes[] = {
+        [RS_DELIVERY_ERROR_NOT_FOUND] = RS_TRACKER_ERROR_NOT_FOUND,
+        [RS_DELIVERY_ERROR_SENDING] = RS_TRACKER_ERROR_SENDING,
+        [RS_DELIVERY_ERROR_INVALID] = RS_TRACKER_ERROR_INVALID,
+      };
+
+      src->domain = RS_TRACKER_ERROR;
+      src->code = codes[src->code];
     }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  return TRUE;
+  g_propagate_error (dest, src);
 }
 
 static gboolean
@@ -228,104 +227,35 @@ mark_transaction (sqlite3   *db,
                   GError   **error)
 {
   Mark *mark = user_data;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  sqlite3_stmt *select = NULL;
-  sqlite3_stmt *update = NULL;
-  gboolean ok = FALSE;
-  int rc;
+  g_autoptr(RsDelivery) delivery = rs_delivery_new (db, g_get_real_time () / G_USEC_PER_SEC);
 
   g_ptr_array_set_size (mark->snapshots, 0);
 
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT d.status, d.note, d.sent_at, d.mode, d.manually_updated,"
-                           "       r.person, r.company"
-                           "  FROM delivery d JOIN respondent r ON r.id = d.respondent_id"
-                           " WHERE d.respondent_id = ?1",
-                           -1, &select, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (db,
-                             "UPDATE delivery SET status = ?2, note = coalesce (?3, note),"
-                             " sent_at = CASE WHEN ?2 = 'sent' THEN coalesce (sent_at, ?4)"
-                             "           ELSE sent_at END,"
-                             " manually_updated = 1, updated_at = ?4"
-                             " WHERE respondent_id = ?1",
-                             -1, &update, NULL);
-  if (rc != SQLITE_OK)
-    {
-      rs_store_set_error_from_db (db, rc, error);
-      goto out;
-    }
-
   for (guint i = 0; i < mark->n_ids; i++)
     {
+      g_autoptr(GError) local_error = NULL;
+      RsDeliveryBefore before = { 0 };
       RsStatusSnapshot *snapshot;
-      const char *from;
 
-      sqlite3_bind_int64 (select, 1, mark->ids[i]);
-      rc = sqlite3_step (select);
-      if (rc == SQLITE_DONE)
+      if (!rs_delivery_mark (delivery, mark->ids[i], mark->status, mark->note, &before,
+                             &local_error))
         {
-          g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
-                       _("There is no respondent with id %lld; nothing was changed"),
-                       (long long) mark->ids[i]);
-          goto out;
-        }
-      if (rc != SQLITE_ROW)
-        {
-          rs_store_set_error_from_db (db, rc, error);
-          goto out;
-        }
-
-      from = (const char *) sqlite3_column_text (select, 0);
-      if (g_strcmp0 (from, "sending") == 0)
-        {
-          g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_SENDING,
-                       _("%s (%s) is being sent right now; wait until sending has finished. "
-                         "Nothing was changed."),
-                       (const char *) sqlite3_column_text (select, 5),
-                       (const char *) sqlite3_column_text (select, 6));
-          goto out;
+          propagate_delivery_error (error, g_steal_pointer (&local_error));
+          return FALSE;
         }
 
       snapshot = g_new0 (RsStatusSnapshot, 1);
       snapshot->id = mark->ids[i];
-      snapshot->status = rs_status_from_string (from);
-      snapshot->note = g_strdup ((const char *) sqlite3_column_text (select, 1));
-      snapshot->sent_at = sqlite3_column_int64 (select, 2);
-      snapshot->mode = g_strdup ((const char *) sqlite3_column_text (select, 3));
-      snapshot->manually_updated = sqlite3_column_int (select, 4);
+      snapshot->status = before.status;
+      snapshot->note = g_steal_pointer (&before.note);
+      snapshot->sent_at = before.sent_at;
+      snapshot->mode = g_steal_pointer (&before.mode);
+      snapshot->manually_updated = before.manually_updated;
+      snapshot->history_id = before.history_id;
       g_ptr_array_add (mark->snapshots, snapshot);
-      sqlite3_reset (select);
-
-      sqlite3_bind_int64 (update, 1, mark->ids[i]);
-      sqlite3_bind_text (update, 2, rs_status_to_string (mark->status), -1, SQLITE_STATIC);
-      if (mark->note != NULL)
-        sqlite3_bind_text (update, 3, mark->note, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (update, 3);
-      sqlite3_bind_int64 (update, 4, now);
-      rc = sqlite3_step (update);
-      sqlite3_reset (update);
-      if (rc != SQLITE_DONE)
-        {
-          rs_store_set_error_from_db (db, rc, error);
-          goto out;
-        }
-
-      if (!rs_tracker_insert_history (db, mark->ids[i], now,
-                                      rs_status_to_string (snapshot->status),
-                                      rs_status_to_string (mark->status), snapshot->mode,
-                                      "manual", mark->note, error))
-        goto out;
-      snapshot->history_id = sqlite3_last_insert_rowid (db);
     }
 
-  ok = TRUE;
-
-out:
-  sqlite3_finalize (select);
-  sqlite3_finalize (update);
-  return ok;
+  return TRUE;
 }
 
 /**
@@ -382,91 +312,32 @@ restore_transaction (sqlite3   *db,
 {
   Undo *undo = user_data;
   GPtrArray *snapshots = undo->snapshots;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  sqlite3_stmt *select = NULL;
-  sqlite3_stmt *update = NULL;
-  gboolean ok = FALSE;
-  int rc;
-
-  /* The newest status change of each, to see whether it is still the one
-   * being undone; corrections of a field write history rows of their own. */
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT status, (SELECT max (id) FROM history"
-                           "                WHERE respondent_id = ?1 AND field IS NULL)"
-                           " FROM delivery WHERE respondent_id = ?1", -1,
-                           &select, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (db,
-                             "UPDATE delivery SET status = ?2, note = ?3, sent_at = ?4,"
-                             " mode = ?5, manually_updated = ?6, updated_at = ?7"
-                             " WHERE respondent_id = ?1",
-                             -1, &update, NULL);
-  if (rc != SQLITE_OK)
-    {
-      rs_store_set_error_from_db (db, rc, error);
-      goto out;
-    }
+  g_autoptr(RsDelivery) delivery = rs_delivery_new (db, g_get_real_time () / G_USEC_PER_SEC);
 
   for (guint i = 0; i < snapshots->len; i++)
     {
       RsStatusSnapshot *snapshot = g_ptr_array_index (snapshots, i);
-      g_autofree char *from = NULL;
-      gint64 last;
+      g_autoptr(GError) local_error = NULL;
+      RsDeliveryBefore before = {
+        .status = snapshot->status,
+        .note = snapshot->note,
+        .sent_at = snapshot->sent_at,
+        .mode = snapshot->mode,
+        .manually_updated = snapshot->manually_updated,
+        .history_id = snapshot->history_id,
+      };
+      gboolean restored;
 
-      sqlite3_bind_int64 (select, 1, snapshot->id);
-      if (sqlite3_step (select) != SQLITE_ROW)
+      if (!rs_delivery_restore (delivery, snapshot->id, &before, &restored, &local_error))
         {
-          sqlite3_reset (select);
-          continue;
+          propagate_delivery_error (error, g_steal_pointer (&local_error));
+          return FALSE;
         }
-      from = g_strdup ((const char *) sqlite3_column_text (select, 0));
-      last = sqlite3_column_int64 (select, 1);
-      sqlite3_reset (select);
-
-      /* Sent, failed or marked again since: undoing would overwrite that. */
-      if (snapshot->history_id != 0 && last != snapshot->history_id)
-        {
-          undo->changed_since++;
-          continue;
-        }
-
-      if (g_strcmp0 (from, "sending") == 0)
-        {
-          g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_SENDING,
-                       _("A respondent is being sent right now; the change cannot be undone"));
-          goto out;
-        }
-
-      sqlite3_bind_int64 (update, 1, snapshot->id);
-      sqlite3_bind_text (update, 2, rs_status_to_string (snapshot->status), -1, SQLITE_STATIC);
-      sqlite3_bind_text (update, 3, snapshot->note ? snapshot->note : "", -1, SQLITE_STATIC);
-      if (snapshot->sent_at != 0)
-        sqlite3_bind_int64 (update, 4, snapshot->sent_at);
-      else
-        sqlite3_bind_null (update, 4);
-      sqlite3_bind_text (update, 5, snapshot->mode, -1, SQLITE_STATIC);
-      sqlite3_bind_int (update, 6, snapshot->manually_updated);
-      sqlite3_bind_int64 (update, 7, now);
-      rc = sqlite3_step (update);
-      sqlite3_reset (update);
-      if (rc != SQLITE_DONE)
-        {
-          rs_store_set_error_from_db (db, rc, error);
-          goto out;
-        }
-
-      if (!rs_tracker_insert_history (db, snapshot->id, now, from,
-                                      rs_status_to_string (snapshot->status), snapshot->mode,
-                                      "manual", _("undone"), error))
-        goto out;
+      if (!restored)
+        undo->changed_since++;
     }
 
-  ok = TRUE;
-
-out:
-  sqlite3_finalize (select);
-  sqlite3_finalize (update);
-  return ok;
+  return TRUE;
 }
 
 static gboolean
