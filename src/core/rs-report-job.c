@@ -289,6 +289,8 @@ typedef struct
   const char *hash;
   gint64 source_hash;
   const char *problem;
+  /* Of the file as written; NULL keeps the one recorded */
+  const char *sha256;
 } Record;
 
 static gboolean
@@ -305,7 +307,8 @@ record_transaction (sqlite3   *db,
     rc = sqlite3_prepare_v2 (db,
                              "UPDATE delivery SET report_path = ?2, report_hash = ?3,"
                              " report_source_hash = ?4, report_made_at = ?5,"
-                             " report_problem = NULL, updated_at = ?5"
+                             " report_problem = NULL, updated_at = ?5,"
+                             " report_sha256 = coalesce (?7, report_sha256)"
                              " WHERE respondent_id = ?1",
                              -1, &stmt, NULL);
   else
@@ -321,6 +324,7 @@ record_transaction (sqlite3   *db,
           sqlite3_bind_text (stmt, 2, record->path, -1, SQLITE_STATIC);
           sqlite3_bind_text (stmt, 3, record->hash, -1, SQLITE_STATIC);
           sqlite3_bind_int64 (stmt, 4, record->source_hash);
+          sqlite3_bind_text (stmt, 7, record->sha256, -1, SQLITE_STATIC);
         }
       sqlite3_bind_int64 (stmt, 5, now);
       if (record->path == NULL)
@@ -335,6 +339,19 @@ record_transaction (sqlite3   *db,
   return TRUE;
 }
 
+static char *
+file_sha256 (const char  *path,
+             GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
 static void
 make_one (Job            *job,
           Item           *item,
@@ -343,6 +360,7 @@ make_one (Job            *job,
   g_autoptr(GError) error = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *sha256 = NULL;
   RsReportInput input = { 0 };
   Record record = { .id = item->id, .source_hash = item->source_hash };
 
@@ -393,8 +411,18 @@ make_one (Job            *job,
       return;
     }
 
+  /* The send attaches the file only if it still hashes to this. */
+  sha256 = file_sha256 (path, &error);
+  if (sha256 == NULL)
+    {
+      result->outcome = RS_REPORT_OUTCOME_FAILED;
+      result->reason = g_strdup (error->message);
+      return;
+    }
+
   record.path = path;
   record.hash = hash;
+  record.sha256 = sha256;
   if (!rs_store_write (job->store, record_transaction, &record, &error))
     {
       /* Without a record of it, the file would only be in the way. */
