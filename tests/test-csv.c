@@ -4,8 +4,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rs-csv-private.h"
 
@@ -33,6 +37,8 @@ error_name (const GError *error)
       return "too-large";
     case RS_CSV_ERROR_UNTERMINATED:
       return "unterminated";
+    case RS_CSV_ERROR_CHANGED:
+      return "changed";
     default:
       return "unknown";
     }
@@ -347,8 +353,23 @@ test_quoted_random (void)
     }
 }
 
+/* Whether @text has a valid UTF-8 sequence of more than one byte, by GLib. */
+static gboolean
+has_multibyte (const char *text,
+               gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    for (gsize n = 2; n <= 4 && i + n <= len && (guchar) text[i] >= 0x80; n++)
+      if (g_utf8_validate_len (text + i, n, NULL))
+        return TRUE;
+
+  return FALSE;
+}
+
 /* Random bytes in a field, in and out of UTF-8, near the edges of what is
- * valid: the file is read as UTF-8 exactly when GLib calls it UTF-8. */
+ * valid: the field is read as UTF-8 exactly when GLib calls it UTF-8, and
+ * the file is Windows-1252 when it is not and has no valid multi-byte
+ * sequence. */
 static void
 test_encoding_random (void)
 {
@@ -376,8 +397,30 @@ test_encoding_random (void)
       data = g_bytes_new (csv->str, csv->len);
       reader = rs_csv_reader_new_for_bytes (data, &error);
       g_assert_no_error (error);
-      g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==,
-                       g_utf8_validate_len (csv->str, csv->len, NULL) ? "UTF-8" : "WINDOWS-1252");
+      {
+        const char * const *fields;
+        const RsCsvRecoded *recoded;
+        gboolean valid = g_utf8_validate_len (csv->str, csv->len, NULL);
+        guint n_fields;
+        guint n_recoded;
+
+        g_assert_true (rs_csv_reader_next_row (reader, &fields, &n_fields, NULL, &error));
+        g_assert_no_error (error);
+        if (valid)
+          g_assert_true (strncmp (fields[0], csv->str + 2, csv->len - 3) == 0
+                         && fields[0][csv->len - 3] == '\0');
+        recoded = rs_csv_reader_get_recoded (reader, &n_recoded);
+        g_assert_cmpuint (n_recoded, ==, valid ? 0 : 1);
+        if (!valid)
+          {
+            g_assert_cmpuint (recoded[0].line, ==, 2);
+            g_assert_cmpuint (recoded[0].column, ==, 0);
+          }
+        g_assert_false (rs_csv_reader_next_row (reader, &fields, &n_fields, NULL, &error));
+        g_assert_no_error (error);
+        g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==,
+                         valid || has_multibyte (csv->str, csv->len) ? "UTF-8" : "WINDOWS-1252");
+      }
     }
 }
 
@@ -440,7 +483,6 @@ test_cp1252 (void)
 
   reader = rs_csv_reader_new_for_bytes (bytes, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "WINDOWS-1252");
 
   g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
   g_assert_no_error (error);
@@ -455,6 +497,8 @@ test_cp1252 (void)
 
   g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
   g_assert_no_error (error);
+  /* Known at the end: no valid multi-byte sequence, some invalid ones. */
+  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "WINDOWS-1252");
 
   /* An incomplete UTF-8 sequence at the very end makes it Windows-1252. */
   assert_dump ("a,b\n1,\xc3", "1:[a][b]\n2:[1][Ã]\n");
@@ -1009,44 +1053,268 @@ test_file_crlf_border (void)
   assert_lines_equal (got, expected->str);
 }
 
+/* Reads every row of @reader, checking that each late row but the last is
+ * as make_big() made it. Returns the last row's second field. */
+static char *
+read_to_end (RsCsvReader *reader,
+             guint        n_rows)
+{
+  g_autoptr(GError) error = NULL;
+  const char * const *fields;
+  char *last = NULL;
+  guint n;
+  guint i;
+
+  for (i = 0; rs_csv_reader_next_row (reader, &fields, &n, NULL, &error); i++)
+    {
+      if (i + 1 < n_rows)
+        g_assert_cmpstr (fields[1], ==, texts[i % G_N_ELEMENTS (texts)]);
+      g_free (last);
+      last = g_strdup (fields[1]);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (i, ==, n_rows);
+
+  return last;
+}
+
+/* One field that is not UTF-8, far into a UTF-8 file: that field alone is
+ * read as Windows-1252 and noted, with its line and column; the rows before
+ * it, with their "é€", stay as they are. */
 static void
-test_file_cp1252_late (void)
+test_file_recoded_late (void)
 {
   g_autoptr(GString) s = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(RsCsvReader) reader = NULL;
   g_autoptr(GError) error = NULL;
-  const char * const *fields;
+  g_autofree char *last = NULL;
+  const RsCsvRecoded *recoded;
   guint n_rows;
-  guint n;
+  guint n_recoded;
+  guint line;
 
-  /* The first row is valid UTF-8 ("é€" as bytes), which read as Windows-1252
-   * is "Ã©â‚¬": the decision must cover the whole file. */
   s = make_big (20 * CHUNK, "", 0, &n_rows);
+  line = 1;
+  for (const char *p = s->str; *p; p++)
+    line += *p == '\n';
   g_string_append_printf (s, "%u,caf\xe9,end\n", n_rows);
   file = write_tmp ("late.csv", s->str, s->len);
-  check_big (file, n_rows + 1, 0, "WINDOWS-1252", TRUE);
 
-  bytes = g_bytes_new (s->str, s->len);
-  reader = rs_csv_reader_new_for_bytes (bytes, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "WINDOWS-1252");
-  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
-  g_assert_true (g_str_has_prefix (fields[1], "Ã©â‚¬"));
-  while (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error))
-    ;
-  g_assert_no_error (error);
-  g_clear_pointer (&reader, rs_csv_reader_free);
+  for (guint from_file = 0; from_file <= 1; from_file++)
+    {
+      g_clear_pointer (&reader, rs_csv_reader_free);
+      g_clear_pointer (&last, g_free);
+      g_clear_pointer (&bytes, g_bytes_unref);
+      bytes = g_bytes_new (s->str, s->len);
+      if (from_file)
+        reader = rs_csv_reader_new (file, NULL, &error);
+      else
+        reader = rs_csv_reader_new_for_bytes (bytes, &error);
+      g_assert_no_error (error);
+
+      last = read_to_end (reader, n_rows + 1);
+      g_assert_cmpstr (last, ==, "café");
+      g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "UTF-8");
+      recoded = rs_csv_reader_get_recoded (reader, &n_recoded);
+      g_assert_cmpuint (n_recoded, ==, 1);
+      g_assert_cmpuint (recoded[0].line, ==, line);
+      g_assert_cmpuint (recoded[0].column, ==, 1);
+    }
 
   /* The same file with its last byte an incomplete UTF-8 sequence. */
   g_string_truncate (s, s->len - strlen ("caf\xe9,end\n"));
-  g_string_append (s, "x,y,\xc3");
+  g_string_append (s, "y,\xc3");
   g_clear_object (&file);
+  g_clear_pointer (&reader, rs_csv_reader_free);
   file = write_tmp ("late2.csv", s->str, s->len);
   reader = rs_csv_reader_new (file, NULL, &error);
   g_assert_no_error (error);
+  g_clear_pointer (&last, g_free);
+  last = read_to_end (reader, n_rows + 1);
+  g_assert_cmpstr (last, ==, "y");
+  recoded = rs_csv_reader_get_recoded (reader, &n_recoded);
+  g_assert_cmpuint (n_recoded, ==, 1);
+  g_assert_cmpuint (recoded[0].column, ==, 2);
+  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "UTF-8");
+
+  /* A file of Windows-1252 alone is that, as a whole. */
+  g_clear_pointer (&reader, rs_csv_reader_free);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = g_bytes_new_static ("name,city\nZo\xeb,K\xf6ln\nAnn,Gen\xe8ve\n", 30);
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&last, g_free);
+  {
+    const char * const *fields;
+    guint n;
+
+    g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+    g_assert_cmpstr (fields[0], ==, "Zoë");
+    g_assert_cmpstr (fields[1], ==, "Köln");
+    g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+    g_assert_cmpstr (fields[1], ==, "Genève");
+    g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+    g_assert_no_error (error);
+  }
   g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "WINDOWS-1252");
+}
+
+typedef struct
+{
+  const char *path;
+  const char *data;
+  gsize len;
+} FifoWriter;
+
+/* Writes in small pieces, as a program that pipes its output does. */
+static gpointer
+write_fifo (gpointer user_data)
+{
+  FifoWriter *writer = user_data;
+  int fd = open (writer->path, O_WRONLY);
+
+  g_assert_cmpint (fd, >=, 0);
+  for (gsize at = 0; at < writer->len; )
+    {
+      gsize n = MIN (writer->len - at, 1000);
+      gssize written = write (fd, writer->data + at, n);
+
+      g_assert_cmpint (written, >, 0);
+      at += written;
+    }
+  close (fd);
+
+  return NULL;
+}
+
+/* A pipe can be read once only: what was read to decide the delimiter is
+ * parsed, not read again, so every row comes, and none twice. */
+static void
+test_file_fifo (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "pipe.csv", NULL);
+  g_autoptr(GString) s = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) plain = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *expected = NULL;
+  FifoWriter writer;
+  GThread *thread;
+  guint n_rows;
+
+  s = make_big (3 * CHUNK + 5000, "\xef\xbb\xbf", 0, &n_rows);
+  plain = write_tmp ("plain.csv", s->str, s->len);
+  expected = dump_file (plain);
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  file = g_file_new_for_path (path);
+  writer = (FifoWriter) { path, s->str, s->len };
+  thread = g_thread_new ("fifo-writer", write_fifo, &writer);
+  got = dump_file (file);
+  g_thread_join (thread);
+  g_unlink (path);
+
+  assert_lines_equal (got, expected);
+}
+
+/* Any stream, read once from where it is. */
+static void
+test_stream (void)
+{
+  static const char data[] = "name;city\nZo\xc3\xab;Ko\xcc\x88ln\nAnn;Gen\xe8ve\n";
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *got = NULL;
+  const RsCsvRecoded *recoded;
+  guint n_recoded;
+
+  stream = g_memory_input_stream_new_from_data (data, sizeof data - 1, NULL);
+  reader = rs_csv_reader_new_for_stream (stream, "standard input", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rs_csv_reader_get_size (reader), ==, -1);
+  g_assert_cmpint (rs_csv_reader_get_delimiter (reader), ==, ';');
+  got = dump_reader (reader);
+  g_assert_cmpstr (got, ==, "1:[name][city]\n2:[Zo\xc3\xab][Ko\xcc\x88ln]\n3:[Ann][Gen\xc3\xa8ve]\n");
+  recoded = rs_csv_reader_get_recoded (reader, &n_recoded);
+  g_assert_cmpuint (n_recoded, ==, 1);
+  g_assert_cmpuint (recoded[0].line, ==, 3);
+  g_assert_cmpuint (recoded[0].column, ==, 1);
+  g_assert_cmpstr (rs_csv_reader_get_encoding (reader), ==, "UTF-8");
+}
+
+typedef enum
+{
+  CHANGE_NONE,
+  CHANGE_APPEND,
+  CHANGE_TRUNCATE,
+  CHANGE_REWRITE,
+} Change;
+
+/* A file written to while it is read gives rows of no one version of it:
+ * reading it fails at its end, however it changed. */
+static void
+test_file_changed (void)
+{
+  g_autoptr(GString) s = NULL;
+  guint n_rows;
+
+  s = make_big (8 * CHUNK, "", 0, &n_rows);
+
+  for (Change change = CHANGE_NONE; change <= CHANGE_REWRITE; change++)
+    {
+      g_autoptr(GFile) file = write_tmp ("changing.csv", s->str, s->len);
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(RsCsvReader) reader = NULL;
+      g_autoptr(GError) error = NULL;
+      const char * const *fields;
+      guint n;
+      guint rows = 0;
+      int fd;
+
+      reader = rs_csv_reader_new (file, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+      rows++;
+
+      fd = open (path, O_WRONLY);
+      g_assert_cmpint (fd, >=, 0);
+      switch (change)
+        {
+        case CHANGE_NONE:
+          break;
+        case CHANGE_APPEND:
+          g_assert_cmpint (lseek (fd, 0, SEEK_END), >, 0);
+          g_assert_cmpint (write (fd, "999999,late,row\n", 16), ==, 16);
+          break;
+        case CHANGE_TRUNCATE:
+          g_assert_cmpint (ftruncate (fd, 4 * CHUNK), ==, 0);
+          break;
+        case CHANGE_REWRITE:
+          /* The same size, other bytes, a moment later. */
+          g_usleep (20000);
+          g_assert_cmpint (lseek (fd, 6 * CHUNK, SEEK_SET), ==, 6 * CHUNK);
+          g_assert_cmpint (write (fd, "x", 1), ==, 1);
+          break;
+        }
+      close (fd);
+
+      while (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error))
+        rows++;
+      if (change == CHANGE_NONE)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (rows, ==, n_rows);
+        }
+      else
+        {
+          g_assert_error (error, RS_CSV_ERROR, RS_CSV_ERROR_CHANGED);
+          g_assert_nonnull (strstr (error->message, "changing.csv"));
+          g_test_message ("%s", error->message);
+        }
+    }
 }
 
 static void
@@ -1128,8 +1396,11 @@ main (int   argc,
   g_test_add_func ("/csv/file/small", test_file_small);
   g_test_add_func ("/csv/file/chunk-border", test_file_chunk_border);
   g_test_add_func ("/csv/file/crlf-border", test_file_crlf_border);
-  g_test_add_func ("/csv/file/cp1252-late", test_file_cp1252_late);
+  g_test_add_func ("/csv/file/recoded-late", test_file_recoded_late);
   g_test_add_func ("/csv/file/binary-late", test_file_binary_late);
+  g_test_add_func ("/csv/file/fifo", test_file_fifo);
+  g_test_add_func ("/csv/file/changed", test_file_changed);
+  g_test_add_func ("/csv/stream", test_stream);
   g_test_add_func ("/csv/file/garbage", test_file_garbage);
 
   ret = g_test_run ();

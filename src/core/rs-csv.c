@@ -14,8 +14,6 @@
 
 #define CHUNK_SIZE (64 * 1024)
 G_STATIC_ASSERT (CHUNK_SIZE < RS_CSV_MAX_FIELD);
-/* Room before a chunk for an incomplete UTF-8 sequence carried over. */
-#define CARRY_MAX 4
 
 typedef enum
 {
@@ -32,14 +30,11 @@ typedef enum
   RECORD_OK,
 } RecordResult;
 
-/* The first pass: the encoding is decided for the whole input before any row
- * is returned, and the delimiter from the first record. */
+/* Before the first row: the delimiter, from the first record that is not
+ * blank. The bytes read for it are kept and parsed, so that a stream is read
+ * once, from one open: a pipe or standard input as much as a file. */
 typedef struct
 {
-  gboolean utf8_decided;
-  gboolean utf8;
-  gsize n_carry;
-
   gboolean delimiter_decided;
   ParseState state;
   gboolean record_started;
@@ -73,7 +68,21 @@ struct _RsCsvReader
   guint8 prev_byte;
   gboolean eof;
 
-  gboolean cp1252;
+  /* What the stream held before the first row (see Prescan) */
+  guint8 *prefix;
+  goffset bytes_read;
+
+  /* A regular file: what it was when opened, checked at its end */
+  gboolean check_unchanged;
+  goffset opened_size;
+  gint64 opened_mtime;
+
+  /* A valid UTF-8 sequence of more than one byte was seen */
+  gboolean saw_multibyte;
+  GArray *recoded;
+  char *spare_row;
+  gsize spare_alloc;
+
   gboolean slow_only;
   char delimiter;
   guint8 special_unquoted[256];
@@ -117,6 +126,7 @@ reader_alloc (void)
   self->row = g_malloc (self->row_alloc);
   self->starts_alloc = 64;
   self->starts = g_new (gsize, self->starts_alloc);
+  self->recoded = g_array_new (FALSE, FALSE, sizeof (RsCsvRecoded));
 
   return self;
 }
@@ -131,6 +141,9 @@ rs_csv_reader_free (RsCsvReader *self)
   g_clear_object (&self->stream);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_free (self->chunk);
+  g_free (self->prefix);
+  g_clear_pointer (&self->recoded, g_array_unref);
+  g_free (self->spare_row);
   g_free (self->row);
   g_free (self->starts);
   g_free (self->fields);
@@ -274,11 +287,15 @@ utf8_sequence_length (const guint8 *p,
 }
 
 /* Like g_utf8_validate_len(), but runs of ASCII, most of any master file,
- * are passed over 16 bytes at a time and only the rest is decoded. */
-static gboolean
-validate_utf8 (const guint8  *data,
-               gsize          len,
-               const char   **end)
+ * are passed over 16 bytes at a time and only the rest is decoded.
+ *
+ * Returns: the end of the valid UTF-8 at the start of @data, @data + @len
+ *   when all of it is; @multibyte is set when a sequence of more than one
+ *   byte was met on the way */
+static const guint8 *
+validate_utf8 (const guint8 *data,
+               gsize         len,
+               gboolean     *multibyte)
 {
   gsize i = 0;
 
@@ -299,55 +316,12 @@ validate_utf8 (const guint8  *data,
 
       n = utf8_sequence_length (data + i, len - i);
       if (n == 0)
-        {
-          *end = (const char *) data + i;
-          return FALSE;
-        }
+        return data + i;
+      *multibyte = TRUE;
       i += n;
     }
 
-  *end = (const char *) data + len;
-  return TRUE;
-}
-
-/* Returns FALSE for a NUL byte. A sequence cut off by the end of @data is
- * left in ps->n_carry for the caller to put before the next chunk. */
-static gboolean
-prescan_validate (Prescan      *ps,
-                  const guint8 *data,
-                  gsize         len,
-                  gboolean      eof)
-{
-  const char *end;
-
-  ps->n_carry = 0;
-
-  if (len > 0 && memchr (data, '\0', len) != NULL)
-    return FALSE;
-
-  if (len > 0 && !validate_utf8 (data, len, &end))
-    {
-      gsize rest = len - (gsize) ((const guint8 *) end - data);
-
-      if (!eof && rest < CARRY_MAX)
-        {
-          ps->n_carry = rest;
-        }
-      else
-        {
-          ps->utf8_decided = TRUE;
-          ps->utf8 = FALSE;
-          return TRUE;
-        }
-    }
-
-  if (eof)
-    {
-      ps->utf8_decided = TRUE;
-      ps->utf8 = TRUE;
-    }
-
-  return TRUE;
+  return data + len;
 }
 
 /* Counts the candidate delimiters outside quotes in the first record that is
@@ -425,28 +399,76 @@ prescan_pick_delimiter (const Prescan *ps)
   return candidates[best];
 }
 
+#define FILE_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
+  G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC
+
+static gint64
+info_get_mtime (GFileInfo *info)
+{
+  if (!g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
+    return -1;
+
+  return (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED)
+         * G_USEC_PER_SEC
+         + g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+}
+
+/* At the end of a regular file: a file that was written to, truncated or
+ * replaced in place while it was read gives rows of no one version of it. */
+static gboolean
+check_unchanged (RsCsvReader  *self,
+                 GError      **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+
+  if (!self->check_unchanged)
+    return TRUE;
+
+  info = g_file_input_stream_query_info (G_FILE_INPUT_STREAM (self->stream), FILE_ATTRIBUTES,
+                                         NULL, NULL);
+  if (info != NULL
+      && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE)
+      && g_file_info_get_size (info) == self->opened_size
+      && info_get_mtime (info) == self->opened_mtime
+      && self->bytes_read == self->opened_size)
+    return TRUE;
+
+  g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_CHANGED,
+               _("“%s” changed while it was being read: wait until it is saved, then "
+                 "import it again"), self->name);
+  return FALSE;
+}
+
+/* Reads until the delimiter is decided, or to the end, into self->prefix,
+ * where the parsing starts. */
 static gboolean
 prescan_stream (RsCsvReader   *self,
-                GInputStream  *stream,
                 Prescan       *ps,
                 gsize         *bom_len,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  guint8 *buf = self->chunk;
-  gboolean first = TRUE;
+  gsize alloc = CHUNK_SIZE;
+  gsize len = 0;
+  gboolean eof = FALSE;
 
   *bom_len = 0;
+  self->prefix = g_malloc (alloc);
 
-  while (!ps->utf8_decided || !ps->delimiter_decided)
+  /* A header that never ends is the parser's to report. */
+  while (!eof && !ps->delimiter_decided && len < RS_CSV_MAX_ROW)
     {
       g_autoptr(GError) local_error = NULL;
-      gsize n_carry = ps->n_carry;
       gsize skip = 0;
       gsize n = 0;
-      gboolean eof;
 
-      if (!g_input_stream_read_all (stream, buf + n_carry, CHUNK_SIZE, &n,
+      if (len + CHUNK_SIZE > alloc)
+        {
+          alloc *= 2;
+          self->prefix = g_realloc (self->prefix, alloc);
+        }
+
+      if (!g_input_stream_read_all (self->stream, self->prefix + len, CHUNK_SIZE, &n,
                                     cancellable, &local_error))
         {
           set_io_error (self, FALSE, local_error, error);
@@ -454,28 +476,33 @@ prescan_stream (RsCsvReader   *self,
         }
       eof = n < CHUNK_SIZE;
 
-      if (first)
+      if (len == 0)
         {
-          if (!check_text_start (self, buf, n, error))
+          if (!check_text_start (self, self->prefix, n, error))
             return FALSE;
-          if (has_bom (buf, n))
+          if (has_bom (self->prefix, n))
             skip = *bom_len = 3;
-          first = FALSE;
         }
 
-      if (!ps->utf8_decided && !prescan_validate (ps, buf, n_carry + n, eof))
+      if (n > 0 && memchr (self->prefix + len, '\0', n) != NULL)
         {
           set_binary_error (self, 0, error);
           return FALSE;
         }
 
-      prescan_detect (ps, buf + n_carry + skip, n - skip);
+      prescan_detect (ps, self->prefix + len + skip, n - skip);
+      len += n;
+    }
 
-      if (eof)
-        break;
+  self->bytes_read = len;
+  self->buf = self->prefix;
+  self->len = len;
+  self->pos = *bom_len;
 
-      if (ps->n_carry > 0)
-        memmove (buf, buf + n_carry + n - ps->n_carry, ps->n_carry);
+  if (eof)
+    {
+      self->eof = TRUE;
+      return check_unchanged (self, error);
     }
 
   return TRUE;
@@ -500,6 +527,8 @@ fill (RsCsvReader   *self,
   self->buf_offset += self->len;
   self->pos = 0;
   self->len = 0;
+  self->buf = self->chunk;
+  g_clear_pointer (&self->prefix, g_free);
 
   n = g_input_stream_read (self->stream, self->chunk, CHUNK_SIZE, cancellable, &local_error);
   if (n < 0)
@@ -508,9 +537,13 @@ fill (RsCsvReader   *self,
       return FALSE;
     }
 
-  if (n == 0)
-    self->eof = TRUE;
+  self->bytes_read += n;
   self->len = n;
+  if (n == 0)
+    {
+      self->eof = TRUE;
+      return check_unchanged (self, error);
+    }
 
   return TRUE;
 }
@@ -600,25 +633,25 @@ append_run (RsCsvReader   *self,
   return append (self, buf + start, n, error);
 }
 
-static gboolean
-append_cp1252 (RsCsvReader   *self,
-               guint8         c,
-               GError       **error)
+/* Writes the UTF-8 of Windows-1252 byte @c, 0x80 or above, to @out;
+ * returns how many bytes it took. */
+static inline gsize
+put_cp1252 (guint8  c,
+            char   *out)
 {
   gunichar u = c < 0xa0 ? cp1252_high[c - 0x80] : c;
-  guint8 out[3];
 
   if (u < 0x800)
     {
-      out[0] = 0xc0 | (u >> 6);
-      out[1] = 0x80 | (u & 0x3f);
-      return append (self, out, 2, error);
+      out[0] = (char) (0xc0 | (u >> 6));
+      out[1] = (char) (0x80 | (u & 0x3f));
+      return 2;
     }
 
-  out[0] = 0xe0 | (u >> 12);
-  out[1] = 0x80 | ((u >> 6) & 0x3f);
-  out[2] = 0x80 | (u & 0x3f);
-  return append (self, out, 3, error);
+  out[0] = (char) (0xe0 | (u >> 12));
+  out[1] = (char) (0x80 | ((u >> 6) & 0x3f));
+  out[2] = (char) (0x80 | (u & 0x3f));
+  return 3;
 }
 
 static gboolean
@@ -865,12 +898,6 @@ read_simple_record (RsCsvReader *self)
   if (memchr (start, '\r', n) != NULL || memchr (start, '\0', n) != NULL)
     return FALSE;
   quoted = memchr (start, '"', n) != NULL;
-  if (self->cp1252)
-    {
-      for (gsize j = 0; j < n; j++)
-        if (start[j] >= 0x80)
-          return FALSE;
-    }
 
   /* The state machine knows the limit on fields; below it, there is room
    * for a field after every byte and the NULL that ends them. */
@@ -1024,13 +1051,10 @@ read_record (RsCsvReader   *self,
                   self->pos = pos;
                   return RECORD_OK;
                 }
-              else if (c == '\0')
+              else
                 {
+                  g_assert (c == '\0');
                   set_binary_error (self, self->line, error);
-                  goto fail;
-                }
-              else if (!append_cp1252 (self, c, error))
-                {
                   goto fail;
                 }
             }
@@ -1056,13 +1080,10 @@ read_record (RsCsvReader   *self,
               if (!append (self, &c, 1, error))
                 goto fail;
             }
-          else if (c == '\0')
+          else
             {
+              g_assert (c == '\0');
               set_binary_error (self, self->line, error);
-              goto fail;
-            }
-          else if (!append_cp1252 (self, c, error))
-            {
               goto fail;
             }
           break;
@@ -1083,6 +1104,103 @@ record_is_blank (RsCsvReader *self)
   return self->n_fields == 1 && self->row_len == 1 && !self->record_quoted;
 }
 
+/* A field that is not valid UTF-8 is read as Windows-1252, byte by byte,
+ * and noted; the others stay as they are. The row is written anew to the
+ * spare buffer, which then becomes the row. */
+static gboolean
+recode_fields (RsCsvReader  *self,
+               GError      **error)
+{
+  gsize needed = 0;
+  gsize out = 0;
+  char *to;
+
+  if (self->starts_alloc < self->n_fields)
+    {
+      self->starts_alloc = self->n_fields;
+      self->starts = g_renew (gsize, self->starts, self->starts_alloc);
+    }
+
+  /* Three bytes at most for each one. */
+  needed = 3 * self->row_len + 1;
+  if (self->spare_alloc < needed)
+    {
+      self->spare_alloc = MAX (needed, self->spare_alloc * 2);
+      self->spare_row = g_realloc (self->spare_row, self->spare_alloc);
+    }
+  to = self->spare_row;
+
+  for (guint i = 0; i < self->n_fields; i++)
+    {
+      const guint8 *field = (const guint8 *) (self->fields_built ? self->fields[i]
+                                                                 : self->row + self->starts[i]);
+      gsize len = strlen ((const char *) field);
+      const guint8 *end = validate_utf8 (field, len, &self->saw_multibyte);
+
+      self->starts[i] = out;
+      if (end == field + len)
+        {
+          memcpy (to + out, field, len);
+          out += len;
+        }
+      else
+        {
+          RsCsvRecoded recoded = { self->record_line, i };
+
+          /* Whatever the rest is, what is valid in it counts. */
+          for (const guint8 *p = end; p < field + len; )
+            {
+              gsize n = *p >= 0x80 ? utf8_sequence_length (p, field + len - p) : 1;
+
+              if (n > 1)
+                self->saw_multibyte = TRUE;
+              p += MAX (n, 1);
+            }
+
+          for (gsize j = 0; j < len; j++)
+            {
+              if (field[j] < 0x80)
+                to[out++] = (char) field[j];
+              else
+                out += put_cp1252 (field[j], to + out);
+            }
+          g_array_append_val (self->recoded, recoded);
+
+          /* The limits hold for what the field became. */
+          if (out - self->starts[i] > RS_CSV_MAX_FIELD)
+            {
+              g_autofree char *limit = g_format_size_full (RS_CSV_MAX_FIELD,
+                                                           G_FORMAT_SIZE_IEC_UNITS);
+
+              g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
+                           _("Line %u has a field larger than %s"), self->record_line, limit);
+              return FALSE;
+            }
+        }
+      to[out++] = '\0';
+    }
+
+  if (out > RS_CSV_MAX_ROW)
+    {
+      g_autofree char *limit = g_format_size_full (RS_CSV_MAX_ROW, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, RS_CSV_ERROR, RS_CSV_ERROR_TOO_LARGE,
+                   _("Line %u is larger than %s"), self->record_line, limit);
+      return FALSE;
+    }
+
+  self->spare_row = self->row;
+  self->row = to;
+  needed = self->spare_alloc;
+  self->spare_alloc = self->row_alloc;
+  self->row_alloc = needed;
+  self->row_len = out;
+  self->field_start = out;
+  self->fields_built = FALSE;
+
+  return TRUE;
+}
+
 /* Reads on to the next record that is not blank. */
 static RecordResult
 read_nonblank_record (RsCsvReader   *self,
@@ -1095,6 +1213,13 @@ read_nonblank_record (RsCsvReader   *self,
   do
     result = read_record (self, cancellable, error);
   while (result == RECORD_OK && record_is_blank (self));
+
+  /* The record is decoded field by field. */
+  if (result == RECORD_OK
+      && validate_utf8 ((const guint8 *) self->row, self->row_len, &self->saw_multibyte)
+         != (const guint8 *) self->row + self->row_len
+      && !recode_fields (self, error))
+    return RECORD_ERROR;
 
   /* The end of the file is no row: the last one keeps its line. */
   if (result == RECORD_EOF)
@@ -1134,7 +1259,6 @@ reader_start (RsCsvReader   *self,
   const char * const *fields;
   RecordResult result;
 
-  self->cp1252 = !ps->utf8;
   self->delimiter = prescan_pick_delimiter (ps);
 
   memset (self->special_unquoted, 0, sizeof self->special_unquoted);
@@ -1148,12 +1272,6 @@ reader_start (RsCsvReader   *self,
   self->special_quoted['\n'] = 1;
   self->special_quoted['\r'] = 1;
   self->special_quoted['\0'] = 1;
-
-  if (self->cp1252)
-    {
-      memset (self->special_unquoted + 0x80, 1, 0x80);
-      memset (self->special_quoted + 0x80, 1, 0x80);
-    }
 
   result = read_nonblank_record (self, cancellable, error);
   if (result == RECORD_ERROR)
@@ -1181,84 +1299,92 @@ reader_start (RsCsvReader   *self,
 }
 
 /**
+ * rs_csv_reader_new_for_stream:
+ * @name: what to call the stream in messages, such as its file's name
+ *
+ * Reads @stream once, from where it is, as rows are asked for: a pipe or
+ * standard input as well as a file. It is never held in memory as a whole.
+ * When @stream is a regular file's, the file must be at its end what it was
+ * when this was called: a file that changed meanwhile fails with
+ * %RS_CSV_ERROR_CHANGED.
+ */
+RsCsvReader *
+rs_csv_reader_new_for_stream (GInputStream  *stream,
+                              const char    *name,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(RsCsvReader) self = NULL;
+  Prescan ps = { 0, };
+  gsize bom_len;
+
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = reader_alloc ();
+  self->name = g_strdup (name);
+  self->stream = g_object_ref (stream);
+
+  if (G_IS_FILE_INPUT_STREAM (stream))
+    {
+      g_autoptr(GFileInfo) info = NULL;
+
+      info = g_file_input_stream_query_info (G_FILE_INPUT_STREAM (stream), FILE_ATTRIBUTES,
+                                             cancellable, NULL);
+      if (info != NULL
+          && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_TYPE)
+          && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR
+          && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE))
+        {
+          self->size = g_file_info_get_size (info);
+          self->check_unchanged = TRUE;
+          self->opened_size = self->size;
+          self->opened_mtime = info_get_mtime (info);
+        }
+    }
+
+  self->chunk = g_malloc (CHUNK_SIZE);
+  if (!prescan_stream (self, &ps, &bom_len, cancellable, error))
+    return NULL;
+
+  if (!reader_start (self, &ps, cancellable, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
  * rs_csv_reader_new:
  *
- * Reads @file twice: a quick first pass decides the encoding for the whole
- * file, then rows are parsed as they are asked for. The file is never held in
- * memory as a whole.
+ * Opens @file, once, and reads it as rs_csv_reader_new_for_stream() does.
  */
 RsCsvReader *
 rs_csv_reader_new (GFile         *file,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  g_autoptr(RsCsvReader) self = NULL;
   g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
-  Prescan ps = { 0, };
-  gsize bom_len;
+  g_autofree char *name = NULL;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = reader_alloc ();
-  self->name = g_file_get_parse_name (file);
-
+  name = g_file_get_parse_name (file);
   stream = g_file_read (file, cancellable, &local_error);
   if (stream == NULL)
     {
-      set_io_error (self, TRUE, local_error, error);
+      g_autoptr(RsCsvReader) named = reader_alloc ();
+
+      named->name = g_steal_pointer (&name);
+      set_io_error (named, TRUE, local_error, error);
       return NULL;
     }
 
-  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                         cancellable, NULL);
-  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE))
-    self->size = g_file_info_get_size (info);
-
-  self->chunk = g_malloc (CARRY_MAX + CHUNK_SIZE);
-  if (!prescan_stream (self, G_INPUT_STREAM (stream), &ps, &bom_len, cancellable, error))
-    return NULL;
-
-  if (g_seekable_can_seek (G_SEEKABLE (stream)))
-    {
-      if (!g_seekable_seek (G_SEEKABLE (stream), bom_len, G_SEEK_SET,
-                            cancellable, &local_error))
-        {
-          set_io_error (self, FALSE, local_error, error);
-          return NULL;
-        }
-    }
-  else
-    {
-      gsize n;
-
-      g_clear_object (&stream);
-      stream = g_file_read (file, cancellable, &local_error);
-      if (stream == NULL)
-        {
-          set_io_error (self, TRUE, local_error, error);
-          return NULL;
-        }
-      if (bom_len > 0
-          && !g_input_stream_read_all (G_INPUT_STREAM (stream), self->chunk, bom_len, &n,
-                                       cancellable, &local_error))
-        {
-          set_io_error (self, FALSE, local_error, error);
-          return NULL;
-        }
-    }
-
-  self->stream = G_INPUT_STREAM (g_steal_pointer (&stream));
-  self->buf = self->chunk;
-  self->buf_offset = bom_len;
-
-  if (!reader_start (self, &ps, cancellable, error))
-    return NULL;
-
-  return g_steal_pointer (&self);
+  return rs_csv_reader_new_for_stream (G_INPUT_STREAM (stream), name, cancellable, error);
 }
 
 RsCsvReader *
@@ -1298,7 +1424,7 @@ rs_csv_reader_new_for_bytes_full (GBytes    *bytes,
   if (!check_text_start (self, data, MIN (size, CHUNK_SIZE), error))
     return NULL;
 
-  if (!prescan_validate (&ps, data, size, TRUE))
+  if (size > 0 && memchr (data, '\0', size) != NULL)
     {
       set_binary_error (self, 0, error);
       return NULL;
@@ -1342,7 +1468,26 @@ rs_csv_reader_get_encoding (RsCsvReader *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return self->cp1252 ? "WINDOWS-1252" : "UTF-8";
+  return self->recoded->len > 0 && !self->saw_multibyte ? "WINDOWS-1252" : "UTF-8";
+}
+
+/**
+ * rs_csv_reader_get_recoded:
+ * @n_recoded: (out): how many
+ *
+ * Returns: (array length=n_recoded): the fields read so far, the header's
+ *   too, that were not valid UTF-8 and were read as Windows-1252; valid
+ *   until the next call
+ */
+const RsCsvRecoded *
+rs_csv_reader_get_recoded (RsCsvReader *self,
+                           guint       *n_recoded)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (n_recoded != NULL, NULL);
+
+  *n_recoded = self->recoded->len;
+  return (const RsCsvRecoded *) self->recoded->data;
 }
 
 gboolean
