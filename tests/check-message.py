@@ -14,12 +14,20 @@ def out(key, value):
     sys.stdout.write("%s\t%s\n" % (key, base64.b64encode(value).decode("ascii")))
 
 
-def header_defects(msg):
+# RFC 2047 words in a quoted name= on Content-Type are against the RFC
+# but what older mail programs read; rs-message writes them on purpose.
+# They are counted apart, and only there.
+NAME_DEFECTS = ("encoded word inside quoted string",
+                "missing trailing whitespace after encoded-word")
+
+
+def header_defects(msg, name_defects):
     found = [str(d) for d in msg.defects]
     for name, value in msg.items():
         for d in getattr(value, "defects", ()):
-            # The plain filename= next to filename*= is there on purpose.
-            if "duplicate parameter" not in str(d):
+            if name.lower() == "content-type" and str(d) in NAME_DEFECTS:
+                name_defects.append(str(d))
+            else:
                 found.append("%s: %s" % (name, d))
     return found
 
@@ -28,12 +36,15 @@ def main():
     with open(sys.argv[1], "rb") as f:
         msg = email.message_from_bytes(f.read(), policy=email.policy.default)
 
-    defects = header_defects(msg)
+    defects = header_defects(msg, [])
     out("subject", msg["subject"])
     sender = msg["from"].addresses[0]
     out("from_name", sender.display_name)
     out("from_address", sender.addr_spec)
     out("to", msg["to"].addresses[0].addr_spec)
+    out("to_name", msg["to"].addresses[0].display_name)
+    if msg["content-language"] is not None:
+        out("content_language", msg["content-language"])
     if msg["reply-to"] is not None:
         out("reply_to", msg["reply-to"].addresses[0].addr_spec)
     out("message_id", msg["message-id"])
@@ -46,7 +57,11 @@ def main():
     for part in parts:
         if part.is_multipart():
             continue
-        defects += header_defects(part) if part is not msg else []
+        name_defects = []
+        defects += header_defects(part, name_defects) if part is not msg else []
+        out("part%d.name_defects" % n, str(len(name_defects)))
+        out("part%d.name" % n, part["content-type"].params.get("name", "")
+            if part["content-type"] is not None else "")
         out("part%d.type" % n, part.get_content_type())
         out("part%d.payload" % n, part.get_payload(decode=True))
         disposition = part["content-disposition"]

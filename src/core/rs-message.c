@@ -21,7 +21,6 @@ G_DEFINE_QUARK (rs-message-error-quark, rs_message_error)
 #define MAX_HEADER_LINE 78
 #define MAX_ENCODED_WORD 75
 #define MAX_BODY_LINE 76
-#define MAX_FALLBACK_NAME 60
 #define MAX_SHOWN_VALUE 100
 
 typedef enum
@@ -34,6 +33,9 @@ typedef enum
   FIELD_BODY,
   FIELD_FILE_NAME,
   FIELD_MIME_TYPE,
+  FIELD_TO_NAME,
+  FIELD_LANGUAGE,
+  FIELD_MESSAGE_ID,
 } Field;
 
 typedef struct
@@ -48,6 +50,8 @@ struct _RsMessage
   char *from_address;
   char *from_name;
   char *to_address;
+  char *to_name;
+  char *language;
   char *reply_to;
   char *subject;
   char *body;
@@ -77,6 +81,12 @@ field_label (Field field)
       return _("Attachment file name");
     case FIELD_MIME_TYPE:
       return _("Attachment type");
+    case FIELD_TO_NAME:
+      return _("Recipient name");
+    case FIELD_LANGUAGE:
+      return _("Message language");
+    case FIELD_MESSAGE_ID:
+      return _("Message-ID");
     default:
       g_assert_not_reached ();
     }
@@ -226,11 +236,26 @@ format_date (GDateTime *date)
                           (int) (minutes / 60), (int) (minutes % 60));
 }
 
-static char *
-make_message_id (const char *from_address)
+/**
+ * rs_message_new_message_id:
+ * @from_address: a valid bare address; its domain ends the id
+ *
+ * A new Message-ID, without angle brackets, unique across processes. The
+ * id rs_message_new() gives a message; a caller that must send the same
+ * message again under the same id keeps one of these and gives it back
+ * with rs_message_set_message_id().
+ *
+ * Returns: (transfer full): the id.
+ */
+char *
+rs_message_new_message_id (const char *from_address)
 {
   static gint counter;
-  g_autofree char *domain = g_ascii_strdown (strchr (from_address, '@') + 1, -1);
+  g_autofree char *domain = NULL;
+
+  g_return_val_if_fail (from_address != NULL && strchr (from_address, '@') != NULL, NULL);
+
+  domain = g_strstrip (g_ascii_strdown (strrchr (from_address, '@') + 1, -1));
 
   /* The counter keeps two ids of one process apart even if the random
    * numbers repeat; time and randomness keep processes apart. */
@@ -309,7 +334,7 @@ rs_message_new (const char  *from_address,
   self->subject = g_strdup (subject);
   self->body = g_strdup (body);
   self->date = g_date_time_new_now_local ();
-  self->message_id = make_message_id (self->from_address);
+  self->message_id = rs_message_new_message_id (self->from_address);
 
   return g_steal_pointer (&self);
 }
@@ -323,6 +348,8 @@ rs_message_free (RsMessage *self)
   g_free (self->from_address);
   g_free (self->from_name);
   g_free (self->to_address);
+  g_free (self->to_name);
+  g_free (self->language);
   g_free (self->reply_to);
   g_free (self->subject);
   g_free (self->body);
@@ -330,6 +357,182 @@ rs_message_free (RsMessage *self)
   g_clear_pointer (&self->date, g_date_time_unref);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
   g_free (self);
+}
+
+/**
+ * rs_message_set_to_name:
+ * @to_name: (nullable): the recipient's name as people read it; %NULL or ""
+ *   for none
+ *
+ * The display name of the To header. Refused, leaving the message as it
+ * was, when it has a line break or NUL in it or is not UTF-8.
+ *
+ * Returns: %TRUE, or %FALSE with @error set.
+ */
+gboolean
+rs_message_set_to_name (RsMessage   *self,
+                        const char  *to_name,
+                        GError     **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (to_name != NULL && *to_name != '\0'
+      && !check_text (FIELD_TO_NAME, to_name, -1, TRUE, error))
+    return FALSE;
+
+  g_free (self->to_name);
+  self->to_name = to_name != NULL && *to_name != '\0' ? g_strdup (to_name) : NULL;
+
+  return TRUE;
+}
+
+/* A BCP 47 tag as Content-Language wants it (RFC 3282): subtags of one to
+ * eight letters or digits joined by hyphens, the first of letters. */
+static gboolean
+is_language_tag (const char *tag)
+{
+  gsize subtag = 0;
+  gboolean first = TRUE;
+
+  if (*tag == '\0' || strlen (tag) > 35)
+    return FALSE;
+
+  for (const char *p = tag; ; p++)
+    {
+      if (*p == '-' || *p == '\0')
+        {
+          if (subtag == 0 || subtag > 8)
+            return FALSE;
+          if (*p == '\0')
+            return TRUE;
+          subtag = 0;
+          first = FALSE;
+          continue;
+        }
+      if (!(first ? g_ascii_isalpha (*p) : g_ascii_isalnum (*p)))
+        return FALSE;
+      subtag++;
+    }
+}
+
+/**
+ * rs_message_set_language:
+ * @language: (nullable): a language tag such as "en" or "nl"; %NULL or ""
+ *   for none
+ *
+ * The language of the text and the report, sent as Content-Language so
+ * that a mail program can offer to translate or read it aloud in the
+ * right language.
+ *
+ * Returns: %TRUE, or %FALSE with @error set and the message as it was.
+ */
+gboolean
+rs_message_set_language (RsMessage   *self,
+                         const char  *language,
+                         GError     **error)
+{
+  g_autofree char *tag = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (language != NULL && *language != '\0')
+    {
+      if (!check_text (FIELD_LANGUAGE, language, -1, TRUE, error))
+        return FALSE;
+
+      tag = g_strstrip (g_ascii_strdown (language, -1));
+      if (!is_language_tag (tag))
+        {
+          g_autofree char *shown = describe_value (language, strlen (language));
+
+          g_set_error (error, RS_MESSAGE_ERROR, RS_MESSAGE_ERROR_INVALID_TEXT,
+                       _("Message language “%s” is not a language code such as “en” or "
+                         "“nl”."),
+                       shown);
+          return FALSE;
+        }
+    }
+
+  g_free (self->language);
+  self->language = g_steal_pointer (&tag);
+
+  return TRUE;
+}
+
+static gboolean
+is_dot_atom_text (const char *text,
+                  gsize       length)
+{
+  if (length == 0 || text[0] == '.' || text[length - 1] == '.')
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == '.' ? text[i + 1] == '.'
+                         : !g_ascii_isalnum (text[i])
+                           && strchr ("!#$%&'*+-/=?^_`{|}~", text[i]) == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * rs_message_set_message_id:
+ * @message_id: an id such as rs_message_new_message_id() makes, with or
+ *   without angle brackets
+ *
+ * Gives the message the id it had before, so that a message sent again is
+ * known as the same message (a provider can then drop the second copy).
+ * The id must be `left@right`, both dot-atoms (RFC 5322), at most 250
+ * characters.
+ *
+ * Returns: %TRUE, or %FALSE with @error set and the id as it was.
+ */
+gboolean
+rs_message_set_message_id (RsMessage   *self,
+                           const char  *message_id,
+                           GError     **error)
+{
+  g_autofree char *id = NULL;
+  const char *at;
+  gsize length;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (message_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_text (FIELD_MESSAGE_ID, message_id, -1, TRUE, error))
+    return FALSE;
+
+  id = g_strstrip (g_strdup (message_id));
+  length = strlen (id);
+  if (length >= 2 && id[0] == '<' && id[length - 1] == '>')
+    {
+      memmove (id, id + 1, length - 2);
+      id[length - 2] = '\0';
+      length -= 2;
+    }
+
+  at = strchr (id, '@');
+  if (length > 250 || at == NULL || !is_dot_atom_text (id, at - id)
+      || !is_dot_atom_text (at + 1, length - (at + 1 - id)))
+    {
+      g_autofree char *shown = describe_value (message_id, strlen (message_id));
+
+      g_set_error (error, RS_MESSAGE_ERROR, RS_MESSAGE_ERROR_INVALID_TEXT,
+                   _("Message-ID “%s” is not a message id such as "
+                     "“1a2b3c.4d5e@example.com”."),
+                   shown);
+      return FALSE;
+    }
+
+  g_free (self->message_id);
+  self->message_id = g_steal_pointer (&id);
+
+  return TRUE;
 }
 
 static gboolean
@@ -418,6 +621,9 @@ typedef struct
 {
   GString *out;
   gsize column;
+  /* Whether the current line has a word after the field name: only then
+   * can a fold before the next word make room for it. */
+  gboolean line_has_word;
 } Header;
 
 static void
@@ -429,6 +635,7 @@ header_begin (Header     *header,
   g_string_append (out, name);
   g_string_append_c (out, ':');
   header->column = strlen (name) + 1;
+  header->line_has_word = FALSE;
 }
 
 static void
@@ -442,6 +649,7 @@ header_fold (Header *header)
 {
   g_string_append (header->out, "\r\n");
   header->column = 0;
+  header->line_has_word = FALSE;
 }
 
 static void
@@ -450,57 +658,150 @@ header_add_word (Header     *header,
 {
   gsize length = strlen (word);
 
-  if (header->column > 0 && header->column + 1 + length > MAX_HEADER_LINE)
+  if (header->line_has_word && header->column + 1 + length > MAX_HEADER_LINE)
     header_fold (header);
 
   g_string_append_c (header->out, ' ');
   g_string_append (header->out, word);
   header->column += 1 + length;
+  header->line_has_word = TRUE;
 }
 
-/* RFC 2047 "B" encoded words, each as long as the line allows, split
- * between characters: a decoder joins adjacent encoded words and drops
- * the folding between them. */
+/* Whether an encoded word may end before @p without cutting what reads as
+ * one character: a letter and its accents, an emoji and its joiners,
+ * variation selectors, skin tones and tags. */
+static gboolean
+is_character_boundary (const char *text,
+                       const char *p)
+{
+  gunichar c;
+  gunichar before;
+
+  if (p == text || *p == '\0')
+    return TRUE;
+
+  c = g_utf8_get_char (p);
+  before = g_utf8_get_char (g_utf8_prev_char (p));
+
+  return !(g_unichar_ismark (c) || c == 0x200D || before == 0x200D
+           || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0x1F3FB && c <= 0x1F3FF)
+           || (c >= 0xE0020 && c <= 0xE007F));
+}
+
+/* Where the encoded word that starts at @p should end, given that it can
+ * hold @max_bytes of text: the whole rest when it fits; else after the
+ * last blank that fits, so that words stay whole; else, for a word longer
+ * than any encoded word, at the last whole character. Returns @p when
+ * @may_fold and a fold would keep the first word whole (it fits in
+ * @max_bytes_after_fold), or when not even one character fits here. */
+static const char *
+encoded_word_end (const char *text,
+                  const char *p,
+                  gsize       max_bytes,
+                  gboolean    may_fold,
+                  gsize       max_bytes_after_fold)
+{
+  const char *after_blank = NULL;
+  const char *boundary = NULL;
+  const char *q = p;
+
+  while (*q != '\0')
+    {
+      const char *next = g_utf8_next_char (q);
+
+      if ((gsize) (next - p) > max_bytes)
+        break;
+      if (*q == ' ')
+        after_blank = next;
+      if (is_character_boundary (text, next))
+        boundary = next;
+      q = next;
+    }
+
+  if (*q == '\0' && boundary == q)
+    return q;
+  if (after_blank != NULL)
+    return after_blank;
+
+  /* The first word does not fit here: on a new line it might. */
+  if (may_fold)
+    {
+      const char *word_end = strchr (p, ' ');
+      gsize word = word_end != NULL ? (gsize) (word_end + 1 - p) : strlen (p);
+
+      if (word <= max_bytes_after_fold || boundary == NULL)
+        return p;
+    }
+
+  /* A character of more code points than an encoded word holds (a letter
+   * under a pile of accents) is split after all rather than never sent. */
+  return boundary != NULL ? boundary : q;
+}
+
+/* The bytes of text an encoded word can hold when it stands after a blank
+ * at @column with @extra characters around it. */
+static gsize
+encoded_capacity (gsize column,
+                  gsize extra)
+{
+  /* "=?UTF-8?B?" and "?=" */
+  static const gsize overhead = 12;
+  gsize room = MAX_HEADER_LINE - MIN (column + 1 + extra, MAX_HEADER_LINE);
+
+  room = MIN (room, MAX_ENCODED_WORD);
+
+  return room > overhead ? (room - overhead) / 4 * 3 : 0;
+}
+
+/* RFC 2047 "B" encoded words, folded between them. A word of @text ends
+ * an encoded word together with the blank after it, so that a line is
+ * folded between words, never inside one unless a word is longer than an
+ * encoded word can be; a character is never split. A decoder joins
+ * adjacent encoded words and drops the folding between them (RFC 2047,
+ * 6.2). @open goes before the first encoded word and @close after the
+ * last, with no blank between (for a quoted parameter value). */
 static void
-header_add_encoded (Header     *header,
-                    const char *text)
+header_add_encoded_full (Header     *header,
+                         const char *text,
+                         const char *open,
+                         const char *close)
 {
   static const char prefix[] = "=?UTF-8?B?";
-  const gsize overhead = strlen (prefix) + 2;
   const char *p = text;
+  gboolean first = TRUE;
 
   while (*p != '\0')
     {
-      gsize room = MAX_HEADER_LINE - MIN (header->column + 1, MAX_HEADER_LINE);
-      gsize max_bytes;
-      const char *end = p;
+      gsize extra = strlen (close) + (first ? strlen (open) : 0);
+      gsize max_bytes = encoded_capacity (header->column, extra);
+      const char *end;
       g_autofree char *base64 = NULL;
       g_autofree char *word = NULL;
 
-      room = MIN (room, MAX_ENCODED_WORD);
-      max_bytes = room > overhead ? (room - overhead) / 4 * 3 : 0;
-
-      while (*end != '\0')
-        {
-          const char *next = g_utf8_next_char (end);
-
-          if ((gsize) (next - p) > max_bytes)
-            break;
-          end = next;
-        }
-
+      end = encoded_word_end (text, p, max_bytes, header->line_has_word,
+                              encoded_capacity (0, extra));
       if (end == p)
         {
+          /* A fresh line always has room for a character. */
           g_assert (header->column > 0);
           header_fold (header);
           continue;
         }
 
       base64 = g_base64_encode ((const guchar *) p, end - p);
-      word = g_strconcat (prefix, base64, "?=", NULL);
+      word = g_strconcat (first ? open : "", prefix, base64, "?=", *end == '\0' ? close : "",
+                          NULL);
       header_add_word (header, word);
       p = end;
+      first = FALSE;
     }
+}
+
+static void
+header_add_encoded (Header     *header,
+                    const char *text)
+{
+  header_add_encoded_full (header, text, "", "");
 }
 
 static gboolean
@@ -522,6 +823,7 @@ header_add_plain (Header     *header,
 {
   gsize start_len = header->out->len;
   gsize start_column = header->column;
+  gboolean start_has_word = header->line_has_word;
   const char *p = text;
 
   g_string_append_c (header->out, ' ');
@@ -550,10 +852,13 @@ header_add_plain (Header     *header,
         {
           g_string_truncate (header->out, start_len);
           header->column = start_column;
+          header->line_has_word = start_has_word;
           return FALSE;
         }
       p = end;
     }
+
+  header->line_has_word = TRUE;
 
   return TRUE;
 }
@@ -611,8 +916,9 @@ quote (const char *text)
 
 /* A display name word by word: plain words as atoms or quoted strings,
  * each run of words that need it as encoded words. Decoders differ on
- * the blank between two encoded words (RFC 2047 drops it, some parsers
- * keep it), so encoded words meet only where a run must be split. */
+ * the blank between two encoded words (RFC 2047 drops it, Python's parser
+ * keeps it in a name), so encoded words meet only where a run is longer
+ * than one encoded word can be, and then between words. */
 static void
 header_add_phrase (Header     *header,
                    const char *phrase)
@@ -622,7 +928,13 @@ header_add_phrase (Header     *header,
 
   for (guint i = 0; words[i] != NULL; i++)
     {
-      if (!is_plain_ascii (words[i]))
+      g_autofree char *plain = NULL;
+
+      if (is_plain_ascii (words[i]))
+        plain = is_atom (words[i]) ? g_strdup (words[i]) : quote (words[i]);
+
+      /* A word too long for any line is encoded, which can be split. */
+      if (plain == NULL || strlen (plain) + 1 > MAX_HEADER_LINE)
         {
           if (run->len > 0)
             g_string_append_c (run, ' ');
@@ -636,16 +948,7 @@ header_add_phrase (Header     *header,
           g_string_truncate (run, 0);
         }
 
-      if (is_atom (words[i]))
-        {
-          header_add_word (header, words[i]);
-        }
-      else
-        {
-          g_autofree char *quoted = quote (words[i]);
-
-          header_add_word (header, quoted);
-        }
+      header_add_word (header, plain);
     }
 
   if (run->len > 0)
@@ -756,43 +1059,48 @@ is_attr_char (guchar c)
   return g_ascii_isalnum (c) || strchr ("!#$&+-.^_`|~", c) != NULL;
 }
 
-static char *
-make_fallback_name (const char *file_name)
+/* The file name for readers that know no RFC 2231: a quoted `name=` on
+ * Content-Type, RFC 2047 encoded words inside the quotes where the name is
+ * not plain ASCII or too long for a line. RFC 2047 does not allow encoded
+ * words there, but Outlook, Thunderbird and Gmail write and read them
+ * so; a reader that knows RFC 2231 takes the name from Content-Disposition. */
+static void
+append_content_type (GString    *out,
+                     const char *mime_type,
+                     const char *file_name)
 {
-  g_autofree char *ascii = g_str_to_ascii (file_name, "C");
-  g_autofree char *extension = NULL;
-  const char *dot;
-  glong length;
+  g_autofree char *quoted = quote (file_name);
+  Header header;
 
-  for (guchar *p = (guchar *) ascii; *p; p++)
-    if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\' || *p == '?')
-      *p = '_';
+  header_begin (&header, out, "Content-Type");
+  header_add_word (&header, mime_type);
+  g_string_append_c (out, ';');
+  header_fold (&header);
 
-  length = strlen (ascii);
-  if (length <= MAX_FALLBACK_NAME)
-    return g_steal_pointer (&ascii);
+  if (is_plain_ascii (file_name) && strlen (" name=") + strlen (quoted) <= MAX_HEADER_LINE)
+    {
+      g_autofree char *parameter = g_strconcat ("name=", quoted, NULL);
 
-  dot = strrchr (ascii, '.');
-  if (dot != NULL && strlen (dot) <= 10)
-    extension = g_strdup (dot);
+      header_add_word (&header, parameter);
+    }
   else
-    extension = g_strdup ("");
-  ascii[MAX_FALLBACK_NAME - strlen (extension)] = '\0';
-
-  return g_strconcat (ascii, extension, NULL);
+    {
+      header_add_encoded_full (&header, file_name, "name=\"", "\"");
+    }
+  header_end (&header);
 }
 
 /* The file name as RFC 2231 parameters, each on its own line and never
- * splitting a character, followed by a plain ASCII name for programs that
- * know no RFC 2231. The extended form comes first: parsers that meet both
- * keep the first one they understand. */
+ * splitting a character, and nothing else: a plain `filename=` beside
+ * them is a second, conflicting name that some readers show instead
+ * (cut to ASCII) and Python's parser reports as a duplicate. Readers that
+ * know no RFC 2231 take the name from Content-Type. */
 static void
 append_disposition (GString    *out,
                     const char *file_name)
 {
   g_autoptr(GPtrArray) sections = NULL;
   g_autoptr(GString) section = NULL;
-  g_autofree char *fallback = NULL;
 
   g_string_append (out, "Content-Disposition: attachment;");
 
@@ -831,16 +1139,13 @@ append_disposition (GString    *out,
 
   if (sections->len == 1)
     {
-      g_string_append_printf (out, "\r\n filename*=%s;", (char *) sections->pdata[0]);
-    }
-  else
-    {
-      for (guint i = 0; i < sections->len; i++)
-        g_string_append_printf (out, "\r\n filename*%u*=%s;", i, (char *) sections->pdata[i]);
+      g_string_append_printf (out, "\r\n filename*=%s\r\n", (char *) sections->pdata[0]);
+      return;
     }
 
-  fallback = make_fallback_name (file_name);
-  g_string_append_printf (out, "\r\n filename=\"%s\"\r\n", fallback);
+  for (guint i = 0; i < sections->len; i++)
+    g_string_append_printf (out, "\r\n filename*%u*=%s%s", i, (char *) sections->pdata[i],
+                            i + 1 < sections->len ? ";" : "\r\n");
 }
 
 static char *
@@ -879,12 +1184,14 @@ rs_message_to_bytes (RsMessage  *self,
 
   append_structured (out, "Date", date);
   append_mailbox (out, "From", self->from_name, self->from_address);
-  append_mailbox (out, "To", NULL, self->to_address);
+  append_mailbox (out, "To", self->to_name, self->to_address);
   if (self->reply_to != NULL)
     append_mailbox (out, "Reply-To", NULL, self->reply_to);
   append_unstructured (out, "Subject", self->subject);
   append_structured (out, "Message-ID", message_id);
   g_string_append (out, "MIME-Version: 1.0\r\n");
+  if (self->language != NULL)
+    append_structured (out, "Content-Language", self->language);
 
   g_string_append (text, "Content-Type: text/plain; charset=UTF-8\r\n"
                          "Content-Transfer-Encoding: quoted-printable\r\n"
@@ -903,7 +1210,7 @@ rs_message_to_bytes (RsMessage  *self,
       Attachment *attachment = g_ptr_array_index (self->attachments, i);
       GString *part = g_string_new (NULL);
 
-      g_string_append_printf (part, "Content-Type: %s\r\n", attachment->mime_type);
+      append_content_type (part, attachment->mime_type, attachment->file_name);
       g_string_append (part, "Content-Transfer-Encoding: base64\r\n");
       append_disposition (part, attachment->file_name);
       g_string_append (part, "\r\n");

@@ -32,6 +32,24 @@ RsMessage  *rs_message_new                (const char  *from_address,
                                            GError     **error);
 void        rs_message_free               (RsMessage   *self);
 
+/* A new id for rs_message_set_message_id(), unique across processes, in
+ * the domain of @from_address; without angle brackets. */
+char       *rs_message_new_message_id     (const char  *from_address);
+
+/* Each refuses a value with a line break, NUL or invalid UTF-8 and then
+ * leaves the message as it was. @message_id may come with or without
+ * angle brackets; @to_name and @language may be NULL or "" for none;
+ * @language is a tag such as "en" or "nl", sent as Content-Language. */
+gboolean    rs_message_set_message_id     (RsMessage   *self,
+                                           const char  *message_id,
+                                           GError     **error);
+gboolean    rs_message_set_to_name        (RsMessage   *self,
+                                           const char  *to_name,
+                                           GError     **error);
+gboolean    rs_message_set_language       (RsMessage   *self,
+                                           const char  *language,
+                                           GError     **error);
+
 /* Copies the name, takes a reference on @content. @file_name_length may be
  * -1; a NUL inside the given length is refused like a line break. */
 gboolean    rs_message_attach             (RsMessage   *self,
