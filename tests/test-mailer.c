@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "rs-mailer.h"
+#include "rs-smtp-reply.h"
 #include "rs-test-smtp.h"
 #include "rs-test-util.h"
 
@@ -660,7 +661,8 @@ test_mailer_timeout (void)
   g_autoptr(GError) error = NULL;
   gint64 start;
 
-  server_start (&server, "smtp", "--delay", "4", NULL);
+  /* Slow before the message went out: nothing was delivered. */
+  server_start (&server, "smtp", "--delay-at", "RCPT=4", NULL);
   config.url = server.url;
   mailer = rs_mailer_new (&config, &error);
   g_assert_no_error (error);
@@ -693,7 +695,7 @@ test_mailer_cancel (void)
   GThread *thread;
   gint64 start;
 
-  server_start (&server, "smtp", "--delay", "8", NULL);
+  server_start (&server, "smtp", "--delay-at", "RCPT=8", NULL);
   mailer = make_mailer (server.url, FALSE, NULL, NULL);
 
   start = g_get_monotonic_time ();
@@ -839,6 +841,671 @@ test_mailer_test_connection (void)
   server_stop (&server);
 }
 
+/* The table of replies against the real server: one fault at one stage,
+ * the first time only. Afterwards a second message, to someone else, shows
+ * whether the session went on (a refused recipient or message: the same
+ * connection, after RSET) or was closed (anything else: a new one). */
+typedef struct
+{
+  const char *name;
+  const char *faults[3];
+  gboolean sign_in;
+  gboolean tls;
+  RsMailOutcome outcome;
+  int error_code;
+  guint reply_code;
+  const char *advice;
+  guint connections;
+  guint logins;
+} ReplyCase;
+
+#define OTHER "lena.smit@example.org"
+
+static const ReplyCase reply_cases[] = {
+  { "greeting-421", { "GREETING#1=421 4.3.2 Service not available" }, FALSE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 421, "tried again later", 2, 0 },
+  { "greeting-554", { "GREETING#1=554 5.7.1 Access denied for 127.0.0.1" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 554, "does not take mail from this computer", 2, 1 },
+  { "ehlo-421", { "EHLO#1=421 4.7.0 Too many connections, slow down" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 421, "tried again later", 2, 1 },
+  { "ehlo-550", { "EHLO#1=550 5.7.1 Not from your network", "EHLO#2=550 5.7.1 Not from your "
+    "network" }, FALSE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "does not take mail from this computer", 2, 0 },
+  { "starttls-454", { "STARTTLS#1=454 4.7.0 TLS not available due to temporary reason" }, TRUE,
+    TRUE, RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 454, "tried again later", 2, 1 },
+  { "starttls-554", { "STARTTLS#1=554 5.7.3 Unable to initialize security subsystem" }, TRUE,
+    TRUE, RS_MAIL_STOP, RS_MAILER_ERROR_TLS, 554, "smtps://", 2, 1 },
+  { "auth-454-too-many", { "AUTH#1=454 4.7.0 Too many login attempts, please try again later." },
+    TRUE, FALSE, RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 454, "too many sign-in attempts", 2, 2 },
+  { "auth-451", { "AUTH#1=451 4.3.0 Temporary authentication failure" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 451, "tried again later", 2, 2 },
+  { "auth-535-5.7.139", { "AUTH#1=535 5.7.139 Authentication unsuccessful, the request did not "
+    "meet the criteria to be authenticated successfully. Contact your administrator." }, TRUE,
+    FALSE, RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 535, "Sign in with Microsoft", 2, 2 },
+  { "auth-535-5.7.30", { "AUTH#1=535 5.7.30 Basic authentication is not supported for Client "
+    "Submission." }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 535, "Sign in with Microsoft", 2, 2 },
+  { "auth-534-5.7.9", { "AUTH#1=534-5.7.9 Application-specific password required. Learn more at"
+    "\n534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 534, "app password", 2, 2 },
+  { "auth-534-5.7.14", { "AUTH#1=534-5.7.14 Please log in with your web browser and then try "
+    "again.\n534 5.7.14 Learn more at https://support.google.com/mail/answer/78754" }, TRUE,
+    FALSE, RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 534, "web browser", 2, 2 },
+  { "auth-534", { "AUTH#1=534 5.7.11 Authentication mechanism is too weak" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 534, "stronger way to sign in", 2, 2 },
+  { "auth-538", { "AUTH#1=538 5.7.11 Encryption required for requested authentication "
+    "mechanism" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 538, "encrypted connection", 2, 2 },
+  { "auth-535", { "AUTH#1=535 5.7.8 Authentication credentials invalid" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_AUTH, 535, "Check the user name and password", 2, 2 },
+  { "mail-5.7.30", { "MAIL#1=550 5.7.30 Basic authentication is not supported for Client "
+    "Submission." }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 550, "Sign in with Microsoft", 2, 2 },
+  { "mail-5.4.5", { "MAIL#1=550-5.4.5 Daily user sending limit exceeded. For more information "
+    "on\n550 5.4.5 Gmail sending limits go to https://support.google.com/a/answer/166852" },
+    TRUE, FALSE, RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "daily sending limit", 2, 2 },
+  { "mail-5.7.60", { "MAIL#1=550 5.7.60 SMTP; Client does not have permissions to send as this "
+    "sender" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "Send As", 2, 2 },
+  { "mail-530", { "MAIL#1=530 5.7.0 Authentication required" }, FALSE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 530, "wants a sign-in", 2, 0 },
+  { "mail-5.7.57", { "MAIL#1=530 5.7.57 Client not authenticated to send mail" }, FALSE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 530, "wants a sign-in", 2, 0 },
+  { "mail-5.1.8", { "MAIL#1=553 5.1.8 <" FROM ">: Sender address rejected: Domain not found" },
+    TRUE, FALSE, RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 553, "sender address", 2, 2 },
+  { "mail-5.7.1", { "MAIL#1=550 5.7.1 Sender not allowed" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "this account or sender", 2, 2 },
+  { "mail-550", { "MAIL#1=550 Not allowed" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "this account or sender", 2, 2 },
+  { "mail-421", { "MAIL#1=421 4.7.0 Too many messages, try again later" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 421, "tried again later", 2, 2 },
+  { "mail-432", { "MAIL#1=432 4.3.2 System not accepting network messages" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 432, "tried again later", 2, 2 },
+  { "mail-451", { "MAIL#1=451 4.7.500 Server busy. Please try again later" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 451, "tried again later", 2, 2 },
+  { "rcpt-5.1.1", { "RCPT#1=550 5.1.1 <" TO ">: Recipient address rejected: User unknown" },
+    TRUE, FALSE, RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 550, "Check the address", 1, 1 },
+  { "rcpt-5.2.2", { "RCPT#1=552 5.2.2 Mailbox full" }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 552, "Check the address", 1, 1 },
+  { "rcpt-5.7.1-signed-in", { "RCPT#1=550 5.7.1 Delivery not authorized, message refused" },
+    TRUE, FALSE, RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 550, "Check the address", 1, 1 },
+  { "rcpt-5.7.1-relay", { "RCPT#1=554 5.7.1 <" TO ">: Relay access denied" }, FALSE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 554, "only after a sign-in", 2, 0 },
+  { "rcpt-5.4.5", { "RCPT#1=550 5.4.5 Daily sending quota exceeded" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "daily sending limit", 2, 2 },
+  { "rcpt-5.1.8", { "RCPT#1=450 4.1.8 <" FROM ">: Sender address rejected: Domain not found",
+    }, TRUE, FALSE, RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 450, "tried again later", 2,
+    2 },
+  { "rcpt-5.1.8-permanent", { "RCPT#1=550 5.1.8 <" FROM ">: Sender address rejected: Domain "
+    "not found" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "sender address", 2, 2 },
+  { "rcpt-452", { "RCPT#1=452 4.5.3 Too many recipients" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 452, "tried again later", 2, 2 },
+  { "data-451", { "DATA#1=451 4.3.0 Mail server temporarily rejected message" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 451, "tried again later", 2, 2 },
+  { "data-554", { "DATA#1=554 5.5.1 Error: no valid recipients" }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 554, "refused this message", 1, 1 },
+  { "data-5.7.1", { "DATA#1=550 5.7.1 Sending is not allowed" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "this account or sender", 2, 2 },
+  { "dot-552-size", { "DOT#1=552 5.3.4 Message size exceeds fixed maximum message size" }, TRUE,
+    FALSE, RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 552, "larger than the server accepts", 1,
+    1 },
+  { "dot-552", { "DOT#1=552 Too much mail data" }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 552, "larger than the server accepts", 1, 1 },
+  { "dot-552-content", { "DOT#1=552-5.7.0 This message was blocked because its content presents "
+    "a potential\n552 5.7.0 security issue." }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 552, "spam or unsafe content", 1, 1 },
+  { "dot-554-5.7.1-spam", { "DOT#1=554 5.7.1 Message refused as spam" }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 554, "spam or unsafe content", 1, 1 },
+  { "dot-554-5.6.0", { "DOT#1=554 5.6.0 Invalid message content" }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 554, "spam or unsafe content", 1, 1 },
+  { "dot-554", { "DOT#1=554 Transaction failed" }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 554, "spam or unsafe content", 1, 1 },
+  { "dot-550", { "DOT#1=550 Message rejected" }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 550, "refused this message", 1, 1 },
+  { "dot-5.1.1", { "DOT#1=550 5.1.1 User unknown" }, TRUE, FALSE,
+    RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 550, "Check the address", 1, 1 },
+  { "dot-5.2.0-send-as", { "DOT#1=554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException."
+    "MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with "
+    "message Cannot submit message." }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 554, "Send As", 2, 2 },
+  { "dot-5.7.60", { "DOT#1=550 5.7.60 SMTP; Client does not have permissions to send as this "
+    "sender" }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "Send As", 2, 2 },
+  { "dot-5.7.708", { "DOT#1=550 5.7.708 Service unavailable. Access denied, traffic not accepted "
+    "from this IP." }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "this account or sender", 2, 2 },
+  { "dot-5.4.5", { "DOT#1=550 5.4.5 Daily user sending quota exceeded." }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "daily sending limit", 2, 2 },
+  { "dot-5.7.30", { "DOT#1=550 5.7.30 Basic authentication is not supported for Client "
+    "Submission." }, TRUE, FALSE,
+    RS_MAIL_STOP, RS_MAILER_ERROR_SIGN_IN, 550, "Sign in with Microsoft", 2, 2 },
+  { "dot-421", { "DOT#1=421 4.4.2 Connection dropped due to timeout" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 421, "tried again later", 2, 2 },
+  { "dot-451", { "DOT#1=451 4.7.500 Server busy. Please try again later" }, TRUE, FALSE,
+    RS_MAIL_TEMPORARY, RS_MAILER_ERROR_TEMPORARY, 451, "tried again later", 2, 2 },
+};
+
+static void
+test_mailer_reply (gconstpointer data)
+{
+  const ReplyCase *c = data;
+  g_autoptr(GPtrArray) args = g_ptr_array_new_full (16, NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *first_line = NULL;
+  Server server = { 0 };
+  guint code = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (c->faults) && c->faults[i] != NULL; i++)
+    {
+      g_ptr_array_add (args, (gpointer) "--reply");
+      g_ptr_array_add (args, (gpointer) c->faults[i]);
+    }
+  if (c->sign_in)
+    {
+      g_ptr_array_add (args, (gpointer) "--user");
+      g_ptr_array_add (args, (gpointer) "scan");
+      g_ptr_array_add (args, (gpointer) "--password");
+      g_ptr_array_add (args, (gpointer) "s3cret");
+    }
+  if (c->tls)
+    {
+      cert_file ();
+      key = key_file ();
+      g_ptr_array_add (args, (gpointer) "--cert");
+      g_ptr_array_add (args, (gpointer) cert_file ());
+      g_ptr_array_add (args, (gpointer) "--key");
+      g_ptr_array_add (args, key);
+      g_ptr_array_add (args, (gpointer) "--require-starttls");
+    }
+  g_assert_cmpuint (args->len, <, 16);
+  g_ptr_array_set_size (args, 16);
+  {
+    const char **a = (const char **) args->pdata;
+
+    /* The list ends at its first NULL. */
+    rs_test_server_start (&server, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+                          a[10], a[11], a[12], a[13], a[14], a[15], NULL);
+  }
+  mailer = make_mailer (server.url, c->tls, c->sign_in ? "s3cret" : NULL,
+                        c->tls ? cert_file () : NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, &text, &error), ==, c->outcome);
+  g_assert_error (error, RS_MAILER_ERROR, c->error_code);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (code, ==, c->reply_code);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  g_assert_nonnull (strstr (error->message, c->advice));
+  /* The reply as the server gave it, its lines joined, said once. */
+  first_line = g_strdup (strchr (c->faults[0], '=') + 5);
+  first_line[strcspn (first_line, "\n")] = '\0';
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, first_line));
+  g_assert_null (strstr (text, "\n"));
+  g_assert_null (strstr (error->message, ".."));
+  g_assert_null (strstr (error->message, "  "));
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  g_clear_error (&error);
+
+  /* The next message: the same connection after a refused recipient or
+   * message, a new one after anything else. */
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, c->connections);
+  g_assert_cmpuint (server_count (&server, "connect"), ==, c->connections);
+  g_assert_cmpuint (server_count (&server, "auth"), ==, c->logins);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"verb\": \"RSET\""), ==,
+                    c->outcome == RS_MAIL_FAILED ? 1 : 0);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"to\": [\"" OTHER "\"]"), ==, 1);
+  server_stop (&server);
+}
+
+/* Lines of a reply are joined with the code said once, and a reply that
+ * ends in a full stop does not get a second one in a sentence. */
+static void
+test_mailer_reply_lines (void)
+{
+  RsSmtpReply reply;
+  g_autofree char *shown = NULL;
+
+  rs_smtp_reply_init (&reply);
+  g_assert_true (rs_smtp_reply_add_line (&reply, "534-5.7.9 Application-specific password "
+                                         "required. Learn more at"));
+  g_assert_false (reply.done);
+  g_assert_true (rs_smtp_reply_add_line (&reply, "534 5.7.9  https://support.google.com/mail/"
+                                         "?p=InvalidSecondFactor"));
+  g_assert_true (reply.done);
+  g_assert_cmpuint (reply.code, ==, 534);
+  g_assert_cmpstr (reply.enhanced, ==, "5.7.9");
+  g_assert_cmpstr (reply.text->str, ==, "5.7.9 Application-specific password required. Learn "
+                   "more at https://support.google.com/mail/?p=InvalidSecondFactor");
+
+  /* A line of another reply does not belong to this one. */
+  g_assert_true (rs_smtp_reply_add_line (&reply, "250-smtp.example.com"));
+  g_assert_false (rs_smtp_reply_add_line (&reply, "354 go on"));
+  g_assert_false (rs_smtp_reply_add_line (&reply, "hello"));
+  g_assert_false (rs_smtp_reply_add_line (&reply, "25"));
+  rs_smtp_reply_reset (&reply);
+
+  /* A code without its class is no enhanced code. */
+  g_assert_true (rs_smtp_reply_add_line (&reply, "550 4.1.1 odd"));
+  g_assert_cmpstr (reply.enhanced, ==, "");
+  g_assert_true (rs_smtp_reply_add_line (&reply, "550 5.7.139 Authentication unsuccessful"));
+  g_assert_cmpstr (reply.enhanced, ==, "5.7.139");
+  g_assert_true (rs_smtp_reply_add_line (&reply, "550"));
+  g_assert_true (reply.done);
+  g_assert_cmpstr (reply.text->str, ==, "");
+  rs_smtp_reply_clear (&reply);
+
+  shown = rs_smtp_reply_text_shown ("5.7.30 Basic authentication is not supported for Client "
+                                    "Submission.");
+  g_assert_cmpstr (shown, ==, "5.7.30 Basic authentication is not supported for Client "
+                   "Submission");
+  g_clear_pointer (&shown, g_free);
+  shown = rs_smtp_reply_text_shown ("a\x01" "b\xff...");
+  g_assert_cmpstr (shown, ==, "a b\xef\xbf\xbd");
+}
+
+/* Every class of the table comes from a row; what is not known is
+ * temporary. */
+static void
+test_mailer_reply_table (void)
+{
+  static const struct
+  {
+    RsSmtpStage stage;
+    guint code;
+    const char *enhanced;
+    gboolean signed_in;
+    RsSmtpClass klass;
+  } rows[] = {
+    { RS_SMTP_STAGE_RCPT, 554, "5.7.1", FALSE, RS_SMTP_CLASS_ACCOUNT },
+    { RS_SMTP_STAGE_RCPT, 554, "5.7.1", TRUE, RS_SMTP_CLASS_RECIPIENT },
+    { RS_SMTP_STAGE_RCPT, 550, "5.1.1", TRUE, RS_SMTP_CLASS_RECIPIENT },
+    { RS_SMTP_STAGE_END_OF_DATA, 550, "5.7.60", TRUE, RS_SMTP_CLASS_ACCOUNT },
+    { RS_SMTP_STAGE_END_OF_DATA, 554, "5.7.1", TRUE, RS_SMTP_CLASS_MESSAGE },
+    { RS_SMTP_STAGE_END_OF_DATA, 550, "5.7.1", TRUE, RS_SMTP_CLASS_ACCOUNT },
+    { RS_SMTP_STAGE_AUTH, 454, "4.7.0", FALSE, RS_SMTP_CLASS_SIGN_IN },
+    { RS_SMTP_STAGE_MAIL, 454, "4.7.0", TRUE, RS_SMTP_CLASS_TEMPORARY },
+    { RS_SMTP_STAGE_AUTH, 535, "5.7.3", FALSE, RS_SMTP_CLASS_CREDENTIALS },
+    { RS_SMTP_STAGE_MAIL, 250, "2.1.0", TRUE, RS_SMTP_CLASS_ACCEPTED },
+    { RS_SMTP_STAGE_MAIL, 199, "", TRUE, RS_SMTP_CLASS_TEMPORARY },
+    { RS_SMTP_STAGE_MAIL, 699, "", TRUE, RS_SMTP_CLASS_TEMPORARY },
+    { RS_SMTP_STAGE_RSET, 500, "", TRUE, RS_SMTP_CLASS_ACCOUNT },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    g_assert_cmpint (rs_smtp_classify (rows[i].stage, rows[i].code, rows[i].enhanced,
+                                       rows[i].signed_in)->klass, ==, rows[i].klass);
+  g_assert_true (rs_smtp_enhanced_is_mailbox ("5.1.1"));
+  g_assert_false (rs_smtp_enhanced_is_mailbox ("5.1.8"));
+  g_assert_false (rs_smtp_enhanced_is_mailbox (""));
+}
+
+static GBytes *
+make_big_message (const char *to,
+                  gsize       size)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "From: Scan <" FROM ">\r\nTo: <%s>\r\nSubject: Big\r\n\r\n", to);
+  while (text->len < size)
+    g_string_append (text, "0123456789012345678901234567890123456789012345678901234567890123456"
+                     "789012345678\r\n");
+
+  return g_string_free_to_bytes (text);
+}
+
+/* The server stores the message and closes without a reply: it may have
+ * been delivered, so it is "unknown", never sent again by the mailer. */
+static void
+test_mailer_stored_no_reply (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint code = 1;
+
+  server_start (&server, "smtp", "--close", "DOT#1", "--user", "scan", "--password", "s3cret",
+                NULL);
+  mailer = make_mailer (server.url, FALSE, "s3cret", NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, &code, &text, &error), ==, RS_MAIL_UNKNOWN);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNKNOWN);
+  g_assert_nonnull (strstr (error->message, TO));
+  g_assert_nonnull (strstr (error->message, "may have been delivered"));
+  g_assert_cmpuint (code, ==, 0);
+  g_assert_null (text);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"to\": [\"" TO "\"]"), ==, 1);
+  g_clear_error (&error);
+
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 2);
+  g_assert_cmpuint (server_count (&server, "auth"), ==, 2);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 2);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"to\": [\"" TO "\"]"), ==, 1);
+  server_stop (&server);
+}
+
+/* The reply comes later than the timeout: "unknown", and the next message
+ * goes on a new connection whose replies are its own. */
+static void
+test_mailer_late_reply (void)
+{
+  RsMailerConfig config = { .timeout_s = 1, .connect_timeout_s = 5 };
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) second = make_message (OTHER, 2);
+  g_autoptr(GBytes) third = make_message (TO, 3);
+  g_autoptr(GBytes) stored = NULL;
+  g_autofree char *text = NULL;
+  guint code = 1;
+  gint64 start;
+
+  server_start (&server, "smtp", "--delay-at", "DOT#1=2.5", "--reply",
+                "RCPT#2=550 5.1.1 <" OTHER ">: no such user", NULL);
+  config.url = server.url;
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (send_one (mailer, TO, &code, NULL, &error), ==, RS_MAIL_UNKNOWN);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNKNOWN);
+  g_assert_nonnull (strstr (error->message, "within 1 second."));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+  g_clear_error (&error);
+
+  /* The late 250 must not be taken for the answer to anything: the second
+   * recipient is refused, and said so. */
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, OTHER, second, &code, &text, NULL, &error), ==,
+                   RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+  g_assert_cmpuint (code, ==, 550);
+  g_assert_cmpstr (text, ==, "5.1.1 <" OTHER ">: no such user");
+  g_clear_error (&error);
+  g_clear_pointer (&text, g_free);
+
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, third, &code, &text, NULL, &error), ==,
+                   RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "2.0.0 Accepted");
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 2);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 2);
+  stored = server_message (&server, 2);
+  g_assert_true (g_bytes_equal (stored, third));
+  server_stop (&server);
+}
+
+/* A refused recipient: the next goes on in the same session, after RSET. */
+static void
+test_mailer_recipient_session (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&server, "smtp", "--rcpt-reply", TO "=550 5.1.1 No such user here", "--user",
+                "scan", "--password", "s3cret", NULL);
+  mailer = make_mailer (server.url, FALSE, "s3cret", NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+  g_clear_error (&error);
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpint (send_one (mailer, "noor@example.org", NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 1);
+  g_assert_cmpuint (server_count (&server, "connect"), ==, 1);
+  g_assert_cmpuint (server_count (&server, "auth"), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"verb\": \"RSET\""), ==, 1);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 2);
+  server_stop (&server);
+}
+
+/* Two different recipients refused in the same words: it is not about
+ * them. A mailbox that does not exist, twice, is about them. */
+static void
+test_mailer_repeated_refusal (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&server, "smtp", "--reply", "RCPT#1=550 Requested action not taken: <" TO ">",
+                "--reply", "RCPT#2=550 Requested action not taken: <" OTHER ">",
+                "--reply", "RCPT#3=550 5.1.1 <a@example.org>: User unknown",
+                "--reply", "RCPT#4=550 5.1.1 <b@example.org>: User unknown",
+                "--user", "scan", "--password", "s3cret", NULL);
+  mailer = make_mailer (server.url, FALSE, "s3cret", NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+  g_clear_error (&error);
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REPEATED);
+  g_assert_nonnull (strstr (error->message, TO));
+  g_assert_nonnull (strstr (error->message, OTHER));
+  g_assert_nonnull (strstr (error->message, "not about them"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (send_one (mailer, "a@example.org", NULL, NULL, &error), ==, RS_MAIL_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (send_one (mailer, "b@example.org", NULL, NULL, &error), ==, RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+  g_clear_error (&error);
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+  server_stop (&server);
+}
+
+/* A server closes a connection left idle, with "421 4.4.2" or without a
+ * word: it is opened again at once and the message goes. */
+static void
+test_mailer_idle_closed (void)
+{
+  const char *idle[] = { "0.4", "0.4=" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (idle); i++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsMailer) mailer = NULL;
+      g_autoptr(GError) error = NULL;
+      guint code = 0;
+
+      server_start (&server, "smtp", "--idle", idle[i], "--user", "scan", "--password", "s3cret",
+                    NULL);
+      mailer = make_mailer (server.url, FALSE, "s3cret", NULL);
+
+      g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_SENT);
+      g_usleep (G_USEC_PER_SEC);
+      g_assert_cmpint (send_one (mailer, OTHER, &code, NULL, &error), ==, RS_MAIL_SENT);
+      g_assert_no_error (error);
+      g_assert_cmpuint (code, ==, 250);
+      g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 2);
+      g_assert_cmpuint (server_count (&server, "auth"), ==, 2);
+      g_assert_cmpuint (server_count (&server, "message"), ==, 2);
+      server_stop (&server);
+    }
+}
+
+/* The first command on a kept connection gets "421": the server closed it
+ * meanwhile; opened again at once, once. On a new connection 421 is a
+ * deferral. */
+static void
+test_mailer_reused_421 (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&server, "smtp", "--reply", "MAIL#2=421 4.4.2 smtp.example.com Error: timeout "
+                "exceeded", "--reply", "MAIL#4=421 4.4.2 smtp.example.com Error: timeout "
+                "exceeded", "--reply", "MAIL#5=421 4.7.0 Try again later", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 2);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 2);
+
+  /* Twice in a row: once again at once, then it is a deferral. */
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_TEMPORARY);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 3);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 2);
+  server_stop (&server);
+}
+
+/* A user name is set and the server offers no sign-in: nothing is sent
+ * without it. */
+static void
+test_mailer_no_auth_offered (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  server_start (&server, "smtp", NULL);
+  mailer = make_mailer (server.url, FALSE, "s3cret", NULL);
+
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN);
+  g_assert_nonnull (strstr (error->message, "does not offer a sign-in"));
+  g_assert_nonnull (strstr (error->message, "Preferences"));
+  g_clear_error (&error);
+  g_assert_false (rs_mailer_test_connection (mailer, &summary, NULL, &error));
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN);
+  g_assert_null (summary);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"verb\": \"MAIL\""), ==, 0);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
+/* A line break in the sender's name would add a header to every message:
+ * the job stops before anything is sent. */
+static void
+test_mailer_from_line_break (void)
+{
+  static const char *froms[] = {
+    "From: Scan\r\nBcc evil@example.net <" FROM ">\r\n",
+    "From: Scan\nBcc: evil@example.net <" FROM ">\r\n",
+    "From: Scan\rBcc: evil@example.net <" FROM ">\r\n",
+    "",
+    "From: Scan <" FROM ">\r\nFrom: Other <other@example.com>\r\n",
+  };
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+
+  server_start (&server, "smtp", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (froms); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%sTo: <" TO ">\r\nSubject: Report\r\n\r\nHi\r\n",
+                                               froms[i]);
+      g_autoptr(GBytes) message = g_bytes_new (text, strlen (text));
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, message, NULL, NULL, NULL, &error), ==,
+                       RS_MAIL_STOP);
+      g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_ACCOUNT);
+      g_assert_nonnull (strstr (error->message, "From"));
+      g_assert_nonnull (strstr (error->message, "Preferences"));
+    }
+
+  /* Broken elsewhere in the header: this message only. */
+  {
+    const char *text = "From: Scan <" FROM ">\r\nTo: Ivo\r\nBos <" TO ">\r\n\r\nHi\r\n";
+    g_autoptr(GBytes) message = g_bytes_new_static (text, strlen (text));
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, message, NULL, NULL, NULL, &error), ==,
+                     RS_MAIL_FAILED);
+    g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+    g_assert_nonnull (strstr (error->message, TO));
+  }
+
+  g_assert_cmpuint (server_count (&server, "connect"), ==, 0);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
+/* The connection breaks while the message is going out: before its final
+ * "." nothing can have been delivered. A small message is out, final "."
+ * and all, before the break is seen: that one is "unknown". */
+static void
+test_mailer_drop_during_body (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GBytes) big = make_big_message (TO, 16 * 1024 * 1024);
+  g_autoptr(GBytes) small = make_message (TO, 1);
+  g_autoptr(GError) error = NULL;
+
+  server_start (&server, "smtp", "--drop-body", "1", "--drop-body", "2", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, big, NULL, NULL, NULL, &error), ==,
+                   RS_MAIL_TEMPORARY);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "broke off"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, small, NULL, NULL, NULL, &error), ==,
+                   RS_MAIL_UNKNOWN);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNKNOWN);
+  g_clear_error (&error);
+
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, big, NULL, NULL, NULL, &error), ==,
+                   RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 3);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+  server_stop (&server);
+}
+
+/* Stopped while waiting for the answer to the final ".": the message may
+ * be delivered, so it is "unknown", at once. */
+static void
+test_mailer_cancel_after_dot (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GBytes) message = make_message (TO, 1);
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+  gint64 start;
+
+  server_start (&server, "smtp", "--delay-at", "DOT=8", NULL);
+  mailer = make_mailer (server.url, FALSE, NULL, NULL);
+
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel", cancel_soon, cancellable);
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, message, NULL, NULL, cancellable, &error),
+                   ==, RS_MAIL_UNKNOWN);
+  g_thread_join (thread);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNKNOWN);
+  g_assert_nonnull (strstr (error->message, "stopped"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  server_stop (&server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -870,6 +1537,24 @@ main (int   argc,
   g_test_add_func ("/mailer/plain-refused", test_mailer_plain_refused);
   g_test_add_func ("/mailer/envelope-injection", test_mailer_envelope_injection);
   g_test_add_func ("/mailer/test-connection", test_mailer_test_connection);
+  g_test_add_func ("/mailer/reply-lines", test_mailer_reply_lines);
+  g_test_add_func ("/mailer/reply-table", test_mailer_reply_table);
+  for (gsize i = 0; i < G_N_ELEMENTS (reply_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/mailer/reply/", reply_cases[i].name, NULL);
+
+      g_test_add_data_func (path, &reply_cases[i], test_mailer_reply);
+    }
+  g_test_add_func ("/mailer/stored-no-reply", test_mailer_stored_no_reply);
+  g_test_add_func ("/mailer/late-reply", test_mailer_late_reply);
+  g_test_add_func ("/mailer/recipient-session", test_mailer_recipient_session);
+  g_test_add_func ("/mailer/repeated-refusal", test_mailer_repeated_refusal);
+  g_test_add_func ("/mailer/idle-closed", test_mailer_idle_closed);
+  g_test_add_func ("/mailer/reused-421", test_mailer_reused_421);
+  g_test_add_func ("/mailer/no-auth-offered", test_mailer_no_auth_offered);
+  g_test_add_func ("/mailer/from-line-break", test_mailer_from_line_break);
+  g_test_add_func ("/mailer/drop-during-body", test_mailer_drop_during_body);
+  g_test_add_func ("/mailer/cancel-after-dot", test_mailer_cancel_after_dot);
 
   status = g_test_run ();
   if (cert_dir != NULL)

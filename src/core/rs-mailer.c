@@ -3,34 +3,71 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <sys/socket.h>
+
 #include <glib/gi18n.h>
 #include <curl/curl.h>
 
 #include "rs-mailer.h"
+#include "rs-smtp-reply.h"
+
+/* libcurl connects, secures the connection (TLS or STARTTLS), says EHLO and
+ * signs in (CURLOPT_CONNECT_ONLY); the mail transaction is ours, on the
+ * same connection, so that every reply is known with the command it
+ * answers, and so is whether the final "." of a message went out. */
+
+/* How long a QUIT may take before the connection is closed anyway. */
+#define QUIT_TIMEOUT_US (2 * G_USEC_PER_SEC)
+/* A reply line longer than this is no reply. */
+#define MAX_LINE 4096
+
+typedef enum
+{
+  IO_OK,
+  IO_TIMEOUT,
+  IO_BROKEN,
+  IO_CANCELLED,
+} Io;
 
 struct _RsMailer
 {
+  /* Configured once; every connection is a copy of it. */
+  CURL *setup;
+  /* The open connection, or NULL. */
   CURL *curl;
   char *host;
   char *user;
   gboolean encrypted;
-  gboolean fresh;
+  gboolean sign_in;
+  gint64 timeout_us;
   guint connections;
   /* Whether the server ever answered: until then a failure to connect is a
    * wrong address rather than a passing fault. */
   gboolean reached;
 
-  GString *line;
-  GString *reply;
-  gboolean reply_done;
-  guint reply_code;
+  /* The connection: what libcurl said and heard while it set it up, then
+   * what we read. */
+  gboolean in_setup;
+  RsSmtpStage stage;
+  gboolean auth_offered;
   gboolean signed_in;
+  GString *line;
+  GString *input;
+  /* Data came that answers nothing: the connection is not used again. */
+  gboolean out_of_step;
+  const char *broken;
 
-  const guint8 *data;
-  gsize length;
-  gsize offset;
+  /* The reply that decided, and the stage it came at. */
+  RsSmtpReply reply;
+  RsSmtpStage reply_stage;
+
+  /* The last refusal of a recipient or a message, for the same one twice
+   * in a row. */
+  char *refusal;
+  char *refused_to;
+
   GCancellable *cancellable;
-
   char error_buffer[CURL_ERROR_SIZE];
 };
 
@@ -64,38 +101,55 @@ rs_mailer_host_is_loopback (const char *host)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
-/* Replies come one line at a time; only the last whole reply is kept. Data
- * sent to the server is never looked at, so no password is kept either. */
+static gboolean
+has_command (const char *data,
+             gsize       size,
+             const char *command)
+{
+  gsize length = strlen (command);
+
+  return size >= length && g_ascii_strncasecmp (data, command, length) == 0
+         && (size == length || data[length] == ' ' || data[length] == '\r');
+}
+
+/* What libcurl sends while it sets up the connection tells the stage. Only
+ * the name of a command is looked at: what follows AUTH is the password. */
 static void
-take_reply_line (RsMailer   *self,
+note_command (RsMailer   *self,
+              const char *data,
+              gsize       size)
+{
+  if (has_command (data, size, "QUIT"))
+    self->stage = RS_SMTP_STAGE_QUIT;
+  else if (self->stage == RS_SMTP_STAGE_AUTH || self->stage == RS_SMTP_STAGE_QUIT)
+    return;
+  else if (has_command (data, size, "EHLO") || has_command (data, size, "HELO"))
+    {
+      self->stage = RS_SMTP_STAGE_EHLO;
+      self->auth_offered = FALSE;
+    }
+  else if (has_command (data, size, "STARTTLS"))
+    self->stage = RS_SMTP_STAGE_STARTTLS;
+  else if (has_command (data, size, "AUTH"))
+    self->stage = RS_SMTP_STAGE_AUTH;
+}
+
+static void
+take_setup_line (RsMailer   *self,
                  const char *line)
 {
-  gsize length = strlen (line);
-
-  if (length < 3 || !g_ascii_isdigit (line[0]) || !g_ascii_isdigit (line[1])
-      || !g_ascii_isdigit (line[2]))
+  if (self->stage == RS_SMTP_STAGE_QUIT || !rs_smtp_reply_add_line (&self->reply, line))
     return;
 
-  /* The answer to the QUIT that closes a connection after an error must
-   * not hide the reply that caused it. */
-  if (g_str_has_prefix (line, "221"))
-    return;
-
-  if (self->reply_done)
+  self->reached = TRUE;
+  if (self->stage == RS_SMTP_STAGE_EHLO && self->reply.code == 250 && strlen (line) > 8
+      && (g_ascii_strncasecmp (line + 4, "AUTH ", 5) == 0
+          || g_ascii_strncasecmp (line + 4, "AUTH=", 5) == 0))
+    self->auth_offered = TRUE;
+  if (self->reply.done)
     {
-      g_string_truncate (self->reply, 0);
-      self->reply_done = FALSE;
-    }
-
-  if (self->reply->len > 0)
-    g_string_append_c (self->reply, ' ');
-  g_string_append (self->reply, g_strstrip ((char *) line + MIN (length, 4)));
-
-  if (length == 3 || line[3] != '-')
-    {
-      self->reply_done = TRUE;
-      self->reply_code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-      if (self->reply_code == 235)
+      self->reply_stage = self->stage;
+      if (self->stage == RS_SMTP_STAGE_AUTH && self->reply.code == 235)
         self->signed_in = TRUE;
     }
 }
@@ -109,6 +163,14 @@ on_debug (CURL          *curl,
 {
   RsMailer *self = user_data;
 
+  if (!self->in_setup)
+    return 0;
+
+  if (type == CURLINFO_HEADER_OUT)
+    {
+      note_command (self, data, size);
+      return 0;
+    }
   if (type != CURLINFO_HEADER_IN)
     return 0;
 
@@ -118,40 +180,16 @@ on_debug (CURL          *curl,
         {
           if (self->line->len > 0 && self->line->str[self->line->len - 1] == '\r')
             g_string_truncate (self->line, self->line->len - 1);
-          take_reply_line (self, self->line->str);
+          take_setup_line (self, self->line->str);
           g_string_truncate (self->line, 0);
         }
-      else if (self->line->len < 4096)
+      else if (self->line->len < MAX_LINE)
         {
           g_string_append_c (self->line, data[i] != '\0' ? data[i] : ' ');
         }
     }
 
   return 0;
-}
-
-static size_t
-on_read (char   *buffer,
-         size_t  size,
-         size_t  n_items,
-         void   *user_data)
-{
-  RsMailer *self = user_data;
-  gsize n = MIN (size * n_items, self->length - self->offset);
-
-  memcpy (buffer, self->data + self->offset, n);
-  self->offset += n;
-
-  return n;
-}
-
-static size_t
-on_write (char   *buffer,
-          size_t  size,
-          size_t  n_items,
-          void   *user_data)
-{
-  return size * n_items;
 }
 
 static int
@@ -184,6 +222,22 @@ has_control_characters (const char *text)
       return TRUE;
 
   return FALSE;
+}
+
+/* How the mailer signs in. A password today; an OAuth 2.0 sign-in would set
+ * CURLOPT_XOAUTH2_BEARER (and CURLOPT_LOGIN_OPTIONS "AUTH=XOAUTH2") here
+ * instead, and everything after it stays the same. */
+static void
+apply_sign_in (RsMailer             *self,
+               const RsMailerConfig *config)
+{
+  if (config->user == NULL || *config->user == '\0')
+    return;
+
+  self->sign_in = TRUE;
+  curl_easy_setopt (self->setup, CURLOPT_USERNAME, config->user);
+  curl_easy_setopt (self->setup, CURLOPT_PASSWORD,
+                    config->password != NULL ? config->password : "");
 }
 
 RsMailer *
@@ -234,9 +288,12 @@ rs_mailer_new (const RsMailerConfig  *config,
   if (rc == CURLE_OK)
     {
       self = g_new0 (RsMailer, 1);
-      self->curl = curl_easy_init ();
+      self->line = g_string_new (NULL);
+      self->input = g_string_new (NULL);
+      rs_smtp_reply_init (&self->reply);
+      self->setup = curl_easy_init ();
     }
-  if (self == NULL || self->curl == NULL)
+  if (self == NULL || self->setup == NULL)
     {
       g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_CONFIG,
                    _("The mail library could not be started: %s."),
@@ -247,64 +304,45 @@ rs_mailer_new (const RsMailerConfig  *config,
   self->host = g_strdup (g_uri_get_host (uri));
   self->user = g_strdup (config->user);
   self->encrypted = smtps || config->starttls_required;
-  self->line = g_string_new (NULL);
-  self->reply = g_string_new (NULL);
+  /* RFC 5321 allows minutes for a reply; 0 takes five. */
+  self->timeout_us = (gint64) (config->timeout_s > 0 ? config->timeout_s : 300) * G_USEC_PER_SEC;
 
-  curl_easy_setopt (self->curl, CURLOPT_URL, config->url);
-  curl_easy_setopt (self->curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt (self->curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (self->curl, CURLOPT_USE_SSL,
+  curl_easy_setopt (self->setup, CURLOPT_URL, config->url);
+  curl_easy_setopt (self->setup, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt (self->setup, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt (self->setup, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (self->setup, CURLOPT_USE_SSL,
                     (long) (self->encrypted ? CURLUSESSL_ALL : CURLUSESSL_NONE));
   if (config->ca_file != NULL)
-    curl_easy_setopt (self->curl, CURLOPT_CAINFO, config->ca_file);
+    curl_easy_setopt (self->setup, CURLOPT_CAINFO, config->ca_file);
   /* A certificate trusted by hand is trusted for its public key alone:
    * libcurl checks the pin before anything, a password included, is sent. */
   if (config->pinned_key != NULL && *config->pinned_key != '\0')
     {
-      curl_easy_setopt (self->curl, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt (self->curl, CURLOPT_SSL_VERIFYHOST, 0L);
-      curl_easy_setopt (self->curl, CURLOPT_PINNEDPUBLICKEY, config->pinned_key);
+      curl_easy_setopt (self->setup, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt (self->setup, CURLOPT_SSL_VERIFYHOST, 0L);
+      curl_easy_setopt (self->setup, CURLOPT_PINNEDPUBLICKEY, config->pinned_key);
     }
-  if (config->user != NULL && *config->user != '\0')
-    {
-      curl_easy_setopt (self->curl, CURLOPT_USERNAME, config->user);
-      curl_easy_setopt (self->curl, CURLOPT_PASSWORD,
-                        config->password != NULL ? config->password : "");
-    }
+  apply_sign_in (self, config);
   if (config->connect_timeout_s > 0)
-    curl_easy_setopt (self->curl, CURLOPT_CONNECTTIMEOUT, (long) config->connect_timeout_s);
+    curl_easy_setopt (self->setup, CURLOPT_CONNECTTIMEOUT, (long) config->connect_timeout_s);
+  /* Setting up (greeting, EHLO, STARTTLS, sign-in) as a whole. */
   if (config->timeout_s > 0)
-    curl_easy_setopt (self->curl, CURLOPT_TIMEOUT, (long) config->timeout_s);
-  curl_easy_setopt (self->curl, CURLOPT_ERRORBUFFER, self->error_buffer);
+    curl_easy_setopt (self->setup, CURLOPT_TIMEOUT, (long) config->timeout_s);
+  curl_easy_setopt (self->setup, CURLOPT_ERRORBUFFER, self->error_buffer);
 
-  /* VERBOSE only feeds on_debug, which keeps the server's replies and
-   * nothing else; without a debug function it would print to stderr. */
-  curl_easy_setopt (self->curl, CURLOPT_DEBUGFUNCTION, on_debug);
-  curl_easy_setopt (self->curl, CURLOPT_DEBUGDATA, self);
-  curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 1L);
+  /* VERBOSE only feeds on_debug, which keeps the server's replies and the
+   * names of the commands, nothing else; without a debug function it would
+   * print to stderr. */
+  curl_easy_setopt (self->setup, CURLOPT_DEBUGFUNCTION, on_debug);
+  curl_easy_setopt (self->setup, CURLOPT_DEBUGDATA, self);
+  curl_easy_setopt (self->setup, CURLOPT_VERBOSE, 1L);
 
-  curl_easy_setopt (self->curl, CURLOPT_READFUNCTION, on_read);
-  curl_easy_setopt (self->curl, CURLOPT_READDATA, self);
-  curl_easy_setopt (self->curl, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt (self->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt (self->curl, CURLOPT_XFERINFODATA, self);
-  curl_easy_setopt (self->curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (self->setup, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt (self->setup, CURLOPT_XFERINFODATA, self);
+  curl_easy_setopt (self->setup, CURLOPT_NOPROGRESS, 0L);
 
   return g_steal_pointer (&self);
-}
-
-void
-rs_mailer_free (RsMailer *self)
-{
-  if (self == NULL)
-    return;
-
-  g_clear_pointer (&self->curl, curl_easy_cleanup);
-  g_free (self->host);
-  g_free (self->user);
-  g_string_free (self->line, TRUE);
-  g_string_free (self->reply, TRUE);
-  g_free (self);
 }
 
 guint
@@ -313,6 +351,229 @@ rs_mailer_get_connections (RsMailer *self)
   g_return_val_if_fail (self != NULL, 0);
 
   return self->connections;
+}
+
+/* Waits until the connection can be read (or written) or @deadline passed. */
+static Io
+wait_socket (RsMailer     *self,
+             gboolean      for_writing,
+             gint64        deadline,
+             GCancellable *cancellable)
+{
+  curl_socket_t fd = CURL_SOCKET_BAD;
+  GPollFD fds[2];
+  guint n = 1;
+  gint64 left;
+  int ready = 0;
+
+  if (curl_easy_getinfo (self->curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK
+      || fd == CURL_SOCKET_BAD)
+    return IO_BROKEN;
+
+  fds[0].fd = fd;
+  fds[0].events = (for_writing ? G_IO_OUT : G_IO_IN) | G_IO_HUP | G_IO_ERR;
+  fds[0].revents = 0;
+  if (g_cancellable_make_pollfd (cancellable, &fds[1]))
+    n = 2;
+
+  left = deadline - g_get_monotonic_time ();
+  if (left > 0)
+    ready = g_poll (fds, n, (int) MIN ((left + 999) / 1000, G_MAXINT));
+  if (n == 2)
+    g_cancellable_release_fd (cancellable);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    return IO_CANCELLED;
+  if (ready < 0 && errno != EINTR)
+    {
+      self->broken = g_strerror (errno);
+      return IO_BROKEN;
+    }
+  if (ready <= 0 && g_get_monotonic_time () >= deadline)
+    return IO_TIMEOUT;
+
+  return IO_OK;
+}
+
+/* Sends all of @data; @deadline moves on with every part that went out. */
+static Io
+write_all (RsMailer     *self,
+           const char   *data,
+           gsize         length,
+           GCancellable *cancellable)
+{
+  gint64 deadline = g_get_monotonic_time () + self->timeout_us;
+  gsize done = 0;
+
+  while (done < length)
+    {
+      size_t n = 0;
+      CURLcode rc;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        return IO_CANCELLED;
+
+      rc = curl_easy_send (self->curl, data + done, MIN (length - done, 256 * 1024), &n);
+      if (rc == CURLE_AGAIN)
+        {
+          Io io = wait_socket (self, TRUE, deadline, cancellable);
+
+          if (io != IO_OK)
+            return io;
+          continue;
+        }
+      if (rc != CURLE_OK)
+        {
+          self->broken = curl_easy_strerror (rc);
+          return IO_BROKEN;
+        }
+
+      done += n;
+      deadline = g_get_monotonic_time () + self->timeout_us;
+    }
+
+  return IO_OK;
+}
+
+/* Reads one whole reply, however many lines it has, into @reply. */
+static Io
+read_reply (RsMailer     *self,
+            RsSmtpReply  *reply,
+            gint64        timeout_us,
+            GCancellable *cancellable)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+
+  rs_smtp_reply_reset (reply);
+
+  for (;;)
+    {
+      char buffer[4096];
+      const char *end;
+      size_t n = 0;
+      CURLcode rc;
+
+      while ((end = memchr (self->input->str, '\n', self->input->len)) != NULL)
+        {
+          gsize length = end - self->input->str;
+          g_autofree char *line = g_strndup (self->input->str,
+                                             length > 0 && end[-1] == '\r' ? length - 1 : length);
+
+          g_string_erase (self->input, 0, length + 1);
+          if (!rs_smtp_reply_add_line (reply, line))
+            {
+              self->out_of_step = TRUE;
+              self->broken = _("the server’s answer could not be read");
+              return IO_BROKEN;
+            }
+          if (reply->done)
+            {
+              self->reached = TRUE;
+              /* More came than was asked for: nothing after this can be
+               * trusted to answer what it seems to answer. */
+              if (self->input->len > 0)
+                self->out_of_step = TRUE;
+              return IO_OK;
+            }
+        }
+      if (self->input->len > MAX_LINE)
+        {
+          self->out_of_step = TRUE;
+          self->broken = _("the server’s answer could not be read");
+          return IO_BROKEN;
+        }
+
+      rc = curl_easy_recv (self->curl, buffer, sizeof buffer, &n);
+      if (rc == CURLE_AGAIN)
+        {
+          Io io = wait_socket (self, FALSE, deadline, cancellable);
+
+          if (io != IO_OK)
+            return io;
+          continue;
+        }
+      if (rc != CURLE_OK || n == 0)
+        {
+          self->broken = rc != CURLE_OK ? curl_easy_strerror (rc)
+                                        : _("the server closed the connection");
+          return IO_BROKEN;
+        }
+      g_string_append_len (self->input, buffer, n);
+    }
+}
+
+/* Sends @line (unless %NULL) and reads its reply into self->reply. */
+static Io
+command (RsMailer     *self,
+         RsSmtpStage   stage,
+         const char   *line,
+         GCancellable *cancellable)
+{
+  Io io;
+
+  self->stage = stage;
+  if (line != NULL)
+    {
+      io = write_all (self, line, strlen (line), cancellable);
+      if (io != IO_OK)
+        return io;
+    }
+
+  io = read_reply (self, &self->reply, self->timeout_us, cancellable);
+  if (io == IO_OK)
+    self->reply_stage = stage;
+
+  return io;
+}
+
+/* Closes the connection, with a QUIT when it is still in step. The socket
+ * is shut first so that libcurl does not wait for an answer of its own. */
+static void
+close_session (RsMailer *self,
+               gboolean  quit)
+{
+  curl_socket_t fd = CURL_SOCKET_BAD;
+
+  if (self->curl == NULL)
+    return;
+
+  if (quit && !self->out_of_step)
+    {
+      RsSmtpReply reply;
+
+      rs_smtp_reply_init (&reply);
+      self->stage = RS_SMTP_STAGE_QUIT;
+      if (write_all (self, "QUIT\r\n", 6, NULL) == IO_OK)
+        read_reply (self, &reply, MIN (self->timeout_us, QUIT_TIMEOUT_US), NULL);
+      rs_smtp_reply_clear (&reply);
+    }
+
+  if (curl_easy_getinfo (self->curl, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK
+      && fd != CURL_SOCKET_BAD)
+    shutdown (fd, SHUT_RDWR);
+  g_clear_pointer (&self->curl, curl_easy_cleanup);
+  g_string_truncate (self->input, 0);
+  self->out_of_step = FALSE;
+}
+
+void
+rs_mailer_free (RsMailer *self)
+{
+  if (self == NULL)
+    return;
+
+  close_session (self, TRUE);
+  g_clear_pointer (&self->setup, curl_easy_cleanup);
+  g_free (self->host);
+  g_free (self->user);
+  g_free (self->refusal);
+  g_free (self->refused_to);
+  if (self->line != NULL)
+    g_string_free (self->line, TRUE);
+  if (self->input != NULL)
+    g_string_free (self->input, TRUE);
+  rs_smtp_reply_clear (&self->reply);
+  g_free (self);
 }
 
 static gboolean
@@ -340,86 +601,296 @@ is_tls_failure (CURLcode rc)
     }
 }
 
-static gboolean
-is_auth_reply (guint code)
+static void
+forget_refusal (RsMailer *self)
 {
-  /* 530: authentication or encryption required, 534: mechanism too weak,
-   * 535: credentials refused, 538: encryption required for the mechanism. */
-  return code == 530 || code == 534 || code == 535 || code == 538;
+  g_clear_pointer (&self->refusal, g_free);
+  g_clear_pointer (&self->refused_to, g_free);
 }
 
-/* Runs the transfer set up on the handle and sorts out what happened. */
+/* A refusal as it would be for anyone: the address taken out of it. */
+static char *
+refusal_key (guint       code,
+             const char *text,
+             const char *recipient)
+{
+  GString *key = g_string_new (NULL);
+  gsize length = strlen (recipient);
+
+  g_string_append_printf (key, "%u ", code);
+  for (const char *p = text; *p != '\0';)
+    {
+      if (length > 0 && g_ascii_strncasecmp (p, recipient, length) == 0)
+        {
+          g_string_append_c (key, '*');
+          p += length;
+        }
+      else
+        {
+          g_string_append_c (key, *p++);
+        }
+    }
+
+  return g_string_free (key, FALSE);
+}
+
+/* The reply in self->reply, at @stage, refused: sorts it by the table and
+ * says so. */
 static RsMailOutcome
-perform (RsMailer      *self,
+refused (RsMailer      *self,
+         RsSmtpStage    stage,
+         const char    *sender,
          const char    *recipient,
          guint         *reply_code,
          char         **reply_text,
-         GCancellable  *cancellable,
          GError       **error)
 {
-  const char *reply;
-  long response = 0;
-  long connects = 0;
-  CURLcode rc;
-  guint code;
+  const RsSmtpReply *reply = &self->reply;
+  const RsSmtpRule *rule = rs_smtp_classify (stage, reply->code, reply->enhanced,
+                                             self->signed_in);
+  g_autofree char *text = rs_smtp_reply_text_shown (reply->text->str);
+  g_autofree char *shown = *text != '\0' ? g_strdup_printf ("%u %s", reply->code, text)
+                                         : g_strdup_printf ("%u", reply->code);
+  const char *advice = rule->advice != NULL ? _(rule->advice) : "";
+  RsMailOutcome outcome = RS_MAIL_STOP;
 
-  g_string_truncate (self->line, 0);
-  g_string_truncate (self->reply, 0);
-  self->reply_done = FALSE;
-  self->reply_code = 0;
-  self->signed_in = FALSE;
-  self->error_buffer[0] = '\0';
-  self->cancellable = cancellable;
-
-  curl_easy_setopt (self->curl, CURLOPT_FRESH_CONNECT, (long) self->fresh);
-  rc = curl_easy_perform (self->curl);
-  self->cancellable = NULL;
-
-  if (curl_easy_getinfo (self->curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
-    self->connections += connects;
-  curl_easy_getinfo (self->curl, CURLINFO_RESPONSE_CODE, &response);
-
-  /* A reply is only whole when its last line came; a connection that
-   * drops halfway leaves no reply to go by. */
-  code = self->reply_done ? self->reply_code : (guint) response;
-  reply = self->reply_done ? self->reply->str : "";
-  if (rc != CURLE_OK && code < 400)
-    {
-      code = 0;
-      reply = "";
-    }
   if (reply_code != NULL)
-    *reply_code = code;
+    *reply_code = reply->code;
   if (reply_text != NULL)
-    *reply_text = code != 0 ? g_strdup (reply) : NULL;
+    {
+      g_free (*reply_text);
+      *reply_text = g_strdup (reply->text->str);
+    }
 
-  self->fresh = rc != CURLE_OK;
-  if (rc == CURLE_OK || self->reply_code != 0)
-    self->reached = TRUE;
-  if (rc == CURLE_OK)
-    return RS_MAIL_SENT;
+  g_debug ("%s: %u %s at stage %d", self->host, reply->code, reply->enhanced, stage);
+
+  switch (rule->klass)
+    {
+    case RS_SMTP_CLASS_RECIPIENT:
+    case RS_SMTP_CLASS_MESSAGE:
+      if (recipient != NULL && !rs_smtp_enhanced_is_mailbox (reply->enhanced))
+        {
+          g_autofree char *key = refusal_key (reply->code, reply->text->str, recipient);
+
+          if (self->refusal != NULL && g_str_equal (self->refusal, key)
+              && g_ascii_strcasecmp (self->refused_to, recipient) != 0)
+            {
+              g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REPEATED,
+                           /* Translators: host, two e-mail addresses, the server's reply */
+                           _("The server %s refused %s with the same answer as %s just "
+                             "before: %s. The same refusal for different people is about the "
+                             "account or the sender, not about them: check the From address "
+                             "and the account in Preferences, or ask the mail administrator."),
+                           self->host, recipient, self->refused_to, shown);
+              forget_refusal (self);
+              break;
+            }
+          g_free (self->refusal);
+          g_free (self->refused_to);
+          self->refusal = g_steal_pointer (&key);
+          self->refused_to = g_strdup (recipient);
+        }
+      else
+        {
+          forget_refusal (self);
+        }
+
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED,
+                   /* Translators: host, e-mail address, the server's reply, what to do */
+                   _("The server %s refused the message to %s: %s. %s"),
+                   self->host, recipient != NULL ? recipient : "", shown, advice);
+      outcome = RS_MAIL_FAILED;
+      break;
+
+    case RS_SMTP_CLASS_ACCOUNT:
+      if (sender == NULL || stage == RS_SMTP_STAGE_GREETING || stage == RS_SMTP_STAGE_EHLO)
+        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_ACCOUNT,
+                     /* Translators: host, the server's reply, what to do */
+                     _("The server %s refused the connection: %s. %s"),
+                     self->host, shown, advice);
+      else
+        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_ACCOUNT,
+                     /* Translators: host, the sender's address, the server's reply, what to
+                      * do */
+                     _("The server %s refused mail from %s: %s. %s"),
+                     self->host, sender, shown, advice);
+      break;
+
+    case RS_SMTP_CLASS_SIGN_IN:
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN,
+                   /* Translators: host, the server's reply, what to do */
+                   _("The server %s refused the sign-in: %s. %s"), self->host, shown, advice);
+      break;
+
+    case RS_SMTP_CLASS_CREDENTIALS:
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_AUTH,
+                   /* Translators: host, the server's reply, what to do */
+                   _("The server %s refused the user name or password: %s. %s"),
+                   self->host, shown, advice);
+      break;
+
+    case RS_SMTP_CLASS_TLS:
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TLS,
+                   /* Translators: host, the server's reply, what to do */
+                   _("The server %s refused an encrypted connection (STARTTLS): %s. %s"),
+                   self->host, shown, advice);
+      break;
+
+    case RS_SMTP_CLASS_ACCEPTED:
+      self->out_of_step = TRUE;
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
+                   /* Translators: host, the server's reply */
+                   _("The server %s gave an answer that does not fit: %s. It will be tried "
+                     "again later."),
+                   self->host, shown);
+      outcome = RS_MAIL_TEMPORARY;
+      break;
+
+    case RS_SMTP_CLASS_TEMPORARY:
+    default:
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
+                   /* Translators: host, the server's reply, what to do */
+                   _("The server %s is temporarily not accepting mail: %s. %s"),
+                   self->host, shown, advice);
+      outcome = RS_MAIL_TEMPORARY;
+      break;
+    }
+
+  return outcome;
+}
+
+/* A refusal in the mail transaction: after one recipient or one message
+ * the session goes on, after anything else it ends. */
+static RsMailOutcome
+refused_in_session (RsMailer      *self,
+                    RsSmtpStage    stage,
+                    const char    *sender,
+                    const char    *recipient,
+                    guint         *reply_code,
+                    char         **reply_text,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  RsMailOutcome outcome = refused (self, stage, sender, recipient, reply_code, reply_text,
+                                   error);
+
+  if (outcome == RS_MAIL_FAILED)
+    {
+      /* The next message starts on a clean slate. */
+      if (command (self, RS_SMTP_STAGE_RSET, "RSET\r\n", cancellable) != IO_OK
+          || self->reply.code != 250)
+        close_session (self, FALSE);
+    }
+  else
+    {
+      close_session (self, TRUE);
+    }
+
+  return outcome;
+}
+
+/* The connection broke, timed out or was cancelled: before the final "."
+ * nothing was delivered; after it the message may have been. */
+static RsMailOutcome
+lost (RsMailer     *self,
+      Io            io,
+      gboolean      dot_sent,
+      const char   *recipient,
+      GError      **error)
+{
+  const char *broken = self->broken != NULL ? self->broken : _("the connection was lost");
+  g_autofree char *reason = g_strdup (broken);
+
+  g_debug ("%s: connection lost (%d) %s the end of the message", self->host, io,
+           dot_sent ? "after" : "before");
+  close_session (self, FALSE);
+
+  if (dot_sent)
+    {
+      forget_refusal (self);
+      if (io == IO_CANCELLED)
+        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNKNOWN,
+                     /* Translators: e-mail address, host */
+                     _("Sending was stopped after the message to %s was handed to the server "
+                       "%s, before the server confirmed it. It may have been delivered: "
+                       "check before sending it again; it is not sent again by itself."),
+                     recipient, self->host);
+      else if (io == IO_TIMEOUT)
+        {
+          guint seconds = self->timeout_us / G_USEC_PER_SEC;
+
+          g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNKNOWN,
+                       /* Translators: e-mail address, host, seconds */
+                       ngettext ("The message to %s was handed to the server %s, but the "
+                                 "server did not confirm it within %u second. It may have "
+                                 "been delivered: check before sending it again; it is not "
+                                 "sent again by itself.",
+                                 "The message to %s was handed to the server %s, but the "
+                                 "server did not confirm it within %u seconds. It may have "
+                                 "been delivered: check before sending it again; it is not "
+                                 "sent again by itself.", seconds),
+                       recipient, self->host, seconds);
+        }
+      else
+        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNKNOWN,
+                     /* Translators: e-mail address, host, what happened (in English) */
+                     _("The message to %s was handed to the server %s, but the connection "
+                       "broke before the server confirmed it (%s). It may have been "
+                       "delivered: check before sending it again; it is not sent again by "
+                       "itself."),
+                     recipient, self->host, reason);
+      return RS_MAIL_UNKNOWN;
+    }
+
+  if (io == IO_CANCELLED)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Sending was stopped."));
+      return RS_MAIL_STOP;
+    }
+  if (io == IO_TIMEOUT)
+    g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
+                 _("The server %s did not answer in time. It will be tried again later; if "
+                   "this keeps happening, check the server address and your network "
+                   "connection."),
+                 self->host);
+  else
+    g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
+                 _("The connection to the server %s broke off: %s. It will be tried again "
+                   "later."),
+                 self->host, reason);
+
+  return RS_MAIL_TEMPORARY;
+}
+
+/* Why libcurl could not set up the connection. */
+static RsMailOutcome
+setup_failed (RsMailer      *self,
+              CURLcode       rc,
+              guint         *reply_code,
+              char         **reply_text,
+              GError       **error)
+{
+  const char *detail = self->error_buffer[0] != '\0' ? self->error_buffer
+                                                     : curl_easy_strerror (rc);
 
   g_debug ("%s: %s (%s), reply %u", self->host, curl_easy_strerror (rc), self->error_buffer,
-           code);
+           self->reply.done ? self->reply.code : 0);
 
-  if (rc == CURLE_ABORTED_BY_CALLBACK && g_cancellable_is_cancelled (cancellable))
+  if (rc == CURLE_ABORTED_BY_CALLBACK && g_cancellable_is_cancelled (self->cancellable))
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           _("Sending was stopped."));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Sending was stopped."));
       return RS_MAIL_STOP;
     }
 
-  if (rc == CURLE_LOGIN_DENIED || (code >= 500 && is_auth_reply (code)))
+  /* A refusal, at the stage it came. */
+  if (self->reply.done && self->reply.code >= 400)
+    return refused (self, self->reply_stage, NULL, NULL, reply_code, reply_text, error);
+
+  if (rc == CURLE_LOGIN_DENIED)
     {
-      if (code == 0)
-        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_AUTH,
-                     _("The server %s refused the user name or password. Check the user name "
-                       "and password in Preferences."), self->host);
-      else
-        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_AUTH,
-                     /* Translators: the server's host name, its reply code and text */
-                     _("The server %s refused the user name or password: %u %s. Check the "
-                       "user name and password in Preferences."), self->host, code, reply);
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_AUTH,
+                   _("The server %s refused the user name or password. Check the user name "
+                     "and password in Preferences."), self->host);
       return RS_MAIL_STOP;
     }
 
@@ -439,8 +910,7 @@ perform (RsMailer      *self,
                    _("The certificate of the server %s is not trusted: %s. Choose the CA file "
                      "of your organisation in Preferences → E-mail, or test the connection "
                      "there to see the certificate and trust it."),
-                   self->host, self->error_buffer[0] != '\0' ? self->error_buffer
-                                                             : curl_easy_strerror (rc));
+                   self->host, detail);
       return RS_MAIL_STOP;
     }
 
@@ -451,56 +921,142 @@ perform (RsMailer      *self,
                    _("No secure connection could be made to the server %s: %s. Check the "
                      "server address and port in Preferences; the server’s certificate may "
                      "not be trusted."),
-                   self->host, self->error_buffer[0] != '\0' ? self->error_buffer
-                                                            : curl_easy_strerror (rc));
+                   self->host, detail);
       return RS_MAIL_STOP;
     }
 
-  if (code >= 500 && code < 600)
+  if (rc == CURLE_OPERATION_TIMEDOUT)
     {
-      if (recipient != NULL)
-        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED,
-                     /* Translators: host name, e-mail address, reply code and reply text */
-                     _("The server %s refused the message to %s: %u %s. Check the address; "
-                       "sending it again will not help."),
-                     self->host, recipient, code, reply);
-      else
-        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED,
-                     _("The server %s refused: %u %s."), self->host, code, reply);
-      return RS_MAIL_FAILED;
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
+                   _("The server %s did not answer in time. It will be tried again later; if "
+                     "this keeps happening, check the server address and your network "
+                     "connection."),
+                   self->host);
+      return RS_MAIL_TEMPORARY;
     }
 
-  if (code >= 400 && code < 500)
-    g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
-                 _("The server %s is temporarily not accepting mail: %u %s. It will be tried "
-                   "again later."),
-                 self->host, code, reply);
-  else if (rc == CURLE_OPERATION_TIMEDOUT)
-    g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
-                 _("The server %s did not answer in time. It will be tried again later; if "
-                   "this keeps happening, check the server address and your network "
-                   "connection."),
-                 self->host);
-  else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
+  if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
     {
       g_set_error (error, RS_MAILER_ERROR,
                    self->reached ? RS_MAILER_ERROR_TEMPORARY : RS_MAILER_ERROR_CONNECT,
                    _("No connection could be made to the server %s: %s. Check the server "
                      "address and port in Preferences and your network connection."),
-                   self->host, self->error_buffer[0] != '\0' ? self->error_buffer
-                                                            : curl_easy_strerror (rc));
+                   self->host, detail);
       /* A server never reached is not retried for every respondent. */
-      if (!self->reached)
-        return RS_MAIL_STOP;
+      return self->reached ? RS_MAIL_TEMPORARY : RS_MAIL_STOP;
     }
-  else
-    g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
-                 _("The connection to the server %s broke off: %s. It will be tried again "
-                   "later."),
-                 self->host, self->error_buffer[0] != '\0' ? self->error_buffer
-                                                          : curl_easy_strerror (rc));
 
+  g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY,
+               _("The connection to the server %s broke off: %s. It will be tried again "
+                 "later."),
+               self->host, detail);
   return RS_MAIL_TEMPORARY;
+}
+
+/* Connects, secures and signs in: libcurl does it all and stops. Leaves
+ * self->curl set, also when it failed (to read the certificate). */
+static RsMailOutcome
+connect_session (RsMailer      *self,
+                 guint         *reply_code,
+                 char         **reply_text,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  long connects = 0;
+  CURLcode rc;
+
+  g_assert (self->curl == NULL);
+
+  self->curl = curl_easy_duphandle (self->setup);
+  if (self->curl == NULL)
+    {
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_CONFIG,
+                   _("The mail library could not be started: %s."),
+                   curl_easy_strerror (CURLE_OUT_OF_MEMORY));
+      return RS_MAIL_STOP;
+    }
+
+  self->stage = RS_SMTP_STAGE_GREETING;
+  self->reply_stage = RS_SMTP_STAGE_GREETING;
+  self->auth_offered = FALSE;
+  self->signed_in = FALSE;
+  self->out_of_step = FALSE;
+  self->broken = NULL;
+  self->error_buffer[0] = '\0';
+  g_string_truncate (self->line, 0);
+  g_string_truncate (self->input, 0);
+  rs_smtp_reply_reset (&self->reply);
+
+  self->in_setup = TRUE;
+  self->cancellable = cancellable;
+  rc = curl_easy_perform (self->curl);
+  self->in_setup = FALSE;
+
+  if (curl_easy_getinfo (self->curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+    self->connections += connects;
+
+  if (rc != CURLE_OK)
+    {
+      RsMailOutcome outcome = setup_failed (self, rc, reply_code, reply_text, error);
+
+      /* A QUIT only after a clear refusal, not into silence. */
+      self->out_of_step = !(self->reply.done && self->reply.code >= 400);
+      self->cancellable = NULL;
+      return outcome;
+    }
+  self->cancellable = NULL;
+  self->reached = TRUE;
+
+  /* Without a sign-in the server might take mail from anyone, or take it
+   * and then refuse it for everyone: the user name was meant to be used. */
+  if (self->sign_in && !self->auth_offered)
+    {
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN,
+                   _("The server %s does not offer a sign-in on this connection, so the user "
+                     "name and password cannot be used and nothing was sent. Check the "
+                     "server address, port and security in Preferences (mail submission is "
+                     "usually port 587 with STARTTLS, or 465), or clear the user name if "
+                     "this server needs none."),
+                   self->host);
+      return RS_MAIL_STOP;
+    }
+
+  return RS_MAIL_SENT;
+}
+
+static RsMailOutcome
+open_session (RsMailer      *self,
+              guint         *reply_code,
+              char         **reply_text,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  RsMailOutcome outcome = connect_session (self, reply_code, reply_text, cancellable, error);
+
+  if (outcome != RS_MAIL_SENT)
+    close_session (self, TRUE);
+
+  return outcome;
+}
+
+/* Whether the open connection is still there: a server closes one that
+ * stays idle too long, often with a "421" first. */
+static gboolean
+session_alive (RsMailer *self)
+{
+  char buffer[512];
+  size_t n = 0;
+  CURLcode rc;
+
+  if (self->out_of_step || self->input->len > 0)
+    return FALSE;
+
+  rc = curl_easy_recv (self->curl, buffer, sizeof buffer, &n);
+  if (rc == CURLE_AGAIN)
+    return TRUE;
+
+  g_debug ("%s: the connection was closed while idle", self->host);
+  return FALSE;
 }
 
 static gboolean
@@ -522,6 +1078,115 @@ check_address (const char  *address,
   return FALSE;
 }
 
+/* The header of @message: every line a field or the continuation of one,
+ * ended by CRLF, and one From. A line break in the sender's name would
+ * add a header of its own: that is about every message, so it stops. */
+static RsMailOutcome
+check_header (GBytes      *message,
+              const char  *recipient,
+              GError     **error)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+  const char *end = data + length;
+  gboolean in_from = FALSE;
+  gboolean from_broken = FALSE;
+  gboolean broken = FALSE;
+  guint froms = 0;
+
+  for (const char *p = data; p < end;)
+    {
+      const char *eol = memchr (p, '\n', end - p);
+      const char *line_end = eol != NULL ? eol : end;
+      gboolean bad = eol == NULL || eol == p || eol[-1] != '\r';
+      gsize n;
+
+      if (!bad)
+        line_end--;
+      n = line_end - p;
+      if (n == 0 && !bad)
+        break;
+
+      if (memchr (p, '\r', n) != NULL || memchr (p, '\0', n) != NULL)
+        bad = TRUE;
+      if (*p == ' ' || *p == '\t')
+        {
+          bad = bad || p == data;
+        }
+      else
+        {
+          const char *q = p;
+
+          while (q < line_end && *q > 32 && *q < 127 && *q != ':')
+            q++;
+          if (q == p || q == line_end || *q != ':')
+            bad = TRUE;
+          else
+            {
+              in_from = q - p == 4 && g_ascii_strncasecmp (p, "From", 4) == 0;
+              froms += in_from;
+            }
+        }
+
+      if (bad && in_from)
+        from_broken = TRUE;
+      else if (bad)
+        broken = TRUE;
+      if (eol == NULL)
+        break;
+      p = eol + 1;
+    }
+
+  if (from_broken || froms != 1)
+    {
+      g_set_error_literal (error, RS_MAILER_ERROR, RS_MAILER_ERROR_ACCOUNT,
+                           _("The sender (From) of the message is damaged: it has a line "
+                             "break, or it is missing or given twice, and could add hidden "
+                             "headers. Nothing was sent. Correct the sender’s name and "
+                             "address in Preferences."));
+      return RS_MAIL_STOP;
+    }
+  if (broken)
+    {
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED,
+                   _("The message to %s has a damaged header (a line break or a line that is "
+                     "not a header), which could add hidden headers, so it was not sent. "
+                     "Correct the respondent’s name or the subject and try again."),
+                   recipient);
+      return RS_MAIL_FAILED;
+    }
+
+  return RS_MAIL_SENT;
+}
+
+/* The message as it goes after DATA: a "." doubled at the start of a line,
+ * and the final "." on a line of its own, apart. */
+static GString *
+dot_stuff (GBytes *message,
+           char  **final)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+  GString *out = g_string_sized_new (length + length / 512 + 8);
+  const char *p = data;
+  const char *end = data + length;
+
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', end - p);
+      const char *next = eol != NULL ? eol + 1 : end;
+
+      if (*p == '.')
+        g_string_append_c (out, '.');
+      g_string_append_len (out, p, next - p);
+      p = next;
+    }
+
+  *final = (char *) (length >= 2 && data[length - 2] == '\r' && data[length - 1] == '\n'
+                     ? ".\r\n" : "\r\n.\r\n");
+  return out;
+}
+
 RsMailOutcome
 rs_mailer_send (RsMailer      *self,
                 const char    *envelope_from,
@@ -532,9 +1197,13 @@ rs_mailer_send (RsMailer      *self,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  struct curl_slist *recipients;
+  g_autoptr(GString) body = NULL;
+  g_autofree char *mail_from = NULL;
+  g_autofree char *rcpt_to = NULL;
+  gboolean may_reopen = TRUE;
   RsMailOutcome outcome;
+  char *final = NULL;
+  Io io;
 
   g_return_val_if_fail (self != NULL, RS_MAIL_STOP);
   g_return_val_if_fail (message != NULL, RS_MAIL_STOP);
@@ -553,26 +1222,88 @@ rs_mailer_send (RsMailer      *self,
     return RS_MAIL_FAILED;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return RS_MAIL_STOP;
+  outcome = check_header (message, envelope_to, error);
+  if (outcome != RS_MAIL_SENT)
+    return outcome;
 
-  recipients = curl_slist_append (NULL, envelope_to);
-  self->data = g_bytes_get_data (message, &self->length);
-  self->offset = 0;
+  mail_from = g_strdup_printf ("MAIL FROM:<%s>\r\n", envelope_from);
+  rcpt_to = g_strdup_printf ("RCPT TO:<%s>\r\n", envelope_to);
 
-  curl_easy_setopt (self->curl, CURLOPT_CUSTOMREQUEST, NULL);
-  curl_easy_setopt (self->curl, CURLOPT_NOBODY, 0L);
-  curl_easy_setopt (self->curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt (self->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) self->length);
-  curl_easy_setopt (self->curl, CURLOPT_MAIL_FROM, envelope_from);
-  curl_easy_setopt (self->curl, CURLOPT_MAIL_RCPT, recipients);
+  for (;;)
+    {
+      gboolean reused = self->curl != NULL;
 
-  outcome = perform (self, envelope_to, reply_code, reply_text, cancellable, error);
+      /* Closed while idle: opened again at once, without a deferral. */
+      if (reused && !session_alive (self))
+        {
+          close_session (self, FALSE);
+          reused = FALSE;
+          may_reopen = FALSE;
+        }
+      if (self->curl == NULL)
+        {
+          outcome = open_session (self, reply_code, reply_text, cancellable, error);
+          if (outcome != RS_MAIL_SENT)
+            return outcome;
+        }
 
-  curl_easy_setopt (self->curl, CURLOPT_MAIL_RCPT, NULL);
-  curl_slist_free_all (recipients);
-  self->data = NULL;
-  self->length = 0;
+      io = command (self, RS_SMTP_STAGE_MAIL, mail_from, cancellable);
+      if (reused && may_reopen
+          && (io == IO_BROKEN || (io == IO_OK && self->reply.code == 421)))
+        {
+          g_debug ("%s: the connection was closed while idle", self->host);
+          close_session (self, FALSE);
+          may_reopen = FALSE;
+          continue;
+        }
+      break;
+    }
 
-  return outcome;
+  if (io != IO_OK)
+    return lost (self, io, FALSE, envelope_to, error);
+  if (self->reply.code != 250)
+    return refused_in_session (self, RS_SMTP_STAGE_MAIL, envelope_from, envelope_to,
+                               reply_code, reply_text, cancellable, error);
+
+  io = command (self, RS_SMTP_STAGE_RCPT, rcpt_to, cancellable);
+  if (io != IO_OK)
+    return lost (self, io, FALSE, envelope_to, error);
+  if (self->reply.code != 250 && self->reply.code != 251)
+    return refused_in_session (self, RS_SMTP_STAGE_RCPT, envelope_from, envelope_to,
+                               reply_code, reply_text, cancellable, error);
+
+  io = command (self, RS_SMTP_STAGE_DATA, "DATA\r\n", cancellable);
+  if (io != IO_OK)
+    return lost (self, io, FALSE, envelope_to, error);
+  if (self->reply.code != 354)
+    return refused_in_session (self, RS_SMTP_STAGE_DATA, envelope_from, envelope_to,
+                               reply_code, reply_text, cancellable, error);
+
+  body = dot_stuff (message, &final);
+  self->stage = RS_SMTP_STAGE_END_OF_DATA;
+  io = write_all (self, body->str, body->len, cancellable);
+  if (io == IO_OK)
+    io = write_all (self, final, strlen (final), cancellable);
+  if (io != IO_OK)
+    return lost (self, io, FALSE, envelope_to, error);
+
+  /* From here on the message may be delivered, whatever happens. */
+  io = command (self, RS_SMTP_STAGE_END_OF_DATA, NULL, cancellable);
+  if (io != IO_OK)
+    return lost (self, io, TRUE, envelope_to, error);
+  if (self->reply.code / 100 != 2)
+    return refused_in_session (self, RS_SMTP_STAGE_END_OF_DATA, envelope_from, envelope_to,
+                               reply_code, reply_text, cancellable, error);
+
+  forget_refusal (self);
+  if (reply_code != NULL)
+    *reply_code = self->reply.code;
+  if (reply_text != NULL)
+    *reply_text = g_strdup (self->reply.text->str);
+  if (self->out_of_step)
+    close_session (self, FALSE);
+
+  return RS_MAIL_SENT;
 }
 
 gboolean
@@ -583,19 +1314,26 @@ rs_mailer_test_connection (RsMailer      *self,
 {
   g_autofree char *connected = NULL;
   const char *signed_in;
+  Io io;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  curl_easy_setopt (self->curl, CURLOPT_UPLOAD, 0L);
-  curl_easy_setopt (self->curl, CURLOPT_MAIL_FROM, NULL);
-  curl_easy_setopt (self->curl, CURLOPT_MAIL_RCPT, NULL);
-  curl_easy_setopt (self->curl, CURLOPT_CUSTOMREQUEST, "NOOP");
-  curl_easy_setopt (self->curl, CURLOPT_NOBODY, 1L);
-  self->fresh = TRUE;
-
-  if (perform (self, NULL, NULL, NULL, cancellable, error) != RS_MAIL_SENT)
+  close_session (self, TRUE);
+  if (open_session (self, NULL, NULL, cancellable, error) != RS_MAIL_SENT)
     return FALSE;
+
+  io = command (self, RS_SMTP_STAGE_NOOP, "NOOP\r\n", cancellable);
+  if (io != IO_OK)
+    {
+      lost (self, io, FALSE, NULL, error);
+      return FALSE;
+    }
+  if (self->reply.code != 250)
+    {
+      refused_in_session (self, RS_SMTP_STAGE_NOOP, NULL, NULL, NULL, NULL, cancellable, error);
+      return FALSE;
+    }
 
   if (summary == NULL)
     return TRUE;
@@ -606,13 +1344,10 @@ rs_mailer_test_connection (RsMailer      *self,
     connected = g_strdup_printf (_("Connected to %s without encryption, which is allowed "
                                    "only to this computer."), self->host);
 
-  if (self->user == NULL || *self->user == '\0')
+  if (!self->sign_in)
     signed_in = _("No user name is set, so no sign-in was tried.");
-  else if (self->signed_in)
-    signed_in = _("The user name and password were accepted.");
   else
-    signed_in = _("The server did not ask for a sign-in; the user name and password were not "
-                  "used.");
+    signed_in = _("The user name and password were accepted.");
 
   *summary = g_strconcat (connected, " ", signed_in, NULL);
   return TRUE;
@@ -826,18 +1561,15 @@ rs_mailer_fetch_certificate (const RsMailerConfig  *config,
       return NULL;
     }
 
-  curl_easy_setopt (probe->curl, CURLOPT_SSL_VERIFYPEER, 0L);
-  curl_easy_setopt (probe->curl, CURLOPT_SSL_VERIFYHOST, 0L);
-  curl_easy_setopt (probe->curl, CURLOPT_CERTINFO, 1L);
-  curl_easy_setopt (probe->curl, CURLOPT_CUSTOMREQUEST, "NOOP");
-  curl_easy_setopt (probe->curl, CURLOPT_NOBODY, 1L);
-  probe->fresh = TRUE;
+  curl_easy_setopt (probe->setup, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt (probe->setup, CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt (probe->setup, CURLOPT_CERTINFO, 1L);
 
-  /* A server that wants a sign-in first may refuse the NOOP: the
-   * certificate came before that. */
-  perform (probe, NULL, NULL, NULL, cancellable, &local_error);
+  /* The certificate comes before anything the server might refuse. */
+  connect_session (probe, NULL, NULL, cancellable, &local_error);
 
-  rc = curl_easy_getinfo (probe->curl, CURLINFO_CERTINFO, &info);
+  rc = probe->curl != NULL ? curl_easy_getinfo (probe->curl, CURLINFO_CERTINFO, &info)
+                           : CURLE_FAILED_INIT;
   if (rc == CURLE_OK && info != NULL && info->num_of_certs > 0)
     pem = certinfo_field (info->certinfo[0], "Cert");
   if (pem != NULL)
@@ -849,15 +1581,13 @@ rs_mailer_fetch_certificate (const RsMailerConfig  *config,
       certificate->pin = rs_mailer_certificate_pin_from_der (der, length);
       certificate->fingerprint = rs_mailer_certificate_fingerprint_from_der (der, length);
     }
-  if (certificate->pin == NULL && local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
   if (certificate->pin == NULL)
     {
-      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TLS,
-                   _("The certificate of the server %s could not be read."), probe->host);
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TLS,
+                     _("The certificate of the server %s could not be read."), probe->host);
       return NULL;
     }
   certificate->subject = certinfo_field (info->certinfo[0], "Subject");
