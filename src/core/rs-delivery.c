@@ -13,6 +13,7 @@ G_DEFINE_QUARK (rs-delivery-error-quark, rs_delivery_error)
 typedef enum
 {
   STMT_ADD_PENDING,
+  STMT_ADD_SENT,
   STMT_IMPORT_SENT,
   STMT_HISTORY,
   STMT_CURRENT,
@@ -32,6 +33,9 @@ static const char *const statements[N_STMTS] = {
   [STMT_ADD_PENDING] =
     "INSERT INTO delivery (respondent_id, status, updated_at, changed)"
     " VALUES (:id, 'pending', :now, :change)",
+  [STMT_ADD_SENT] =
+    "INSERT INTO delivery (respondent_id, status, updated_at, changed)"
+    " VALUES (:id, 'sent', :now, :change)",
   [STMT_IMPORT_SENT] =
     "UPDATE delivery SET status = 'sent', updated_at = :now, changed = :change"
     " WHERE respondent_id = :id AND status = 'pending' AND manually_updated = 0",
@@ -240,6 +244,34 @@ rs_delivery_add_pending (RsDelivery  *self,
   bind_int64 (stmt, ":change", change);
 
   return step_done (self, stmt, error);
+}
+
+/* A new respondent the master file says was sent: the record starts sent,
+ * with the history row of pending -> sent, in two statements instead of
+ * the four that rs_delivery_add_pending() and rs_delivery_import_sent()
+ * take (the update fires the change counter's trigger). */
+gboolean
+rs_delivery_add_sent (RsDelivery  *self,
+                      gint64       id,
+                      gint64       change,
+                      const char  *note,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  stmt = get (self, STMT_ADD_SENT, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_int64 (stmt, ":id", id);
+  bind_int64 (stmt, ":now", self->now);
+  bind_int64 (stmt, ":change", change);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  return rs_delivery_add_history (self, id, "pending", "sent", NULL, "import", note, error);
 }
 
 gboolean

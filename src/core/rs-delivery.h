@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  * change goes through here, so that its rules are in one place:
  *
  *   import:  (new) -> pending            rs_delivery_add_pending()
+ *            (new) -> sent               rs_delivery_add_sent() (the master
+ *                                        file says so)
  *            pending -> sent             rs_delivery_import_sent() (the master
  *                                        file says so; not after a hand mark)
  *   send:    pending (failed on retry) -> sending          rs_delivery_claim()
@@ -63,6 +65,13 @@ void         rs_delivery_free          (RsDelivery    *self);
 gboolean     rs_delivery_add_pending   (RsDelivery    *self,
                                         gint64         id,
                                         gint64         change,
+                                        GError       **error);
+/* A new respondent the master file says was sent already: as
+ * rs_delivery_add_pending() then rs_delivery_import_sent(), at once. */
+gboolean     rs_delivery_add_sent      (RsDelivery    *self,
+                                        gint64         id,
+                                        gint64         change,
+                                        const char    *note,
                                         GError       **error);
 /* A respondent the master file says was sent already: pending -> sent,
  * unless a person set their status by hand. @marked says whether it
