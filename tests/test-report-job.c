@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "rs-import.h"
+#include "rs-report.h"
 #include "rs-report-job.h"
 #include "rs-tracker.h"
 #include "rs-test-util.h"
@@ -41,16 +43,24 @@ static const char master_csv[] =
   "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n";
 
 static void
+import_into (RsStore    *store,
+             const char *csv,
+             const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  g_autoptr(RsImportSummary) summary = NULL;
+
+  g_assert_true (g_file_set_contents (csv, contents, -1, NULL));
+  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
 import (Fixture    *fixture,
         const char *contents)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = g_file_new_for_path (fixture->csv);
-  g_autoptr(RsImportSummary) summary = NULL;
-
-  g_assert_true (g_file_set_contents (fixture->csv, contents, -1, NULL));
-  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  import_into (fixture->store, fixture->csv, contents);
 }
 
 static void
@@ -107,6 +117,80 @@ count (Fixture    *fixture,
   sqlite3_finalize (stmt);
 
   return n;
+}
+
+/* The report on record for the respondent with @email. */
+static char *
+report_path (RsStore    *store,
+             const char *email)
+{
+  sqlite3 *db = rs_store_get_connection (store, NULL);
+  sqlite3_stmt *stmt = NULL;
+  char *path = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT d.report_path FROM delivery d"
+                                           " JOIN respondent r ON r.id = d.respondent_id"
+                                           " WHERE r.email = ?1", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  rs_store_release_connection (store);
+
+  return path;
+}
+
+static void
+set_report_path (RsStore    *store,
+                 const char *email,
+                 const char *path)
+{
+  sqlite3 *db = rs_store_get_connection (store, NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE delivery SET report_path = ?2"
+                                           " WHERE respondent_id ="
+                                           " (SELECT id FROM respondent WHERE email = ?1)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, path, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  rs_store_release_connection (store);
+}
+
+/* The text of a PDF as pdftotext reads it, or NULL without pdftotext. */
+static char *
+pdf_text (const char *path)
+{
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { NULL, path, "-", NULL };
+  char *output = NULL;
+  int status;
+
+  if (pdftotext == NULL)
+    return NULL;
+  argv[0] = pdftotext;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &output,
+                NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  return output;
+}
+
+static char *
+file_checksum (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
 }
 
 /* Reports that the Report column shows as outdated. */
@@ -396,6 +480,269 @@ test_report_job_concurrent (Fixture       *fixture,
                                    " WHERE report_path IS NOT NULL"), ==, 5);
 }
 
+/* g_assert_cmpstr() on a string it frees. */
+#define assert_owned_cmpstr(owned, cmp, expected) \
+  G_STMT_START { \
+    g_autofree char *owned_value = (owned); \
+    g_assert_cmpstr (owned_value, cmp, expected); \
+  } G_STMT_END
+
+static RsStore *
+open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_path_get_dirname (path);
+  RsStore *store;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+
+  return store;
+}
+
+static RsReportSummary *
+run_store (RsStore    *store,
+           const char *folder,
+           gboolean    force)
+{
+  g_autoptr(GError) error = NULL;
+  RsReportSummary *summary;
+
+  summary = rs_report_job_run (store, folder, NULL, 0, force, 2, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (summary);
+
+  return summary;
+}
+
+static char *
+tag_in_name (const char *tag)
+{
+  return g_strdup_printf (" [%s].pdf", tag);
+}
+
+/* Two databases with the same people, one Reports folder: each makes its
+ * own files and records its own, and neither writes over the other's. */
+static void
+test_report_job_two_databases (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GString) other_csv = g_string_new (master_csv);
+  g_autofree char *other_db = g_build_filename (fixture->dir, "Other", "tracker.db", NULL);
+  g_autofree char *other_master = g_build_filename (fixture->dir, "Other", "master.csv", NULL);
+  g_autofree char *link_db = g_build_filename (fixture->dir, "link.db", NULL);
+  g_autoptr(RsStore) other = NULL;
+  g_autoptr(RsStore) linked = NULL;
+  g_autoptr(RsReportSummary) first = NULL;
+  g_autoptr(RsReportSummary) second = NULL;
+  g_autoptr(RsReportSummary) again = NULL;
+  g_autoptr(RsReportSummary) forced = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autofree char *tag = rs_report_store_tag (fixture->store);
+  g_autofree char *other_tag = NULL;
+  g_autofree char *linked_tag = NULL;
+  g_autofree char *suffix = NULL;
+  g_autofree char *other_suffix = NULL;
+  g_autofree char *ivo = NULL;
+  g_autofree char *other_ivo = NULL;
+  g_autofree char *ivo_sum = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *other_text = NULL;
+  g_autofree char *attachment = NULL;
+  g_autofree char *expected_attachment = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  static const char *emails[] = {
+    "ivo@example.com", "anne@example.org", "lena@example.net", "sam.one@example.com",
+    "sam.two@example.com",
+  };
+
+  /* The same people; Ivo's scores differ, so his two reports do too. */
+  g_string_replace (other_csv, "2024-03-01,4,4,3,2,5,3,3,3,3,3,2,2,2,2,2",
+                    "2024-03-01,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1", 1);
+  other = open_store (other_db);
+  import_into (other, other_master, other_csv->str);
+  other_tag = rs_report_store_tag (other);
+
+  g_assert_cmpuint (strlen (tag), ==, 6);
+  g_assert_cmpstr (tag, !=, other_tag);
+  /* A link to the database is the same database. */
+  g_assert_cmpint (symlink ("tracker.db", link_db), ==, 0);
+  linked = open_store (link_db);
+  linked_tag = rs_report_store_tag (linked);
+  g_assert_cmpstr (linked_tag, ==, tag);
+
+  first = run (fixture, FALSE);
+  g_assert_cmpuint (first->made, ==, 5);
+  ivo = report_path (fixture->store, "ivo@example.com");
+  ivo_sum = file_checksum (ivo);
+  second = run_store (other, fixture->folder, FALSE);
+  g_assert_cmpuint (second->made, ==, 5);
+  g_assert_cmpuint (second->failed, ==, 0);
+
+  files = folder_files (fixture);
+  g_assert_cmpuint (files->len, ==, 10);
+
+  suffix = tag_in_name (tag);
+  other_suffix = tag_in_name (other_tag);
+  for (guint i = 0; i < G_N_ELEMENTS (emails); i++)
+    {
+      g_autofree char *path = report_path (fixture->store, emails[i]);
+      g_autofree char *other_path = report_path (other, emails[i]);
+      g_autofree char *folder = g_path_get_dirname (path);
+
+      g_test_message ("%s: %s and %s", emails[i], path, other_path);
+      g_assert_cmpstr (path, !=, other_path);
+      g_assert_cmpstr (folder, ==, fixture->folder);
+      g_assert_true (g_str_has_suffix (path, suffix));
+      g_assert_true (g_str_has_suffix (other_path, other_suffix));
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      g_assert_true (g_file_test (other_path, G_FILE_TEST_IS_REGULAR));
+    }
+
+  /* The first database's file is still the one it made, with its data. */
+  other_ivo = report_path (other, "ivo@example.com");
+  assert_owned_cmpstr (file_checksum (ivo), ==, ivo_sum);
+  text = pdf_text (ivo);
+  other_text = pdf_text (other_ivo);
+  if (text != NULL)
+    {
+      g_assert_nonnull (strstr (text, "Ivo Bos"));
+      g_assert_nonnull (strstr (text, "Overall SCRES: 2.87"));
+      g_assert_null (strstr (text, "Overall SCRES: 1.00"));
+      g_assert_nonnull (strstr (other_text, "Ivo Bos"));
+      g_assert_nonnull (strstr (other_text, "Overall SCRES: 1.00"));
+    }
+
+  /* Made again in either, each finds and keeps its own. */
+  again = run (fixture, FALSE);
+  g_assert_cmpuint (again->up_to_date, ==, 5);
+  forced = run_store (other, fixture->folder, TRUE);
+  g_assert_cmpuint (forced->made, ==, 5);
+  assert_owned_cmpstr (report_path (fixture->store, "ivo@example.com"), ==, ivo);
+  assert_owned_cmpstr (file_checksum (ivo), ==, ivo_sum);
+  g_clear_pointer (&files, g_ptr_array_unref);
+  files = folder_files (fixture);
+  g_assert_cmpuint (files->len, ==, 10);
+
+  /* The recipient sees the name without the tag. */
+  attachment = rs_report_attachment_name (ivo);
+  expected_attachment = rs_report_file_name ("Polder Packaging B.V.", "Ivo Bos", now);
+  g_assert_cmpstr (attachment, ==, expected_attachment);
+  assert_owned_cmpstr (rs_report_file_name_get_tag (ivo), ==, tag);
+}
+
+/* A database whose records name reports made before names had a tag still
+ * finds them; when they are made again, the new file has the tag and the
+ * old one goes. */
+static void
+test_report_job_old_names (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(RsReportSummary) first = NULL;
+  g_autoptr(RsReportSummary) again = NULL;
+  g_autoptr(RsReportSummary) forced = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GDateTime) made = g_date_time_new_local (2025, 3, 14, 9, 0, 0);
+  g_autofree char *tag = rs_report_store_tag (fixture->store);
+  g_autofree char *ivo = NULL;
+  g_autofree char *old_name = rs_report_file_name ("Polder Packaging B.V.", "Ivo Bos", made);
+  g_autofree char *old_path = g_build_filename (fixture->folder, old_name, NULL);
+  g_autofree char *now_path = NULL;
+  g_autofree char *suffix = tag_in_name (tag);
+
+  first = run (fixture, FALSE);
+  ivo = report_path (fixture->store, "ivo@example.com");
+  g_assert_cmpint (g_rename (ivo, old_path), ==, 0);
+  set_report_path (fixture->store, "ivo@example.com", old_path);
+  g_assert_null (rs_report_file_name_get_tag (old_path));
+  assert_owned_cmpstr (rs_report_attachment_name (old_path), ==, old_name);
+
+  again = run (fixture, FALSE);
+  g_assert_cmpuint (again->up_to_date, ==, 5);
+  g_assert_cmpuint (again->made, ==, 0);
+  now_path = report_path (fixture->store, "ivo@example.com");
+  g_assert_cmpstr (now_path, ==, old_path);
+  g_assert_true (g_file_test (old_path, G_FILE_TEST_IS_REGULAR));
+
+  forced = run (fixture, TRUE);
+  g_assert_cmpuint (forced->made, ==, 5);
+  g_free (now_path);
+  now_path = report_path (fixture->store, "ivo@example.com");
+  g_assert_true (g_str_has_suffix (now_path, suffix));
+  g_assert_true (g_file_test (now_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (old_path, G_FILE_TEST_EXISTS));
+  files = folder_files (fixture);
+  g_assert_cmpuint (files->len, ==, 5);
+}
+
+/* A file that is not this database's report is never written over, even
+ * under the very name this database would give its report. */
+static void
+test_report_job_foreign_file (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *tag = rs_report_store_tag (fixture->store);
+  g_autofree char *name = rs_report_file_name_full ("Polder Packaging B.V.", "Ivo Bos", now, 1,
+                                                    tag);
+  g_autofree char *second = rs_report_file_name_full ("Polder Packaging B.V.", "Ivo Bos", now,
+                                                      2, tag);
+  g_autofree char *foreign = g_build_filename (fixture->folder, name, NULL);
+  g_autofree char *ivo = NULL;
+  g_autofree char *contents = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (fixture->folder, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (foreign, "not a report of this database", -1, NULL));
+
+  summary = run (fixture, FALSE);
+  g_assert_cmpuint (summary->made, ==, 5);
+  ivo = report_path (fixture->store, "ivo@example.com");
+  g_assert_cmpstr (ivo, !=, foreign);
+  g_assert_true (g_str_has_suffix (ivo, second));
+  g_assert_true (g_file_get_contents (foreign, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "not a report of this database");
+}
+
+/* A copy of a database is a database of its own: its reports do not take
+ * the names of the original's, nor remove them. */
+static void
+test_report_job_copied_database (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsReportSummary) first = NULL;
+  g_autoptr(RsReportSummary) copied = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(RsStore) copy = NULL;
+  g_autoptr(GFile) from = g_file_new_for_path (rs_store_get_path (fixture->store));
+  g_autofree char *copy_db = g_build_filename (fixture->dir, "copy.db", NULL);
+  g_autoptr(GFile) to = g_file_new_for_path (copy_db);
+  g_autofree char *ivo = NULL;
+  g_autofree char *ivo_sum = NULL;
+  g_autofree char *copy_ivo = NULL;
+
+  first = run (fixture, FALSE);
+  ivo = report_path (fixture->store, "ivo@example.com");
+  ivo_sum = file_checksum (ivo);
+  g_assert_true (rs_store_checkpoint (fixture->store, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  copy = open_store (copy_db);
+  assert_owned_cmpstr (report_path (copy, "ivo@example.com"), ==, ivo);
+  copied = run_store (copy, fixture->folder, TRUE);
+  g_assert_cmpuint (copied->made, ==, 5);
+  copy_ivo = report_path (copy, "ivo@example.com");
+  g_assert_cmpstr (copy_ivo, !=, ivo);
+  g_assert_true (g_file_test (ivo, G_FILE_TEST_IS_REGULAR));
+  assert_owned_cmpstr (file_checksum (ivo), ==, ivo_sum);
+  files = folder_files (fixture);
+  g_assert_cmpuint (files->len, ==, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -412,6 +759,10 @@ main (int   argc,
   ADD ("unknown-id", test_report_job_unknown_id);
   ADD ("selection", test_report_job_selection);
   ADD ("concurrent", test_report_job_concurrent);
+  ADD ("two-databases", test_report_job_two_databases);
+  ADD ("old-names", test_report_job_old_names);
+  ADD ("foreign-file", test_report_job_foreign_file);
+  ADD ("copied-database", test_report_job_copied_database);
 
 #undef ADD
 

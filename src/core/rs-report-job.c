@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,6 +52,7 @@ typedef struct
 {
   RsStore *store;
   char *folder;
+  char *tag;
   gboolean force;
   RsReportJobProgress progress;
   gpointer progress_data;
@@ -111,6 +113,45 @@ rs_report_summary_describe (const RsReportSummary *summary)
   return g_strdup_printf (_("%u made, %u already up to date, %u not possible, %u failed"),
                           summary->made, summary->up_to_date, summary->not_possible,
                           summary->failed);
+}
+
+/**
+ * rs_report_store_tag:
+ *
+ * The short tag in the file names of the reports made from @store, so
+ * that two databases with the same people never write the same file in a
+ * shared folder: the first hex digits of a SHA-256 of the real path of the
+ * database file, whatever link or relative path reached it. A copy of a
+ * database gets a tag of its own. A database that is moved does too, and
+ * names the reports it makes from then on anew; it still finds the ones it
+ * made before by the paths it recorded.
+ *
+ * Returns: (transfer full): six lowercase hex digits.
+ */
+char *
+rs_report_store_tag (RsStore *store)
+{
+  const char *path;
+  char *real;
+  g_autofree char *canonical = NULL;
+  g_autofree char *checksum = NULL;
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+
+  path = rs_store_get_path (store);
+  real = realpath (path, NULL);
+  if (real != NULL)
+    {
+      canonical = g_strdup (real);
+      free (real);
+    }
+  else
+    {
+      canonical = g_canonicalize_filename (path, NULL);
+    }
+  checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+
+  return g_strndup (checksum, 6);
 }
 
 /* `~/Documents/ResilienceScan/Reports` */
@@ -216,47 +257,63 @@ load_items (Job           *job,
 }
 
 /* Two respondents with the same name get distinct files; so do names that
- * only differ in case, for file systems that ignore it. */
+ * only differ in case, for file systems that ignore it. Every name has the
+ * database's tag, and a name is never given to a file that is already in
+ * the folder unless it is one of this database's own reports: a file of
+ * another database (or one whose tag is the same by chance) is never
+ * written over. */
 static void
 assign_file_names (Job *job)
 {
   g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) own = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
   for (guint i = 0; i < job->items->len; i++)
     {
       Item *item = g_ptr_array_index (job->items, i);
+      g_autofree char *base = NULL;
+      g_autofree char *folder = NULL;
 
-      if (!item->wanted && item->old_path != NULL)
-        {
-          g_autofree char *base = g_path_get_basename (item->old_path);
+      if (item->old_path == NULL)
+        continue;
 
-          g_hash_table_add (taken, g_utf8_casefold (base, -1));
-        }
+      base = g_path_get_basename (item->old_path);
+      folder = g_path_get_dirname (item->old_path);
+      if (!item->wanted)
+        g_hash_table_add (taken, g_utf8_casefold (base, -1));
+      if (g_strcmp0 (folder, job->folder) == 0)
+        g_hash_table_add (own, g_steal_pointer (&base));
     }
 
   for (guint i = 0; i < job->items->len; i++)
     {
       Item *item = g_ptr_array_index (job->items, i);
       g_autofree char *name = NULL;
-      g_autofree char *stem = NULL;
 
       if (!item->wanted)
         continue;
 
-      name = rs_report_file_name (item->company, item->person, now);
-      stem = g_strndup (name, strlen (name) - strlen (".pdf"));
-      for (guint n = 2; ; n++)
+      for (guint n = 1; ; n++)
         {
-          g_autofree char *folded = g_utf8_casefold (name, -1);
+          g_autofree char *folded = NULL;
+          g_autofree char *path = NULL;
 
-          if (!g_hash_table_contains (taken, folded))
-            {
-              g_hash_table_add (taken, g_steal_pointer (&folded));
-              break;
-            }
           g_free (name);
-          name = g_strdup_printf ("%s (%u).pdf", stem, n);
+          name = rs_report_file_name_full (item->company, item->person, now, n, job->tag);
+          folded = g_utf8_casefold (name, -1);
+          if (g_hash_table_contains (taken, folded))
+            continue;
+
+          path = g_build_filename (job->folder, name, NULL);
+          if (!g_hash_table_contains (own, name) && g_file_test (path, G_FILE_TEST_EXISTS))
+            {
+              g_debug ("Not writing over “%s”, which is not a report of this database", path);
+              continue;
+            }
+
+          g_hash_table_add (taken, g_steal_pointer (&folded));
+          break;
         }
 
       item->file_name = g_steal_pointer (&name);
@@ -432,12 +489,16 @@ make_one (Job            *job,
       return;
     }
 
-  /* The report of an earlier day is replaced, not kept beside it. */
+  /* The report of an earlier day is replaced, not kept beside it; but a
+   * name with another database's tag may be a report of a copy of this
+   * database, made since, and stays. */
   if (item->old_path != NULL && g_strcmp0 (item->old_path, path) != 0)
     {
       g_autofree char *old_folder = g_path_get_dirname (item->old_path);
+      g_autofree char *old_tag = rs_report_file_name_get_tag (item->old_path);
 
-      if (g_strcmp0 (old_folder, job->folder) == 0)
+      if (g_strcmp0 (old_folder, job->folder) == 0
+          && (old_tag == NULL || g_strcmp0 (old_tag, job->tag) == 0))
         g_unlink (item->old_path);
     }
 
@@ -547,6 +608,7 @@ rs_report_job_run (RsStore              *store,
 
   job.store = store;
   job.folder = g_strdup (folder);
+  job.tag = rs_report_store_tag (store);
   job.force = force;
   job.progress = progress;
   job.progress_data = progress_data;
@@ -583,6 +645,7 @@ rs_report_job_run (RsStore              *store,
   g_ptr_array_unref (job.work);
   g_ptr_array_unref (job.items);
   g_free (job.folder);
+  g_free (job.tag);
 
   return summary;
 }

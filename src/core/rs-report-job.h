@@ -78,6 +78,7 @@ RsReportSummary *rs_report_job_run_finish  (RsStore              *store,
                                             GAsyncResult         *result,
                                             GError              **error);
 char            *rs_report_default_folder  (void);
+char            *rs_report_store_tag       (RsStore              *store);
 char            *rs_report_summary_describe (const RsReportSummary *summary);
 void             rs_report_summary_free    (RsReportSummary      *summary);
 RsReportSource  *rs_report_source_load     (RsStore              *store,

@@ -1176,14 +1176,53 @@ rs_report_file_name (const char *company,
                      const char *person,
                      GDateTime  *made)
 {
+  return rs_report_file_name_full (company, person, made, 1, NULL);
+}
+
+/* A tag as rs_report_file_name_full() takes it: six to sixteen lowercase
+ * hex digits. */
+static gboolean
+is_tag (const char *tag,
+        gsize       length)
+{
+  if (length < 6 || length > 16)
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isxdigit (tag[i]) || g_ascii_isupper (tag[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * rs_report_file_name_full:
+ * @copy: 1 for the first report of this name; 2, 3, ... for the next
+ *   respondents whose names would give the same file name
+ * @tag: (nullable): a short lowercase hex tag of the database the report
+ *   is made from, which keeps the reports of two databases apart
+ *
+ * rs_report_file_name() with a number for a second person of the same
+ * name and the database's tag:
+ * `YYYYMMDD ResilienceReport (COMPANY - PERSON) (2) [TAG].pdf`.
+ */
+char *
+rs_report_file_name_full (const char *company,
+                          const char *person,
+                          GDateTime  *made,
+                          guint       copy,
+                          const char *tag)
+{
   g_autofree char *date = NULL;
   g_autofree char *clean_company = NULL;
   g_autofree char *clean_person = NULL;
+  g_autoptr(GString) name = NULL;
   gsize budget;
   gsize company_len;
   gsize person_len;
 
   g_return_val_if_fail (made != NULL, NULL);
+  g_return_val_if_fail (tag == NULL || is_tag (tag, strlen (tag)), NULL);
 
   date = g_date_time_format (made, "%Y%m%d");
   clean_company = sanitize_name (company);
@@ -1206,8 +1245,85 @@ rs_report_file_name (const char *company,
         }
     }
 
-  return g_strdup_printf ("%s ResilienceReport (%s - %s).pdf",
-                          date, clean_company, clean_person);
+  name = g_string_new (NULL);
+  g_string_printf (name, "%s ResilienceReport (%s - %s)", date, clean_company, clean_person);
+  if (copy > 1)
+    g_string_append_printf (name, " (%u)", copy);
+  if (tag != NULL)
+    g_string_append_printf (name, " [%s]", tag);
+  g_string_append (name, ".pdf");
+
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
+/* Where the " [TAG]" of @file_name starts, or NULL when it has none. */
+static const char *
+find_tag (const char *file_name)
+{
+  gsize length = strlen (file_name);
+  const char *open;
+
+  if (!g_str_has_suffix (file_name, "].pdf"))
+    return NULL;
+
+  open = g_strrstr (file_name, " [");
+  if (open == NULL)
+    return NULL;
+  if (!is_tag (open + 2, file_name + length - strlen ("].pdf") - (open + 2)))
+    return NULL;
+
+  return open;
+}
+
+/**
+ * rs_report_file_name_get_tag:
+ *
+ * Returns: (transfer full) (nullable): the database tag in the report file
+ *   name @file_name (a path or a name), or %NULL for a name without one,
+ *   such as those made before names had tags.
+ */
+char *
+rs_report_file_name_get_tag (const char *file_name)
+{
+  g_autofree char *base = NULL;
+  const char *open;
+
+  g_return_val_if_fail (file_name != NULL, NULL);
+
+  base = g_path_get_basename (file_name);
+  open = find_tag (base);
+  if (open == NULL)
+    return NULL;
+
+  return g_strndup (open + 2, strlen (open + 2) - strlen ("].pdf"));
+}
+
+/**
+ * rs_report_attachment_name:
+ * @path: a report file as the database records it
+ *
+ * The name the recipient sees for the report at @path: its file name
+ * without the database tag, which means nothing to anyone else.
+ *
+ * Returns: (transfer full): the name.
+ */
+char *
+rs_report_attachment_name (const char *path)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *stem = NULL;
+  const char *open;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  base = g_path_get_basename (path);
+  open = find_tag (base);
+  if (open == NULL)
+    return g_steal_pointer (&base);
+
+  stem = g_strndup (base, open - base);
+
+  return g_strconcat (stem, ".pdf", NULL);
 }
 
 static void

@@ -46,6 +46,13 @@ gboolean rs_report_write_pdf     (const RsReportInput  *input,
 char    *rs_report_file_name     (const char           *company,
                                   const char           *person,
                                   GDateTime            *made);
+char    *rs_report_file_name_full (const char          *company,
+                                  const char           *person,
+                                  GDateTime            *made,
+                                  guint                 copy,
+                                  const char           *tag);
+char    *rs_report_file_name_get_tag (const char      *file_name);
+char    *rs_report_attachment_name (const char        *path);
 char    *rs_report_input_hash    (const RsReportInput  *input);
 
 gboolean rs_report_get_chart_geometry (const RsReportInput *input,
