@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "rs-csv.h"
 #include "rs-import.h"
@@ -466,7 +467,7 @@ check_counts (const RsImportSummary *summary,
               guint                  duplicates,
               guint                  marked_sent)
 {
-  guint kinds[3] = { 0, };
+  guint kinds[RS_IMPORT_PROBLEM_RENAMED + 1] = { 0, };
 
   g_assert_cmpuint (summary->added, ==, added);
   g_assert_cmpuint (summary->updated, ==, updated);
@@ -487,6 +488,13 @@ check_counts (const RsImportSummary *summary,
   g_assert_cmpuint (kinds[RS_IMPORT_PROBLEM_SKIPPED], ==, skipped);
   g_assert_cmpuint (kinds[RS_IMPORT_PROBLEM_FLAGGED], ==, flagged);
   g_assert_cmpuint (kinds[RS_IMPORT_PROBLEM_DUPLICATE], ==, duplicates);
+  g_assert_cmpuint (kinds[RS_IMPORT_PROBLEM_ENCODING], ==, summary->recoded);
+  g_assert_cmpuint (kinds[RS_IMPORT_PROBLEM_RENAMED], ==, summary->renamed);
+
+  /* In the order of their lines */
+  for (guint i = 1; i < summary->problems->len; i++)
+    g_assert_cmpuint (((RsImportProblem *) summary->problems->pdata[i - 1])->line, <=,
+                      ((RsImportProblem *) summary->problems->pdata[i])->line);
 }
 
 static const RsImportProblem *
@@ -1524,6 +1532,355 @@ test_import_report_sent (void)
   rs_test_remove_tree (dir);
 }
 
+static const char *first_names[] = {
+  "Zoë", "Renée", "Jürgen", "Siân", "Åsa", "Noël", "Inês", "Łukasz", "Ştefan", "Çağla",
+};
+static const char *last_names[] = {
+  "Dekker", "Öztürk", "Müller", "Ó Briain", "Søndergaard", "van Dijk",
+};
+
+/* @n rows of people with accents in their names, in UTF-8. */
+static char *
+accented_csv (guint n)
+{
+  GString *csv = g_string_new (HEADER);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *person = g_strdup_printf ("%s %s", first_names[i % 10],
+                                                 last_names[i / 10 % 6]);
+      g_autofree char *email = g_strdup_printf ("p%02u@bedrijf.example", i);
+      g_autofree char *company = g_strdup_printf ("Bedrijf %u B.V.", i / 4);
+      Row row = { company, person, email, .sent = i % 7 == 0 ? "True" : "False" };
+
+      append_row (csv, &row);
+    }
+
+  return g_string_free (csv, FALSE);
+}
+
+/* One invalid byte in one field of a file in UTF-8 spoils that field alone:
+ * the same file again changes no name, adds nobody, and says which field. */
+static void
+test_import_encoding_by_field (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *csv = accented_csv (60);
+  g_autofree char *path = write_file (dir, "master.csv", csv, -1);
+  g_autofree char *spoiled = NULL;
+  g_autofree char *spoiled_path = NULL;
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *deliveries = NULL;
+  g_autofree char *after = NULL;
+  const RsImportProblem *problem;
+  char *at;
+
+  summary = import_ok (store, path);
+  check_counts (summary, 60, 0, 0, 0, 0, 0, 9);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  names = dump_query (store, "SELECT id, company, person, email FROM respondent ORDER BY id");
+  deliveries = dump_query (store, "SELECT * FROM delivery ORDER BY respondent_id");
+  g_assert_nonnull (strstr (names, "'Zoë Dekker'"));
+
+  /* "Planner" of line 35 (Siân Öztürk) becomes "Plan\xffner". */
+  spoiled = g_malloc (strlen (csv) + 2);
+  strcpy (spoiled, csv);
+  g_assert_nonnull (strstr (spoiled, "Siân Öztürk,Planner"));
+  at = strstr (spoiled, "Siân Öztürk,Planner") + strlen ("Siân Öztürk,Plan");
+  memmove (at + 1, at, strlen (at) + 1);
+  *at = '\xff';
+  spoiled_path = write_file (dir, "master-2.csv", spoiled, -1);
+
+  summary = import_ok (store, spoiled_path);
+  g_assert_cmpuint (summary->recoded, ==, 1);
+  check_counts (summary, 0, 1, 59, 0, 0, 0, 0);
+  check_problem (summary, RS_IMPORT_PROBLEM_ENCODING, 15, "Siân Öztürk", "“function”");
+  problem = find_problem (summary, RS_IMPORT_PROBLEM_ENCODING, 15);
+  g_assert_cmpint (problem->respondent_id, ==, respondent_id (store, "p13@bedrijf.example"));
+
+  after = dump_query (store, "SELECT id, company, person, email FROM respondent ORDER BY id");
+  g_assert_cmpstr (after, ==, names);
+  g_clear_pointer (&after, g_free);
+  after = dump_query (store, "SELECT * FROM delivery ORDER BY respondent_id");
+  g_assert_cmpstr (after, ==, deliveries);
+  {
+    g_autofree char *function = query_text (store, "SELECT function FROM respondent"
+                                                   " WHERE email = 'p13@bedrijf.example'");
+
+    g_assert_cmpstr (function, ==, "Planÿner");
+  }
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* A file in Windows-1252 throughout is read as such, as before: nothing to
+ * report, and the same people as the same file in UTF-8. */
+static void
+test_import_cp1252_file (void)
+{
+  const Row rows[] = {
+    { "Brouwerij Zoë", "Zoë Dekker", "zoe@brouwerij.example" },
+    { "Öztürk Lojistik", "Renée Öztürk", "renee@lojistik.example" },
+    { "Müller GmbH", "Jürgen Müller", "jm@mueller.example", .function = "Einkäufer" },
+  };
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *csv = csv_for (rows, G_N_ELEMENTS (rows));
+  g_autofree char *utf8_path = write_file (dir, "utf8.csv", csv, -1);
+  g_autofree char *latin = NULL;
+  g_autofree char *latin_path = NULL;
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  latin = g_convert (csv, -1, "WINDOWS-1252", "UTF-8", NULL, &len, &error);
+  g_assert_no_error (error);
+  latin_path = write_file (dir, "latin.csv", latin, len);
+
+  summary = import_ok (store, latin_path);
+  check_counts (summary, 3, 0, 0, 0, 0, 0, 0);
+  g_assert_cmpuint (summary->problems->len, ==, 0);
+  g_assert_cmpint (respondent_id (store, "jm@mueller.example"), >, 0);
+  {
+    g_autofree char *names = query_text (store, "SELECT group_concat (person || '/' || function,"
+                                                " ';') FROM respondent");
+
+    g_assert_cmpstr (names, ==, "Zoë Dekker/Planner;Renée Öztürk/Planner;"
+                                "Jürgen Müller/Einkäufer");
+  }
+  g_clear_pointer (&summary, rs_import_summary_free);
+
+  summary = import_ok (store, utf8_path);
+  check_counts (summary, 0, 0, 3, 0, 0, 0, 0);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* Ivo's name changed in the newer export: the same address in the same
+ * company is still Ivo, updated, with what he was sent kept and said. */
+static void
+test_import_renamed (void)
+{
+  Row first[] = {
+    { "Polder Packaging B.V.", "Ivo van Dijk", "ivo@polder.example" },
+    { "Polder Packaging B.V.", "Eva Bos", "eva@polder.example" },
+    { "Smit & Zonen", "Ylva Smit", "ylva@smit.example" },
+  };
+  Row second[G_N_ELEMENTS (first)];
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *first_path = write_rows (dir, "first.csv", first, G_N_ELEMENTS (first));
+  g_autofree char *second_path = NULL;
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  sqlite3_int64 ivo, eva;
+  g_autofree char *pending_before = NULL;
+  g_autofree char *pending_after = NULL;
+
+  summary = import_ok (store, first_path);
+  check_counts (summary, 3, 0, 0, 0, 0, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  ivo = respondent_id (store, "ivo@polder.example");
+  eva = respondent_id (store, "eva@polder.example");
+  set_sent (store, eva);
+  pending_before = dump_query (store, "SELECT respondent_id FROM delivery"
+                                      " WHERE status = 'pending' ORDER BY 1");
+
+  memcpy (second, first, sizeof first);
+  second[0].person = "Ivo van Dijk-Smit";
+  second[1].person = "Eva  BOS-de Wit";
+  second_path = write_rows (dir, "second.csv", second, G_N_ELEMENTS (second));
+  summary = import_ok (store, second_path);
+  g_assert_cmpuint (summary->renamed, ==, 2);
+  check_counts (summary, 0, 2, 1, 0, 0, 0, 0);
+  check_problem (summary, RS_IMPORT_PROBLEM_RENAMED, 2, "Ivo van Dijk-Smit",
+                 "name changed from “Ivo van Dijk” to “Ivo van Dijk-Smit”");
+  check_problem (summary, RS_IMPORT_PROBLEM_RENAMED, 3, "Eva BOS-de Wit",
+                 "name changed from “Eva Bos” to “Eva BOS-de Wit”");
+  g_assert_cmpint (find_problem (summary, RS_IMPORT_PROBLEM_RENAMED, 2)->respondent_id, ==, ivo);
+  g_clear_pointer (&summary, rs_import_summary_free);
+
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 3);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM delivery"), ==, 3);
+  g_assert_cmpint (respondent_id (store, "ivo@polder.example"), ==, ivo);
+  {
+    g_autofree char *person = query_text (store, "SELECT person FROM respondent WHERE id = %lld",
+                                          ivo);
+    g_autofree char *eva_status = status_of (store, eva);
+
+    g_assert_cmpstr (person, ==, "Ivo van Dijk-Smit");
+    /* Eva was sent her report, and is not pending again. */
+    g_assert_cmpstr (eva_status, ==, "sent");
+  }
+  pending_after = dump_query (store, "SELECT respondent_id FROM delivery"
+                                     " WHERE status = 'pending' ORDER BY 1");
+  g_assert_cmpstr (pending_after, ==, pending_before);
+
+  /* The new name is who they are now: the same file again is unchanged. */
+  summary = import_ok (store, second_path);
+  check_counts (summary, 0, 0, 3, 0, 0, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+
+  /* And an older file renames them back, still the same people. */
+  summary = import_ok (store, first_path);
+  g_assert_cmpuint (summary->renamed, ==, 2);
+  check_counts (summary, 0, 2, 1, 0, 0, 0, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 3);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* People who share an address: the name decides, in any order. */
+static void
+test_import_shared_address (void)
+{
+  const Row first[] = {
+    { "Kaasmakerij Noord", "Anna de Wit", "info@kaas.example" },
+    { "Kaasmakerij Noord", "Bram de Wit", "info@kaas.example" },
+    { "Delta Dakwerken B.V.", "Pim Smit", "pim@delta.example" },
+  };
+  /* Bram as he was; Anna renamed; Pim and a colleague at his address. */
+  const Row second[] = {
+    /* 2 */ { "Kaasmakerij Noord", "Anna de Wit-Jansen", "info@kaas.example" },
+    /* 3 */ { "Delta Dakwerken B.V.", "Roos Smit", "pim@delta.example" },
+    /* 4 */ { "Kaasmakerij Noord", "Bram de Wit", "info@kaas.example" },
+    /* 5 */ { "Delta Dakwerken B.V.", "Pim Smit", "pim@delta.example" },
+  };
+  /* Two new names at an address with one stored person unclaimed */
+  const Row third[] = {
+    { "Kaasmakerij Noord", "Bram de Wit", "info@kaas.example" },
+    { "Kaasmakerij Noord", "Anna Jansen", "info@kaas.example" },
+    { "Kaasmakerij Noord", "Annie de Wit", "info@kaas.example" },
+  };
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *first_path = write_rows (dir, "first.csv", first, G_N_ELEMENTS (first));
+  g_autofree char *second_path = write_rows (dir, "second.csv", second, G_N_ELEMENTS (second));
+  g_autofree char *third_path = write_rows (dir, "third.csv", third, G_N_ELEMENTS (third));
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  sqlite3_int64 anna, bram, pim;
+
+  summary = import_ok (store, first_path);
+  check_counts (summary, 3, 0, 0, 0, 0, 0, 0);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  anna = query_int (store, "SELECT id FROM respondent WHERE person = 'Anna de Wit'");
+  bram = query_int (store, "SELECT id FROM respondent WHERE person = 'Bram de Wit'");
+  pim = respondent_id (store, "pim@delta.example");
+
+  summary = import_ok (store, second_path);
+  g_assert_cmpuint (summary->renamed, ==, 1);
+  check_counts (summary, 1, 1, 2, 0, 0, 0, 0);
+  check_problem (summary, RS_IMPORT_PROBLEM_RENAMED, 2, "Anna de Wit-Jansen", "Anna de Wit");
+  g_clear_pointer (&summary, rs_import_summary_free);
+  g_assert_cmpint (query_int (store, "SELECT id FROM respondent"
+                                     " WHERE person = 'Anna de Wit-Jansen'"), ==, anna);
+  g_assert_cmpint (query_int (store, "SELECT id FROM respondent WHERE person = 'Bram de Wit'"),
+                   ==, bram);
+  g_assert_cmpint (query_int (store, "SELECT id FROM respondent WHERE person = 'Pim Smit'"),
+                   ==, pim);
+  /* Roos, who came first in the file, is someone new. */
+  g_assert_cmpint (query_int (store, "SELECT id FROM respondent WHERE person = 'Roos Smit'"),
+                   >, pim);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM delivery"), ==, 4);
+
+  /* Anna is unclaimed, but two new names have her address: both new. */
+  summary = import_ok (store, third_path);
+  g_assert_cmpuint (summary->renamed, ==, 0);
+  check_counts (summary, 2, 0, 1, 0, 0, 0, 0);
+  g_assert_cmpint (query_int (store, "SELECT id FROM respondent"
+                                     " WHERE person = 'Anna de Wit-Jansen'"), ==, anna);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* A name corrected by hand wins over a renaming file: the file's new name
+ * goes to the correction; the hand name stays in use. */
+static void
+test_import_renamed_corrected (void)
+{
+  Row first[] = {
+    { "Polder Packaging B.V.", "Ivo van Dijk", "ivo@polder.example" },
+    { "Fjord & Fell AS", "Lena Oberg", "lena@fjord.example" },
+  };
+  Row second[G_N_ELEMENTS (first)];
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *first_path = write_rows (dir, "first.csv", first, G_N_ELEMENTS (first));
+  g_autofree char *second_path = NULL;
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(RsRespondentDetails) details = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3_int64 ivo, lena;
+
+  summary = import_ok (store, first_path);
+  g_clear_pointer (&summary, rs_import_summary_free);
+  ivo = respondent_id (store, "ivo@polder.example");
+  lena = respondent_id (store, "lena@fjord.example");
+  rs_correction_snapshot_free (correct_ok (store, lena, RS_FIELD_PERSON, "Lena Öberg"));
+  rs_correction_snapshot_free (correct_ok (store, ivo, RS_FIELD_FUNCTION, "Buyer"));
+
+  memcpy (second, first, sizeof first);
+  second[0].person = "Ivo van Dijk-Smit";
+  second[1].person = "Lena Oberg-Lund";
+  second_path = write_rows (dir, "second.csv", second, G_N_ELEMENTS (second));
+  summary = import_ok (store, second_path);
+  check_counts (summary, 0, 2, 0, 0, 0, 0, 0);
+  check_problem (summary, RS_IMPORT_PROBLEM_RENAMED, 3, "Lena Oberg-Lund",
+                 "name changed from “Lena Oberg” to “Lena Oberg-Lund”");
+  g_clear_pointer (&summary, rs_import_summary_free);
+
+  {
+    g_autofree char *ivo_now = query_text (store, "SELECT person || '|' || function"
+                                                  " FROM respondent WHERE id = %lld", ivo);
+    g_autofree char *lena_now = query_text (store, "SELECT person FROM respondent"
+                                                   " WHERE id = %lld", lena);
+
+    g_assert_cmpstr (ivo_now, ==, "Ivo van Dijk-Smit|Buyer");
+    g_assert_cmpstr (lena_now, ==, "Lena Öberg");
+  }
+  details = rs_tracker_load_details (store, lena, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (details->file_values[RS_FIELD_PERSON], ==, "Lena Oberg-Lund");
+
+  /* The same file again: the same people, nothing new. */
+  summary = import_ok (store, second_path);
+  check_counts (summary, 0, 0, 2, 0, 0, 0, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 2);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
+/* A stream read once: standard input, a pipe. */
+static void
+test_import_stream (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *csv = accented_csv (20);
+  g_autoptr(RsStore) store = open_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stream = g_memory_input_stream_new_from_data (csv, strlen (csv), NULL);
+  summary = rs_import_stream (store, stream, "standard input", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (summary);
+  g_assert_cmpstr (summary->file, ==, "standard input");
+  check_counts (summary, 20, 0, 0, 0, 0, 0, 3);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM import_log"
+                                     " WHERE file = 'standard input' AND added = 20"), ==, 1);
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_import_ragged (void)
 {
@@ -1689,6 +2046,10 @@ typedef struct
   goffset total;
   GThread *thread;
   gboolean other_thread;
+  /* On the first call: the file to change under the import, and how */
+  const char *change_path;
+  goffset truncate_to;
+  const char *append;
 } Progress;
 
 static void
@@ -1711,6 +2072,20 @@ on_progress (goffset  done_bytes,
     progress->other_thread = TRUE;
   if (progress->cancel)
     g_cancellable_cancel (progress->cancellable);
+  if (progress->change_path != NULL && progress->calls == 1)
+    {
+      FILE *out = fopen (progress->change_path, "r+");
+
+      g_assert_nonnull (out);
+      if (progress->truncate_to >= 0)
+        g_assert_cmpint (ftruncate (fileno (out), progress->truncate_to), ==, 0);
+      if (progress->append != NULL)
+        {
+          g_assert_cmpint (fseek (out, 0, SEEK_END), ==, 0);
+          g_assert_cmpint (fputs (progress->append, out), >=, 0);
+        }
+      g_assert_cmpint (fclose (out), ==, 0);
+    }
   g_mutex_unlock (&progress->mutex);
 }
 
@@ -2020,6 +2395,51 @@ test_atomic_cancel (void)
   rs_test_remove_tree (dir);
 }
 
+/* A file changed while it is imported, from the import's own progress
+ * report, far from its end: truncated as a copy that is still being
+ * written is, or added to. Nothing of it is imported. */
+static void
+test_atomic_changed_during (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *populated = NULL;
+  g_autoptr(RsStore) store = populated_store (dir, &populated);
+  g_autoptr(GString) csv = big_csv (40000);
+
+  for (guint how = 0; how < 3; how++)
+    {
+      g_autofree char *path = write_file (dir, "big.csv", csv->str, csv->len);
+      Progress progress = { .change_path = path, .truncate_to = -1 };
+
+      g_mutex_init (&progress.mutex);
+      if (how == 0)
+        {
+          progress.truncate_to = csv->len / 2;
+        }
+      else if (how == 1)
+        {
+          progress.append = "2024-03-01,False,Late Row,Planner,Late B.V.,late@late.example,"
+                            "v1," SCORES_A ",3\n";
+        }
+      else
+        {
+          /* The last row cut and written again: the same size as before */
+          progress.truncate_to = csv->len - 4;
+          progress.append = ",3.1\n";
+        }
+
+      check_import_fails (store, path, &progress, RS_CSV_ERROR, RS_CSV_ERROR_CHANGED);
+      /* Changed at the first report, which came long before the end */
+      g_assert_cmpuint (progress.calls, >, 1);
+      g_assert_nonnull (strstr (last_failure, "big.csv"));
+      g_mutex_clear (&progress.mutex);
+    }
+
+  check_store_still_works (store, populated);
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_import_progress (void)
 {
@@ -2186,6 +2606,12 @@ main (int   argc,
   g_test_add_func ("/import/keeps-corrections", test_import_keeps_corrections);
   g_test_add_func ("/import/report-sent", test_import_report_sent);
   g_test_add_func ("/import/ragged", test_import_ragged);
+  g_test_add_func ("/import/encoding-by-field", test_import_encoding_by_field);
+  g_test_add_func ("/import/cp1252-file", test_import_cp1252_file);
+  g_test_add_func ("/import/renamed", test_import_renamed);
+  g_test_add_func ("/import/shared-address", test_import_shared_address);
+  g_test_add_func ("/import/renamed-corrected", test_import_renamed_corrected);
+  g_test_add_func ("/import/stream", test_import_stream);
   g_test_add_func ("/import/problem-describe", test_problem_describe);
   g_test_add_func ("/import/progress", test_import_progress);
   g_test_add_func ("/import/async", test_import_async);
@@ -2196,6 +2622,7 @@ main (int   argc,
   g_test_add_func ("/import/atomic/sources-unwritable", test_atomic_sources_unwritable);
   g_test_add_func ("/import/atomic/cancel", test_atomic_cancel);
   g_test_add_func ("/import/atomic/disk-full", test_atomic_disk_full);
+  g_test_add_func ("/import/atomic/changed-during", test_atomic_changed_during);
 
   return g_test_run ();
 }

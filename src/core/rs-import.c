@@ -12,6 +12,7 @@
 #endif
 
 #include "rs-csv.h"
+#include "rs-delivery.h"
 #include "rs-import.h"
 #include "rs-master.h"
 #include "rs-respondent.h"
@@ -45,9 +46,6 @@ enum {
   STMT_INSERT,
   STMT_UPDATE,
   STMT_DELETE_SOURCE,
-  STMT_INSERT_DELIVERY,
-  STMT_MARK_SENT,
-  STMT_HISTORY,
   STMT_NEXT_IMPORT,
   STMT_LOG,
   STMT_SOURCES_USED,
@@ -55,6 +53,7 @@ enum {
   STMT_CORRECTION_FILE,
   STMT_CORRECTION_AGREED,
   STMT_UPDATE_CORRECTED,
+  STMT_NAME_BEFORE,
   N_STMTS
 };
 
@@ -79,19 +78,11 @@ static const char *statements[N_STMTS] = {
     " up_a = ?12, in_r = ?13, in_c = ?14, in_f = ?15, in_v = ?16, in_a = ?17, do_r = ?18,"
     " do_c = ?19, do_f = ?20, do_v = ?21, do_a = ?22, problem = ?23,"
     " source_import = ?25, source_line = ?26, source_hash = ?27, last_imported_at = ?28,"
-    " source_offset = ?29, source_length = ?30, changed = ?31"
+    " source_offset = ?29, source_length = ?30, changed = ?31, identity_key = ?32"
     " WHERE id = ?1",
   /* A row imported before source files existed. */
   [STMT_DELETE_SOURCE] =
     "DELETE FROM respondent_source WHERE respondent_id = ?1",
-  [STMT_INSERT_DELIVERY] =
-    "INSERT INTO delivery (respondent_id, status, updated_at, changed) VALUES (?1, ?2, ?3, ?4)",
-  [STMT_MARK_SENT] =
-    "UPDATE delivery SET status = 'sent', updated_at = ?2, changed = ?3"
-    " WHERE respondent_id = ?1 AND status = 'pending' AND manually_updated = 0",
-  [STMT_HISTORY] =
-    "INSERT INTO history (respondent_id, at, from_status, to_status, by, note)"
-    " VALUES (?1, ?2, ?3, ?4, 'import', ?5)",
   [STMT_NEXT_IMPORT] =
     "SELECT coalesce (max (id), 0) + 1 FROM import_log",
   [STMT_LOG] =
@@ -122,12 +113,20 @@ static const char *statements[N_STMTS] = {
     " source_import = ?25, source_line = ?26, source_hash = ?27, last_imported_at = ?28,"
     " source_offset = ?29, source_length = ?30, changed = ?31, identity_key = ?32"
     " WHERE id = ?1",
+  /* The name a renamed respondent had in the file before */
+  [STMT_NAME_BEFORE] =
+    "SELECT coalesce ((SELECT file_value FROM correction WHERE respondent_id = ?1"
+    " AND field = 'person'), person) FROM respondent WHERE id = ?1",
 };
 
 typedef struct
 {
   RsStore *store;
+  /* The file, or a stream that can be read once, and what to call it */
   GFile *file;
+  GInputStream *stream;
+  const char *name;
+  gboolean stream_read;
   RsImportProgressFunc progress;
   gpointer progress_data;
   GCancellable *cancellable;
@@ -140,7 +139,7 @@ typedef struct
 /* One per identity key. The reader thread alone looks keys up and adds
  * them; the writer gets the entry with the row and alone touches id and
  * hash. */
-typedef struct
+typedef struct _Known
 {
   /* Written by the writer: 0 until the respondent is in the database. */
   gint64 id;
@@ -151,8 +150,16 @@ typedef struct
   guint stored : 1;
   /* Someone corrected the respondent by hand: see keep_corrections() */
   guint corrected : 1;
+  /* In KnownTable.by_address */
+  guint addressed : 1;
   /* Written by the reader: where the key was first seen in this file. */
   guint first_line;
+  /* A stored respondent: the next stored one with the same address in the
+   * same company. A new key: the first stored one with its address, when
+   * there is one (see resolve_renames()). */
+  struct _Known *same_address;
+  /* Set at the end: the stored respondent a new key turned out to be. */
+  struct _Known *renamed;
 } Known;
 
 /* The hand values of a corrected respondent's name and address, which
@@ -181,6 +188,11 @@ typedef struct
   guint used;
   /* Known -> Hand, for the corrected respondents; NULL when there are none */
   GHashTable *hand;
+  guint n_stored;
+  /* Company and address (in the form of identity keys) -> the first of the
+   * stored respondents with them, linked by same_address. Made when a row
+   * first needs it: most imports never do. */
+  GHashTable *by_address;
 } KnownTable;
 
 #define KNOWN_BLOCK 4096
@@ -219,6 +231,7 @@ known_table_free (KnownTable *self)
   g_string_chunk_free (self->keys);
   g_ptr_array_unref (self->blocks);
   g_clear_pointer (&self->hand, g_hash_table_unref);
+  g_clear_pointer (&self->by_address, g_hash_table_unref);
   g_free (self);
 }
 
@@ -251,6 +264,7 @@ typedef struct
   gint64 change;
   gint64 import_id;
   const char *sent_note;
+  RsDelivery *delivery;
 } Statements;
 
 static void
@@ -258,6 +272,7 @@ statements_clear (Statements *s)
 {
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&s->stmts[i], sqlite3_finalize);
+  g_clear_pointer (&s->delivery, rs_delivery_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Statements, statements_clear)
@@ -266,6 +281,9 @@ static void
 problem_free (gpointer data)
 {
   RsImportProblem *problem = data;
+
+  if (problem == NULL)
+    return;
 
   g_free (problem->person);
   g_free (problem->reason);
@@ -284,19 +302,18 @@ rs_import_summary_free (RsImportSummary *summary)
 }
 
 static RsImportSummary *
-summary_new (GFile *file)
+summary_new (const char *name)
 {
   RsImportSummary *summary = g_new0 (RsImportSummary, 1);
 
-  summary->file = g_file_get_parse_name (file);
+  summary->file = g_strdup (name);
   summary->problems = g_ptr_array_new_with_free_func (problem_free);
 
   return summary;
 }
 
-static void
-add_problem (RsImportSummary     *summary,
-             RsImportProblemKind  kind,
+static RsImportProblem *
+problem_new (RsImportProblemKind  kind,
              guint                line,
              const char          *person,
              const char          *reason)
@@ -307,7 +324,18 @@ add_problem (RsImportSummary     *summary,
   problem->line = line;
   problem->person = g_strdup (person ? person : "");
   problem->reason = g_strdup (reason);
-  g_ptr_array_add (summary->problems, problem);
+
+  return problem;
+}
+
+static void
+add_problem (RsImportSummary     *summary,
+             RsImportProblemKind  kind,
+             guint                line,
+             const char          *person,
+             const char          *reason)
+{
+  g_ptr_array_add (summary->problems, problem_new (kind, line, person, reason));
 }
 
 /* Only to notice that a row changed since the last import: eight bytes at a
@@ -422,6 +450,15 @@ typedef struct
   GAsyncQueue *full;
   GAsyncQueue *empty;
   gint stop;
+  /* Written by the reader, read by the writer once the reader is done:
+   * the rows of new keys with the address of a stored respondent, stored
+   * last (see resolve_renames()), and those keys */
+  GArray *deferred;
+  GPtrArray *candidates;
+  /* The fields read as Windows-1252 so far, each with the row's entry */
+  guint n_recoded;
+  GPtrArray *recoded;
+  GPtrArray *recoded_known;
 } Pipeline;
 
 static void
@@ -459,24 +496,6 @@ bind_row (sqlite3_stmt      *stmt,
   sqlite3_bind_int64 (stmt, 31, change);
 }
 
-static gboolean
-write_sent_history (Statements       *s,
-                    gint64            id,
-                    RsImportSummary  *summary,
-                    GError          **error)
-{
-  sqlite3_stmt *stmt = s->stmts[STMT_HISTORY];
-
-  summary->marked_sent++;
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_int64 (stmt, 2, s->now);
-  sqlite3_bind_text (stmt, 3, "pending", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, "sent", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, s->sent_note, -1, SQLITE_STATIC);
-
-  return step_done (s, stmt, error);
-}
-
 /* A pending respondent that the file says was sent is marked sent. */
 static gboolean
 mark_sent_from_master (Statements       *s,
@@ -484,18 +503,14 @@ mark_sent_from_master (Statements       *s,
                        RsImportSummary  *summary,
                        GError          **error)
 {
-  sqlite3_stmt *stmt = s->stmts[STMT_MARK_SENT];
+  gboolean marked;
 
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_int64 (stmt, 2, s->now);
-  sqlite3_bind_int64 (stmt, 3, s->change);
-  if (!step_done (s, stmt, error))
+  if (!rs_delivery_import_sent (s->delivery, id, s->change, s->sent_note, &marked, error))
     return FALSE;
+  if (marked)
+    summary->marked_sent++;
 
-  if (sqlite3_changes (s->db) == 0)
-    return TRUE;
-
-  return write_sent_history (s, id, summary, error);
+  return TRUE;
 }
 
 /* A respondent corrected by hand: the file's values go to the correction,
@@ -553,16 +568,16 @@ store_row (Statements       *s,
         return FALSE;
       id = sqlite3_last_insert_rowid (s->db);
 
-      stmt = s->stmts[STMT_INSERT_DELIVERY];
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, row->report_sent ? "sent" : "pending", -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 3, s->now);
-      sqlite3_bind_int64 (stmt, 4, s->change);
-      if (!step_done (s, stmt, error))
-        return FALSE;
-
-      if (row->report_sent && !write_sent_history (s, id, summary, error))
-        return FALSE;
+      if (row->report_sent)
+        {
+          if (!rs_delivery_add_sent (s->delivery, id, s->change, s->sent_note, error))
+            return FALSE;
+          summary->marked_sent++;
+        }
+      else if (!rs_delivery_add_pending (s->delivery, id, s->change, error))
+        {
+          return FALSE;
+        }
 
       known->id = id;
       known->hash = parsed->hash;
@@ -594,6 +609,8 @@ store_row (Statements       *s,
               stmt = s->stmts[STMT_UPDATE];
               sqlite3_bind_int64 (stmt, 1, id);
               bind_row (stmt, parsed, s->import_id, s->now, s->change);
+              /* The same but for a respondent whose name changed */
+              sqlite3_bind_text (stmt, 32, row->identity_key, -1, SQLITE_STATIC);
               if (!step_done (s, stmt, error))
                 return FALSE;
             }
@@ -644,6 +661,7 @@ prepare_statements (Statements  *s,
   s->db = db;
   s->now = g_get_real_time () / G_USEC_PER_SEC;
   s->sent_note = _("marked sent in master file");
+  s->delivery = rs_delivery_new (db, s->now);
 
   for (guint i = 0; i < N_STMTS; i++)
     {
@@ -727,6 +745,7 @@ load_known (Statements  *s,
       entry->hash = (guint64) sqlite3_column_int64 (stmt, 2);
       entry->stored_hash = entry->hash;
       entry->stored = TRUE;
+      known->n_stored++;
 
       /* Rows imported before hashes were kept have none. */
       if (sqlite3_column_type (stmt, 2) == SQLITE_NULL || sqlite3_column_int (stmt, 3))
@@ -1001,6 +1020,68 @@ append_source (GString    *out,
     }
 }
 
+/* The company and address parts of an identity key: who shares an address
+ * with whom. */
+static char *
+address_of_key (const char *key)
+{
+  const char *first = strchr (key, '\x1f');
+  const char *last = strrchr (key, '\x1f');
+
+  if (first == NULL)
+    return g_strdup (key);
+
+  return g_strdup_printf ("%.*s\x1f%s", (int) (first - key), key, last + 1);
+}
+
+static void
+index_addresses (KnownTable *known)
+{
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  known->by_address = g_hash_table_new (key_hash, g_str_equal);
+  g_hash_table_iter_init (&iter, known->table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Known *entry = value;
+      g_autofree char *address = NULL;
+      Known *head;
+
+      /* A corrected respondent is there under two keys. */
+      if (!entry->stored || entry->addressed)
+        continue;
+      entry->addressed = TRUE;
+
+      address = address_of_key (key);
+      head = g_hash_table_lookup (known->by_address, address);
+      entry->same_address = head;
+      /* A key already there stays, so only a new one needs keeping. */
+      g_hash_table_insert (known->by_address,
+                           head != NULL ? address : g_string_chunk_insert (known->keys, address),
+                           entry);
+    }
+}
+
+/* The first of the stored respondents of the company of @row with its
+ * address, if any. */
+static Known *
+find_same_address (KnownTable        *known,
+                   const RsMasterRow *row)
+{
+  g_autofree char *address = NULL;
+
+  if (!rs_master_email_is_valid (row->email))
+    return NULL;
+
+  if (known->by_address == NULL)
+    index_addresses (known);
+
+  address = address_of_key (row->identity_key);
+  return g_hash_table_lookup (known->by_address, address);
+}
+
 /* Whether a corrected respondent can be sent is judged on their hand
  * values: the rule of rs_master_read_row_identity(), on their row with the
  * hand values in it, gives the kind of @row and its problem. */
@@ -1030,7 +1111,9 @@ judge_with_hand (Pipeline            *pipeline,
   return kind;
 }
 
-static void
+/* Returns: whether the row waits for the end of the file (see
+ * resolve_renames()) */
+static gboolean
 read_one_row (Pipeline            *pipeline,
               Batch               *batch,
               ParsedRow           *parsed,
@@ -1064,7 +1147,7 @@ read_one_row (Pipeline            *pipeline,
       parsed->known = known;
       known->first_line = parsed->line;
       g_string_truncate (batch->sources, source_start);
-      return;
+      return FALSE;
     }
 
   parsed->kind = rs_master_read_row_identity (pipeline->columns, fields, n_fields,
@@ -1073,12 +1156,18 @@ read_one_row (Pipeline            *pipeline,
   if (parsed->kind == RS_MASTER_ROW_SKIPPED)
     {
       g_string_truncate (batch->sources, source_start);
-      return;
+      return FALSE;
     }
 
   known = g_hash_table_lookup (pipeline->known->table, parsed->row.identity_key);
   if (known == NULL)
-    known = known_table_add (pipeline->known, parsed->row.identity_key);
+    {
+      known = known_table_add (pipeline->known, parsed->row.identity_key);
+      if (pipeline->known->n_stored > 0)
+        known->same_address = find_same_address (pipeline->known, &parsed->row);
+      if (known->same_address != NULL)
+        g_ptr_array_add (pipeline->candidates, known);
+    }
   parsed->known = known;
   parsed->duplicate_of = known->first_line;
   if (known->first_line == 0)
@@ -1098,6 +1187,46 @@ read_one_row (Pipeline            *pipeline,
 
   if (G_UNLIKELY (known->corrected))
     parsed->kind = judge_with_hand (pipeline, known, fields, n_fields, &parsed->row);
+
+  return !known->stored && known->same_address != NULL;
+}
+
+/* The fields of the row just read that were read as Windows-1252, and
+ * those of the header before the first row. */
+static void
+note_recoded (Pipeline            *pipeline,
+              const char * const  *fields,
+              guint                n_fields,
+              Known               *known)
+{
+  guint line = rs_csv_reader_get_line (pipeline->reader);
+  const char * const *header;
+  const RsCsvRecoded *recoded;
+  guint n_header;
+  guint n;
+
+  recoded = rs_csv_reader_get_recoded (pipeline->reader, &n);
+  if (G_LIKELY (pipeline->n_recoded == n))
+    return;
+
+  header = rs_csv_reader_get_header (pipeline->reader, &n_header);
+  for (; pipeline->n_recoded < n; pipeline->n_recoded++)
+    {
+      const RsCsvRecoded *field = &recoded[pipeline->n_recoded];
+      int person_column = pipeline->columns->person;
+      g_autofree char *person = NULL;
+      g_autofree char *reason = NULL;
+      gboolean this_row = field->line == line && fields != NULL;
+
+      if (this_row && person_column >= 0 && (guint) person_column < n_fields)
+        person = g_strstrip (g_strdup (fields[person_column]));
+      reason = g_strdup_printf (_("the text in column “%s” is not valid UTF-8 and was read as "
+                                  "Windows-1252: check it"),
+                                field->column < n_header ? header[field->column] : "");
+      g_ptr_array_add (pipeline->recoded,
+                       problem_new (RS_IMPORT_PROBLEM_ENCODING, field->line, person, reason));
+      g_ptr_array_add (pipeline->recoded_known, this_row ? known : NULL);
+    }
 }
 
 static gpointer
@@ -1132,6 +1261,7 @@ reader_thread (gpointer user_data)
                   memset (parsed, 0, sizeof *parsed);
                   parsed->line = rs_csv_reader_get_line (pipeline->reader);
                   parsed->ragged = g_strdup (error->message);
+                  note_recoded (pipeline, fields, n_fields, NULL);
                   batch->n_rows++;
                   continue;
                 }
@@ -1142,8 +1272,11 @@ reader_thread (gpointer user_data)
               break;
             }
 
-          read_one_row (pipeline, batch, parsed, fields, n_fields);
-          batch->n_rows++;
+          if (read_one_row (pipeline, batch, parsed, fields, n_fields))
+            g_array_append_val (pipeline->deferred, *parsed);
+          else
+            batch->n_rows++;
+          note_recoded (pipeline, fields, n_fields, parsed->known);
         }
 
       /* The sources go to the writer's thread; the rows keep where they are. */
@@ -1220,6 +1353,158 @@ store_parsed_row (Statements       *s,
   return TRUE;
 }
 
+/* A new key in the file with the address of stored respondents of its
+ * company is one of them under a new name when the file has no row for
+ * exactly one of them, and no other new key has that address. Otherwise
+ * the name decides: people who share an address stay apart, and the new
+ * key is someone new. */
+static void
+resolve_renames (GPtrArray *candidates)
+{
+  g_autoptr(GHashTable) per_address = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      Known *candidate = g_ptr_array_index (candidates, i);
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (per_address, candidate->same_address));
+
+      g_hash_table_insert (per_address, candidate->same_address, GUINT_TO_POINTER (n + 1));
+    }
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      Known *candidate = g_ptr_array_index (candidates, i);
+      Known *unclaimed = NULL;
+      guint n_unclaimed = 0;
+
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (per_address, candidate->same_address)) != 1)
+        continue;
+
+      for (Known *stored = candidate->same_address; stored != NULL; stored = stored->same_address)
+        {
+          if (stored->first_line == 0)
+            {
+              unclaimed = stored;
+              n_unclaimed++;
+            }
+        }
+      if (n_unclaimed == 1)
+        candidate->renamed = unclaimed;
+    }
+}
+
+static gboolean
+add_rename_problem (Statements       *s,
+                    const ParsedRow  *parsed,
+                    gint64            id,
+                    RsImportSummary  *summary,
+                    GError          **error)
+{
+  sqlite3_stmt *stmt = s->stmts[STMT_NAME_BEFORE];
+  g_autofree char *before = NULL;
+  g_autofree char *reason = NULL;
+  RsImportProblem *problem;
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    before = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return rs_store_set_error_from_db (s->db, rc, error);
+
+  /* Translators: the name a respondent had, and the one the file gives */
+  reason = g_strdup_printf (_("name changed from “%s” to “%s”"), before, parsed->row.person);
+  problem = problem_new (RS_IMPORT_PROBLEM_RENAMED, parsed->line, parsed->row.person, reason);
+  problem->respondent_id = id;
+  g_ptr_array_add (summary->problems, problem);
+  summary->renamed++;
+
+  return TRUE;
+}
+
+/* The rows that waited for the end of the file, in their order. */
+static gboolean
+store_deferred (Statements       *s,
+                Pipeline         *pipeline,
+                RsImportSummary  *summary,
+                GError          **error)
+{
+  resolve_renames (pipeline->candidates);
+
+  for (guint i = 0; i < pipeline->deferred->len; i++)
+    {
+      ParsedRow *parsed = &g_array_index (pipeline->deferred, ParsedRow, i);
+      Known *renamed = parsed->known->renamed;
+
+      if (renamed != NULL)
+        {
+          parsed->known = renamed;
+          if (parsed->duplicate_of == 0
+              && !add_rename_problem (s, parsed, renamed->id, summary, error))
+            return FALSE;
+        }
+
+      if (!store_parsed_row (s, parsed, summary, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The fields read as Windows-1252 are problems of a file in UTF-8; a file
+ * in Windows-1252 has no other fields. */
+static void
+add_recoded_problems (Pipeline         *pipeline,
+                      RsImportSummary  *summary)
+{
+  if (g_strcmp0 (rs_csv_reader_get_encoding (pipeline->reader), "UTF-8") != 0)
+    return;
+
+  for (guint i = 0; i < pipeline->recoded->len; i++)
+    {
+      RsImportProblem *problem = g_ptr_array_index (pipeline->recoded, i);
+      Known *known = g_ptr_array_index (pipeline->recoded_known, i);
+
+      if (known != NULL)
+        problem->respondent_id = known->renamed != NULL ? known->renamed->id : known->id;
+      g_ptr_array_add (summary->problems, g_steal_pointer (&pipeline->recoded->pdata[i]));
+      summary->recoded++;
+    }
+}
+
+static int
+compare_problem_lines (gconstpointer a,
+                       gconstpointer b)
+{
+  const RsImportProblem *pa = *(RsImportProblem * const *) a;
+  const RsImportProblem *pb = *(RsImportProblem * const *) b;
+
+  return (pa->line > pb->line) - (pa->line < pb->line);
+}
+
+static void
+pipeline_clear (Pipeline *pipeline)
+{
+  if (pipeline->deferred != NULL)
+    {
+      for (guint i = 0; i < pipeline->deferred->len; i++)
+        {
+          ParsedRow *parsed = &g_array_index (pipeline->deferred, ParsedRow, i);
+
+          rs_master_row_clear (&parsed->row);
+          g_free (parsed->ragged);
+        }
+      g_clear_pointer (&pipeline->deferred, g_array_unref);
+    }
+  g_clear_pointer (&pipeline->candidates, g_ptr_array_unref);
+  g_clear_pointer (&pipeline->recoded, g_ptr_array_unref);
+  g_clear_pointer (&pipeline->recoded_known, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pipeline, pipeline_clear)
+
 static gboolean
 import_transaction (sqlite3   *db,
                     gpointer   user_data,
@@ -1236,7 +1521,7 @@ import_transaction (sqlite3   *db,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *sources_dir = NULL;
   const char * const *header;
-  Pipeline pipeline = { 0 };
+  g_auto(Pipeline) pipeline = { 0 };
   GThread *thread;
   gboolean finished = FALSE;
   gboolean had_respondents;
@@ -1244,12 +1529,27 @@ import_transaction (sqlite3   *db,
 
   /* A retried transaction starts over, without the last attempt's file. */
   g_clear_pointer (&data->summary, rs_import_summary_free);
-  data->summary = summary_new (data->file);
+  data->summary = summary_new (data->name);
   if (data->source_path != NULL)
     g_unlink (data->source_path);
   g_clear_pointer (&data->source_path, g_free);
 
-  reader = rs_csv_reader_new (data->file, data->cancellable, error);
+  if (data->stream != NULL)
+    {
+      if (data->stream_read)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("The tracker database was busy and “%s” cannot be read a second "
+                         "time: import it again"), data->name);
+          return FALSE;
+        }
+      data->stream_read = TRUE;
+      reader = rs_csv_reader_new_for_stream (data->stream, data->name, data->cancellable, error);
+    }
+  else
+    {
+      reader = rs_csv_reader_new (data->file, data->cancellable, error);
+    }
   if (reader == NULL)
     return FALSE;
 
@@ -1318,6 +1618,10 @@ import_transaction (sqlite3   *db,
   pipeline.cancellable = data->cancellable;
   pipeline.full = full;
   pipeline.empty = empty;
+  pipeline.deferred = g_array_new (FALSE, FALSE, sizeof (ParsedRow));
+  pipeline.candidates = g_ptr_array_new ();
+  pipeline.recoded = g_ptr_array_new_with_free_func (problem_free);
+  pipeline.recoded_known = g_ptr_array_new ();
   thread = g_thread_new ("rs-import-reader", reader_thread, &pipeline);
 
   while (!finished)
@@ -1334,8 +1638,11 @@ import_transaction (sqlite3   *db,
       if (local_error == NULL && ++batches % 8 == 0)
         {
           g_cancellable_set_error_if_cancelled (data->cancellable, &local_error);
+          /* A file that grew meanwhile fails at its end. */
           if (data->progress != NULL)
-            data->progress (batch->position, batch->size, data->progress_data);
+            data->progress (batch->size >= 0 ? MIN (batch->position, batch->size)
+                                             : batch->position,
+                            batch->size, data->progress_data);
         }
 
       /* On an error the reader is told to stop and drained. */
@@ -1347,6 +1654,14 @@ import_transaction (sqlite3   *db,
     }
 
   g_thread_join (thread);
+
+  if (local_error == NULL)
+    store_deferred (&s, &pipeline, data->summary, &local_error);
+  if (local_error == NULL)
+    {
+      add_recoded_problems (&pipeline, data->summary);
+      g_ptr_array_sort (data->summary->problems, compare_problem_lines);
+    }
 
   if (local_error == NULL)
     g_cancellable_set_error_if_cancelled (data->cancellable, &local_error);
@@ -1380,26 +1695,14 @@ import_transaction (sqlite3   *db,
  *
  * Returns: (transfer full): what was imported, or %NULL when nothing was
  */
-RsImportSummary *
-rs_import_file (RsStore               *store,
-                GFile                 *file,
-                RsImportProgressFunc   progress,
-                gpointer               progress_data,
-                GCancellable          *cancellable,
-                GError               **error)
+static RsImportSummary *
+import_run (ImportData  *import,
+            GError     **error)
 {
-  ImportData data = {
-    .store = store,
-    .file = file,
-    .progress = progress,
-    .progress_data = progress_data,
-    .cancellable = cancellable,
-  };
+  RsStore *store = import->store;
+  ImportData data = *import;
   sqlite3 *db;
   gboolean written;
-
-  g_return_val_if_fail (RS_IS_STORE (store), NULL);
-  g_return_val_if_fail (G_IS_FILE (file), NULL);
 
   /* Settings of this thread's own connection for the import alone; they
    * cannot change inside a transaction.
@@ -1452,6 +1755,65 @@ rs_import_file (RsStore               *store,
   }
 
   return data.summary;
+}
+
+RsImportSummary *
+rs_import_file (RsStore               *store,
+                GFile                 *file,
+                RsImportProgressFunc   progress,
+                gpointer               progress_data,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  g_autofree char *name = NULL;
+  ImportData data = {
+    .store = store,
+    .file = file,
+    .progress = progress,
+    .progress_data = progress_data,
+    .cancellable = cancellable,
+  };
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  name = g_file_get_parse_name (file);
+  data.name = name;
+
+  return import_run (&data, error);
+}
+
+/**
+ * rs_import_stream:
+ * @name: what to call @stream in the summary and in messages, such as
+ *   "standard input"
+ *
+ * As rs_import_file(), from a stream read once from where it is: a pipe,
+ * a FIFO, standard input.
+ */
+RsImportSummary *
+rs_import_stream (RsStore               *store,
+                  GInputStream          *stream,
+                  const char            *name,
+                  RsImportProgressFunc   progress,
+                  gpointer               progress_data,
+                  GCancellable          *cancellable,
+                  GError               **error)
+{
+  ImportData data = {
+    .store = store,
+    .stream = stream,
+    .name = name,
+    .progress = progress,
+    .progress_data = progress_data,
+    .cancellable = cancellable,
+  };
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return import_run (&data, error);
 }
 
 typedef struct
@@ -1547,6 +1909,12 @@ rs_import_problem_describe (const RsImportProblem *problem)
       break;
     case RS_IMPORT_PROBLEM_FLAGGED:
       what = _("imported, cannot be sent");
+      break;
+    case RS_IMPORT_PROBLEM_ENCODING:
+      what = _("imported, check the text");
+      break;
+    case RS_IMPORT_PROBLEM_RENAMED:
+      what = _("updated");
       break;
     case RS_IMPORT_PROBLEM_DUPLICATE:
     default:

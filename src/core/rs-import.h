@@ -12,6 +12,10 @@ typedef enum
   RS_IMPORT_PROBLEM_SKIPPED,
   RS_IMPORT_PROBLEM_FLAGGED,
   RS_IMPORT_PROBLEM_DUPLICATE,
+  /* Imported; a field was not UTF-8 and was read as Windows-1252 */
+  RS_IMPORT_PROBLEM_ENCODING,
+  /* Updated: the same address in the same company, another name */
+  RS_IMPORT_PROBLEM_RENAMED,
 } RsImportProblemKind;
 
 typedef struct
@@ -20,8 +24,9 @@ typedef struct
   guint line;
   char *person;
   char *reason;
-  /* The respondent the row was stored as (flagged and duplicate rows);
-   * 0 for a row that was skipped. */
+  /* The respondent the row was stored as (flagged, duplicate, renamed
+   * rows, and those with a field read as Windows-1252); 0 for a row that
+   * was skipped. */
   gint64 respondent_id;
 } RsImportProblem;
 
@@ -35,6 +40,11 @@ typedef struct
   guint flagged;
   guint duplicates;
   guint marked_sent;
+  /* Of the updated: respondents whose name changed */
+  guint renamed;
+  /* Fields read as Windows-1252 in a file in UTF-8 */
+  guint recoded;
+  /* In the order of their lines */
   GPtrArray *problems;
 } RsImportSummary;
 
@@ -45,6 +55,14 @@ typedef void (*RsImportProgressFunc) (goffset  done_bytes,
 
 RsImportSummary *rs_import_file        (RsStore               *store,
                                         GFile                 *file,
+                                        RsImportProgressFunc   progress,
+                                        gpointer               progress_data,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
+/* @stream is read once, as rows are stored; @name is what to call it. */
+RsImportSummary *rs_import_stream      (RsStore               *store,
+                                        GInputStream          *stream,
+                                        const char            *name,
                                         RsImportProgressFunc   progress,
                                         gpointer               progress_data,
                                         GCancellable          *cancellable,
