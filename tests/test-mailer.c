@@ -1506,6 +1506,45 @@ test_mailer_cancel_after_dot (void)
   server_stop (&server);
 }
 
+/* A server that says nothing after connecting: a cancel ends the wait at
+ * once, and without one the timeout does; nothing was sent either way. */
+static void
+test_mailer_silent_greeting (void)
+{
+  RsMailerConfig config = { .timeout_s = 1, .connect_timeout_s = 1 };
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(RsMailer) patient = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GBytes) message = make_message (TO, 1);
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+  gint64 start;
+
+  server_start (&server, "smtp", "--delay-at", "GREETING=8", NULL);
+  config.url = server.url;
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_TEMPORARY);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "in time"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  patient = make_mailer (server.url, FALSE, NULL, NULL);
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel", cancel_soon, cancellable);
+  g_assert_cmpint (rs_mailer_send (patient, FROM, TO, message, NULL, NULL, cancellable, &error),
+                   ==, RS_MAIL_STOP);
+  g_thread_join (thread);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1555,6 +1594,7 @@ main (int   argc,
   g_test_add_func ("/mailer/from-line-break", test_mailer_from_line_break);
   g_test_add_func ("/mailer/drop-during-body", test_mailer_drop_during_body);
   g_test_add_func ("/mailer/cancel-after-dot", test_mailer_cancel_after_dot);
+  g_test_add_func ("/mailer/silent-greeting", test_mailer_silent_greeting);
 
   status = g_test_run ();
   if (cert_dir != NULL)
