@@ -388,6 +388,36 @@ test_export_flow_cancel_and_fail (Fixture       *fixture,
   g_assert_true (g_file_test (folder, G_FILE_TEST_IS_DIR));
 }
 
+/* The tracker database chosen as the file to write: refused, said, and
+ * the database is as it was. */
+static void
+test_export_flow_over_database (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(RsExportFlow) refused = NULL;
+  g_autoptr(GPtrArray) respondents = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *database = rs_store_get_path (fixture->store);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_len;
+  gsize after_len;
+
+  g_assert_true (g_file_get_contents (database, &before, &before_len, NULL));
+
+  refused = run_and_answer (fixture, NULL, "tracker.db", NULL, NULL, GTK_RESPONSE_ACCEPT);
+  g_assert_cmpint (rs_export_flow_get_n_written (refused), ==, -1);
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->toasts),
+                                        "Could not export the status to “tracker.db”"));
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->toasts), "is the tracker database"));
+
+  g_assert_true (g_file_get_contents (database, &after, &after_len, NULL));
+  g_assert_true (after_len == before_len && memcmp (after, before, before_len) == 0);
+  respondents = rs_tracker_load (fixture->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (respondents->len, ==, 3);
+}
+
 /* A stand-in for the spreadsheet program, the default for CSV files. */
 static void
 install_csv_opener (void)
@@ -439,6 +469,7 @@ main (int   argc,
   ADD ("shown", test_export_flow_shown);
   ADD ("everyone", test_export_flow_everyone);
   ADD ("cancel-and-fail", test_export_flow_cancel_and_fail);
+  ADD ("over-database", test_export_flow_over_database);
 
 #undef ADD
 

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <locale.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "rs-export.h"
 #include "rs-import.h"
@@ -324,6 +326,77 @@ test_export_fails (Fixture       *fixture,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* An export never goes over the tracker database or its parts, nor into
+ * its folder of import rows, however the path reaches them: it is refused
+ * and the database is as it was, byte for byte. */
+static void
+test_export_refuses_database (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *database = rs_store_get_path (fixture->store);
+  g_autofree char *sources = rs_store_get_sources_dir (fixture->store);
+  g_autofree char *wal = g_strconcat (database, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (database, "-shm", NULL);
+  g_autofree char *journal = g_strconcat (database, "-journal", NULL);
+  g_autofree char *other = g_build_filename (fixture->dir, "other", NULL);
+  g_autofree char *link = g_build_filename (other, "status.csv", NULL);
+  g_autofree char *roundabout = g_build_filename (other, "..", "tracker.db", NULL);
+  g_autofree char *in_sources = g_build_filename (sources, "status.csv", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *wal_before = NULL;
+  const RsExportOptions options = RS_EXPORT_OPTIONS_INIT;
+  g_autofree char *status_before = export_to_text (fixture, &options);
+  gsize before_len;
+  gsize wal_len;
+  const char *targets[] = { database, wal, shm, journal, link, roundabout, in_sources,
+                            sources };
+
+  g_assert_true (g_file_test (sources, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
+  g_assert_cmpint (symlink (database, link), ==, 0);
+  g_assert_true (g_file_get_contents (database, &before, &before_len, NULL));
+  g_assert_true (g_file_get_contents (wal, &wal_before, &wal_len, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (targets[i]);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *after = NULL;
+      g_autofree char *wal_after = NULL;
+      gsize after_len;
+
+      g_assert_false (rs_export_status_to_file (fixture->store, file, NULL, &error));
+      g_assert_error (error, RS_EXPORT_ERROR, RS_EXPORT_ERROR_DATABASE);
+      g_test_message ("%s", error->message);
+
+      g_assert_true (g_file_get_contents (database, &after, &after_len, NULL));
+      g_assert_true (after_len == before_len && memcmp (after, before, before_len) == 0);
+      g_assert_true (g_file_get_contents (wal, &wal_after, &after_len, NULL));
+      g_assert_true (after_len == wal_len && memcmp (wal_after, wal_before, wal_len) == 0);
+    }
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (in_sources, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+
+  /* Still the database, with every status. */
+  {
+    g_autofree char *status_after = export_to_text (fixture, &options);
+
+    g_assert_cmpstr (status_after, ==, status_before);
+  }
+
+  /* A file next to it is fine. */
+  {
+    g_autofree char *next = g_strconcat (database, ".csv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (next);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (rs_export_status_to_file (fixture->store, file, NULL, &error));
+    g_assert_no_error (error);
+  }
+}
+
 /* Where numbers are written with a decimal comma, Excel wants semicolons:
  * tried with a Dutch locale made for the test, when the system can. */
 /* Text that starts like a spreadsheet formula is written so that Excel or
@@ -409,6 +482,7 @@ main (int   argc,
   ADD ("async", test_export_async);
   ADD ("fails", test_export_fails);
   ADD ("formulas", test_export_formulas);
+  ADD ("refuses-database", test_export_refuses_database);
 
 #undef ADD
 

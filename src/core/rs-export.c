@@ -4,9 +4,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 
 #include "rs-export.h"
+
+G_DEFINE_QUARK (rs-export-error-quark, rs_export_error)
 
 /* Appends @value as one CSV field, quoted when it has the delimiter, a
  * quote or a line break in it (RFC 4180, with ';' as the delimiter too). */
@@ -374,6 +377,88 @@ write_rows (RsStore        *store,
   return g_output_stream_write_all (out, line->str, line->len, NULL, cancellable, error);
 }
 
+/* Whether @a and @b are one file, or would be when created: the same
+ * device and inode, or the same name in the same folder, however a
+ * symbolic link or a relative path reaches them. */
+static gboolean
+same_place (const char *a,
+            const char *b)
+{
+  g_autofree char *a_dir = g_path_get_dirname (a);
+  g_autofree char *b_dir = g_path_get_dirname (b);
+  g_autofree char *a_name = g_path_get_basename (a);
+  g_autofree char *b_name = g_path_get_basename (b);
+  GStatBuf a_buf;
+  GStatBuf b_buf;
+
+  if (g_stat (a, &a_buf) == 0 && g_stat (b, &b_buf) == 0)
+    return a_buf.st_dev == b_buf.st_dev && a_buf.st_ino == b_buf.st_ino;
+
+  return g_strcmp0 (a_name, b_name) == 0
+         && g_stat (a_dir, &a_buf) == 0 && g_stat (b_dir, &b_buf) == 0
+         && a_buf.st_dev == b_buf.st_dev && a_buf.st_ino == b_buf.st_ino;
+}
+
+/* An export never goes over the tracker database, its write-ahead log and
+ * shared memory, or into the folder of its imports' rows. */
+static gboolean
+check_not_database (RsStore  *store,
+                    GFile    *file,
+                    GError  **error)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+  const char *database = rs_store_get_path (store);
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *sources = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *dir = NULL;
+
+  if (path == NULL || database == NULL)
+    return TRUE;
+  name = g_file_get_parse_name (file);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *part = g_strconcat (database, suffixes[i], NULL);
+
+      if (!same_place (path, part))
+        continue;
+
+      if (i == 0)
+        g_set_error (error, RS_EXPORT_ERROR, RS_EXPORT_ERROR_DATABASE,
+                     _("“%s” is the tracker database: writing the export there would "
+                       "destroy every status and all history. Choose another file"), name);
+      else
+        g_set_error (error, RS_EXPORT_ERROR, RS_EXPORT_ERROR_DATABASE,
+                     _("“%s” is part of the tracker database “%s”: choose another file"),
+                     name, database);
+      return FALSE;
+    }
+
+  sources = rs_store_get_sources_dir (store);
+  dir = g_strdup (path);
+  for (;;)
+    {
+      g_autofree char *parent = NULL;
+
+      if (same_place (dir, sources))
+        {
+          g_set_error (error, RS_EXPORT_ERROR, RS_EXPORT_ERROR_DATABASE,
+                       _("“%s” is in the folder where the tracker database keeps the rows "
+                         "of its imports: choose another folder"), name);
+          return FALSE;
+        }
+
+      parent = g_path_get_dirname (dir);
+      if (g_strcmp0 (parent, dir) == 0)
+        break;
+      g_free (dir);
+      dir = g_steal_pointer (&parent);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 export_to_file (RsStore                *store,
                 GFile                  *file,
@@ -385,6 +470,9 @@ export_to_file (RsStore                *store,
   g_autoptr(GFileOutputStream) out = NULL;
 
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (!check_not_database (store, file, error))
+    return FALSE;
 
   /* g_file_replace writes a temporary file and renames it: a failed export
    * never leaves half a file where the old one was. */

@@ -8,6 +8,17 @@
 
 G_BEGIN_DECLS
 
+#define RS_EXPORT_ERROR (rs_export_error_quark ())
+
+typedef enum
+{
+  /* The file is the tracker database, a part of it, or in its folder of
+   * import rows */
+  RS_EXPORT_ERROR_DATABASE,
+} RsExportError;
+
+GQuark           rs_export_error_quark      (void);
+
 /* The columns of `resiliencescan list --format=csv`, in order. */
 #define RS_EXPORT_LIST_HEADER "id,company,person,email,status,sent_at,mode,report,error,note"
 /* The columns of an export: those of the list, then the history. */
