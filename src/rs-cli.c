@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 #include <signal.h>
@@ -142,6 +143,8 @@ cmd_import (GStrv *args)
   g_option_context_set_summary (context,
                                 _("Import a master CSV file. People are added or updated; "
                                   "what they were sent is kept."));
+  g_option_context_set_description (context,
+                                    _("Give “-” as the file to read it from standard input."));
   if (!parse_options (context, args, TRUE))
     return 2;
 
@@ -154,8 +157,18 @@ cmd_import (GStrv *args)
   if (!(store = open_store ()))
     return 1;
 
-  file = g_file_new_for_commandline_arg ((*args)[1]);
-  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  /* Read once, from one open: standard input and FIFOs too. */
+  if (g_str_equal ((*args)[1], "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+      summary = rs_import_stream (store, in, _("standard input"), NULL, NULL, NULL, &error);
+    }
+  else
+    {
+      file = g_file_new_for_commandline_arg ((*args)[1]);
+      summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+    }
   if (summary == NULL)
     return fail (_("import: nothing was imported from “%s”: %s"), (*args)[1], error->message);
 

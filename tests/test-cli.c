@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <sys/stat.h>
+
 #include "core/rs-store.h"
 #include "rs-test-cli.h"
 #include "rs-test-util.h"
@@ -213,6 +216,154 @@ test_cli_import_mark_export (void)
   rs_test_remove_tree (dir);
 }
 
+static const char stdin_csv[] =
+  "name,company_name,email_address\n"
+  "Zoë Dekker,Brouwerij Zoë,zoe@brouwerij.example\n"
+  "Renée Öztürk,Öztürk Lojistik,renee@lojistik.example\n"
+  "Jürgen Müller,Müller GmbH,jm@mueller.example\n";
+
+/* Runs the command line with @input on a pipe as its standard input. */
+static void
+run_cli_with_input (RsCliResult        *result,
+                    const char         *input,
+                    const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("RESILIENCESCAN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  result->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
+                                                         : 128;
+}
+
+typedef struct
+{
+  const char *path;
+  const char *text;
+} FifoWriter;
+
+static gpointer
+write_fifo (gpointer data)
+{
+  FifoWriter *writer = data;
+  FILE *out = fopen (writer->path, "w");
+
+  g_assert_nonnull (out);
+  /* A line at a time, as a program that pipes its output does */
+  for (const char *p = writer->text; *p; )
+    {
+      gsize n = strcspn (p, "\n") + 1;
+
+      g_assert_cmpuint (fwrite (p, 1, n, out), ==, n);
+      fflush (out);
+      g_usleep (2000);
+      p += n;
+    }
+  fclose (out);
+
+  return NULL;
+}
+
+/* `import -` reads standard input; a pipe given by name (/dev/stdin) and a
+ * FIFO are read once, from one open: every row comes, nothing hangs. */
+static void
+test_cli_import_stdin_and_fifo (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *db2 = g_build_filename (dir, "second.db", NULL);
+  g_autofree char *db3 = g_build_filename (dir, "third.db", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_autofree char *option2 = g_strdup_printf ("--database=%s", db2);
+  g_autofree char *option3 = g_strdup_printf ("--database=%s", db3);
+  const char *dash[] = { option, "import", "-", NULL };
+  const char *dev_stdin[] = { option2, "import", "/dev/stdin", NULL };
+  g_auto(RsCliResult) from_stdin = { 0 };
+  g_auto(RsCliResult) again = { 0 };
+  g_auto(RsCliResult) named = { 0 };
+  g_auto(RsCliResult) from_fifo = { 0 };
+  g_auto(RsCliResult) list = { 0 };
+  FifoWriter writer = { fifo, stdin_csv };
+  GThread *thread;
+
+  run_cli_with_input (&from_stdin, stdin_csv, dash);
+  g_assert_cmpstr (from_stdin.err, ==, "");
+  g_assert_cmpint (from_stdin.status, ==, 0);
+  g_assert_cmpstr (from_stdin.out, ==, "3 new, 0 updated, 0 unchanged, 0 skipped, 0 flagged, "
+                                       "0 duplicates\n");
+  rs_test_run_cli (&list, option, "list", NULL);
+  g_assert_cmpuint (count_lines (list.out), ==, 4);
+  g_assert_nonnull (strstr (list.out, ",Zoë Dekker,zoe@brouwerij.example,pending,"));
+
+  run_cli_with_input (&again, stdin_csv, dash);
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_true (g_str_has_prefix (again.out, "0 new, 0 updated, 3 unchanged,"));
+
+  run_cli_with_input (&named, stdin_csv, dev_stdin);
+  g_assert_cmpstr (named.err, ==, "");
+  g_assert_cmpint (named.status, ==, 0);
+  g_assert_true (g_str_has_prefix (named.out, "3 new, "));
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  thread = g_thread_new ("fifo-writer", write_fifo, &writer);
+  rs_test_run_cli (&from_fifo, option3, "import", fifo, NULL);
+  g_thread_join (thread);
+  g_assert_cmpstr (from_fifo.err, ==, "");
+  g_assert_cmpint (from_fifo.status, ==, 0);
+  g_assert_true (g_str_has_prefix (from_fifo.out, "3 new, "));
+
+  rs_test_remove_tree (dir);
+}
+
+/* `export tracker.db` is refused with one line, and the database keeps
+ * every status and its history. */
+static void
+test_cli_export_over_database (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *wal = g_build_filename (dir, "tracker.db-wal", NULL);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_auto(RsCliResult) import = { 0 };
+  g_auto(RsCliResult) mark = { 0 };
+  g_auto(RsCliResult) before = { 0 };
+  g_auto(RsCliResult) over = { 0 };
+  g_auto(RsCliResult) over_wal = { 0 };
+  g_auto(RsCliResult) after = { 0 };
+
+  g_assert_true (g_file_set_contents (csv, stdin_csv, -1, NULL));
+  rs_test_run_cli (&import, option, "import", csv, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  rs_test_run_cli (&mark, option, "mark", "2", "--status=sent", "--note=by phone", NULL);
+  g_assert_cmpint (mark.status, ==, 0);
+  rs_test_run_cli (&before, option, "list", NULL);
+
+  rs_test_run_cli (&over, option, "export", db, NULL);
+  assert_one_line_failure (&over, "tracker database");
+  rs_test_run_cli (&over_wal, option, "export", wal, NULL);
+  assert_one_line_failure (&over_wal, "tracker.db-wal");
+
+  rs_test_run_cli (&after, option, "list", NULL);
+  g_assert_cmpint (after.status, ==, 0);
+  g_assert_cmpstr (after.out, ==, before.out);
+  g_assert_nonnull (strstr (after.out, ",sent,"));
+
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_cli_generate (void)
 {
@@ -317,6 +468,8 @@ main (int   argc,
   g_test_add_func ("/cli/help-and-version", test_cli_help_and_version);
   g_test_add_func ("/cli/errors", test_cli_errors);
   g_test_add_func ("/cli/import-mark-export", test_cli_import_mark_export);
+  g_test_add_func ("/cli/import-stdin-and-fifo", test_cli_import_stdin_and_fifo);
+  g_test_add_func ("/cli/export-over-database", test_cli_export_over_database);
   g_test_add_func ("/cli/generate", test_cli_generate);
   g_test_add_func ("/cli/interrupted-send", test_cli_interrupted_send);
 
