@@ -41,6 +41,7 @@ def parse_args():
     p.add_argument("--password", default="")
     p.add_argument("--only-auth", choices=["PLAIN", "LOGIN"],
                    help="offer only this AUTH mechanism")
+    p.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8")
     p.add_argument("--greet-421", action="store_true", help="refuse every connection")
     p.add_argument("--rcpt-reply", action="append", default=[], metavar="ADDR=REPLY",
                    help='e.g. "b@example.org=550 5.1.1 No such user"')
@@ -283,7 +284,8 @@ def main():
 
     def factory():
         state.log(event="connect")
-        kwargs = dict(loop=loop, hostname="smtp.example.com", timeout=30)
+        kwargs = dict(loop=loop, hostname="smtp.example.com", timeout=30,
+                      enable_SMTPUTF8=args.smtputf8)
         if tls and not args.implicit_tls:
             kwargs.update(tls_context=tls, require_starttls=args.require_starttls)
         if args.user:

@@ -1545,6 +1545,49 @@ test_mailer_silent_greeting (void)
   server_stop (&server);
 }
 
+/* A domain with letters beyond a–z goes as its ASCII form; letters beyond
+ * a–z before the @ only to a server that supports SMTPUTF8. */
+static void
+test_mailer_international_address (void)
+{
+  Server plain = { 0 };
+  Server utf8 = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(RsMailer) other = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&plain, "smtp", NULL);
+  mailer = make_mailer (plain.url, FALSE, NULL, NULL);
+  g_assert_cmpint (send_one (mailer, "ivo@b\xc3\xbc" "cher.example", NULL, NULL, &error), ==,
+                   RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_test_server_count (&plain, "\"to\": [\"ivo@xn--bcher-kva.example\"]"),
+                    ==, 1);
+
+  g_assert_cmpint (send_one (mailer, "zo\xc3\xab@example.org", NULL, NULL, &error), ==,
+                   RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_ADDRESS);
+  g_assert_nonnull (strstr (error->message, "SMTPUTF8"));
+  g_clear_error (&error);
+  /* The server's own verdict on an address. */
+  g_assert_cmpint (send_one (mailer, "ivo@a..example", NULL, NULL, &error), ==, RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+  g_clear_error (&error);
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 1);
+  g_assert_cmpuint (server_count (&plain, "message"), ==, 2);
+
+  server_start (&utf8, "smtp", "--smtputf8", NULL);
+  other = make_mailer (utf8.url, FALSE, NULL, NULL);
+  g_assert_cmpint (send_one (other, "zo\xc3\xab@example.org", NULL, NULL, &error), ==,
+                   RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_test_server_count (&utf8, "\"to\": [\"zo\\u00eb@example.org\"]"), ==,
+                    1);
+  server_stop (&utf8);
+  server_stop (&plain);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1595,6 +1638,7 @@ main (int   argc,
   g_test_add_func ("/mailer/drop-during-body", test_mailer_drop_during_body);
   g_test_add_func ("/mailer/cancel-after-dot", test_mailer_cancel_after_dot);
   g_test_add_func ("/mailer/silent-greeting", test_mailer_silent_greeting);
+  g_test_add_func ("/mailer/international-address", test_mailer_international_address);
 
   status = g_test_run ();
   if (cert_dir != NULL)

@@ -51,6 +51,7 @@ struct _RsMailer
   gboolean in_setup;
   RsSmtpStage stage;
   gboolean auth_offered;
+  gboolean smtputf8;
   gboolean signed_in;
   GString *line;
   GString *input;
@@ -127,6 +128,7 @@ note_command (RsMailer   *self,
     {
       self->stage = RS_SMTP_STAGE_EHLO;
       self->auth_offered = FALSE;
+      self->smtputf8 = FALSE;
     }
   else if (has_command (data, size, "STARTTLS"))
     self->stage = RS_SMTP_STAGE_STARTTLS;
@@ -146,6 +148,9 @@ take_setup_line (RsMailer   *self,
       && (g_ascii_strncasecmp (line + 4, "AUTH ", 5) == 0
           || g_ascii_strncasecmp (line + 4, "AUTH=", 5) == 0))
     self->auth_offered = TRUE;
+  if (self->stage == RS_SMTP_STAGE_EHLO && self->reply.code == 250 && strlen (line) == 12
+      && g_ascii_strcasecmp (line + 4, "SMTPUTF8") == 0)
+    self->smtputf8 = TRUE;
   if (self->reply.done)
     {
       self->reply_stage = self->stage;
@@ -979,6 +984,7 @@ connect_session (RsMailer      *self,
   self->stage = RS_SMTP_STAGE_GREETING;
   self->reply_stage = RS_SMTP_STAGE_GREETING;
   self->auth_offered = FALSE;
+  self->smtputf8 = FALSE;
   self->signed_in = FALSE;
   self->out_of_step = FALSE;
   self->broken = NULL;
@@ -1076,6 +1082,41 @@ check_address (const char  *address,
                  "line break, a space or another character that is not allowed."),
                shown);
   return FALSE;
+}
+
+/* @address as it goes in MAIL FROM or RCPT TO: its domain in ASCII (IDNA);
+ * *@utf8 when the part before the @ is not ASCII (it needs SMTPUTF8).
+ * %NULL when the domain is not a host name. */
+static char *
+envelope_address (const char *address,
+                  gboolean   *utf8)
+{
+  const char *at = strrchr (address, '@');
+  g_autofree char *local = g_strndup (address, at != NULL ? (gsize) (at - address)
+                                                          : strlen (address));
+  g_autofree char *domain = NULL;
+
+  *utf8 = !g_str_is_ascii (local);
+  if (at == NULL)
+    return g_strdup (address);
+
+  domain = g_hostname_to_ascii (at + 1);
+  if (domain == NULL || *domain == '\0')
+    return NULL;
+
+  return g_strconcat (local, "@", domain, NULL);
+}
+
+static void
+set_unusable_address (GError     **error,
+                      const char  *address)
+{
+  g_autofree char *shown = g_utf8_make_valid (address, -1);
+
+  g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_ADDRESS,
+               _("The address “%s” cannot be used to send mail: the part after the @ is not a "
+                 "valid domain name."),
+               shown);
 }
 
 /* The header of @message: every line a field or the continuation of one,
@@ -1200,6 +1241,10 @@ rs_mailer_send (RsMailer      *self,
   g_autoptr(GString) body = NULL;
   g_autofree char *mail_from = NULL;
   g_autofree char *rcpt_to = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *recipient = NULL;
+  gboolean sender_utf8;
+  gboolean recipient_utf8;
   gboolean may_reopen = TRUE;
   RsMailOutcome outcome;
   char *final = NULL;
@@ -1222,12 +1267,23 @@ rs_mailer_send (RsMailer      *self,
     return RS_MAIL_FAILED;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return RS_MAIL_STOP;
+  sender = envelope_address (envelope_from, &sender_utf8);
+  if (sender == NULL)
+    {
+      set_unusable_address (error, envelope_from);
+      return RS_MAIL_STOP;
+    }
+  recipient = envelope_address (envelope_to, &recipient_utf8);
+  if (recipient == NULL)
+    {
+      set_unusable_address (error, envelope_to);
+      return RS_MAIL_FAILED;
+    }
   outcome = check_header (message, envelope_to, error);
   if (outcome != RS_MAIL_SENT)
     return outcome;
 
-  mail_from = g_strdup_printf ("MAIL FROM:<%s>\r\n", envelope_from);
-  rcpt_to = g_strdup_printf ("RCPT TO:<%s>\r\n", envelope_to);
+  rcpt_to = g_strdup_printf ("RCPT TO:<%s>\r\n", recipient);
 
   for (;;)
     {
@@ -1246,6 +1302,25 @@ rs_mailer_send (RsMailer      *self,
           if (outcome != RS_MAIL_SENT)
             return outcome;
         }
+
+      /* Letters beyond ASCII before the @ only go to a server that says it
+       * takes them. */
+      if ((sender_utf8 || recipient_utf8) && !self->smtputf8)
+        {
+          g_autofree char *shown = g_utf8_make_valid (sender_utf8 ? envelope_from
+                                                                  : envelope_to, -1);
+
+          g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_ADDRESS,
+                       /* Translators: host, e-mail address */
+                       _("The server %s cannot send mail to or from an address with letters "
+                         "other than a–z before the @, such as “%s” (it does not support "
+                         "SMTPUTF8)."),
+                       self->host, shown);
+          return sender_utf8 ? RS_MAIL_STOP : RS_MAIL_FAILED;
+        }
+      g_free (mail_from);
+      mail_from = g_strdup_printf ("MAIL FROM:<%s>%s\r\n", sender,
+                                   sender_utf8 || recipient_utf8 ? " SMTPUTF8" : "");
 
       io = command (self, RS_SMTP_STAGE_MAIL, mail_from, cancellable);
       if (reused && may_reopen

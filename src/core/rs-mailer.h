@@ -76,9 +76,12 @@ typedef struct
   char *pin;
 } RsMailerCertificate;
 
-/* One SMTP session: the connection is kept open between messages and made
- * again only after an error. Not thread-safe: create, use and free it in
- * one thread at a time; it may be a worker thread. */
+/* One SMTP session: the connection is kept open between messages; after a
+ * refused recipient or message it goes on (RSET), after anything else it is
+ * closed and the next message opens a new one. A kept connection that the
+ * server closed while idle is opened again at once, once. Not thread-safe:
+ * create, use and free it in one thread at a time; it may be a worker
+ * thread. */
 typedef struct _RsMailer RsMailer;
 
 GQuark         rs_mailer_error_quark       (void);
@@ -87,11 +90,12 @@ RsMailer      *rs_mailer_new               (const RsMailerConfig  *config,
                                             GError               **error);
 void           rs_mailer_free              (RsMailer              *self);
 
-/* @message is the whole RFC 5322 message with CRLF line ends. On anything
- * but %RS_MAIL_SENT @error says what happened and what to do. %RS_MAIL_STOP
- * (authentication, TLS, a bad sender, cancelled) concerns the whole job,
- * not this recipient. @reply_code and @reply_text (free it) get the
- * server's last reply, 0 and %NULL when there was none. */
+/* @message is the whole RFC 5322 message with CRLF line ends; the mailer
+ * dot-stuffs it. On anything but %RS_MAIL_SENT @error says what happened
+ * and what to do (see RsMailOutcome). @reply_code and @reply_text (free
+ * it) get the reply that decided, its lines joined and the code left out;
+ * 0 and %NULL when there was none (a broken connection, a timeout).
+ * @cancellable stops at once; after the final "." that is %RS_MAIL_UNKNOWN. */
 RsMailOutcome  rs_mailer_send              (RsMailer              *self,
                                             const char            *envelope_from,
                                             const char            *envelope_to,
@@ -101,7 +105,8 @@ RsMailOutcome  rs_mailer_send              (RsMailer              *self,
                                             GCancellable          *cancellable,
                                             GError               **error);
 
-/* Connects anew, secures and signs in, and says how in @summary. */
+/* Connects anew, secures and signs in, and says how in @summary; the
+ * connection stays open for the next message. */
 gboolean       rs_mailer_test_connection   (RsMailer              *self,
                                             char                 **summary,
                                             GCancellable          *cancellable,
