@@ -17,6 +17,7 @@
 #include "core/rs-report-job.h"
 #include "core/rs-mail-settings.h"
 #include "core/rs-send-job.h"
+#include "core/rs-template.h"
 #include "core/rs-secret.h"
 #include "core/rs-tracker.h"
 #include "core/rs-store.h"
@@ -500,6 +501,16 @@ send_progress_cb (const RsSendSummary *so_far,
   if (!result->will_retry)
     done--;
 
+  if (result->will_retry && so_far->wait_s > 0)
+    {
+      /* Translators: progress, id, person, e-mail address, seconds, the server's reply */
+      printf (_("[%u/%u] %lld %s <%s>: Server asked to wait; trying again in %u s: %s\n"),
+              done, so_far->total, (long long) result->id, result->person, result->email,
+              so_far->wait_s, result->error);
+      fflush (stdout);
+      return;
+    }
+
   switch (result->outcome)
     {
     case RS_SEND_OUTCOME_SENT:
@@ -524,6 +535,11 @@ send_progress_cb (const RsSendSummary *so_far,
         printf (_("[%u/%u] %lld %s <%s>: not sent yet, try again later: %s\n"), done,
                 so_far->total, (long long) result->id, result->person, result->email,
                 result->error);
+      break;
+    case RS_SEND_OUTCOME_UNKNOWN:
+      printf (_("[%u/%u] %lld %s <%s>: unknown, check your Sent folder: %s\n"), done,
+              so_far->total, (long long) result->id, result->person, result->email,
+              result->error);
       break;
     case RS_SEND_OUTCOME_SKIPPED:
     default:
@@ -562,6 +578,86 @@ stop_sending_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+url_has_user_info (const char *url)
+{
+  const char *authority = strstr (url, "://");
+  const char *end;
+  const char *at;
+
+  authority = authority != NULL ? authority + 3 : url;
+  end = strpbrk (authority, "/?#");
+  at = strchr (authority, '@');
+
+  return at != NULL && (end == NULL || at < end);
+}
+
+/* The placeholders of the send's texts that the template does not know, or
+ * %NULL; a text that is not set is the default text, which has none. */
+static char *
+find_unknown_placeholders (const RsSendOptions *options)
+{
+  const char *texts[] = {
+    options->subject_en, options->body_en, options->subject_nl, options->body_nl,
+  };
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GArray) unknown = NULL;
+
+      if (texts[i] == NULL)
+        continue;
+      unknown = rs_template_find_unknown (texts[i]);
+      for (guint j = 0; j < unknown->len; j++)
+        {
+          const char *name = g_array_index (unknown, RsTemplateUnknown, j).placeholder;
+
+          if (!g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
+            g_ptr_array_add (names, g_strdup (name));
+        }
+    }
+  if (names->len == 0)
+    return NULL;
+
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (char **) names->pdata);
+}
+
+/* Before a live send: who gets a second report at an address that has one,
+ * as a person allowed, and who does not. */
+static void
+print_second_reports (RsStore             *store,
+                      const RsSendOptions *options)
+{
+  g_autoptr(RsSendPlan) plan = rs_send_job_plan (store, options, NULL);
+
+  if (plan == NULL)
+    return;
+
+  for (guint i = 0; i < plan->to_send->len; i++)
+    {
+      RsSendItem *item = g_ptr_array_index (plan->to_send, i);
+
+      if (item->second_of != NULL)
+        /* Translators: id, person, e-mail address, who has a report there already */
+        printf (_("second report %lld %s <%s>: allowed, although %s has one at this "
+                  "address\n"), (long long) item->id, item->person, item->email,
+                item->second_of);
+    }
+  for (guint i = 0; i < plan->skipped->len; i++)
+    {
+      RsSendItem *item = g_ptr_array_index (plan->skipped, i);
+
+      if (item->skip == RS_SEND_SKIP_SECOND_REPORT)
+        /* Translators: id, person, e-mail address, who has a report there already */
+        printf (_("second report %lld %s <%s>: not sent, %s has one at this address; "
+                  "--allow-second-report=%lld sends it\n"), (long long) item->id,
+                item->person, item->email, item->second_of, (long long) item->id);
+    }
+  fflush (stdout);
+}
+
 static int
 cmd_send (GStrv *args)
 {
@@ -576,6 +672,7 @@ cmd_send (GStrv *args)
   g_autoptr(RsMailSettings) mail = NULL;
   RsSendMode mode;
   g_auto(GStrv) id_texts = NULL;
+  g_auto(GStrv) second_texts = NULL;
   gboolean live = FALSE;
   gboolean retry_failed = FALSE;
   int rate = -1;
@@ -604,10 +701,14 @@ cmd_send (GStrv *args)
       N_("Trust the certificates in this PEM file for the mail server"), N_("PEM") },
     { "rate", 0, 0, G_OPTION_ARG_INT, &rate,
       N_("At most this many messages a minute; 0 for no limit"), N_("MESSAGES_PER_MINUTE") },
+    { "allow-second-report", 0, 0, G_OPTION_ARG_STRING_ARRAY, &second_texts,
+      N_("Send this respondent a report although their address already has one in this "
+         "round; may be given more than once"), N_("ID") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) second_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(RsSendSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RsStore) store = NULL;
@@ -621,6 +722,13 @@ cmd_send (GStrv *args)
                                   "not been sent to, or only some. With --test-address all "
                                   "messages go to that address instead and no status "
                                   "changes."));
+  g_option_context_set_description (context,
+                                    _("Exit status: 0 when everyone chosen was sent or skipped "
+                                      "by a rule (already sent, no report, …); 3 when some "
+                                      "failed, are unknown or wait to be tried again later; "
+                                      "1 when sending stopped (sign-in, the account or the "
+                                      "sender refused, the connection, Ctrl+C); 2 when the "
+                                      "command line or the settings are not right."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, args, FALSE))
     return 2;
@@ -642,6 +750,33 @@ cmd_send (GStrv *args)
           return 2;
         }
       g_array_append_val (ids, id);
+    }
+
+  for (guint i = 0; second_texts != NULL && second_texts[i] != NULL; i++)
+    {
+      guint64 id;
+
+      if (!g_ascii_string_to_unsigned (second_texts[i], 10, 1, G_MAXINT64, &id, NULL))
+        {
+          fail (_("send: “%s” is not a respondent id"), second_texts[i]);
+          return 2;
+        }
+      g_array_append_val (second_ids, id);
+    }
+
+  if (second_ids->len > 0 && !live)
+    {
+      fail (_("send: --allow-second-report is for a live send"));
+      return 2;
+    }
+
+  /* A password in the URL would be in the shell's history and in every
+   * list of processes; it is not repeated here either. */
+  if (smtp_url != NULL && url_has_user_info (smtp_url))
+    {
+      fail (_("send: --smtp-url must not contain a user name or password; give the user "
+              "with --smtp-user=USER and the password in $RESILIENCESCAN_SMTP_PASSWORD"));
+      return 2;
     }
 
   if (starttls != NULL && g_strcmp0 (starttls, "required") != 0 &&
@@ -713,6 +848,19 @@ cmd_send (GStrv *args)
     }
 
   rs_mail_settings_fill_send_options (mail, mode, &options);
+
+  if (live)
+    {
+      g_autofree char *unknown = find_unknown_placeholders (&options);
+
+      if (unknown != NULL)
+        {
+          fail (_("send: the e-mail template has placeholders that are not known: %s. "
+                  "Correct them under E-mail Template… before sending."), unknown);
+          return 2;
+        }
+    }
+
   options.retry_failed = retry_failed;
   options.ids = (const gint64 *) ids->data;
   options.n_ids = ids->len;
@@ -726,6 +874,14 @@ cmd_send (GStrv *args)
 
   if (!rs_send_job_recover (store, &error))
     return fail ("send: %s", error->message);
+
+  if (second_ids->len > 0 &&
+      !rs_send_job_allow_second (store, (const gint64 *) second_ids->data, second_ids->len,
+                                 TRUE, &error))
+    return fail ("send: %s", error->message);
+
+  if (live)
+    print_second_reports (store, &options);
 
   /* Ctrl+C and SIGTERM stop after the message in flight, cleanly, instead
    * of leaving it to be found `unknown` at the next start. */
@@ -773,10 +929,10 @@ cmd_send (GStrv *args)
   printf ("%s\n", counts);
 
   if (summary->cancelled)
-    return fail (_("send: stopped before the end; whoever was not sent to yet is still "
-                   "pending"));
+    fail (_("send: stopped before the end; whoever was not sent to yet is still "
+            "pending"));
 
-  return 0;
+  return rs_send_summary_exit_status (summary);
 }
 
 static char *

@@ -33,6 +33,8 @@ typedef struct
   gboolean password_from_keyring;
   RsSendOptions options;
   RsSendPlan *plan;
+  /* Those a person allowed a second report at the confirmation */
+  GArray *allow_second_ids;
 } SendSetup;
 
 static void
@@ -60,6 +62,7 @@ send_setup_free (gpointer data)
 
   clear_password (setup);
   g_clear_pointer (&setup->ids, g_array_unref);
+  g_clear_pointer (&setup->allow_second_ids, g_array_unref);
   g_clear_pointer (&setup->plan, rs_send_plan_free);
   g_clear_object (&setup->mail);
   g_free (setup);
@@ -174,8 +177,18 @@ send_progress_cb (const RsSendSummary *so_far,
                   const RsSendResult  *result,
                   gpointer             user_data)
 {
-  guint done = so_far->sent + so_far->failed + so_far->deferred;
+  guint done = so_far->sent + so_far->failed + so_far->deferred + so_far->unknown;
   guint total = so_far->plan ? so_far->plan->to_send->len : so_far->total;
+
+  if (result != NULL && result->will_retry && so_far->wait_s > 0)
+    {
+      /* Translators: messages done, of how many, and the seconds of the wait */
+      rs_job_progress_post (user_data, total ? (double) done / total : 1.0,
+                            g_strdup_printf (_("%u of %u · Server asked to wait; trying "
+                                               "again in %u s"), done, total,
+                                             so_far->wait_s));
+      return;
+    }
 
   /* Translators: messages done, of how many, how many failed, and to whom */
   rs_job_progress_post (user_data, total ? (double) done / total : 1.0,
@@ -245,12 +258,19 @@ start_sending (RsWindow  *self,
   setup->options.ids = (const gint64 *) setup->ids->data;
   setup->options.n_ids = setup->ids->len;
   setup->options.mailer.password = setup->password;
+  if (setup->allow_second_ids != NULL)
+    {
+      setup->options.allow_second_ids = (const gint64 *) setup->allow_second_ids->data;
+      setup->options.n_allow_second_ids = setup->allow_second_ids->len;
+    }
   /* The job copies the options, the password included. Closing the window
    * does not cancel it: the window asks first, and Stop Sending cancels. */
   rs_send_job_run_async (self->store, &setup->options, send_progress_cb, progress,
                          cancellable, send_done_cb, g_object_ref (self));
   rs_window_update_actions (self);
 }
+
+static GArray *allowed_second_ids (AdwMessageDialog *dialog);
 
 static void
 send_response_cb (AdwMessageDialog *dialog,
@@ -282,6 +302,7 @@ send_response_cb (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "send") || !rs_window_is_idle (self))
     return;
 
+  setup->allow_second_ids = allowed_second_ids (dialog);
   start_sending (self, setup);
 }
 
@@ -310,6 +331,8 @@ describe_skip (RsSendSkip skip)
       return _("the report is out of date: make the reports again");
     case RS_SEND_SKIP_CHANGED:
       return _("changed while sending was prepared");
+    case RS_SEND_SKIP_SECOND_REPORT:
+      return _("their address has a report of this round already");
     case RS_SEND_SKIP_NONE:
     default:
       return "";
@@ -352,7 +375,7 @@ describe_skipped (RsSendPlan *plan)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
-  for (RsSendSkip skip = RS_SEND_SKIP_NOT_FOUND; skip <= RS_SEND_SKIP_CHANGED; skip++)
+  for (RsSendSkip skip = RS_SEND_SKIP_NOT_FOUND; skip <= RS_SEND_SKIP_SECOND_REPORT; skip++)
     {
       g_autoptr(GString) examples = g_string_new (NULL);
       guint count = 0;
@@ -487,6 +510,121 @@ make_skipped_list (RsSendPlan *plan)
 }
 
 static void
+second_toggled_cb (GtkCheckButton   *check,
+                   AdwMessageDialog *dialog)
+{
+  GPtrArray *checks = g_object_get_data (G_OBJECT (dialog), "rs-second-checks");
+  guint n = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "rs-to-send"));
+  g_autofree char *button = NULL;
+
+  for (guint i = 0; i < checks->len; i++)
+    if (gtk_check_button_get_active (g_ptr_array_index (checks, i)))
+      n++;
+
+  button = g_strdup_printf (ngettext ("_Send to %u Respondent", "_Send to %u Respondents", n),
+                            n);
+  adw_message_dialog_set_response_label (dialog, "send", button);
+  adw_message_dialog_set_response_enabled (dialog, "send", n > 0);
+}
+
+/* Those whose address has a report of this round already: a line for each
+ * allowed a second one before, and a check to allow it for each of the
+ * others. NULL when there are none. */
+static GtkWidget *
+make_second_reports (RsSendPlan       *plan,
+                     AdwMessageDialog *dialog,
+                     guint             n_to_send)
+{
+  GPtrArray *checks = g_ptr_array_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *heading;
+  GtkWidget *list;
+  GtkWidget *scrolled;
+  guint n = 0;
+
+  list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  for (guint i = 0; i < plan->to_send->len; i++)
+    {
+      RsSendItem *item = g_ptr_array_index (plan->to_send, i);
+      g_autofree char *text = NULL;
+      GtkWidget *label;
+
+      if (item->second_of == NULL)
+        continue;
+      /* Translators: person, e-mail address, who has a report there already */
+      text = g_strdup_printf (_("%s <%s>: a second report, as allowed (%s has one)"),
+                              item->person, item->email, item->second_of);
+      label = gtk_label_new (text);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_box_append (GTK_BOX (list), label);
+      n++;
+    }
+  for (guint i = 0; i < plan->skipped->len; i++)
+    {
+      RsSendItem *item = g_ptr_array_index (plan->skipped, i);
+      g_autofree char *text = NULL;
+      GtkWidget *check;
+
+      if (item->skip != RS_SEND_SKIP_SECOND_REPORT)
+        continue;
+      /* Translators: person, e-mail address, who has a report there already */
+      text = g_strdup_printf (_("Send %s <%s> a second report (%s has one)"),
+                              item->person, item->email, item->second_of);
+      check = gtk_check_button_new_with_label (text);
+      g_object_set_data_full (G_OBJECT (check), "rs-id", g_memdup2 (&item->id, sizeof item->id),
+                              g_free);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (second_toggled_cb), dialog, 0);
+      gtk_box_append (GTK_BOX (list), check);
+      g_ptr_array_add (checks, check);
+      n++;
+    }
+
+  g_object_set_data_full (G_OBJECT (dialog), "rs-second-checks", checks,
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_object_set_data (G_OBJECT (dialog), "rs-to-send", GUINT_TO_POINTER (n_to_send));
+  if (n == 0)
+    {
+      g_object_unref (g_object_ref_sink (box));
+      g_object_unref (g_object_ref_sink (list));
+      return NULL;
+    }
+
+  heading = gtk_label_new (_("Their Address Has a Report Already"));
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (box), heading);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 160);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
+  gtk_box_append (GTK_BOX (box), scrolled);
+
+  return box;
+}
+
+/* The ids whose check was set in the confirmation, or NULL. */
+static GArray *
+allowed_second_ids (AdwMessageDialog *dialog)
+{
+  GPtrArray *checks = g_object_get_data (G_OBJECT (dialog), "rs-second-checks");
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    {
+      GtkCheckButton *check = g_ptr_array_index (checks, i);
+
+      if (gtk_check_button_get_active (check))
+        g_array_append_val (ids, *(gint64 *) g_object_get_data (G_OBJECT (check), "rs-id"));
+    }
+
+  return ids;
+}
+
+static void
 password_activate_cb (GtkPasswordEntry *entry,
                       AdwMessageDialog *dialog)
 {
@@ -509,6 +647,7 @@ show_confirmation (RsWindow  *self,
   g_autofree char *destination = NULL;
   GtkWidget *dialog;
   GtkWidget *extra;
+  GtkWidget *second;
   guint n = setup->plan->to_send->len;
 
   if (setup->mode == RS_SEND_MODE_LIVE)
@@ -566,6 +705,9 @@ show_confirmation (RsWindow  *self,
       gtk_box_append (GTK_BOX (extra), entry);
       g_object_set_data (G_OBJECT (dialog), "rs-password", entry);
     }
+  second = make_second_reports (setup->plan, ADW_MESSAGE_DIALOG (dialog), n);
+  if (second != NULL)
+    gtk_box_append (GTK_BOX (extra), second);
   if (setup->plan->skipped->len > 0)
     gtk_box_append (GTK_BOX (extra), make_skipped_list (setup->plan));
   if (gtk_widget_get_first_child (extra) != NULL)

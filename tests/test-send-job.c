@@ -1094,6 +1094,7 @@ test_interrupt (Fixture       *fixture,
 }
 
 #define SECRET "Pw-9f3b-do-not-leak"
+#define SECRET_IN_URL "Url-7c1d-do-not-echo"
 
 /* The password is used to sign in and kept nowhere: not in the database, its
  * WAL, the reports, the settings or XDG folders, the output, or the mail. */
@@ -1142,6 +1143,524 @@ test_password_nowhere (Fixture       *fixture,
   g_assert_true (rs_test_tree_contains (fixture->dir, "Lena"));
 }
 
+/* The logins a server counted */
+#define LOGINS "\"event\": \"auth\""
+
+typedef struct
+{
+  guint waits_shown;
+  guint longest_wait_s;
+  GPtrArray *deferred_ids;
+} WaitWatch;
+
+static void
+watch_waits (const RsSendSummary *so_far,
+             const RsSendItem    *current,
+             const RsSendResult  *result,
+             gpointer             user_data)
+{
+  WaitWatch *watch = user_data;
+
+  if (result == NULL || !result->will_retry)
+    return;
+  g_assert_cmpuint (so_far->wait_s, >, 0);
+  watch->waits_shown++;
+  watch->longest_wait_s = MAX (watch->longest_wait_s, so_far->wait_s);
+  if (watch->deferred_ids != NULL && result->id == IVO)
+    g_ptr_array_add (watch->deferred_ids, g_strdup (result->message_id));
+}
+
+/* A server that takes 3 messages in any 2 s: the whole queue waits when it
+ * says so, longer each time, with one new connection and sign-in at most
+ * for each wait; everyone gets exactly one copy. */
+static void
+test_throttled (Fixture       *fixture,
+                gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *addresses[] = {
+    TO ("ivo@example.com"), TO ("anne@example.org"), TO ("lena@example.net"),
+    TO ("zoe@example.com"), TO ("sam@example.com"),
+  };
+  WaitWatch watch = { 0 };
+  gint64 start;
+  guint logins;
+
+  rs_test_server_start (&fixture->server, "--user", "scan", "--password", "s3cret",
+                        "--rate-limit", "3/2", NULL);
+  options.mailer.url = fixture->server.url;
+  options.mailer.user = "scan";
+  options.mailer.password = "s3cret";
+  options.backoff_ms = 300;
+  options.max_tries = 6;
+  start = g_get_monotonic_time ();
+  summary = rs_send_job_run (fixture->store, &options, watch_waits, &watch, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (summary->sent, ==, N_VALID);
+  g_assert_cmpuint (summary->deferred, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    g_assert_cmpuint (rs_test_server_count (&fixture->server, addresses[i]), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
+
+  /* The server did hold the job back, and every wait was shown. */
+  g_assert_cmpuint (summary->waits, >=, 1);
+  g_assert_cmpuint (watch.waits_shown, ==, summary->waits);
+  /* 0.3 s, then 0.6 s, then 1.2 s: the waits grow. */
+  g_assert_cmpuint (watch.longest_wait_s, >=, 1);
+  logins = rs_test_server_count (&fixture->server, LOGINS);
+  g_assert_cmpuint (logins, <=, 1 + summary->waits);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, CONNECTS), <=, 1 + summary->waits);
+  g_test_message ("throttled: %u messages, %u waits, %u logins, %u connections, %.1f s",
+                  summary->sent, summary->waits, logins,
+                  rs_test_server_count (&fixture->server, CONNECTS),
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  assert_query (fixture, "5", "SELECT count(*) FROM delivery WHERE status = 'sent'");
+}
+
+/* The Message-ID made when a respondent is first claimed stays theirs in
+ * this round: a message the server put off goes again under it, and so
+ * does a send after a person set them pending again. A test message has
+ * an id of its own each time. */
+static void
+test_message_id (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  RsSendOptions test_options = make_options (fixture, RS_SEND_MODE_TEST);
+  g_autoptr(GPtrArray) deferred_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(RsSendSummary) again = NULL;
+  g_autoptr(RsSendSummary) test = NULL;
+  g_autoptr(GHashTable) first = NULL;
+  g_autoptr(GHashTable) second = NULL;
+  g_autoptr(GHashTable) test1 = NULL;
+  g_autoptr(GHashTable) test2 = NULL;
+  g_autoptr(GPtrArray) marked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *expected = NULL;
+  const gint64 ivo[] = { IVO };
+  WaitWatch watch = { 0, 0, deferred_ids };
+
+  /* Ivo's first message is cut off before its end: put off, then sent. */
+  rs_test_server_start (&fixture->server, "--drop-data", "1", NULL);
+  options.mailer.url = fixture->server.url;
+  options.ids = ivo;
+  options.n_ids = 1;
+  summary = rs_send_job_run (fixture->store, &options, watch_waits, &watch, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->sent, ==, 1);
+  g_assert_cmpuint (deferred_ids->len, ==, 1);
+
+  stored = query (fixture, "SELECT message_id FROM delivery WHERE respondent_id = 1");
+  g_assert_cmpstr (stored, ==, g_ptr_array_index (deferred_ids, 0));
+  expected = g_strdup_printf ("<%s>", stored);
+  first = server_message_facts (&fixture->server, 1);
+  g_assert_cmpstr (fact (first, "message_id"), ==, expected);
+
+  /* Set pending by hand and sent again: the same id, for the provider to
+   * see it is the same message. */
+  marked = rs_tracker_mark (fixture->store, ivo, 1, RS_STATUS_PENDING, NULL, &error);
+  g_assert_no_error (error);
+  again = run_job (fixture, &options);
+  g_assert_cmpuint (again->sent, ==, 1);
+  second = server_message_facts (&fixture->server, 2);
+  g_assert_cmpstr (fact (second, "message_id"), ==, expected);
+
+  test_options.mailer.url = fixture->server.url;
+  test_options.ids = ivo;
+  test_options.n_ids = 1;
+  test = run_job (fixture, &test_options);
+  rs_send_summary_free (g_steal_pointer (&test));
+  test = run_job (fixture, &test_options);
+  test1 = server_message_facts (&fixture->server, 3);
+  test2 = server_message_facts (&fixture->server, 4);
+  g_assert_cmpstr (fact (test1, "to"), ==, TEST_ADDRESS);
+  g_assert_cmpstr (fact (test1, "message_id"), !=, expected);
+  g_assert_cmpstr (fact (test2, "message_id"), !=, expected);
+  g_assert_cmpstr (fact (test1, "message_id"), !=, fact (test2, "message_id"));
+  assert_query (fixture, stored, "SELECT message_id FROM delivery WHERE respondent_id = 1");
+}
+
+static char *
+pdf_text (const char *path)
+{
+  const char *argv[] = { "pdftotext", path, "-", NULL };
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &text, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  return text;
+}
+
+static char *
+bytes_pdf_text (Fixture    *fixture,
+                GBytes     *bytes,
+                const char *name)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      g_bytes_get_size (bytes), NULL));
+  return pdf_text (path);
+}
+
+static const char other_csv[] =
+  HEADER
+  "Ivo Bos,Buyer,Polder Packaging B.V.,ivo@example.com,Version 1.0 (eng),2024-03-01,"
+  "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n";
+
+/* Two databases with the same company and person share one Reports folder.
+ * Whatever the other database wrote over this one's report file, the send
+ * from this one attaches this one's report, made again from its data. */
+static void
+test_wrong_attachment (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autofree char *other_db = g_build_filename (fixture->dir, "other.db", NULL);
+  g_autofree char *other_csv_path = g_build_filename (fixture->dir, "other.csv", NULL);
+  g_autoptr(RsStore) other = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) imported = NULL;
+  g_autoptr(RsReportSummary) made = NULL;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GHashTable) facts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *other_path = NULL;
+  g_autofree char *own_text = NULL;
+  g_autofree char *other_text = NULL;
+  g_autofree char *sent_text = NULL;
+  g_autofree char *other_contents = NULL;
+  gsize other_length;
+  const gint64 ivo[] = { IVO };
+
+  path = query (fixture, "SELECT report_path FROM delivery WHERE respondent_id = 1");
+  own_text = pdf_text (path);
+
+  other = rs_store_open (other_db, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (other_csv_path, other_csv, -1, NULL));
+  file = g_file_new_for_path (other_csv_path);
+  imported = rs_import_file (other, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  made = rs_report_job_run (other, fixture->folder, NULL, 0, FALSE, 1, NULL, NULL, NULL,
+                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (made->made, ==, 1);
+  other_path = g_strdup (((RsReportResult *) g_ptr_array_index (made->results, 0))->path);
+  other_text = pdf_text (other_path);
+  g_assert_cmpstr (own_text, !=, other_text);
+  rs_store_release_connection (other);
+
+  /* Names may differ per database; the same name is written over. */
+  g_assert_true (g_file_get_contents (other_path, &other_contents, &other_length, NULL));
+  g_assert_true (g_file_set_contents (path, other_contents, other_length, NULL));
+
+  rs_test_server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  options.ids = ivo;
+  options.n_ids = 1;
+  summary = run_job (fixture, &options);
+  g_assert_cmpuint (summary->sent, ==, 1);
+
+  facts = server_message_facts (&fixture->server, 1);
+  sent_text = bytes_pdf_text (fixture, g_hash_table_lookup (facts, "part1.payload"),
+                              "sent.pdf");
+  g_assert_cmpstr (sent_text, ==, own_text);
+  g_assert_cmpstr (sent_text, !=, other_text);
+  assert_query (fixture, "1", "SELECT count(*) FROM history WHERE respondent_id = 1"
+                " AND to_status = 'sent' AND note LIKE '%%made again%%'");
+}
+
+/* A report file that changed when the data it was made from is gone: the
+ * respondent is not sent, stays pending, and the reason says so. */
+static void
+test_report_changed (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autofree char *path = NULL;
+  const RsSendResult *result;
+  const gint64 ivo[] = { IVO };
+
+  path = query (fixture, "SELECT report_path FROM delivery WHERE respondent_id = 1");
+  g_assert_true (g_file_set_contents (path, "%PDF-1.5 someone else's", -1, NULL));
+  exec_sql (fixture, "UPDATE delivery SET report_hash = 'made from other data'"
+                     " WHERE respondent_id = 1");
+
+  rs_test_server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  options.ids = ivo;
+  options.n_ids = 1;
+  summary = run_job (fixture, &options);
+
+  g_assert_cmpuint (summary->sent, ==, 0);
+  g_assert_cmpuint (summary->deferred, ==, 1);
+  g_assert_cmpint (rs_send_summary_exit_status (summary), ==, 3);
+  result = g_ptr_array_index (summary->results, 0);
+  g_assert_nonnull (strstr (result->error, "changed on disk since it was made"));
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, CONNECTS), ==, 0);
+  assert_query (fixture, "pending", "SELECT status FROM delivery WHERE respondent_id = 1");
+  assert_query (fixture, "0", "SELECT count(*) FROM history WHERE respondent_id = 1");
+}
+
+/* One address, one report a round: Sam shares Ivo's address. */
+static void
+test_second_report (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) first = NULL;
+  g_autoptr(RsSendSummary) again = NULL;
+  g_autoptr(RsSendSummary) allowed = NULL;
+  g_autoptr(RsSendPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  const RsSendItem *item;
+  const gint64 sam[] = { SAM };
+
+  exec_sql (fixture, "UPDATE respondent SET email = 'IVO@example.com' WHERE id = 6;"
+                     "UPDATE respondent SET email = 'lena@example.net' WHERE id = 5;"
+                     "UPDATE delivery SET status = 'unknown' WHERE respondent_id = 3;");
+  rs_test_server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+
+  /* In one round, the first of two at an address is sent; one whose
+   * address has a report that may have arrived (unknown) is not. */
+  first = run_job (fixture, &options);
+  g_assert_cmpuint (first->sent, ==, 2);
+  item = find_item (first->plan->skipped, SAM);
+  g_assert_cmpint (item->skip, ==, RS_SEND_SKIP_SECOND_REPORT);
+  g_assert_cmpstr (item->second_of, ==, "Ivo Bos, id 1");
+  g_assert_nonnull (strstr (item->reason, "allow a second report"));
+  g_assert_cmpint (find_item (first->plan->skipped, ZOE)->skip, ==,
+                   RS_SEND_SKIP_SECOND_REPORT);
+  g_assert_cmpint (rs_send_summary_exit_status (first), ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
+
+  again = run_job (fixture, &options);
+  g_assert_cmpuint (again->sent, ==, 0);
+  g_assert_cmpint (find_item (again->plan->skipped, SAM)->skip, ==,
+                   RS_SEND_SKIP_SECOND_REPORT);
+
+  /* A test round knows no such rule: nothing reaches the respondents. */
+  {
+    RsSendOptions test = make_options (fixture, RS_SEND_MODE_TEST);
+    g_autoptr(RsSendPlan) test_plan = rs_send_job_plan (fixture->store, &test, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (find_item (test_plan->skipped, SAM));
+  }
+
+  /* Allowed at the confirmation: kept with the respondent. */
+  options.allow_second_ids = sam;
+  options.n_allow_second_ids = 1;
+  options.ids = sam;
+  options.n_ids = 1;
+  allowed = run_job (fixture, &options);
+  g_assert_cmpuint (allowed->sent, ==, 1);
+  g_assert_cmpstr (find_item (allowed->plan->to_send, SAM)->second_of, ==, "Ivo Bos, id 1");
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("IVO@example.com")), ==, 1);
+  assert_query (fixture, "1", "SELECT allow_second FROM delivery WHERE respondent_id = 6");
+  assert_query (fixture, "0", "SELECT allow_second FROM delivery WHERE respondent_id = 5");
+
+  options.allow_second_ids = NULL;
+  options.n_allow_second_ids = 0;
+  options.ids = NULL;
+  options.n_ids = 0;
+  plan = rs_send_job_plan (fixture->store, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (find_item (plan->skipped, SAM)->skip, ==, RS_SEND_SKIP_SENT);
+}
+
+static void
+test_second_report_cli (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GSubprocess) refused = NULL;
+  g_autoptr(GSubprocess) allowed = NULL;
+  g_auto(CliResult) refused_result = { 0 };
+  g_auto(CliResult) allowed_result = { 0 };
+  g_autofree char *url = NULL;
+
+  exec_sql (fixture, "UPDATE respondent SET email = 'ivo@example.com' WHERE id = 6;");
+  rs_test_server_start (&fixture->server, NULL);
+  url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
+
+  refused = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
+  cli_finish (refused, &refused_result);
+  g_assert_cmpint (refused_result.status, ==, 0);
+  g_assert_nonnull (strstr (refused_result.out,
+                            "second report 6 Sam Smit <ivo@example.com>: not sent, Ivo Bos, "
+                            "id 1 has one at this address; --allow-second-report=6 sends it\n"));
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
+
+  allowed = cli_spawn (fixture, "send", "--live", "--allow-second-report=6", url,
+                       "--starttls=off", "--from=" FROM, NULL);
+  cli_finish (allowed, &allowed_result);
+  g_assert_cmpstr (allowed_result.err, ==, "");
+  g_assert_cmpint (allowed_result.status, ==, 0);
+  g_assert_nonnull (strstr (allowed_result.out,
+                            "second report 6 Sam Smit <ivo@example.com>: allowed, although "
+                            "Ivo Bos, id 1 has one at this address\n"));
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 2);
+  assert_query (fixture, "sent", "SELECT status FROM delivery WHERE respondent_id = 6");
+}
+
+/* The send lock is the database file's, whatever path leads to it: a send
+ * through a symbolic link, in this process or another, is refused while
+ * one runs. */
+static void
+test_lock_symlink (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autofree char *link = g_build_filename (fixture->dir, "link.db", NULL);
+  g_autofree char *database = g_strdup_printf ("--database=%s", link);
+  g_autofree char *url = NULL;
+  g_autoptr(RsStore) linked = NULL;
+  g_autoptr(RsSendSummary) second = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(CliResult) result = { 0 };
+  const gint64 ids[] = { ANNE };
+  Watch watch = { 0 };
+  gint64 deadline;
+
+  g_assert_cmpint (symlink (fixture->db, link), ==, 0);
+  linked = rs_store_open (link, &error);
+  g_assert_no_error (error);
+
+  rs_test_server_start (&fixture->server, "--delay", "1.5", NULL);
+  options.mailer.url = fixture->server.url;
+  options.ids = ids;
+  options.n_ids = 1;
+  rs_send_job_run_async (fixture->store, &options, watch_progress, &watch, NULL, watch_done,
+                         &watch);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&watch.in_flight) && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 100);
+  g_assert_true (g_atomic_int_get (&watch.in_flight));
+
+  second = rs_send_job_run (linked, &options, NULL, NULL, NULL, &error);
+  g_assert_null (second);
+  g_assert_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_BUSY);
+  g_clear_error (&error);
+  rs_store_release_connection (linked);
+
+  url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, g_getenv ("RESILIENCESCAN"), database, "send", "--live",
+                              "--id=2", url, "--starttls=off", "--from=" FROM, NULL);
+  g_assert_no_error (error);
+  cli_finish (process, &result);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_nonnull (strstr (result.err, "Another send is running"));
+
+  while (!watch.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (watch.error);
+  g_assert_cmpuint (watch.summary->sent, ==, 1);
+  rs_send_summary_free (watch.summary);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("anne@example.org")), ==, 1);
+  assert_query (fixture, "sent", "SELECT status FROM delivery WHERE respondent_id = 2");
+}
+
+/* Exit statuses: 3 when some failed or wait, 1 when the job stopped, 2 for
+ * what the command line gets wrong, with a password in the URL not shown. */
+static void
+test_cli_exit (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *secret_url = NULL;
+  g_autofree char *config = g_build_filename (fixture->dir, "config", NULL);
+  g_autofree char *keyfile_dir = g_build_filename (config, "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (keyfile_dir, "keyfile", NULL);
+
+  rs_test_server_start (&fixture->server, "--rcpt-reply",
+                        "anne@example.org=550 5.1.1 No such user here", NULL);
+  url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
+
+  {
+    g_autoptr(GSubprocess) failed = NULL;
+    g_auto(CliResult) result = { 0 };
+
+    failed = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM,
+                        NULL);
+    cli_finish (failed, &result);
+    g_assert_cmpint (result.status, ==, 3);
+    g_assert_nonnull (strstr (result.out, "Failed: 1."));
+  }
+
+  {
+    g_autoptr(GSubprocess) help = NULL;
+    g_auto(CliResult) result = { 0 };
+
+    help = cli_spawn (fixture, "send", "--help", NULL);
+    cli_finish (help, &result);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_nonnull (strstr (result.out, "Exit status: 0 when"));
+    g_assert_nonnull (strstr (result.out, "--allow-second-report"));
+  }
+
+  /* The password in the URL: refused and not repeated. */
+  secret_url = g_strdup_printf ("--smtp-url=smtp://scan:" SECRET_IN_URL "@%s",
+                                fixture->server.url + strlen ("smtp://"));
+  {
+    g_autoptr(GSubprocess) refused = NULL;
+    g_auto(CliResult) result = { 0 };
+
+    refused = cli_spawn (fixture, "send", "--live", secret_url, "--starttls=off",
+                         "--from=" FROM, NULL);
+    cli_finish (refused, &result);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, "--smtp-url must not contain"));
+    g_assert_null (strstr (result.err, SECRET_IN_URL));
+    g_assert_null (strstr (result.out, SECRET_IN_URL));
+  }
+
+  /* A template with placeholders nobody knows: named, nothing sent. */
+  g_assert_cmpint (g_mkdir_with_parents (keyfile_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (keyfile,
+                                      "[org/resiliencescan/ResilienceScan]\n"
+                                      "template-subject-en='Your report, {naam}'\n"
+                                      "template-body-nl='Beste {name}, {bedrijf}'\n", -1, NULL));
+  {
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *database = g_strdup_printf ("--database=%s", fixture->db);
+    g_auto(CliResult) result = { 0 };
+    guint before = rs_test_server_count (&fixture->server, MESSAGES);
+
+    launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+    g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+    exec_sql (fixture, "UPDATE delivery SET status = 'pending'");
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RESILIENCESCAN"),
+                                           database, "send", "--live", url, "--starttls=off",
+                                           "--from=" FROM, NULL);
+    g_assert_no_error (error);
+    cli_finish (process, &result);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, "{naam}, {bedrijf}"));
+    g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, before);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1173,6 +1692,14 @@ main (int   argc,
   g_test_add ("/send-job/crash/before-reply", Fixture, GUINT_TO_POINTER (250),
               fixture_set_up, test_crash, fixture_tear_down);
   ADD ("/send-job/password-nowhere", test_password_nowhere);
+  ADD ("/send-job/throttled", test_throttled);
+  ADD ("/send-job/message-id", test_message_id);
+  ADD ("/send-job/wrong-attachment", test_wrong_attachment);
+  ADD ("/send-job/report-changed", test_report_changed);
+  ADD ("/send-job/second-report", test_second_report);
+  ADD ("/send-job/second-report-cli", test_second_report_cli);
+  ADD ("/send-job/lock-symlink", test_lock_symlink);
+  ADD ("/send-job/cli-exit", test_cli_exit);
 
   return g_test_run ();
 }

@@ -4,24 +4,28 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "rs-delivery.h"
 #include "rs-message.h"
+#include "rs-report-job.h"
 #include "rs-scores.h"
 #include "rs-send-job.h"
 #include "rs-store-private.h"
-#include "rs-tracker.h"
 #include "rs-template.h"
 
 /* Sending the reports. A record is committed as `sending` before its
  * message goes to the server, so a process that dies in between leaves a
  * trace; that trace becomes `unknown` and is never sent again by itself.
- * "No send is running" is an flock() on a file next to the database: the
- * kernel lets go of it when a process dies, however it dies. */
+ * "No send is running" is an flock() on the database file itself: it holds
+ * whatever path (a symbolic link, another mount) reached the file, and the
+ * kernel lets go of it when a process dies, however it dies. SQLite's own
+ * locks are fcntl() locks, which flock() does not touch. */
 
 G_DEFINE_QUARK (rs-send-job-error-quark, rs_send_job_error)
 
@@ -39,6 +43,9 @@ item_free (gpointer data)
   g_free (item->overall);
   g_free (item->report_path);
   g_free (item->reason);
+  g_free (item->report_hash);
+  g_free (item->report_sha256);
+  g_free (item->second_of);
   g_free (item);
 }
 
@@ -80,12 +87,6 @@ rs_send_summary_free (RsSendSummary *summary)
   g_free (summary);
 }
 
-static char *
-lock_path (RsStore *store)
-{
-  return g_strconcat (rs_store_get_path (store), ".send-lock", NULL);
-}
-
 /* Returns the locked descriptor, or -1 with @error set; @busy says whether
  * that was because another send holds the lock. */
 static int
@@ -93,18 +94,18 @@ lock_take (RsStore   *store,
            gboolean  *busy,
            GError   **error)
 {
-  g_autofree char *path = lock_path (store);
+  const char *path = rs_store_get_path (store);
   int fd;
 
   *busy = FALSE;
-  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
       int saved_errno = errno;
 
       g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_LOCK,
-                   _("Could not open the send lock “%s”: %s. Check that the folder of the "
-                     "tracker database can be written to."), path, g_strerror (saved_errno));
+                   _("Could not open the tracker database “%s” to take the send lock: %s"),
+                   path, g_strerror (saved_errno));
       return -1;
     }
 
@@ -123,7 +124,7 @@ lock_take (RsStore   *store,
       else
         {
           g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_LOCK,
-                       _("Could not take the send lock “%s”: %s"), path,
+                       _("Could not take the send lock on “%s”: %s"), path,
                        g_strerror (saved_errno));
         }
       return -1;
@@ -137,65 +138,9 @@ recover_transaction (sqlite3   *db,
                      gpointer   user_data,
                      GError   **error)
 {
-  guint *n_recovered = user_data;
-  const char *note = _("interrupted while sending — check your Sent folder");
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(RsDelivery) delivery = rs_delivery_new (db, g_get_real_time () / G_USEC_PER_SEC);
 
-  *n_recovered = 0;
-
-  rc = sqlite3_prepare_v2 (db, "SELECT respondent_id FROM delivery WHERE status = 'sending'",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        gint64 id = sqlite3_column_int64 (stmt, 0);
-
-        g_array_append_val (ids, id);
-      }
-  sqlite3_finalize (stmt);
-  stmt = NULL;
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  if (ids->len == 0)
-    return TRUE;
-
-  rc = sqlite3_prepare_v2 (db,
-                           "UPDATE delivery SET status = 'unknown', error = ?2, error_code = NULL,"
-                           " updated_at = ?3 WHERE respondent_id = ?1 AND status = 'sending'",
-                           -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  for (guint i = 0; i < ids->len; i++)
-    {
-      gint64 id = g_array_index (ids, gint64, i);
-
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, note, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 3, now);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          sqlite3_finalize (stmt);
-          return rs_store_set_error_from_db (db, rc, error);
-        }
-
-      if (!rs_tracker_insert_history (db, id, now, "sending", "unknown", "live", "send", note,
-                                      error))
-        {
-          sqlite3_finalize (stmt);
-          return FALSE;
-        }
-      (*n_recovered)++;
-    }
-  sqlite3_finalize (stmt);
-
-  return TRUE;
+  return rs_delivery_recover (delivery, user_data, error);
 }
 
 /**
@@ -339,7 +284,111 @@ check_options (const RsSendOptions  *options,
       return FALSE;
     }
 
+  /* The sender is the same in every message: a sender name or reply
+   * address that no message can carry stops the job before it starts. */
+  {
+    g_autoptr(RsMessage) message = NULL;
+    g_autoptr(GError) local_error = NULL;
+
+    message = rs_message_new (options->from_address, options->from_name,
+                              options->from_address, options->reply_to, "-", "-",
+                              &local_error);
+    if (message == NULL)
+      {
+        g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+                     _("The sender cannot be used: %s. Correct the sender name or the reply "
+                       "address in Preferences."), local_error->message);
+        return FALSE;
+      }
+  }
+
   return TRUE;
+}
+
+/**
+ * rs_send_job_plan:
+ *
+ * Returns: (transfer full): who would be sent to, in id order, and who
+ *   would be skipped, with the reason
+ */
+/* The addresses of this round that have a live report already (sent, or
+ * perhaps sent: unknown), folded, each to who has it. */
+static GHashTable *
+load_reported_addresses (sqlite3  *db,
+                         GError  **error)
+{
+  g_autoptr(GHashTable) reported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT r.id, r.person, r.email"
+                           "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
+                           " WHERE d.status = :sent OR d.status = :unknown ORDER BY r.id",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":sent"), "sent", -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":unknown"), "unknown", -1,
+                     SQLITE_STATIC);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autofree char *address = g_strstrip (g_ascii_strdown ((const char *)
+                                                              sqlite3_column_text (stmt, 2),
+                                                              -1));
+
+      if (address[0] == '\0' || g_hash_table_contains (reported, address))
+        continue;
+      /* Translators: a person and their respondent id */
+      g_hash_table_insert (reported, g_steal_pointer (&address),
+                           g_strdup_printf (_("%s, id %lld"),
+                                            (const char *) sqlite3_column_text (stmt, 1),
+                                            (long long) sqlite3_column_int64 (stmt, 0)));
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&reported);
+}
+
+/* One address, one report a round: a live round sends no report to an
+ * address that has one already, or that an earlier respondent of this
+ * round is to get, unless a person allowed it for this respondent. */
+static void
+judge_second_report (RsSendItem *item,
+                     GHashTable *reported)
+{
+  g_autofree char *address = g_strstrip (g_ascii_strdown (item->email, -1));
+  const char *other = g_hash_table_lookup (reported, address);
+
+  if (other == NULL)
+    {
+      g_hash_table_insert (reported, g_steal_pointer (&address),
+                           /* Translators: a person and their respondent id */
+                           g_strdup_printf (_("%s, id %lld"), item->person,
+                                            (long long) item->id));
+      return;
+    }
+
+  item->second_of = g_strdup (other);
+  if (item->allow_second)
+    return;
+
+  item->skip = RS_SEND_SKIP_SECOND_REPORT;
+  item->reason = g_strdup_printf (_("this address already has a report of this round (%s); "
+                                    "allow a second report for this respondent to send one"),
+                                  other);
 }
 
 /**
@@ -355,6 +404,7 @@ rs_send_job_plan (RsStore              *store,
 {
   g_autoptr(RsSendPlan) plan = g_new0 (RsSendPlan, 1);
   g_autoptr(GHashTable) wanted = NULL;
+  g_autoptr(GHashTable) reported = NULL;
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db;
   int rc;
@@ -378,10 +428,18 @@ rs_send_job_plan (RsStore              *store,
   if (db == NULL)
     return NULL;
 
+  if (options->mode == RS_SEND_MODE_LIVE)
+    {
+      reported = load_reported_addresses (db, error);
+      if (reported == NULL)
+        return NULL;
+    }
+
   rc = sqlite3_prepare_v2 (db,
                            "SELECT r.id, r.company, r.person, r.email, r.function, r.language,"
                            " r.submitted_at, r.problem, d.status, d.report_path,"
-                           " " RS_STORE_REPORT_CURRENT ", " RS_STORE_SCORE_COLUMNS
+                           " " RS_STORE_REPORT_CURRENT ", " RS_STORE_SCORE_COLUMNS ","
+                           " d.report_hash, d.report_sha256, d.allow_second"
                            " FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
@@ -413,6 +471,10 @@ rs_send_job_plan (RsStore              *store,
       if (item->status == RS_STATUS_INVALID)
         item->status = RS_STATUS_UNKNOWN;
       item->report_path = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
+      item->report_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 11 + RS_N_SCORES));
+      item->report_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt,
+                                                                          12 + RS_N_SCORES));
+      item->allow_second = sqlite3_column_int (stmt, 13 + RS_N_SCORES);
 
       rs_store_read_scores (stmt, 11, scores);
       overall = rs_scores_overall (scores);
@@ -421,6 +483,8 @@ rs_send_job_plan (RsStore              *store,
 
       judge (item, options, (const char *) sqlite3_column_text (stmt, 7),
              sqlite3_column_int (stmt, 10));
+      if (item->skip == RS_SEND_SKIP_NONE && reported != NULL)
+        judge_second_report (item, reported);
 
       g_ptr_array_add (item->skip == RS_SEND_SKIP_NONE ? plan->to_send : plan->skipped, item);
     }
@@ -454,9 +518,53 @@ rs_send_job_plan (RsStore              *store,
 
 typedef struct
 {
+  const gint64 *ids;
+  guint n_ids;
+  gboolean allow;
+} Allow;
+
+static gboolean
+allow_transaction (sqlite3   *db,
+                   gpointer   user_data,
+                   GError   **error)
+{
+  Allow *allow = user_data;
+  g_autoptr(RsDelivery) delivery = rs_delivery_new (db, g_get_real_time () / G_USEC_PER_SEC);
+
+  for (guint i = 0; i < allow->n_ids; i++)
+    if (!rs_delivery_set_allow_second (delivery, allow->ids[i], allow->allow, error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * rs_send_job_allow_second:
+ *
+ * All of @ids are changed, or none (an id that is not in the database).
+ */
+gboolean
+rs_send_job_allow_second (RsStore       *store,
+                          const gint64  *ids,
+                          guint          n_ids,
+                          gboolean       allow,
+                          GError       **error)
+{
+  Allow data = { ids, n_ids, allow };
+
+  g_return_val_if_fail (RS_IS_STORE (store), FALSE);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
+
+  return rs_store_write (store, allow_transaction, &data, error);
+}
+
+typedef struct
+{
   gint64 id;
   gboolean retry_failed;
-  gboolean changed;
+  const char *new_message_id;
+  gboolean claimed;
+  char *message_id;
 } Claim;
 
 static gboolean
@@ -465,51 +573,11 @@ claim_transaction (sqlite3   *db,
                    GError   **error)
 {
   Claim *claim = user_data;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *from = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(RsDelivery) delivery = rs_delivery_new (db, g_get_real_time () / G_USEC_PER_SEC);
 
-  claim->changed = FALSE;
-
-  rc = sqlite3_prepare_v2 (db, "SELECT status FROM delivery WHERE respondent_id = ?1", -1,
-                           &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, claim->id);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        from = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    }
-  sqlite3_finalize (stmt);
-  stmt = NULL;
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  /* Someone changed the status by hand since the plan was made. */
-  if (g_strcmp0 (from, "pending") != 0 &&
-      !(claim->retry_failed && g_strcmp0 (from, "failed") == 0))
-    {
-      claim->changed = TRUE;
-      return TRUE;
-    }
-
-  rc = sqlite3_prepare_v2 (db,
-                           "UPDATE delivery SET status = 'sending', updated_at = ?2"
-                           " WHERE respondent_id = ?1",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, claim->id);
-      sqlite3_bind_int64 (stmt, 2, now);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  return rs_tracker_insert_history (db, claim->id, now, from, "sending", "live", "send", NULL,
-                                    error);
+  g_clear_pointer (&claim->message_id, g_free);
+  return rs_delivery_claim (delivery, claim->id, claim->retry_failed, claim->new_message_id,
+                            &claim->claimed, &claim->message_id, error);
 }
 
 typedef struct
@@ -517,11 +585,12 @@ typedef struct
   gint64 id;
   RsStatus to;
   gboolean count_attempt;
-  gboolean set_error;
   guint code;
   const char *error;
-  const char *message_id;
   const char *note;
+  /* A failed record of this job to put back to pending, with its note */
+  gint64 reopen_id;
+  const char *reopen_note;
 } Finish;
 
 static gboolean
@@ -530,48 +599,22 @@ finish_transaction (sqlite3   *db,
                     GError   **error)
 {
   Finish *finish = user_data;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  const char *to = rs_status_to_string (finish->to);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(RsDelivery) delivery = rs_delivery_new (db, g_get_real_time () / G_USEC_PER_SEC);
 
-  rc = sqlite3_prepare_v2 (db,
-                           "UPDATE delivery SET status = ?2, updated_at = ?3,"
-                           " attempts = attempts + ?4,"
-                           " sent_at = CASE WHEN ?2 = 'sent' THEN ?3 ELSE sent_at END,"
-                           " mode = CASE WHEN ?2 = 'sent' THEN 'live' ELSE mode END,"
-                           " message_id = CASE WHEN ?2 = 'sent' THEN ?5 ELSE message_id END,"
-                           " error_code = CASE WHEN ?8 THEN ?6 ELSE error_code END,"
-                           " error = CASE WHEN ?8 THEN ?7 ELSE error END"
-                           " WHERE respondent_id = ?1 AND status = 'sending'",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, finish->id);
-      sqlite3_bind_text (stmt, 2, to, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 3, now);
-      sqlite3_bind_int (stmt, 4, finish->count_attempt ? 1 : 0);
-      sqlite3_bind_text (stmt, 5, finish->message_id, -1, SQLITE_STATIC);
-      if (finish->code != 0)
-        sqlite3_bind_int (stmt, 6, finish->code);
-      else
-        sqlite3_bind_null (stmt, 6);
-      sqlite3_bind_text (stmt, 7, finish->error, -1, SQLITE_STATIC);
-      sqlite3_bind_int (stmt, 8, finish->set_error ? 1 : 0);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
+  if (!rs_delivery_finish (delivery, finish->id, finish->to, finish->count_attempt,
+                           finish->code, finish->error, finish->note, error))
+    return FALSE;
 
-  return rs_tracker_insert_history (db, finish->id, now, "sending", to, "live", "send",
-                                    finish->note, error);
+  if (finish->reopen_id != 0 &&
+      !rs_delivery_reopen (delivery, finish->reopen_id, finish->reopen_note, error))
+    return FALSE;
+
+  return TRUE;
 }
 
 typedef struct
 {
   gint64 id;
-  const char *status;
   const char *note;
 } TestSent;
 
@@ -581,32 +624,28 @@ test_sent_transaction (sqlite3   *db,
                        GError   **error)
 {
   TestSent *test = user_data;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(RsDelivery) delivery = rs_delivery_new (db, g_get_real_time () / G_USEC_PER_SEC);
 
-  rc = sqlite3_prepare_v2 (db, "UPDATE delivery SET updated_at = ?2 WHERE respondent_id = ?1",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, test->id);
-      sqlite3_bind_int64 (stmt, 2, now);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  return rs_tracker_insert_history (db, test->id, now, test->status, test->status, "test",
-                                    "send", test->note, error);
+  return rs_delivery_note_test (delivery, test->id, test->note, error);
 }
 
 typedef struct
 {
   RsSendItem *item;
   guint tries;
-  gint64 due;
+  /* A test message keeps its Message-ID across tries in this job; a live
+   * one keeps the one stored with its record. */
+  char *message_id;
 } Work;
+
+static void
+work_free (gpointer data)
+{
+  Work *work = data;
+
+  g_free (work->message_id);
+  g_free (work);
+}
 
 typedef struct
 {
@@ -620,6 +659,11 @@ typedef struct
   guint max_tries;
   guint backoff_ms;
   gint64 last_send;
+  /* The queue waits until then (monotonic) because the server asked */
+  gint64 resume_at;
+  guint waits_in_a_row;
+  /* The respondent of the last message this job had refused for good */
+  gint64 last_failed_id;
 } Job;
 
 /* The subject, body and recipient of @item's message, as it will be sent. */
@@ -674,23 +718,98 @@ compose (const RsSendOptions  *options,
   *body_out = body;
 }
 
+static char *
+file_sha256 (GBytes *bytes)
+{
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+}
+
+/* The report to attach for @item: the file, when it is byte for byte the
+ * one the report job wrote for this respondent; otherwise the report made
+ * again from the database, when the database still has the data it was
+ * made from. Another database sharing the folder, or a person, may have
+ * written over the file. @remade says which it was. */
+static GBytes *
+load_report (Job         *job,
+             RsSendItem  *item,
+             gboolean    *remade,
+             GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(RsReportSource) source = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *input_hash = NULL;
+  g_autofree char *tmp_dir = NULL;
+  g_autofree char *tmp_path = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  *remade = FALSE;
+
+  if (g_file_get_contents (item->report_path, &contents, &length, NULL))
+    {
+      bytes = g_bytes_new_take (contents, length);
+      sha256 = file_sha256 (bytes);
+      if (item->report_sha256 != NULL && g_str_equal (sha256, item->report_sha256))
+        return g_steal_pointer (&bytes);
+    }
+
+  source = rs_report_source_load (job->store, item->id, &local_error);
+  if (source != NULL)
+    input_hash = rs_report_input_hash (&source->input);
+  if (input_hash == NULL || g_strcmp0 (input_hash, item->report_hash) != 0)
+    goto changed;
+
+  tmp_dir = g_dir_make_tmp ("resiliencescan-report-XXXXXX", &local_error);
+  if (tmp_dir == NULL)
+    goto changed;
+  tmp_path = g_build_filename (tmp_dir, "report.pdf", NULL);
+  if (rs_report_write_pdf (&source->input, tmp_path, &local_error) &&
+      g_file_get_contents (tmp_path, &contents, &length, &local_error))
+    {
+      g_clear_pointer (&bytes, g_bytes_unref);
+      bytes = g_bytes_new_take (contents, length);
+    }
+  else
+    g_clear_pointer (&bytes, g_bytes_unref);
+  g_unlink (tmp_path);
+  g_rmdir (tmp_dir);
+  if (bytes == NULL)
+    goto changed;
+
+  *remade = TRUE;
+  return g_steal_pointer (&bytes);
+
+changed:
+  if (local_error != NULL)
+    g_debug ("The report of %lld cannot be made again: %s", (long long) item->id,
+             local_error->message);
+  g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+               _("the report “%s” changed on disk since it was made; make the reports "
+                 "again"), item->report_path);
+  return NULL;
+}
+
+/* The message to @item with @report attached and the Message-ID
+ * @message_id (NULL: a new one, returned in @message_id_out). */
 static GBytes *
 build_message (Job         *job,
                RsSendItem  *item,
-               char       **message_id,
+               GBytes      *report,
+               const char  *message_id,
+               char       **message_id_out,
                char       **sent_to,
                GError     **error)
 {
   const RsSendOptions *options = job->options;
   g_autoptr(RsMessage) message = NULL;
-  g_autoptr(GBytes) report = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *body = NULL;
   g_autofree char *file_name = NULL;
+  gboolean dutch = g_strcmp0 (item->language, "nl") == 0;
   const char *to;
-  char *contents = NULL;
-  gsize length = 0;
   GBytes *bytes;
 
   compose (options, item, &subject, &body, &to);
@@ -699,10 +818,14 @@ build_message (Job         *job,
                             subject, body, &local_error);
   if (message == NULL)
     goto failed;
-
-  if (!g_file_get_contents (item->report_path, &contents, &length, &local_error))
+  if (message_id != NULL && !rs_message_set_message_id (message, message_id, &local_error))
     goto failed;
-  report = g_bytes_new_take (contents, length);
+  if (options->mode == RS_SEND_MODE_LIVE &&
+      !rs_message_set_to_name (message, item->person, &local_error))
+    goto failed;
+  if (!rs_message_set_language (message, dutch ? "nl" : "en", &local_error))
+    goto failed;
+
   file_name = g_path_get_basename (item->report_path);
   if (!rs_message_attach (message, file_name, -1, report, "application/pdf", &local_error))
     goto failed;
@@ -711,7 +834,7 @@ build_message (Job         *job,
   if (bytes == NULL)
     goto failed;
 
-  *message_id = g_strdup (rs_message_get_message_id (message));
+  *message_id_out = g_strdup (rs_message_get_message_id (message));
   *sent_to = g_strdup (rs_message_get_envelope_to (message));
   return bytes;
 
@@ -794,6 +917,9 @@ conclude (Job          *job,
     case RS_SEND_OUTCOME_DEFERRED:
       summary->deferred++;
       break;
+    case RS_SEND_OUTCOME_UNKNOWN:
+      summary->unknown++;
+      break;
     case RS_SEND_OUTCOME_SKIPPED:
     default:
       summary->skipped++;
@@ -804,74 +930,106 @@ conclude (Job          *job,
   report (job, item, result);
 }
 
-/* Handles one message. Returns FALSE with @error when the whole job must
- * stop; @requeue is set when a temporary failure is to be tried again. */
-static gboolean
+/* How long the queue waits after the @n-th temporary reply in a row. */
+static guint64
+backoff_ms (Job   *job,
+            guint  n)
+{
+  guint64 ms = job->backoff_ms;
+
+  for (guint i = 1; i < n && ms < RS_SEND_MAX_BACKOFF_MS; i++)
+    ms *= 2;
+
+  return MIN (ms, RS_SEND_MAX_BACKOFF_MS);
+}
+
+typedef enum
+{
+  SEND_DONE,
+  SEND_AGAIN,
+  SEND_STOP,
+} SendNext;
+
+/* Handles one message. SEND_STOP with @error when the whole job must stop;
+ * SEND_AGAIN when the server asked to wait and @work is tried again after
+ * the wait. */
+static SendNext
 send_one (Job       *job,
           Work      *work,
-          gboolean  *requeue,
           GError   **error)
 {
   const RsSendOptions *options = job->options;
   gboolean live = options->mode == RS_SEND_MODE_LIVE;
   RsSendItem *item = work->item;
   g_autoptr(RsSendResult) result = NULL;
+  g_autoptr(GBytes) report_bytes = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) send_error = NULL;
   g_autofree char *message_id = NULL;
+  g_autofree char *remade_note = NULL;
   g_autofree char *sent_to = NULL;
   g_autofree char *reply = NULL;
+  Claim claim = { item->id, options->retry_failed, NULL, FALSE, NULL };
   RsMailOutcome outcome;
   Finish finish = { .id = item->id };
+  gboolean remade = FALSE;
   guint code = 0;
 
-  *requeue = FALSE;
   result = result_new (item, work->tries);
 
-  bytes = build_message (job, item, &message_id, &sent_to, &send_error);
+  /* Never the wrong attachment: checked before anything is claimed. */
+  report_bytes = load_report (job, item, &remade, &send_error);
+  if (report_bytes == NULL)
+    {
+      result->outcome = RS_SEND_OUTCOME_DEFERRED;
+      result->error = g_strdup (send_error->message);
+      conclude (job, item, g_steal_pointer (&result));
+      return SEND_DONE;
+    }
+  if (remade)
+    remade_note = g_strdup (_("the report file had changed on disk; the report was made "
+                              "again from the database for this message"));
+
+  if (live)
+    {
+      g_autofree char *new_id = rs_message_new_message_id (options->from_address);
+
+      claim.new_message_id = new_id;
+      if (!rs_store_write (job->store, claim_transaction, &claim, error))
+        return SEND_STOP;
+      if (!claim.claimed)
+        {
+          result->outcome = RS_SEND_OUTCOME_SKIPPED;
+          result->error = g_strdup (_("the status was changed by hand while sending; "
+                                      "not sent"));
+          conclude (job, item, g_steal_pointer (&result));
+          return SEND_DONE;
+        }
+      g_free (work->message_id);
+      work->message_id = g_steal_pointer (&claim.message_id);
+    }
+
+  bytes = build_message (job, item, report_bytes, work->message_id, &message_id, &sent_to,
+                         &send_error);
   if (bytes == NULL)
     {
       result->outcome = RS_SEND_OUTCOME_FAILED;
       result->error = g_strdup (send_error->message);
       if (live)
         {
-          Claim claim = { item->id, options->retry_failed, FALSE };
-
-          if (!rs_store_write (job->store, claim_transaction, &claim, error))
-            return FALSE;
-          if (claim.changed)
-            {
-              result->outcome = RS_SEND_OUTCOME_SKIPPED;
-            }
-          else
-            {
-              finish.to = RS_STATUS_FAILED;
-              finish.set_error = TRUE;
-              finish.error = send_error->message;
-              finish.note = send_error->message;
-              if (!rs_store_write (job->store, finish_transaction, &finish, error))
-                return FALSE;
-            }
+          finish.to = RS_STATUS_FAILED;
+          finish.error = send_error->message;
+          finish.note = send_error->message;
+          if (!rs_store_write (job->store, finish_transaction, &finish, error))
+            return SEND_STOP;
         }
       conclude (job, item, g_steal_pointer (&result));
-      return TRUE;
+      return SEND_DONE;
     }
+  if (work->message_id == NULL)
+    work->message_id = g_strdup (message_id);
   result->sent_to = g_strdup (sent_to);
-
-  if (live)
-    {
-      Claim claim = { item->id, options->retry_failed, FALSE };
-
-      if (!rs_store_write (job->store, claim_transaction, &claim, error))
-        return FALSE;
-      if (claim.changed)
-        {
-          result->outcome = RS_SEND_OUTCOME_SKIPPED;
-          result->error = g_strdup (_("the status was changed by hand while sending; not sent"));
-          conclude (job, item, g_steal_pointer (&result));
-          return TRUE;
-        }
-    }
+  result->message_id = g_strdup (message_id);
 
   report (job, item, NULL);
 
@@ -884,27 +1042,32 @@ send_one (Job       *job,
                             NULL, &send_error);
   result->reply_code = code;
 
+  if (outcome != RS_MAIL_TEMPORARY)
+    {
+      job->waits_in_a_row = 0;
+      job->summary->wait_s = 0;
+    }
+
   switch (outcome)
     {
     case RS_MAIL_SENT:
       result->outcome = RS_SEND_OUTCOME_SENT;
-      result->message_id = g_strdup (message_id);
+      job->last_failed_id = 0;
       if (live)
         {
           finish.to = RS_STATUS_SENT;
           finish.count_attempt = TRUE;
-          finish.set_error = TRUE;
-          finish.message_id = message_id;
+          finish.note = remade_note;
           if (!rs_store_write (job->store, finish_transaction, &finish, error))
-            return FALSE;
+            return SEND_STOP;
         }
       else
         {
           g_autofree char *note = g_strdup_printf (_("test message sent to %s"), sent_to);
-          TestSent test = { item->id, rs_status_to_string (item->status), note };
+          TestSent test = { item->id, note };
 
           if (!rs_store_write (job->store, test_sent_transaction, &test, error))
-            return FALSE;
+            return SEND_STOP;
         }
       break;
 
@@ -915,62 +1078,122 @@ send_one (Job       *job,
         {
           finish.to = RS_STATUS_FAILED;
           finish.count_attempt = TRUE;
-          finish.set_error = TRUE;
           finish.code = code;
           finish.error = send_error->message;
           finish.note = send_error->message;
           if (!rs_store_write (job->store, finish_transaction, &finish, error))
-            return FALSE;
+            return SEND_STOP;
         }
+      job->last_failed_id = item->id;
+      break;
+
+    case RS_MAIL_UNKNOWN:
+      {
+        const char *note = _("the message went out but the server did not answer, so it may "
+                             "have arrived; check your Sent folder and set the status by hand");
+
+        /* Exactly as after a crash: never sent again without a person. */
+        result->outcome = RS_SEND_OUTCOME_UNKNOWN;
+        result->error = g_strdup (send_error != NULL ? send_error->message : note);
+        job->last_failed_id = 0;
+        if (live)
+          {
+            finish.to = RS_STATUS_UNKNOWN;
+            finish.count_attempt = TRUE;
+            finish.error = note;
+            finish.note = send_error != NULL ? send_error->message : note;
+            if (!rs_store_write (job->store, finish_transaction, &finish, error))
+              return SEND_STOP;
+          }
+      }
       break;
 
     case RS_MAIL_TEMPORARY:
-      result->outcome = RS_SEND_OUTCOME_DEFERRED;
-      result->error = g_strdup (send_error->message);
-      result->will_retry = work->tries < job->max_tries;
-      if (live)
-        {
-          finish.to = RS_STATUS_PENDING;
-          finish.count_attempt = TRUE;
-          finish.set_error = TRUE;
-          finish.code = code;
-          finish.error = send_error->message;
-          finish.note = send_error->message;
-          if (!rs_store_write (job->store, finish_transaction, &finish, error))
-            return FALSE;
-        }
-      if (result->will_retry)
-        {
-          guint shift = MIN (work->tries - 1, 10);
+      {
+        guint64 wait_ms;
 
-          work->due = g_get_monotonic_time () + (gint64) job->backoff_ms * 1000 * (1 << shift);
-          *requeue = TRUE;
-          report (job, item, result);
-          return TRUE;
-        }
+        job->waits_in_a_row++;
+        wait_ms = backoff_ms (job, job->waits_in_a_row);
+        job->resume_at = g_get_monotonic_time () + (gint64) wait_ms * 1000;
+        job->summary->waits++;
+        job->summary->wait_s = (guint) ((wait_ms + 999) / 1000);
+
+        result->outcome = RS_SEND_OUTCOME_DEFERRED;
+        result->error = g_strdup (send_error->message);
+        result->will_retry = work->tries < job->max_tries &&
+                             job->waits_in_a_row < RS_SEND_MAX_WAITS;
+        if (live)
+          {
+            finish.to = RS_STATUS_PENDING;
+            finish.count_attempt = TRUE;
+            finish.code = code;
+            finish.error = send_error->message;
+            finish.note = send_error->message;
+            if (!rs_store_write (job->store, finish_transaction, &finish, error))
+              return SEND_STOP;
+          }
+        if (result->will_retry)
+          {
+            report (job, item, result);
+            return SEND_AGAIN;
+          }
+      }
       break;
 
     case RS_MAIL_STOP:
     default:
-      if (live)
-        {
-          g_autofree char *note = g_strdup_printf (_("not sent: sending stopped: %s"),
-                                                   send_error->message);
+      {
+        g_autofree char *note = g_strdup_printf (_("not sent: sending stopped: %s"),
+                                                 send_error->message);
+        g_autofree char *reopen_note = NULL;
 
-          /* The server did not take it: it is no one's failure. */
-          finish.to = RS_STATUS_PENDING;
-          finish.note = note;
-          if (!rs_store_write (job->store, finish_transaction, &finish, error))
-            return FALSE;
-        }
-      g_propagate_prefixed_error (error, g_steal_pointer (&send_error),
-                                  _("Sending stopped at %s (%s): "), item->person,
-                                  item->company);
-      return FALSE;
+        /* The same refusal for two recipients in a row is about the sender,
+         * not about the one before either. */
+        if (g_error_matches (send_error, RS_MAILER_ERROR, RS_MAILER_ERROR_REPEATED) &&
+            job->last_failed_id != 0)
+          {
+            reopen_note = g_strdup_printf (_("back to pending: the same refusal came for the "
+                                             "next respondent, so it was not about this "
+                                             "one: %s"), send_error->message);
+            finish.reopen_id = job->last_failed_id;
+            finish.reopen_note = reopen_note;
+          }
+
+        if (live)
+          {
+            /* The server did not take it: it is no one's failure. */
+            finish.to = RS_STATUS_PENDING;
+            finish.note = note;
+            if (!rs_store_write (job->store, finish_transaction, &finish, error))
+              return SEND_STOP;
+          }
+        g_propagate_prefixed_error (error, g_steal_pointer (&send_error),
+                                    _("Sending stopped at %s (%s): "), item->person,
+                                    item->company);
+        return SEND_STOP;
+      }
     }
 
   conclude (job, item, g_steal_pointer (&result));
-  return TRUE;
+  return SEND_DONE;
+}
+
+/* Those the job will not get to: the server kept asking to wait. */
+static void
+leave_pending (Job    *job,
+               GQueue *queue)
+{
+  Work *work;
+
+  while ((work = g_queue_pop_head (queue)) != NULL)
+    {
+      RsSendResult *result = result_new (work->item, work->tries);
+
+      result->outcome = RS_SEND_OUTCOME_DEFERRED;
+      result->error = g_strdup (_("not sent yet: the server kept asking to wait; send again "
+                                  "later"));
+      conclude (job, work->item, result);
+    }
 }
 
 static gboolean
@@ -981,8 +1204,9 @@ run_queue (Job     *job,
   gint64 interval = options->rate_per_minute > 0
                     ? 60 * G_USEC_PER_SEC / options->rate_per_minute : 0;
   GPtrArray *to_send = job->summary->plan->to_send;
-  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (work_free);
   GQueue queue = G_QUEUE_INIT;
+  gboolean ok = TRUE;
 
   for (guint i = 0; i < to_send->len; i++)
     {
@@ -996,8 +1220,7 @@ run_queue (Job     *job,
   while (!g_queue_is_empty (&queue))
     {
       Work *work = g_queue_pop_head (&queue);
-      gint64 due = work->due;
-      gboolean requeue = FALSE;
+      gint64 due = job->resume_at;
 
       if (interval > 0 && job->last_send != 0)
         due = MAX (due, job->last_send + interval);
@@ -1007,18 +1230,28 @@ run_queue (Job     *job,
           break;
         }
 
-      if (!send_one (job, work, &requeue, error))
+      switch (send_one (job, work, error))
         {
-          g_queue_clear (&queue);
-          return FALSE;
+        case SEND_STOP:
+          ok = FALSE;
+          break;
+        case SEND_AGAIN:
+          /* The whole queue waits, then this message goes first. */
+          g_queue_push_head (&queue, work);
+          break;
+        case SEND_DONE:
+        default:
+          if (job->waits_in_a_row >= RS_SEND_MAX_WAITS)
+            leave_pending (job, &queue);
+          break;
         }
-
-      if (requeue)
-        g_queue_push_tail (&queue, work);
+      if (!ok)
+        break;
     }
 
+  job->summary->wait_s = 0;
   g_queue_clear (&queue);
-  return TRUE;
+  return ok;
 }
 
 /**
@@ -1063,6 +1296,14 @@ rs_send_job_run (RsStore              *store,
       return NULL;
     }
 
+  if (options->mode == RS_SEND_MODE_LIVE && options->n_allow_second_ids > 0 &&
+      !rs_send_job_allow_second (store, options->allow_second_ids,
+                                 options->n_allow_second_ids, TRUE, error))
+    {
+      close (fd);
+      return NULL;
+    }
+
   summary = g_new0 (RsSendSummary, 1);
   summary->mode = options->mode;
   summary->results = g_ptr_array_new_with_free_func (result_free);
@@ -1095,11 +1336,26 @@ rs_send_job_run (RsStore              *store,
   return g_steal_pointer (&summary);
 }
 
+int
+rs_send_summary_exit_status (const RsSendSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 1);
+
+  if (summary->cancelled)
+    return 1;
+  if (summary->failed > 0 || summary->deferred > 0 || summary->unknown > 0 ||
+      summary->remaining > 0)
+    return 3;
+
+  return 0;
+}
+
 typedef struct
 {
   RsSendOptions options;
   GPtrArray *strings;
   GArray *ids;
+  GArray *allow_second_ids;
   RsSendJobProgress progress;
   gpointer progress_data;
 } AsyncData;
@@ -1111,6 +1367,7 @@ async_data_free (gpointer data)
 
   g_ptr_array_unref (async->strings);
   g_array_unref (async->ids);
+  g_array_unref (async->allow_second_ids);
   g_free (async);
 }
 
@@ -1172,8 +1429,13 @@ rs_send_job_run_async (RsStore              *store,
   data->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (options->n_ids > 0)
     g_array_append_vals (data->ids, options->ids, options->n_ids);
+  data->allow_second_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (options->n_allow_second_ids > 0)
+    g_array_append_vals (data->allow_second_ids, options->allow_second_ids,
+                         options->n_allow_second_ids);
   data->options = *options;
   data->options.ids = (const gint64 *) data->ids->data;
+  data->options.allow_second_ids = (const gint64 *) data->allow_second_ids->data;
   data->options.test_address = keep (data, options->test_address);
   data->options.mailer.url = keep (data, options->mailer.url);
   data->options.mailer.user = keep (data, options->mailer.user);
@@ -1217,8 +1479,16 @@ rs_send_summary_describe (const RsSendSummary *summary)
   if (summary->mode == RS_SEND_MODE_TEST)
     return g_strdup_printf (_("Test messages sent: %u. Failed: %u. Not sent yet: %u. "
                               "Skipped: %u. Not handled: %u."),
-                            summary->sent, summary->failed, summary->deferred,
+                            summary->sent, summary->failed,
+                            summary->deferred + summary->unknown,
                             summary->skipped, summary->remaining);
+
+  if (summary->unknown > 0)
+    return g_strdup_printf (_("Sent: %u. Failed: %u. Not sent yet, to try again later: %u. "
+                              "Unknown, check your Sent folder: %u. Skipped: %u. "
+                              "Not handled: %u."),
+                            summary->sent, summary->failed, summary->deferred,
+                            summary->unknown, summary->skipped, summary->remaining);
 
   return g_strdup_printf (_("Sent: %u. Failed: %u. Not sent yet, to try again later: %u. "
                             "Skipped: %u. Not handled: %u."),

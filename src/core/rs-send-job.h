@@ -38,6 +38,7 @@ typedef enum
   RS_SEND_SKIP_NO_REPORT,
   RS_SEND_SKIP_REPORT_OUTDATED,
   RS_SEND_SKIP_CHANGED,
+  RS_SEND_SKIP_SECOND_REPORT,
 } RsSendSkip;
 
 typedef enum
@@ -46,6 +47,7 @@ typedef enum
   RS_SEND_OUTCOME_FAILED,
   RS_SEND_OUTCOME_DEFERRED,
   RS_SEND_OUTCOME_SKIPPED,
+  RS_SEND_OUTCOME_UNKNOWN,
 } RsSendOutcome;
 
 /* Strings are borrowed for the duration of the call (the async variant
@@ -69,11 +71,22 @@ typedef struct
   guint rate_per_minute;
   guint max_tries;
   guint backoff_ms;
+  /* Live: respondents a person allowed, at the confirmation, a report
+   * although their address has one; stored before the job plans. */
+  const gint64 *allow_second_ids;
+  guint n_allow_second_ids;
 } RsSendOptions;
 
-/* 0 in max_tries or backoff_ms means these. */
-#define RS_SEND_DEFAULT_MAX_TRIES 3
+/* 0 in max_tries or backoff_ms means these. A temporary reply makes the
+ * whole queue wait: backoff_ms the first time, twice as long each time
+ * after it without a message getting through, at most
+ * RS_SEND_MAX_BACKOFF_MS. One respondent is tried max_tries times in one
+ * job; after RS_SEND_MAX_WAITS waits in a row the job leaves the rest
+ * pending for a later send. */
+#define RS_SEND_DEFAULT_MAX_TRIES 4
 #define RS_SEND_DEFAULT_BACKOFF_MS 30000
+#define RS_SEND_MAX_BACKOFF_MS (10 * 60 * 1000)
+#define RS_SEND_MAX_WAITS 8
 
 typedef struct
 {
@@ -89,6 +102,13 @@ typedef struct
   RsStatus status;
   RsSendSkip skip;
   char *reason;
+  /* What the report was made from, and the SHA-256 of its file */
+  char *report_hash;
+  char *report_sha256;
+  /* Live: who already has a report at this address ("Name, id N"), for
+   * those skipped for it and those allowed a second report; else NULL */
+  char *second_of;
+  gboolean allow_second;
 } RsSendItem;
 
 typedef struct
@@ -124,6 +144,12 @@ typedef struct
   guint deferred;
   guint skipped;
   guint remaining;
+  /* Live messages that went out without an answer: `unknown` */
+  guint unknown;
+  /* Times the server asked the whole queue to wait, and how long the wait
+   * now under way is (0: none) */
+  guint waits;
+  guint wait_s;
   gboolean cancelled;
   RsSendPlan *plan;
   GPtrArray *results;
@@ -131,7 +157,9 @@ typedef struct
 
 /* Called from the job's thread. @result is %NULL just before @current is
  * handed to the server and set when that message is done; both are valid
- * only during the call. */
+ * only during the call. A result with will_retry set while
+ * @so_far->wait_s is not 0 means the server asked to wait: the queue
+ * waits that long, then tries @current again. */
 typedef void (*RsSendJobProgress) (const RsSendSummary *so_far,
                                    const RsSendItem    *current,
                                    const RsSendResult  *result,
@@ -165,7 +193,8 @@ gboolean        rs_send_job_recover      (RsStore              *store,
 
 /* Sends in the calling thread. Returns %NULL with @error when the job could
  * not start or stopped on an error that concerns every message (sign-in,
- * TLS); cancelling finishes the message in flight and returns the summary. */
+ * TLS, the account or the sender): then everyone not sent stays pending.
+ * Cancelling finishes the message in flight and returns the summary. */
 RsSendSummary  *rs_send_job_run          (RsStore              *store,
                                           const RsSendOptions  *options,
                                           RsSendJobProgress     progress,
@@ -182,6 +211,18 @@ void            rs_send_job_run_async    (RsStore              *store,
 RsSendSummary  *rs_send_job_run_finish   (RsStore              *store,
                                           GAsyncResult         *result,
                                           GError              **error);
+
+/* Sets whether a live round may send each of @ids a report although their
+ * address already has one in this database; for the confirmation. */
+gboolean        rs_send_job_allow_second (RsStore              *store,
+                                          const gint64         *ids,
+                                          guint                 n_ids,
+                                          gboolean              allow,
+                                          GError              **error);
+/* The exit status of `resiliencescan send` for @summary: 0 when everyone
+ * was sent or skipped by a rule, 3 when some failed, are unknown or wait
+ * for a later try, 1 when the job was stopped. */
+int             rs_send_summary_exit_status (const RsSendSummary *summary);
 
 char           *rs_send_summary_describe (const RsSendSummary  *summary);
 void            rs_send_summary_free     (RsSendSummary        *summary);
