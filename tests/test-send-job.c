@@ -1661,6 +1661,109 @@ test_cli_exit (Fixture       *fixture,
   }
 }
 
+/* The server took the message and closed without a word: the record is
+ * unknown, never tried again by itself; the others go on a new connection. */
+static void
+test_unknown (Fixture       *fixture,
+              gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(RsSendSummary) again = NULL;
+  const RsSendResult *result;
+
+  rs_test_server_start (&fixture->server, "--close", "DOT#1", NULL);
+  options.mailer.url = fixture->server.url;
+  summary = run_job (fixture, &options);
+
+  g_assert_cmpuint (summary->sent, ==, N_VALID - 1);
+  g_assert_cmpuint (summary->unknown, ==, 1);
+  g_assert_cmpuint (summary->deferred, ==, 0);
+  g_assert_cmpint (rs_send_summary_exit_status (summary), ==, 3);
+  result = g_ptr_array_index (summary->results, 0);
+  g_assert_cmpint (result->outcome, ==, RS_SEND_OUTCOME_UNKNOWN);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  assert_query (fixture, "unknown", "SELECT status FROM delivery WHERE respondent_id = 1");
+  assert_query (fixture, "pending>sending,sending>unknown,",
+                "SELECT group_concat (from_status || '>' || to_status || ',', '')"
+                " FROM (SELECT * FROM history WHERE respondent_id = 1 ORDER BY id)");
+  {
+    g_autofree char *error_text = query (fixture, "SELECT error FROM delivery"
+                                         " WHERE respondent_id = 1");
+
+    g_assert_nonnull (strstr (error_text, "Sent folder"));
+  }
+
+  again = run_job (fixture, &options);
+  g_assert_cmpuint (again->total, ==, 0);
+  g_assert_cmpint (find_item (again->plan->skipped, IVO)->skip, ==, RS_SEND_SKIP_UNKNOWN);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
+}
+
+/* A refusal of the sender stops the job at once: one message naming the
+ * cause, everyone not sent pending, nobody failed. */
+static void
+test_account_stop (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_auto(CliResult) result = { 0 };
+  g_autofree char *url = NULL;
+
+  rs_test_server_start (&fixture->server, "--reply",
+                        "MAIL=550 5.7.60 SMTP; Client does not have permissions to send as "
+                        "this sender", NULL);
+  options.mailer.url = fixture->server.url;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_ACCOUNT);
+  g_assert_nonnull (strstr (error->message, "5.7.60"));
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, CONNECTS), ==, 1);
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'"
+                " AND attempts = 0");
+
+  url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
+  process = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
+  cli_finish (process, &result);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpuint (count_lines (result.err, ""), ==, 1);
+  g_assert_nonnull (strstr (result.err, "5.7.60"));
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+}
+
+/* The same refusal for the next recipient: it was never about the first
+ * either, who goes back to pending with a note; the job stops. */
+static void
+test_repeated_refusal (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rs_test_server_start (&fixture->server, "--reply",
+                        "RCPT=550 5.4.1 Recipient address rejected: Access denied", NULL);
+  options.mailer.url = fixture->server.url;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REPEATED);
+  g_assert_nonnull (strstr (error->message, "Anne Jansen"));
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 0);
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+  assert_query (fixture, "pending>sending,sending>failed,failed>pending,",
+                "SELECT group_concat (from_status || '>' || to_status || ',', '')"
+                " FROM (SELECT * FROM history WHERE respondent_id = 1 ORDER BY id)");
+  assert_query (fixture, "1", "SELECT count(*) FROM history WHERE respondent_id = 1"
+                " AND to_status = 'pending' AND note LIKE 'back to pending: the same refusal%%'");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1700,6 +1803,9 @@ main (int   argc,
   ADD ("/send-job/second-report-cli", test_second_report_cli);
   ADD ("/send-job/lock-symlink", test_lock_symlink);
   ADD ("/send-job/cli-exit", test_cli_exit);
+  ADD ("/send-job/unknown", test_unknown);
+  ADD ("/send-job/account-stop", test_account_stop);
+  ADD ("/send-job/repeated-refusal", test_repeated_refusal);
 
   return g_test_run ();
 }
