@@ -143,7 +143,7 @@ test_import_details_open (Fixture       *fixture,
   g_assert_cmpuint (rs_import_details_window_get_n_problems (fixture->details), ==, 3);
   g_assert_false (gtk_window_get_modal (GTK_WINDOW (fixture->details)));
   g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->details),
-                                        "cannot be sent have an Open button"));
+                                        "who was imported have an Open button"));
 
   /* The skipped row has nothing to open. */
   g_assert_null (open_button_of (fixture, "Line 4 (Jan Jansen)"));
@@ -164,6 +164,52 @@ test_import_details_open (Fixture       *fixture,
   g_assert_cmpint (g_array_index (fixture->shown, gint64, 1), ==, anna);
   g_assert_cmpint (g_array_index (fixture->shown, gint64, 2), ==, ivo);
   g_assert_cmpint (rs_import_details_window_get_respondent_id (fixture->details, 1), ==, 0);
+}
+
+/* A newer export renames Ivo and has a byte that is not UTF-8 in Anna's
+ * row: both lines say so and open their respondent. */
+static void
+test_import_details_renamed (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  static const char newer_csv[] =
+    "name,company_name,email_address\n"
+    "Ivo Bos-Smit,Polder Packaging B.V.,ivo.bos@example.com\n"
+    "Anna de Wit,Kaasmakerij Noord \xff,anna at example.com\n"
+    "Zoë de Vries,Amstel Metaal N.V.,zoe@example.com\n";
+  g_autofree char *csv = g_build_filename (fixture->dir, "newer.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  RsImportDetailsWindow *details;
+  gint64 ivo = id_of_person (fixture, "IVO BOS");
+  GtkWidget *open;
+
+  g_assert_true (g_file_set_contents (csv, newer_csv, -1, NULL));
+  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->renamed, ==, 1);
+  g_assert_cmpuint (summary->recoded, ==, 1);
+
+  rs_test_destroy_window ((GtkWindow **) &fixture->details);
+  details = rs_import_details_window_new (fixture->parent, summary);
+  fixture->details = details;
+  g_object_add_weak_pointer (G_OBJECT (fixture->details), (gpointer *) &fixture->details);
+  gtk_window_present (GTK_WINDOW (details));
+  rs_test_iterate ();
+
+  open = open_button_of (fixture, "Line 2 (Ivo Bos-Smit): updated: name changed from “IVO BOS” "
+                                  "to “Ivo Bos-Smit”");
+  g_assert_nonnull (open);
+  g_signal_emit_by_name (open, "clicked");
+  g_assert_cmpuint (fixture->shown->len, ==, 1);
+  g_assert_cmpint (g_array_index (fixture->shown, gint64, 0), ==, ivo);
+
+  open = open_button_of (fixture, "Line 3 (Anna de Wit): imported, check the text: the text in "
+                                  "column “company_name” is not valid UTF-8");
+  g_assert_nonnull (open);
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "Line 3 (Anna de Wit): imported, "
+                                        "cannot be sent"));
 }
 
 static void
@@ -299,6 +345,7 @@ main (int   argc,
   g_test_add ("/import-details/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("open", test_import_details_open);
+  ADD ("renamed", test_import_details_renamed);
   ADD ("copy", test_import_details_copy);
   ADD ("save", test_import_details_save);
 
