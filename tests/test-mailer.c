@@ -930,7 +930,7 @@ static const ReplyCase reply_cases[] = {
   { "rcpt-5.7.1-signed-in", { "RCPT#1=550 5.7.1 Delivery not authorized, message refused" },
     TRUE, FALSE, RS_MAIL_FAILED, RS_MAILER_ERROR_REJECTED, 550, "Check the address", 1, 1 },
   { "rcpt-5.7.1-relay", { "RCPT#1=554 5.7.1 <" TO ">: Relay access denied" }, FALSE, FALSE,
-    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 554, "only after a sign-in", 2, 0 },
+    RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 554, "without a sign-in", 2, 0 },
   { "rcpt-5.4.5", { "RCPT#1=550 5.4.5 Daily sending quota exceeded" }, TRUE, FALSE,
     RS_MAIL_STOP, RS_MAILER_ERROR_ACCOUNT, 550, "daily sending limit", 2, 2 },
   { "rcpt-5.1.8", { "RCPT#1=450 4.1.8 <" FROM ">: Sender address rejected: Domain not found",

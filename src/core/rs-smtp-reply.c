@@ -62,8 +62,9 @@
   N_("The server wants a sign-in before it takes mail. Enter the user name and password in " \
      "Preferences.")
 #define NO_RELAY \
-  N_("The server passes mail on to other domains only after a sign-in. Enter the user name " \
-     "and password in Preferences.")
+  N_("The server refused this sender without a sign-in. Most servers pass mail on to other " \
+     "domains only after one: enter the user name and password in Preferences, or ask the " \
+     "mail administrator.")
 #define BAD_SENDER N_("The server does not accept the sender address. Check the From address in " \
                       "Preferences.")
 #define ACCOUNT_REFUSED \
