@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-send-window"
+
+#include "config.h"
+
+#include "core/rs-import.h"
+#include "core/rs-tracker.h"
+#include "rs-application.h"
+#include "rs-test-gtk.h"
+#include "rs-test-smtp.h"
+#include "rs-test-util.h"
+#include "rs-window.h"
+
+/* The send's confirmation in a real window: those whose address has a
+ * report of this round already are listed, each with a check that allows
+ * a second report, and what was allowed is kept with the respondent. */
+
+typedef struct
+{
+  char *dir;
+  char *db;
+  RsWindow *window;
+  RsRespondentView *view;
+} Fixture;
+
+static RsApplication *app;
+
+/* Ivo works for two companies under one address: two respondents. */
+static const char master_csv[] =
+  "name,function,company_name,email_address,version,up__r,up__c,up__f,up__v,up__a,in__r\n"
+  "Ivo Bos,Buyer,Polder Packaging B.V.,ivo.bos@example.com,Version 1.0 (eng),4,4,3,2,5,3\n"
+  "Ivo Bos,Advisor,Bos Advies,ivo.bos@example.com,Version 1.0 (eng),3,3,3,3,3,3\n"
+  "Lena Öberg,CEO,Fjord & Fell AS,lena.oberg@example.net,Version 1.0 (eng),2,2,2,2,2,2\n";
+
+static char *
+query_text (RsStore    *store,
+            const char *sql)
+{
+  sqlite3 *db = rs_store_get_connection (store, NULL);
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return text;
+}
+
+static gboolean
+view_loaded (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return rs_respondent_view_get_loaded (fixture->view) &&
+         rs_respondent_view_get_n_respondents (fixture->view) == 3;
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return !rs_window_get_busy (fixture->window);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *csv = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = rs_test_make_tmpdir ();
+  fixture->db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  g_assert_true (g_file_set_contents (csv, master_csv, -1, NULL));
+
+  store = rs_store_open (fixture->db, &error);
+  g_assert_no_error (error);
+  file = g_file_new_for_path (csv);
+  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->added, ==, 3);
+  g_clear_object (&store);
+
+  fixture->window = rs_window_new (app, fixture->db);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  fixture->view = rs_window_get_respondent_view (fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (rs_test_wait_until (view_loaded, fixture, 10000));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *keys[] = {
+    "reports-folder", "smtp-url", "smtp-security", "from-address", "test-address",
+    "rate-limit",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  if (fixture->window != NULL)
+    rs_test_destroy_window ((GtkWindow **) &fixture->window);
+  rs_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db);
+}
+
+static GtkWindow *
+wait_for_dialog (void)
+{
+  GtkWindow *dialog = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while ((dialog = rs_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) == NULL &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  return dialog;
+}
+
+static GtkCheckButton *
+find_check (GtkWidget  *root,
+            const char *prefix)
+{
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (GTK_IS_CHECK_BUTTON (w) &&
+        g_str_has_prefix (gtk_check_button_get_label (GTK_CHECK_BUTTON (w)), prefix))
+      return GTK_CHECK_BUTTON (w);
+
+  return NULL;
+}
+
+static void
+set_up_sending (Fixture    *fixture,
+                const char *url)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
+
+  g_settings_set_string (settings, "reports-folder", folder);
+  g_settings_set_string (settings, "smtp-url", url);
+  g_settings_set_string (settings, "smtp-security", "none");
+  g_settings_set_string (settings, "from-address", "scan@example.com");
+  g_settings_set_string (settings, "test-address", "me@example.org");
+  g_settings_set_uint (settings, "rate-limit", 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.generate-reports", NULL));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 60000));
+}
+
+/* The first Ivo was sent: the second gets no report unless the check in
+ * the confirmation is set, and then keeps that choice. */
+static void
+test_second_report (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  g_autoptr(GPtrArray) marked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *allowed = NULL;
+  const gint64 first[] = { 1 };
+  RsTestServer server = { 0 };
+  GtkCheckButton *check;
+  GtkWindow *dialog;
+
+  rs_test_server_start (&server, NULL);
+  set_up_sending (fixture, server.url);
+  marked = rs_tracker_mark (store, first, 1, RS_STATUS_SENT, "by hand", &error);
+  g_assert_no_error (error);
+
+  /* Not checked: Cancel changes nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Send the Report to 1 Respondent?");
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (dialog),
+                                        "Their Address Has a Report Already"));
+  check = find_check (GTK_WIDGET (dialog),
+                      "Send Ivo Bos <ivo.bos@example.com> a second report (Ivo Bos, id 1");
+  g_assert_nonnull (check);
+  g_assert_false (gtk_check_button_get_active (check));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  rs_test_iterate ();
+
+  /* Checked: two are sent, and the choice is kept. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  check = find_check (GTK_WIDGET (dialog), "Send Ivo Bos <ivo.bos@example.com>");
+  g_assert_nonnull (check);
+  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "send"),
+                   ==, "_Send to 1 Respondent");
+  gtk_check_button_set_active (check, TRUE);
+  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "send"),
+                   ==, "_Send to 2 Respondents");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+
+  status = query_text (store, "SELECT group_concat (status, ',') FROM"
+                       " (SELECT status FROM delivery ORDER BY respondent_id)");
+  g_assert_cmpstr (status, ==, "sent,sent,sent");
+  allowed = query_text (store, "SELECT group_concat (allow_second, ',') FROM"
+                        " (SELECT allow_second FROM delivery ORDER BY respondent_id)");
+  g_assert_cmpstr (allowed, ==, "0,1,0");
+  g_assert_cmpuint (rs_test_server_count (&server, "\"ivo.bos@example.com\""), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"lena.oberg@example.net\""), ==, 1);
+
+  rs_test_server_stop (&server);
+}
+
+static void
+run_tests_cb (GApplication *application,
+              int          *status)
+{
+  g_signal_stop_emission_by_name (application, "activate");
+  *status = g_test_run ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  char *app_argv[] = { argv[0], NULL };
+  int status = 1;
+
+  rs_test_gtk_init (&argc, &argv);
+
+  g_test_add ("/send-window/second-report", Fixture, NULL,
+              fixture_set_up, test_second_report, fixture_tear_down);
+
+  app = rs_application_new ("/nonexistent/unused.db");
+  g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, app_argv), ==, 0);
+  g_assert_finalize_object (app);
+
+  return status;
+}
