@@ -1764,6 +1764,39 @@ test_repeated_refusal (Fixture       *fixture,
                 " AND to_status = 'pending' AND note LIKE 'back to pending: the same refusal%%'");
 }
 
+/* Temporary replies at different stages: each wait costs one new
+ * connection at most, and nothing is delivered twice. */
+static void
+test_temporary_steps (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  WaitWatch watch = { 0 };
+  gint64 start;
+
+  rs_test_server_start (&fixture->server,
+                        "--reply", "GREETING#1=421 4.7.0 Too many connections, try later",
+                        "--reply", "MAIL#3=432 4.3.2 System not accepting network messages",
+                        NULL);
+  options.mailer.url = fixture->server.url;
+  options.backoff_ms = 200;
+  start = g_get_monotonic_time ();
+  summary = rs_send_job_run (fixture->store, &options, watch_waits, &watch, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (summary->sent, ==, N_VALID);
+  g_assert_cmpuint (summary->waits, ==, 2);
+  g_assert_cmpuint (watch.waits_shown, ==, 2);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, CONNECTS), ==, 3);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, N_VALID);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("lena@example.net")), ==, 1);
+  /* Both waits were waited. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * 200 * 1000);
+  assert_query (fixture, "2", "SELECT attempts FROM delivery WHERE respondent_id = 3");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1806,6 +1839,7 @@ main (int   argc,
   ADD ("/send-job/unknown", test_unknown);
   ADD ("/send-job/account-stop", test_account_stop);
   ADD ("/send-job/repeated-refusal", test_repeated_refusal);
+  ADD ("/send-job/temporary-steps", test_temporary_steps);
 
   return g_test_run ();
 }
