@@ -1598,6 +1598,12 @@ test_import_encoding_by_field (void)
   check_counts (summary, 0, 1, 59, 0, 0, 0, 0);
   check_problem (summary, RS_IMPORT_PROBLEM_ENCODING, 15, "Siân Öztürk", "“function”");
   problem = find_problem (summary, RS_IMPORT_PROBLEM_ENCODING, 15);
+  {
+    g_autofree char *counts = rs_import_summary_describe (summary);
+
+    g_assert_true (g_str_has_suffix (counts, "0 duplicates; 1 field not in UTF-8, read as "
+                                             "Windows-1252"));
+  }
   g_assert_cmpint (problem->respondent_id, ==, respondent_id (store, "p13@bedrijf.example"));
 
   after = dump_query (store, "SELECT id, company, person, email FROM respondent ORDER BY id");
@@ -1701,6 +1707,12 @@ test_import_renamed (void)
   check_problem (summary, RS_IMPORT_PROBLEM_RENAMED, 3, "Eva BOS-de Wit",
                  "name changed from “Eva Bos” to “Eva BOS-de Wit”");
   g_assert_cmpint (find_problem (summary, RS_IMPORT_PROBLEM_RENAMED, 2)->respondent_id, ==, ivo);
+  {
+    g_autofree char *counts = rs_import_summary_describe (summary);
+
+    g_assert_cmpstr (counts, ==, "0 new, 2 updated, 1 unchanged, 0 skipped, 0 flagged, "
+                                 "0 duplicates; 2 names changed");
+  }
   g_clear_pointer (&summary, rs_import_summary_free);
 
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 3);

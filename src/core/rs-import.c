@@ -1935,9 +1935,23 @@ rs_import_problem_describe (const RsImportProblem *problem)
 char *
 rs_import_summary_describe (const RsImportSummary *summary)
 {
+  GString *text = g_string_new (NULL);
+
   /* Translators: the counts of an import */
-  return g_strdup_printf (_("%u new, %u updated, %u unchanged, %u skipped, %u flagged, "
-                            "%u duplicates"),
+  g_string_append_printf (text, _("%u new, %u updated, %u unchanged, %u skipped, %u flagged, "
+                                  "%u duplicates"),
                           summary->added, summary->updated, summary->unchanged,
                           summary->skipped, summary->flagged, summary->duplicates);
+  /* What asks to be looked at, only when there is some */
+  if (summary->renamed > 0)
+    g_string_append_printf (text, ngettext ("; %u name changed", "; %u names changed",
+                                            summary->renamed),
+                            summary->renamed);
+  if (summary->recoded > 0)
+    g_string_append_printf (text, ngettext ("; %u field not in UTF-8, read as Windows-1252",
+                                            "; %u fields not in UTF-8, read as Windows-1252",
+                                            summary->recoded),
+                            summary->recoded);
+
+  return g_string_free (text, FALSE);
 }
