@@ -26,6 +26,7 @@ typedef enum
   STMT_MARK,
   STMT_RESTORE,
   STMT_ALLOW_SECOND,
+  STMT_CORRECTION,
   N_STMTS,
 } Stmt;
 
@@ -81,6 +82,10 @@ static const char *const statements[N_STMTS] = {
     " WHERE respondent_id = :id",
   [STMT_ALLOW_SECOND] =
     "UPDATE delivery SET allow_second = :allow, updated_at = :now WHERE respondent_id = :id",
+  [STMT_CORRECTION] =
+    "INSERT INTO history (respondent_id, at, from_status, to_status, mode, by, note,"
+    " field, from_value, to_value)"
+    " VALUES (:id, :now, :status, :status, :mode, 'manual', :note, :field, :from, :to)",
 };
 
 struct _RsDelivery
@@ -730,4 +735,36 @@ rs_delivery_set_allow_second (RsDelivery  *self,
     }
 
   return TRUE;
+}
+
+gboolean
+rs_delivery_add_correction (RsDelivery  *self,
+                            gint64       id,
+                            const char  *status,
+                            const char  *mode,
+                            const char  *note,
+                            const char  *field,
+                            const char  *from_value,
+                            const char  *to_value,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  stmt = get (self, STMT_CORRECTION, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_int64 (stmt, ":id", id);
+  bind_int64 (stmt, ":now", self->now);
+  bind_text (stmt, ":status", status);
+  bind_text (stmt, ":mode", mode);
+  bind_text (stmt, ":note", note != NULL ? note : "");
+  bind_text (stmt, ":field", field);
+  bind_text (stmt, ":from", from_value);
+  bind_text (stmt, ":to", to_value);
+
+  return step_done (self, stmt, error);
 }

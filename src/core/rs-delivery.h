@@ -158,6 +158,18 @@ gboolean     rs_delivery_add_history   (RsDelivery    *self,
                                         const char    *note,
                                         GError       **error);
 
+/* The history row of a correction by hand of @field, from @from_value to
+ * @to_value; the status stays @status. */
+gboolean     rs_delivery_add_correction (RsDelivery   *self,
+                                         gint64        id,
+                                         const char   *status,
+                                         const char   *mode,
+                                         const char   *note,
+                                         const char   *field,
+                                         const char   *from_value,
+                                         const char   *to_value,
+                                         GError      **error);
+
 void         rs_delivery_before_clear  (RsDeliveryBefore *before);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsDelivery, rs_delivery_free)

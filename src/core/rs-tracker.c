@@ -1044,25 +1044,14 @@ correct_transaction (sqlite3   *db,
   if (!update_report (db, correct, &current, snapshot, error))
     return FALSE;
 
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT INTO history (respondent_id, at, from_status, to_status, mode,"
-                           " by, note, field, from_value, to_value)"
-                           " VALUES (:id, :at, :status, :status, :mode, 'manual', :note,"
-                           " :field, :from, :to)",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      bind_int64 (stmt, ":id", correct->id);
-      bind_int64 (stmt, ":at", now);
-      bind_text (stmt, ":status", current.status);
-      bind_text (stmt, ":mode", current.mode);
-      bind_text (stmt, ":note", note);
-      bind_text (stmt, ":field", field_names[correct->field]);
-      bind_text (stmt, ":from", current.values[correct->field]);
-      bind_text (stmt, ":to", value);
-    }
-  if (!step_once (db, stmt, rc, error))
-    return FALSE;
+  {
+    g_autoptr(RsDelivery) delivery = rs_delivery_new (db, now);
+
+    if (!rs_delivery_add_correction (delivery, correct->id, current.status, current.mode, note,
+                                     field_names[correct->field],
+                                     current.values[correct->field], value, error))
+      return FALSE;
+  }
 
   correct->snapshot = g_steal_pointer (&snapshot);
   return TRUE;
