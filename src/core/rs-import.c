@@ -150,8 +150,6 @@ typedef struct _Known
   guint stored : 1;
   /* Someone corrected the respondent by hand: see keep_corrections() */
   guint corrected : 1;
-  /* In KnownTable.by_address */
-  guint addressed : 1;
   /* Written by the reader: where the key was first seen in this file. */
   guint first_line;
   /* A stored respondent: the next stored one with the same address in the
@@ -160,6 +158,8 @@ typedef struct _Known
   struct _Known *same_address;
   /* Set at the end: the stored respondent a new key turned out to be. */
   struct _Known *renamed;
+  /* The key it was added with: for a stored respondent the stored one */
+  const char *key;
 } Known;
 
 /* The hand values of a corrected respondent's name and address, which
@@ -250,7 +250,8 @@ known_table_add (KnownTable *self,
       self->used = 0;
     }
   known = (Known *) g_ptr_array_index (self->blocks, self->blocks->len - 1) + self->used++;
-  g_hash_table_insert (self->table, g_string_chunk_insert (self->keys, key), known);
+  known->key = g_string_chunk_insert (self->keys, key);
+  g_hash_table_insert (self->table, (gpointer) known->key, known);
 
   return known;
 }
@@ -1034,33 +1035,36 @@ address_of_key (const char *key)
   return g_strdup_printf ("%.*s\x1f%s", (int) (first - key), key, last + 1);
 }
 
+/* Under their stored keys: a corrected respondent is in the table under
+ * the key of their hand values too, but the stored key follows the file. */
 static void
 index_addresses (KnownTable *known)
 {
-  GHashTableIter iter;
-  gpointer key;
-  gpointer value;
-
   known->by_address = g_hash_table_new (key_hash, g_str_equal);
-  g_hash_table_iter_init (&iter, known->table);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+
+  for (guint b = 0; b < known->blocks->len; b++)
     {
-      Known *entry = value;
-      g_autofree char *address = NULL;
-      Known *head;
+      Known *block = g_ptr_array_index (known->blocks, b);
+      guint n = b + 1 < known->blocks->len ? KNOWN_BLOCK : known->used;
 
-      /* A corrected respondent is there under two keys. */
-      if (!entry->stored || entry->addressed)
-        continue;
-      entry->addressed = TRUE;
+      for (guint i = 0; i < n; i++)
+        {
+          Known *entry = &block[i];
+          g_autofree char *address = NULL;
+          Known *head;
 
-      address = address_of_key (key);
-      head = g_hash_table_lookup (known->by_address, address);
-      entry->same_address = head;
-      /* A key already there stays, so only a new one needs keeping. */
-      g_hash_table_insert (known->by_address,
-                           head != NULL ? address : g_string_chunk_insert (known->keys, address),
-                           entry);
+          if (!entry->stored)
+            continue;
+
+          address = address_of_key (entry->key);
+          head = g_hash_table_lookup (known->by_address, address);
+          entry->same_address = head;
+          /* A key already there stays, so only a new one needs keeping. */
+          g_hash_table_insert (known->by_address,
+                               head != NULL ? address
+                                            : g_string_chunk_insert (known->keys, address),
+                               entry);
+        }
     }
 }
 
