@@ -986,7 +986,9 @@ send_one (Job       *job,
       conclude (job, item, g_steal_pointer (&result));
       return SEND_DONE;
     }
-  if (remade)
+  /* Reports made before their files were fingerprinted are made again
+   * without a word; a file that changed is worth a line in the history. */
+  if (remade && item->report_sha256 != NULL)
     remade_note = g_strdup (_("the report file had changed on disk; the report was made "
                               "again from the database for this message"));
 
