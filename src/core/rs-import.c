@@ -21,8 +21,10 @@
 #include "rs-store-private.h"
 
 /* An import is one write transaction: a file that cannot be read to its end,
- * a cancel or a full disk leaves the database as it was. People are matched
- * on their identity key; what they were sent is never touched, except that
+ * a cancel, a full disk or a file that changes meanwhile leaves the database
+ * as it was. People are matched on their identity key, and a new name at
+ * the address of someone stored in the same company is that person renamed
+ * (see resolve_renames()); what they were sent is never touched, except that
  * `reportsent` in the file may mark a pending respondent as sent.
  *
  * A respondent whose row is as stored is not written at all, so re-importing
