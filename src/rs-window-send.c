@@ -180,7 +180,7 @@ send_progress_cb (const RsSendSummary *so_far,
   guint done = so_far->sent + so_far->failed + so_far->deferred + so_far->unknown;
   guint total = so_far->plan ? so_far->plan->to_send->len : so_far->total;
 
-  if (result != NULL && result->will_retry && so_far->wait_s > 0)
+  if (so_far->wait_s > 0 && (result == NULL || result->will_retry))
     {
       /* Translators: messages done, of how many, and the seconds of the wait */
       rs_job_progress_post (user_data, total ? (double) done / total : 1.0,

@@ -1151,6 +1151,7 @@ typedef struct
   guint waits_shown;
   guint longest_wait_s;
   GPtrArray *deferred_ids;
+  guint ticks;
 } WaitWatch;
 
 static void
@@ -1161,6 +1162,9 @@ watch_waits (const RsSendSummary *so_far,
 {
   WaitWatch *watch = user_data;
 
+  /* While the queue waits: the seconds left, every second. */
+  if (result == NULL && so_far->wait_s > 0)
+    watch->ticks++;
   if (result == NULL || !result->will_retry)
     return;
   g_assert_cmpuint (so_far->wait_s, >, 0);
@@ -1208,6 +1212,7 @@ test_throttled (Fixture       *fixture,
   /* The server did hold the job back, and every wait was shown. */
   g_assert_cmpuint (summary->waits, >=, 1);
   g_assert_cmpuint (watch.waits_shown, ==, summary->waits);
+  g_assert_cmpuint (watch.ticks, >=, summary->waits);
   /* 0.3 s, then 0.6 s, then 1.2 s: the waits grow. */
   g_assert_cmpuint (watch.longest_wait_s, >=, 1);
   logins = rs_test_server_count (&fixture->server, LOGINS);

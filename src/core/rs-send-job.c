@@ -1045,10 +1045,7 @@ send_one (Job       *job,
   result->reply_code = code;
 
   if (outcome != RS_MAIL_TEMPORARY)
-    {
-      job->waits_in_a_row = 0;
-      job->summary->wait_s = 0;
-    }
+    job->waits_in_a_row = 0;
 
   switch (outcome)
     {
@@ -1223,6 +1220,20 @@ run_queue (Job     *job,
     {
       Work *work = g_queue_pop_head (&queue);
       gint64 due = job->resume_at;
+
+      /* The server asked to wait: the seconds left are told every second. */
+      while (g_get_monotonic_time () < job->resume_at &&
+             !g_cancellable_is_cancelled (job->cancellable))
+        {
+          gint64 now = g_get_monotonic_time ();
+          gint64 left = job->resume_at - now;
+          gint64 step = left % G_USEC_PER_SEC != 0 ? left % G_USEC_PER_SEC : G_USEC_PER_SEC;
+
+          job->summary->wait_s = (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+          report (job, work->item, NULL);
+          wait_until (job, now + step);
+        }
+      job->summary->wait_s = 0;
 
       if (interval > 0 && job->last_send != 0)
         due = MAX (due, job->last_send + interval);

@@ -159,7 +159,8 @@ typedef struct
  * handed to the server and set when that message is done; both are valid
  * only during the call. A result with will_retry set while
  * @so_far->wait_s is not 0 means the server asked to wait: the queue
- * waits that long, then tries @current again. */
+ * waits that long, then tries @current again; while it waits, @result is
+ * %NULL and @so_far->wait_s the seconds left, told every second. */
 typedef void (*RsSendJobProgress) (const RsSendSummary *so_far,
                                    const RsSendItem    *current,
                                    const RsSendResult  *result,
