@@ -347,6 +347,17 @@ test_live (Fixture       *fixture,
   g_assert_true (g_file_get_contents (report_path, &contents, &length, NULL));
   report = g_bytes_new_take (contents, length);
   g_assert_true (g_bytes_equal (report, g_hash_table_lookup (facts, "part1.payload")));
+  /* The file's name carries the database's tag; the recipient's does not. */
+  g_assert_nonnull (strstr (report_path, " ["));
+  g_assert_cmpstr (fact (facts, "to_name"), ==, "Lena Öberg");
+  {
+    g_autofree char *base = g_path_get_basename (report_path);
+    g_autofree char *stem = g_strndup (base, strstr (base, " [") - base);
+    g_autofree char *expected_name = g_strconcat (stem, ".pdf", NULL);
+
+    g_assert_true (g_str_has_suffix (expected_name, " ResilienceReport (Fjord AS - Lena Öberg).pdf"));
+    g_assert_cmpstr (fact (facts, "part1.filename"), ==, expected_name);
+  }
   message_id = query (fixture, "SELECT message_id FROM delivery WHERE respondent_id = 3");
   expected_id = g_strdup_printf ("<%s>", message_id);
   g_assert_cmpstr (fact (facts, "message_id"), ==, expected_id);

@@ -826,7 +826,7 @@ build_message (Job         *job,
   if (!rs_message_set_language (message, dutch ? "nl" : "en", &local_error))
     goto failed;
 
-  file_name = g_path_get_basename (item->report_path);
+  file_name = rs_report_attachment_name (item->report_path);
   if (!rs_message_attach (message, file_name, -1, report, "application/pdf", &local_error))
     goto failed;
 
@@ -1575,7 +1575,7 @@ rs_send_job_preview (RsStore              *store,
       g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
                                                      G_FILE_QUERY_INFO_NONE, NULL, NULL);
 
-      preview->attachment = g_path_get_basename (item->report_path);
+      preview->attachment = rs_report_attachment_name (item->report_path);
       preview->attachment_size = info != NULL ? g_file_info_get_size (info) : -1;
     }
   if (item->skip != RS_SEND_SKIP_NONE)
