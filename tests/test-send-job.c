@@ -1593,6 +1593,57 @@ test_lock_symlink (Fixture       *fixture,
   assert_query (fixture, "sent", "SELECT status FROM delivery WHERE respondent_id = 2");
 }
 
+/* Taking and leaving the send lock leaves this process's SQLite locks
+ * alone: a command in another process that opens and closes the database
+ * afterwards does not take itself for the last one and delete the
+ * write-ahead log, and what this process writes next is kept. */
+static void
+test_lock_keeps_wal (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autofree char *wal = g_strconcat (fixture->db, "-wal", NULL);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 ids[] = { ANNE };
+
+  rs_test_server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  options.ids = ids;
+  options.n_ids = 1;
+
+  exec_sql (fixture, "UPDATE delivery SET note = 'before' WHERE respondent_id = 1");
+  g_assert_true (rs_send_job_recover (fixture->store, &error));
+  g_assert_no_error (error);
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->sent, ==, 1);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GSubprocess) list = cli_spawn (fixture, "list", NULL);
+      g_auto(CliResult) result = { 0 };
+      g_autofree char *note = g_strdup_printf ("written after list %u", round);
+      g_autofree char *sql = g_strdup_printf ("UPDATE delivery SET note = '%s'"
+                                              " WHERE respondent_id = 1", note);
+
+      cli_finish (list, &result);
+      g_assert_cmpint (result.status, ==, 0);
+      g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+      /* Written by this process, read back by another one. */
+      exec_sql (fixture, sql);
+      {
+        g_autoptr(GSubprocess) again = cli_spawn (fixture, "list", NULL);
+        g_auto(CliResult) seen = { 0 };
+
+        cli_finish (again, &seen);
+        g_assert_cmpint (seen.status, ==, 0);
+        g_assert_nonnull (strstr (seen.out, note));
+      }
+    }
+}
+
 /* Exit statuses: 3 when some failed or wait, 1 when the job stopped, 2 for
  * what the command line gets wrong, with a password in the URL not shown. */
 static void
@@ -1851,6 +1902,7 @@ main (int   argc,
   ADD ("/send-job/second-report", test_second_report);
   ADD ("/send-job/second-report-cli", test_second_report_cli);
   ADD ("/send-job/lock-symlink", test_lock_symlink);
+  ADD ("/send-job/lock-keeps-wal", test_lock_keeps_wal);
   ADD ("/send-job/cli-exit", test_cli_exit);
   ADD ("/send-job/unknown", test_unknown);
   ADD ("/send-job/account-stop", test_account_stop);

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <math.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "rs-delivery.h"
@@ -22,10 +24,15 @@
 /* Sending the reports. A record is committed as `sending` before its
  * message goes to the server, so a process that dies in between leaves a
  * trace; that trace becomes `unknown` and is never sent again by itself.
- * "No send is running" is an flock() on the database file itself: it holds
- * whatever path (a symbolic link, another mount) reached the file, and the
- * kernel lets go of it when a process dies, however it dies. SQLite's own
- * locks are fcntl() locks, which flock() does not touch. */
+ * "No send is running" is an flock() on a lock file named after the
+ * database file's device and inode, in the folder that really holds it: so
+ * it holds whatever path (a symbolic link, another mount, a relative path)
+ * reached the file, and the kernel lets go of it when a process dies,
+ * however it dies. The database file itself is never opened outside
+ * SQLite: closing any descriptor of it would drop the fcntl() locks of
+ * this process's SQLite connections, and another process closing its own
+ * would then take itself for the last one and delete the write-ahead log
+ * under them, losing what they write next. */
 
 G_DEFINE_QUARK (rs-send-job-error-quark, rs_send_job_error)
 
@@ -87,6 +94,39 @@ rs_send_summary_free (RsSendSummary *summary)
   g_free (summary);
 }
 
+/* The lock file of the database at @path: next to the file it really is,
+ * named after its device and inode. */
+static char *
+lock_path (const char  *path,
+           GError     **error)
+{
+  g_autofree char *real = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *name = NULL;
+  struct stat info;
+  char *resolved;
+
+  resolved = realpath (path, NULL);
+  if (resolved == NULL || stat (resolved, &info) != 0)
+    {
+      int saved_errno = errno;
+
+      free (resolved);
+      g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_LOCK,
+                   _("Could not find the tracker database “%s” to take the send lock: %s"),
+                   path, g_strerror (saved_errno));
+      return NULL;
+    }
+  real = g_strdup (resolved);
+  free (resolved);
+
+  folder = g_path_get_dirname (real);
+  name = g_strdup_printf (".resiliencescan-send-%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT ".lock",
+                          (guint64) info.st_dev, (guint64) info.st_ino);
+
+  return g_build_filename (folder, name, NULL);
+}
+
 /* Returns the locked descriptor, or -1 with @error set; @busy says whether
  * that was because another send holds the lock. */
 static int
@@ -95,17 +135,22 @@ lock_take (RsStore   *store,
            GError   **error)
 {
   const char *path = rs_store_get_path (store);
+  g_autofree char *lock = NULL;
   int fd;
 
   *busy = FALSE;
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  lock = lock_path (path, error);
+  if (lock == NULL)
+    return -1;
+
+  fd = open (lock, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0)
     {
       int saved_errno = errno;
 
       g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_LOCK,
-                   _("Could not open the tracker database “%s” to take the send lock: %s"),
-                   path, g_strerror (saved_errno));
+                   _("Could not open the send lock “%s” of the tracker database: %s"),
+                   lock, g_strerror (saved_errno));
       return -1;
     }
 
