@@ -113,7 +113,7 @@ lock_path (const char  *path,
 
       free (resolved);
       g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_LOCK,
-                   _("Could not find the tracker database “%s” to take the send lock: %s"),
+                   _("Could not open the tracker database “%s” to take the send lock: %s"),
                    path, g_strerror (saved_errno));
       return NULL;
     }
@@ -149,7 +149,8 @@ lock_take (RsStore   *store,
       int saved_errno = errno;
 
       g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_LOCK,
-                   _("Could not open the send lock “%s” of the tracker database: %s"),
+                   _("Could not open the send lock “%s”: %s. Check that the folder of the "
+                     "tracker database can be written to."),
                    lock, g_strerror (saved_errno));
       return -1;
     }
