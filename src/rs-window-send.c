@@ -516,11 +516,16 @@ second_toggled_cb (GtkCheckButton   *check,
   GPtrArray *checks = g_object_get_data (G_OBJECT (dialog), "rs-second-checks");
   guint n = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "rs-to-send"));
   g_autofree char *button = NULL;
+  g_autofree char *heading = NULL;
 
   for (guint i = 0; i < checks->len; i++)
     if (gtk_check_button_get_active (g_ptr_array_index (checks, i)))
       n++;
 
+  /* The heading counts those the round goes to, as the button does. */
+  heading = g_strdup_printf (ngettext ("Send the Report to %u Respondent?",
+                                       "Send the Reports to %u Respondents?", n), n);
+  adw_message_dialog_set_heading (dialog, heading);
   button = g_strdup_printf (ngettext ("_Send to %u Respondent", "_Send to %u Respondents", n),
                             n);
   adw_message_dialog_set_response_label (dialog, "send", button);
