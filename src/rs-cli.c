@@ -349,6 +349,17 @@ cmd_export (GStrv *args)
   if (!(store = open_store ()))
     return 1;
 
+  /* "-" is standard output, as "import -" is standard input. */
+  if (g_str_equal ((*args)[1], "-"))
+    {
+      g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+
+      if (!rs_export_write (store, &options, out, NULL, &error) ||
+          !g_output_stream_flush (out, NULL, &error))
+        return fail (_("export: could not write to standard output: %s"), error->message);
+      return 0;
+    }
+
   file = g_file_new_for_commandline_arg ((*args)[1]);
   if (!rs_export_to_file (store, file, &options, NULL, &error))
     return fail (_("export: could not write “%s”: %s"), (*args)[1], error->message);

@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "core/rs-store.h"
 #include "rs-test-cli.h"
@@ -360,6 +362,55 @@ test_cli_export_over_database (void)
   g_assert_cmpint (after.status, ==, 0);
   g_assert_cmpstr (after.out, ==, before.out);
   g_assert_nonnull (strstr (after.out, ",sent,"));
+
+  /* Through a symbolic link to the database in another folder, the real
+   * -wal and folder of rows are refused too. */
+  {
+    g_autofree char *other = g_build_filename (dir, "other", NULL);
+    g_autofree char *link = g_build_filename (other, "link.db", NULL);
+    g_autofree char *link_option = g_strdup_printf ("--database=%s", link);
+    g_autofree char *rows = g_build_filename (dir, "tracker.db.sources", "import-1.txt", NULL);
+    g_autofree char *rows_before = NULL;
+    g_autofree char *rows_after = NULL;
+    g_auto(RsCliResult) linked_wal = { 0 };
+    g_auto(RsCliResult) linked_rows = { 0 };
+    g_auto(RsCliResult) still = { 0 };
+
+    g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
+    g_assert_cmpint (symlink (db, link), ==, 0);
+    g_assert_true (g_file_get_contents (rows, &rows_before, NULL, NULL));
+    rs_test_run_cli (&linked_wal, link_option, "export", wal, NULL);
+    assert_one_line_failure (&linked_wal, "tracker.db-wal");
+    rs_test_run_cli (&linked_rows, link_option, "export", rows, NULL);
+    assert_one_line_failure (&linked_rows, "rows of its imports");
+    g_assert_true (g_file_get_contents (rows, &rows_after, NULL, NULL));
+    g_assert_cmpstr (rows_after, ==, rows_before);
+    rs_test_run_cli (&still, option, "list", NULL);
+    g_assert_cmpstr (still.out, ==, before.out);
+  }
+
+  /* "-" is standard output; a link is written through and stays a link. */
+  {
+    g_autofree char *shared = g_build_filename (dir, "status.csv", NULL);
+    g_autofree char *link = g_build_filename (dir, "mine.csv", NULL);
+    g_autofree char *written = NULL;
+    g_auto(RsCliResult) to_stdout = { 0 };
+    g_auto(RsCliResult) through = { 0 };
+
+    rs_test_run_cli (&to_stdout, option, "export", "-", NULL);
+    g_assert_cmpint (to_stdout.status, ==, 0);
+    g_assert_true (g_str_has_prefix (to_stdout.out, "id,"));
+    g_assert_nonnull (strstr (to_stdout.out, "by phone"));
+    g_assert_false (g_file_test ("-", G_FILE_TEST_EXISTS));
+
+    g_assert_true (g_file_set_contents (shared, "old\n", -1, NULL));
+    g_assert_cmpint (symlink (shared, link), ==, 0);
+    rs_test_run_cli (&through, option, "export", link, NULL);
+    g_assert_cmpint (through.status, ==, 0);
+    g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+    g_assert_true (g_file_get_contents (shared, &written, NULL, NULL));
+    g_assert_cmpstr (written, ==, to_stdout.out);
+  }
 
   rs_test_remove_tree (dir);
 }

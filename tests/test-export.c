@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "rs-export.h"
 #include "rs-import.h"
@@ -386,6 +387,30 @@ test_export_refuses_database (Fixture       *fixture,
     g_assert_cmpstr (status_after, ==, status_before);
   }
 
+  /* Opened through a symbolic link in another folder, the database's
+   * parts are still its real -wal and -shm and its real folder of rows. */
+  {
+    g_autofree char *link_db = g_build_filename (other, "link.db", NULL);
+    g_autoptr(RsStore) linked = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *real_targets[] = { wal, shm, in_sources };
+
+    g_assert_cmpint (symlink (database, link_db), ==, 0);
+    linked = rs_store_open (link_db, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (rs_store_get_path (linked), ==, database);
+    for (guint i = 0; i < G_N_ELEMENTS (real_targets); i++)
+      {
+        g_autoptr(GFile) file = g_file_new_for_path (real_targets[i]);
+        g_autoptr(GError) refused = NULL;
+
+        g_assert_false (rs_export_status_to_file (linked, file, NULL, &refused));
+        g_assert_error (refused, RS_EXPORT_ERROR, RS_EXPORT_ERROR_DATABASE);
+      }
+    rs_store_release_connection (linked);
+    g_assert_false (g_file_test (in_sources, G_FILE_TEST_EXISTS));
+  }
+
   /* A file next to it is fine. */
   {
     g_autofree char *next = g_strconcat (database, ".csv", NULL);
@@ -467,6 +492,39 @@ test_export_locale_delimiter (void)
   rs_test_remove_tree (dir);
 }
 
+static gpointer
+read_fifo (gpointer data)
+{
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (data, &contents, NULL, NULL));
+  return contents;
+}
+
+/* A FIFO (or /dev/stdout) is written as it is: nothing replaces it. */
+static void
+test_export_fifo (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const RsExportOptions options = RS_EXPORT_OPTIONS_INIT;
+  g_autofree char *fifo = g_build_filename (fixture->dir, "pipe", NULL);
+  g_autofree char *expected = export_to_text (fixture, &options);
+  g_autofree char *got = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (fifo);
+  g_autoptr(GError) error = NULL;
+  GStatBuf info;
+  GThread *reader;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  reader = g_thread_new ("fifo-reader", read_fifo, fifo);
+  g_assert_true (rs_export_to_file (fixture->store, file, &options, NULL, &error));
+  g_assert_no_error (error);
+  got = g_thread_join (reader);
+  g_assert_cmpstr (got, ==, expected);
+  g_assert_cmpint (g_lstat (fifo, &info), ==, 0);
+  g_assert_true (S_ISFIFO (info.st_mode));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -483,6 +541,7 @@ main (int   argc,
   ADD ("fails", test_export_fails);
   ADD ("formulas", test_export_formulas);
   ADD ("refuses-database", test_export_refuses_database);
+  ADD ("fifo", test_export_fifo);
 
 #undef ADD
 

@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 #include "rs-export.h"
 
@@ -468,15 +470,52 @@ export_to_file (RsStore                *store,
                 GError                **error)
 {
   g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GFile) target = NULL;
+  g_autofree char *path = NULL;
+  GStatBuf info;
 
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
   if (!check_not_database (store, file, error))
     return FALSE;
 
+  /* A symbolic link is written through: the file it points to gets the
+   * export, and the link stays a link. */
+  path = g_file_get_path (file);
+  if (path != NULL && g_lstat (path, &info) == 0 && S_ISLNK (info.st_mode))
+    {
+      char *real = realpath (path, NULL);
+
+      if (real != NULL)
+        {
+          target = g_file_new_for_path (real);
+          free (real);
+        }
+    }
+  if (target == NULL)
+    target = g_object_ref (file);
+
+  g_clear_pointer (&path, g_free);
+  path = g_file_get_path (target);
+  if (path != NULL && g_stat (path, &info) == 0 && !S_ISREG (info.st_mode) &&
+      !S_ISDIR (info.st_mode))
+    {
+      /* A device or a pipe (/dev/stdout, a FIFO) is written as it is:
+       * there is no file to replace. */
+      out = g_file_append_to (target, G_FILE_CREATE_NONE, cancellable, error);
+      if (out == NULL)
+        return FALSE;
+      if (!export_write (store, options, G_OUTPUT_STREAM (out), n_written, cancellable, error))
+        {
+          g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+          return FALSE;
+        }
+      return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+    }
+
   /* g_file_replace writes a temporary file and renames it: a failed export
    * never leaves half a file where the old one was. */
-  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable,
+  out = g_file_replace (target, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable,
                         error);
   if (out == NULL)
     return FALSE;

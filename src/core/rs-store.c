@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <gio/gio.h>
 
 #include "rs-store.h"
@@ -495,6 +496,7 @@ rs_store_open (const char  *path,
   g_autofree char *dir = NULL;
   gboolean migrated;
   sqlite3 *db;
+  char *real;
 
   self = g_object_new (RS_TYPE_STORE, NULL);
   self->path = path ? g_strdup (path) : rs_store_default_path ();
@@ -523,9 +525,27 @@ rs_store_open (const char  *path,
   if (!migrated)
     return NULL;
 
+  /* From here on the store is known by the file it really is, as SQLite
+   * knows it: its -wal and -shm, its folder of import rows and the send
+   * lock are next to that file, whatever path (a symbolic link, a
+   * relative one) reached it. */
+  real = realpath (self->path, NULL);
+  if (real != NULL)
+    {
+      g_free (self->path);
+      self->path = g_strdup (real);
+      free (real);
+    }
+
   return g_steal_pointer (&self);
 }
 
+/**
+ * rs_store_get_path:
+ *
+ * Returns: the database file as it really is, with symbolic links
+ *   resolved, once it exists
+ */
 const char *
 rs_store_get_path (RsStore *self)
 {
