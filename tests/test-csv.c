@@ -1251,6 +1251,7 @@ typedef enum
   CHANGE_APPEND,
   CHANGE_TRUNCATE,
   CHANGE_REWRITE,
+  CHANGE_REWRITE_OLD_TIME,
 } Change;
 
 /* A file written to while it is read gives rows of no one version of it:
@@ -1263,7 +1264,7 @@ test_file_changed (void)
 
   s = make_big (8 * CHUNK, "", 0, &n_rows);
 
-  for (Change change = CHANGE_NONE; change <= CHANGE_REWRITE; change++)
+  for (Change change = CHANGE_NONE; change <= CHANGE_REWRITE_OLD_TIME; change++)
     {
       g_autoptr(GFile) file = write_tmp ("changing.csv", s->str, s->len);
       g_autofree char *path = g_file_get_path (file);
@@ -1297,6 +1298,22 @@ test_file_changed (void)
           g_usleep (20000);
           g_assert_cmpint (lseek (fd, 6 * CHUNK, SEEK_SET), ==, 6 * CHUNK);
           g_assert_cmpint (write (fd, "x", 1), ==, 1);
+          break;
+        case CHANGE_REWRITE_OLD_TIME:
+          /* Other bytes in place, and the modification time put back
+           * (touch -d, cp -p, rsync -t --inplace). */
+          {
+            GStatBuf before;
+            struct timespec times[2];
+
+            g_assert_cmpint (g_stat (path, &before), ==, 0);
+            g_usleep (20000);
+            g_assert_cmpint (lseek (fd, 6 * CHUNK, SEEK_SET), ==, 6 * CHUNK);
+            g_assert_cmpint (write (fd, "y", 1), ==, 1);
+            times[0] = before.st_atim;
+            times[1] = before.st_mtim;
+            g_assert_cmpint (futimens (fd, times), ==, 0);
+          }
           break;
         }
       close (fd);

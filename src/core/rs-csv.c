@@ -76,6 +76,7 @@ struct _RsCsvReader
   gboolean check_unchanged;
   goffset opened_size;
   gint64 opened_mtime;
+  gint64 opened_ctime;
 
   /* A valid UTF-8 sequence of more than one byte was seen */
   gboolean saw_multibyte;
@@ -400,7 +401,8 @@ prescan_pick_delimiter (const Prescan *ps)
 }
 
 #define FILE_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
-  G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC
+  G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC "," \
+  G_FILE_ATTRIBUTE_TIME_CHANGED "," G_FILE_ATTRIBUTE_TIME_CHANGED_USEC
 
 static gint64
 info_get_mtime (GFileInfo *info)
@@ -411,6 +413,19 @@ info_get_mtime (GFileInfo *info)
   return (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED)
          * G_USEC_PER_SEC
          + g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+}
+
+/* The inode's change time: every write moves it, and unlike the
+ * modification time no one can set it back (touch -d, cp -p, rsync -t). */
+static gint64
+info_get_ctime (GFileInfo *info)
+{
+  if (!g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_CHANGED))
+    return -1;
+
+  return (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_CHANGED)
+         * G_USEC_PER_SEC
+         + g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_CHANGED_USEC);
 }
 
 /* At the end of a regular file: a file that was written to, truncated or
@@ -430,6 +445,7 @@ check_unchanged (RsCsvReader  *self,
       && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE)
       && g_file_info_get_size (info) == self->opened_size
       && info_get_mtime (info) == self->opened_mtime
+      && info_get_ctime (info) == self->opened_ctime
       && self->bytes_read == self->opened_size)
     return TRUE;
 
@@ -1342,6 +1358,7 @@ rs_csv_reader_new_for_stream (GInputStream  *stream,
           self->check_unchanged = TRUE;
           self->opened_size = self->size;
           self->opened_mtime = info_get_mtime (info);
+          self->opened_ctime = info_get_ctime (info);
         }
     }
 
