@@ -39,6 +39,8 @@ error_name (const GError *error)
       return "unterminated";
     case RS_CSV_ERROR_CHANGED:
       return "changed";
+    case RS_CSV_ERROR_CUT_OFF:
+      return "cut-off";
     default:
       return "unknown";
     }
@@ -1334,6 +1336,62 @@ test_file_changed (void)
     }
 }
 
+/* A last line that is short and has no line break is a file cut off: the
+ * reading fails there; a short line elsewhere, or a whole last line
+ * without a break, is read as before. */
+static void
+test_cut_off (void)
+{
+  const struct
+  {
+    const char *text;
+    guint rows;
+    gboolean cut_off;
+  } cases[] = {
+    { "a,b,c\n1,2,3\n4,5", 1, TRUE },
+    { "a,b,c\r\n1,2,3\r\n\"4\",\"5\"", 1, TRUE },
+    { "a,b,c\n1,2,3\n4,5,6", 2, FALSE },
+    { "a,b,c\n1,2\n4,5,6\n", 1, FALSE },
+    { "a,b,c\n1,2,3\n4,5\n", 1, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].text, strlen (cases[i].text));
+      g_autoptr(RsCsvReader) reader = NULL;
+      g_autoptr(GError) error = NULL;
+      const char * const *fields;
+      guint n;
+      guint rows = 0;
+      gboolean cut_off = FALSE;
+
+      reader = rs_csv_reader_new_for_bytes (bytes, &error);
+      g_assert_no_error (error);
+      for (;;)
+        {
+          g_autoptr(GError) row_error = NULL;
+
+          if (rs_csv_reader_next_row (reader, &fields, &n, NULL, &row_error))
+            {
+              rows++;
+              continue;
+            }
+          if (row_error == NULL)
+            break;
+          if (g_error_matches (row_error, RS_CSV_ERROR, RS_CSV_ERROR_RAGGED))
+            continue;
+          g_assert_error (row_error, RS_CSV_ERROR, RS_CSV_ERROR_CUT_OFF);
+          g_assert_nonnull (strstr (row_error->message, "line 3"));
+          cut_off = TRUE;
+          /* It stays failed. */
+          g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, NULL));
+          break;
+        }
+      g_assert_cmpuint (rows, ==, cases[i].rows);
+      g_assert_cmpint (cut_off, ==, cases[i].cut_off);
+    }
+}
+
 static void
 test_file_binary_late (void)
 {
@@ -1417,6 +1475,7 @@ main (int   argc,
   g_test_add_func ("/csv/file/binary-late", test_file_binary_late);
   g_test_add_func ("/csv/file/fifo", test_file_fifo);
   g_test_add_func ("/csv/file/changed", test_file_changed);
+  g_test_add_func ("/csv/cut-off", test_cut_off);
   g_test_add_func ("/csv/stream", test_stream);
   g_test_add_func ("/csv/file/garbage", test_file_garbage);
 

@@ -77,6 +77,7 @@ struct _RsCsvReader
   goffset opened_size;
   gint64 opened_mtime;
   gint64 opened_ctime;
+  gboolean record_unterminated;
 
   /* A valid UTF-8 sequence of more than one byte was seen */
   gboolean saw_multibyte;
@@ -974,6 +975,7 @@ read_record (RsCsvReader   *self,
   self->n_fields = 0;
   self->fields_built = FALSE;
   self->record_quoted = FALSE;
+  self->record_unterminated = FALSE;
   self->record_line = self->line;
 
   if (!self->slow_only && read_simple_record (self))
@@ -1006,6 +1008,7 @@ read_record (RsCsvReader   *self,
                 return RECORD_EOF;
               if (!end_field (self, error))
                 return RECORD_ERROR;
+              self->record_unterminated = TRUE;
               return RECORD_OK;
             }
         }
@@ -1554,6 +1557,19 @@ rs_csv_reader_next_row (RsCsvReader          *self,
     *fields = row;
   if (n_fields != NULL)
     *n_fields = self->n_fields;
+
+  /* The last line short and without its line break: the file was cut off
+   * (a copy or a save not finished), and its rows are not all there. */
+  if (self->n_fields < self->n_header && self->record_unterminated)
+    {
+      self->fatal = g_error_new (RS_CSV_ERROR, RS_CSV_ERROR_CUT_OFF,
+                                 _("“%s” ends in the middle of line %u (%u of the %u fields, "
+                                   "no line break): it may have been cut off while it was "
+                                   "saved or copied. Save or copy it again, then import it"),
+                                 self->name, self->record_line, self->n_fields, self->n_header);
+      g_propagate_error (error, g_error_copy (self->fatal));
+      return FALSE;
+    }
 
   if (self->n_fields != self->n_header)
     {
