@@ -63,9 +63,11 @@ def scenario(s):
         s.fail("the message to anna.devries@example.com, the preview says To: %r" % to,
                dump=details)
     attachment = _row_value(s, group, "Attachment")
-    if os.path.basename(reports["anna.devries@example.com"]) not in attachment:
-        s.fail("her report %r as the attachment, the preview says %r"
-               % (os.path.basename(reports["anna.devries@example.com"]), attachment),
+    # The file's name carries the database's tag; the recipient sees it without.
+    shown = re.sub(r" \[[0-9a-f]{6}\]\.pdf$", ".pdf",
+                   os.path.basename(reports["anna.devries@example.com"]))
+    if shown not in attachment or "[" in attachment:
+        s.fail("her report %r as the attachment, the preview says %r" % (shown, attachment),
                dump=details)
     body = _body(details)
     if "Dear Anna de Vries" not in body:
