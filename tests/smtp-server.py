@@ -14,10 +14,16 @@ Faults are given per stage: GREETING, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA
 the Nth time that stage comes on this server (counted over all connections).
 A reply may have several lines, separated by a line feed, each with its code.
 A 421 reply closes the connection after it, as real servers do.
+
+With --xoauth2-token the server offers AUTH XOAUTH2 and takes only that
+token for --user; any other token, user or mechanism gets
+"535 5.7.3 Authentication unsuccessful" (Microsoft 365's answer), or with
+--xoauth2-json first a 334 with a JSON error and then "535 5.7.8" (Gmail's).
 """
 
 import argparse
 import asyncio
+import base64
 import json
 import logging
 import os
@@ -27,7 +33,7 @@ import threading
 import time
 import warnings
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
 def parse_args():
@@ -39,8 +45,14 @@ def parse_args():
     p.add_argument("--require-starttls", action="store_true")
     p.add_argument("--user", help="require AUTH PLAIN/LOGIN as this user")
     p.add_argument("--password", default="")
-    p.add_argument("--only-auth", choices=["PLAIN", "LOGIN"],
+    p.add_argument("--only-auth", choices=["PLAIN", "LOGIN", "XOAUTH2"],
                    help="offer only this AUTH mechanism")
+    p.add_argument("--xoauth2-token", metavar="TOKEN",
+                   help="offer XOAUTH2 and take only this bearer token for --user")
+    p.add_argument("--no-auth", action="store_true",
+                   help="offer no AUTH at all, also over TLS")
+    p.add_argument("--xoauth2-json", action="store_true",
+                   help="refuse a token as Gmail does: a 334 with a JSON error, then 535")
     p.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8")
     p.add_argument("--greet-421", action="store_true", help="refuse every connection")
     p.add_argument("--rcpt-reply", action="append", default=[], metavar="ADDR=REPLY",
@@ -137,6 +149,13 @@ class State:
 class Handler:
     def __init__(self, state):
         self.state = state
+        if state.args.no_auth:
+            self.handle_EHLO = self.ehlo_without_auth
+
+    @staticmethod
+    async def ehlo_without_auth(server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [r for r in responses if not r.startswith("250-AUTH")]
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.state.rcpt_replies.get(address)
@@ -172,7 +191,43 @@ class Handler:
                        **{"from": envelope.mail_from})
 
 
+TOKEN_REFUSED = "535 5.7.3 Authentication unsuccessful"
+
+
 class TestSMTP(SMTP):
+    async def auth_XOAUTH2(self, _, args):
+        """RFC-less but common: base64 of "user=U\\1auth=Bearer T\\1\\1"."""
+        if len(args) == 1:
+            blob = await self.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = base64.b64decode(args[1].encode(), validate=True)
+            except Exception:
+                await self.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        fields = dict(part.split("=", 1) for part in blob.decode(errors="replace").split("\x01")
+                      if "=" in part)
+        args_ = self.state.args
+        ok = (args_.xoauth2_token is not None and fields.get("user") == args_.user
+              and fields.get("auth") == "Bearer " + args_.xoauth2_token)
+        reply = getattr(self, "auth_reply", None)
+        self.auth_reply = None
+        self.state.log(event="auth", mechanism="XOAUTH2", success=ok and not reply)
+        if reply:
+            return AuthResult(success=False, handled=False, message=reply.replace("\n", "\r\n"))
+        if ok:
+            return AuthResult(success=True, auth_data=fields.get("user"))
+        if args_.xoauth2_json:
+            error = json.dumps({"status": "400", "schemes": "Bearer",
+                                "scope": "https://mail.google.com/"})
+            if await self.challenge_auth(error) is MISSING:
+                return AuthResult(success=False, handled=True)
+            return AuthResult(success=False, handled=False,
+                              message="535 5.7.8 Username and Password not accepted")
+        return AuthResult(success=False, handled=False, message=TOKEN_REFUSED)
+
     def __init__(self, state, **kwargs):
         super().__init__(Handler(state), **kwargs)
         self.state = state
@@ -274,12 +329,14 @@ def main():
 
     def authenticate(server, session, envelope, mechanism, data):
         ok = (isinstance(data, LoginPassword) and data.login.decode() == args.user
-              and data.password.decode() == args.password)
+              and data.password.decode() == args.password and not args.xoauth2_token)
         reply = getattr(server, "auth_reply", None)
         server.auth_reply = None
         state.log(event="auth", mechanism=mechanism, success=ok and not reply)
         if reply:
             return AuthResult(success=False, handled=False, message=reply.replace("\n", "\r\n"))
+        if args.xoauth2_token and not ok:
+            return AuthResult(success=False, handled=False, message=TOKEN_REFUSED)
         return AuthResult(success=ok, handled=False)
 
     def factory():
@@ -292,8 +349,10 @@ def main():
             kwargs.update(authenticator=authenticate, auth_required=True,
                           auth_require_tls=tls is not None and not args.implicit_tls)
             if args.only_auth:
-                kwargs.update(auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN")
+                kwargs.update(auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN", "XOAUTH2")
                                                       if m != args.only_auth])
+        if not args.xoauth2_token and not args.only_auth:
+            kwargs.update(auth_exclude_mechanism=["XOAUTH2"])
         return TestSMTP(state, **kwargs)
 
     server = loop.run_until_complete(loop.create_server(

@@ -1588,6 +1588,314 @@ test_mailer_international_address (void)
   server_stop (&plain);
 }
 
+#define ACCOUNT "scan@example.com"
+#define TOKEN "ya29.test-token-0f3e-never-logged"
+
+/* A mailer that signs in with an access token over STARTTLS. */
+static RsMailer *
+make_token_mailer (const char *url,
+                   const char *token)
+{
+  RsMailerConfig config = {
+    .url = url,
+    .starttls_required = TRUE,
+    .user = ACCOUNT,
+    .access_token = token,
+    .ca_file = cert_file (),
+    .connect_timeout_s = 5,
+    .timeout_s = 10,
+  };
+  g_autoptr(GError) error = NULL;
+  RsMailer *mailer;
+
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mailer);
+
+  return mailer;
+}
+
+/* Starts a server with STARTTLS that takes XOAUTH2 with TOKEN only, and the
+ * options given. */
+#define token_server_start(server, ...) \
+  G_STMT_START { \
+    g_autofree char *key_ = NULL; \
+    cert_file (); \
+    key_ = key_file (); \
+    server_start (server, "smtp", "--cert", cert_file (), "--key", key_, \
+                  "--require-starttls", "--user", ACCOUNT, __VA_ARGS__); \
+  } G_STMT_END
+
+static void
+test_mailer_xoauth2 (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  token_server_start (&server, "--xoauth2-token", TOKEN, NULL);
+  mailer = make_token_mailer (server.url, TOKEN);
+
+  g_assert_true (rs_mailer_test_connection (mailer, &summary, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (summary, "sign-in token was accepted"));
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"mechanism\": \"XOAUTH2\", "
+                                          "\"success\": true"), ==, 1);
+  g_assert_cmpuint (server_count (&server, "auth"), ==, 1);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 2);
+  g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 1);
+  server_stop (&server);
+}
+
+/* An expired token (Microsoft's 535 5.7.3, or Gmail's 334 with a JSON error
+ * and a 535 5.7.8) is its own error; with a new token the same mailer goes
+ * on. */
+static void
+test_mailer_xoauth2_expired (void)
+{
+  for (guint gmail = 0; gmail < 2; gmail++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsMailer) mailer = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+      guint code = 0;
+
+      if (gmail)
+        token_server_start (&server, "--xoauth2-token", TOKEN, "--xoauth2-json", NULL);
+      else
+        token_server_start (&server, "--xoauth2-token", TOKEN, NULL);
+      mailer = make_token_mailer (server.url, "ya29.expired");
+
+      /* libcurl does not wait for Gmail's 535 after the JSON. */
+      g_assert_cmpint (send_one (mailer, TO, &code, &text, &error), ==, RS_MAIL_STOP);
+      g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TOKEN_EXPIRED);
+      g_assert_cmpuint (code, ==, gmail ? 334 : 535);
+      g_assert_nonnull (strstr (text, gmail ? "eyJ" : "5.7.3"));
+      g_assert_nonnull (strstr (error->message, "sign in again"));
+      g_assert_null (strstr (error->message, "expired ("));
+      g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+      g_assert_cmpuint (rs_test_server_count (&server, "\"verb\": \"MAIL\""), ==, 0);
+      g_clear_error (&error);
+
+      rs_mailer_set_access_token (mailer, TOKEN);
+      g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_SENT);
+      g_assert_no_error (error);
+      g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+      g_assert_cmpuint (rs_test_server_count (&server, "\"success\": true"), ==, 1);
+      g_assert_cmpuint (rs_mailer_get_connections (mailer), ==, 2);
+      server_stop (&server);
+    }
+}
+
+/* Microsoft 365 with SMTP AUTH switched off for the mailbox: advice about
+ * that, not about the token. */
+static void
+test_mailer_xoauth2_smtp_auth_disabled (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  token_server_start (&server, "--xoauth2-token", TOKEN, "--reply",
+                      "AUTH=535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication "
+                      "is disabled for the Tenant.", NULL);
+  mailer = make_token_mailer (server.url, TOKEN);
+
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN);
+  g_assert_nonnull (strstr (error->message, "5.7.139"));
+  g_assert_nonnull (strstr (error->message, "Microsoft Graph"));
+  g_assert_cmpuint (server_count (&server, "message"), ==, 0);
+  server_stop (&server);
+}
+
+/* A token and a server that offers other sign-ins, or none: a clear stop
+ * before MAIL FROM, and no password sign-in tried instead. */
+static void
+test_mailer_xoauth2_not_offered (void)
+{
+  for (guint none = 0; none < 2; none++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsMailer) mailer = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key = NULL;
+
+      cert_file ();
+      key = key_file ();
+      if (none)
+        server_start (&server, "smtp", "--cert", cert_file (), "--key", key,
+                      "--require-starttls", "--no-auth", NULL);
+      else
+        server_start (&server, "smtp", "--cert", cert_file (), "--key", key,
+                      "--require-starttls", "--user", ACCOUNT, "--password", "s3cret", NULL);
+      mailer = make_token_mailer (server.url, TOKEN);
+
+      g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
+      g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN);
+      g_assert_nonnull (strstr (error->message, none ? "does not offer a sign-in"
+                                                     : "(XOAUTH2)"));
+      g_assert_nonnull (strstr (error->message, "Preferences"));
+      g_assert_cmpuint (server_count (&server, "auth"), ==, 0);
+      g_assert_cmpuint (rs_test_server_count (&server, "\"verb\": \"MAIL\""), ==, 0);
+      server_stop (&server);
+    }
+}
+
+/* A token never goes over a connection that is not encrypted, not even to
+ * this computer; and it needs the account's address. */
+static void
+test_mailer_xoauth2_unencrypted (void)
+{
+  RsMailerConfig config = {
+    .url = "smtp://127.0.0.1:2525",
+    .user = ACCOUNT,
+    .access_token = TOKEN,
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (rs_mailer_new (&config, &error));
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INSECURE);
+  g_assert_null (strstr (error->message, TOKEN));
+  g_clear_error (&error);
+
+  config.starttls_required = TRUE;
+  config.user = NULL;
+  g_assert_null (rs_mailer_new (&config, &error));
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_CONFIG);
+}
+
+/* The token, and how it goes over the wire, is in no log line, error or
+ * reply kept, whether the server takes it or not. */
+static void
+test_mailer_xoauth2_not_logged (void)
+{
+  g_autofree char *blob = NULL;
+  g_autofree char *form = g_strdup_printf ("user=%s\001auth=Bearer %s\001\001", ACCOUNT,
+                                           TOKEN);
+
+  blob = g_base64_encode ((const guchar *) form, strlen (form));
+  g_log_set_debug_enabled (TRUE);
+
+  for (guint right = 0; right < 2; right++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsMailer) mailer = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *summary = NULL;
+
+      token_server_start (&server, "--xoauth2-token", right ? TOKEN : "ya29.other", NULL);
+      mailer = make_token_mailer (server.url, TOKEN);
+      send_one (mailer, TO, NULL, &text, &error);
+      if (right)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TOKEN_EXPIRED);
+      rs_mailer_test_connection (mailer, &summary, NULL, NULL);
+
+      for (const char **needle = (const char *[]) { TOKEN, blob, NULL }; *needle != NULL;
+           needle++)
+        {
+          g_assert_null (strstr (logged->str, *needle));
+          g_assert_true (error == NULL || strstr (error->message, *needle) == NULL);
+          g_assert_true (text == NULL || strstr (text, *needle) == NULL);
+          g_assert_true (summary == NULL || strstr (summary, *needle) == NULL);
+        }
+      server_stop (&server);
+    }
+
+  g_log_set_debug_enabled (FALSE);
+}
+
+static RsMailer *
+make_copy_mailer (const char *url)
+{
+  RsMailerConfig config = {
+    .url = url,
+    .connect_timeout_s = 5,
+    .timeout_s = 10,
+    .keep_copy = TRUE,
+  };
+  g_autoptr(GError) error = NULL;
+  RsMailer *mailer;
+
+  mailer = rs_mailer_new (&config, &error);
+  g_assert_no_error (error);
+
+  return mailer;
+}
+
+/* "Keep a copy": the sender is a second recipient in the envelope only; the
+ * message has no Bcc header and is the message given. */
+static void
+test_mailer_keep_copy (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) message = make_message (TO, 1);
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GBytes) own = make_message (FROM, 2);
+  g_autofree char *text = NULL;
+
+  server_start (&server, "smtp", NULL);
+  mailer = make_copy_mailer (server.url);
+
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, TO, message, NULL, NULL, NULL, &error), ==,
+                   RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_null (rs_mailer_get_copy_refusal (mailer));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"verb\": \"RCPT\""), ==, 2);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"to\": [\"" TO "\", \"" FROM "\"]"), ==, 1);
+  stored = server_message (&server, 1);
+  g_assert_true (g_bytes_equal (stored, message));
+  text = g_strndup (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored));
+  g_assert_null (strstr (text, "Bcc"));
+  g_assert_null (strstr (text, "bcc"));
+
+  /* A message to the sender's own address goes once. */
+  g_assert_cmpint (rs_mailer_send (mailer, FROM, FROM, own, NULL, NULL, NULL, &error), ==,
+                   RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"verb\": \"RCPT\""), ==, 3);
+  g_assert_cmpuint (rs_test_server_count (&server, "\"to\": [\"" FROM "\"]"), ==, 1);
+  server_stop (&server);
+}
+
+/* The copy refused: the respondent's message goes, and the refusal is
+ * told. A refused respondent: no copy is asked for. */
+static void
+test_mailer_keep_copy_refused (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&server, "smtp", "--rcpt-reply", FROM "=550 5.1.1 No such user here",
+                "--rcpt-reply", OTHER "=550 5.1.1 No such user here", NULL);
+  mailer = make_copy_mailer (server.url);
+
+  g_assert_cmpint (send_one (mailer, TO, NULL, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_nonnull (rs_mailer_get_copy_refusal (mailer));
+  g_assert_nonnull (strstr (rs_mailer_get_copy_refusal (mailer), "550 5.1.1"));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"to\": [\"" TO "\"]"), ==, 1);
+
+  g_assert_cmpint (send_one (mailer, OTHER, NULL, NULL, &error), ==, RS_MAIL_FAILED);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REJECTED);
+  g_assert_null (rs_mailer_get_copy_refusal (mailer));
+  g_assert_cmpuint (rs_test_server_count (&server, "\"verb\": \"RCPT\""), ==, 3);
+  g_assert_cmpuint (server_count (&server, "message"), ==, 1);
+  server_stop (&server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1639,6 +1947,14 @@ main (int   argc,
   g_test_add_func ("/mailer/cancel-after-dot", test_mailer_cancel_after_dot);
   g_test_add_func ("/mailer/silent-greeting", test_mailer_silent_greeting);
   g_test_add_func ("/mailer/international-address", test_mailer_international_address);
+  g_test_add_func ("/mailer/xoauth2", test_mailer_xoauth2);
+  g_test_add_func ("/mailer/xoauth2-expired", test_mailer_xoauth2_expired);
+  g_test_add_func ("/mailer/xoauth2-smtp-auth-disabled", test_mailer_xoauth2_smtp_auth_disabled);
+  g_test_add_func ("/mailer/xoauth2-not-offered", test_mailer_xoauth2_not_offered);
+  g_test_add_func ("/mailer/xoauth2-unencrypted", test_mailer_xoauth2_unencrypted);
+  g_test_add_func ("/mailer/xoauth2-not-logged", test_mailer_xoauth2_not_logged);
+  g_test_add_func ("/mailer/keep-copy", test_mailer_keep_copy);
+  g_test_add_func ("/mailer/keep-copy-refused", test_mailer_keep_copy_refused);
 
   status = g_test_run ();
   if (cert_dir != NULL)

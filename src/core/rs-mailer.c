@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 #include <curl/curl.h>
+#include <json-glib/json-glib.h>
 
 #include "rs-mailer.h"
 #include "rs-smtp-reply.h"
@@ -40,6 +41,10 @@ struct _RsMailer
   char *user;
   gboolean encrypted;
   gboolean sign_in;
+  /* Signs in with an OAuth 2.0 access token (XOAUTH2). */
+  gboolean bearer;
+  gboolean keep_copy;
+  char *copy_refusal;
   gint64 timeout_us;
   guint connections;
   /* Whether the server ever answered: until then a failure to connect is a
@@ -51,6 +56,9 @@ struct _RsMailer
   gboolean in_setup;
   RsSmtpStage stage;
   gboolean auth_offered;
+  gboolean xoauth2_offered;
+  /* The server answered the token with an error (a 334 with JSON). */
+  gboolean token_refused;
   gboolean smtputf8;
   gboolean signed_in;
   GString *line;
@@ -128,12 +136,53 @@ note_command (RsMailer   *self,
     {
       self->stage = RS_SMTP_STAGE_EHLO;
       self->auth_offered = FALSE;
+      self->xoauth2_offered = FALSE;
       self->smtputf8 = FALSE;
     }
   else if (has_command (data, size, "STARTTLS"))
     self->stage = RS_SMTP_STAGE_STARTTLS;
   else if (has_command (data, size, "AUTH"))
     self->stage = RS_SMTP_STAGE_AUTH;
+}
+
+static gboolean
+offers_xoauth2 (const char *mechanisms)
+{
+  g_auto(GStrv) names = g_strsplit_set (mechanisms, " =", -1);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_ascii_strcasecmp (names[i], "XOAUTH2") == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* A server that refuses an XOAUTH2 token first sends a 334 with a JSON
+ * object in base64 ({"status":"401",...}), then a 535 to the client's
+ * empty answer. */
+static gboolean
+is_token_error (const char *line)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree guchar *decoded = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *root;
+  gsize length = 0;
+
+  if (strlen (line) < 5)
+    return FALSE;
+  decoded = g_base64_decode (line + 4, &length);
+  if (decoded == NULL || length == 0)
+    return FALSE;
+  text = g_strndup ((const char *) decoded, length);
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+         && json_object_has_member (json_node_get_object (root), "status");
 }
 
 static void
@@ -147,7 +196,14 @@ take_setup_line (RsMailer   *self,
   if (self->stage == RS_SMTP_STAGE_EHLO && self->reply.code == 250 && strlen (line) > 8
       && (g_ascii_strncasecmp (line + 4, "AUTH ", 5) == 0
           || g_ascii_strncasecmp (line + 4, "AUTH=", 5) == 0))
-    self->auth_offered = TRUE;
+    {
+      self->auth_offered = TRUE;
+      if (offers_xoauth2 (line + 9))
+        self->xoauth2_offered = TRUE;
+    }
+  if (self->stage == RS_SMTP_STAGE_AUTH && self->bearer && self->reply.code == 334
+      && is_token_error (line))
+    self->token_refused = TRUE;
   if (self->stage == RS_SMTP_STAGE_EHLO && self->reply.code == 250 && strlen (line) == 12
       && g_ascii_strcasecmp (line + 4, "SMTPUTF8") == 0)
     self->smtputf8 = TRUE;
@@ -229,9 +285,8 @@ has_control_characters (const char *text)
   return FALSE;
 }
 
-/* How the mailer signs in. A password today; an OAuth 2.0 sign-in would set
- * CURLOPT_XOAUTH2_BEARER (and CURLOPT_LOGIN_OPTIONS "AUTH=XOAUTH2") here
- * instead, and everything after it stays the same. */
+/* How the mailer signs in: a password, or an OAuth 2.0 access token with
+ * XOAUTH2 and no other mechanism. */
 static void
 apply_sign_in (RsMailer             *self,
                const RsMailerConfig *config)
@@ -241,8 +296,16 @@ apply_sign_in (RsMailer             *self,
 
   self->sign_in = TRUE;
   curl_easy_setopt (self->setup, CURLOPT_USERNAME, config->user);
-  curl_easy_setopt (self->setup, CURLOPT_PASSWORD,
-                    config->password != NULL ? config->password : "");
+  if (self->bearer)
+    {
+      curl_easy_setopt (self->setup, CURLOPT_XOAUTH2_BEARER, config->access_token);
+      curl_easy_setopt (self->setup, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+    }
+  else
+    {
+      curl_easy_setopt (self->setup, CURLOPT_PASSWORD,
+                        config->password != NULL ? config->password : "");
+    }
 }
 
 RsMailer *
@@ -289,6 +352,26 @@ rs_mailer_new (const RsMailerConfig  *config,
       return NULL;
     }
 
+  if (config->access_token != NULL && *config->access_token != '\0')
+    {
+      if (config->user == NULL || *config->user == '\0')
+        {
+          g_set_error_literal (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_CONFIG,
+                               _("A sign-in with Microsoft or Google needs the signed-in "
+                                 "account’s address as the user name. Sign in again in "
+                                 "Preferences."));
+          return NULL;
+        }
+      if (!smtps && !config->starttls_required)
+        {
+          g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INSECURE,
+                       _("The sign-in token would go to the server %s unencrypted. Require "
+                         "STARTTLS or use an smtps:// address in Preferences."),
+                       g_uri_get_host (uri));
+          return NULL;
+        }
+    }
+
   rc = ensure_curl ();
   if (rc == CURLE_OK)
     {
@@ -309,6 +392,8 @@ rs_mailer_new (const RsMailerConfig  *config,
   self->host = g_strdup (g_uri_get_host (uri));
   self->user = g_strdup (config->user);
   self->encrypted = smtps || config->starttls_required;
+  self->bearer = config->access_token != NULL && *config->access_token != '\0';
+  self->keep_copy = config->keep_copy;
   /* RFC 5321 allows minutes for a reply; 0 takes five. */
   self->timeout_us = (gint64) (config->timeout_s > 0 ? config->timeout_s : 300) * G_USEC_PER_SEC;
 
@@ -573,12 +658,33 @@ rs_mailer_free (RsMailer *self)
   g_free (self->user);
   g_free (self->refusal);
   g_free (self->refused_to);
+  g_free (self->copy_refusal);
   if (self->line != NULL)
     g_string_free (self->line, TRUE);
   if (self->input != NULL)
     g_string_free (self->input, TRUE);
   rs_smtp_reply_clear (&self->reply);
   g_free (self);
+}
+
+void
+rs_mailer_set_access_token (RsMailer   *self,
+                            const char *access_token)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->bearer);
+  g_return_if_fail (access_token != NULL && *access_token != '\0');
+
+  close_session (self, TRUE);
+  curl_easy_setopt (self->setup, CURLOPT_XOAUTH2_BEARER, access_token);
+}
+
+const char *
+rs_mailer_get_copy_refusal (RsMailer *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->copy_refusal;
 }
 
 static gboolean
@@ -867,6 +973,68 @@ lost (RsMailer     *self,
   return RS_MAIL_TEMPORARY;
 }
 
+/* A sign-in with an access token that failed for a reason of its own: no
+ * XOAUTH2 offered, the token refused, SMTP AUTH switched off. */
+static gboolean
+token_refused (RsMailer       *self,
+               guint          *reply_code,
+               char          **reply_text,
+               GError        **error,
+               RsMailOutcome  *outcome)
+{
+  const RsSmtpReply *reply = &self->reply;
+  g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
+  const RsSmtpRule *rule;
+
+  *outcome = RS_MAIL_STOP;
+  if (self->auth_offered && !self->xoauth2_offered)
+    {
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN,
+                   _("The server %s does not offer a sign-in with a Microsoft or Google "
+                     "account (XOAUTH2) on this connection, so nothing was sent. Check the "
+                     "server address and port in Preferences (smtp.office365.com or "
+                     "smtp.gmail.com, port 587 with STARTTLS), or sign in with a password."),
+                   self->host);
+      return TRUE;
+    }
+
+  if (!self->token_refused
+      && (!reply->done || self->reply_stage != RS_SMTP_STAGE_AUTH || reply->code < 500))
+    return FALSE;
+
+  rule = rs_smtp_classify (RS_SMTP_STAGE_AUTH, reply->code, reply->enhanced, FALSE);
+  text = rs_smtp_reply_text_shown (reply->text->str);
+  shown = *text != '\0' ? g_strdup_printf ("%u %s", reply->code, text)
+                        : g_strdup_printf ("%u", reply->code);
+
+  if (g_str_equal (reply->enhanced, "5.7.139"))
+    g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN,
+                 /* Translators: host, the server's reply */
+                 _("The server %s refused the sign-in: %s. Sending by SMTP is switched off "
+                   "for this mailbox or organisation: ask the administrator to enable SMTP "
+                   "AUTH for the mailbox, or choose to send through Microsoft Graph in "
+                   "Preferences."),
+                 self->host, shown);
+  else if (self->token_refused || rule->klass == RS_SMTP_CLASS_CREDENTIALS)
+    g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_TOKEN_EXPIRED,
+                 /* Translators: host, the server's reply */
+                 _("The server %s did not accept the sign-in token: %s. It may have expired "
+                   "or been revoked: sign in again in Preferences."),
+                 self->host, shown);
+  else
+    return FALSE;
+
+  if (reply_code != NULL)
+    *reply_code = reply->code;
+  if (reply_text != NULL)
+    {
+      g_free (*reply_text);
+      *reply_text = g_strdup (reply->text->str);
+    }
+  return TRUE;
+}
+
 /* Why libcurl could not set up the connection. */
 static RsMailOutcome
 setup_failed (RsMailer      *self,
@@ -885,6 +1053,14 @@ setup_failed (RsMailer      *self,
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Sending was stopped."));
       return RS_MAIL_STOP;
+    }
+
+  if (self->bearer)
+    {
+      RsMailOutcome outcome;
+
+      if (token_refused (self, reply_code, reply_text, error, &outcome))
+        return outcome;
     }
 
   /* A refusal, at the stage it came. */
@@ -984,6 +1160,8 @@ connect_session (RsMailer      *self,
   self->stage = RS_SMTP_STAGE_GREETING;
   self->reply_stage = RS_SMTP_STAGE_GREETING;
   self->auth_offered = FALSE;
+  self->xoauth2_offered = FALSE;
+  self->token_refused = FALSE;
   self->smtputf8 = FALSE;
   self->signed_in = FALSE;
   self->out_of_step = FALSE;
@@ -1015,6 +1193,16 @@ connect_session (RsMailer      *self,
 
   /* Without a sign-in the server might take mail from anyone, or take it
    * and then refuse it for everyone: the user name was meant to be used. */
+  if (self->sign_in && !self->auth_offered && self->bearer)
+    {
+      g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN,
+                   _("The server %s does not offer a sign-in on this connection, so the "
+                     "Microsoft or Google account cannot be used and nothing was sent. Check "
+                     "the server address and port in Preferences (smtp.office365.com or "
+                     "smtp.gmail.com, port 587 with STARTTLS)."),
+                   self->host);
+      return RS_MAIL_STOP;
+    }
   if (self->sign_in && !self->auth_offered)
     {
       g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_SIGN_IN,
@@ -1258,6 +1446,7 @@ rs_mailer_send (RsMailer      *self,
     *reply_code = 0;
   if (reply_text != NULL)
     *reply_text = NULL;
+  g_clear_pointer (&self->copy_refusal, g_free);
 
   /* A bad sender is the same for every message; a bad recipient only
    * concerns this one. */
@@ -1347,6 +1536,25 @@ rs_mailer_send (RsMailer      *self,
     return refused_in_session (self, RS_SMTP_STAGE_RCPT, envelope_from, envelope_to,
                                reply_code, reply_text, cancellable, error);
 
+  /* The sender's copy: one more recipient in the envelope, none in the
+   * header. Refused, it is told, and the respondent's message goes on. */
+  if (self->keep_copy && g_ascii_strcasecmp (sender, recipient) != 0)
+    {
+      g_autofree char *rcpt_copy = g_strdup_printf ("RCPT TO:<%s>\r\n", sender);
+
+      io = command (self, RS_SMTP_STAGE_RCPT, rcpt_copy, cancellable);
+      if (io != IO_OK)
+        return lost (self, io, FALSE, envelope_to, error);
+      if (self->reply.code != 250 && self->reply.code != 251)
+        {
+          g_autofree char *text = rs_smtp_reply_text_shown (self->reply.text->str);
+
+          g_debug ("%s: the sender's copy was refused: %u", self->host, self->reply.code);
+          self->copy_refusal = *text != '\0' ? g_strdup_printf ("%u %s", self->reply.code, text)
+                                             : g_strdup_printf ("%u", self->reply.code);
+        }
+    }
+
   io = command (self, RS_SMTP_STAGE_DATA, "DATA\r\n", cancellable);
   if (io != IO_OK)
     return lost (self, io, FALSE, envelope_to, error);
@@ -1421,6 +1629,8 @@ rs_mailer_test_connection (RsMailer      *self,
 
   if (!self->sign_in)
     signed_in = _("No user name is set, so no sign-in was tried.");
+  else if (self->bearer)
+    signed_in = _("The sign-in token was accepted.");
   else
     signed_in = _("The user name and password were accepted.");
 

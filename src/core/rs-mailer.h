@@ -22,6 +22,7 @@ typedef enum
   RS_MAILER_ERROR_SIGN_IN,
   RS_MAILER_ERROR_REPEATED,
   RS_MAILER_ERROR_UNKNOWN,
+  RS_MAILER_ERROR_TOKEN_EXPIRED,
 } RsMailerError;
 
 /* What became of one message; the table of replies in the README says
@@ -35,7 +36,9 @@ typedef enum
  *   cancel: the job stops and nothing of this message was delivered.
  *   RS_MAILER_ERROR_REPEATED: the same refusal came for two different
  *   recipients in a row, so the previous "failed" was not about that
- *   recipient either.
+ *   recipient either. RS_MAILER_ERROR_TOKEN_EXPIRED: the server refused
+ *   the access token (expired or revoked): get a new one, set it with
+ *   rs_mailer_set_access_token() and try the same message once more.
  * UNKNOWN: the final "." went out and no reply was read: the message may
  *   have been delivered; it is never tried again without a person. */
 typedef enum
@@ -52,8 +55,12 @@ typedef enum
  * host only. @user, @password, @ca_file and @pinned_key may be %NULL.
  * @pinned_key ("sha256//BASE64", see rs_mailer_fetch_certificate()) trusts
  * the server whose certificate has exactly that public key, and no other,
- * whoever signed it. A timeout of 0 means libcurl's default. The mailer
- * copies what it needs. */
+ * whoever signed it. A timeout of 0 means libcurl's default.
+ * @access_token (OAuth 2.0) signs in as @user with XOAUTH2 instead of a
+ * password, and only over an encrypted connection (smtps:// or STARTTLS
+ * required), also to this computer. @keep_copy adds the envelope sender as
+ * a recipient of every message, in the envelope only (no Bcc header): a
+ * copy in the sender's own mailbox. The mailer copies what it needs. */
 typedef struct
 {
   const char *url;
@@ -64,6 +71,8 @@ typedef struct
   guint connect_timeout_s;
   guint timeout_s;
   const char *pinned_key;
+  const char *access_token;
+  gboolean keep_copy;
 } RsMailerConfig;
 
 /* The certificate a server showed: for a person to decide whether to trust
@@ -111,6 +120,15 @@ gboolean       rs_mailer_test_connection   (RsMailer              *self,
                                             char                 **summary,
                                             GCancellable          *cancellable,
                                             GError               **error);
+
+/* A new access token for the next sign-in; an open connection is closed. */
+void           rs_mailer_set_access_token  (RsMailer              *self,
+                                            const char            *access_token);
+
+/* The server's reply when it refused the sender's copy (RsMailerConfig
+ * keep_copy) of the last message sent, which went out without it; %NULL
+ * when the copy was taken or none was asked for. */
+const char    *rs_mailer_get_copy_refusal  (RsMailer              *self);
 
 /* How many connections were made so far. */
 guint          rs_mailer_get_connections   (RsMailer              *self);
