@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "rs-store.h"
 #include "rs-test-util.h"
@@ -43,6 +44,56 @@ query_int (sqlite3    *db,
   "DROP TABLE change_counter;" \
   "ALTER TABLE respondent DROP COLUMN changed;" \
   "ALTER TABLE delivery DROP COLUMN changed;"
+
+/* One file, two names (hard links): refused, whichever name is given, so
+ * that no name gets a write-ahead log of its own; a symbolic link is the
+ * file it points to. */
+static void
+test_store_hard_link (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *other_dir = g_build_filename (dir, "other", NULL);
+  g_autofree char *hard = g_build_filename (other_dir, "tracker.db", NULL);
+  g_autofree char *soft = g_build_filename (other_dir, "soft.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(RsStore) linked = NULL;
+  g_autoptr(RsStore) again = NULL;
+  g_autoptr(RsStore) by_symlink = NULL;
+
+  store = rs_store_open (path, &error);
+  g_assert_no_error (error);
+  rs_store_release_connection (store);
+  g_clear_object (&store);
+
+  g_assert_cmpint (g_mkdir (other_dir, 0700), ==, 0);
+  g_assert_cmpint (link (path, hard), ==, 0);
+  linked = rs_store_open (hard, &error);
+  g_assert_null (linked);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, "hard links"));
+  g_clear_error (&error);
+  again = rs_store_open (path, &error);
+  g_assert_null (again);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_OPEN);
+  g_clear_error (&error);
+  {
+    g_autofree char *hard_wal = g_strconcat (hard, "-wal", NULL);
+
+    g_assert_false (g_file_test (hard_wal, G_FILE_TEST_EXISTS));
+  }
+
+  /* One name again, and a symbolic link beside it: fine. */
+  g_assert_cmpint (g_unlink (hard), ==, 0);
+  g_assert_cmpint (symlink (path, soft), ==, 0);
+  by_symlink = rs_store_open (soft, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rs_store_get_path (by_symlink), ==, path);
+  rs_store_release_connection (by_symlink);
+
+  rs_test_remove_tree (dir);
+}
 
 static void
 test_store_create_and_reopen (void)
@@ -698,6 +749,7 @@ main (int   argc,
   rs_test_init (&argc, &argv);
 
   g_test_add_func ("/store/create-and-reopen", test_store_create_and_reopen);
+  g_test_add_func ("/store/hard-link", test_store_hard_link);
   g_test_add_func ("/store/migrate-empty-file", test_store_migrate_empty_file);
   g_test_add_func ("/store/migrates-version-1", test_store_migrates_version_1);
   g_test_add_func ("/store/migrates-version-2", test_store_migrates_version_2);

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <gio/gio.h>
 
 #include "rs-store.h"
@@ -497,10 +498,25 @@ rs_store_open (const char  *path,
   gboolean migrated;
   sqlite3 *db;
   char *real;
+  GStatBuf info;
 
   self = g_object_new (RS_TYPE_STORE, NULL);
   self->path = path ? g_strdup (path) : rs_store_default_path ();
   self->serial = __atomic_fetch_add (&next_serial, 1, __ATOMIC_SEQ_CST);
+
+  /* SQLite names the write-ahead log after the name it was given: two
+   * names of one file (hard links) would each get a log of their own, and
+   * each would read the file without what the other wrote (a send through
+   * one would mail again everyone sent through the other). */
+  if (g_stat (self->path, &info) == 0 && S_ISREG (info.st_mode) && info.st_nlink > 1)
+    {
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_OPEN,
+                   _("The tracker database “%s” has %u names (hard links): its statuses "
+                     "cannot be kept right through more than one. Remove the other names "
+                     "(or make them symbolic links), then open it again"),
+                   self->path, (guint) info.st_nlink);
+      return NULL;
+    }
 
   dir = g_path_get_dirname (self->path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
