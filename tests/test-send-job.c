@@ -1698,6 +1698,53 @@ test_cli_exit (Fixture       *fixture,
     g_assert_null (strstr (result.out, SECRET_IN_URL));
   }
 
+  /* A password with a / in it, or a mistyped "smtp:/": refused all the
+   * same, and not repeated. */
+  {
+    const char *urls[] = {
+      "--smtp-url=smtp://scan:s3cr/" SECRET_IN_URL "@127.0.0.1:25",
+      "--smtp-url=smtp:/scan:" SECRET_IN_URL "@127.0.0.1:25",
+      "--smtp-url=smtp://scan:s3cr?" SECRET_IN_URL "@127.0.0.1:25",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+      {
+        g_autoptr(GSubprocess) refused = NULL;
+        g_auto(CliResult) result = { 0 };
+
+        refused = cli_spawn (fixture, "send", "--live", urls[i], "--starttls=off",
+                             "--from=" FROM, NULL);
+        cli_finish (refused, &result);
+        g_assert_cmpint (result.status, ==, 2);
+        g_assert_null (strstr (result.err, SECRET_IN_URL));
+        g_assert_null (strstr (result.out, SECRET_IN_URL));
+      }
+  }
+
+  /* A user name and no password anywhere: nothing goes out unsigned. */
+  {
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *database = g_strdup_printf ("--database=%s", fixture->db);
+    g_auto(CliResult) result = { 0 };
+    guint before = rs_test_server_count (&fixture->server, MESSAGES);
+
+    launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_unsetenv (launcher, "RESILIENCESCAN_SMTP_PASSWORD");
+    exec_sql (fixture, "UPDATE delivery SET status = 'pending'");
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RESILIENCESCAN"),
+                                           database, "send", "--live", url, "--starttls=off",
+                                           "--smtp-user=scan@example.com", "--from=" FROM,
+                                           NULL);
+    g_assert_no_error (error);
+    cli_finish (process, &result);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, "no password"));
+    g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, before);
+  }
+
   /* A template with placeholders nobody knows: named, nothing sent. */
   g_assert_cmpint (g_mkdir_with_parents (keyfile_dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (keyfile,
