@@ -568,6 +568,12 @@ test_email_valid (void)
     "IVO.BOS@EXAMPLE.COM",
     "a1@b2.example",
     "!#$%&'*+/=?^_`{|}~-@example.org",
+    /* International: the mailer sends the domain in ASCII, and the local
+     * part to servers that offer SMTPUTF8. */
+    "ivø@example.com",
+    "zoë@example.org",
+    "piet@bücher.example",
+    "ivo@exämple.com",
   };
   static const char *invalid[] = {
     "",
@@ -595,8 +601,11 @@ test_email_valid (void)
     "ivo@example.com; jan@example.org",
     "ivo@example.com,jan@example.org",
     "mailto:ivo@example.com",
-    "ivø@example.com",
-    "ivo@exämple.com",
+    "iv\xe2\x80\x8bo@example.com",
+    "ivo@exa\xe2\x80\x8bmple.com",
+    "ivo\xf0\x9f\x98\x80@example.com",
+    "ivo@b\xc3\xbc" "cher.",
+    "ivo@\xc3\xa9",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (valid); i++)

@@ -824,6 +824,28 @@ collapse_blanks (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* An address with an international domain is sent with the domain in its
+ * ASCII form, in the To header and the envelope alike. */
+static void
+test_message_international_domain (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsMessage) message = NULL;
+  g_autoptr(GHashTable) facts = NULL;
+  g_autofree char *text = NULL;
+
+  message = rs_message_new ("scan@example.org", "Scan", "piet@bücher.example", NULL,
+                            "Your report", "Hello\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rs_message_get_envelope_to (message), ==, "piet@xn--bcher-kva.example");
+  text = to_string (message);
+  assert_wire_format (text);
+  if ((facts = ask_python (text)) == NULL)
+    return;
+  assert_python_clean (facts);
+  g_assert_cmpstr (fact (facts, "to"), ==, "piet@xn--bcher-kva.example");
+}
+
 static void
 test_message_recipient_name (void)
 {
@@ -1163,6 +1185,7 @@ main (int   argc,
   g_test_add_func ("/message/attachment", test_message_attachment);
   g_test_add_func ("/message/rfc2231", test_message_rfc2231);
   g_test_add_func ("/message/recipient-name", test_message_recipient_name);
+  g_test_add_func ("/message/international-domain", test_message_international_domain);
   g_test_add_func ("/message/language", test_message_language);
   g_test_add_func ("/message/given-id", test_message_given_id);
   g_test_add_func ("/message/refuses-injection", test_message_refuses_injection);

@@ -349,11 +349,13 @@ is_true (const char *text)
 gboolean
 rs_master_email_is_valid (const char *email)
 {
+  g_autofree char *ascii_domain = NULL;
   const char *at;
+  const char *domain;
   const char *last_dot;
   gsize local_len;
 
-  if (email == NULL || *email == '\0' || strlen (email) > 254)
+  if (email == NULL || *email == '\0' || strlen (email) > 254 || !g_utf8_validate (email, -1, NULL))
     return FALSE;
 
   at = strchr (email, '@');
@@ -364,23 +366,57 @@ rs_master_email_is_valid (const char *email)
   if (local_len == 0 || local_len > 64 || email[0] == '.' || at[-1] == '.')
     return FALSE;
 
-  for (const char *p = email; p < at; p++)
-    if (!g_ascii_isalnum (*p) && strchr (".!#$%&'*+/=?^_`{|}~-", *p) == NULL)
-      return FALSE;
+  /* Letters beyond ASCII before the @ (RFC 6531) go to servers that offer
+   * SMTPUTF8; the mailer says so for those that do not. */
+  for (const char *p = email; p < at; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c >= 0x80)
+        {
+          if (!g_unichar_isalnum (c) && !g_unichar_ismark (c))
+            return FALSE;
+        }
+      else if (!g_ascii_isalnum (*p) && strchr (".!#$%&'*+/=?^_`{|}~-", *p) == NULL)
+        {
+          return FALSE;
+        }
+    }
 
   if (at[1] == '\0' || at[1] == '.' || at[1] == '-' || strstr (email, "..") != NULL)
     return FALSE;
 
-  for (const char *p = at + 1; *p; p++)
+  /* A domain such as bücher.example is checked, and sent, in its ASCII
+   * form (xn--bcher-kva.example). */
+  domain = at + 1;
+  if (!g_str_is_ascii (domain))
+    {
+      for (const char *p = domain; *p; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          if (c >= 0x80 && !g_unichar_isalnum (c) && !g_unichar_ismark (c))
+            return FALSE;
+        }
+      ascii_domain = g_hostname_to_ascii (domain);
+      if (ascii_domain == NULL)
+        return FALSE;
+      domain = ascii_domain;
+    }
+
+  for (const char *p = domain; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-')
       return FALSE;
 
-  last_dot = strrchr (at + 1, '.');
-  if (last_dot == NULL || strlen (last_dot + 1) < 2 || last_dot[-1] == '-')
+  last_dot = strrchr (domain, '.');
+  if (last_dot == NULL || strlen (last_dot + 1) < 2 || last_dot[-1] == '-' ||
+      strstr (domain, "..") != NULL || domain[0] == '.' || domain[0] == '-')
     return FALSE;
-  for (const char *p = last_dot + 1; *p; p++)
-    if (!g_ascii_isalpha (*p))
-      return FALSE;
+  /* A top-level domain is letters, or an international one in ASCII. */
+  if (!g_str_has_prefix (last_dot + 1, "xn--"))
+    for (const char *p = last_dot + 1; *p; p++)
+      if (!g_ascii_isalpha (*p))
+        return FALSE;
 
   return TRUE;
 }

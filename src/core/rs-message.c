@@ -210,6 +210,21 @@ check_address (Field        field,
       return NULL;
     }
 
+  /* An international domain goes into the headers and the envelope in its
+   * ASCII form, which every server takes (RFC 5890). */
+  {
+    char *at = strrchr (trimmed, '@');
+
+    if (!g_str_is_ascii (at + 1))
+      {
+        g_autofree char *ascii = g_hostname_to_ascii (at + 1);
+        g_autofree char *local = g_strndup (trimmed, at - trimmed);
+
+        g_free (trimmed);
+        trimmed = g_strconcat (local, "@", ascii, NULL);
+      }
+  }
+
   return g_steal_pointer (&trimmed);
 }
 
