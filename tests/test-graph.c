@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-graph"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "rs-graph.h"
+#include "rs-test-smtp.h"
+#include "rs-test-util.h"
+
+/* RsGraph against tests/graph-server.py over HTTPS on 127.0.0.1: what goes
+ * in the JSON, and how every answer is sorted. */
+
+#define TOKEN "eyJ0eXAi.graph-token-7c1d-never-logged"
+#define FROM "scan@example.com"
+#define TO "renee.ozturk@example.org"
+#define TO_NAME "Renée Öztürk"
+#define SUBJECT "Uw rapport – Supply Chain Resilience Scan"
+#define TEXT "Beste Renée,\n\nIn de bijlage vindt u uw rapport.\n\nMet vriendelijke groet"
+#define MESSAGE_ID "20261207.1.42@scan.example.com"
+
+typedef struct
+{
+  char *dir;
+  GSubprocess *process;
+  char *url;
+} Server;
+
+static char *cert_dir;
+static char *cert_path;
+static char *key_path;
+
+static const char *
+cert_file (void)
+{
+  if (cert_path == NULL)
+    {
+      cert_dir = rs_test_make_tmpdir ();
+      rs_test_make_certificate (cert_dir, &cert_path, &key_path);
+    }
+
+  return cert_path;
+}
+
+/* Starts tests/graph-server.py with the options given. */
+static void
+server_start (Server     *server,
+              const char *first_arg,
+              ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  cert_file ();
+  server->dir = rs_test_make_tmpdir ();
+  g_ptr_array_add (argv, (gpointer) "/usr/bin/python3");
+  g_ptr_array_add (argv, (gpointer) g_test_get_filename (G_TEST_DIST, "graph-server.py", NULL));
+  g_ptr_array_add (argv, server->dir);
+  g_ptr_array_add (argv, (gpointer) "--cert");
+  g_ptr_array_add (argv, cert_path);
+  g_ptr_array_add (argv, (gpointer) "--key");
+  g_ptr_array_add (argv, key_path);
+  g_ptr_array_add (argv, (gpointer) "--token");
+  g_ptr_array_add (argv, (gpointer) TOKEN);
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                       | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "PORT "));
+  server->url = g_strdup_printf ("https://127.0.0.1:%s", line + 5);
+}
+
+static void
+server_stop (Server *server)
+{
+  if (server->process != NULL)
+    {
+      g_subprocess_force_exit (server->process);
+      g_subprocess_wait (server->process, NULL, NULL);
+      g_clear_object (&server->process);
+    }
+  if (server->dir != NULL)
+    rs_test_remove_tree (server->dir);
+  g_clear_pointer (&server->dir, g_free);
+  g_clear_pointer (&server->url, g_free);
+}
+
+/* How often @needle is in the server's log. */
+static guint
+server_count (Server     *server,
+              const char *needle)
+{
+  g_autofree char *path = g_build_filename (server->dir, "log.jsonl", NULL);
+  g_autofree char *log = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &log, NULL, NULL))
+    return 0;
+  for (const char *p = strstr (log, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+
+  return n;
+}
+
+#define messages_stored(server) server_count (server, "\"event\": \"message\"")
+
+static JsonNode *
+server_request (Server *server,
+                guint   n)
+{
+  g_autofree char *name = g_strdup_printf ("%u.json", n);
+  g_autofree char *path = g_build_filename (server->dir, name, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* A "PDF" with every byte value in it, so that any change shows. */
+static GBytes *
+make_pdf (void)
+{
+  GByteArray *data = g_byte_array_new ();
+  static const char head[] = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+
+  g_byte_array_append (data, (const guint8 *) head, sizeof head - 1);
+  for (guint round = 0; round < 200; round++)
+    for (guint i = 0; i < 256; i++)
+      {
+        guint8 byte = (guint8) (i ^ round);
+
+        g_byte_array_append (data, &byte, 1);
+      }
+  g_byte_array_append (data, (const guint8 *) "\n%%EOF\n", 7);
+
+  return g_byte_array_free_to_bytes (data);
+}
+
+static RsGraph *
+make_graph (const char *url,
+            const char *token,
+            const char *ca_file,
+            guint       timeout_s)
+{
+  RsGraphConfig config = {
+    .url = url,
+    .access_token = token,
+    .ca_file = ca_file,
+    .connect_timeout_s = 5,
+    .timeout_s = timeout_s > 0 ? timeout_s : 20,
+  };
+  g_autoptr(GError) error = NULL;
+  RsGraph *graph;
+
+  graph = rs_graph_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (graph);
+
+  return graph;
+}
+
+static RsMailOutcome
+send_one (RsGraph    *graph,
+          const char *to,
+          guint      *status,
+          char      **text,
+          GError    **error)
+{
+  g_autoptr(GBytes) pdf = make_pdf ();
+  RsGraphMessage message = {
+    .to_address = to,
+    .to_name = TO_NAME,
+    .from_address = FROM,
+    .from_name = "Scan Team",
+    .subject = SUBJECT,
+    .text = TEXT,
+    .message_id = MESSAGE_ID,
+    .attachment_name = "Rapport Renée Öztürk.pdf",
+    .attachment = pdf,
+  };
+
+  return rs_graph_send (graph, &message, status, text, NULL, error);
+}
+
+/* 202: sent; the JSON has the recipient with her name, the subject, the
+ * text, the PDF's exact bytes, the Message-ID and saveToSentItems. */
+static void
+test_graph_send (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsGraph) graph = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GBytes) pdf = make_pdf ();
+  g_autoptr(GBytes) sent_pdf = NULL;
+  g_autofree char *text = NULL;
+  g_autofree guchar *decoded = NULL;
+  JsonObject *request;
+  JsonObject *message;
+  JsonObject *recipient;
+  JsonObject *attachment;
+  JsonArray *recipients;
+  JsonArray *attachments;
+  gsize length = 0;
+  guint status = 0;
+
+  server_start (&server, NULL);
+  graph = make_graph (server.url, TOKEN, cert_file (), 0);
+
+  g_assert_cmpint (send_one (graph, TO, &status, &text, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 202);
+  g_assert_null (text);
+  g_assert_cmpuint (messages_stored (&server), ==, 1);
+
+  root = server_request (&server, 1);
+  request = json_node_get_object (root);
+  g_assert_true (json_object_get_boolean_member (request, "saveToSentItems"));
+  message = json_object_get_object_member (request, "message");
+  g_assert_cmpstr (json_object_get_string_member (message, "subject"), ==, SUBJECT);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (message, "body"),
+                                                  "contentType"), ==, "Text");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (message, "body"),
+                                                  "content"), ==, TEXT);
+  g_assert_cmpstr (json_object_get_string_member (message, "internetMessageId"), ==,
+                   "<" MESSAGE_ID ">");
+
+  recipients = json_object_get_array_member (message, "toRecipients");
+  g_assert_cmpuint (json_array_get_length (recipients), ==, 1);
+  recipient = json_object_get_object_member (json_array_get_object_element (recipients, 0),
+                                             "emailAddress");
+  g_assert_cmpstr (json_object_get_string_member (recipient, "address"), ==, TO);
+  g_assert_cmpstr (json_object_get_string_member (recipient, "name"), ==, TO_NAME);
+  g_assert_false (json_object_has_member (message, "ccRecipients"));
+  g_assert_false (json_object_has_member (message, "bccRecipients"));
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (
+                       json_object_get_object_member (message, "from"), "emailAddress"),
+                     "address"), ==, FROM);
+
+  attachments = json_object_get_array_member (message, "attachments");
+  g_assert_cmpuint (json_array_get_length (attachments), ==, 1);
+  attachment = json_array_get_object_element (attachments, 0);
+  g_assert_cmpstr (json_object_get_string_member (attachment, "@odata.type"), ==,
+                   "#microsoft.graph.fileAttachment");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "name"), ==,
+                   "Rapport Renée Öztürk.pdf");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "contentType"), ==,
+                   "application/pdf");
+  decoded = g_base64_decode (json_object_get_string_member (attachment, "contentBytes"),
+                             &length);
+  sent_pdf = g_bytes_new (decoded, length);
+  g_assert_true (g_bytes_equal (sent_pdf, pdf));
+
+  server_stop (&server);
+}
+
+/* 401: the token; with a new one the same RsGraph sends, once. */
+static void
+test_graph_token_expired (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsGraph) graph = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint status = 0;
+
+  server_start (&server, NULL);
+  graph = make_graph (server.url, "eyJ0eXAi.expired", cert_file (), 0);
+
+  g_assert_cmpint (send_one (graph, TO, &status, &text, &error), ==, RS_MAIL_STOP);
+  g_assert_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TOKEN_EXPIRED);
+  g_assert_cmpuint (status, ==, 401);
+  g_assert_nonnull (strstr (text, "InvalidAuthenticationToken"));
+  g_assert_nonnull (strstr (error->message, "sign in again"));
+  g_assert_cmpuint (messages_stored (&server), ==, 0);
+  g_clear_error (&error);
+
+  rs_graph_set_access_token (graph, TOKEN);
+  g_assert_cmpint (send_one (graph, TO, &status, NULL, &error), ==, RS_MAIL_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages_stored (&server), ==, 1);
+  server_stop (&server);
+}
+
+/* 429 and 503 with Retry-After: temporary, the wait told; nothing stored.
+ * The next request, after the wait, goes. */
+static void
+test_graph_throttled (void)
+{
+  const struct
+  {
+    const char *status;
+    const char *retry_after;
+    guint seconds;
+  } cases[] = {
+    { "429", "7", 7 },
+    { "503", "3", 3 },
+    { "429", NULL, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsGraph) graph = NULL;
+      g_autoptr(GError) error = NULL;
+      guint status = 0;
+
+      if (cases[i].retry_after != NULL)
+        server_start (&server, "--status", cases[i].status, "--retry-after",
+                      cases[i].retry_after, "--error-code", "ApplicationThrottled", "--times",
+                      "1", NULL);
+      else
+        server_start (&server, "--status", cases[i].status, "--times", "1", NULL);
+      graph = make_graph (server.url, TOKEN, cert_file (), 0);
+
+      g_assert_cmpint (send_one (graph, TO, &status, NULL, &error), ==, RS_MAIL_TEMPORARY);
+      g_assert_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TEMPORARY);
+      g_assert_cmpuint (status, ==, atoi (cases[i].status));
+      g_assert_cmpuint (rs_graph_get_retry_after (graph), ==, cases[i].seconds);
+      g_assert_cmpuint (messages_stored (&server), ==, 0);
+      g_clear_error (&error);
+
+      g_assert_cmpint (send_one (graph, TO, &status, NULL, &error), ==, RS_MAIL_SENT);
+      g_assert_no_error (error);
+      g_assert_cmpuint (rs_graph_get_retry_after (graph), ==, 0);
+      g_assert_cmpuint (messages_stored (&server), ==, 1);
+      server_stop (&server);
+    }
+}
+
+/* Refusals about the account stop with advice; about one recipient or the
+ * message's size, that respondent fails. */
+static void
+test_graph_refusals (void)
+{
+  const struct
+  {
+    const char *status;
+    const char *code;
+    RsMailOutcome outcome;
+    RsGraphError error;
+    const char *advice;
+  } cases[] = {
+    { "403", "ErrorSendAsDenied", RS_MAIL_STOP, RS_GRAPH_ERROR_ACCOUNT, "Send As" },
+    { "403", "ErrorAccessDenied", RS_MAIL_STOP, RS_GRAPH_ERROR_ACCOUNT, "Mail.Send" },
+    { "404", "MailboxNotEnabledForRESTAPI", RS_MAIL_STOP, RS_GRAPH_ERROR_ACCOUNT,
+      "Exchange Online mailbox" },
+    { "429", "ErrorExceededMessageLimit", RS_MAIL_TEMPORARY, RS_GRAPH_ERROR_TEMPORARY,
+      "tried again" },
+    { "403", "ErrorQuotaExceeded", RS_MAIL_STOP, RS_GRAPH_ERROR_ACCOUNT, "24 hours" },
+    { "400", "ErrorInvalidRecipients", RS_MAIL_FAILED, RS_GRAPH_ERROR_REJECTED,
+      "Check the address" },
+    { "413", "ErrorMessageSizeExceeded", RS_MAIL_FAILED, RS_GRAPH_ERROR_REJECTED, "larger" },
+    { "400", "ErrorInvalidRequest", RS_MAIL_STOP, RS_GRAPH_ERROR_ACCOUNT, "Nothing was sent" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsGraph) graph = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+      guint status = 0;
+
+      server_start (&server, "--status", cases[i].status, "--error-code", cases[i].code,
+                    "--error-message", "Refused by the test.", NULL);
+      graph = make_graph (server.url, TOKEN, cert_file (), 0);
+
+      g_assert_cmpint (send_one (graph, TO, &status, &text, &error), ==, cases[i].outcome);
+      g_assert_error (error, RS_GRAPH_ERROR, (gint) cases[i].error);
+      g_assert_cmpuint (status, ==, atoi (cases[i].status));
+      g_assert_nonnull (strstr (text, cases[i].code));
+      g_assert_nonnull (strstr (error->message, cases[i].code));
+      g_assert_nonnull (strstr (error->message, "Refused by the test"));
+      g_assert_nonnull (strstr (error->message, cases[i].advice));
+      if (cases[i].outcome == RS_MAIL_FAILED)
+        g_assert_nonnull (strstr (error->message, TO));
+      if (g_str_equal (cases[i].code, "ErrorSendAsDenied"))
+        g_assert_nonnull (strstr (error->message, FROM));
+      g_assert_cmpuint (messages_stored (&server), ==, 0);
+      server_stop (&server);
+    }
+}
+
+/* The whole request went out and no answer came (dropped, timed out, or a
+ * server error of Graph's own): unknown, never sent again by itself. */
+static void
+test_graph_unknown (void)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsGraph) graph = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+      guint status = 1;
+
+      if (i == 0)
+        server_start (&server, "--drop-after-body", NULL);
+      else if (i == 1)
+        server_start (&server, "--delay", "4", NULL);
+      else
+        server_start (&server, "--status", "504", "--error-code", "GatewayTimeout", NULL);
+      graph = make_graph (server.url, TOKEN, cert_file (), i == 1 ? 1 : 0);
+
+      g_assert_cmpint (send_one (graph, TO, &status, &text, &error), ==, RS_MAIL_UNKNOWN);
+      g_assert_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_UNKNOWN);
+      g_assert_nonnull (strstr (error->message, TO));
+      g_assert_nonnull (strstr (error->message, "may have been sent"));
+      g_assert_cmpuint (status, ==, i == 2 ? 504 : 0);
+      g_assert_cmpuint (messages_stored (&server), ==, i == 0 ? 1 : 0);
+      server_stop (&server);
+    }
+}
+
+/* Stopped before anything went out: nothing sent, no "unknown". */
+static void
+test_graph_cancel (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsGraph) graph = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GBytes) pdf = make_pdf ();
+  RsGraphMessage message = {
+    .to_address = TO,
+    .subject = SUBJECT,
+    .text = TEXT,
+    .attachment = pdf,
+  };
+
+  server_start (&server, NULL);
+  graph = make_graph (server.url, TOKEN, cert_file (), 0);
+  g_cancellable_cancel (cancellable);
+
+  g_assert_cmpint (rs_graph_send (graph, &message, NULL, NULL, cancellable, &error), ==,
+                   RS_MAIL_STOP);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (server_count (&server, "sendMail"), ==, 0);
+  server_stop (&server);
+}
+
+/* The certificate is checked: without the CA file the server is not
+ * trusted and nothing goes; --cafile makes it trusted. */
+static void
+test_graph_untrusted (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsGraph) graph = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bad_ca = NULL;
+
+  server_start (&server, NULL);
+  bad_ca = g_build_filename (server.dir, "no-such-ca.pem", NULL);
+  graph = make_graph (server.url, TOKEN, NULL, 0);
+  /* Trusted by the system? Then there is nothing to see. */
+  g_assert_cmpint (send_one (graph, TO, NULL, NULL, &error), ==, RS_MAIL_STOP);
+  g_assert_true (g_error_matches (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_UNTRUSTED)
+                 || g_error_matches (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TLS));
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  g_assert_cmpuint (messages_stored (&server), ==, 0);
+  server_stop (&server);
+}
+
+/* Nothing listens: temporary, the connection named. */
+static void
+test_graph_unreachable (void)
+{
+  g_autofree char *smtp_url = rs_test_closed_url ();
+  g_autofree char *url = g_strconcat ("https", strchr (smtp_url, ':'), NULL);
+  g_autoptr(RsGraph) graph = make_graph (url, TOKEN, cert_file (), 0);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (send_one (graph, TO, NULL, NULL, &error), ==, RS_MAIL_TEMPORARY);
+  g_assert_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_CONNECT);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+}
+
+static void
+test_graph_me (void)
+{
+  for (guint upn = 0; upn < 2; upn++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsGraph) graph = NULL;
+      g_autoptr(RsGraph) wrong = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *address = NULL;
+      g_autofree char *none = NULL;
+
+      if (upn)
+        server_start (&server, "--mail", "", NULL);
+      else
+        server_start (&server, NULL);
+      graph = make_graph (server.url, TOKEN, cert_file (), 0);
+
+      address = rs_graph_get_me (graph, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (address, ==, upn ? "scan@example.onmicrosoft.com" : "scan@example.com");
+
+      wrong = make_graph (server.url, "eyJ0eXAi.expired", cert_file (), 0);
+      none = rs_graph_get_me (wrong, NULL, &error);
+      g_assert_null (none);
+      g_assert_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TOKEN_EXPIRED);
+      g_assert_cmpuint (server_count (&server, "sendMail"), ==, 0);
+      server_stop (&server);
+    }
+}
+
+static void
+test_graph_config (void)
+{
+  const char *bad[] = { "http://127.0.0.1:8080", "https://", "https://user:pw@graph.example.com",
+                        "https://graph.example.com/?x=1", "graph.example.com",
+                        "https://graph.example.com\n" };
+  RsGraphConfig config = { .access_token = TOKEN };
+  g_autoptr(RsGraph) graph = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      config.url = bad[i];
+      g_assert_null (rs_graph_new (&config, &local_error));
+      g_assert_error (local_error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_INVALID_CONFIG);
+      g_assert_null (strstr (local_error->message, TOKEN));
+    }
+
+  config.url = NULL;
+  config.access_token = NULL;
+  g_assert_null (rs_graph_new (&config, &error));
+  g_assert_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TOKEN_EXPIRED);
+  g_clear_error (&error);
+
+  /* Microsoft's own by default. */
+  config.access_token = TOKEN;
+  graph = rs_graph_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (graph);
+}
+
+/* A recipient address that cannot be used fails that respondent only,
+ * before anything goes out. */
+static void
+test_graph_bad_recipient (void)
+{
+  Server server = { 0 };
+  g_autoptr(RsGraph) graph = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&server, NULL);
+  graph = make_graph (server.url, TOKEN, cert_file (), 0);
+  g_assert_cmpint (send_one (graph, "ivo@example.org\r\nBcc: x@example.net", NULL, NULL, &error),
+                   ==, RS_MAIL_FAILED);
+  g_assert_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_INVALID_ADDRESS);
+  g_assert_cmpuint (server_count (&server, "sendMail"), ==, 0);
+  server_stop (&server);
+}
+
+/* Everything logged while the tests run, debug messages included. */
+static GString *logged;
+static GMutex logged_lock;
+
+static GLogWriterOutput
+record_log (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  g_mutex_lock (&logged_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      {
+        if (fields[i].length < 0)
+          g_string_append (logged, fields[i].value);
+        else
+          g_string_append_len (logged, fields[i].value, fields[i].length);
+        g_string_append_c (logged, '\n');
+      }
+  g_mutex_unlock (&logged_lock);
+
+  if (level & G_LOG_LEVEL_DEBUG)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* The token is in no log line, error or reply, taken or refused. */
+static void
+test_graph_token_not_logged (void)
+{
+  g_log_set_debug_enabled (TRUE);
+
+  for (guint right = 0; right < 2; right++)
+    {
+      Server server = { 0 };
+      g_autoptr(RsGraph) graph = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) me_error = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *me = NULL;
+
+      server_start (&server, "--status", right ? "0" : "503", NULL);
+      graph = make_graph (server.url, right ? TOKEN : TOKEN "x", cert_file (), 0);
+      send_one (graph, TO, NULL, &text, &error);
+      me = rs_graph_get_me (graph, NULL, &me_error);
+
+      g_assert_null (strstr (logged->str, TOKEN));
+      g_assert_true (error == NULL || strstr (error->message, TOKEN) == NULL);
+      g_assert_true (me_error == NULL || strstr (me_error->message, TOKEN) == NULL);
+      g_assert_true (text == NULL || strstr (text, TOKEN) == NULL);
+      server_stop (&server);
+    }
+
+  g_assert_nonnull (strstr (logged->str, "127.0.0.1"));
+  g_log_set_debug_enabled (FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  logged = g_string_new (NULL);
+  g_log_set_writer_func (record_log, NULL, NULL);
+  rs_test_init (&argc, &argv);
+
+  g_test_add_func ("/graph/send", test_graph_send);
+  g_test_add_func ("/graph/token-expired", test_graph_token_expired);
+  g_test_add_func ("/graph/throttled", test_graph_throttled);
+  g_test_add_func ("/graph/refusals", test_graph_refusals);
+  g_test_add_func ("/graph/unknown", test_graph_unknown);
+  g_test_add_func ("/graph/cancel", test_graph_cancel);
+  g_test_add_func ("/graph/untrusted", test_graph_untrusted);
+  g_test_add_func ("/graph/unreachable", test_graph_unreachable);
+  g_test_add_func ("/graph/me", test_graph_me);
+  g_test_add_func ("/graph/config", test_graph_config);
+  g_test_add_func ("/graph/bad-recipient", test_graph_bad_recipient);
+  g_test_add_func ("/graph/token-not-logged", test_graph_token_not_logged);
+
+  status = g_test_run ();
+  if (cert_dir != NULL)
+    rs_test_remove_tree (cert_dir);
+  g_free (cert_dir);
+  g_free (cert_path);
+  g_free (key_path);
+  g_string_free (logged, TRUE);
+
+  return status;
+}
