@@ -1878,6 +1878,34 @@ test_repeated_refusal (Fixture       *fixture,
                 " AND to_status = 'pending' AND note LIKE 'back to pending: the same refusal%%'");
 }
 
+/* The same refusal with an id of its own in each reply (Gmail, Microsoft
+ * 365) is still the same refusal: the job stops at the second. */
+static void
+test_repeated_refusal_ids (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rs_test_server_start (&fixture->server,
+                        "--reply", "DOT#1=552 5.7.0 This message was blocked because its "
+                        "content presents a potential security issue. "
+                        "d2e1a9c3f5b7-20020a05 - gsmtp",
+                        "--reply", "DOT#2=552 5.7.0 This message was blocked because its "
+                        "content presents a potential security issue. "
+                        "77ab01c4e9d2-30fa0b91 - gsmtp [BN8PR12MB3412.namprd12.prod.outlook.com]",
+                        NULL);
+  options.mailer.url = fixture->server.url;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REPEATED);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 0);
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'failed'");
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+}
+
 /* Temporary replies at different stages: each wait costs one new
  * connection at most, and nothing is delivered twice. */
 static void
@@ -1954,6 +1982,7 @@ main (int   argc,
   ADD ("/send-job/unknown", test_unknown);
   ADD ("/send-job/account-stop", test_account_stop);
   ADD ("/send-job/repeated-refusal", test_repeated_refusal);
+  ADD ("/send-job/repeated-refusal-ids", test_repeated_refusal_ids);
   ADD ("/send-job/temporary-steps", test_temporary_steps);
 
   return g_test_run ();

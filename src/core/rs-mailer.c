@@ -719,28 +719,68 @@ forget_refusal (RsMailer *self)
   g_clear_pointer (&self->refused_to, g_free);
 }
 
-/* A refusal as it would be for anyone: the address taken out of it. */
+/* A refusal as it would be for anyone: the address taken out of it, and
+ * every word with a digit in it (queue ids, times, host names with
+ * numbers, as Gmail and Microsoft 365 put in each reply), and what stands
+ * in square brackets. */
 static char *
 refusal_key (guint       code,
+             const char *enhanced,
              const char *text,
              const char *recipient)
 {
+  g_autoptr(GString) plain = g_string_new (NULL);
   GString *key = g_string_new (NULL);
   gsize length = strlen (recipient);
+  guint depth = 0;
 
-  g_string_append_printf (key, "%u ", code);
   for (const char *p = text; *p != '\0';)
     {
       if (length > 0 && g_ascii_strncasecmp (p, recipient, length) == 0)
         {
-          g_string_append_c (key, '*');
+          g_string_append_c (plain, '*');
           p += length;
         }
       else
         {
-          g_string_append_c (key, *p++);
+          g_string_append_c (plain, *p++);
         }
     }
+
+  g_string_append_printf (key, "%u %s ", code, enhanced != NULL ? enhanced : "");
+  for (const char *p = plain->str; *p != '\0';)
+    {
+      const char *end;
+      gboolean digit = FALSE;
+
+      if (*p == '[')
+        depth++;
+      if (depth > 0)
+        {
+          if (*p == ']')
+            depth--;
+          p++;
+          continue;
+        }
+      if (g_ascii_isspace (*p))
+        {
+          if (key->len > 0 && key->str[key->len - 1] != ' ')
+            g_string_append_c (key, ' ');
+          p++;
+          continue;
+        }
+
+      /* One word. */
+      for (end = p; *end != '\0' && !g_ascii_isspace (*end) && *end != '['; end++)
+        digit |= g_ascii_isdigit (*end);
+      if (digit)
+        g_string_append_c (key, '#');
+      else
+        g_string_append_len (key, p, end - p);
+      p = end;
+    }
+  while (key->len > 0 && key->str[key->len - 1] == ' ')
+    g_string_truncate (key, key->len - 1);
 
   return g_string_free (key, FALSE);
 }
@@ -781,7 +821,7 @@ refused (RsMailer      *self,
     case RS_SMTP_CLASS_MESSAGE:
       if (recipient != NULL && !rs_smtp_enhanced_is_mailbox (reply->enhanced))
         {
-          g_autofree char *key = refusal_key (reply->code, reply->text->str, recipient);
+          g_autofree char *key = refusal_key (reply->code, reply->enhanced, reply->text->str, recipient);
 
           if (self->refusal != NULL && g_str_equal (self->refusal, key)
               && g_ascii_strcasecmp (self->refused_to, recipient) != 0)
