@@ -1906,6 +1906,30 @@ test_repeated_refusal_ids (Fixture       *fixture,
   assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
 }
 
+/* A sender name with a line break: nothing is sent, and the message says
+ * why in one sentence each, with one full stop between them. */
+static void
+test_bad_sender (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rs_test_server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  options.from_name = "Scan Team\nBcc: someone@example.org";
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_assert_null (strstr (error->message, ".."));
+  g_assert_nonnull (strstr (error->message, "Preferences"));
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, CONNECTS), ==, 0);
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+}
+
 /* Temporary replies at different stages: each wait costs one new
  * connection at most, and nothing is delivered twice. */
 static void
@@ -1983,6 +2007,7 @@ main (int   argc,
   ADD ("/send-job/account-stop", test_account_stop);
   ADD ("/send-job/repeated-refusal", test_repeated_refusal);
   ADD ("/send-job/repeated-refusal-ids", test_repeated_refusal_ids);
+  ADD ("/send-job/bad-sender", test_bad_sender);
   ADD ("/send-job/temporary-steps", test_temporary_steps);
 
   return g_test_run ();

@@ -119,8 +119,23 @@ test_template_find_unknown (void)
   g_assert_cmpint (u->char_offset, ==, (glong) u->offset - 2);
   g_assert_cmpint (u->char_length, ==, 11);
 
-  none = rs_template_find_unknown ("{name} { } {{email} {overall");
+  none = rs_template_find_unknown ("{name} { } {{email} {overall {-} {: /}");
   g_assert_cmpuint (none->len, ==, 0);
+
+  /* Mistyped forms that would reach the reader as they are. */
+  {
+    const char *forms[] = { "{ name }", "{name }", "{first name}", "{Naam:}",
+                            "{bedrijf/company}", "{e.mail}" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+      {
+        g_autofree char *line = g_strdup_printf ("Dear %s,", forms[i]);
+        g_autoptr(GArray) found = rs_template_find_unknown (line);
+
+        g_assert_cmpuint (found->len, ==, 1);
+        g_assert_cmpstr (g_array_index (found, RsTemplateUnknown, 0).placeholder, ==, forms[i]);
+      }
+  }
 }
 
 static void

@@ -407,3 +407,143 @@ rs_secret_forget_finish (GAsyncResult  *result,
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* Per identity provider and signed-in account. */
+static const SecretSchema *
+get_oauth_schema (void)
+{
+  static const SecretSchema schema = {
+    APP_ID ".OAuthAccount", SECRET_SCHEMA_NONE,
+    {
+      { "provider", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+  };
+
+  return &schema;
+}
+
+static void
+explain_oauth (GError     **error,
+               GError      *cause,
+               const char  *provider)
+{
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_error_copy (cause));
+      return;
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               _("The keyring could not be used for the sign-in with %s: %s. Without a "
+                 "keyring, sign in again each time, or give the refresh token in "
+                 "$RESILIENCESCAN_OAUTH_REFRESH_TOKEN."),
+               provider, cause->message);
+}
+
+gboolean
+rs_secret_store_refresh_token (const char    *provider,
+                               const char    *account,
+                               const char    *token,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (provider != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  if (account == NULL)
+    account = "";
+
+  /* Translators: how the sign-in is named in the keyring: the provider, the
+   * account */
+  label = g_strdup_printf (_("ResilienceScan sign-in with %s for %s"), provider, account);
+  if (!secret_password_store_sync (get_oauth_schema (), SECRET_COLLECTION_DEFAULT, label, token,
+                                   cancellable, &local_error,
+                                   "provider", provider, "account", account, NULL))
+    {
+      explain_oauth (error, local_error, provider);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+char *
+rs_secret_lookup_refresh_token (const char    *provider,
+                                const char    *account,
+                                char         **account_out,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  SecretRetrievable *newest = NULL;
+  char *token = NULL;
+  GList *items;
+
+  g_return_val_if_fail (provider != NULL, NULL);
+
+  attributes = secret_attributes_build (get_oauth_schema (), "provider", provider, NULL);
+  if (account != NULL)
+    g_hash_table_insert (attributes, g_strdup ("account"), g_strdup (account));
+
+  items = secret_password_searchv_sync (get_oauth_schema (), attributes,
+                                        SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK,
+                                        cancellable, &local_error);
+  for (GList *l = items; l != NULL; l = l->next)
+    if (newest == NULL
+        || secret_retrievable_get_modified (l->data) > secret_retrievable_get_modified (newest))
+      newest = l->data;
+
+  if (newest != NULL)
+    {
+      g_autoptr(SecretValue) value = NULL;
+
+      value = secret_retrievable_retrieve_secret_sync (newest, cancellable, &local_error);
+      if (value != NULL)
+        {
+          if (account_out != NULL)
+            {
+              g_autoptr(GHashTable) found = secret_retrievable_get_attributes (newest);
+
+              *account_out = g_strdup (g_hash_table_lookup (found, "account"));
+            }
+          token = secret_value_unref_to_password (g_steal_pointer (&value), NULL);
+        }
+    }
+  g_list_free_full (items, g_object_unref);
+
+  if (local_error != NULL)
+    explain_oauth (error, local_error, provider);
+
+  return token;
+}
+
+gboolean
+rs_secret_forget_refresh_token (const char    *provider,
+                                const char    *account,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_return_val_if_fail (provider != NULL, FALSE);
+
+  attributes = secret_attributes_build (get_oauth_schema (), "provider", provider, NULL);
+  if (account != NULL)
+    g_hash_table_insert (attributes, g_strdup ("account"), g_strdup (account));
+
+  secret_password_clearv_sync (get_oauth_schema (), attributes, cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      explain_oauth (error, local_error, provider);
+      return FALSE;
+    }
+
+  return TRUE;
+}

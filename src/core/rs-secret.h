@@ -59,4 +59,29 @@ char    *rs_secret_account_host (const char    *server);
 typedef char RsSecretPassword;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsSecretPassword, rs_secret_free_password)
 
+
+/* The OAuth 2.0 refresh token lives in the keyring only, per provider
+ * ("microsoft", "google") and signed-in account. These block: call them from
+ * a worker thread. */
+gboolean rs_secret_store_refresh_token  (const char    *provider,
+                                         const char    *account,
+                                         const char    *token,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+/* With @account %NULL, the token of the account signed in last with
+ * @provider; @account_out (nullable) gets its account.
+ * Returns: (transfer full) (nullable): free with rs_secret_free_password();
+ *   %NULL without an error when none is kept */
+char    *rs_secret_lookup_refresh_token (const char    *provider,
+                                         const char    *account,
+                                         char         **account_out,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+/* With @account %NULL, every account of @provider; TRUE also when none was
+ * kept. */
+gboolean rs_secret_forget_refresh_token (const char    *provider,
+                                         const char    *account,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+
 G_END_DECLS

@@ -341,9 +341,15 @@ check_options (const RsSendOptions  *options,
                               &local_error);
     if (message == NULL)
       {
+        g_autofree char *reason = g_strdup (local_error->message);
+        gsize length = strlen (reason);
+
+        /* One full stop between the reason and the advice. */
+        while (length > 0 && reason[length - 1] == '.')
+          reason[--length] = '\0';
         g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
                      _("The sender cannot be used: %s. Correct the sender name or the reply "
-                       "address in Preferences."), local_error->message);
+                       "address in Preferences."), reason);
         return FALSE;
       }
   }

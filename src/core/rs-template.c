@@ -114,10 +114,13 @@ rs_template_default_body (const char *language)
   return defaults[find_default (language)].body;
 }
 
+/* What a mistyped placeholder may hold besides letters and digits:
+ * "{ name }", "{first name}", "{Naam:}", "{bedrijf/company}". */
 static gboolean
 is_name_char (gunichar c)
 {
-  return c == '_' || c == '-' || g_unichar_isalnum (c);
+  return c == '_' || c == '-' || c == ' ' || c == ':' || c == '/' || c == '.' ||
+         g_unichar_isalnum (c);
 }
 
 /* The length in bytes of the placeholder-shaped word "{...}" at @p, or 0.
@@ -144,6 +147,15 @@ scan_placeholder (const char *p,
 
   if (*q != '}' || n_chars == 0)
     return 0;
+  /* Some letter or digit in it: "{ }" and "{-}" are prose. */
+  {
+    gboolean word = FALSE;
+
+    for (const char *r = p + 1; r < q; r = g_utf8_next_char (r))
+      word |= g_unichar_isalnum (g_utf8_get_char (r));
+    if (!word)
+      return 0;
+  }
 
   memcpy (name, p + 1, q - p - 1);
   name[q - p - 1] = '\0';
