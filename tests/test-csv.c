@@ -506,6 +506,54 @@ test_cp1252 (void)
   assert_dump ("a,b\n1,\xc3", "1:[a][b]\n2:[1][Ã]\n");
 }
 
+/* In a row with Windows-1252 in it, a field that is valid UTF-8 only by
+ * chance ("ß" and a no-break space, "É’") is Windows-1252 too, and noted;
+ * real UTF-8 beside it, and rows that are all UTF-8, stay as they are. */
+static void
+test_cp1252_by_chance (void)
+{
+  static const char data[] = "name;company;email\r\n"
+                             "Hans Strau\xdf\xa0;M\xfcller GmbH;hans@example.com\r\n"
+                             "CAF\xc9\x92S Bakery;Caf\xe9 \x96 Bar;cafe@example.com\r\n"
+                             "Zo\xc3\xab \xe2\x80\x99t Hart;M\xfcller GmbH;zoe@example.com\r\n"
+                             "\xce\x9d\xce\xaf\xce\xba\xce\xb7;Athens SA;niki@example.com\r\n";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (data, sizeof data - 1);
+  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const RsCsvRecoded *recoded;
+  const char * const *fields;
+  guint n_recoded;
+  guint n;
+
+  reader = rs_csv_reader_new_for_bytes (bytes, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_cmpstr (fields[0], ==, "Hans Strauß\xc2\xa0");
+  g_assert_cmpstr (fields[1], ==, "Müller GmbH");
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_cmpstr (fields[0], ==, "CAFÉ’S Bakery");
+  g_assert_cmpstr (fields[1], ==, "Café – Bar");
+  /* Three bytes beside it: real UTF-8, kept. */
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_cmpstr (fields[0], ==, "Zoë ’t Hart");
+  g_assert_cmpstr (fields[1], ==, "Müller GmbH");
+  /* A Greek name in a row that is all UTF-8 is Greek. */
+  g_assert_true (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_cmpstr (fields[0], ==, "Νίκη");
+  g_assert_false (rs_csv_reader_next_row (reader, &fields, &n, NULL, &error));
+  g_assert_no_error (error);
+
+  recoded = rs_csv_reader_get_recoded (reader, &n_recoded);
+  g_assert_cmpuint (n_recoded, ==, 5);
+  g_assert_cmpuint (recoded[0].line, ==, 2);
+  g_assert_cmpuint (recoded[0].column, ==, 0);
+  g_assert_cmpuint (recoded[2].line, ==, 3);
+  g_assert_cmpuint (recoded[2].column, ==, 0);
+  g_assert_cmpuint (recoded[4].line, ==, 4);
+  g_assert_cmpuint (recoded[4].column, ==, 1);
+}
+
 /* Every byte of the 0x80..0x9f block, checked against the code chart. */
 static void
 test_cp1252_table (void)
@@ -1457,6 +1505,7 @@ main (int   argc,
   g_test_add_func ("/csv/embedded-newlines", test_embedded_newlines);
   g_test_add_func ("/csv/bom", test_bom);
   g_test_add_func ("/csv/cp1252", test_cp1252);
+  g_test_add_func ("/csv/cp1252-by-chance", test_cp1252_by_chance);
   g_test_add_func ("/csv/cp1252-table", test_cp1252_table);
   g_test_add_func ("/csv/delimiters", test_delimiters);
   g_test_add_func ("/csv/line-ends", test_line_ends);

@@ -1123,8 +1123,31 @@ record_is_blank (RsCsvReader *self)
   return self->n_fields == 1 && self->row_len == 1 && !self->record_quoted;
 }
 
+/* Whether a valid UTF-8 @field is more likely Windows-1252 that happens to
+ * be valid: in a row that has Windows-1252 elsewhere, an upper-case
+ * accented letter followed by a symbol ("ß" and a no-break space, "É" and
+ * "’") reads as a character of Latin Extended-B, IPA, Greek, Cyrillic,
+ * Hebrew, Arabic or NKo, with nothing of three bytes or more beside it. */
+static gboolean
+looks_like_cp1252 (const guint8 *field,
+                   gsize         len)
+{
+  gboolean unlikely = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (field[i] >= 0xe0)
+        return FALSE;
+      if (field[i] >= 0xc6 && field[i] <= 0xdf)
+        unlikely = TRUE;
+    }
+
+  return unlikely;
+}
+
 /* A field that is not valid UTF-8 is read as Windows-1252, byte by byte,
- * and noted; the others stay as they are. The row is written anew to the
+ * and noted, as is one that only looks valid by chance
+ * (looks_like_cp1252()); the others stay as they are. The row is written anew to the
  * spare buffer, which then becomes the row. */
 static gboolean
 recode_fields (RsCsvReader  *self,
@@ -1157,7 +1180,7 @@ recode_fields (RsCsvReader  *self,
       const guint8 *end = validate_utf8 (field, len, &self->saw_multibyte);
 
       self->starts[i] = out;
-      if (end == field + len)
+      if (end == field + len && !looks_like_cp1252 (field, len))
         {
           memcpy (to + out, field, len);
           out += len;
