@@ -6,6 +6,9 @@
 #include <json-glib/json-glib.h>
 
 #include "rs-graph.h"
+#include "rs-import.h"
+#include "rs-report-job.h"
+#include "rs-send-job.h"
 #include "rs-test-smtp.h"
 #include "rs-test-util.h"
 
@@ -577,6 +580,286 @@ test_graph_bad_recipient (void)
   server_stop (&server);
 }
 
+/* The send job through Graph: a real database and real reports. */
+
+#define HEADER "name,function,company_name,email_address,version,submitdate," \
+               "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a," \
+               "do__r,do__c,do__f,do__v,do__a\n"
+
+static const char master_csv[] =
+  HEADER
+  "Ivo Bos,Buyer,Polder Packaging B.V.,ivo@example.com,Version 1.0 (eng),2024-03-01,"
+  "4,4,3,2,5,3,3,3,3,3,2,2,2,2,2\n"
+  "Anne Jansen,Planner,Polder Packaging B.V.,anne@example.org,Versie 1.0 (nl),2024-03-02,"
+  "3,3,3,3,3,3,3,3,3,3,3,3,3,3,3\n"
+  "Lena Öberg,CEO,Fjord AS,lena@example.net,Version 1.0 (eng),2024-03-03,"
+  "2,2,2,2,2,1,1,1,1,1,1,1,1,1,1\n";
+
+#define N_PEOPLE 3
+
+typedef struct
+{
+  char *dir;
+  RsStore *store;
+  Server server;
+  /* statuses seen just before each message was handed over */
+  GString *before;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) imported = NULL;
+  g_autoptr(RsReportSummary) made = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *folder = NULL;
+
+  fixture->dir = rs_test_make_tmpdir ();
+  fixture->before = g_string_new (NULL);
+  db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  folder = g_build_filename (fixture->dir, "Reports", NULL);
+  csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  fixture->store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_set_contents (csv, master_csv, -1, NULL));
+  file = g_file_new_for_path (csv);
+  imported = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->added, ==, N_PEOPLE);
+
+  made = rs_report_job_run (fixture->store, folder, NULL, 0, FALSE, 2, NULL, NULL, NULL,
+                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (made->made, ==, N_PEOPLE);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  server_stop (&fixture->server);
+  g_clear_object (&fixture->store);
+  rs_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_string_free (fixture->before, TRUE);
+}
+
+/* The first column of the first row, as text; NULL for none or NULL. */
+static char *
+query (Fixture    *fixture,
+       const char *sql)
+{
+  sqlite3 *db = rs_store_get_connection (fixture->store, NULL);
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+#define assert_query(fixture, expected, sql) \
+  G_STMT_START { \
+    g_autofree char *_value = query (fixture, sql); \
+    g_assert_cmpstr (_value, ==, expected); \
+  } G_STMT_END
+
+/* Just before a message goes: its record says `sending` already. */
+static void
+on_progress (const RsSendSummary *so_far,
+             const RsSendItem    *current,
+             const RsSendResult  *result,
+             gpointer             user_data)
+{
+  Fixture *fixture = user_data;
+  g_autofree char *sql = NULL;
+  g_autofree char *status = NULL;
+
+  if (result != NULL || current == NULL || so_far->wait_s != 0)
+    return;
+  sql = g_strdup_printf ("SELECT status FROM delivery WHERE respondent_id = %lld",
+                         (long long) current->id);
+  status = query (fixture, sql);
+  g_string_append_printf (fixture->before, "%s ", status);
+}
+
+static RsSendOptions
+make_options (Fixture    *fixture,
+              const char *token)
+{
+  RsSendOptions options = {
+    .mode = RS_SEND_MODE_LIVE,
+    .transport = RS_SEND_TRANSPORT_GRAPH,
+    .graph = {
+      .url = fixture->server.url,
+      .access_token = token,
+      .ca_file = cert_file (),
+      .connect_timeout_s = 5,
+      .timeout_s = 10,
+    },
+    .from_address = FROM,
+    .from_name = "Scan Team",
+    .subject_en = "Your report, {name}",
+    .subject_nl = "Uw rapport, {name}",
+    .max_tries = 3,
+    .backoff_ms = 10,
+  };
+
+  return options;
+}
+
+/* Every respondent sent through Graph, each with their own report, name
+ * and Message-ID; `sending` was written before each request. */
+static void
+test_graph_job_live (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&fixture->server, NULL);
+  options = make_options (fixture, TOKEN);
+  summary = rs_send_job_run (fixture->store, &options, on_progress, fixture, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (summary);
+
+  g_assert_cmpuint (summary->sent, ==, N_PEOPLE);
+  g_assert_cmpuint (summary->unknown, ==, 0);
+  g_assert_cmpstr (fixture->before->str, ==, "sending sending sending ");
+  g_assert_cmpuint (messages_stored (&fixture->server), ==, N_PEOPLE);
+  assert_query (fixture, "3", "SELECT count(*) FROM delivery WHERE status = 'sent'"
+                              " AND mode = 'live'");
+
+  for (guint n = 1; n <= N_PEOPLE; n++)
+    {
+      g_autoptr(JsonNode) root = server_request (&fixture->server, n);
+      JsonObject *message = json_object_get_object_member (json_node_get_object (root),
+                                                           "message");
+      JsonObject *recipient = json_object_get_object_member (
+        json_array_get_object_element (json_object_get_array_member (message, "toRecipients"),
+                                       0), "emailAddress");
+      JsonObject *attachment = json_array_get_object_element (
+        json_object_get_array_member (message, "attachments"), 0);
+      const char *address = json_object_get_string_member (recipient, "address");
+      g_autofree char *sql = g_strdup_printf ("SELECT id FROM respondent WHERE email = '%s'",
+                                              address);
+      g_autofree char *id = query (fixture, sql);
+      g_autofree char *path = NULL;
+      g_autofree char *message_id = NULL;
+      g_autofree char *expected_id = NULL;
+      g_autofree char *person = NULL;
+      g_autofree guchar *decoded = NULL;
+      g_autoptr(GBytes) sent = NULL;
+      g_autoptr(GBytes) file = NULL;
+      char *contents = NULL;
+      gsize length = 0;
+
+      g_assert_nonnull (id);
+      g_free (sql);
+      sql = g_strdup_printf ("SELECT report_path FROM delivery WHERE respondent_id = %s", id);
+      path = query (fixture, sql);
+      g_free (sql);
+      sql = g_strdup_printf ("SELECT message_id FROM delivery WHERE respondent_id = %s", id);
+      message_id = query (fixture, sql);
+      g_free (sql);
+      sql = g_strdup_printf ("SELECT person FROM respondent WHERE id = %s", id);
+      person = query (fixture, sql);
+
+      g_assert_cmpstr (json_object_get_string_member (recipient, "name"), ==, person);
+      g_assert_nonnull (strstr (json_object_get_string_member (message, "subject"), person));
+      expected_id = g_strdup_printf ("<%s>", message_id);
+      g_assert_cmpstr (json_object_get_string_member (message, "internetMessageId"), ==,
+                       expected_id);
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      file = g_bytes_new_take (contents, length);
+      decoded = g_base64_decode (json_object_get_string_member (attachment, "contentBytes"),
+                                 &length);
+      sent = g_bytes_new (decoded, length);
+      g_assert_true (g_bytes_equal (sent, file));
+    }
+}
+
+/* The first request went out and its answer was lost: `unknown`, never
+ * sent again; the others are sent. */
+static void
+test_graph_job_unknown (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&fixture->server, "--drop-after-body", "--times", "1", NULL);
+  options = make_options (fixture, TOKEN);
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (summary->sent, ==, N_PEOPLE - 1);
+  g_assert_cmpuint (summary->unknown, ==, 1);
+  g_assert_cmpuint (messages_stored (&fixture->server), ==, N_PEOPLE);
+  assert_query (fixture, "unknown", "SELECT status FROM delivery WHERE respondent_id = 1");
+  assert_query (fixture, "2", "SELECT count(*) FROM delivery WHERE status = 'sent'");
+  g_clear_pointer (&summary, rs_send_summary_free);
+
+  /* A second send leaves it alone. */
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->sent, ==, 0);
+  g_assert_cmpuint (messages_stored (&fixture->server), ==, N_PEOPLE);
+}
+
+/* 429 with Retry-After: the whole queue waits that long, not the short
+ * back-off, then everyone is sent, once. */
+static void
+test_graph_job_throttled (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  server_start (&fixture->server, "--status", "429", "--retry-after", "2", "--error-code",
+                "ApplicationThrottled", "--times", "1", NULL);
+  options = make_options (fixture, TOKEN);
+  start = g_get_monotonic_time ();
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (summary->waits, ==, 1);
+  g_assert_cmpuint (summary->sent, ==, N_PEOPLE);
+  g_assert_cmpuint (messages_stored (&fixture->server), ==, N_PEOPLE);
+}
+
+/* A refused token stops the job before anything is sent; everyone stays
+ * pending. */
+static void
+test_graph_job_token (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&fixture->server, NULL);
+  options = make_options (fixture, "eyJ0eXAi.expired");
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_null (summary);
+  g_assert_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TOKEN_EXPIRED);
+  g_assert_cmpuint (messages_stored (&fixture->server), ==, 0);
+  assert_query (fixture, "3", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+}
+
 /* Everything logged while the tests run, debug messages included. */
 static GString *logged;
 static GMutex logged_lock;
@@ -657,6 +940,14 @@ main (int   argc,
   g_test_add_func ("/graph/config", test_graph_config);
   g_test_add_func ("/graph/bad-recipient", test_graph_bad_recipient);
   g_test_add_func ("/graph/token-not-logged", test_graph_token_not_logged);
+  g_test_add ("/graph/job/live", Fixture, NULL, fixture_set_up, test_graph_job_live,
+              fixture_tear_down);
+  g_test_add ("/graph/job/unknown", Fixture, NULL, fixture_set_up, test_graph_job_unknown,
+              fixture_tear_down);
+  g_test_add ("/graph/job/throttled", Fixture, NULL, fixture_set_up, test_graph_job_throttled,
+              fixture_tear_down);
+  g_test_add ("/graph/job/token", Fixture, NULL, fixture_set_up, test_graph_job_token,
+              fixture_tear_down);
 
   status = g_test_run ();
   if (cert_dir != NULL)

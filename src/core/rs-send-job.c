@@ -704,6 +704,7 @@ typedef struct
   RsStore *store;
   const RsSendOptions *options;
   RsMailer *mailer;
+  RsGraph *graph;
   RsSendSummary *summary;
   RsSendJobProgress progress;
   gpointer progress_data;
@@ -897,6 +898,46 @@ failed:
   return NULL;
 }
 
+/* @item's message through Microsoft Graph: the same subject, text,
+ * recipient, report and Message-ID as the SMTP message build_message()
+ * made and checked. */
+static RsMailOutcome
+send_graph (Job         *job,
+            RsSendItem  *item,
+            GBytes      *report,
+            const char  *message_id,
+            guint       *code,
+            char       **reply,
+            guint       *retry_after_s,
+            GError     **error)
+{
+  const RsSendOptions *options = job->options;
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *file_name = rs_report_attachment_name (item->report_path);
+  const char *to;
+  RsGraphMessage message = { 0 };
+  RsMailOutcome outcome;
+
+  compose (options, item, &subject, &body, &to);
+  message.to_address = to;
+  message.to_name = options->mode == RS_SEND_MODE_LIVE ? item->person : NULL;
+  message.from_address = options->from_address;
+  message.from_name = options->from_name;
+  message.reply_to = options->reply_to;
+  message.subject = subject;
+  message.text = body;
+  message.message_id = message_id;
+  message.attachment_name = file_name;
+  message.attachment_type = "application/pdf";
+  message.attachment = report;
+
+  outcome = rs_graph_send (job->graph, &message, code, reply, NULL, error);
+  *retry_after_s = outcome == RS_MAIL_TEMPORARY ? rs_graph_get_retry_after (job->graph) : 0;
+
+  return outcome;
+}
+
 /* Sleeps until @until (monotonic), waking up when the job is cancelled. */
 static gboolean
 wait_until (Job    *job,
@@ -1026,6 +1067,7 @@ send_one (Job       *job,
   Finish finish = { .id = item->id };
   gboolean remade = FALSE;
   guint code = 0;
+  guint retry_after_s = 0;
 
   result = result_new (item, work->tries);
 
@@ -1092,8 +1134,12 @@ send_one (Job       *job,
   job->last_send = g_get_monotonic_time ();
   work->tries++;
   result->tries = work->tries;
-  outcome = rs_mailer_send (job->mailer, options->from_address, sent_to, bytes, &code, &reply,
-                            NULL, &send_error);
+  if (job->graph != NULL)
+    outcome = send_graph (job, item, report_bytes, message_id, &code, &reply, &retry_after_s,
+                          &send_error);
+  else
+    outcome = rs_mailer_send (job->mailer, options->from_address, sent_to, bytes, &code,
+                              &reply, NULL, &send_error);
   result->reply_code = code;
 
   if (outcome != RS_MAIL_TEMPORARY)
@@ -1164,7 +1210,8 @@ send_one (Job       *job,
         guint64 wait_ms;
 
         job->waits_in_a_row++;
-        wait_ms = backoff_ms (job, job->waits_in_a_row);
+        /* As long as the server asked, and never less than the back-off. */
+        wait_ms = MAX (backoff_ms (job, job->waits_in_a_row), (guint64) retry_after_s * 1000);
         job->resume_at = g_get_monotonic_time () + (gint64) wait_ms * 1000;
         job->summary->waits++;
         job->summary->wait_s = (guint) ((wait_ms + 999) / 1000);
@@ -1335,6 +1382,7 @@ rs_send_job_run (RsStore              *store,
 {
   g_autoptr(RsSendSummary) summary = NULL;
   g_autoptr(RsMailer) mailer = NULL;
+  g_autoptr(RsGraph) graph = NULL;
   gboolean busy;
   guint n_recovered = 0;
   gboolean ok;
@@ -1347,9 +1395,18 @@ rs_send_job_run (RsStore              *store,
   if (!check_options (options, error))
     return NULL;
 
-  mailer = rs_mailer_new (&options->mailer, error);
-  if (mailer == NULL)
-    return NULL;
+  if (options->transport == RS_SEND_TRANSPORT_GRAPH)
+    {
+      graph = rs_graph_new (&options->graph, error);
+      if (graph == NULL)
+        return NULL;
+    }
+  else
+    {
+      mailer = rs_mailer_new (&options->mailer, error);
+      if (mailer == NULL)
+        return NULL;
+    }
 
   fd = lock_take (store, &busy, error);
   if (fd < 0)
@@ -1385,6 +1442,7 @@ rs_send_job_run (RsStore              *store,
   job.store = store;
   job.options = options;
   job.mailer = mailer;
+  job.graph = graph;
   job.summary = summary;
   job.progress = progress;
   job.progress_data = progress_data;
@@ -1507,6 +1565,10 @@ rs_send_job_run_async (RsStore              *store,
   data->options.mailer.password = keep (data, options->mailer.password);
   data->options.mailer.ca_file = keep (data, options->mailer.ca_file);
   data->options.mailer.pinned_key = keep (data, options->mailer.pinned_key);
+  data->options.mailer.access_token = keep (data, options->mailer.access_token);
+  data->options.graph.url = keep (data, options->graph.url);
+  data->options.graph.access_token = keep (data, options->graph.access_token);
+  data->options.graph.ca_file = keep (data, options->graph.ca_file);
   data->options.from_address = keep (data, options->from_address);
   data->options.from_name = keep (data, options->from_name);
   data->options.reply_to = keep (data, options->reply_to);

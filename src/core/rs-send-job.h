@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "rs-graph.h"
 #include "rs-mailer.h"
 #include "rs-status.h"
 #include "rs-store.h"
@@ -41,6 +42,14 @@ typedef enum
   RS_SEND_SKIP_SECOND_REPORT,
 } RsSendSkip;
 
+/* How the messages go: SMTP (RsSendOptions.mailer) or Microsoft Graph
+ * sendMail (RsSendOptions.graph). */
+typedef enum
+{
+  RS_SEND_TRANSPORT_SMTP,
+  RS_SEND_TRANSPORT_GRAPH,
+} RsSendTransport;
+
 typedef enum
 {
   RS_SEND_OUTCOME_SENT,
@@ -75,6 +84,8 @@ typedef struct
    * although their address has one; stored before the job plans. */
   const gint64 *allow_second_ids;
   guint n_allow_second_ids;
+  RsSendTransport transport;
+  RsGraphConfig graph;
 } RsSendOptions;
 
 /* 0 in max_tries or backoff_ms means these. A temporary reply makes the
