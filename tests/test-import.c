@@ -1741,6 +1741,32 @@ test_import_renamed (void)
   g_assert_cmpuint (summary->renamed, ==, 2);
   check_counts (summary, 0, 2, 1, 0, 0, 0, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 3);
+  g_clear_pointer (&summary, rs_import_summary_free);
+
+  /* A file without their names ("-", or nothing) renames no one: the
+   * stored names and statuses stay, and the nameless rows are flagged. */
+  {
+    Row blank[G_N_ELEMENTS (first)];
+    g_autofree char *blank_path = NULL;
+    g_autofree char *ivo_name = NULL;
+    g_autofree char *eva_name = NULL;
+    g_autofree char *eva_status = NULL;
+
+    memcpy (blank, first, sizeof first);
+    blank[0].person = "-";
+    blank[1].person = "";
+    blank_path = write_rows (dir, "blank.csv", blank, G_N_ELEMENTS (blank));
+    summary = import_ok (store, blank_path);
+    g_assert_cmpuint (summary->renamed, ==, 0);
+    ivo_name = query_text (store, "SELECT person FROM respondent WHERE id = %lld", ivo);
+    eva_name = query_text (store, "SELECT person FROM respondent WHERE id = %lld", eva);
+    eva_status = status_of (store, eva);
+    g_assert_cmpstr (ivo_name, ==, "Ivo van Dijk");
+    g_assert_cmpstr (eva_name, ==, "Eva Bos");
+    g_assert_cmpstr (eva_status, ==, "sent");
+    g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent WHERE person = ''"
+                                       " AND problem IS NOT NULL"), ==, 2);
+  }
 
   g_clear_object (&store);
   rs_test_remove_tree (dir);

@@ -1169,7 +1169,9 @@ read_one_row (Pipeline            *pipeline,
   if (known == NULL)
     {
       known = known_table_add (pipeline->known, parsed->row.identity_key);
-      if (pipeline->known->n_stored > 0)
+      /* A row without a name renames no one: it would wipe the stored
+       * name and leave the respondent unsendable. */
+      if (pipeline->known->n_stored > 0 && parsed->row.person[0] != '\0')
         known->same_address = find_same_address (pipeline->known, &parsed->row);
       if (known->same_address != NULL)
         g_ptr_array_add (pipeline->candidates, known);
