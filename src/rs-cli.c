@@ -896,6 +896,31 @@ cmd_send (GStrv *args)
   if (!rs_send_job_recover (store, &error))
     return fail ("send: %s", error->message);
 
+  /* An id that is no one is a mistake on the command line: nothing goes
+   * out, as "mark" does. */
+  if (ids->len > 0)
+    {
+      RsSendPlan *plan = rs_send_job_plan (store, &options, &error);
+      gint64 missing = -1;
+
+      if (plan == NULL)
+        return fail ("send: %s", error->message);
+      for (guint i = 0; i < plan->skipped->len && missing < 0; i++)
+        {
+          RsSendItem *item = g_ptr_array_index (plan->skipped, i);
+
+          if (item->skip == RS_SEND_SKIP_NOT_FOUND)
+            missing = item->id;
+        }
+      rs_send_plan_free (plan);
+      if (missing >= 0)
+        {
+          fail (_("send: there is no respondent with id %lld; nothing was sent"),
+                (long long) missing);
+          return 2;
+        }
+    }
+
   if (second_ids->len > 0 &&
       !rs_send_job_allow_second (store, (const gint64 *) second_ids->data, second_ids->len,
                                  TRUE, &error))

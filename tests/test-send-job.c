@@ -1721,6 +1721,21 @@ test_cli_exit (Fixture       *fixture,
       }
   }
 
+  /* An id that is no one: a mistake on the command line, nothing sent. */
+  {
+    g_autoptr(GSubprocess) process = NULL;
+    g_auto(CliResult) result = { 0 };
+    guint before = rs_test_server_count (&fixture->server, MESSAGES);
+
+    exec_sql (fixture, "UPDATE delivery SET status = 'pending'");
+    process = cli_spawn (fixture, "send", "--live", "--id=1", "--id=999", url,
+                         "--starttls=off", "--from=" FROM, NULL);
+    cli_finish (process, &result);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, "999"));
+    g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, before);
+  }
+
   /* A user name and no password anywhere: nothing goes out unsigned. */
   {
     g_autoptr(GSubprocessLauncher) launcher = NULL;
