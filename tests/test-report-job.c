@@ -292,6 +292,50 @@ test_report_job_remakes_changed (Fixture       *fixture,
   g_assert_cmpuint (files->len, ==, 5);
 }
 
+/* A report file written over (another respondent's report copied onto it)
+ * is out of date: making reports makes it again, byte for byte its own. */
+static void
+test_report_job_file_written_over (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(RsReportSummary) first = NULL;
+  g_autoptr(RsReportSummary) again = NULL;
+  g_autofree char *ivo_path = NULL;
+  g_autofree char *other_path = NULL;
+  g_autofree char *ivo_before = NULL;
+  g_autofree char *other_bytes = NULL;
+  g_autofree char *ivo_after = NULL;
+  gsize ivo_len;
+  gsize other_len;
+  gsize after_len;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+
+  first = run (fixture, FALSE);
+  g_assert_cmpuint (first->made, ==, 5);
+
+  db = rs_store_get_connection (fixture->store, NULL);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT d.report_path FROM delivery d"
+                                           " JOIN respondent r ON r.id = d.respondent_id"
+                                           " WHERE d.report_path IS NOT NULL ORDER BY r.id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  ivo_path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  other_path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  g_assert_true (g_file_get_contents (ivo_path, &ivo_before, &ivo_len, NULL));
+  g_assert_true (g_file_get_contents (other_path, &other_bytes, &other_len, NULL));
+  g_assert_true (g_file_set_contents (ivo_path, other_bytes, other_len, NULL));
+
+  again = run (fixture, FALSE);
+  g_assert_cmpuint (again->made, ==, 1);
+  g_assert_cmpuint (again->up_to_date, ==, 4);
+  g_assert_true (g_file_get_contents (ivo_path, &ivo_after, &after_len, NULL));
+  g_assert_false (after_len == other_len && memcmp (ivo_after, other_bytes, other_len) == 0);
+}
+
 /* A change the reports do not show (the case of an address) makes them look
  * outdated; making reports finds them current and says so, without remaking. */
 static void
@@ -754,6 +798,7 @@ main (int   argc,
 
   ADD ("makes-and-skips", test_report_job_makes_and_skips);
   ADD ("remakes-changed", test_report_job_remakes_changed);
+  ADD ("file-written-over", test_report_job_file_written_over);
   ADD ("current-again", test_report_job_current_again);
   ADD ("cancel", test_report_job_cancel);
   ADD ("unknown-id", test_report_job_unknown_id);

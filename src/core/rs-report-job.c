@@ -41,6 +41,8 @@ typedef struct
   gint64 source_hash;
   char *old_path;
   char *old_hash;
+  /* The SHA-256 of the file as it was written */
+  char *old_sha256;
   /* What the report on record was made from, when it is still current. */
   gboolean old_source_current;
   Company *group;
@@ -79,6 +81,7 @@ item_free (gpointer data)
   g_free (item->language);
   g_free (item->old_path);
   g_free (item->old_hash);
+  g_free (item->old_sha256);
   g_free (item->file_name);
   g_free (item);
 }
@@ -187,7 +190,7 @@ load_items (Job           *job,
                            "SELECT r.id, r.company, r.person, r.function, r.submitted_at,"
                            " r.language, " RS_STORE_SCORE_COLUMNS ","
                            " r.source_hash, d.report_path, d.report_hash, "
-                           RS_STORE_REPORT_CURRENT
+                           RS_STORE_REPORT_CURRENT ", d.report_sha256"
                            "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
@@ -210,6 +213,7 @@ load_items (Job           *job,
       item->old_path = g_strdup ((const char *) sqlite3_column_text (stmt, 22));
       item->old_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 23));
       item->old_source_current = sqlite3_column_int (stmt, 24);
+      item->old_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 25));
       item->wanted = n_ids == 0;
 
       /* The company page averages everyone of the company, whoever is made. */
@@ -409,6 +413,28 @@ file_sha256 (const char  *path,
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
 }
 
+/* Whether the report file at @path is there and, when its SHA-256 was
+ * recorded, still byte for byte what was written: a file copied over it
+ * (another respondent's report, an edited one) makes it out of date. */
+static gboolean
+file_is_as_written (const char *path,
+                    const char *sha256)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *checksum = NULL;
+  gsize length;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
+  if (sha256 == NULL)
+    return TRUE;
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+
+  return g_str_equal (checksum, sha256);
+}
+
 static void
 make_one (Job            *job,
           Item           *item,
@@ -440,7 +466,7 @@ make_one (Job            *job,
 
   hash = rs_report_input_hash (&input);
   if (!job->force && item->old_path != NULL && g_strcmp0 (hash, item->old_hash) == 0 &&
-      g_file_test (item->old_path, G_FILE_TEST_IS_REGULAR))
+      file_is_as_written (item->old_path, item->old_sha256))
     {
       result->outcome = RS_REPORT_OUTCOME_UP_TO_DATE;
       result->path = g_strdup (item->old_path);
