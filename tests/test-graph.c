@@ -860,6 +860,115 @@ test_graph_job_token (Fixture       *fixture,
   assert_query (fixture, "3", "SELECT count(*) FROM delivery WHERE status = 'pending'");
 }
 
+typedef struct
+{
+  guint calls;
+  gboolean fail;
+} Refresh;
+
+static char *
+refresh_token (gpointer       user_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  Refresh *refresh = user_data;
+
+  refresh->calls++;
+  if (refresh->fail)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                           "invalid_grant: sign in again");
+      return NULL;
+    }
+
+  return g_strdup (TOKEN);
+}
+
+/* An expired token is refreshed once, and the same message goes with the
+ * new one; nothing twice. */
+static void
+test_graph_job_refresh (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  Refresh refresh = { 0 };
+
+  server_start (&fixture->server, NULL);
+  options = make_options (fixture, "eyJ0eXAi.expired");
+  options.refresh_token = refresh_token;
+  options.refresh_data = &refresh;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (refresh.calls, ==, 1);
+  g_assert_cmpuint (summary->sent, ==, N_PEOPLE);
+  g_assert_cmpuint (server_count (&fixture->server, "\"status\": 401"), ==, 1);
+  g_assert_cmpuint (messages_stored (&fixture->server), ==, N_PEOPLE);
+  assert_query (fixture, "3", "SELECT count(*) FROM delivery WHERE status = 'sent'");
+}
+
+/* The refresh itself refused (invalid_grant): the job stops with that,
+ * everyone pending. */
+static void
+test_graph_job_refresh_refused (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  Refresh refresh = { .fail = TRUE };
+
+  server_start (&fixture->server, NULL);
+  options = make_options (fixture, "eyJ0eXAi.expired");
+  options.refresh_token = refresh_token;
+  options.refresh_data = &refresh;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_null (summary);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "sign in again"));
+  g_assert_cmpuint (refresh.calls, ==, 1);
+  g_assert_cmpuint (messages_stored (&fixture->server), ==, 0);
+  assert_query (fixture, "3", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+}
+
+/* The same through SMTP with XOAUTH2: a 535 5.7.3 for the old token, one
+ * refresh, everyone sent on the new one. */
+static void
+test_graph_job_smtp_refresh (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  RsTestServer smtp = { 0 };
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  Refresh refresh = { 0 };
+
+  rs_test_server_start (&smtp, "--cert", cert_file (), "--key", key_path,
+                        "--require-starttls", "--user", FROM, "--xoauth2-token", TOKEN, NULL);
+  options = make_options (fixture, NULL);
+  options.transport = RS_SEND_TRANSPORT_SMTP;
+  options.mailer.url = smtp.url;
+  options.mailer.starttls_required = TRUE;
+  options.mailer.user = FROM;
+  options.mailer.access_token = "ya29.expired";
+  options.mailer.ca_file = cert_file ();
+  options.mailer.connect_timeout_s = 5;
+  options.mailer.timeout_s = 10;
+  options.refresh_token = refresh_token;
+  options.refresh_data = &refresh;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (refresh.calls, ==, 1);
+  g_assert_cmpuint (summary->sent, ==, N_PEOPLE);
+  g_assert_cmpuint (rs_test_server_count (&smtp, "\"success\": false"), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&smtp, "\"success\": true"), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&smtp, "\"event\": \"message\""), ==, N_PEOPLE);
+  rs_test_server_stop (&smtp);
+}
+
 /* Everything logged while the tests run, debug messages included. */
 static GString *logged;
 static GMutex logged_lock;
@@ -948,6 +1057,12 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/graph/job/token", Fixture, NULL, fixture_set_up, test_graph_job_token,
               fixture_tear_down);
+  g_test_add ("/graph/job/refresh", Fixture, NULL, fixture_set_up, test_graph_job_refresh,
+              fixture_tear_down);
+  g_test_add ("/graph/job/refresh-refused", Fixture, NULL, fixture_set_up,
+              test_graph_job_refresh_refused, fixture_tear_down);
+  g_test_add ("/graph/job/smtp-refresh", Fixture, NULL, fixture_set_up,
+              test_graph_job_smtp_refresh, fixture_tear_down);
 
   status = g_test_run ();
   if (cert_dir != NULL)

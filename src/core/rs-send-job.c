@@ -1134,12 +1134,43 @@ send_one (Job       *job,
   job->last_send = g_get_monotonic_time ();
   work->tries++;
   result->tries = work->tries;
-  if (job->graph != NULL)
-    outcome = send_graph (job, item, report_bytes, message_id, &code, &reply, &retry_after_s,
-                          &send_error);
-  else
-    outcome = rs_mailer_send (job->mailer, options->from_address, sent_to, bytes, &code,
-                              &reply, NULL, &send_error);
+  for (guint refreshed = 0;; refreshed++)
+    {
+      g_autofree char *token = NULL;
+
+      if (job->graph != NULL)
+        outcome = send_graph (job, item, report_bytes, message_id, &code, &reply,
+                              &retry_after_s, &send_error);
+      else
+        outcome = rs_mailer_send (job->mailer, options->from_address, sent_to, bytes, &code,
+                                  &reply, NULL, &send_error);
+
+      /* A refused token: nothing went out; a new one, once. */
+      if (refreshed > 0 || options->refresh_token == NULL
+          || !(g_error_matches (send_error, RS_MAILER_ERROR, RS_MAILER_ERROR_TOKEN_EXPIRED)
+               || g_error_matches (send_error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TOKEN_EXPIRED)))
+        break;
+
+      g_debug ("The access token was refused; getting a new one");
+      g_clear_error (&send_error);
+      g_clear_pointer (&reply, g_free);
+      token = options->refresh_token (options->refresh_data, job->cancellable, &send_error);
+      if (token == NULL || *token == '\0')
+        {
+          if (send_error == NULL)
+            g_set_error_literal (&send_error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+                                 _("No new sign-in token could be had. Sign in again in "
+                                   "Preferences."));
+          outcome = RS_MAIL_STOP;
+          code = 0;
+          break;
+        }
+      if (job->graph != NULL)
+        rs_graph_set_access_token (job->graph, token);
+      else
+        rs_mailer_set_access_token (job->mailer, token);
+      memset (token, 0, strlen (token));
+    }
   result->reply_code = code;
 
   if (outcome != RS_MAIL_TEMPORARY)

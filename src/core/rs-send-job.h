@@ -50,6 +50,14 @@ typedef enum
   RS_SEND_TRANSPORT_GRAPH,
 } RsSendTransport;
 
+/* Called from the job's thread when the server refused the access token
+ * (RS_MAILER_ERROR_TOKEN_EXPIRED, RS_GRAPH_ERROR_TOKEN_EXPIRED): returns a
+ * new access token (freed by the job), or %NULL with @error, which stops
+ * the job ("sign in again"). */
+typedef char *(*RsSendTokenRefresh) (gpointer       user_data,
+                                     GCancellable  *cancellable,
+                                     GError       **error);
+
 typedef enum
 {
   RS_SEND_OUTCOME_SENT,
@@ -86,6 +94,11 @@ typedef struct
   guint n_allow_second_ids;
   RsSendTransport transport;
   RsGraphConfig graph;
+  /* With an access token (mailer.access_token or graph.access_token): a
+   * refused token is refreshed once and the same message tried again;
+   * %NULL stops the job instead. */
+  RsSendTokenRefresh refresh_token;
+  gpointer refresh_data;
 } RsSendOptions;
 
 /* 0 in max_tries or backoff_ms means these. A temporary reply makes the
