@@ -336,6 +336,111 @@ open_nowhere_cb (const char *uri,
 {
 }
 
+/* A request to the loopback address without this sign-in's state is not
+ * the answer: it gets a 404 and the sign-in goes on. */
+static void
+open_forged_first_cb (const char *uri,
+                      gpointer    user_data)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, NULL);
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GUri) redirect = NULL;
+  g_autoptr(GSubprocess) forger = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *forged = NULL;
+  g_autofree char *answer = NULL;
+
+  g_assert_nonnull (parsed);
+  params = g_uri_parse_params (g_uri_get_query (parsed), -1, "&", G_URI_PARAMS_NONE, NULL);
+  redirect = g_uri_parse (g_hash_table_lookup (params, "redirect_uri"), G_URI_FLAGS_NONE, NULL);
+  g_assert_nonnull (redirect);
+  forged = g_strdup_printf ("http://127.0.0.1:%d/?code=forged&state=not-the-state",
+                            g_uri_get_port (redirect));
+
+  forger = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "curl", "--silent",
+                             "--write-out", " %{http_code}", forged, NULL);
+  g_assert_no_error (error);
+  /* The listener answers from this thread's main context. */
+  g_subprocess_communicate_utf8_async (forger, NULL, NULL, result_cb, &done);
+  g_subprocess_communicate_utf8_finish (forger, wait_for (&done), &answer, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (answer, " 404"));
+
+  open_cb (uri, user_data);
+}
+
+static void
+test_oauth_browser_state (void)
+{
+  g_autoptr(RsOAuthProvider) provider = NULL;
+  g_autoptr(RsOAuth) oauth = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *opened = NULL;
+  g_autofree char *account = NULL;
+  Idp idp = { 0 };
+
+  forget_all ();
+  idp_start (&idp, NULL);
+  provider = microsoft_provider (&idp);
+  oauth = rs_oauth_new (provider);
+
+  rs_oauth_sign_in_browser_async (oauth, open_forged_first_cb, &opened, NULL, result_cb,
+                                  &result);
+  g_assert_true (rs_oauth_sign_in_browser_finish (oauth, wait_for (&result), &account, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (account, ==, ACCOUNT);
+  g_assert_cmpuint (idp_count (&idp, "\"pkce\": \"ok\""), ==, 1);
+
+  idp_stop (&idp);
+}
+
+/* The provider refuses in the browser: access_denied, nothing kept. */
+static void
+test_oauth_browser_denied (void)
+{
+  g_autoptr(RsOAuthProvider) provider = NULL;
+  g_autoptr(RsOAuth) oauth = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *opened = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *page = NULL;
+  g_autofree char *page_path = NULL;
+  Idp idp = { 0 };
+
+  forget_all ();
+  idp_start (&idp, "--deny", NULL);
+  provider = rs_oauth_provider_new (RS_OAUTH_PROVIDER_GOOGLE);
+  rs_oauth_provider_set_client_id (provider, CLIENT_ID);
+  rs_oauth_provider_set_authority (provider, idp.base);
+  rs_oauth_provider_set_ca_file (provider, idp.cert);
+  oauth = rs_oauth_new (provider);
+
+  rs_oauth_sign_in_browser_async (oauth, open_cb, &opened, NULL, result_cb, &result);
+  g_assert_false (rs_oauth_sign_in_browser_finish (oauth, wait_for (&result), NULL, &error));
+  g_assert_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_DENIED);
+  g_assert_nonnull (strstr (error->message, "Google"));
+  g_assert_nonnull (strstr (opened, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+  g_assert_nonnull (strstr (opened, "access_type=offline"));
+
+  page_path = g_build_filename (idp.dir, "page.html", NULL);
+  /* The browser may still be writing it. */
+  for (guint i = 0; i < 250 && (page == NULL || strstr (page, "</html>") == NULL); i++)
+    {
+      g_clear_pointer (&page, g_free);
+      g_usleep (20000);
+      g_file_get_contents (page_path, &page, NULL, NULL);
+    }
+  g_assert_nonnull (page);
+  g_assert_nonnull (strstr (page, "did not succeed"));
+  kept = kept_refresh_token ("google", NULL);
+  g_assert_null (kept);
+
+  idp_stop (&idp);
+}
+
 /* Cancel while waiting for the browser: the sign-in ends at once. */
 static void
 test_oauth_browser_cancel (void)
@@ -876,6 +981,8 @@ main (int   argc,
 
   g_test_add_func ("/oauth/provider", test_oauth_provider);
   g_test_add_func ("/oauth/browser", test_oauth_browser);
+  g_test_add_func ("/oauth/browser-state", test_oauth_browser_state);
+  g_test_add_func ("/oauth/browser-denied", test_oauth_browser_denied);
   g_test_add_func ("/oauth/browser-cancel", test_oauth_browser_cancel);
   g_test_add_func ("/oauth/device", test_oauth_device);
   g_test_add_func ("/oauth/device-refused", test_oauth_device_refused);

@@ -872,7 +872,8 @@ handle_request (Request *request)
       return;
     }
 
-  reply (request, "200 OK", _("Signed in"),
+  /* The code is yet to be exchanged: the app tells how that went. */
+  reply (request, "200 OK", _("Sign-in received"),
          _("You can close this window and return to ResilienceScan."));
   browser->code = g_strdup (code);
   g_task_run_in_thread (request->task, exchange_thread);
@@ -1076,7 +1077,16 @@ rs_oauth_sign_in_browser_async (RsOAuth             *self,
   form_add (uri, "code_challenge", challenge);
   form_add (uri, "code_challenge_method", "S256");
   if (rs_oauth_provider_get_kind (self->provider) == RS_OAUTH_PROVIDER_MICROSOFT)
-    form_add (uri, "prompt", "select_account");
+    {
+      form_add (uri, "prompt", "select_account");
+    }
+  else
+    {
+      /* Google gives a refresh token only with the consent it was asked
+       * for: every sign-in asks, so that every sign-in can be kept. */
+      form_add (uri, "access_type", "offline");
+      form_add (uri, "prompt", "consent");
+    }
   g_string_prepend_c (uri, strchr (authorize, '?') != NULL ? '&' : '?');
   g_string_prepend (uri, authorize);
 
