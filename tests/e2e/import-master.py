@@ -5,6 +5,7 @@
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -114,9 +115,16 @@ def scenario(s):
     s.resize("ResilienceScan", 600, 700)
     s.wait_for(lambda: s.main_window.extents()[2] <= 620, what="the window 600 px wide")
     s.step("600 px wide")
-    width = s.main_window.extents()[2]
-    header = [b for b in s.main_window.find_all("push button") if b.extents()[1] < 46]
-    outside = [b for b in header if b.extents()[0] + b.extents()[2] > width + 1]
+    # Measured again for a few seconds: on a busy machine a panel that is
+    # closing still reports its old place for a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        width = s.main_window.extents()[2]
+        header = [b for b in s.main_window.find_all("push button") if b.extents()[1] < 46]
+        outside = [b for b in header if b.extents()[0] + b.extents()[2] > width + 1]
+        if (len(header) >= 4 and not outside) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     s.expect(len(header) >= 4 and not outside,
              "every header bar button inside the 600 px window, these stick out: %s" % outside)
     s.expect(harness.row_node(s, "Gijs Peters") is not None and
