@@ -235,7 +235,8 @@ test_oauth_provider (void)
                    "https://outlook.office.com/SMTP.Send offline_access openid email");
   rs_oauth_provider_set_route (microsoft, RS_OAUTH_ROUTE_GRAPH);
   g_assert_cmpstr (rs_oauth_provider_get_scope (microsoft), ==,
-                   "https://graph.microsoft.com/Mail.Send offline_access openid email");
+                   "https://graph.microsoft.com/Mail.Send https://graph.microsoft.com/User.Read "
+                   "offline_access openid email");
   g_assert_true (rs_oauth_provider_supports_device_code (microsoft));
   redirect = rs_oauth_provider_dup_redirect_uri (microsoft, 41234);
   g_assert_cmpstr (redirect, ==, "http://localhost:41234/");
@@ -520,7 +521,8 @@ test_oauth_device (void)
   g_assert_cmpstr (prompt.uri, ==, "https://idp.example.com/devicelogin");
   g_assert_cmpstr (prompt.code, ==, "ABCD-1234");
 
-  g_assert_cmpuint (idp_count (&idp, "Mail.Send offline_access openid email"), ==, 1);
+  g_assert_cmpuint (idp_count (&idp, "Mail.Send https://graph.microsoft.com/User.Read "
+                               "offline_access openid email"), ==, 1);
   g_assert_cmpuint (idp_count (&idp, "\"answer\": \"authorization_pending\""), ==, 1);
   g_assert_cmpuint (idp_count (&idp, "\"answer\": \"slow_down\""), ==, 1);
   g_assert_cmpuint (idp_count (&idp, "\"answer\": \"success\""), ==, 1);
@@ -598,6 +600,7 @@ test_oauth_refresh (void)
   g_autofree char *second = NULL;
   g_autofree char *third = NULL;
   g_autofree char *fourth = NULL;
+  g_autofree char *renewed = NULL;
   g_autofree char *kept = NULL;
   g_autofree char *last = NULL;
   g_autofree char *account = NULL;
@@ -635,6 +638,12 @@ test_oauth_refresh (void)
   g_assert_no_error (error);
   g_assert_cmpstr (third, !=, second);
   g_assert_cmpuint (idp_count (&idp, "\"result\": \"ok\""), ==, 2);
+
+  /* What a send job calls when its token was refused. */
+  renewed = rs_oauth_renew_access_token (oauth, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (renewed, !=, third);
+  g_assert_cmpuint (idp_count (&idp, "\"result\": \"ok\""), ==, 3);
 
   /* Another process: the keyring's refresh token, and the account kept with it. */
   later = rs_oauth_new (provider);

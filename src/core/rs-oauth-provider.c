@@ -291,7 +291,9 @@ rs_oauth_provider_get_scope (RsOAuthProvider *self)
   if (self->kind == RS_OAUTH_PROVIDER_GOOGLE)
     return "https://mail.google.com/ openid email";
   if (self->route == RS_OAUTH_ROUTE_GRAPH)
-    return "https://graph.microsoft.com/Mail.Send offline_access openid email";
+    /* User.Read: GET /me, for the account and Test. */
+    return "https://graph.microsoft.com/Mail.Send https://graph.microsoft.com/User.Read "
+           "offline_access openid email";
   return "https://outlook.office.com/SMTP.Send offline_access openid email";
 }
 

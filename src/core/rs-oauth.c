@@ -589,6 +589,17 @@ rs_oauth_invalidate_access_token (RsOAuth    *self,
   g_mutex_unlock (&self->lock);
 }
 
+char *
+rs_oauth_renew_access_token (RsOAuth       *self,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_return_val_if_fail (RS_IS_OAUTH (self), NULL);
+
+  rs_oauth_invalidate_access_token (self, NULL);
+  return rs_oauth_get_access_token (self, cancellable, error);
+}
+
 static void
 token_thread (GTask        *task,
               gpointer      source_object,

@@ -111,6 +111,13 @@ char            *rs_oauth_get_access_token_finish (RsOAuth               *self,
 void             rs_oauth_invalidate_access_token (RsOAuth               *self,
                                                    const char            *access_token);
 
+/* A new access token whatever the one in memory: for a send job whose
+ * token was refused (an RsSendTokenRefresh, with the RsOAuth as its data).
+ * Blocks. Returns: (transfer full): free with g_free() */
+char            *rs_oauth_renew_access_token     (RsOAuth                *self,
+                                                  GCancellable           *cancellable,
+                                                  GError                **error);
+
 /* Forgets the sign-in: the refresh tokens of the provider in the keyring
  * (every account) and the tokens in memory. Blocks. */
 gboolean         rs_oauth_sign_out               (RsOAuth                *self,
