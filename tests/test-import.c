@@ -1772,6 +1772,39 @@ test_import_renamed (void)
   rs_test_remove_tree (dir);
 }
 
+/* One mailbox spelled three ways in three exports (an international
+ * domain, its ASCII form, in capitals): one respondent, stored with the
+ * domain in its ASCII form. */
+static void
+test_import_international_address (void)
+{
+  const Row spellings[][1] = {
+    { { "Zeta BV", "Piet Boek", "piet@bücher.example" } },
+    { { "Zeta BV", "Piet Boek", "piet@xn--bcher-kva.example" } },
+    { { "Zeta BV", "Piet Boek", "piet@BÜCHER.example" } },
+  };
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(RsStore) store = open_store (dir);
+
+  for (guint i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("export-%u.csv", i);
+      g_autofree char *path = write_rows (dir, name, spellings[i], 1);
+      g_autoptr(RsImportSummary) summary = import_ok (store, path);
+
+      g_assert_cmpuint (summary->added, ==, i == 0 ? 1 : 0);
+      g_assert_cmpint (query_int (store, "SELECT count(*) FROM respondent"), ==, 1);
+    }
+  {
+    g_autofree char *email = query_text (store, "SELECT email FROM respondent");
+
+    g_assert_cmpstr (email, ==, "piet@xn--bcher-kva.example");
+  }
+
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 /* People who share an address: the name decides, in any order. */
 static void
 test_import_shared_address (void)
@@ -2647,6 +2680,7 @@ main (int   argc,
   g_test_add_func ("/import/encoding-by-field", test_import_encoding_by_field);
   g_test_add_func ("/import/cp1252-file", test_import_cp1252_file);
   g_test_add_func ("/import/renamed", test_import_renamed);
+  g_test_add_func ("/import/international-address", test_import_international_address);
   g_test_add_func ("/import/shared-address", test_import_shared_address);
   g_test_add_func ("/import/renamed-corrected", test_import_renamed_corrected);
   g_test_add_func ("/import/stream", test_import_stream);

@@ -556,6 +556,41 @@ test_row_flagged (void)
   }
 }
 
+/* One mailbox, one key, however it is spelled; one canonical spelling. */
+static void
+test_email_key (void)
+{
+  const char *same[][2] = {
+    { "piet@bücher.example", "piet@xn--bcher-kva.example" },
+    { "piet@BÜCHER.example", "piet@xn--bcher-kva.example" },
+    { "zo\xc3\xab@example.org", "zoe\xcc\x88@example.org" },
+    { "ZO\xc3\x8b@example.org", "zo\xc3\xab@example.org" },
+    { "Anna@EXAMPLE.COM", " anna@example.com " },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (same); i++)
+    {
+      g_autofree char *a = rs_master_email_key (same[i][0]);
+      g_autofree char *b = rs_master_email_key (same[i][1]);
+
+      g_test_message ("“%s” and “%s”", same[i][0], same[i][1]);
+      g_assert_cmpstr (a, ==, b);
+    }
+
+  {
+    g_autofree char *a = rs_master_email_key ("anna@example.com");
+    g_autofree char *b = rs_master_email_key ("anne@example.com");
+    g_autofree char *idn = rs_master_email_canonical ("piet@bücher.example");
+    g_autofree char *nfd = rs_master_email_canonical ("zoe\xcc\x88@example.org");
+    g_autofree char *ascii = rs_master_email_canonical ("Ivo.Bos@Example.com");
+
+    g_assert_cmpstr (a, !=, b);
+    g_assert_cmpstr (idn, ==, "piet@xn--bcher-kva.example");
+    g_assert_cmpstr (nfd, ==, "zo\xc3\xab@example.org");
+    g_assert_cmpstr (ascii, ==, "Ivo.Bos@Example.com");
+  }
+}
+
 static void
 test_email_valid (void)
 {
@@ -606,6 +641,8 @@ test_email_valid (void)
     "ivo\xf0\x9f\x98\x80@example.com",
     "ivo@b\xc3\xbc" "cher.",
     "ivo@\xc3\xa9",
+    "b@xn--zz.example",
+    "f@b\xc3\xbc" "cher.example.",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
@@ -1189,6 +1226,7 @@ main (int   argc,
   g_test_add_func ("/master/row/language", test_row_language);
   g_test_add_func ("/master/row/names-survive", test_row_names_survive);
   g_test_add_func ("/master/email-valid", test_email_valid);
+  g_test_add_func ("/master/email-key", test_email_key);
   g_test_add_func ("/master/row/white-space", test_row_white_space);
   g_test_add_func ("/master/identity-key", test_identity_key);
   g_test_add_func ("/master/identity-key/folding", test_identity_key_folding);

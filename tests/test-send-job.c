@@ -1945,6 +1945,59 @@ test_bad_sender (Fixture       *fixture,
   assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
 }
 
+/* Spellings of one mailbox are one address: an international domain and
+ * its ASCII form, upper case beyond ASCII, either Unicode normal form. */
+static void
+test_second_report_spellings (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_sql (fixture, "UPDATE respondent SET email = 'piet@bücher.example' WHERE id = 1;"
+                     "UPDATE respondent SET email = 'piet@xn--bcher-kva.example' WHERE id = 2;"
+                     "UPDATE respondent SET email = 'piet@BÜCHER.example' WHERE id = 3;"
+                     "UPDATE respondent SET email = 'zo\xc3\xab@example.org' WHERE id = 5;"
+                     "UPDATE respondent SET email = 'zoe\xcc\x88@example.org' WHERE id = 6;");
+  rs_test_server_start (&fixture->server, "--smtputf8", NULL);
+  options.mailer.url = fixture->server.url;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (summary->sent, ==, 2);
+  g_assert_cmpint (find_item (summary->plan->skipped, ANNE)->skip, ==,
+                   RS_SEND_SKIP_SECOND_REPORT);
+  g_assert_cmpint (find_item (summary->plan->skipped, LENA)->skip, ==,
+                   RS_SEND_SKIP_SECOND_REPORT);
+  g_assert_cmpint (find_item (summary->plan->skipped, SAM)->skip, ==,
+                   RS_SEND_SKIP_SECOND_REPORT);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server,
+                                          TO ("piet@xn--bcher-kva.example")), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 2);
+}
+
+/* A From address with an international domain: its Message-IDs are ASCII,
+ * and the round goes out. */
+static void
+test_international_from (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rs_test_server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  options.from_address = "scan@bücher.example";
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->sent, ==, N_VALID);
+  g_assert_cmpuint (summary->failed, ==, 0);
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE message_id NOT LIKE"
+                              " '%%@xn--bcher-kva.example'");
+}
+
 /* Temporary replies at different stages: each wait costs one new
  * connection at most, and nothing is delivered twice. */
 static void
@@ -2023,6 +2076,8 @@ main (int   argc,
   ADD ("/send-job/repeated-refusal", test_repeated_refusal);
   ADD ("/send-job/repeated-refusal-ids", test_repeated_refusal_ids);
   ADD ("/send-job/bad-sender", test_bad_sender);
+  ADD ("/send-job/second-report-spellings", test_second_report_spellings);
+  ADD ("/send-job/international-from", test_international_from);
   ADD ("/send-job/temporary-steps", test_temporary_steps);
 
   return g_test_run ();

@@ -341,6 +341,72 @@ is_true (const char *text)
 }
 
 /**
+ * rs_master_email_canonical:
+ *
+ * @email as it is sent and stored: in Unicode normal form C, with an
+ * international domain in its ASCII form (bücher.example becomes
+ * xn--bcher-kva.example), so that one mailbox has one spelling. An
+ * address that is ASCII already is returned as it is.
+ *
+ * Returns: (transfer full): the address
+ */
+char *
+rs_master_email_canonical (const char *email)
+{
+  g_autofree char *nfc = NULL;
+  g_autofree char *ascii = NULL;
+  const char *at;
+
+  g_return_val_if_fail (email != NULL, NULL);
+
+  if (g_str_is_ascii (email) || !g_utf8_validate (email, -1, NULL))
+    return g_strdup (email);
+
+  nfc = g_utf8_normalize (email, -1, G_NORMALIZE_NFC);
+  if (nfc == NULL)
+    return g_strdup (email);
+  at = strrchr (nfc, '@');
+  if (at == NULL || g_str_is_ascii (at + 1) || g_str_has_suffix (at + 1, "."))
+    return g_steal_pointer (&nfc);
+
+  ascii = g_hostname_to_ascii (at + 1);
+  if (ascii == NULL)
+    return g_steal_pointer (&nfc);
+
+  return g_strdup_printf ("%.*s@%s", (int) (at - nfc), nfc, ascii);
+}
+
+/**
+ * rs_master_email_key:
+ *
+ * What two spellings of one mailbox have in common: the canonical address
+ * (rs_master_email_canonical()) without blanks around it, case folded, so
+ * Anna@EXAMPLE.COM, ZOË@example.org, zoë in either normal form and
+ * piet@BÜCHER.example are each one address with their other spellings.
+ *
+ * Returns: (transfer full): the key
+ */
+char *
+rs_master_email_key (const char *email)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *canonical = NULL;
+
+  g_return_val_if_fail (email != NULL, NULL);
+
+  trimmed = g_strstrip (g_strdup (email));
+  canonical = rs_master_email_canonical (trimmed);
+  if (g_str_is_ascii (canonical) || !g_utf8_validate (canonical, -1, NULL))
+    return g_ascii_strdown (canonical, -1);
+
+  {
+    g_autofree char *folded = g_utf8_casefold (canonical, -1);
+
+    return g_utf8_normalize (folded, -1, G_NORMALIZE_NFC);
+  }
+}
+
+/**
  * rs_master_email_is_valid:
  *
  * Whether @email is a plausible single address: one `@`, a local part and a
@@ -389,6 +455,8 @@ rs_master_email_is_valid (const char *email)
   /* A domain such as bücher.example is checked, and sent, in its ASCII
    * form (xn--bcher-kva.example). */
   domain = at + 1;
+  if (g_str_has_suffix (domain, "."))
+    return FALSE;
   if (!g_str_is_ascii (domain))
     {
       for (const char *p = domain; *p; p = g_utf8_next_char (p))
@@ -412,6 +480,15 @@ rs_master_email_is_valid (const char *email)
   if (last_dot == NULL || strlen (last_dot + 1) < 2 || last_dot[-1] == '-' ||
       strstr (domain, "..") != NULL || domain[0] == '.' || domain[0] == '-')
     return FALSE;
+  /* A label in ASCII form must be one (xn--zz is not). */
+  if (strstr (domain, "xn--") != NULL || strstr (domain, "XN--") != NULL)
+    {
+      g_autofree char *unicode = g_hostname_to_unicode (domain);
+
+      if (unicode == NULL || g_str_is_ascii (unicode))
+        return FALSE;
+    }
+
   /* A top-level domain is letters, or an international one in ASCII. */
   if (!g_str_has_prefix (last_dot + 1, "xn--"))
     for (const char *p = last_dot + 1; *p; p++)
@@ -509,6 +586,14 @@ rs_master_identity_key (const char *company,
   g_autofree char *clean_person = clean_text (person);
   g_autofree char *clean_email = clean_text (email);
 
+  if (!g_str_is_ascii (clean_email))
+    {
+      char *canonical = rs_master_email_canonical (clean_email);
+
+      g_free (clean_email);
+      clean_email = canonical;
+    }
+
   return identity_key_of_clean (clean_company, clean_person, clean_email);
 }
 
@@ -577,6 +662,13 @@ rs_master_read_row_identity (const RsMasterColumns *columns,
   row->company = clean_text (field (fields, n_fields, columns->company));
   row->person = clean_text (field (fields, n_fields, columns->person));
   row->email = clean_text (field (fields, n_fields, columns->email));
+  if (!g_str_is_ascii (row->email))
+    {
+      char *canonical = rs_master_email_canonical (row->email);
+
+      g_free (row->email);
+      row->email = canonical;
+    }
   row->report_sent = rs_master_read_report_sent (columns, fields, n_fields);
   for (guint i = 0; i < RS_N_SCORES; i++)
     row->scores[i] = NAN;

@@ -76,6 +76,8 @@ gboolean         rs_master_read_report_sent (const RsMasterColumns *columns,
                                              guint                 n_fields);
 void             rs_master_row_clear       (RsMasterRow          *row);
 gboolean         rs_master_email_is_valid  (const char           *email);
+char            *rs_master_email_canonical (const char           *email);
+char            *rs_master_email_key       (const char           *email);
 char            *rs_master_identity_key    (const char           *company,
                                             const char           *person,
                                             const char           *email);

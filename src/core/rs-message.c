@@ -271,6 +271,14 @@ rs_message_new_message_id (const char *from_address)
   g_return_val_if_fail (from_address != NULL && strchr (from_address, '@') != NULL, NULL);
 
   domain = g_strstrip (g_ascii_strdown (strrchr (from_address, '@') + 1, -1));
+  /* An international domain in its ASCII form: a Message-ID is ASCII. */
+  if (!g_str_is_ascii (domain))
+    {
+      char *ascii = g_hostname_to_ascii (domain);
+
+      g_free (domain);
+      domain = ascii != NULL ? ascii : g_strdup ("localhost");
+    }
 
   /* The counter keeps two ids of one process apart even if the random
    * numbers repeat; time and randomness keep processes apart. */

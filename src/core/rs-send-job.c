@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "rs-delivery.h"
+#include "rs-master.h"
 #include "rs-message.h"
 #include "rs-report-job.h"
 #include "rs-scores.h"
@@ -391,9 +392,8 @@ load_reported_addresses (sqlite3  *db,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autofree char *address = g_strstrip (g_ascii_strdown ((const char *)
-                                                              sqlite3_column_text (stmt, 2),
-                                                              -1));
+      g_autofree char *address = rs_master_email_key ((const char *)
+                                                      sqlite3_column_text (stmt, 2));
 
       if (address[0] == '\0' || g_hash_table_contains (reported, address))
         continue;
@@ -421,7 +421,9 @@ static void
 judge_second_report (RsSendItem *item,
                      GHashTable *reported)
 {
-  g_autofree char *address = g_strstrip (g_ascii_strdown (item->email, -1));
+  /* One mailbox, however its address is spelled (case, normal form, an
+   * international domain or its ASCII form). */
+  g_autofree char *address = rs_master_email_key (item->email);
   const char *other = g_hash_table_lookup (reported, address);
 
   if (other == NULL)
