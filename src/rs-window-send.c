@@ -9,6 +9,7 @@
 #include "core/rs-send-job.h"
 #include "core/rs-mail-settings.h"
 #include "rs-window-private.h"
+#include "core/rs-template.h"
 
 /* Sending: the settings become a plan in a worker (who is sent, who is
  * skipped and why, and the password from the keyring); a summary of fixed
@@ -803,6 +804,57 @@ check_set_up (RsWindow  *self,
 }
 
 static void
+template_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      gpointer          user_data)
+{
+  RsWindow *self = user_data;
+
+  if (g_str_equal (response, "template"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.edit-template", NULL);
+}
+
+/* Placeholders the template does not know would reach the respondents as
+ * they are ("Dear {naam},"): a live round is not offered until they are
+ * corrected. A test message may show them to the tester. */
+static gboolean
+check_template (RsWindow  *self,
+                SendSetup *setup)
+{
+  const char *texts[] = {
+    setup->options.subject_en, setup->options.body_en,
+    setup->options.subject_nl, setup->options.body_nl,
+  };
+  g_autofree char *unknown = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (setup->mode != RS_SEND_MODE_LIVE)
+    return TRUE;
+  unknown = rs_template_list_unknown (texts, G_N_ELEMENTS (texts));
+  if (unknown == NULL)
+    return TRUE;
+
+  /* Translators: %s lists placeholders such as {naam}, {bedrijf} */
+  body = g_strdup_printf (_("The e-mail template has placeholders that are not known: %s. "
+                            "They would reach the respondents as they are. Correct them "
+                            "under E-mail Template…, then send."), unknown);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Unknown Placeholders"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "close", _("_Close"),
+                                    "template", _("Open E-mail _Template"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "template",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "template");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (template_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return FALSE;
+}
+
+static void
 send_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -840,7 +892,7 @@ send_action (GtkWidget  *widget,
     }
 
   setup = send_setup_new (self, scope, ids);
-  if (!check_set_up (self, setup))
+  if (!check_set_up (self, setup) || !check_template (self, setup))
     {
       send_setup_free (setup);
       return;

@@ -225,6 +225,46 @@ test_second_report (Fixture       *fixture,
   rs_test_server_stop (&server);
 }
 
+/* A template with placeholders nobody knows: no live round is offered,
+ * the dialog names them and opens the template; a test message still goes. */
+static void
+test_unknown_placeholders (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  RsStore *store = rs_window_get_store (fixture->window);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *status = NULL;
+  RsTestServer server = { 0 };
+  GtkWindow *dialog;
+  const char *body;
+
+  rs_test_server_start (&server, NULL);
+  set_up_sending (fixture, server.url);
+  g_settings_set_string (settings, "template-body-en", "Dear {naam},\n\nfrom { company }.");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Unknown Placeholders");
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_nonnull (strstr (body, "{naam}, { company }"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "template"));
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "send"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  rs_test_iterate ();
+
+  status = query_text (store, "SELECT group_concat (status, ',') FROM"
+                       " (SELECT status FROM delivery ORDER BY respondent_id)");
+  g_assert_cmpstr (status, ==, "pending,pending,pending");
+  g_assert_cmpuint (rs_test_server_count (&server, "\"event\": \"message\""), ==, 0);
+
+  g_settings_reset (settings, "template-body-en");
+  rs_test_server_stop (&server);
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -244,6 +284,8 @@ main (int   argc,
 
   g_test_add ("/send-window/second-report", Fixture, NULL,
               fixture_set_up, test_second_report, fixture_tear_down);
+  g_test_add ("/send-window/unknown-placeholders", Fixture, NULL,
+              fixture_set_up, test_unknown_placeholders, fixture_tear_down);
 
   app = rs_application_new ("/nonexistent/unused.db");
   g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);

@@ -325,6 +325,43 @@ rs_template_find_unknown (const char *text)
   return found;
 }
 
+/**
+ * rs_template_list_unknown:
+ * @texts: the texts of a message, %NULL ones skipped
+ * @n_texts: how many
+ *
+ * Returns: (transfer full) (nullable): the unknown placeholders of all of
+ *   @texts (rs_template_find_unknown()), each once, joined by ", ", or
+ *   %NULL when there are none
+ */
+char *
+rs_template_list_unknown (const char * const *texts,
+                          guint               n_texts)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n_texts; i++)
+    {
+      g_autoptr(GArray) unknown = NULL;
+
+      if (texts[i] == NULL)
+        continue;
+      unknown = rs_template_find_unknown (texts[i]);
+      for (guint j = 0; j < unknown->len; j++)
+        {
+          const char *name = g_array_index (unknown, RsTemplateUnknown, j).placeholder;
+
+          if (!g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
+            g_ptr_array_add (names, g_strdup (name));
+        }
+    }
+  if (names->len == 0)
+    return NULL;
+
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (char **) names->pdata);
+}
+
 static const char * const months[][12] = {
   { "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December" },

@@ -41,6 +41,8 @@ char               *rs_template_expand               (const char             *te
 char               *rs_template_expand_table         (const char             *text,
                                                       GHashTable             *values);
 GArray             *rs_template_find_unknown         (const char             *text);
+char               *rs_template_list_unknown         (const char * const     *texts,
+                                                      guint                   n_texts);
 /* {date} and {overall} written for the reader of @language ("en", "nl"). */
 char               *rs_template_format_date          (const char             *timestamp,
                                                       const char             *language);
