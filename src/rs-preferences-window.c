@@ -631,6 +631,50 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
                                    reset_folder_action);
 }
 
+/* The server's address is kept only without a user name or password in
+ * it: "smtp://scan:secret@host" never reaches the settings file. The row
+ * says why it is not kept. */
+static gboolean
+server_get_mapping (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  g_value_set_string (value, g_variant_get_string (variant, NULL));
+  return TRUE;
+}
+
+static GVariant *
+server_set_mapping (const GValue       *value,
+                    const GVariantType *expected_type,
+                    gpointer            user_data)
+{
+  const char *text = g_value_get_string (value);
+
+  if (text != NULL && strchr (text, '@') != NULL)
+    return NULL;
+
+  return g_variant_new_string (text != NULL ? text : "");
+}
+
+static void
+server_text_changed (RsPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
+
+  if (strchr (text, '@') != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->server_row), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->server_row),
+                                   _("Not kept: the server address must not hold a user name "
+                                     "or password. Enter them under User Name and Password."));
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->server_row), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->server_row), NULL);
+    }
+}
+
 static void
 rs_preferences_window_init (RsPreferencesWindow *self)
 {
@@ -639,7 +683,11 @@ rs_preferences_window_init (RsPreferencesWindow *self)
   self->settings = g_settings_new (APP_ID);
   self->cancellable = g_cancellable_new ();
 
-  g_settings_bind (self->settings, "smtp-url", self->server_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "smtp-url", self->server_row, "text",
+                                G_SETTINGS_BIND_DEFAULT, server_get_mapping, server_set_mapping,
+                                NULL, NULL);
+  g_signal_connect_object (self->server_row, "changed", G_CALLBACK (server_text_changed), self,
+                           G_CONNECT_SWAPPED);
   g_settings_bind (self->settings, "smtp-user", self->user_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "from-address", self->from_address_row, "text",
                    G_SETTINGS_BIND_DEFAULT);

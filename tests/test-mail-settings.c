@@ -258,7 +258,15 @@ test_mail_settings_validation (void)
       "The mail server “http://mail.example.com” is not valid. Enter it as "
       "smtp://HOST:PORT or smtps://HOST:PORT in Preferences → E-mail." },
     { "smtp://user@mail.example.com:587", "a@example.com", NULL, NULL, NULL,
-      RS_SEND_MODE_LIVE, RS_MAIL_SETTINGS_ERROR_INVALID, "is not valid" },
+      RS_SEND_MODE_LIVE, RS_MAIL_SETTINGS_ERROR_INVALID, "must not hold a user name" },
+    /* The password is not repeated, however the address is broken. */
+    { "smtp://scan:s3cr/Not-Shown@mail.example.com:587", "a@example.com", NULL, NULL, NULL,
+      RS_SEND_MODE_LIVE, RS_MAIL_SETTINGS_ERROR_INVALID,
+      "The mail server address must not hold a user name or password. Enter it as "
+      "smtp://HOST:PORT, and the user name and password in their own fields in "
+      "Preferences → E-mail." },
+    { "smtp:/scan:Not-Shown@mail.example.com", "a@example.com", NULL, NULL, NULL,
+      RS_SEND_MODE_LIVE, RS_MAIL_SETTINGS_ERROR_INVALID, "must not hold a user name" },
     { "smtp://:587", "a@example.com", NULL, NULL, NULL,
       RS_SEND_MODE_LIVE, RS_MAIL_SETTINGS_ERROR_INVALID, "is not valid" },
     { "smtp://exa mple.com:25", "a@example.com", NULL, NULL, NULL,
@@ -317,6 +325,7 @@ test_mail_settings_validation (void)
       g_assert_false (rs_mail_settings_validate (mail, cases[i].mode, &error));
       g_assert_error (error, RS_MAIL_SETTINGS_ERROR, cases[i].code);
       g_assert_nonnull (strstr (error->message, cases[i].message));
+      g_assert_null (strstr (error->message, "Not-Shown"));
     }
 
   rs_test_remove_tree (dir);

@@ -293,6 +293,45 @@ test_preferences_password (void)
   g_settings_reset (settings, "smtp-security");
 }
 
+/* A server address with a user name and password in it is not kept: the
+ * setting stays as it was, and the row says why. */
+static void
+test_preferences_server_password (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *kept = NULL;
+  AdwEntryRow *row = NULL;
+  GtkWindow *window;
+
+  g_settings_set_string (settings, "smtp-url", "smtp://mail.example.com:587");
+  window = GTK_WINDOW (rs_preferences_window_new (NULL));
+  gtk_window_present (window);
+  for (GtkWidget *w = GTK_WIDGET (window); w != NULL;
+       w = rs_test_next_widget (w, GTK_WIDGET (window)))
+    if (ADW_IS_ENTRY_ROW (w) && !ADW_IS_PASSWORD_ENTRY_ROW (w) &&
+        g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (w)), "smtp://mail.example.com:587") == 0)
+      row = ADW_ENTRY_ROW (w);
+  g_assert_nonnull (row);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "smtp://scan:Secret-In-Url@mail.example.com:587");
+  rs_test_iterate ();
+  kept = g_settings_get_string (settings, "smtp-url");
+  g_assert_cmpstr (kept, ==, "smtp://mail.example.com:587");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (row)), "User Name"));
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "smtp://mail.example.org:587");
+  rs_test_iterate ();
+  g_clear_pointer (&kept, g_free);
+  kept = g_settings_get_string (settings, "smtp-url");
+  g_assert_cmpstr (kept, ==, "smtp://mail.example.org:587");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+
+  gtk_window_destroy (window);
+  rs_test_iterate ();
+  g_settings_reset (settings, "smtp-url");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -301,6 +340,7 @@ main (int   argc,
 
   g_test_add_func ("/preferences/trust", test_preferences_trust);
   g_test_add_func ("/preferences/password", test_preferences_password);
+  g_test_add_func ("/preferences/server-password", test_preferences_server_password);
 
   return g_test_run ();
 }

@@ -421,6 +421,17 @@ rs_mail_settings_validate_server (RsMailSettings  *self,
       return FALSE;
     }
 
+  /* A user name or password in the address is never repeated in a
+   * message, whatever else is wrong with it. */
+  if (strchr (self->url_setting != NULL ? self->url_setting : self->url, '@') != NULL)
+    {
+      g_set_error_literal (error, RS_MAIL_SETTINGS_ERROR, RS_MAIL_SETTINGS_ERROR_INVALID,
+                           _("The mail server address must not hold a user name or password. "
+                             "Enter it as smtp://HOST:PORT, and the user name and password in "
+                             "their own fields in Preferences → E-mail."));
+      return FALSE;
+    }
+
   uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
   if (uri != NULL)
     scheme = g_uri_get_scheme (uri);
