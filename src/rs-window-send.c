@@ -510,6 +510,25 @@ make_skipped_list (RsSendPlan *plan)
   return box;
 }
 
+/* Send is offered when the round goes to someone and, when the password
+ * is asked for here, one was typed: an empty one would only be refused by
+ * the server. */
+static void
+update_send_response (AdwMessageDialog *dialog)
+{
+  GPtrArray *checks = g_object_get_data (G_OBJECT (dialog), "rs-second-checks");
+  GtkEditable *password = g_object_get_data (G_OBJECT (dialog), "rs-password");
+  guint n = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "rs-to-send"));
+
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    if (gtk_check_button_get_active (g_ptr_array_index (checks, i)))
+      n++;
+
+  adw_message_dialog_set_response_enabled (dialog, "send",
+                                           n > 0 && (password == NULL ||
+                                                     *gtk_editable_get_text (password) != '\0'));
+}
+
 static void
 second_toggled_cb (GtkCheckButton   *check,
                    AdwMessageDialog *dialog)
@@ -530,7 +549,7 @@ second_toggled_cb (GtkCheckButton   *check,
   button = g_strdup_printf (ngettext ("_Send to %u Respondent", "_Send to %u Respondents", n),
                             n);
   adw_message_dialog_set_response_label (dialog, "send", button);
-  adw_message_dialog_set_response_enabled (dialog, "send", n > 0);
+  update_send_response (dialog);
 }
 
 /* Those whose address has a report of this round already: a line for each
@@ -706,6 +725,8 @@ show_confirmation (RsWindow  *self,
       g_object_set (entry, "placeholder-text", _("Password of the mail server"), NULL);
       /* Typing the password and pressing Enter is a deliberate go. */
       g_signal_connect_object (entry, "activate", G_CALLBACK (password_activate_cb), dialog, 0);
+      g_signal_connect_object (entry, "changed", G_CALLBACK (update_send_response), dialog,
+                               G_CONNECT_SWAPPED);
       gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _("Password of the mail server"), -1);
       gtk_box_append (GTK_BOX (extra), entry);
@@ -716,6 +737,7 @@ show_confirmation (RsWindow  *self,
     gtk_box_append (GTK_BOX (extra), second);
   if (setup->plan->skipped->len > 0)
     gtk_box_append (GTK_BOX (extra), make_skipped_list (setup->plan));
+  update_send_response (ADW_MESSAGE_DIALOG (dialog));
   if (gtk_widget_get_first_child (extra) != NULL)
     adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), extra);
   else

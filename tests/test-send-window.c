@@ -265,6 +265,43 @@ test_unknown_placeholders (Fixture       *fixture,
   rs_test_server_stop (&server);
 }
 
+/* A user name and no password in the keyring: the confirmation asks for
+ * it, and offers Send only once one is typed. */
+static void
+test_password_asked (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  RsTestServer server = { 0 };
+  GtkPasswordEntry *entry = NULL;
+  GtkWindow *dialog;
+
+  rs_test_server_start (&server, NULL);
+  set_up_sending (fixture, server.url);
+  g_settings_set_string (settings, "smtp-user", "scan@example.com");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  for (GtkWidget *w = GTK_WIDGET (dialog); w != NULL; w = rs_test_next_widget (w, GTK_WIDGET (dialog)))
+    if (GTK_IS_PASSWORD_ENTRY (w))
+      entry = GTK_PASSWORD_ENTRY (w);
+  g_assert_nonnull (entry);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "typed-here");
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  rs_test_iterate ();
+
+  g_assert_cmpuint (rs_test_server_count (&server, "\"event\": \"connect\""), ==, 0);
+  g_settings_reset (settings, "smtp-user");
+  rs_test_server_stop (&server);
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -286,6 +323,8 @@ main (int   argc,
               fixture_set_up, test_second_report, fixture_tear_down);
   g_test_add ("/send-window/unknown-placeholders", Fixture, NULL,
               fixture_set_up, test_unknown_placeholders, fixture_tear_down);
+  g_test_add ("/send-window/password-asked", Fixture, NULL,
+              fixture_set_up, test_password_asked, fixture_tear_down);
 
   app = rs_application_new ("/nonexistent/unused.db");
   g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);
