@@ -1921,6 +1921,28 @@ test_repeated_refusal_ids (Fixture       *fixture,
   assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
 }
 
+/* The same refusal naming each recipient's mailbox alone, with a queue id
+ * of letters only: still the same refusal. */
+static void
+test_repeated_refusal_words (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rs_test_server_start (&fixture->server,
+                        "--reply", "DOT#1=554 5.7.1 Rejected: message for ivo, queue id QwErTyUiOp",
+                        "--reply", "DOT#2=554 5.7.1 Rejected: message for anne, queue id AsDfGhJkLz",
+                        NULL);
+  options.mailer.url = fixture->server.url;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_REPEATED);
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'failed'");
+}
+
 /* A sender name with a line break: nothing is sent, and the message says
  * why in one sentence each, with one full stop between them. */
 static void
@@ -2075,6 +2097,7 @@ main (int   argc,
   ADD ("/send-job/account-stop", test_account_stop);
   ADD ("/send-job/repeated-refusal", test_repeated_refusal);
   ADD ("/send-job/repeated-refusal-ids", test_repeated_refusal_ids);
+  ADD ("/send-job/repeated-refusal-words", test_repeated_refusal_words);
   ADD ("/send-job/bad-sender", test_bad_sender);
   ADD ("/send-job/second-report-spellings", test_second_report_spellings);
   ADD ("/send-job/international-from", test_international_from);

@@ -731,7 +731,10 @@ refusal_key (guint       code,
 {
   g_autoptr(GString) plain = g_string_new (NULL);
   GString *key = g_string_new (NULL);
+  const char *at = strrchr (recipient, '@');
   gsize length = strlen (recipient);
+  /* The mailbox alone ("Message for bram.jansen rejected") names them too. */
+  gsize local_length = at != NULL && at - recipient >= 3 ? (gsize) (at - recipient) : 0;
   guint depth = 0;
 
   for (const char *p = text; *p != '\0';)
@@ -740,6 +743,11 @@ refusal_key (guint       code,
         {
           g_string_append_c (plain, '*');
           p += length;
+        }
+      else if (local_length > 0 && g_ascii_strncasecmp (p, recipient, local_length) == 0)
+        {
+          g_string_append_c (plain, '*');
+          p += local_length;
         }
       else
         {
@@ -770,9 +778,21 @@ refusal_key (guint       code,
           continue;
         }
 
-      /* One word. */
-      for (end = p; *end != '\0' && !g_ascii_isspace (*end) && *end != '['; end++)
-        digit |= g_ascii_isdigit (*end);
+      /* One word. An id may be letters only, in mixed case
+       * (QwErTyUiOp): a capital after a small letter, twice, in a word
+       * of eight or more. */
+      {
+        guint case_changes = 0;
+
+        for (end = p; *end != '\0' && !g_ascii_isspace (*end) && *end != '['; end++)
+          {
+            digit |= g_ascii_isdigit (*end);
+            if (end > p && g_ascii_isupper (*end) && g_ascii_islower (end[-1]))
+              case_changes++;
+          }
+        if (case_changes >= 2 && end - p >= 8)
+          digit = TRUE;
+      }
       if (digit)
         g_string_append_c (key, '#');
       else
