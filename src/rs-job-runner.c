@@ -217,8 +217,17 @@ rs_job_runner_cancel (RsJobRunner *self)
 {
   g_return_if_fail (RS_IS_JOB_RUNNER (self));
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  /* A message on its way is finished first, which can take a while: the
+   * panel says so at once. */
+  if (self->panel != NULL)
+    rs_progress_panel_set_stopping (self->panel,
+                                    self->kind == RS_JOB_SEND
+                                    ? _("Stopping after the message being sent…")
+                                    : _("Stopping…"));
 }
 
 static void

@@ -19,6 +19,9 @@ struct _RsProgressPanel
   GtkLabel *detail;
   GtkProgressBar *progress;
   GtkButton *cancel;
+  /* Cancel was pressed: what is under way ends first, and the panel says
+   * so until then. */
+  gboolean stopping;
 };
 
 G_DEFINE_FINAL_TYPE (RsProgressPanel, rs_progress_panel, GTK_TYPE_WIDGET)
@@ -34,6 +37,8 @@ rs_progress_panel_start (RsProgressPanel *self,
 {
   g_return_if_fail (RS_IS_PROGRESS_PANEL (self));
 
+  self->stopping = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel), TRUE);
   gtk_label_set_label (self->title, title);
   gtk_label_set_label (self->detail, "");
   gtk_progress_bar_set_fraction (self->progress, 0.0);
@@ -54,8 +59,26 @@ rs_progress_panel_set_fraction (RsProgressPanel *self,
   else
     gtk_progress_bar_set_fraction (self->progress, CLAMP (fraction, 0.0, 1.0));
 
-  if (detail != NULL)
+  if (detail != NULL && !self->stopping)
     gtk_label_set_label (self->detail, detail);
+}
+
+/**
+ * rs_progress_panel_set_stopping:
+ * @detail: what happens before the work stops
+ *
+ * Cancel was pressed: the panel says @detail from now on, and Cancel
+ * cannot be pressed again, until the work has stopped.
+ */
+void
+rs_progress_panel_set_stopping (RsProgressPanel *self,
+                                const char      *detail)
+{
+  g_return_if_fail (RS_IS_PROGRESS_PANEL (self));
+
+  self->stopping = TRUE;
+  gtk_label_set_label (self->detail, detail);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel), FALSE);
 }
 
 void

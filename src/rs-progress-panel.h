@@ -14,6 +14,8 @@ void rs_progress_panel_start        (RsProgressPanel *self,
 void rs_progress_panel_set_fraction (RsProgressPanel *self,
                                      double           fraction,
                                      const char      *detail);
+void rs_progress_panel_set_stopping (RsProgressPanel *self,
+                                     const char      *detail);
 void rs_progress_panel_stop         (RsProgressPanel *self);
 gboolean rs_progress_panel_get_running (RsProgressPanel *self);
 

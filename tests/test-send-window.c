@@ -302,6 +302,43 @@ test_password_asked (Fixture       *fixture,
   rs_test_server_stop (&server);
 }
 
+/* Cancel during a slow message: the panel says at once that the round
+ * stops after it, and Cancel cannot be pressed twice. */
+static void
+test_cancel_told (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  RsTestServer server = { 0 };
+  GtkWindow *dialog;
+  GtkLabel *stopping;
+  gint64 deadline;
+
+  rs_test_server_start (&server, "--delay", "3", NULL);
+  set_up_sending (fixture, server.url);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+
+  /* The first message is on its way. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (rs_test_server_count (&server, "\"event\": \"connect\"") == 0 &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel-job",
+                                             NULL));
+  rs_test_iterate ();
+  stopping = rs_test_find_label (GTK_WIDGET (fixture->window),
+                                 "Stopping after the message being sent…");
+  g_assert_nonnull (stopping);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (stopping)));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+
+  rs_test_server_stop (&server);
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -325,6 +362,8 @@ main (int   argc,
               fixture_set_up, test_unknown_placeholders, fixture_tear_down);
   g_test_add ("/send-window/password-asked", Fixture, NULL,
               fixture_set_up, test_password_asked, fixture_tear_down);
+  g_test_add ("/send-window/cancel-told", Fixture, NULL,
+              fixture_set_up, test_cancel_told, fixture_tear_down);
 
   app = rs_application_new ("/nonexistent/unused.db");
   g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);
