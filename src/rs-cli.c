@@ -13,6 +13,7 @@
 
 #include "rs-cli.h"
 #include "core/rs-export.h"
+#include "core/rs-graph.h"
 #include "core/rs-import.h"
 #include "core/rs-report-job.h"
 #include "core/rs-mail-settings.h"
@@ -670,9 +671,67 @@ print_second_reports (RsStore             *store,
   fflush (stdout);
 }
 
+/* An access token or a refresh token: wiped from memory when freed. */
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    {
+      memset (secret, 0, strlen (secret));
+      g_free (secret);
+    }
+}
+
+typedef char WipedSecret;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WipedSecret, wipe_free)
+
+/* The send job's RsSendTokenRefresh: from the job's thread. */
+static char *
+renew_access_token (gpointer       user_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return rs_oauth_renew_access_token (user_data, cancellable, error);
+}
+
+/* The signed-in address when the sign-in did not say it: Graph's /me. */
+static char *
+graph_account (RsMailSettings *mail,
+               const char     *access_token)
+{
+  RsSendOptions options;
+  g_autoptr(RsGraph) graph = NULL;
+  g_autoptr(GError) error = NULL;
+  char *account;
+
+  rs_mail_settings_fill_send_options (mail, RS_SEND_MODE_TEST, &options);
+  options.graph.access_token = access_token;
+  graph = rs_graph_new (&options.graph, &error);
+  if (graph == NULL)
+    return NULL;
+  account = rs_graph_get_me (graph, NULL, &error);
+  if (account == NULL)
+    g_debug ("Could not read the signed-in address: %s", error->message);
+
+  return account;
+}
+
 static int
 cmd_send (GStrv *args)
 {
+  g_autofree char *auth = NULL;
+  g_autofree char *provider_name = NULL;
+  g_autofree char *client_id = NULL;
+  g_autofree char *client_secret = NULL;
+  g_autofree char *tenant = NULL;
+  g_autofree char *transport = NULL;
+  g_autofree char *authority = NULL;
+  g_autofree char *token_url = NULL;
+  g_autofree char *device_code_url = NULL;
+  g_autofree char *graph_url = NULL;
+  gboolean keep_copy = FALSE;
+  g_autoptr(RsOAuth) oauth = NULL;
+  g_autoptr(WipedSecret) access_token = NULL;
   g_autofree char *test_address = NULL;
   g_autofree char *smtp_url = NULL;
   g_autofree char *starttls = NULL;
@@ -710,12 +769,44 @@ cmd_send (GStrv *args)
     { "from-name", 0, 0, G_OPTION_ARG_STRING, &from_name,
       N_("The sender name"), N_("NAME") },
     { "cafile", 0, 0, G_OPTION_ARG_FILENAME, &cafile,
-      N_("Trust the certificates in this PEM file for the mail server"), N_("PEM") },
+      N_("Trust the certificates in this PEM file for the mail server, and with "
+         "--auth=oauth2 for the sign-in server and Microsoft Graph too"), N_("PEM") },
     { "rate", 0, 0, G_OPTION_ARG_INT, &rate,
       N_("At most this many messages a minute; 0 for no limit"), N_("MESSAGES_PER_MINUTE") },
     { "allow-second-report", 0, 0, G_OPTION_ARG_STRING_ARRAY, &second_texts,
       N_("Send this respondent a report although their address already has one in this "
          "round; may be given more than once"), N_("ID") },
+    { "keep-copy", 0, 0, G_OPTION_ARG_NONE, &keep_copy,
+      N_("Over SMTP, send every message to the sender address too (envelope only), for a "
+         "copy in the sender's mailbox"), NULL },
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &auth,
+      N_("How to sign in: password (the default) or oauth2 (Microsoft 365 or Google, signed "
+         "in with “signin”; the refresh token may be given in "
+         "$RESILIENCESCAN_OAUTH_REFRESH_TOKEN)"), N_("password|oauth2") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_name,
+      N_("With --auth=oauth2: who keeps the mailbox, microsoft (Microsoft 365) or google"),
+      N_("PROVIDER") },
+    { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id,
+      N_("The client ID of the app's registration with the provider"), N_("ID") },
+    { "client-secret", 0, 0, G_OPTION_ARG_STRING, &client_secret,
+      N_("The client secret of a Google desktop app registration"), N_("SECRET") },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant,
+      N_("Microsoft 365: the tenant ID or domain (the default: organizations)"),
+      N_("TENANT") },
+    { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
+      N_("Microsoft 365: send through Microsoft Graph (the default) or over SMTP "
+         "(smtp://smtp.office365.com:587 unless --smtp-url is given); Google sends over SMTP "
+         "(smtp://smtp.gmail.com:587)"), N_("graph|smtp") },
+    { "authority", 0, 0, G_OPTION_ARG_STRING, &authority,
+      N_("Use this sign-in server instead of https://login.microsoftonline.com (or "
+         "https://accounts.google.com)"), N_("URL") },
+    { "token-url", 0, 0, G_OPTION_ARG_STRING, &token_url,
+      N_("Use this token address instead of the provider's"), N_("URL") },
+    { "device-code-url", 0, 0, G_OPTION_ARG_STRING, &device_code_url,
+      N_("Use this device code address instead of the provider's"), N_("URL") },
+    { "graph-url", 0, 0, G_OPTION_ARG_STRING, &graph_url,
+      N_("Use this Microsoft Graph server instead of https://graph.microsoft.com"),
+      N_("URL") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -804,6 +895,26 @@ cmd_send (GStrv *args)
       return 2;
     }
 
+  if (auth != NULL && !g_str_equal (auth, "password") && !g_str_equal (auth, "oauth2"))
+    {
+      fail (_("send: --auth is “password” or “oauth2”, not “%s”"), auth);
+      return 2;
+    }
+  if (g_strcmp0 (auth, "oauth2") != 0
+      && (provider_name != NULL || client_id != NULL || client_secret != NULL || tenant != NULL
+          || transport != NULL || authority != NULL || token_url != NULL
+          || device_code_url != NULL || graph_url != NULL))
+    {
+      fail (_("send: --provider, --client-id, --client-secret, --tenant, --transport and the "
+              "provider's addresses are for signing in with --auth=oauth2"));
+      return 2;
+    }
+  if (transport != NULL && !g_str_equal (transport, "graph") && !g_str_equal (transport, "smtp"))
+    {
+      fail (_("send: --transport is “graph” or “smtp”, not “%s”"), transport);
+      return 2;
+    }
+
   /* What is not given falls back to the saved preferences. */
   settings = open_saved_settings ();
   mail = settings != NULL ? rs_mail_settings_new_from_gsettings (settings)
@@ -825,6 +936,69 @@ cmd_send (GStrv *args)
     rs_mail_settings_set_rate_limit (mail, (guint) rate);
   if (test_address != NULL)
     rs_mail_settings_set_test_address (mail, test_address);
+  if (keep_copy)
+    rs_mail_settings_set_keep_copy (mail, TRUE);
+
+  /* Without --auth, a password as always, whatever Preferences say. */
+  if (auth == NULL || g_str_equal (auth, "password"))
+    rs_mail_settings_set_auth (mail, RS_MAIL_AUTH_PASSWORD);
+  else
+    {
+      RsOAuthProviderKind kind;
+      RsMailAuth saved = rs_mail_settings_get_auth (mail);
+
+      if (provider_name != NULL)
+        {
+          if (!rs_oauth_provider_kind_from_name (provider_name, &kind))
+            {
+              fail (_("%s: --provider is “microsoft” or “google”, not “%s”"), "send",
+                    provider_name);
+              return 2;
+            }
+          rs_mail_settings_set_auth (mail, kind == RS_OAUTH_PROVIDER_MICROSOFT
+                                           ? RS_MAIL_AUTH_MICROSOFT : RS_MAIL_AUTH_GOOGLE);
+        }
+      else if (saved == RS_MAIL_AUTH_PASSWORD)
+        {
+          fail (_("%s: say which provider with --provider=microsoft or --provider=google"),
+                "send");
+          return 2;
+        }
+
+      if (transport != NULL && g_str_equal (transport, "graph")
+          && rs_mail_settings_get_auth (mail) == RS_MAIL_AUTH_GOOGLE)
+        {
+          fail (_("send: Microsoft Graph is for Microsoft 365; Google sends over SMTP "
+                  "(without --transport)"));
+          return 2;
+        }
+      if (smtp_user != NULL)
+        {
+          fail (_("send: --smtp-user is for a password; with --auth=oauth2 the signed-in "
+                  "account signs in"));
+          return 2;
+        }
+      if (transport != NULL)
+        rs_mail_settings_set_transport (mail, g_str_equal (transport, "smtp")
+                                              ? RS_SEND_TRANSPORT_SMTP
+                                              : RS_SEND_TRANSPORT_GRAPH);
+      if (client_id != NULL)
+        rs_mail_settings_set_oauth_client_id (mail, client_id);
+      if (client_secret != NULL)
+        rs_mail_settings_set_oauth_client_secret (mail, client_secret);
+      if (tenant != NULL)
+        rs_mail_settings_set_oauth_tenant (mail, tenant);
+      rs_mail_settings_set_oauth_authority (mail, authority);
+      rs_mail_settings_set_oauth_token_url (mail, token_url);
+      rs_mail_settings_set_oauth_device_code_url (mail, device_code_url);
+      rs_mail_settings_set_graph_url (mail, graph_url);
+
+      if (rs_mail_settings_get_oauth_client_id (mail) == NULL)
+        {
+          fail (_("send: give the client ID of the app's registration with --client-id=ID"));
+          return 2;
+        }
+    }
 
   if (rs_mail_settings_get_url (mail) == NULL)
     {
@@ -832,7 +1006,8 @@ cmd_send (GStrv *args)
       return 2;
     }
 
-  if (rs_mail_settings_get_from_address (mail) == NULL)
+  if (rs_mail_settings_get_auth (mail) == RS_MAIL_AUTH_PASSWORD
+      && rs_mail_settings_get_from_address (mail) == NULL)
     {
       fail (_("send: say which sender address to use with --from=ADDR"));
       return 2;
@@ -845,7 +1020,48 @@ cmd_send (GStrv *args)
       return 2;
     }
 
-  if (password != NULL && *password != '\0' && rs_mail_settings_get_user (mail) == NULL)
+  if (rs_mail_settings_get_auth (mail) != RS_MAIL_AUTH_PASSWORD)
+    {
+      g_autoptr(RsOAuthProvider) provider = rs_mail_settings_new_oauth_provider (mail);
+      g_autofree char *account = NULL;
+
+      /* The first access token now: a sign-in that is no longer accepted
+       * stops here, before anyone is touched. */
+      oauth = rs_oauth_new (provider);
+      access_token = rs_oauth_get_access_token (oauth, NULL, &error);
+      if (access_token == NULL)
+        return fail ("send: %s", error->message);
+
+      account = rs_oauth_dup_account (oauth);
+      if (account == NULL && rs_mail_settings_get_oauth_account (mail) == NULL
+          && rs_mail_settings_get_transport (mail) == RS_SEND_TRANSPORT_GRAPH)
+        account = graph_account (mail, access_token);
+      if (account != NULL)
+        rs_mail_settings_set_oauth_account (mail, account);
+
+      if (rs_mail_settings_get_sender (mail) == NULL)
+        {
+          fail (_("send: %s did not say which address is signed in; give the sender address "
+                  "with --from=ADDR"), rs_oauth_provider_get_display_name (provider));
+          return 2;
+        }
+      if (rs_mail_settings_get_transport (mail) == RS_SEND_TRANSPORT_SMTP
+          && rs_mail_settings_get_oauth_account (mail) == NULL)
+        {
+          fail (_("send: %s did not say which address is signed in, which SMTP needs to sign "
+                  "in; sign in again with “resiliencescan signin”"),
+                rs_oauth_provider_get_display_name (provider));
+          return 1;
+        }
+      if (!rs_mail_settings_validate (mail, mode, &error))
+        {
+          fail ("send: %s", error->message);
+          return 2;
+        }
+      /* No password of any kind goes with a token. */
+      password = NULL;
+    }
+  else if (password != NULL && *password != '\0' && rs_mail_settings_get_user (mail) == NULL)
     {
       fail (_("send: $RESILIENCESCAN_SMTP_PASSWORD is set, so give the user name with "
               "--smtp-user=USER"));
@@ -853,7 +1069,7 @@ cmd_send (GStrv *args)
     }
 
   /* Without the variable, the keyring: where the window keeps it. */
-  if (password == NULL || *password == '\0')
+  if (oauth == NULL && (password == NULL || *password == '\0'))
     {
       keyring_password = rs_mail_settings_lookup_password (mail, NULL, NULL);
       password = keyring_password;
@@ -876,7 +1092,14 @@ cmd_send (GStrv *args)
   options.retry_failed = retry_failed;
   options.ids = (const gint64 *) ids->data;
   options.n_ids = ids->len;
-  if (password != NULL && *password != '\0')
+  if (oauth != NULL)
+    {
+      options.mailer.access_token = access_token;
+      options.graph.access_token = access_token;
+      options.refresh_token = renew_access_token;
+      options.refresh_data = oauth;
+    }
+  else if (password != NULL && *password != '\0')
     {
       options.mailer.password = password;
     }

@@ -15,7 +15,8 @@ stdin closes. It answers like the Microsoft identity platform
   file DIR/revoked exists), and a device code: --pending answers
   authorization_pending, then --slow-down answers slow_down, then tokens
   (or --device-outcome denied|expired);
-- access tokens last --expires-in seconds.
+- access tokens last --expires-in seconds; --access-token gives them instead
+  of new ones, in turn; --refresh-token is taken as if from an earlier sign-in.
 
 DIR/log.jsonl gets one JSON object a line, one per request, without any
 token; DIR/tokens.txt gets every token handed out, one a line, so that a
@@ -54,13 +55,18 @@ def parse_args():
     p.add_argument("--device-outcome", default="success",
                    choices=["success", "denied", "expired"])
     p.add_argument("--deny", action="store_true", help="authorize refuses")
+    p.add_argument("--access-token", action="append", default=[], metavar="TOKEN",
+                   help="hand out these access tokens, in turn, the last one again and "
+                        "again (for a server that takes only some), instead of new ones")
+    p.add_argument("--refresh-token", action="append", default=[], metavar="TOKEN",
+                   help="a refresh token taken from the start, as from an earlier sign-in")
     return p.parse_args()
 
 
 ARGS = parse_args()
 LOCK = threading.Lock()
 CODES = {}          # code -> (challenge, redirect_uri, client_id)
-REFRESH = set()     # live refresh tokens
+REFRESH = set(ARGS.refresh_token)     # live refresh tokens
 DEVICES = {}        # device_code -> {"polls": n, "last": t, "interval": s}
 
 
@@ -87,6 +93,14 @@ def id_token():
     return header + "." + payload + ".c2lnbmF0dXJl"
 
 
+def next_access_token():
+    with LOCK:
+        if ARGS.access_token:
+            return ARGS.access_token.pop(0) if len(ARGS.access_token) > 1 \
+                else ARGS.access_token[0]
+    return "at-" + secrets.token_urlsafe(24)
+
+
 def tokens(scope):
     refresh = remember_token("rt-" + secrets.token_urlsafe(24))
     with LOCK:
@@ -95,7 +109,7 @@ def tokens(scope):
         "token_type": "Bearer",
         "scope": scope,
         "expires_in": ARGS.expires_in,
-        "access_token": remember_token("at-" + secrets.token_urlsafe(24)),
+        "access_token": remember_token(next_access_token()),
         "refresh_token": refresh,
         "id_token": id_token(),
     }

@@ -331,6 +331,98 @@ test_mail_settings_validation (void)
   rs_test_remove_tree (dir);
 }
 
+/* Signing in with Microsoft 365 or Google: the keys, the provider's own
+ * server and transport, the signed-in account as sender and SMTP user. */
+static void
+test_mail_settings_oauth (void)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  g_autoptr(RsMailSettings) bare = rs_mail_settings_new_from_gsettings (settings);
+  g_autoptr(RsMailSettings) mail = NULL;
+  g_autoptr(RsMailSettings) google = NULL;
+  g_autoptr(RsOAuthProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  RsSendOptions options;
+
+  g_assert_cmpint (rs_mail_settings_get_auth (bare), ==, RS_MAIL_AUTH_PASSWORD);
+  g_assert_cmpint (rs_mail_settings_get_transport (bare), ==, RS_SEND_TRANSPORT_SMTP);
+  g_assert_false (rs_mail_settings_get_keep_copy (bare));
+  g_assert_null (rs_mail_settings_get_url (bare));
+  g_assert_null (rs_mail_settings_new_oauth_provider (bare));
+
+  g_settings_set_string (settings, "auth-kind", "microsoft");
+  g_settings_set_string (settings, "oauth-client-id", "00000000-1111-2222-3333-444444444444");
+  g_settings_set_string (settings, "oauth-tenant", "example.com");
+  g_settings_set_string (settings, "oauth-account", "scan@example.com");
+  g_settings_set_string (settings, "smtp-user", "someone@example.org");
+  g_settings_set_boolean (settings, "keep-copy", TRUE);
+  mail = rs_mail_settings_new_from_gsettings (settings);
+
+  g_assert_cmpint (rs_mail_settings_get_auth (mail), ==, RS_MAIL_AUTH_MICROSOFT);
+  g_assert_cmpint (rs_mail_settings_get_transport (mail), ==, RS_SEND_TRANSPORT_GRAPH);
+  g_assert_cmpstr (rs_mail_settings_get_url (mail), ==, "smtp://smtp.office365.com:587");
+  g_assert_true (rs_mail_settings_get_starttls (mail));
+  g_assert_cmpstr (rs_mail_settings_get_sender (mail), ==, "scan@example.com");
+  g_assert_true (rs_mail_settings_validate (mail, RS_SEND_MODE_LIVE, &error));
+  g_assert_no_error (error);
+  g_assert_null (rs_mail_settings_lookup_password (mail, NULL, NULL));
+
+  rs_mail_settings_fill_send_options (mail, RS_SEND_MODE_LIVE, &options);
+  g_assert_cmpint (options.transport, ==, RS_SEND_TRANSPORT_GRAPH);
+  g_assert_cmpstr (options.from_address, ==, "scan@example.com");
+  g_assert_cmpstr (options.mailer.user, ==, "scan@example.com");
+  g_assert_true (options.mailer.keep_copy);
+  g_assert_null (options.graph.url);
+
+  provider = rs_mail_settings_new_oauth_provider (mail);
+  g_assert_cmpint (rs_oauth_provider_get_kind (provider), ==, RS_OAUTH_PROVIDER_MICROSOFT);
+  g_assert_cmpstr (rs_oauth_provider_get_tenant (provider), ==, "example.com");
+  g_assert_cmpint (rs_oauth_provider_get_route (provider), ==, RS_OAUTH_ROUTE_GRAPH);
+  g_clear_object (&provider);
+
+  /* The command line's overrides; a set From address wins. */
+  rs_mail_settings_set_transport (mail, RS_SEND_TRANSPORT_SMTP);
+  rs_mail_settings_set_from_address (mail, "team@example.com");
+  rs_mail_settings_set_graph_url (mail, "https://graph.example.com");
+  rs_mail_settings_fill_send_options (mail, RS_SEND_MODE_LIVE, &options);
+  g_assert_cmpint (options.transport, ==, RS_SEND_TRANSPORT_SMTP);
+  g_assert_cmpstr (options.from_address, ==, "team@example.com");
+  g_assert_cmpstr (options.mailer.user, ==, "scan@example.com");
+  g_assert_cmpstr (options.graph.url, ==, "https://graph.example.com");
+  provider = rs_mail_settings_new_oauth_provider (mail);
+  g_assert_cmpint (rs_oauth_provider_get_route (provider), ==, RS_OAUTH_ROUTE_SMTP);
+
+  /* XOAUTH2 goes only over an encrypted connection, also to this computer. */
+  rs_mail_settings_set_url (mail, "smtp://127.0.0.1:2525");
+  rs_mail_settings_set_security (mail, RS_MAIL_SECURITY_NONE);
+  g_assert_false (rs_mail_settings_validate (mail, RS_SEND_MODE_LIVE, &error));
+  g_assert_error (error, RS_MAIL_SETTINGS_ERROR, RS_MAIL_SETTINGS_ERROR_INSECURE);
+  g_clear_error (&error);
+
+  /* Without a client ID there is no sign-in; it names the setting. */
+  rs_mail_settings_set_security (mail, RS_MAIL_SECURITY_STARTTLS);
+  rs_mail_settings_set_oauth_client_id (mail, "");
+  g_assert_false (rs_mail_settings_validate (mail, RS_SEND_MODE_LIVE, &error));
+  g_assert_error (error, RS_MAIL_SETTINGS_ERROR, RS_MAIL_SETTINGS_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "Client ID"));
+  g_clear_error (&error);
+
+  /* Google sends over SMTP to its own server, whatever the transport. */
+  g_settings_set_string (settings, "auth-kind", "google");
+  g_settings_set_string (settings, "mail-transport", "graph");
+  google = rs_mail_settings_new_from_gsettings (settings);
+  g_assert_cmpint (rs_mail_settings_get_transport (google), ==, RS_SEND_TRANSPORT_SMTP);
+  g_assert_cmpstr (rs_mail_settings_get_url (google), ==, "smtp://smtp.gmail.com:587");
+  g_assert_cmpstr (rs_mail_settings_get_host (google), ==, "smtp.gmail.com");
+
+  /* Back to a password: the saved user again, and no default server. */
+  rs_mail_settings_set_auth (google, RS_MAIL_AUTH_PASSWORD);
+  g_assert_null (rs_mail_settings_get_url (google));
+  g_assert_null (rs_mail_settings_get_sender (google));
+  rs_mail_settings_fill_mailer_config (google, &options.mailer);
+  g_assert_cmpstr (options.mailer.user, ==, "someone@example.org");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +434,7 @@ main (int   argc,
   g_test_add_func ("/mail-settings/overrides", test_mail_settings_overrides);
   g_test_add_func ("/mail-settings/security", test_mail_settings_security);
   g_test_add_func ("/mail-settings/validation", test_mail_settings_validation);
+  g_test_add_func ("/mail-settings/oauth", test_mail_settings_oauth);
 
   return g_test_run ();
 }

@@ -30,6 +30,17 @@ struct _RsMailSettings
   guint rate_limit;
   char *subject[2];
   char *body[2];
+  RsMailAuth auth;
+  char *oauth_client_id;
+  char *oauth_client_secret;
+  char *oauth_tenant;
+  char *oauth_account;
+  char *oauth_authority;
+  char *oauth_token_url;
+  char *oauth_device_code_url;
+  char *graph_url;
+  RsSendTransport transport;
+  gboolean keep_copy;
 };
 
 G_DEFINE_FINAL_TYPE (RsMailSettings, rs_mail_settings, G_TYPE_OBJECT)
@@ -37,6 +48,7 @@ G_DEFINE_QUARK (rs-mail-settings-error-quark, rs_mail_settings_error)
 
 static const char *languages[] = { "en", "nl" };
 static const char *security_names[] = { "starttls", "tls", "none" };
+static const char *auth_names[] = { "password", "microsoft", "google" };
 
 #define DEFAULT_RATE_LIMIT 30
 
@@ -65,20 +77,26 @@ update_url (RsMailSettings *self)
 {
   g_autoptr(GUri) uri = NULL;
   g_autofree char *url = NULL;
+  const char *setting = self->url_setting;
 
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->host, g_free);
-  if (self->url_setting == NULL)
+  /* The provider's own server, with STARTTLS on port 587. */
+  if (setting == NULL && self->auth == RS_MAIL_AUTH_MICROSOFT)
+    setting = RS_MAIL_MICROSOFT_SMTP_URL;
+  else if (setting == NULL && self->auth == RS_MAIL_AUTH_GOOGLE)
+    setting = RS_MAIL_GOOGLE_SMTP_URL;
+  if (setting == NULL)
     return;
 
-  if (strstr (self->url_setting, "://") == NULL)
+  if (strstr (setting, "://") == NULL)
     url = g_strconcat (self->security == RS_MAIL_SECURITY_TLS ? "smtps://" : "smtp://",
-                       self->url_setting, NULL);
+                       setting, NULL);
   else if (self->security == RS_MAIL_SECURITY_TLS
-           && g_ascii_strncasecmp (self->url_setting, "smtp://", 7) == 0)
-    url = g_strconcat ("smtps://", self->url_setting + 7, NULL);
+           && g_ascii_strncasecmp (setting, "smtp://", 7) == 0)
+    url = g_strconcat ("smtps://", setting + 7, NULL);
   else
-    url = g_strdup (self->url_setting);
+    url = g_strdup (setting);
 
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   if (uri != NULL && g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0')
@@ -112,6 +130,14 @@ rs_mail_settings_finalize (GObject *object)
       g_free (self->subject[i]);
       g_free (self->body[i]);
     }
+  g_free (self->oauth_client_id);
+  g_free (self->oauth_client_secret);
+  g_free (self->oauth_tenant);
+  g_free (self->oauth_account);
+  g_free (self->oauth_authority);
+  g_free (self->oauth_token_url);
+  g_free (self->oauth_device_code_url);
+  g_free (self->graph_url);
 
   G_OBJECT_CLASS (rs_mail_settings_parent_class)->finalize (object);
 }
@@ -127,6 +153,7 @@ rs_mail_settings_init (RsMailSettings *self)
 {
   self->security = RS_MAIL_SECURITY_STARTTLS;
   self->rate_limit = DEFAULT_RATE_LIMIT;
+  self->transport = RS_SEND_TRANSPORT_GRAPH;
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
     rs_mail_settings_set_template (self, languages[i], NULL, NULL);
 }
@@ -137,15 +164,22 @@ rs_mail_settings_new (void)
   return g_object_new (RS_TYPE_MAIL_SETTINGS, NULL);
 }
 
+/* An older schema installed next to a newer program lacks the new keys. */
+static gboolean
+has_key (GSettings  *settings,
+         const char *key)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  return g_settings_schema_has_key (schema, key);
+}
+
 static char *
 get_string (GSettings  *settings,
             const char *key)
 {
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  /* An older schema installed next to a newer program lacks the new keys. */
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  if (!g_settings_schema_has_key (schema, key))
+  if (!has_key (settings, key))
     return NULL;
 
   return g_settings_get_string (settings, key);
@@ -177,7 +211,22 @@ rs_mail_settings_new_from_gsettings (GSettings *settings)
   TAKE (rs_mail_settings_set_from_name, "from-name");
   TAKE (rs_mail_settings_set_reply_to, "reply-to");
   TAKE (rs_mail_settings_set_test_address, "test-address");
+  TAKE (rs_mail_settings_set_oauth_client_id, "oauth-client-id");
+  TAKE (rs_mail_settings_set_oauth_client_secret, "oauth-client-secret");
+  TAKE (rs_mail_settings_set_oauth_tenant, "oauth-tenant");
+  TAKE (rs_mail_settings_set_oauth_account, "oauth-account");
 #undef TAKE
+
+  {
+    g_autofree char *auth = get_string (settings, "auth-kind");
+    g_autofree char *transport = get_string (settings, "mail-transport");
+
+    rs_mail_settings_set_auth (self, rs_mail_settings_auth_from_string (auth));
+    if (g_strcmp0 (transport, "smtp") == 0)
+      self->transport = RS_SEND_TRANSPORT_SMTP;
+  }
+  if (has_key (settings, "keep-copy"))
+    self->keep_copy = g_settings_get_boolean (settings, "keep-copy");
 
   self->rate_limit = g_settings_get_uint (settings, "rate-limit");
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
@@ -209,6 +258,53 @@ rs_mail_settings_security_to_string (RsMailSecurity security)
   g_return_val_if_fail (security < G_N_ELEMENTS (security_names), NULL);
 
   return security_names[security];
+}
+
+RsMailAuth
+rs_mail_settings_auth_from_string (const char *text)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (auth_names); i++)
+    if (g_strcmp0 (text, auth_names[i]) == 0)
+      return (RsMailAuth) i;
+
+  return RS_MAIL_AUTH_PASSWORD;
+}
+
+const char *
+rs_mail_settings_auth_to_string (RsMailAuth auth)
+{
+  g_return_val_if_fail (auth < G_N_ELEMENTS (auth_names), NULL);
+
+  return auth_names[auth];
+}
+
+void
+rs_mail_settings_set_auth (RsMailSettings *self,
+                           RsMailAuth      auth)
+{
+  g_return_if_fail (RS_IS_MAIL_SETTINGS (self));
+  g_return_if_fail (auth <= RS_MAIL_AUTH_GOOGLE);
+
+  self->auth = auth;
+  update_url (self);
+}
+
+void
+rs_mail_settings_set_transport (RsMailSettings  *self,
+                                RsSendTransport  transport)
+{
+  g_return_if_fail (RS_IS_MAIL_SETTINGS (self));
+
+  self->transport = transport;
+}
+
+void
+rs_mail_settings_set_keep_copy (RsMailSettings *self,
+                                gboolean        keep_copy)
+{
+  g_return_if_fail (RS_IS_MAIL_SETTINGS (self));
+
+  self->keep_copy = keep_copy;
 }
 
 void
@@ -247,6 +343,14 @@ TEXT_SETTER (pinned_key)
 TEXT_SETTER (from_name)
 TEXT_SETTER (reply_to)
 TEXT_SETTER (test_address)
+TEXT_SETTER (oauth_client_id)
+TEXT_SETTER (oauth_client_secret)
+TEXT_SETTER (oauth_tenant)
+TEXT_SETTER (oauth_account)
+TEXT_SETTER (oauth_authority)
+TEXT_SETTER (oauth_token_url)
+TEXT_SETTER (oauth_device_code_url)
+TEXT_SETTER (graph_url)
 #undef TEXT_SETTER
 
 void
@@ -333,7 +437,72 @@ TEXT_GETTER (from_address)
 TEXT_GETTER (from_name)
 TEXT_GETTER (reply_to)
 TEXT_GETTER (test_address)
+TEXT_GETTER (oauth_client_id)
+TEXT_GETTER (oauth_client_secret)
+TEXT_GETTER (oauth_tenant)
+TEXT_GETTER (oauth_account)
+TEXT_GETTER (graph_url)
 #undef TEXT_GETTER
+
+RsMailAuth
+rs_mail_settings_get_auth (RsMailSettings *self)
+{
+  g_return_val_if_fail (RS_IS_MAIL_SETTINGS (self), RS_MAIL_AUTH_PASSWORD);
+
+  return self->auth;
+}
+
+RsSendTransport
+rs_mail_settings_get_transport (RsMailSettings *self)
+{
+  g_return_val_if_fail (RS_IS_MAIL_SETTINGS (self), RS_SEND_TRANSPORT_SMTP);
+
+  return self->auth == RS_MAIL_AUTH_MICROSOFT ? self->transport : RS_SEND_TRANSPORT_SMTP;
+}
+
+gboolean
+rs_mail_settings_get_keep_copy (RsMailSettings *self)
+{
+  g_return_val_if_fail (RS_IS_MAIL_SETTINGS (self), FALSE);
+
+  return self->keep_copy;
+}
+
+const char *
+rs_mail_settings_get_sender (RsMailSettings *self)
+{
+  g_return_val_if_fail (RS_IS_MAIL_SETTINGS (self), NULL);
+
+  if (self->from_address != NULL || self->auth == RS_MAIL_AUTH_PASSWORD)
+    return self->from_address;
+  return self->oauth_account;
+}
+
+RsOAuthProvider *
+rs_mail_settings_new_oauth_provider (RsMailSettings *self)
+{
+  RsOAuthProvider *provider;
+
+  g_return_val_if_fail (RS_IS_MAIL_SETTINGS (self), NULL);
+
+  if (self->auth == RS_MAIL_AUTH_PASSWORD)
+    return NULL;
+
+  provider = rs_oauth_provider_new (self->auth == RS_MAIL_AUTH_MICROSOFT
+                                    ? RS_OAUTH_PROVIDER_MICROSOFT : RS_OAUTH_PROVIDER_GOOGLE);
+  rs_oauth_provider_set_client_id (provider, self->oauth_client_id);
+  rs_oauth_provider_set_client_secret (provider, self->oauth_client_secret);
+  rs_oauth_provider_set_tenant (provider, self->oauth_tenant);
+  rs_oauth_provider_set_authority (provider, self->oauth_authority);
+  rs_oauth_provider_set_token_url (provider, self->oauth_token_url);
+  rs_oauth_provider_set_device_code_url (provider, self->oauth_device_code_url);
+  rs_oauth_provider_set_ca_file (provider, self->ca_file);
+  rs_oauth_provider_set_route (provider,
+                               rs_mail_settings_get_transport (self) == RS_SEND_TRANSPORT_GRAPH
+                               ? RS_OAUTH_ROUTE_GRAPH : RS_OAUTH_ROUTE_SMTP);
+
+  return provider;
+}
 
 guint
 rs_mail_settings_get_rate_limit (RsMailSettings *self)
@@ -477,6 +646,49 @@ rs_mail_settings_validate_server (RsMailSettings  *self,
   return TRUE;
 }
 
+/* The client ID, and a server that XOAUTH2 may be sent to: encrypted, also
+ * to this computer. The From address may wait for the signed-in account. */
+static gboolean
+validate_oauth (RsMailSettings  *self,
+                GError         **error)
+{
+  if (self->oauth_client_id == NULL)
+    {
+      g_set_error (error, RS_MAIL_SETTINGS_ERROR, RS_MAIL_SETTINGS_ERROR_MISSING,
+                   /* Translators: %s is Microsoft 365 or Google */
+                   _("Set the Client ID of the app's registration with %s in Preferences → "
+                     "E-mail."),
+                   self->auth == RS_MAIL_AUTH_MICROSOFT ? "Microsoft 365" : "Google");
+      return FALSE;
+    }
+
+  if (rs_mail_settings_get_transport (self) == RS_SEND_TRANSPORT_GRAPH)
+    {
+      if (self->ca_file != NULL && g_access (self->ca_file, R_OK) != 0)
+        {
+          g_set_error (error, RS_MAIL_SETTINGS_ERROR, RS_MAIL_SETTINGS_ERROR_INVALID,
+                       _("The CA file “%s” cannot be read. Choose another CA file in "
+                         "Preferences → E-mail."), self->ca_file);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!rs_mail_settings_validate_server (self, error))
+    return FALSE;
+  if (!rs_mail_settings_get_starttls (self) && !is_smtps (self))
+    {
+      g_set_error (error, RS_MAIL_SETTINGS_ERROR, RS_MAIL_SETTINGS_ERROR_INSECURE,
+                   _("Signing in to the mail server %s with %s needs an encrypted "
+                     "connection. Choose STARTTLS or TLS as the Security in Preferences → "
+                     "E-mail."), self->host,
+                   self->auth == RS_MAIL_AUTH_MICROSOFT ? "Microsoft 365" : "Google");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 rs_mail_settings_validate (RsMailSettings  *self,
                            RsSendMode       mode,
@@ -484,6 +696,14 @@ rs_mail_settings_validate (RsMailSettings  *self,
 {
   g_return_val_if_fail (RS_IS_MAIL_SETTINGS (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->auth != RS_MAIL_AUTH_PASSWORD)
+    return validate_oauth (self, error)
+           && check_address (rs_mail_settings_get_sender (self), _("From Address"), FALSE,
+                             error)
+           && check_address (self->reply_to, _("Reply-To Address"), FALSE, error)
+           && check_address (self->test_address, _("Test Address"),
+                             mode == RS_SEND_MODE_TEST, error);
 
   return rs_mail_settings_validate_server (self, error)
          && check_address (self->from_address, _("From Address"), TRUE, error)
@@ -502,11 +722,12 @@ rs_mail_settings_fill_mailer_config (RsMailSettings *self,
   memset (out, 0, sizeof *out);
   out->url = self->url;
   out->starttls_required = rs_mail_settings_get_starttls (self);
-  out->user = self->user;
+  out->user = self->auth == RS_MAIL_AUTH_PASSWORD ? self->user : self->oauth_account;
   out->ca_file = self->ca_file;
   out->pinned_key = self->pinned_key;
   out->connect_timeout_s = RS_MAIL_CONNECT_TIMEOUT_S;
   out->timeout_s = RS_MAIL_TIMEOUT_S;
+  out->keep_copy = self->keep_copy;
 }
 
 void
@@ -522,7 +743,7 @@ rs_mail_settings_fill_send_options (RsMailSettings *self,
   if (mode == RS_SEND_MODE_TEST)
     out->test_address = self->test_address;
   rs_mail_settings_fill_mailer_config (self, &out->mailer);
-  out->from_address = self->from_address;
+  out->from_address = rs_mail_settings_get_sender (self);
   out->from_name = self->from_name;
   out->reply_to = self->reply_to;
   out->subject_en = self->subject[0];
@@ -530,6 +751,11 @@ rs_mail_settings_fill_send_options (RsMailSettings *self,
   out->subject_nl = self->subject[1];
   out->body_nl = self->body[1];
   out->rate_per_minute = self->rate_limit;
+  out->transport = rs_mail_settings_get_transport (self);
+  out->graph.url = self->graph_url;
+  out->graph.ca_file = self->ca_file;
+  out->graph.connect_timeout_s = RS_MAIL_CONNECT_TIMEOUT_S;
+  out->graph.timeout_s = RS_MAIL_TIMEOUT_S;
 }
 
 char *
@@ -539,7 +765,7 @@ rs_mail_settings_lookup_password (RsMailSettings  *self,
 {
   g_return_val_if_fail (RS_IS_MAIL_SETTINGS (self), NULL);
 
-  if (self->host == NULL || self->user == NULL)
+  if (self->host == NULL || self->user == NULL || self->auth != RS_MAIL_AUTH_PASSWORD)
     return NULL;
 
   return rs_secret_lookup (self->url, self->user, cancellable, error);
