@@ -248,7 +248,7 @@ wait_saved (Fixture *fixture,
 {
   SavesWait wait = { fixture, saves };
 
-  g_assert_true (rs_test_wait_until (saved, &wait, 10000));
+  g_assert_true (rs_test_wait_until (saved, &wait, 30000));
   for (guint i = 0; i < 50 && !rs_details_window_get_loaded (fixture->window); i++)
     rs_test_iterate ();
   /* The reload that follows the save: nothing is left to run. */
@@ -357,7 +357,7 @@ test_details_correct_by_typing (Fixture       *fixture,
   /* The name, undone with the toast's Undo before the toast goes: the
    * toasts of the earlier changes are gone, this one is shown. */
   type_into (fixture, RS_FIELD_PERSON, "Ivo Bos-Janssen");
-  g_assert_true (rs_test_wait_until (undo_shown, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (undo_shown, fixture->window, 30000));
   assert_query (fixture, "Ivo Bos-Janssen", "SELECT person FROM respondent WHERE id = ?1", ivo);
   g_assert_true (gtk_widget_activate (find_button (GTK_WIDGET (fixture->window), "_Undo")));
   wait_saved (fixture, 4);
