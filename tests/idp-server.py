@@ -16,7 +16,8 @@ stdin closes. It answers like the Microsoft identity platform
   authorization_pending, then --slow-down answers slow_down, then tokens
   (or --device-outcome denied|expired);
 - access tokens last --expires-in seconds; --access-token gives them instead
-  of new ones, in turn; --refresh-token is taken as if from an earlier sign-in.
+  of new ones, in turn; --refresh-token is taken as if from an earlier sign-in;
+  after --refresh-limit refreshes every refresh token is refused.
 
 DIR/log.jsonl gets one JSON object a line, one per request, without any
 token; DIR/tokens.txt gets every token handed out, one a line, so that a
@@ -60,6 +61,8 @@ def parse_args():
                         "again (for a server that takes only some), instead of new ones")
     p.add_argument("--refresh-token", action="append", default=[], metavar="TOKEN",
                    help="a refresh token taken from the start, as from an earlier sign-in")
+    p.add_argument("--refresh-limit", type=int, default=0, metavar="N",
+                   help="after N refreshes, refuse every refresh token as revoked (0: never)")
     return p.parse_args()
 
 
@@ -68,6 +71,7 @@ LOCK = threading.Lock()
 CODES = {}          # code -> (challenge, redirect_uri, client_id)
 REFRESH = set(ARGS.refresh_token)     # live refresh tokens
 DEVICES = {}        # device_code -> {"polls": n, "last": t, "interval": s}
+REFRESHES = [0]     # refresh grants answered with tokens
 
 
 def log(event, **fields):
@@ -225,8 +229,10 @@ class Handler(BaseHTTPRequestHandler):
             token = form.get("refresh_token", "")
             revoked = os.path.exists(os.path.join(ARGS.dir, "revoked"))
             with LOCK:
+                revoked = revoked or 0 < ARGS.refresh_limit <= REFRESHES[0]
                 live = token in REFRESH and not revoked
                 REFRESH.discard(token)
+                REFRESHES[0] += live
             log("token", grant=grant, result="ok" if live else "invalid_grant",
                 scope=form.get("scope"))
             if not live:

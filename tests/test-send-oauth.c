@@ -7,6 +7,7 @@
 
 #include "rs-import.h"
 #include "rs-report-job.h"
+#include "rs-secret.h"
 #include "rs-store.h"
 #include "rs-test-cli.h"
 #include "rs-test-smtp.h"
@@ -16,7 +17,8 @@
  * all over TLS with one certificate made here: the identity provider
  * (idp-server.py), Microsoft Graph (graph-server.py) and an SMTP server that
  * takes only XOAUTH2 (smtp-server.py). The refresh token is given as in
- * unattended use, in $RESILIENCESCAN_OAUTH_REFRESH_TOKEN. */
+ * unattended use, in $RESILIENCESCAN_OAUTH_REFRESH_TOKEN, or kept in a real
+ * keyring (with-keyring.sh) as `signin` keeps it. */
 
 #define CLIENT_ID "00000000-1111-2222-3333-444444444444"
 #define ACCOUNT "signin@example.com"
@@ -131,6 +133,8 @@ count_in_file (const char *dir,
 
 /* The identity provider, with a refresh token taken from the start and the
  * access tokens it hands out, in turn. */
+static guint refresh_limit;
+
 static void
 idp_start (Fixture    *fixture,
            const char *first_token,
@@ -138,6 +142,10 @@ idp_start (Fixture    *fixture,
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   va_list tokens;
+
+  if (refresh_limit > 0)
+    g_ptr_array_add (args, g_strdup_printf ("--refresh-limit=%u", refresh_limit));
+  refresh_limit = 0;
 
   g_ptr_array_add (args, g_strdup ("--cert"));
   g_ptr_array_add (args, g_strdup (fixture->cert));
@@ -279,6 +287,8 @@ done_cb (GObject      *source,
  * --client-id=… --authority=… --cafile=…` with @first_arg… after it and the
  * refresh token in the environment, and reads the command line of every
  * process on the machine while it runs. */
+static gboolean from_keyring;
+
 static void
 run_send (Fixture    *fixture,
           Run        *run,
@@ -310,8 +320,11 @@ run_send (Fixture    *fixture,
   run->command_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "RESILIENCESCAN_OAUTH_REFRESH_TOKEN", REFRESH_TOKEN,
-                                TRUE);
+  if (from_keyring)
+    g_subprocess_launcher_unsetenv (launcher, "RESILIENCESCAN_OAUTH_REFRESH_TOKEN");
+  else
+    g_subprocess_launcher_setenv (launcher, "RESILIENCESCAN_OAUTH_REFRESH_TOKEN",
+                                  REFRESH_TOKEN, TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (process, NULL, NULL, done_cb, &done);
@@ -581,6 +594,75 @@ test_revoked (Fixture       *fixture,
   assert_tokens_nowhere (fixture, &run);
 }
 
+/* The provider stops taking the sign-in during the round: the message in
+ * hand goes back to pending, "Sign in again", exit status 1; no one failed. */
+static void
+test_revoked_during (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *graph_url = NULL;
+
+  refresh_limit = 1;
+  idp_start (fixture, ACCESS_TOKEN, NULL);
+  graph_start (fixture, NEW_ACCESS_TOKEN);
+  graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
+
+  run_send (fixture, &run, "--live", graph_url, NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (count_lines (run.err, ""), ==, 1);
+  g_assert_nonnull (strstr (run.err, "Sign in again"));
+  g_assert_nonnull (strstr (run.err, "Ivo Bos"));
+
+  g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "invalid_grant"), ==, 1);
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"status\": 401"), ==, 1);
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"event\": \"message\""),
+                    ==, 0);
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+  assert_query (fixture, "0", "SELECT count(*) FROM history WHERE to_status = 'failed'");
+
+  assert_tokens_nowhere (fixture, &run);
+}
+
+/* The sign-in `signin` kept in the keyring: used, and the new refresh
+ * token the provider gives in its place is kept there instead. */
+static void
+test_keyring (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *graph_url = NULL;
+  g_autofree char *account = NULL;
+  g_autoptr(RsSecretPassword) kept = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rs_secret_store_refresh_token ("microsoft", ACCOUNT, REFRESH_TOKEN, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  idp_start (fixture, ACCESS_TOKEN, NULL);
+  graph_start (fixture, ACCESS_TOKEN);
+  graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
+
+  from_keyring = TRUE;
+  run_send (fixture, &run, "--live", graph_url, NULL);
+  from_keyring = FALSE;
+  assert_everyone_sent (fixture, &run);
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"event\": \"message\""),
+                    ==, N_VALID);
+
+  kept = rs_secret_lookup_refresh_token ("microsoft", NULL, &account, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (kept);
+  g_assert_cmpstr (account, ==, ACCOUNT);
+  g_assert_cmpstr (kept, !=, REFRESH_TOKEN);
+  g_assert_true (g_str_has_prefix (kept, "rt-"));
+  g_assert_cmpuint (count_in_file (fixture->idp.dir, "tokens.txt", kept), ==, 1);
+
+  assert_tokens_nowhere (fixture, &run);
+  g_assert_true (rs_secret_forget_refresh_token ("microsoft", NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* A test round through Graph: everything to the test address, no status
  * changes. Graph is the default transport for Microsoft 365. */
 static void
@@ -666,6 +748,8 @@ main (int   argc,
   ADD ("/send-oauth/expired/graph", test_expired, GINT_TO_POINTER (FALSE));
   ADD ("/send-oauth/expired/smtp", test_expired, GINT_TO_POINTER (TRUE));
   ADD ("/send-oauth/revoked", test_revoked, NULL);
+  ADD ("/send-oauth/revoked-during", test_revoked_during, NULL);
+  ADD ("/send-oauth/keyring", test_keyring, NULL);
   ADD ("/send-oauth/test-round", test_test_round, NULL);
   ADD ("/send-oauth/refused", test_refused, NULL);
 #undef ADD
