@@ -134,6 +134,7 @@ count_in_file (const char *dir,
 /* The identity provider, with a refresh token taken from the start and the
  * access tokens it hands out, in turn. */
 static guint refresh_limit;
+static const char *idp_client_secret;
 
 static void
 idp_start (Fixture    *fixture,
@@ -146,6 +147,9 @@ idp_start (Fixture    *fixture,
   if (refresh_limit > 0)
     g_ptr_array_add (args, g_strdup_printf ("--refresh-limit=%u", refresh_limit));
   refresh_limit = 0;
+  if (idp_client_secret != NULL)
+    g_ptr_array_add (args, g_strdup_printf ("--client-secret=%s", idp_client_secret));
+  idp_client_secret = NULL;
 
   g_ptr_array_add (args, g_strdup ("--cert"));
   g_ptr_array_add (args, g_strdup (fixture->cert));
@@ -517,6 +521,36 @@ test_smtp_live (Fixture       *fixture,
   assert_tokens_nowhere (fixture, &run);
 }
 
+/* Google: over SMTP without being told, the client secret sent, From the
+ * signed-in account. */
+static void
+test_google (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *smtp_url = NULL;
+  g_autofree char *token_url = NULL;
+
+  idp_client_secret = "GOCSPX-desktop-secret";
+  idp_start (fixture, ACCESS_TOKEN, NULL);
+  smtp_start (fixture, ACCESS_TOKEN);
+  smtp_url = g_strdup_printf ("--smtp-url=%s", fixture->smtp.url);
+  token_url = g_strdup_printf ("--token-url=%s/token", fixture->idp.url);
+
+  run_send (fixture, &run, "--live", "--provider=google", "--client-secret=GOCSPX-desktop-secret",
+            token_url, smtp_url, NULL);
+  assert_everyone_sent (fixture, &run);
+
+  g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "\"result\": \"ok\""), ==, 1);
+  g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "\"refused\""), ==, 0);
+  g_assert_cmpuint (rs_test_server_count (&fixture->smtp, "\"event\": \"message\""), ==,
+                    N_VALID);
+  g_assert_cmpuint (rs_test_server_count (&fixture->smtp, "\"from\": \"" ACCOUNT "\""), ==,
+                    N_VALID);
+
+  assert_tokens_nowhere (fixture, &run);
+}
+
 /* The first access token is refused by the server: one new one, and the same
  * message again; no one fails. */
 static void
@@ -745,6 +779,7 @@ main (int   argc,
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("/send-oauth/graph-live", test_graph_live, NULL);
   ADD ("/send-oauth/smtp-live", test_smtp_live, NULL);
+  ADD ("/send-oauth/google", test_google, NULL);
   ADD ("/send-oauth/expired/graph", test_expired, GINT_TO_POINTER (FALSE));
   ADD ("/send-oauth/expired/smtp", test_expired, GINT_TO_POINTER (TRUE));
   ADD ("/send-oauth/revoked", test_revoked, NULL);

@@ -198,8 +198,9 @@ void            rs_mail_settings_fill_send_options  (RsMailSettings  *self,
                                                      RsSendOptions   *out);
 
 /* The keyring's password for this host and user, %NULL without an error when
- * none is kept, no user is set or the sign-in is not with a password. Blocks: call it from a worker thread. Free
- * it with rs_secret_free_password(). */
+ * none is kept, no user is set or the sign-in is not with a password.
+ * Blocks: call it from a worker thread. Free it with
+ * rs_secret_free_password(). */
 char           *rs_mail_settings_lookup_password    (RsMailSettings  *self,
                                                      GCancellable    *cancellable,
                                                      GError         **error);
