@@ -292,6 +292,9 @@ done_cb (GObject      *source,
  * refresh token in the environment, and reads the command line of every
  * process on the machine while it runs. */
 static gboolean from_keyring;
+/* When set: the saved settings are this keyfile, and --provider and
+ * --client-id are left to them. */
+static const char *saved_settings;
 
 static void
 run_send (Fixture    *fixture,
@@ -310,8 +313,11 @@ run_send (Fixture    *fixture,
   g_ptr_array_add (argv, g_strdup_printf ("--database=%s", fixture->db));
   g_ptr_array_add (argv, g_strdup ("send"));
   g_ptr_array_add (argv, g_strdup ("--auth=oauth2"));
-  g_ptr_array_add (argv, g_strdup ("--provider=microsoft"));
-  g_ptr_array_add (argv, g_strdup ("--client-id=" CLIENT_ID));
+  if (saved_settings == NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--provider=microsoft"));
+      g_ptr_array_add (argv, g_strdup ("--client-id=" CLIENT_ID));
+    }
   g_ptr_array_add (argv, g_strdup_printf ("--authority=%s", fixture->idp.url));
   g_ptr_array_add (argv, g_strdup_printf ("--cafile=%s", fixture->cert));
   g_ptr_array_add (argv, g_strdup ("--rate=0"));
@@ -324,6 +330,17 @@ run_send (Fixture    *fixture,
   run->command_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (saved_settings != NULL)
+    {
+      g_autofree char *config = g_build_filename (fixture->dir, "config", NULL);
+      g_autofree char *folder = g_build_filename (config, "glib-2.0", "settings", NULL);
+      g_autofree char *keyfile = g_build_filename (folder, "keyfile", NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (keyfile, saved_settings, -1, NULL));
+      g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+      g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+    }
   if (from_keyring)
     g_subprocess_launcher_unsetenv (launcher, "RESILIENCESCAN_OAUTH_REFRESH_TOKEN");
   else
@@ -547,6 +564,37 @@ test_google (Fixture       *fixture,
                     N_VALID);
   g_assert_cmpuint (rs_test_server_count (&fixture->smtp, "\"from\": \"" ACCOUNT "\""), ==,
                     N_VALID);
+
+  assert_tokens_nowhere (fixture, &run);
+}
+
+/* What Preferences saved: the provider, the client ID, the transport and
+ * Keep a copy; the settings file holds no token afterwards. */
+static void
+test_saved_settings (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *smtp_url = NULL;
+
+  idp_start (fixture, ACCESS_TOKEN, NULL);
+  smtp_start (fixture, ACCESS_TOKEN);
+  smtp_url = g_strdup_printf ("--smtp-url=%s", fixture->smtp.url);
+
+  saved_settings = "[org/resiliencescan/ResilienceScan]\n"
+                   "auth-kind='microsoft'\n"
+                   "oauth-client-id='" CLIENT_ID "'\n"
+                   "mail-transport='smtp'\n"
+                   "keep-copy=true\n";
+  run_send (fixture, &run, "--live", smtp_url, NULL);
+  saved_settings = NULL;
+  assert_everyone_sent (fixture, &run);
+
+  g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "SMTP.Send"), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->smtp,
+                                          "\"to\": [\"lena@example.net\", \"" ACCOUNT "\"]"),
+                    ==, 1);
+  g_assert_true (rs_test_tree_contains (fixture->dir, "keep-copy=true"));
 
   assert_tokens_nowhere (fixture, &run);
 }
@@ -780,6 +828,7 @@ main (int   argc,
   ADD ("/send-oauth/graph-live", test_graph_live, NULL);
   ADD ("/send-oauth/smtp-live", test_smtp_live, NULL);
   ADD ("/send-oauth/google", test_google, NULL);
+  ADD ("/send-oauth/saved-settings", test_saved_settings, NULL);
   ADD ("/send-oauth/expired/graph", test_expired, GINT_TO_POINTER (FALSE));
   ADD ("/send-oauth/expired/smtp", test_expired, GINT_TO_POINTER (TRUE));
   ADD ("/send-oauth/revoked", test_revoked, NULL);
