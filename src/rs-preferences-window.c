@@ -6,7 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "core/rs-mail-settings.h"
+#include "core/rs-graph.h"
 #include "core/rs-mailer.h"
+#include "core/rs-oauth.h"
 #include "core/rs-report-job.h"
 #include "core/rs-secret.h"
 #include "rs-preferences-window.h"
@@ -20,8 +22,18 @@ struct _RsPreferencesWindow
   GCancellable *check_cancellable;
   guint check_source;
   gboolean password_stored;
+  /* While the browser sign-in runs */
+  GCancellable *sign_in_cancellable;
 
   AdwActionRow *folder_row;
+  AdwComboRow *auth_row;
+  AdwComboRow *transport_row;
+  AdwEntryRow *client_id_row;
+  AdwEntryRow *client_secret_row;
+  AdwEntryRow *tenant_row;
+  AdwActionRow *account_row;
+  GtkWidget *sign_in_button;
+  GtkWidget *cancel_sign_in_button;
   AdwEntryRow *server_row;
   AdwComboRow *security_row;
   AdwEntryRow *user_row;
@@ -38,6 +50,9 @@ struct _RsPreferencesWindow
 };
 
 static const char *security_values[] = { "starttls", "tls", "none" };
+/* In the order of the rows' choices */
+static const char *auth_values[] = { "password", "microsoft", "google", NULL };
+static const char *transport_values[] = { "graph", "smtp", NULL };
 
 G_DEFINE_FINAL_TYPE (RsPreferencesWindow, rs_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
@@ -361,6 +376,188 @@ forget_certificate_action (GtkWidget  *widget,
   g_settings_reset (RS_PREFERENCES_WINDOW (widget)->settings, "smtp-pinned-key");
 }
 
+/* The sign-in rows: the choices that count for the kind, and who is signed
+ * in. */
+static void
+update_sign_in (RsPreferencesWindow *self)
+{
+  g_autoptr(RsMailSettings) mail = current_mail_settings (self);
+  RsMailAuth auth = rs_mail_settings_get_auth (mail);
+  const char *account = rs_mail_settings_get_oauth_account (mail);
+  gboolean password = auth == RS_MAIL_AUTH_PASSWORD;
+  gboolean waiting = self->sign_in_cancellable != NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->transport_row), auth == RS_MAIL_AUTH_MICROSOFT);
+  gtk_widget_set_visible (GTK_WIDGET (self->client_id_row), !password);
+  gtk_widget_set_visible (GTK_WIDGET (self->client_secret_row), auth == RS_MAIL_AUTH_GOOGLE);
+  gtk_widget_set_visible (GTK_WIDGET (self->tenant_row), auth == RS_MAIL_AUTH_MICROSOFT);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_row), !password);
+  gtk_widget_set_visible (GTK_WIDGET (self->user_row), password);
+  gtk_widget_set_visible (GTK_WIDGET (self->password_row), password);
+  gtk_widget_set_visible (GTK_WIDGET (self->password_status_row), password);
+
+  gtk_widget_set_visible (self->sign_in_button, !waiting);
+  gtk_widget_set_visible (self->cancel_sign_in_button, waiting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.sign-in", !waiting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.cancel-sign-in", waiting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.sign-out",
+                                 !waiting && account != NULL);
+
+  if (waiting)
+    adw_action_row_set_subtitle (self->account_row, _("Waiting for sign-in in your browser…"));
+  else if (account != NULL)
+    {
+      /* Translators: the signed-in e-mail address */
+      g_autofree char *text = g_strdup_printf (_("Signed in as %s"), account);
+
+      adw_action_row_set_subtitle (self->account_row, text);
+    }
+  else
+    adw_action_row_set_subtitle (self->account_row, _("Not signed in"));
+}
+
+/* Another provider is another account. */
+static void
+auth_kind_changed_cb (RsPreferencesWindow *self)
+{
+  g_cancellable_cancel (self->sign_in_cancellable);
+  g_settings_reset (self->settings, "oauth-account");
+  update_sign_in (self);
+}
+
+static void
+open_sign_in_page (const char *uri,
+                   gpointer    user_data)
+{
+  RsPreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rs_oauth_open_browser (uri, &error))
+    {
+      /* Translators: the reason, then the address to open by hand */
+      g_autofree char *text = g_strdup_printf (_("The browser could not be opened (%s). "
+                                                 "Open this address: %s"),
+                                               error->message, uri);
+
+      add_toast (self, text);
+    }
+}
+
+static void
+signed_in_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(RsPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  gboolean ok;
+
+  ok = rs_oauth_sign_in_browser_finish (RS_OAUTH (object), result, &account, &error);
+  /* Closed meanwhile */
+  if (self->account_row == NULL)
+    return;
+
+  g_clear_object (&self->sign_in_cancellable);
+  if (ok)
+    {
+      g_settings_set_string (self->settings, "oauth-account", account != NULL ? account : "");
+      if (account == NULL)
+        add_toast (self, _("Signed in, but the provider did not say which address: enter "
+                           "the From Address"));
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    add_toast (self, error->message);
+
+  update_sign_in (self);
+}
+
+static void
+sign_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (widget);
+  g_autoptr(RsMailSettings) mail = current_mail_settings (self);
+  g_autoptr(RsOAuthProvider) provider = rs_mail_settings_new_oauth_provider (mail);
+  g_autoptr(RsOAuth) oauth = NULL;
+
+  if (provider == NULL || self->sign_in_cancellable != NULL)
+    return;
+  if (rs_mail_settings_get_oauth_client_id (mail) == NULL)
+    {
+      add_toast (self, _("Enter the Client ID first: your IT administrator has it"));
+      return;
+    }
+
+  oauth = rs_oauth_new (provider);
+  self->sign_in_cancellable = g_cancellable_new ();
+  update_sign_in (self);
+  rs_oauth_sign_in_browser_async (oauth, open_sign_in_page, self, self->sign_in_cancellable,
+                                  signed_in_cb, g_object_ref (self));
+}
+
+static void
+cancel_sign_in_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  g_cancellable_cancel (RS_PREFERENCES_WINDOW (widget)->sign_in_cancellable);
+}
+
+static void
+sign_out_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (rs_oauth_sign_out (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+signed_out_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(RsPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (self->account_row != NULL)
+        add_toast (self, error->message);
+      return;
+    }
+
+  g_settings_reset (self->settings, "oauth-account");
+  if (self->account_row != NULL)
+    add_toast (self, _("Signed out"));
+}
+
+static void
+sign_out_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (widget);
+  g_autoptr(RsMailSettings) mail = current_mail_settings (self);
+  g_autoptr(RsOAuthProvider) provider = rs_mail_settings_new_oauth_provider (mail);
+  g_autoptr(GTask) task = NULL;
+
+  if (provider == NULL)
+    return;
+
+  gtk_widget_action_set_enabled (widget, "preferences.sign-out", FALSE);
+  task = g_task_new (NULL, NULL, signed_out_cb, g_object_ref (self));
+  g_task_set_task_data (task, rs_oauth_new (provider), g_object_unref);
+  g_task_run_in_thread (task, sign_out_thread);
+}
+
 typedef struct
 {
   RsMailSettings *mail;
@@ -393,6 +590,55 @@ test_result_free (gpointer data)
   g_free (result);
 }
 
+/* With Microsoft 365 or Google: an access token, then Graph's /me or an
+ * SMTP sign-in with it; nothing is sent. */
+static void
+test_sign_in (RsMailSettings *mail,
+              TestResult     *result,
+              GCancellable   *cancellable)
+{
+  g_autoptr(RsOAuthProvider) provider = rs_mail_settings_new_oauth_provider (mail);
+  g_autoptr(RsOAuth) oauth = rs_oauth_new (provider);
+  g_autofree char *token = NULL;
+  g_autofree char *account = NULL;
+
+  token = rs_oauth_get_access_token (oauth, cancellable, &result->error);
+  if (token == NULL)
+    return;
+
+  if (rs_mail_settings_get_transport (mail) == RS_SEND_TRANSPORT_GRAPH)
+    {
+      RsSendOptions options;
+      g_autoptr(RsGraph) graph = NULL;
+
+      rs_mail_settings_fill_send_options (mail, RS_SEND_MODE_TEST, &options);
+      options.graph.access_token = token;
+      graph = rs_graph_new (&options.graph, &result->error);
+      if (graph != NULL)
+        account = rs_graph_get_me (graph, cancellable, &result->error);
+      if (account != NULL)
+        /* Translators: the signed-in address */
+        result->summary = g_strdup_printf (_("Microsoft Graph answers for %s; nothing was "
+                                             "sent."), account);
+    }
+  else
+    {
+      g_autoptr(RsMailer) mailer = NULL;
+      RsMailerConfig config;
+
+      account = rs_oauth_dup_account (oauth);
+      if (account != NULL)
+        rs_mail_settings_set_oauth_account (mail, account);
+      rs_mail_settings_fill_mailer_config (mail, &config);
+      config.access_token = token;
+      mailer = rs_mailer_new (&config, &result->error);
+      if (mailer != NULL)
+        rs_mailer_test_connection (mailer, &result->summary, cancellable, &result->error);
+    }
+
+  memset (token, 0, strlen (token));
+}
+
 static void
 test_thread (GTask        *task,
              gpointer      source_object,
@@ -404,6 +650,13 @@ test_thread (GTask        *task,
   g_autoptr(RsMailer) mailer = NULL;
   char *password;
   RsMailerConfig config;
+
+  if (rs_mail_settings_get_auth (data->mail) != RS_MAIL_AUTH_PASSWORD)
+    {
+      test_sign_in (data->mail, result, cancellable);
+      g_task_return_pointer (task, result, test_result_free);
+      return;
+    }
 
   /* Without a keyring, the test goes on without signing in and says so. */
   password = rs_mail_settings_lookup_password (data->mail, cancellable, NULL);
@@ -556,6 +809,41 @@ security_set_mapping (const GValue       *value,
   return g_variant_new_string (security_values[selected]);
 }
 
+/* A combo row's place and a choice key's value, for the %NULL-terminated
+ * choices in @user_data. */
+static gboolean
+choice_get_mapping (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  const char * const *values = user_data;
+  const char *text = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; values[i] != NULL; i++)
+    if (g_str_equal (text, values[i]))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+static GVariant *
+choice_set_mapping (const GValue       *value,
+                    const GVariantType *expected_type,
+                    gpointer            user_data)
+{
+  const char * const *values = user_data;
+  guint selected = g_value_get_uint (value);
+
+  for (guint i = 0; values[i] != NULL; i++)
+    if (i == selected)
+      return g_variant_new_string (values[i]);
+
+  return NULL;
+}
+
 static void
 rs_preferences_window_dispose (GObject *object)
 {
@@ -565,6 +853,7 @@ rs_preferences_window_dispose (GObject *object)
   g_clear_handle_id (&self->check_source, g_source_remove);
   g_cancellable_cancel (self->check_cancellable);
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->sign_in_cancellable);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
 
@@ -583,6 +872,7 @@ rs_preferences_window_finalize (GObject *object)
   g_clear_object (&self->check_cancellable);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->sign_in_cancellable);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (rs_preferences_window_parent_class)->finalize (object);
@@ -600,6 +890,15 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/rs-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, auth_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, transport_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, client_id_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, client_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, tenant_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, account_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow,
+                                        cancel_sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, server_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, security_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, user_row);
@@ -616,6 +915,10 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, password_applied_cb);
   gtk_widget_class_install_action (widget_class, "preferences.test-connection", NULL,
                                    test_connection_action);
+  gtk_widget_class_install_action (widget_class, "preferences.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "preferences.cancel-sign-in", NULL,
+                                   cancel_sign_in_action);
+  gtk_widget_class_install_action (widget_class, "preferences.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "preferences.forget-password", NULL,
                                    forget_password_action);
   gtk_widget_class_install_action (widget_class, "preferences.choose-ca-file", NULL,
@@ -702,6 +1005,26 @@ rs_preferences_window_init (RsPreferencesWindow *self)
   g_settings_bind_with_mapping (self->settings, "smtp-security", self->security_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, security_get_mapping,
                                 security_set_mapping, NULL, NULL);
+
+  g_settings_bind_with_mapping (self->settings, "auth-kind", self->auth_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
+                                auth_values, NULL);
+  g_settings_bind_with_mapping (self->settings, "mail-transport", self->transport_row,
+                                "selected", G_SETTINGS_BIND_DEFAULT, choice_get_mapping,
+                                choice_set_mapping, transport_values, NULL);
+  g_settings_bind (self->settings, "oauth-client-id", self->client_id_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "oauth-client-secret", self->client_secret_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "oauth-tenant", self->tenant_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::auth-kind",
+                           G_CALLBACK (auth_kind_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::mail-transport",
+                           G_CALLBACK (update_sign_in), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::oauth-account",
+                           G_CALLBACK (update_sign_in), self, G_CONNECT_SWAPPED);
+  update_sign_in (self);
 
   g_signal_connect_object (self->settings, "changed::reports-folder",
                            G_CALLBACK (update_folder), self, G_CONNECT_SWAPPED);

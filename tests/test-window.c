@@ -145,6 +145,7 @@ test_window_preferences (Fixture       *fixture,
           gtk_spin_button_set_value (GTK_SPIN_BUTTON (widget), 45);
           editables++;
         }
+      /* Security, Sign-in and Send Through */
       if (ADW_IS_COMBO_ROW (widget))
         {
           g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (widget)), ==, 0);
@@ -153,18 +154,24 @@ test_window_preferences (Fixture       *fixture,
         }
     }
 
-  g_assert_cmpuint (editables, ==, 3);
+  g_assert_cmpuint (editables, ==, 5);
   {
     g_autofree char *url = g_settings_get_string (settings, "smtp-url");
     g_autofree char *security = g_settings_get_string (settings, "smtp-security");
+    g_autofree char *auth = g_settings_get_string (settings, "auth-kind");
+    g_autofree char *transport = g_settings_get_string (settings, "mail-transport");
 
     g_assert_cmpstr (url, ==, "smtp://mail.example.com:587");
     g_assert_cmpstr (security, ==, "tls");
+    g_assert_cmpstr (auth, ==, "microsoft");
+    g_assert_cmpstr (transport, ==, "smtp");
     g_assert_cmpuint (g_settings_get_uint (settings, "rate-limit"), ==, 45);
   }
 
   g_settings_reset (settings, "smtp-url");
   g_settings_reset (settings, "smtp-security");
+  g_settings_reset (settings, "auth-kind");
+  g_settings_reset (settings, "mail-transport");
   g_settings_reset (settings, "rate-limit");
 }
 

@@ -215,6 +215,10 @@ rs_mail_settings_new_from_gsettings (GSettings *settings)
   TAKE (rs_mail_settings_set_oauth_client_secret, "oauth-client-secret");
   TAKE (rs_mail_settings_set_oauth_tenant, "oauth-tenant");
   TAKE (rs_mail_settings_set_oauth_account, "oauth-account");
+  TAKE (rs_mail_settings_set_oauth_authority, "oauth-authority");
+  TAKE (rs_mail_settings_set_oauth_token_url, "oauth-token-url");
+  TAKE (rs_mail_settings_set_oauth_device_code_url, "oauth-device-code-url");
+  TAKE (rs_mail_settings_set_graph_url, "graph-url");
 #undef TAKE
 
   {

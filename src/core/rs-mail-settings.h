@@ -110,7 +110,8 @@ void            rs_mail_settings_set_oauth_tenant   (RsMailSettings  *self,
 void            rs_mail_settings_set_oauth_account  (RsMailSettings  *self,
                                                      const char      *account);
 /* Replacements of the provider's addresses (tests, private deployments);
- * not saved. */
+ * read from "oauth-authority", "oauth-token-url", "oauth-device-code-url"
+ * and "graph-url". */
 void            rs_mail_settings_set_oauth_authority (RsMailSettings *self,
                                                       const char     *url);
 void            rs_mail_settings_set_oauth_token_url (RsMailSettings *self,

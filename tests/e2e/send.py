@@ -210,6 +210,9 @@ def set_up_mail(s, smtp, cert):
     harness.fill(s, field("From Address"), "survey@example.com", "the From address")
     harness.fill(s, field("Test Address"), TESTER, "the test address")
     rate = next(n for n in fields.values() if n.role == "spin button")
+    # Below the Account group it may be under the window's edge: scrolled to,
+    # as a person does.
+    harness.scroll_down(s, field("Test Address"))
     harness.fill(s, rate, "0", "messages per minute")
     s.key("Tab")
     s.step("preferences filled in")
