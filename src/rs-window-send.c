@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "core/rs-graph.h"
+#include "core/rs-oauth.h"
 #include "core/rs-secret.h"
 #include "core/rs-send-job.h"
 #include "core/rs-mail-settings.h"
@@ -32,6 +34,10 @@ typedef struct
   /* From the keyring (freed with rs_secret_free_password()) or typed */
   char *password;
   gboolean password_from_keyring;
+  /* With Microsoft 365 or Google instead of a password; the token is wiped
+   * when freed */
+  RsOAuth *oauth;
+  char *access_token;
   RsSendOptions options;
   RsSendPlan *plan;
   /* Those a person allowed a second report at the confirmation */
@@ -62,6 +68,10 @@ send_setup_free (gpointer data)
   SendSetup *setup = data;
 
   clear_password (setup);
+  if (setup->access_token != NULL)
+    memset (setup->access_token, 0, strlen (setup->access_token));
+  g_clear_pointer (&setup->access_token, g_free);
+  g_clear_object (&setup->oauth);
   g_clear_pointer (&setup->ids, g_array_unref);
   g_clear_pointer (&setup->allow_second_ids, g_array_unref);
   g_clear_pointer (&setup->plan, rs_send_plan_free);
@@ -82,8 +92,72 @@ send_setup_new (RsWindow  *self,
   setup->mail = rs_mail_settings_new_from_gsettings (self->settings);
   rs_mail_settings_fill_send_options (setup->mail, setup->mode, &setup->options);
   setup->options.retry_failed = scope == SEND_RETRY;
+  if (rs_mail_settings_get_auth (setup->mail) != RS_MAIL_AUTH_PASSWORD)
+    {
+      g_autoptr(RsOAuthProvider) provider = rs_mail_settings_new_oauth_provider (setup->mail);
+
+      setup->oauth = rs_oauth_new (provider);
+    }
 
   return setup;
+}
+
+/* The send job's RsSendTokenRefresh: from the job's thread. */
+static char *
+renew_access_token (gpointer       user_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return rs_oauth_renew_access_token (user_data, cancellable, error);
+}
+
+/* In the worker: the first access token, so that a sign-in no longer
+ * accepted stops before anyone is touched, and the signed-in address as
+ * the sender unless a From address is set. */
+static gboolean
+sign_in_for_send (SendSetup     *setup,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autofree char *account = NULL;
+  const char *provider = rs_oauth_provider_get_display_name (rs_oauth_get_provider (setup->oauth));
+  gboolean retry_failed = setup->options.retry_failed;
+
+  setup->access_token = rs_oauth_get_access_token (setup->oauth, cancellable, error);
+  if (setup->access_token == NULL)
+    return FALSE;
+
+  account = rs_oauth_dup_account (setup->oauth);
+  if (account == NULL && rs_mail_settings_get_oauth_account (setup->mail) == NULL
+      && rs_mail_settings_get_transport (setup->mail) == RS_SEND_TRANSPORT_GRAPH)
+    {
+      RsSendOptions options;
+      g_autoptr(RsGraph) graph = NULL;
+
+      rs_mail_settings_fill_send_options (setup->mail, setup->mode, &options);
+      options.graph.access_token = setup->access_token;
+      graph = rs_graph_new (&options.graph, NULL);
+      if (graph != NULL)
+        account = rs_graph_get_me (graph, cancellable, NULL);
+    }
+  if (account != NULL)
+    rs_mail_settings_set_oauth_account (setup->mail, account);
+
+  if (rs_mail_settings_get_sender (setup->mail) == NULL
+      || (rs_mail_settings_get_transport (setup->mail) == RS_SEND_TRANSPORT_SMTP
+          && rs_mail_settings_get_oauth_account (setup->mail) == NULL))
+    {
+      /* Translators: %s is Microsoft 365 or Google */
+      g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_SIGN_IN_AGAIN,
+                   _("%s did not say which address is signed in. Sign in again in "
+                     "Preferences → E-mail."), provider);
+      return FALSE;
+    }
+
+  rs_mail_settings_fill_send_options (setup->mail, setup->mode, &setup->options);
+  setup->options.retry_failed = retry_failed;
+
+  return TRUE;
 }
 
 static void
@@ -103,6 +177,9 @@ plan_job (RsStore       *store,
           GError       **error)
 {
   SendSetup *setup = data;
+
+  if (setup->oauth != NULL && !sign_in_for_send (setup, cancellable, error))
+    return NULL;
 
   setup->options.ids = (const gint64 *) setup->ids->data;
   setup->options.n_ids = setup->ids->len;
@@ -198,6 +275,45 @@ send_progress_cb (const RsSendSummary *so_far,
 }
 
 static void
+sign_in_again_response_cb (AdwMessageDialog *dialog,
+                           const char       *response,
+                           gpointer          user_data)
+{
+  RsWindow *self = user_data;
+
+  if (g_str_equal (response, "preferences"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
+}
+
+/* The provider no longer takes the sign-in, or there is none: a sign-in in
+ * Preferences is what helps. */
+static gboolean
+show_sign_in_again (RsWindow     *self,
+                    const GError *error)
+{
+  GtkWidget *dialog;
+
+  if (!g_error_matches (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_SIGN_IN_AGAIN)
+      && !g_error_matches (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_NOT_SIGNED_IN))
+    return FALSE;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Sign In Again"), error->message);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "close", _("_Close"),
+                                    "preferences", _("Open _Preferences to Sign In"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "preferences",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "preferences");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (sign_in_again_response_cb), self,
+                           0);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return TRUE;
+}
+
+static void
 send_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -219,7 +335,7 @@ send_done_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         rs_window_add_toast (self, adw_toast_new (_("Sending stopped before the first "
                                                     "message: nothing was sent")));
-      else
+      else if (!show_sign_in_again (self, error))
         rs_window_show_message (self, _("Sending Stopped"), error->message);
       rs_window_job_finished (self);
       return;
@@ -259,6 +375,19 @@ start_sending (RsWindow  *self,
   setup->options.ids = (const gint64 *) setup->ids->data;
   setup->options.n_ids = setup->ids->len;
   setup->options.mailer.password = setup->password;
+  if (setup->oauth != NULL)
+    {
+      /* No password of any kind goes with a token. */
+      setup->options.mailer.password = NULL;
+      setup->options.mailer.access_token = setup->access_token;
+      setup->options.graph.access_token = setup->access_token;
+      setup->options.refresh_token = renew_access_token;
+      setup->options.refresh_data = setup->oauth;
+      /* The setup goes with the dialog; the job may renew the token until
+       * it ends. */
+      g_object_set_data_full (G_OBJECT (cancellable), "rs-oauth", g_object_ref (setup->oauth),
+                              g_object_unref);
+    }
   if (setup->allow_second_ids != NULL)
     {
       setup->options.allow_second_ids = (const gint64 *) setup->allow_second_ids->data;
@@ -698,8 +827,10 @@ show_confirmation (RsWindow  *self,
   rate = describe_rate (rs_mail_settings_get_rate_limit (setup->mail), n);
   /* Translators: where, from whom, how fast, and who is skipped */
   body = g_strdup_printf (_("%s\nServer: %s\nFrom: %s\n%s\nSkipped: %u%s"),
-                          destination, rs_mail_settings_get_url (setup->mail),
-                          rs_mail_settings_get_from_address (setup->mail), rate,
+                          destination,
+                          rs_mail_settings_get_transport (setup->mail) == RS_SEND_TRANSPORT_GRAPH
+                          ? "Microsoft Graph" : rs_mail_settings_get_url (setup->mail),
+                          rs_mail_settings_get_sender (setup->mail), rate,
                           setup->plan->skipped->len, skipped);
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
@@ -717,7 +848,8 @@ show_confirmation (RsWindow  *self,
   extra = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
 
   /* Without a password from the keyring, it is asked for now. */
-  if (rs_mail_settings_get_user (setup->mail) != NULL && setup->password == NULL)
+  if (setup->oauth == NULL && rs_mail_settings_get_user (setup->mail) != NULL
+      && setup->password == NULL)
     {
       GtkWidget *entry = gtk_password_entry_new ();
 
@@ -770,7 +902,8 @@ plan_done_cb (GObject      *object,
   if (rs_store_run_finish (RS_STORE (object), result, &error) == NULL)
     {
       send_setup_free (setup);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && !show_sign_in_again (self, error))
         rs_window_show_message (self, _("Could Not Prepare Sending"), error->message);
       return;
     }

@@ -339,6 +339,156 @@ test_cancel_told (Fixture       *fixture,
   rs_test_server_stop (&server);
 }
 
+/* Microsoft 365 through Graph: tests/idp-server.py and tests/graph-server.py
+ * over HTTPS with a certificate made here; the refresh token as in
+ * unattended use, so no keyring is needed. */
+#define CLIENT_ID "00000000-1111-2222-3333-444444444444"
+#define ACCOUNT "signin@example.com"
+#define REFRESH_TOKEN "rt-window-19ad-never-shown"
+#define ACCESS_TOKEN "at-window-a4c2-never-shown"
+
+typedef struct
+{
+  char *dir;
+  GSubprocess *process;
+  char *url;
+} Server;
+
+static void
+https_start (Server     *server,
+             const char *script,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  server->dir = rs_test_make_tmpdir ();
+  g_ptr_array_add (argv, (gpointer) "/usr/bin/python3");
+  g_ptr_array_add (argv, (gpointer) g_test_get_filename (G_TEST_DIST, script, NULL));
+  g_ptr_array_add (argv, server->dir);
+  va_start (args, script);
+  for (const char *arg = va_arg (args, const char *); arg != NULL;
+       arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                       | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "PORT "));
+  server->url = g_strdup_printf ("https://127.0.0.1:%s", line + 5);
+}
+
+static void
+https_stop (Server *server)
+{
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_clear_object (&server->process);
+  rs_test_remove_tree (server->dir);
+  g_clear_pointer (&server->dir, g_free);
+  g_clear_pointer (&server->url, g_free);
+}
+
+static guint
+count_in (const char *dir,
+          const char *name,
+          const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  for (const char *p = strstr (contents, text); p != NULL; p = strstr (p + 1, text))
+    n++;
+
+  return n;
+}
+
+/* A test round with Microsoft 365 through Graph: no password asked, From
+ * the signed-in account, the message at Graph. A refresh token the
+ * provider no longer takes: Sign In Again, with a way to Preferences, and
+ * nothing sent. */
+static void
+test_oauth_graph (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  const char *body;
+  Server idp = { 0 };
+  Server graph = { 0 };
+  GtkWindow *dialog;
+  const char *keys[] = {
+    "auth-kind", "oauth-client-id", "oauth-authority", "graph-url", "smtp-ca-file",
+  };
+
+  rs_test_make_certificate (dir, &cert, &key);
+  https_start (&idp, "idp-server.py", "--cert", cert, "--key", key, "--client-id=" CLIENT_ID,
+               "--email=" ACCOUNT, "--refresh-token=" REFRESH_TOKEN,
+               "--access-token=" ACCESS_TOKEN, NULL);
+  https_start (&graph, "graph-server.py", "--cert", cert, "--key", key,
+               "--token=" ACCESS_TOKEN, "--mail=" ACCOUNT, NULL);
+  set_up_sending (fixture, "");
+  g_settings_reset (settings, "from-address");
+  g_settings_set_string (settings, "auth-kind", "microsoft");
+  g_settings_set_string (settings, "oauth-client-id", CLIENT_ID);
+  g_settings_set_string (settings, "oauth-authority", idp.url);
+  g_settings_set_string (settings, "graph-url", graph.url);
+  g_settings_set_string (settings, "smtp-ca-file", cert);
+  g_setenv ("RESILIENCESCAN_OAUTH_REFRESH_TOKEN", REFRESH_TOKEN, TRUE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_nonnull (strstr (body, "From: " ACCOUNT));
+  g_assert_nonnull (strstr (body, "Microsoft Graph"));
+  for (GtkWidget *w = GTK_WIDGET (dialog); w != NULL;
+       w = rs_test_next_widget (w, GTK_WIDGET (dialog)))
+    g_assert_false (GTK_IS_PASSWORD_ENTRY (w));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  g_assert_cmpuint (count_in (graph.dir, "log.jsonl",
+                              "\"path\": \"/v1.0/me/sendMail\", \"status\": 202"), ==, 1);
+  g_assert_cmpuint (count_in (graph.dir, "1.json", "me@example.org"), ==, 1);
+
+  /* Revoked: the provider does not know this one. */
+  g_setenv ("RESILIENCESCAN_OAUTH_REFRESH_TOKEN", "rt-revoked-0000-never-shown", TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Sign In Again");
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "preferences"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  rs_test_iterate ();
+
+  g_unsetenv ("RESILIENCESCAN_OAUTH_REFRESH_TOKEN");
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+  https_stop (&graph);
+  https_stop (&idp);
+  rs_test_remove_tree (dir);
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -364,6 +514,8 @@ main (int   argc,
               fixture_set_up, test_password_asked, fixture_tear_down);
   g_test_add ("/send-window/cancel-told", Fixture, NULL,
               fixture_set_up, test_cancel_told, fixture_tear_down);
+  g_test_add ("/send-window/oauth-graph", Fixture, NULL,
+              fixture_set_up, test_oauth_graph, fixture_tear_down);
 
   app = rs_application_new ("/nonexistent/unused.db");
   g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);
