@@ -489,6 +489,64 @@ test_oauth_graph (Fixture       *fixture,
   rs_test_remove_tree (dir);
 }
 
+/* Google over SMTP with XOAUTH2 from the window: the server takes only
+ * the access token, as the signed-in account; no password asked. */
+static void
+test_oauth_smtp (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *token_url = NULL;
+  RsTestServer smtp = { 0 };
+  Server idp = { 0 };
+  GtkWindow *dialog;
+  const char *keys[] = {
+    "auth-kind", "oauth-client-id", "oauth-client-secret", "oauth-token-url", "smtp-ca-file",
+  };
+
+  rs_test_make_certificate (dir, &cert, &key);
+  https_start (&idp, "idp-server.py", "--cert", cert, "--key", key, "--client-id=" CLIENT_ID,
+               "--client-secret=GOCSPX-desktop-secret", "--email=" ACCOUNT,
+               "--refresh-token=" REFRESH_TOKEN, "--access-token=" ACCESS_TOKEN, NULL);
+  rs_test_server_start (&smtp, "--cert", cert, "--key", key, "--require-starttls",
+                        "--user", ACCOUNT, "--xoauth2-token", ACCESS_TOKEN, NULL);
+  set_up_sending (fixture, smtp.url);
+  g_settings_set_string (settings, "smtp-security", "starttls");
+  g_settings_reset (settings, "from-address");
+  g_settings_set_string (settings, "auth-kind", "google");
+  g_settings_set_string (settings, "oauth-client-id", CLIENT_ID);
+  g_settings_set_string (settings, "oauth-client-secret", "GOCSPX-desktop-secret");
+  token_url = g_strdup_printf ("%s/token", idp.url);
+  g_settings_set_string (settings, "oauth-token-url", token_url);
+  g_settings_set_string (settings, "smtp-ca-file", cert);
+  g_setenv ("RESILIENCESCAN_OAUTH_REFRESH_TOKEN", REFRESH_TOKEN, TRUE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-test",
+                                             NULL));
+  dialog = wait_for_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "From: " ACCOUNT));
+  for (GtkWidget *w = GTK_WIDGET (dialog); w != NULL;
+       w = rs_test_next_widget (w, GTK_WIDGET (dialog)))
+    g_assert_false (GTK_IS_PASSWORD_ENTRY (w));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  rs_test_close_other_windows (GTK_WINDOW (fixture->window));
+  g_assert_true (rs_test_wait_until (window_idle, fixture, 30000));
+  g_assert_cmpuint (rs_test_server_count (&smtp, "\"event\": \"message\""), ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&smtp, "\"from\": \"" ACCOUNT "\""), ==, 1);
+
+  g_unsetenv ("RESILIENCESCAN_OAUTH_REFRESH_TOKEN");
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+  rs_test_server_stop (&smtp);
+  https_stop (&idp);
+  rs_test_remove_tree (dir);
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -516,6 +574,8 @@ main (int   argc,
               fixture_set_up, test_cancel_told, fixture_tear_down);
   g_test_add ("/send-window/oauth-graph", Fixture, NULL,
               fixture_set_up, test_oauth_graph, fixture_tear_down);
+  g_test_add ("/send-window/oauth-smtp", Fixture, NULL,
+              fixture_set_up, test_oauth_smtp, fixture_tear_down);
 
   app = rs_application_new ("/nonexistent/unused.db");
   g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);
