@@ -220,11 +220,11 @@ run_and_answer (Fixture    *fixture,
   if (separator != NULL)
     choose (chooser, "separator", separator);
   /* The chooser moves to the folder before it says so. */
-  g_assert_true (rs_test_wait_until (is_in_test_folder, fixture, 10000));
+  g_assert_true (rs_test_wait_until (is_in_test_folder, fixture, 30000));
 
   g_signal_emit_by_name (chooser, "response", response);
   g_assert_null (rs_export_flow_get_chooser (flow));
-  g_assert_true (rs_test_wait_until (is_true, &finished, 10000));
+  g_assert_true (rs_test_wait_until (is_true, &finished, 30000));
   g_signal_handlers_disconnect_by_func (flow, finished_cb, &finished);
 
   return flow;
