@@ -613,28 +613,8 @@ find_unknown_placeholders (const RsSendOptions *options)
   const char *texts[] = {
     options->subject_en, options->body_en, options->subject_nl, options->body_nl,
   };
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
-    {
-      g_autoptr(GArray) unknown = NULL;
-
-      if (texts[i] == NULL)
-        continue;
-      unknown = rs_template_find_unknown (texts[i]);
-      for (guint j = 0; j < unknown->len; j++)
-        {
-          const char *name = g_array_index (unknown, RsTemplateUnknown, j).placeholder;
-
-          if (!g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
-            g_ptr_array_add (names, g_strdup (name));
-        }
-    }
-  if (names->len == 0)
-    return NULL;
-
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (", ", (char **) names->pdata);
+  return rs_template_list_unknown (texts, G_N_ELEMENTS (texts));
 }
 
 /* Before a live send: who gets a second report at an address that has one,

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <json-glib/json-glib.h>
 
+#include "rs-curl-private.h"
 #include "rs-graph.h"
 
 #define DEFAULT_URL "https://graph.microsoft.com"
@@ -35,20 +36,6 @@ typedef struct
 } Exchange;
 
 G_DEFINE_QUARK (rs-graph-error-quark, rs_graph_error)
-
-static gpointer
-init_curl (gpointer data)
-{
-  return GINT_TO_POINTER (curl_global_init (CURL_GLOBAL_DEFAULT));
-}
-
-static CURLcode
-ensure_curl (void)
-{
-  static GOnce once = G_ONCE_INIT;
-
-  return GPOINTER_TO_INT (g_once (&once, init_curl, NULL));
-}
 
 static gboolean
 has_control_characters (const char *text)
@@ -96,7 +83,7 @@ rs_graph_new (const RsGraphConfig  *config,
       return NULL;
     }
 
-  rc = ensure_curl ();
+  rc = rs_curl_init ();
   if (rc != CURLE_OK)
     {
       g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_INVALID_CONFIG,

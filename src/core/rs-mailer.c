@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <json-glib/json-glib.h>
 
+#include "rs-curl-private.h"
 #include "rs-mailer.h"
 #include "rs-smtp-reply.h"
 
@@ -81,20 +82,6 @@ struct _RsMailer
 };
 
 G_DEFINE_QUARK (rs-mailer-error-quark, rs_mailer_error)
-
-static gpointer
-init_curl (gpointer data)
-{
-  return GINT_TO_POINTER (curl_global_init (CURL_GLOBAL_DEFAULT));
-}
-
-static CURLcode
-ensure_curl (void)
-{
-  static GOnce once = G_ONCE_INIT;
-
-  return GPOINTER_TO_INT (g_once (&once, init_curl, NULL));
-}
 
 gboolean
 rs_mailer_host_is_loopback (const char *host)
@@ -372,7 +359,7 @@ rs_mailer_new (const RsMailerConfig  *config,
         }
     }
 
-  rc = ensure_curl ();
+  rc = rs_curl_init ();
   if (rc == CURLE_OK)
     {
       self = g_new0 (RsMailer, 1);

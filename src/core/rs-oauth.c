@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <json-glib/json-glib.h>
 
+#include "rs-curl-private.h"
 #include "rs-oauth.h"
 #include "rs-oauth-private.h"
 #include "rs-secret.h"
@@ -137,12 +138,6 @@ account_from_id_token (const char *id_token)
   return NULL;
 }
 
-static gpointer
-init_curl (gpointer data)
-{
-  return GINT_TO_POINTER (curl_global_init (CURL_GLOBAL_DEFAULT));
-}
-
 static size_t
 on_body (char   *data,
          size_t  size,
@@ -201,7 +196,6 @@ rs_oauth_post_form (RsOAuth       *self,
            GCancellable  *cancellable,
            GError       **error)
 {
-  static GOnce curl_once = G_ONCE_INIT;
   g_autoptr(GByteArray) body = g_byte_array_new ();
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) json_error = NULL;
@@ -214,7 +208,7 @@ rs_oauth_post_form (RsOAuth       *self,
   CURL *curl;
   JsonNode *root;
 
-  g_once (&curl_once, init_curl, NULL);
+  rs_curl_init ();
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
