@@ -665,15 +665,6 @@ wipe_free (char *secret)
 typedef char WipedSecret;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WipedSecret, wipe_free)
 
-/* The send job's RsSendTokenRefresh: from the job's thread. */
-static char *
-renew_access_token (gpointer       user_data,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  return rs_oauth_renew_access_token (user_data, cancellable, error);
-}
-
 /* The signed-in address when the sign-in did not say it: Graph's /me. */
 static char *
 graph_account (RsMailSettings *mail,
@@ -1076,7 +1067,8 @@ cmd_send (GStrv *args)
     {
       options.mailer.access_token = access_token;
       options.graph.access_token = access_token;
-      options.refresh_token = renew_access_token;
+      options.refresh_token = rs_oauth_renew_access_token_cb;
+      options.current_token = rs_oauth_get_access_token_cb;
       options.refresh_data = oauth;
     }
   else if (password != NULL && *password != '\0')

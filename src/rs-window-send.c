@@ -102,15 +102,6 @@ send_setup_new (RsWindow  *self,
   return setup;
 }
 
-/* The send job's RsSendTokenRefresh: from the job's thread. */
-static char *
-renew_access_token (gpointer       user_data,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  return rs_oauth_renew_access_token (user_data, cancellable, error);
-}
-
 /* In the worker: the first access token, so that a sign-in no longer
  * accepted stops before anyone is touched, and the signed-in address as
  * the sender unless a From address is set. */
@@ -381,7 +372,8 @@ start_sending (RsWindow  *self,
       setup->options.mailer.password = NULL;
       setup->options.mailer.access_token = setup->access_token;
       setup->options.graph.access_token = setup->access_token;
-      setup->options.refresh_token = renew_access_token;
+      setup->options.refresh_token = rs_oauth_renew_access_token_cb;
+      setup->options.current_token = rs_oauth_get_access_token_cb;
       setup->options.refresh_data = setup->oauth;
       /* The setup goes with the dialog; the job may renew the token until
        * it ends. */

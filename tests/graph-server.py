@@ -4,8 +4,9 @@
 
 Prints "PORT <n>" as its first line, then serves until killed or until its
 stdin closes. Answers GET /v1.0/me and POST /v1.0/me/sendMail for the
-bearer token given with --token (any other token: 401
-InvalidAuthenticationToken). Every sendMail body goes to DIR/<n>.json; DIR/
+bearer tokens given with --token (any other token: 401
+InvalidAuthenticationToken); with --token-lifetime S, a token is refused S
+seconds after its first use, as an expired one. Every sendMail body goes to DIR/<n>.json; DIR/
 log.jsonl gets one JSON object a line: {"event": "request", "method": ...,
 "path": ..., "status": ...} per request, status 0 when none was sent.
 
@@ -32,7 +33,10 @@ def parse_args():
     p.add_argument("dir", help="where requests and log.jsonl are written")
     p.add_argument("--cert", required=True, help="PEM certificate")
     p.add_argument("--key", required=True, help="PEM key for --cert")
-    p.add_argument("--token", required=True, help="the one bearer token taken")
+    p.add_argument("--token", required=True, action="append",
+                   help="a bearer token taken (may be given more than once)")
+    p.add_argument("--token-lifetime", type=float, default=0,
+                   help="refuse a token this many seconds after its first use (0: never)")
     p.add_argument("--mail", default="scan@example.com", help="/me mail ('' for null)")
     p.add_argument("--upn", default="scan@example.onmicrosoft.com", help="/me userPrincipalName")
     p.add_argument("--status", type=int, default=0, help="answer sendMail with this status")
@@ -50,6 +54,8 @@ def parse_args():
 ARGS = None
 LOCK = threading.Lock()
 COUNTS = {"sendMail": 0, "stored": 0}
+FIRST_USE = {}
+FIRST_USE_LOCK = threading.Lock()
 
 
 def log(**record):
@@ -80,8 +86,13 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(status, {"error": {"code": code, "message": message}}, headers)
 
     def authorised(self):
-        if self.headers.get("Authorization") == "Bearer " + ARGS.token:
-            return True
+        header = self.headers.get("Authorization", "")
+        token = header[len("Bearer "):] if header.startswith("Bearer ") else None
+        if token in ARGS.token:
+            with FIRST_USE_LOCK:
+                first = FIRST_USE.setdefault(token, time.monotonic())
+            if ARGS.token_lifetime <= 0 or time.monotonic() - first < ARGS.token_lifetime:
+                return True
         self.error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet "
                    "valid.", [("WWW-Authenticate", 'Bearer error="invalid_token"')])
         return False

@@ -26,6 +26,7 @@
 #define REFRESH_TOKEN "rt-unattended-5d0c-never-shown"
 #define ACCESS_TOKEN "at-first-3f9a-never-shown"
 #define NEW_ACCESS_TOKEN "at-second-81b2-never-shown"
+#define THIRD_ACCESS_TOKEN "at-third-c47e-never-shown"
 
 #define HEADER "name,function,company_name,email_address,version,submitdate," \
                "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a," \
@@ -134,6 +135,7 @@ count_in_file (const char *dir,
 /* The identity provider, with a refresh token taken from the start and the
  * access tokens it hands out, in turn. */
 static guint refresh_limit;
+static guint idp_expires_in;
 static const char *idp_client_secret;
 
 static void
@@ -147,6 +149,9 @@ idp_start (Fixture    *fixture,
   if (refresh_limit > 0)
     g_ptr_array_add (args, g_strdup_printf ("--refresh-limit=%u", refresh_limit));
   refresh_limit = 0;
+  if (idp_expires_in > 0)
+    g_ptr_array_add (args, g_strdup_printf ("--expires-in=%u", idp_expires_in));
+  idp_expires_in = 0;
   if (idp_client_secret != NULL)
     g_ptr_array_add (args, g_strdup_printf ("--client-secret=%s", idp_client_secret));
   idp_client_secret = NULL;
@@ -166,17 +171,29 @@ idp_start (Fixture    *fixture,
   server_start (&fixture->idp, "idp-server.py", "https", args);
 }
 
+/* Graph, taking @token and the ones after it, each for
+ * graph_token_lifetime seconds after its first use if that is set. */
+static guint graph_token_lifetime;
+
 static void
 graph_start (Fixture    *fixture,
-             const char *token)
+             const char *token,
+             ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  va_list tokens;
 
   g_ptr_array_add (args, g_strdup ("--cert"));
   g_ptr_array_add (args, g_strdup (fixture->cert));
   g_ptr_array_add (args, g_strdup ("--key"));
   g_ptr_array_add (args, g_strdup (fixture->key));
-  g_ptr_array_add (args, g_strdup_printf ("--token=%s", token));
+  va_start (tokens, token);
+  for (const char *t = token; t != NULL; t = va_arg (tokens, const char *))
+    g_ptr_array_add (args, g_strdup_printf ("--token=%s", t));
+  va_end (tokens);
+  if (graph_token_lifetime > 0)
+    g_ptr_array_add (args, g_strdup_printf ("--token-lifetime=%u", graph_token_lifetime));
+  graph_token_lifetime = 0;
   server_start (&fixture->graph, "graph-server.py", "https", args);
 }
 
@@ -482,7 +499,7 @@ test_graph_live (Fixture       *fixture,
   g_autofree char *json = NULL;
 
   idp_start (fixture, ACCESS_TOKEN, NULL);
-  graph_start (fixture, ACCESS_TOKEN);
+  graph_start (fixture, ACCESS_TOKEN, NULL);
   graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
 
   run_send (fixture, &run, "--live", "--transport=graph", graph_url, NULL);
@@ -617,7 +634,7 @@ test_expired (Fixture       *fixture,
     }
   else
     {
-      graph_start (fixture, NEW_ACCESS_TOKEN);
+      graph_start (fixture, NEW_ACCESS_TOKEN, NULL);
       server_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
     }
 
@@ -644,6 +661,34 @@ test_expired (Fixture       *fixture,
   assert_tokens_nowhere (fixture, &run);
 }
 
+/* Access tokens that live five seconds, in a round that takes longer: each
+ * is renewed shortly before it expires, so the server never refuses one and
+ * no message waits for a refusal. */
+static void
+test_renewed_ahead (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *graph_url = NULL;
+
+  idp_expires_in = 5;
+  idp_start (fixture, ACCESS_TOKEN, NEW_ACCESS_TOKEN, THIRD_ACCESS_TOKEN, NULL);
+  graph_token_lifetime = 5;
+  graph_start (fixture, ACCESS_TOKEN, NEW_ACCESS_TOKEN, THIRD_ACCESS_TOKEN, NULL);
+  graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
+
+  /* Five messages 1.5 s apart: six seconds, more than a token's life. */
+  run_send (fixture, &run, "--live", graph_url, "--rate=40", NULL);
+  assert_everyone_sent (fixture, &run);
+
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"status\": 401"), ==, 0);
+  g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "\"result\": \"ok\""), >=, 2);
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"event\": \"message\""),
+                    ==, N_VALID);
+
+  assert_tokens_nowhere (fixture, &run);
+}
+
 /* The provider no longer takes the refresh token: "Sign in again", exit
  * status 1, nothing sent and no one touched. */
 static void
@@ -655,7 +700,7 @@ test_revoked (Fixture       *fixture,
   g_autofree char *revoked = NULL;
 
   idp_start (fixture, ACCESS_TOKEN, NULL);
-  graph_start (fixture, ACCESS_TOKEN);
+  graph_start (fixture, ACCESS_TOKEN, NULL);
   graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
   revoked = g_build_filename (fixture->idp.dir, "revoked", NULL);
   g_assert_true (g_file_set_contents (revoked, "", 0, NULL));
@@ -687,7 +732,7 @@ test_revoked_during (Fixture       *fixture,
 
   refresh_limit = 1;
   idp_start (fixture, ACCESS_TOKEN, NULL);
-  graph_start (fixture, NEW_ACCESS_TOKEN);
+  graph_start (fixture, NEW_ACCESS_TOKEN, NULL);
   graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
 
   run_send (fixture, &run, "--live", graph_url, NULL);
@@ -722,7 +767,7 @@ test_keyring (Fixture       *fixture,
                                                 &error));
   g_assert_no_error (error);
   idp_start (fixture, ACCESS_TOKEN, NULL);
-  graph_start (fixture, ACCESS_TOKEN);
+  graph_start (fixture, ACCESS_TOKEN, NULL);
   graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
 
   from_keyring = TRUE;
@@ -755,7 +800,7 @@ test_test_round (Fixture       *fixture,
   g_autofree char *graph_url = NULL;
 
   idp_start (fixture, ACCESS_TOKEN, NULL);
-  graph_start (fixture, ACCESS_TOKEN);
+  graph_start (fixture, ACCESS_TOKEN, NULL);
   graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
 
   run_send (fixture, &run, "--test-address=" TEST_ADDRESS, graph_url, NULL);
@@ -831,6 +876,7 @@ main (int   argc,
   ADD ("/send-oauth/saved-settings", test_saved_settings, NULL);
   ADD ("/send-oauth/expired/graph", test_expired, GINT_TO_POINTER (FALSE));
   ADD ("/send-oauth/expired/smtp", test_expired, GINT_TO_POINTER (TRUE));
+  ADD ("/send-oauth/renewed-ahead", test_renewed_ahead, NULL);
   ADD ("/send-oauth/revoked", test_revoked, NULL);
   ADD ("/send-oauth/revoked-during", test_revoked_during, NULL);
   ADD ("/send-oauth/keyring", test_keyring, NULL);

@@ -594,6 +594,22 @@ rs_oauth_renew_access_token (RsOAuth       *self,
   return rs_oauth_get_access_token (self, cancellable, error);
 }
 
+char *
+rs_oauth_renew_access_token_cb (gpointer       user_data,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  return rs_oauth_renew_access_token (RS_OAUTH (user_data), cancellable, error);
+}
+
+char *
+rs_oauth_get_access_token_cb (gpointer       user_data,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  return rs_oauth_get_access_token (RS_OAUTH (user_data), cancellable, error);
+}
+
 static void
 token_thread (GTask        *task,
               gpointer      source_object,

@@ -118,6 +118,15 @@ char            *rs_oauth_renew_access_token     (RsOAuth                *self,
                                                   GCancellable           *cancellable,
                                                   GError                **error);
 
+/* The same two with a gpointer for the RsOAuth, as the callbacks a send
+ * job takes (RsSendOptions.refresh_token and .current_token). */
+char            *rs_oauth_renew_access_token_cb  (gpointer                user_data,
+                                                  GCancellable           *cancellable,
+                                                  GError                **error);
+char            *rs_oauth_get_access_token_cb    (gpointer                user_data,
+                                                  GCancellable           *cancellable,
+                                                  GError                **error);
+
 /* Forgets the sign-in: the refresh tokens of the provider in the keyring
  * (every account) and the tokens in memory. Blocks. */
 gboolean         rs_oauth_sign_out               (RsOAuth                *self,

@@ -719,7 +719,55 @@ typedef struct
   guint waits_in_a_row;
   /* The respondent of the last message this job had refused for good */
   gint64 last_failed_id;
+  /* The access token in use (a copy, wiped at the end), if any */
+  char *token;
 } Job;
+
+static void
+job_set_token (Job        *job,
+               const char *token)
+{
+  if (job->token != NULL)
+    memset (job->token, 0, strlen (job->token));
+  g_free (job->token);
+  job->token = g_strdup (token);
+}
+
+/* Before a message: the token options->current_token says is the one to use
+ * now, in place of the one in use if it differs (it was renewed before it
+ * expired). FALSE with @error when none could be had. */
+static gboolean
+job_update_token (Job     *job,
+                  GError **error)
+{
+  const RsSendOptions *options = job->options;
+  g_autofree char *token = NULL;
+
+  if (options->current_token == NULL || job->token == NULL)
+    return TRUE;
+
+  token = options->current_token (options->refresh_data, job->cancellable, error);
+  if (token == NULL || *token == '\0')
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+                             _("No new sign-in token could be had. Sign in again in "
+                               "Preferences."));
+      return FALSE;
+    }
+  if (strcmp (token, job->token) != 0)
+    {
+      g_debug ("The access token is about to expire; using a new one");
+      if (job->graph != NULL)
+        rs_graph_set_access_token (job->graph, token);
+      else
+        rs_mailer_set_access_token (job->mailer, token);
+      job_set_token (job, token);
+    }
+  memset (token, 0, strlen (token));
+
+  return TRUE;
+}
 
 /* The subject, body and recipient of @item's message, as it will be sent. */
 static void
@@ -1140,6 +1188,13 @@ send_one (Job       *job,
     {
       g_autofree char *token = NULL;
 
+      if (refreshed == 0 && !job_update_token (job, &send_error))
+        {
+          outcome = RS_MAIL_STOP;
+          code = 0;
+          break;
+        }
+
       if (job->graph != NULL)
         outcome = send_graph (job, item, report_bytes, message_id, &code, &reply,
                               &retry_after_s, &send_error);
@@ -1171,6 +1226,7 @@ send_one (Job       *job,
         rs_graph_set_access_token (job->graph, token);
       else
         rs_mailer_set_access_token (job->mailer, token);
+      job_set_token (job, token);
       memset (token, 0, strlen (token));
     }
   result->reply_code = code;
@@ -1482,9 +1538,14 @@ rs_send_job_run (RsStore              *store,
   job.cancellable = cancellable;
   job.max_tries = options->max_tries > 0 ? options->max_tries : RS_SEND_DEFAULT_MAX_TRIES;
   job.backoff_ms = options->backoff_ms > 0 ? options->backoff_ms : RS_SEND_DEFAULT_BACKOFF_MS;
+  if (graph != NULL)
+    job_set_token (&job, options->graph.access_token);
+  else if (options->mailer.access_token != NULL && *options->mailer.access_token != '\0')
+    job_set_token (&job, options->mailer.access_token);
 
   ok = run_queue (&job, error);
   close (fd);
+  job_set_token (&job, NULL);
 
   if (!ok)
     return NULL;

@@ -99,6 +99,12 @@ typedef struct
    * %NULL stops the job instead. */
   RsSendTokenRefresh refresh_token;
   gpointer refresh_data;
+  /* With an access token: called before each message for the token to use
+   * now, which the callee keeps fresh (rs_oauth_get_access_token() renews
+   * it shortly before it expires); another token than the one in use
+   * replaces it. %NULL with an error stops the job like a refused renewal.
+   * Gets refresh_data. */
+  RsSendTokenRefresh current_token;
 } RsSendOptions;
 
 /* 0 in max_tries or backoff_ms means these. A temporary reply makes the
