@@ -817,6 +817,33 @@ test_graph_job_unknown (Fixture       *fixture,
   g_assert_cmpuint (messages_stored (&fixture->server), ==, N_PEOPLE);
 }
 
+/* Graph answers every request with an error of its own (500): the first
+ * two become `unknown`, then the job stops and the rest stay pending,
+ * instead of everyone becoming a message to look for by hand. */
+static void
+test_graph_job_server_errors (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_start (&fixture->server, "--status", "500", "--error-code", "generalException",
+                NULL);
+  options = make_options (fixture, TOKEN);
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_UNANSWERED);
+  g_assert_null (summary);
+  g_assert_nonnull (strstr (error->message, "Sent folder"));
+
+  g_assert_cmpuint (server_count (&fixture->server, "\"status\": 500"), ==,
+                    RS_SEND_MAX_UNKNOWN);
+  assert_query (fixture, "2", "SELECT count(*) FROM delivery WHERE status = 'unknown'");
+  assert_query (fixture, "1", "SELECT count(*) FROM delivery WHERE status = 'pending'"
+                " AND attempts = 0");
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
+}
+
 /* 429 with Retry-After: the whole queue waits that long, not the short
  * back-off, then everyone is sent, once. */
 static void
@@ -1053,6 +1080,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/graph/job/unknown", Fixture, NULL, fixture_set_up, test_graph_job_unknown,
               fixture_tear_down);
+  g_test_add ("/graph/job/server-errors", Fixture, NULL, fixture_set_up,
+              test_graph_job_server_errors, fixture_tear_down);
   g_test_add ("/graph/job/throttled", Fixture, NULL, fixture_set_up, test_graph_job_throttled,
               fixture_tear_down);
   g_test_add ("/graph/job/token", Fixture, NULL, fixture_set_up, test_graph_job_token,

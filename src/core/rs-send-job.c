@@ -719,6 +719,8 @@ typedef struct
   guint waits_in_a_row;
   /* The respondent of the last message this job had refused for good */
   gint64 last_failed_id;
+  /* Messages in a row whose outcome is unknown */
+  guint unknowns_in_a_row;
   /* The access token in use (a copy, wiped at the end), if any */
   char *token;
 } Job;
@@ -1233,6 +1235,8 @@ send_one (Job       *job,
 
   if (outcome != RS_MAIL_TEMPORARY)
     job->waits_in_a_row = 0;
+  if (outcome == RS_MAIL_SENT || outcome == RS_MAIL_FAILED)
+    job->unknowns_in_a_row = 0;
 
   switch (outcome)
     {
@@ -1290,6 +1294,23 @@ send_one (Job       *job,
             finish.note = send_error != NULL ? send_error->message : note;
             if (!rs_store_write (job->store, finish_transaction, &finish, error))
               return SEND_STOP;
+          }
+
+        /* A server that leaves message after message without an answer is
+         * in trouble: the rest wait for a later send instead of each
+         * becoming a message a person must look for. */
+        if (++job->unknowns_in_a_row >= RS_SEND_MAX_UNKNOWN)
+          {
+            g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_UNANSWERED,
+                         /* Translators: a person, their company, the server's answer */
+                         _("Sending stopped: the server gave no clear answer for %u messages "
+                           "in a row, the last to %s (%s): %s. Check the Sent folder and set "
+                           "the status of those marked unknown by hand; the others stay "
+                           "pending for a later send."),
+                         job->unknowns_in_a_row, item->person, item->company,
+                         result->error);
+            conclude (job, item, g_steal_pointer (&result));
+            return SEND_STOP;
           }
       }
       break;

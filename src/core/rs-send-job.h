@@ -17,6 +17,7 @@ typedef enum
   RS_SEND_JOB_ERROR_INVALID,
   RS_SEND_JOB_ERROR_BUSY,
   RS_SEND_JOB_ERROR_LOCK,
+  RS_SEND_JOB_ERROR_UNANSWERED,
 } RsSendJobError;
 
 typedef enum
@@ -117,6 +118,10 @@ typedef struct
 #define RS_SEND_DEFAULT_BACKOFF_MS 30000
 #define RS_SEND_MAX_BACKOFF_MS (10 * 60 * 1000)
 #define RS_SEND_MAX_WAITS 8
+/* Messages in a row whose outcome is unknown (the server took them and gave
+ * no answer, or an error of its own) after which the job stops
+ * (RS_SEND_JOB_ERROR_UNANSWERED) and leaves the rest pending. */
+#define RS_SEND_MAX_UNKNOWN 2
 
 typedef struct
 {
