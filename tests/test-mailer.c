@@ -1211,7 +1211,7 @@ test_mailer_late_reply (void)
   guint code = 1;
   gint64 start;
 
-  server_start (&server, "smtp", "--delay-at", "DOT#1=2.5", "--reply",
+  server_start (&server, "smtp", "--delay-at", "DOT#1=4", "--reply",
                 "RCPT#2=550 5.1.1 <" OTHER ">: no such user", NULL);
   config.url = server.url;
   mailer = rs_mailer_new (&config, &error);
@@ -1221,7 +1221,9 @@ test_mailer_late_reply (void)
   g_assert_cmpint (send_one (mailer, TO, &code, NULL, &error), ==, RS_MAIL_UNKNOWN);
   g_assert_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_UNKNOWN);
   g_assert_nonnull (strstr (error->message, "within 1 second."));
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  /* Gave up after its 1 s, well before the answer came (a busy machine
+   * may take a while to get there). */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3500 * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpuint (server_count (&server, "message"), ==, 1);
   g_clear_error (&error);
 

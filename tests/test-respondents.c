@@ -603,7 +603,8 @@ test_respondents_other_process (Fixture       *fixture,
 
   start = g_get_monotonic_time ();
   g_assert_true (rs_test_wait_until (shown_status_is, &wait, 10000));
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  /* "Within a second or two"; more only on a busy machine. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   g_assert_nonnull (strstr (rs_respondent_view_get_stats_text (fixture->view), "Failed 2"));
 }
 
