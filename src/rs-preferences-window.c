@@ -34,8 +34,12 @@ struct _RsPreferencesWindow
   AdwActionRow *account_row;
   GtkWidget *sign_in_button;
   GtkWidget *cancel_sign_in_button;
+  GtkWidget *sign_out_button;
+  AdwPreferencesGroup *server_group;
   AdwEntryRow *server_row;
   AdwComboRow *security_row;
+  AdwActionRow *keep_copy_row;
+  GtkSwitch *keep_copy_switch;
   AdwEntryRow *user_row;
   AdwPasswordEntryRow *password_row;
   AdwActionRow *password_status_row;
@@ -385,6 +389,7 @@ update_sign_in (RsPreferencesWindow *self)
   RsMailAuth auth = rs_mail_settings_get_auth (mail);
   const char *account = rs_mail_settings_get_oauth_account (mail);
   gboolean password = auth == RS_MAIL_AUTH_PASSWORD;
+  gboolean graph = rs_mail_settings_get_transport (mail) == RS_SEND_TRANSPORT_GRAPH;
   gboolean waiting = self->sign_in_cancellable != NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->transport_row), auth == RS_MAIL_AUTH_MICROSOFT);
@@ -396,7 +401,31 @@ update_sign_in (RsPreferencesWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->password_row), password);
   gtk_widget_set_visible (GTK_WIDGET (self->password_status_row), password);
 
-  gtk_widget_set_visible (self->sign_in_button, !waiting);
+  /* Through Graph there is no mail server to name: only the CA file and
+   * Test count. */
+  gtk_widget_set_visible (GTK_WIDGET (self->server_row), !graph);
+  gtk_widget_set_visible (GTK_WIDGET (self->security_row), !graph);
+  /* Graph keeps one in Sent Items itself. */
+  gtk_widget_set_visible (GTK_WIDGET (self->keep_copy_row), !graph);
+  if (graph)
+    adw_preferences_group_set_description (self->server_group,
+                                           _("Microsoft Graph sends over HTTPS and needs no "
+                                             "mail server. The CA file counts for it and for "
+                                             "the sign-in."));
+  else if (password)
+    adw_preferences_group_set_description (self->server_group,
+                                           _("For Microsoft 365 use smtp.office365.com, port "
+                                             "587, STARTTLS; for Gmail smtp.gmail.com, port "
+                                             "587, STARTTLS, with an app password."));
+  else
+    adw_preferences_group_set_description (self->server_group,
+                                           _("For Microsoft 365 use smtp.office365.com, port "
+                                             "587, STARTTLS; for Gmail smtp.gmail.com, port "
+                                             "587, STARTTLS."));
+
+  /* Signed in: Sign Out (and then Sign In for another account). */
+  gtk_widget_set_visible (self->sign_in_button, !waiting && account == NULL);
+  gtk_widget_set_visible (self->sign_out_button, !waiting && account != NULL);
   gtk_widget_set_visible (self->cancel_sign_in_button, waiting);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.sign-in", !waiting);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.cancel-sign-in", waiting);
@@ -416,13 +445,58 @@ update_sign_in (RsPreferencesWindow *self)
     adw_action_row_set_subtitle (self->account_row, _("Not signed in"));
 }
 
-/* Another provider is another account. */
+static void
+kept_account_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  g_autoptr(RsSecretPassword) token = NULL;
+  g_autoptr(GError) error = NULL;
+  char *account = NULL;
+
+  token = rs_secret_lookup_refresh_token (task_data, NULL, &account, cancellable, &error);
+  if (token == NULL)
+    g_clear_pointer (&account, g_free);
+  if (error != NULL)
+    g_debug ("No sign-in kept for %s: %s", (const char *) task_data, error->message);
+  g_task_return_pointer (task, account, g_free);
+}
+
+static void
+kept_account_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (object);
+  g_autofree char *account = g_task_propagate_pointer (G_TASK (result), NULL);
+  const char *provider = g_task_get_task_data (G_TASK (result));
+  g_autofree char *kind = g_settings_get_string (self->settings, "auth-kind");
+  g_autofree char *shown = g_settings_get_string (self->settings, "oauth-account");
+
+  /* Still the same provider, and nobody signed in meanwhile */
+  if (account != NULL && g_str_equal (kind, provider) && shown[0] == '\0')
+    g_settings_set_string (self->settings, "oauth-account", account);
+}
+
+/* Another provider is another account: the one kept in the keyring for it,
+ * if any, is shown as signed in. */
 static void
 auth_kind_changed_cb (RsPreferencesWindow *self)
 {
+  g_autofree char *kind = g_settings_get_string (self->settings, "auth-kind");
+  g_autoptr(GTask) task = NULL;
+
   g_cancellable_cancel (self->sign_in_cancellable);
   g_settings_reset (self->settings, "oauth-account");
   update_sign_in (self);
+
+  if (g_str_equal (kind, "password"))
+    return;
+  task = g_task_new (self, NULL, kept_account_cb, NULL);
+  g_task_set_source_tag (task, auth_kind_changed_cb);
+  g_task_set_task_data (task, g_steal_pointer (&kind), g_free);
+  g_task_run_in_thread (task, kept_account_thread);
 }
 
 static void
@@ -897,9 +971,13 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, tenant_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, account_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, sign_out_button);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow,
                                         cancel_sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, server_group);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, keep_copy_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, keep_copy_switch);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, security_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, user_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, password_row);
@@ -1017,6 +1095,8 @@ rs_preferences_window_init (RsPreferencesWindow *self)
   g_settings_bind (self->settings, "oauth-client-secret", self->client_secret_row, "text",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "oauth-tenant", self->tenant_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "keep-copy", self->keep_copy_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->settings, "changed::auth-kind",
                            G_CALLBACK (auth_kind_changed_cb), self, G_CONNECT_SWAPPED);

@@ -94,6 +94,18 @@ never (gpointer data)
 }
 
 static GtkWidget *
+find_entry_row (GtkWidget  *root,
+                const char *title)
+{
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (ADW_IS_ENTRY_ROW (w)
+        && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)), title) == 0)
+      return w;
+
+  g_assert_not_reached ();
+}
+
+static GtkWidget *
 find_button (GtkWidget  *root,
              const char *action)
 {
@@ -215,6 +227,10 @@ test_signin_browser (void)
     if (ADW_IS_PASSWORD_ENTRY_ROW (w))
       g_assert_false (gtk_widget_get_visible (w));
   g_assert_false (gtk_widget_is_sensitive (find_button (find.root, "preferences.sign-out")));
+  g_assert_false (gtk_widget_get_visible (find_button (find.root, "preferences.sign-out")));
+  /* Through Graph there is no mail server to fill in. */
+  g_assert_false (gtk_widget_get_visible (find_entry_row (find.root,
+                                                          "Server (smtp://host:port)")));
 
   click (find.root, "preferences.sign-in");
   find.text = "Waiting for sign-in in your browser…";
@@ -228,6 +244,20 @@ test_signin_browser (void)
   g_assert_cmpstr (account, ==, ACCOUNT);
   page_path = g_build_filename (dir, "page.html", NULL);
   g_assert_true (g_file_get_contents (page_path, &page, NULL, NULL));
+  /* Signed in: Sign Out, no Sign In. */
+  g_assert_false (gtk_widget_get_visible (find_button (find.root, "preferences.sign-in")));
+  g_assert_true (gtk_widget_get_mapped (find_button (find.root, "preferences.sign-out")));
+
+  /* Google, then Microsoft 365 again: the account kept in the keyring for
+   * Microsoft is shown again, without signing in again. */
+  g_settings_set_string (settings, "auth-kind", "google");
+  find.text = "Not signed in";
+  g_assert_true (rs_test_wait_until (label_shown, &find, 5000));
+  g_assert_true (gtk_widget_get_visible (find_entry_row (find.root,
+                                                         "Server (smtp://host:port)")));
+  g_settings_set_string (settings, "auth-kind", "microsoft");
+  find.text = "Signed in as " ACCOUNT;
+  g_assert_true (rs_test_wait_until (label_shown, &find, 10000));
 
   /* Test: a token and /me, nothing sent. */
   click (find.root, "preferences.test-connection");

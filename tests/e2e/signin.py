@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Signed in to Microsoft 365 through Preferences in the browser, tested, a test round sent through Graph."""
+"""Signed in to Microsoft 365 through Preferences in the browser, tested, a test round sent through Graph, then one over SMTP with XOAUTH2 and a copy kept."""
 
 import glob
 import json
@@ -35,7 +35,7 @@ def start_server(s, script, directory, *args):
 
 
 def scenario(s):
-    """Signed in to Microsoft 365 through Preferences in the browser, tested, a test round sent through Graph"""
+    """Signed in to Microsoft 365 through Preferences in the browser, tested, a test round sent through Graph, then one over SMTP with XOAUTH2 and a copy kept"""
     cert, key = s.make_certificate()
     idp_dir = os.path.join(s.tmp, "idp")
     graph_dir = os.path.join(s.tmp, "graph")
@@ -116,6 +116,69 @@ def scenario(s):
     s.expect(to == [TESTER], "the message to %s only, it went to %s" % (TESTER, to))
     s.wait_for(lambda: all(r["status"] == "pending" for r in s.list_respondents()),
                what="every status still pending after a test message")
+    harness.dismiss_toast(s, re.compile(r"^Test messages sent"))
+
+    # The same account over SMTP with XOAUTH2: a server that takes nothing
+    # else, STARTTLS required, and a copy kept in the sender's mailbox.
+    smtp = s.start_smtp("--cert", cert, "--key", key, "--require-starttls",
+                        "--only-auth", "XOAUTH2", "--user", ACCOUNT,
+                        "--xoauth2-token", ACCESS_TOKEN)
+    s.key("ctrl+comma")
+    prefs = s.wait_for(lambda: s.window("Preferences"), what="the Preferences window")
+    s.xdotool("getactivewindow", "windowsize", "700", "1000", "windowmove", "20", "10")
+    press(s, "E-mail", within=prefs, role="page tab")
+    through = wait_node(s, "combo box", re.compile(r"^Send Through"), within=prefs)
+    s.click(through)
+    harness.choose_in_popover(s, "SMTP")
+    s.wait_for(lambda: s.settings_get("mail-transport") == "'smtp'",
+               what="the setting mail-transport = 'smtp'")
+    server = wait_node(s, "text", re.compile(r"^Server"), within=prefs)
+    harness.fill(s, server, "smtp://localhost:%d" % smtp.port, "the server address")
+    s.key("Tab")
+    keep = wait_node(s, None, re.compile(r"^_?Keep a Copy"), within=prefs)
+    s.click(keep)
+    s.wait_for(lambda: s.settings_get("keep-copy") == "true", what="the setting keep-copy = true")
+    s.expect(wait_label(s, "Signed in as " + ACCOUNT, timeout=10),
+             "still 'Signed in as %s' with SMTP" % ACCOUNT)
+    press(s, "Test", within=prefs)
+    s.expect(wait_label(s, re.compile(r"The sign-in token was accepted"), timeout=30),
+             "the Test result 'The sign-in token was accepted'")
+    s.step("SMTP with XOAUTH2 chosen and tested")
+    s.expect(not smtp.messages(), "nothing sent by Test")
+    s.key("Escape")
+    s.wait_for(lambda: s.window("Preferences") is None, what="Escape to close Preferences")
+
+    harness.click_row(s, "Anna de Vries")
+    harness.wait_selected(s, ["Anna de Vries"])
+    button = wait_node(s, "push button", "Send", what="the Send button",
+                       pred=lambda n: n.sensitive)
+    harness.click_menu_button_item(s, button, re.compile(r"^Send a _?Test Message"))
+    dialog = harness.wait_dialog(s, re.compile(r"^Send 1 Test Message\?"))
+    s.expect(dialog.find("label", re.compile(r"From: " + re.escape(ACCOUNT))) is not None,
+             "From: %s in the confirmation" % ACCOUNT, dump=dialog)
+    if dialog.find(None, "Password of the mail server"):
+        s.fail("no password asked with the sign-in", dump=dialog)
+    press(s, re.compile(r"^_?Send (1 )?Test Messages?\b"), within=dialog)
+    s.wait_for(lambda: smtp.messages(), timeout=30, what="one message at the SMTP server")
+    s.step("test message sent over SMTP with XOAUTH2")
+    messages = smtp.messages()
+    s.expect(len(messages) == 1, "one message over SMTP, there were %d" % len(messages))
+    s.expect(sorted(messages[0]["to"]) == sorted([TESTER, ACCOUNT]),
+             "the test address and the kept copy as recipients, they were %s" % messages[0]["to"])
+    auths = [e for e in smtp.events() if e["event"] == "auth"]
+    s.expect(auths and all(e["mechanism"] == "XOAUTH2" and e["success"] for e in auths),
+             "signed in with XOAUTH2 only: %s" % auths)
+    text = smtp.message_text(messages[0])
+    headers = text.split("\r\n\r\n", 1)[0]
+    s.expect(re.search(r"^To: .*" + re.escape(TESTER), headers, re.M | re.I) is not None,
+             "To: the test address in the message")
+    s.expect(re.search(r"^From: .*" + re.escape(ACCOUNT), headers, re.M | re.I) is not None,
+             "From: the signed-in account in the message")
+    s.expect(re.search(r"^Bcc:", headers, re.M | re.I) is None,
+             "no Bcc header: the copy is in the envelope only")
+    s.wait_for(lambda: all(r["status"] == "pending" for r in s.list_respondents()),
+               what="every status still pending after the test messages")
+
     for path in glob.glob(os.path.join(s.home, ".config", "glib-2.0", "settings", "*")):
         with open(path) as f:
             if ACCESS_TOKEN in f.read():
