@@ -128,10 +128,27 @@ rs_application_preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+/* Preferences on the E-mail page, signing in: for "Sign In Again". */
+static void
+rs_application_sign_in_action (GSimpleAction *action,
+                               GVariant      *parameter,
+                               gpointer       user_data)
+{
+  RsApplication *self = user_data;
+  GtkWindow *parent;
+  RsPreferencesWindow *preferences;
+
+  parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  preferences = rs_preferences_window_new (parent);
+  gtk_window_present (GTK_WINDOW (preferences));
+  rs_preferences_window_sign_in (preferences);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", rs_application_quit_action },
   { "about", rs_application_about_action },
   { "preferences", rs_application_preferences_action },
+  { "sign-in", rs_application_sign_in_action },
 };
 
 static void

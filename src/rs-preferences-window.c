@@ -35,6 +35,7 @@ struct _RsPreferencesWindow
   GtkWidget *sign_in_button;
   GtkWidget *cancel_sign_in_button;
   GtkWidget *sign_out_button;
+  AdwPreferencesPage *email_page;
   AdwPreferencesGroup *server_group;
   AdwEntryRow *server_row;
   AdwComboRow *security_row;
@@ -68,6 +69,15 @@ rs_preferences_window_new (GtkWindow *parent)
                        "modal", TRUE,
                        "destroy-with-parent", TRUE,
                        NULL);
+}
+
+void
+rs_preferences_window_sign_in (RsPreferencesWindow *self)
+{
+  g_return_if_fail (RS_IS_PREFERENCES_WINDOW (self));
+
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self), self->email_page);
+  gtk_widget_activate_action (GTK_WIDGET (self), "preferences.sign-in", NULL);
 }
 
 static void
@@ -974,6 +984,7 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, sign_out_button);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow,
                                         cancel_sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, email_page);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, server_group);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, server_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, keep_copy_row);

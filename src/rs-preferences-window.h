@@ -10,5 +10,7 @@ G_DECLARE_FINAL_TYPE (RsPreferencesWindow, rs_preferences_window, RS, PREFERENCE
                       AdwPreferencesWindow)
 
 RsPreferencesWindow *rs_preferences_window_new (GtkWindow *parent);
+/* Shows the E-mail page and starts signing in, as Sign In does. */
+void                 rs_preferences_window_sign_in (RsPreferencesWindow *self);
 
 G_END_DECLS

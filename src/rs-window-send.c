@@ -272,12 +272,12 @@ sign_in_again_response_cb (AdwMessageDialog *dialog,
 {
   RsWindow *self = user_data;
 
-  if (g_str_equal (response, "preferences"))
-    gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
+  if (g_str_equal (response, "sign-in"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.sign-in", NULL);
 }
 
-/* The provider no longer takes the sign-in, or there is none: a sign-in in
- * Preferences is what helps. */
+/* The provider no longer takes the sign-in, or there is none: signing in
+ * (in Preferences, which opens on it) is what helps. */
 static gboolean
 show_sign_in_again (RsWindow     *self,
                     const GError *error)
@@ -291,11 +291,11 @@ show_sign_in_again (RsWindow     *self,
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Sign In Again"), error->message);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "close", _("_Close"),
-                                    "preferences", _("Open _Preferences to Sign In"),
+                                    "sign-in", _("_Sign In"),
                                     NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "preferences",
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sign-in",
                                               ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "preferences");
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "sign-in");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
   g_signal_connect_object (dialog, "response", G_CALLBACK (sign_in_again_response_cb), self,
                            0);
