@@ -1004,9 +1004,20 @@ cmd_send (GStrv *args)
         return fail ("send: %s", error->message);
 
       account = rs_oauth_dup_account (oauth);
-      if (account == NULL && rs_mail_settings_get_oauth_account (mail) == NULL
-          && rs_mail_settings_get_transport (mail) == RS_SEND_TRANSPORT_GRAPH)
-        account = graph_account (mail, access_token);
+      /* Through Graph, without a From address of one's own: the mailbox's
+       * address as Graph knows it, which may differ from the sign-in name
+       * (the UPN) and is the one Graph sends as. */
+      if (rs_mail_settings_get_transport (mail) == RS_SEND_TRANSPORT_GRAPH
+          && rs_mail_settings_get_from_address (mail) == NULL)
+        {
+          char *mailbox = graph_account (mail, access_token);
+
+          if (mailbox != NULL)
+            {
+              g_free (account);
+              account = mailbox;
+            }
+        }
       if (account != NULL)
         rs_mail_settings_set_oauth_account (mail, account);
 
@@ -1375,6 +1386,9 @@ cmd_signin (GStrv *args)
     {
       g_autoptr(GError) error = wait.error;
 
+      /* Stopped anywhere on the way (also while talking to the provider) */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return fail ("signin: %s", _("The sign-in was cancelled."));
       return fail ("signin: %s", error->message);
     }
 

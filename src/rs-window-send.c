@@ -119,17 +119,26 @@ sign_in_for_send (SendSetup     *setup,
     return FALSE;
 
   account = rs_oauth_dup_account (setup->oauth);
-  if (account == NULL && rs_mail_settings_get_oauth_account (setup->mail) == NULL
-      && rs_mail_settings_get_transport (setup->mail) == RS_SEND_TRANSPORT_GRAPH)
+  /* Through Graph, without a From address of one's own: the mailbox's
+   * address as Graph knows it, which may differ from the sign-in name (the
+   * UPN) and is the one Graph sends as. */
+  if (rs_mail_settings_get_transport (setup->mail) == RS_SEND_TRANSPORT_GRAPH
+      && rs_mail_settings_get_from_address (setup->mail) == NULL)
     {
       RsSendOptions options;
       g_autoptr(RsGraph) graph = NULL;
+      char *mailbox = NULL;
 
       rs_mail_settings_fill_send_options (setup->mail, setup->mode, &options);
       options.graph.access_token = setup->access_token;
       graph = rs_graph_new (&options.graph, NULL);
       if (graph != NULL)
-        account = rs_graph_get_me (graph, cancellable, NULL);
+        mailbox = rs_graph_get_me (graph, cancellable, NULL);
+      if (mailbox != NULL)
+        {
+          g_free (account);
+          account = mailbox;
+        }
     }
   if (account != NULL)
     rs_mail_settings_set_oauth_account (setup->mail, account);

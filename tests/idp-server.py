@@ -17,7 +17,10 @@ stdin closes. It answers like the Microsoft identity platform
   (or --device-outcome denied|expired);
 - access tokens last --expires-in seconds; --access-token gives them instead
   of new ones, in turn; --refresh-token is taken as if from an earlier sign-in;
-  after --refresh-limit refreshes every refresh token is refused.
+  after --refresh-limit refreshes every refresh token is refused;
+  after --unavailable-after refreshes, the next --unavailable-times refresh
+  requests get 503 temporarily_unavailable (or, with --unavailable-html, an
+  HTML page with status 500) and leave the refresh token as it was.
 
 DIR/log.jsonl gets one JSON object a line, one per request, without any
 token; DIR/tokens.txt gets every token handed out, one a line, so that a
@@ -63,6 +66,12 @@ def parse_args():
                    help="a refresh token taken from the start, as from an earlier sign-in")
     p.add_argument("--refresh-limit", type=int, default=0, metavar="N",
                    help="after N refreshes, refuse every refresh token as revoked (0: never)")
+    p.add_argument("--unavailable-after", type=int, default=-1, metavar="N",
+                   help="after N refreshes, answer refreshes as unavailable (-1: never)")
+    p.add_argument("--unavailable-times", type=int, default=1, metavar="M",
+                   help="that many refresh requests in a row")
+    p.add_argument("--unavailable-html", action="store_true",
+                   help="an HTML error page with status 500 instead of JSON with 503")
     return p.parse_args()
 
 
@@ -72,6 +81,7 @@ CODES = {}          # code -> (challenge, redirect_uri, client_id)
 REFRESH = set(ARGS.refresh_token)     # live refresh tokens
 DEVICES = {}        # device_code -> {"polls": n, "last": t, "interval": s}
 REFRESHES = [0]     # refresh grants answered with tokens
+UNAVAILABLE = [0]   # refresh requests answered as unavailable
 
 
 def log(event, **fields):
@@ -227,6 +237,18 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, tokens(scope))
         elif grant == "refresh_token":
             token = form.get("refresh_token", "")
+            with LOCK:
+                unavailable = (0 <= ARGS.unavailable_after <= REFRESHES[0]
+                               and UNAVAILABLE[0] < ARGS.unavailable_times)
+                UNAVAILABLE[0] += unavailable
+            if unavailable:
+                log("token", grant=grant, result="unavailable", scope=form.get("scope"))
+                if ARGS.unavailable_html:
+                    self.answer(500, "<html><body>Service Unavailable</body></html>")
+                else:
+                    self.error("temporarily_unavailable", "AADSTS90033: A transient error "
+                               "has occurred. Please try again.", status=503)
+                return
             revoked = os.path.exists(os.path.join(ARGS.dir, "revoked"))
             with LOCK:
                 revoked = revoked or 0 < ARGS.refresh_limit <= REFRESHES[0]

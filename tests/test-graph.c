@@ -868,6 +868,75 @@ test_graph_job_throttled (Fixture       *fixture,
   g_assert_cmpuint (messages_stored (&fixture->server), ==, N_PEOPLE);
 }
 
+/* A Retry-After of over a hundred years (a broken proxy): not waited for;
+ * the round ends at once and leaves everyone pending for a later send. */
+static void
+test_graph_job_retry_after_huge (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  server_start (&fixture->server, "--status", "429", "--retry-after", "4000000000",
+                "--error-code", "ApplicationThrottled", NULL);
+  options = make_options (fixture, TOKEN);
+  start = g_get_monotonic_time ();
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+  g_assert_cmpuint (summary->sent, ==, 0);
+  g_assert_cmpuint (summary->deferred, ==, N_PEOPLE);
+  g_assert_cmpuint (server_count (&fixture->server, "\"status\": 429"), ==, 1);
+  assert_query (fixture, "3", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+}
+
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep (1500 * G_TIME_SPAN_MILLISECOND);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* Stopped while Graph sits on a request for 100 s: the message in hand gets
+ * its grace, then is broken off; all of it went out, so it is `unknown`,
+ * the rest pending, and the job ends as stopped well before the server
+ * would have answered. */
+static void
+test_graph_job_stop_hanging (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  RsSendOptions options;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GThread *thread;
+  gint64 start;
+
+  server_start (&fixture->server, "--delay", "100", "--times", "1", NULL);
+  options = make_options (fixture, TOKEN);
+  options.graph.timeout_s = 300;
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, cancellable, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_get_monotonic_time () - start, <,
+                   (RS_SEND_STOP_GRACE_S + 20) * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=,
+                   RS_SEND_STOP_GRACE_S * G_USEC_PER_SEC);
+  g_assert_true (summary->cancelled);
+  g_assert_cmpuint (summary->unknown, ==, 1);
+  g_assert_cmpuint (summary->sent, ==, 0);
+  assert_query (fixture, "1", "SELECT count(*) FROM delivery WHERE status = 'unknown'");
+  assert_query (fixture, "2", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
+}
+
 /* A refused token stops the job before anything is sent; everyone stays
  * pending. */
 static void
@@ -1084,6 +1153,10 @@ main (int   argc,
               test_graph_job_server_errors, fixture_tear_down);
   g_test_add ("/graph/job/throttled", Fixture, NULL, fixture_set_up, test_graph_job_throttled,
               fixture_tear_down);
+  g_test_add ("/graph/job/retry-after-huge", Fixture, NULL, fixture_set_up,
+              test_graph_job_retry_after_huge, fixture_tear_down);
+  g_test_add ("/graph/job/stop-hanging", Fixture, NULL, fixture_set_up,
+              test_graph_job_stop_hanging, fixture_tear_down);
   g_test_add ("/graph/job/token", Fixture, NULL, fixture_set_up, test_graph_job_token,
               fixture_tear_down);
   g_test_add ("/graph/job/refresh", Fixture, NULL, fixture_set_up, test_graph_job_refresh,

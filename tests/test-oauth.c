@@ -423,6 +423,8 @@ test_oauth_browser_denied (void)
   g_assert_false (rs_oauth_sign_in_browser_finish (oauth, wait_for (&result), NULL, &error));
   g_assert_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_DENIED);
   g_assert_nonnull (strstr (error->message, "Google"));
+  /* The provider's reason, form-decoded: spaces, not “+”. */
+  g_assert_nonnull (strstr (error->message, "(The user said no)"));
   g_assert_nonnull (strstr (opened, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
   g_assert_nonnull (strstr (opened, "access_type=offline"));
 
@@ -600,6 +602,7 @@ test_oauth_refresh (void)
   g_autofree char *second = NULL;
   g_autofree char *third = NULL;
   g_autofree char *fourth = NULL;
+  g_autofree char *fifth = NULL;
   g_autofree char *renewed = NULL;
   g_autofree char *kept = NULL;
   g_autofree char *last = NULL;
@@ -652,6 +655,15 @@ test_oauth_refresh (void)
   g_assert_nonnull (fourth);
   account = rs_oauth_dup_account (later);
   g_assert_cmpstr (account, ==, ACCOUNT);
+
+  /* That renewal made the first one's refresh token void (the provider
+   * takes each only once): it takes the one now kept instead of saying
+   * "sign in again". */
+  fifth = rs_oauth_renew_access_token (oauth, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fifth);
+  g_assert_cmpuint (idp_count (&idp, "\"result\": \"invalid_grant\""), ==, 1);
+  g_assert_cmpuint (idp_count (&idp, "\"result\": \"ok\""), ==, 5);
 
   g_free (prompt.uri);
   g_free (prompt.code);

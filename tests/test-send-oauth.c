@@ -6,7 +6,9 @@
 #include <glib/gstdio.h>
 
 #include "rs-import.h"
+#include "rs-oauth.h"
 #include "rs-report-job.h"
+#include "rs-send-job.h"
 #include "rs-secret.h"
 #include "rs-store.h"
 #include "rs-test-cli.h"
@@ -27,6 +29,8 @@
 #define ACCESS_TOKEN "at-first-3f9a-never-shown"
 #define NEW_ACCESS_TOKEN "at-second-81b2-never-shown"
 #define THIRD_ACCESS_TOKEN "at-third-c47e-never-shown"
+/* A sendMail request that Graph answered with 401 */
+#define SEND_MAIL_401 "\"path\": \"/v1.0/me/sendMail\", \"status\": 401"
 
 #define HEADER "name,function,company_name,email_address,version,submitdate," \
                "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a," \
@@ -136,6 +140,8 @@ count_in_file (const char *dir,
  * access tokens it hands out, in turn. */
 static guint refresh_limit;
 static guint idp_expires_in;
+/* Extra arguments for the next idp_start(), NULL-terminated */
+static const char * const *idp_faults;
 static const char *idp_client_secret;
 
 static void
@@ -152,6 +158,9 @@ idp_start (Fixture    *fixture,
   if (idp_expires_in > 0)
     g_ptr_array_add (args, g_strdup_printf ("--expires-in=%u", idp_expires_in));
   idp_expires_in = 0;
+  for (guint i = 0; idp_faults != NULL && idp_faults[i] != NULL; i++)
+    g_ptr_array_add (args, g_strdup (idp_faults[i]));
+  idp_faults = NULL;
   if (idp_client_secret != NULL)
     g_ptr_array_add (args, g_strdup_printf ("--client-secret=%s", idp_client_secret));
   idp_client_secret = NULL;
@@ -174,6 +183,8 @@ idp_start (Fixture    *fixture,
 /* Graph, taking @token and the ones after it, each for
  * graph_token_lifetime seconds after its first use if that is set. */
 static guint graph_token_lifetime;
+/* What /me says is the mailbox's address; ACCOUNT when not set. */
+static const char *graph_mail;
 
 static void
 graph_start (Fixture    *fixture,
@@ -194,6 +205,8 @@ graph_start (Fixture    *fixture,
   if (graph_token_lifetime > 0)
     g_ptr_array_add (args, g_strdup_printf ("--token-lifetime=%u", graph_token_lifetime));
   graph_token_lifetime = 0;
+  g_ptr_array_add (args, g_strdup_printf ("--mail=%s", graph_mail != NULL ? graph_mail : ACCOUNT));
+  graph_mail = NULL;
   server_start (&fixture->graph, "graph-server.py", "https", args);
 }
 
@@ -507,7 +520,7 @@ test_graph_live (Fixture       *fixture,
 
   g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"event\": \"message\""),
                     ==, N_VALID);
-  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"status\": 401"), ==, 0);
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", SEND_MAIL_401), ==, 0);
   /* One access token for the whole round, for the Graph route. */
   g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "\"event\": \"token\""),
                     ==, 1);
@@ -520,6 +533,32 @@ test_graph_live (Fixture       *fixture,
   g_assert_nonnull (strstr (json, "\"saveToSentItems\":true"));
 
   assert_tokens_nowhere (fixture, &run);
+}
+
+/* The sign-in names the account by its UPN, and its mailbox has another
+ * address: without a From address of one's own, Graph sends as the
+ * mailbox's address (what /me says), not as the UPN. */
+static void
+test_graph_mailbox (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *graph_url = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json = NULL;
+
+  idp_start (fixture, ACCESS_TOKEN, NULL);
+  graph_mail = "survey.team@example.org";
+  graph_start (fixture, ACCESS_TOKEN, NULL);
+  graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
+
+  run_send (fixture, &run, "--live", "--transport=graph", graph_url, NULL);
+  assert_everyone_sent (fixture, &run);
+
+  path = g_build_filename (fixture->graph.dir, "1.json", NULL);
+  g_assert_true (g_file_get_contents (path, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, "survey.team@example.org"));
+  g_assert_null (strstr (json, ACCOUNT));
 }
 
 /* SMTP with XOAUTH2 over STARTTLS, trusted through --cafile, with a copy to
@@ -651,7 +690,7 @@ test_expired (Fixture       *fixture,
     }
   else
     {
-      g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"status\": 401"),
+      g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", SEND_MAIL_401),
                         ==, 1);
       g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl",
                                        "\"event\": \"message\""), ==, N_VALID);
@@ -681,12 +720,118 @@ test_renewed_ahead (Fixture       *fixture,
   run_send (fixture, &run, "--live", graph_url, "--rate=40", NULL);
   assert_everyone_sent (fixture, &run);
 
-  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"status\": 401"), ==, 0);
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", SEND_MAIL_401), ==, 0);
   g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "\"result\": \"ok\""), >=, 2);
   g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"event\": \"message\""),
                     ==, N_VALID);
 
   assert_tokens_nowhere (fixture, &run);
+}
+
+/* The send job of the window and the command line, with the real sign-in:
+ * the provider cannot answer for a moment when the token is to be renewed
+ * before it expires (a 503, or an HTML page with 500). Nothing is claimed
+ * meanwhile; the queue waits and goes on, and everyone is sent, once. */
+static void
+test_unavailable (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  gboolean html = GPOINTER_TO_INT (data);
+  const char * const faults_json[] = { "--unavailable-after=1", "--unavailable-times=2", NULL };
+  const char * const faults_html[] = { "--unavailable-after=1", "--unavailable-times=2",
+                                       "--unavailable-html", NULL };
+  g_autoptr(RsOAuthProvider) provider = rs_oauth_provider_new (RS_OAUTH_PROVIDER_MICROSOFT);
+  g_autoptr(RsOAuth) oauth = NULL;
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  RsSendOptions options = { 0 };
+
+  idp_expires_in = 2;
+  idp_faults = html ? faults_html : faults_json;
+  idp_start (fixture, ACCESS_TOKEN, NEW_ACCESS_TOKEN, THIRD_ACCESS_TOKEN, NULL);
+  graph_start (fixture, ACCESS_TOKEN, NEW_ACCESS_TOKEN, THIRD_ACCESS_TOKEN, NULL);
+
+  rs_oauth_provider_set_client_id (provider, CLIENT_ID);
+  rs_oauth_provider_set_authority (provider, fixture->idp.url);
+  rs_oauth_provider_set_route (provider, RS_OAUTH_ROUTE_GRAPH);
+  rs_oauth_provider_set_ca_file (provider, fixture->cert);
+  g_setenv ("RESILIENCESCAN_OAUTH_REFRESH_TOKEN", REFRESH_TOKEN, TRUE);
+  oauth = rs_oauth_new (provider);
+  token = rs_oauth_get_access_token (oauth, NULL, &error);
+  g_assert_no_error (error);
+
+  options.mode = RS_SEND_MODE_LIVE;
+  options.transport = RS_SEND_TRANSPORT_GRAPH;
+  options.graph.url = fixture->graph.url;
+  options.graph.access_token = token;
+  options.graph.ca_file = fixture->cert;
+  options.from_address = ACCOUNT;
+  options.rate_per_minute = 60;
+  options.backoff_ms = 300;
+  options.refresh_token = rs_oauth_renew_access_token_cb;
+  options.current_token = rs_oauth_get_access_token_cb;
+  options.refresh_data = oauth;
+  summary = rs_send_job_run (fixture->store, &options, NULL, NULL, NULL, &error);
+  g_unsetenv ("RESILIENCESCAN_OAUTH_REFRESH_TOKEN");
+  g_assert_no_error (error);
+  g_assert_nonnull (summary);
+
+  g_assert_cmpuint (summary->sent, ==, N_VALID);
+  g_assert_cmpuint (summary->waits, >=, 2);
+  g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "\"result\": \"unavailable\""),
+                    ==, 2);
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"event\": \"message\""),
+                    ==, N_VALID);
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status IN ('sending', "
+                "'unknown', 'failed')");
+  assert_query (fixture, "0", "SELECT count(*) FROM history WHERE to_status = 'sending'"
+                " AND respondent_id NOT IN (SELECT respondent_id FROM delivery"
+                " WHERE status = 'sent')");
+}
+
+/* A sign-in address with http://, even to this computer: refused before
+ * any connection, so the refresh token never goes out in clear. */
+static void
+test_plain_http (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *authority = NULL;
+  g_autofree char *token_url = NULL;
+
+  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                           &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  bound = g_socket_get_local_address (listener, &error);
+  g_assert_no_error (error);
+  authority = g_strdup_printf ("--authority=http://127.0.0.1:%u",
+                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  token_url = g_strdup_printf ("--token-url=http://127.0.0.1:%u/token",
+                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  run_send (fixture, &run, "--live", authority, NULL);
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "https://"));
+  g_clear_pointer (&run.out, g_free);
+  g_clear_pointer (&run.err, g_free);
+  g_clear_pointer (&run.command_lines, g_hash_table_unref);
+
+  run_send (fixture, &run, "--live", token_url, NULL);
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "https://"));
+
+  /* No one knocked. */
+  g_assert_cmpint (g_socket_condition_check (listener, G_IO_IN), ==, 0);
+  assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'"
+                " AND attempts = 0");
 }
 
 /* The provider no longer takes the refresh token: "Sign in again", exit
@@ -742,7 +887,7 @@ test_revoked_during (Fixture       *fixture,
   g_assert_nonnull (strstr (run.err, "Ivo Bos"));
 
   g_assert_cmpuint (count_in_file (fixture->idp.dir, "log.jsonl", "invalid_grant"), ==, 1);
-  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"status\": 401"), ==, 1);
+  g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", SEND_MAIL_401), ==, 1);
   g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", "\"event\": \"message\""),
                     ==, 0);
   assert_query (fixture, "6", "SELECT count(*) FROM delivery WHERE status = 'pending'");
@@ -871,12 +1016,16 @@ main (int   argc,
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("/send-oauth/graph-live", test_graph_live, NULL);
+  ADD ("/send-oauth/graph-mailbox", test_graph_mailbox, NULL);
   ADD ("/send-oauth/smtp-live", test_smtp_live, NULL);
   ADD ("/send-oauth/google", test_google, NULL);
   ADD ("/send-oauth/saved-settings", test_saved_settings, NULL);
   ADD ("/send-oauth/expired/graph", test_expired, GINT_TO_POINTER (FALSE));
   ADD ("/send-oauth/expired/smtp", test_expired, GINT_TO_POINTER (TRUE));
   ADD ("/send-oauth/renewed-ahead", test_renewed_ahead, NULL);
+  ADD ("/send-oauth/unavailable/json", test_unavailable, GINT_TO_POINTER (FALSE));
+  ADD ("/send-oauth/unavailable/html", test_unavailable, GINT_TO_POINTER (TRUE));
+  ADD ("/send-oauth/plain-http", test_plain_http, NULL);
   ADD ("/send-oauth/revoked", test_revoked, NULL);
   ADD ("/send-oauth/revoked-during", test_revoked_during, NULL);
   ADD ("/send-oauth/keyring", test_keyring, NULL);

@@ -175,7 +175,7 @@ handle_request (Request *request)
   full = g_strdup_printf ("http://127.0.0.1%s", request->target != NULL ? request->target : "/");
   uri = g_uri_parse (full, G_URI_FLAGS_ENCODED_QUERY, NULL);
   if (uri != NULL && g_uri_get_query (uri) != NULL)
-    params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+    params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_WWW_FORM, NULL);
   state = params != NULL ? g_hash_table_lookup (params, "state") : NULL;
   code = params != NULL ? g_hash_table_lookup (params, "code") : NULL;
   error_code = params != NULL ? g_hash_table_lookup (params, "error") : NULL;

@@ -215,7 +215,9 @@ rs_oauth_post_form (RsOAuth       *self,
   curl = curl_easy_init ();
   headers = curl_slist_append (headers, "Accept: application/json");
   curl_easy_setopt (curl, CURLOPT_URL, url);
-  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "https,http");
+  /* Never a code or a token in clear, not even after a redirect. */
+  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "https");
+  curl_easy_setopt (curl, CURLOPT_REDIR_PROTOCOLS_STR, "https");
   curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt (curl, CURLOPT_POSTFIELDS, form->str);
@@ -249,6 +251,19 @@ rs_oauth_post_form (RsOAuth       *self,
                    _("%s could not be reached at %s: %s. Check the connection to the "
                      "internet and the provider's address."), name, url,
                    error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror (code));
+      return NULL;
+    }
+
+  if (status >= 500
+      && (!json_parser_load_from_data (parser, (const char *) body->data, body->len, NULL)
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+          || json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
+                                     "error") == NULL))
+    {
+      g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_UNAVAILABLE,
+                   /* Translators: the provider, its address, the HTTP status */
+                   _("%s could not answer at %s just now (HTTP status %ld). Try again later."),
+                   name, url, status);
       return NULL;
     }
 
@@ -298,8 +313,20 @@ rs_oauth_json_seconds (JsonObject *object,
       return value;
     }
 
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      double seconds = json_node_get_double (node);
+
+      /* Not a number, or beyond any sensible lifetime: the most we take. */
+      if (!(seconds >= 0))
+        return fallback;
+      return seconds > G_MAXINT32 ? G_MAXINT32 : (gint64) seconds;
+    }
+
   value = json_node_get_int (node);
-  return value >= 0 ? value : fallback;
+  if (value < 0)
+    return fallback;
+  return MIN (value, G_MAXINT32);
 }
 
 /* The `error` of an answer as a GError; FALSE when the answer is no error. */
@@ -320,6 +347,17 @@ rs_oauth_answer_error (RsOAuth     *self,
   detail = g_strdup (description != NULL ? description : code);
   g_strdelimit (detail, "\r\n", ' ');
   g_strstrip (detail);
+  /* A server that repeats the request must not make a token shown. */
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *secret = i == 0 ? self->refresh_token : self->access_token;
+      char *found;
+
+      while (secret != NULL && secret[0] != '\0' && (found = strstr (detail, secret)) != NULL)
+        memset (found, '*', strlen (secret));
+    }
+  g_mutex_unlock (&self->lock);
 
   if (g_str_equal (code, "invalid_grant"))
     g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_SIGN_IN_AGAIN,
@@ -329,6 +367,10 @@ rs_oauth_answer_error (RsOAuth     *self,
     g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_DENIED,
                  _("The sign-in with %s was refused (%s). Sign in with an account that may "
                    "send mail, or ask the IT administrator to allow the app."), name, detail);
+  else if (g_str_equal (code, "temporarily_unavailable") || g_str_equal (code, "server_error"))
+    g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_UNAVAILABLE,
+                 /* Translators: the provider, its reason */
+                 _("%s cannot sign in just now (%s). Try again later."), name, detail);
   else if (g_str_equal (code, "expired_token") || g_str_equal (code, "code_expired"))
     g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_EXPIRED,
                  _("The code to sign in with %s expired before it was entered. Sign in "
@@ -434,18 +476,51 @@ rs_oauth_form_new (RsOAuth    *self,
   return form;
 }
 
+/* Codes and tokens go only to an https:// address that parses. */
+static gboolean
+check_url (RsOAuth     *self,
+           const char  *url,
+           GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri != NULL && g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0
+      && g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0'
+      && g_uri_get_userinfo (uri) == NULL)
+    return TRUE;
+
+  g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_SETTINGS,
+               /* Translators: the provider, the address */
+               _("The sign-in address of %s is not a valid https:// address: “%s”. Sign-in "
+                 "codes and tokens are only sent encrypted; check the provider's address in "
+                 "the settings."),
+               rs_oauth_provider_get_display_name (self->provider), url);
+  return FALSE;
+}
+
 gboolean
 rs_oauth_check_client_id (RsOAuth  *self,
                  GError  **error)
 {
-  if (rs_oauth_provider_get_client_id (self->provider) != NULL)
-    return TRUE;
+  g_autofree char *authorize = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *device = NULL;
 
-  g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_SETTINGS,
-               _("No client ID is set for %s. Ask the IT administrator for the client ID of "
-                 "the app's registration and enter it in Preferences → E-mail."),
-               rs_oauth_provider_get_display_name (self->provider));
-  return FALSE;
+  if (rs_oauth_provider_get_client_id (self->provider) == NULL)
+    {
+      g_set_error (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_SETTINGS,
+                   _("No client ID is set for %s. Ask the IT administrator for the client ID "
+                     "of the app's registration and enter it in Preferences → E-mail."),
+                   rs_oauth_provider_get_display_name (self->provider));
+      return FALSE;
+    }
+
+  authorize = rs_oauth_provider_dup_authorize_url (self->provider);
+  token = rs_oauth_provider_dup_token_url (self->provider);
+  device = rs_oauth_provider_dup_device_code_url (self->provider);
+
+  return check_url (self, authorize, error) && check_url (self, token, error)
+         && (device == NULL || check_url (self, device, error));
 }
 
 /* The refresh token: in memory, from the environment, or from the keyring. */
@@ -504,6 +579,36 @@ dup_refresh_token (RsOAuth       *self,
   }
 }
 
+/* TRUE when the keyring holds another refresh token for the account than
+ * @used, which then replaces the one in memory. */
+static gboolean
+take_newer_kept_token (RsOAuth       *self,
+                       const char    *used,
+                       GCancellable  *cancellable)
+{
+  g_autoptr(RsSecretPassword) kept = NULL;
+  g_autofree char *account = NULL;
+  gboolean newer;
+
+  g_mutex_lock (&self->lock);
+  account = g_strdup (self->account);
+  newer = !self->from_environment;
+  g_mutex_unlock (&self->lock);
+  if (!newer)
+    return FALSE;
+
+  kept = rs_secret_lookup_refresh_token (rs_oauth_provider_get_name (self->provider), account,
+                                         NULL, cancellable, NULL);
+  if (kept == NULL || g_str_equal (kept, used))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  rs_oauth_wipe (&self->refresh_token);
+  self->refresh_token = g_strdup (kept);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
 static gboolean
 refresh (RsOAuth       *self,
          GCancellable  *cancellable,
@@ -517,22 +622,47 @@ refresh (RsOAuth       *self,
   if (!rs_oauth_check_client_id (self, error))
     return FALSE;
 
-  refresh_token = dup_refresh_token (self, cancellable, error);
-  if (refresh_token == NULL)
-    return FALSE;
-
-  form = rs_oauth_form_new (self, "refresh_token");
-  rs_oauth_form_add (form, "refresh_token", refresh_token);
-  rs_oauth_wipe (&refresh_token);
-  if (rs_oauth_provider_get_kind (self->provider) == RS_OAUTH_PROVIDER_MICROSOFT)
-    rs_oauth_form_add (form, "scope", rs_oauth_provider_get_scope (self->provider));
-
   url = rs_oauth_provider_dup_token_url (self->provider);
-  answer = rs_oauth_post_form (self, url, form, cancellable, error);
-  if (answer == NULL)
-    return FALSE;
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gboolean ok;
 
-  return rs_oauth_take_tokens (self, answer, FALSE, cancellable, error);
+      refresh_token = dup_refresh_token (self, cancellable, error);
+      if (refresh_token == NULL)
+        return FALSE;
+
+      g_clear_pointer (&form, rs_oauth_form_free);
+      g_clear_pointer (&answer, json_object_unref);
+      form = rs_oauth_form_new (self, "refresh_token");
+      rs_oauth_form_add (form, "refresh_token", refresh_token);
+      if (rs_oauth_provider_get_kind (self->provider) == RS_OAUTH_PROVIDER_MICROSOFT)
+        rs_oauth_form_add (form, "scope", rs_oauth_provider_get_scope (self->provider));
+
+      answer = rs_oauth_post_form (self, url, form, cancellable, error);
+      if (answer == NULL)
+        {
+          rs_oauth_wipe (&refresh_token);
+          return FALSE;
+        }
+
+      ok = rs_oauth_take_tokens (self, answer, FALSE, cancellable, &local_error);
+      /* Another process (a second send, Test in Preferences) may have
+       * renewed the sign-in and kept the new refresh token, which made this
+       * one void: the kept one, once. */
+      if (!ok && attempt == 0
+          && g_error_matches (local_error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_SIGN_IN_AGAIN)
+          && take_newer_kept_token (self, refresh_token, cancellable))
+        {
+          g_debug ("The refresh token was renewed elsewhere; using the kept one");
+          rs_oauth_wipe (&refresh_token);
+          continue;
+        }
+      rs_oauth_wipe (&refresh_token);
+      if (!ok)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return ok;
+    }
 }
 
 static gboolean
@@ -592,6 +722,13 @@ rs_oauth_renew_access_token (RsOAuth       *self,
 
   rs_oauth_invalidate_access_token (self, NULL);
   return rs_oauth_get_access_token (self, cancellable, error);
+}
+
+gboolean
+rs_oauth_error_is_temporary (const GError *error)
+{
+  return g_error_matches (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_CONNECTION)
+         || g_error_matches (error, RS_OAUTH_ERROR, RS_OAUTH_ERROR_UNAVAILABLE);
 }
 
 char *

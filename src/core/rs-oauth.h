@@ -42,7 +42,14 @@ typedef enum
   RS_OAUTH_ERROR_CONNECTION,
   /* A setting is missing, such as the client ID. */
   RS_OAUTH_ERROR_SETTINGS,
+  /* The provider is there but cannot answer now (a 5xx, or
+   * `temporarily_unavailable`): try again later. */
+  RS_OAUTH_ERROR_UNAVAILABLE,
 } RsOAuthError;
+
+/* An error after which trying again later may work: no connection, or a
+ * provider that cannot answer now. */
+gboolean         rs_oauth_error_is_temporary     (const GError           *error);
 
 #define RS_TYPE_OAUTH (rs_oauth_get_type ())
 G_DECLARE_FINAL_TYPE (RsOAuth, rs_oauth, RS, OAUTH, GObject)

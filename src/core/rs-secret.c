@@ -435,10 +435,15 @@ explain_oauth (GError     **error,
       return;
     }
 
+  if (g_str_equal (provider, "microsoft"))
+    provider = "Microsoft 365";
+  else if (g_str_equal (provider, "google"))
+    provider = "Google";
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-               _("The keyring could not be used for the sign-in with %s: %s. Without a "
-                 "keyring, sign in again each time, or give the refresh token in "
-                 "$RESILIENCESCAN_OAUTH_REFRESH_TOKEN."),
+               /* Translators: the provider, what went wrong */
+               _("The keyring could not be used for the sign-in with %s: %s. The sign-in "
+                 "is kept only in the keyring: start or unlock the keyring of the session "
+                 "(GNOME Keyring) and sign in again."),
                provider, cause->message);
 }
 

@@ -16,6 +16,7 @@
 #include "rs-delivery.h"
 #include "rs-master.h"
 #include "rs-message.h"
+#include "rs-oauth.h"
 #include "rs-report-job.h"
 #include "rs-scores.h"
 #include "rs-send-job.h"
@@ -723,7 +724,96 @@ typedef struct
   guint unknowns_in_a_row;
   /* The access token in use (a copy, wiped at the end), if any */
   char *token;
+  /* The message in hand: cancelled RS_SEND_STOP_GRACE_S after the job's
+   * cancellable (see Watchdog) */
+  GCancellable *transport_cancellable;
 } Job;
+
+/* A stop lets the message in hand finish for a few seconds, then breaks it
+ * off: a server that hangs does not keep the job (and a Ctrl+C) waiting for
+ * minutes. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean stopped;
+  gboolean done;
+  GCancellable *transport;
+  GThread *thread;
+  gulong handler;
+} Watchdog;
+
+static void
+watchdog_stop_cb (GCancellable *cancellable,
+                  gpointer      data)
+{
+  Watchdog *watchdog = data;
+
+  g_mutex_lock (&watchdog->lock);
+  watchdog->stopped = TRUE;
+  g_cond_signal (&watchdog->cond);
+  g_mutex_unlock (&watchdog->lock);
+}
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  Watchdog *watchdog = data;
+  gboolean break_off = FALSE;
+
+  g_mutex_lock (&watchdog->lock);
+  while (!watchdog->stopped && !watchdog->done)
+    g_cond_wait (&watchdog->cond, &watchdog->lock);
+  if (!watchdog->done)
+    {
+      gint64 end = g_get_monotonic_time () + RS_SEND_STOP_GRACE_S * G_USEC_PER_SEC;
+
+      while (!watchdog->done && g_cond_wait_until (&watchdog->cond, &watchdog->lock, end))
+        ;
+      break_off = !watchdog->done;
+    }
+  g_mutex_unlock (&watchdog->lock);
+
+  if (break_off)
+    {
+      g_debug ("Stopped: the message in hand is broken off");
+      g_cancellable_cancel (watchdog->transport);
+    }
+
+  return NULL;
+}
+
+static void
+watchdog_start (Watchdog     *watchdog,
+                GCancellable *cancellable)
+{
+  g_mutex_init (&watchdog->lock);
+  g_cond_init (&watchdog->cond);
+  watchdog->transport = g_cancellable_new ();
+  if (cancellable == NULL)
+    return;
+  watchdog->thread = g_thread_new ("rs-send-stop", watchdog_thread, watchdog);
+  watchdog->handler = g_cancellable_connect (cancellable, G_CALLBACK (watchdog_stop_cb),
+                                             watchdog, NULL);
+}
+
+static void
+watchdog_end (Watchdog     *watchdog,
+              GCancellable *cancellable)
+{
+  if (watchdog->thread != NULL)
+    {
+      g_cancellable_disconnect (cancellable, watchdog->handler);
+      g_mutex_lock (&watchdog->lock);
+      watchdog->done = TRUE;
+      g_cond_signal (&watchdog->cond);
+      g_mutex_unlock (&watchdog->lock);
+      g_thread_join (watchdog->thread);
+    }
+  g_clear_object (&watchdog->transport);
+  g_cond_clear (&watchdog->cond);
+  g_mutex_clear (&watchdog->lock);
+}
 
 static void
 job_set_token (Job        *job,
@@ -984,7 +1074,7 @@ send_graph (Job         *job,
   message.attachment_type = "application/pdf";
   message.attachment = report;
 
-  outcome = rs_graph_send (job->graph, &message, code, reply, NULL, error);
+  outcome = rs_graph_send (job->graph, &message, code, reply, job->transport_cancellable, error);
   *retry_after_s = outcome == RS_MAIL_TEMPORARY ? rs_graph_get_retry_after (job->graph) : 0;
 
   return outcome;
@@ -1095,6 +1185,36 @@ typedef enum
   SEND_STOP,
 } SendNext;
 
+/* No token could be had for @work's message, for now: nothing was claimed
+ * or sent; the whole queue waits as after a temporary reply, then this
+ * message goes first. */
+static SendNext
+wait_for_sign_in (Job           *job,
+                  Work          *work,
+                  RsSendResult  *result,
+                  const GError  *why)
+{
+  guint64 wait_ms;
+
+  job->waits_in_a_row++;
+  wait_ms = backoff_ms (job, job->waits_in_a_row);
+  job->resume_at = g_get_monotonic_time () + (gint64) wait_ms * 1000;
+  job->summary->waits++;
+  job->summary->wait_s = (guint) ((wait_ms + 999) / 1000);
+
+  result->outcome = RS_SEND_OUTCOME_DEFERRED;
+  result->error = g_strdup (why->message);
+  result->will_retry = job->waits_in_a_row < RS_SEND_MAX_WAITS;
+  if (result->will_retry)
+    {
+      report (job, work->item, result);
+      result_free (result);
+      return SEND_AGAIN;
+    }
+  conclude (job, work->item, result);
+  return SEND_DONE;
+}
+
 /* Handles one message. SEND_STOP with @error when the whole job must stop;
  * SEND_AGAIN when the server asked to wait and @work is tried again after
  * the wait. */
@@ -1137,6 +1257,26 @@ send_one (Job       *job,
   if (remade && item->report_sha256 != NULL)
     remade_note = g_strdup (_("the report file had changed on disk; the report was made "
                               "again from the database for this message"));
+
+  /* The token for this message before the record says `sending`: getting
+   * one may take a while, and nothing has gone out meanwhile. */
+  if (!job_update_token (job, &send_error))
+    {
+      /* Stopped while asking: nothing was claimed. */
+      if (g_error_matches (send_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          job->summary->cancelled = TRUE;
+          return SEND_DONE;
+        }
+      if (!rs_oauth_error_is_temporary (send_error))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&send_error),
+                                      _("Sending stopped at %s (%s): "), item->person,
+                                      item->company);
+          return SEND_STOP;
+        }
+      return wait_for_sign_in (job, work, g_steal_pointer (&result), send_error);
+    }
 
   if (live)
     {
@@ -1181,8 +1321,9 @@ send_one (Job       *job,
 
   report (job, item, NULL);
 
-  /* No cancellable: a message once begun is finished, so that the record
-   * never stays in `sending` because of a stop. */
+  /* A message once begun is finished: a stop breaks it off only after
+   * RS_SEND_STOP_GRACE_S (the transport's cancellable), and the record never
+   * stays in `sending` because of it. */
   job->last_send = g_get_monotonic_time ();
   work->tries++;
   result->tries = work->tries;
@@ -1190,19 +1331,12 @@ send_one (Job       *job,
     {
       g_autofree char *token = NULL;
 
-      if (refreshed == 0 && !job_update_token (job, &send_error))
-        {
-          outcome = RS_MAIL_STOP;
-          code = 0;
-          break;
-        }
-
       if (job->graph != NULL)
         outcome = send_graph (job, item, report_bytes, message_id, &code, &reply,
                               &retry_after_s, &send_error);
       else
         outcome = rs_mailer_send (job->mailer, options->from_address, sent_to, bytes, &code,
-                                  &reply, NULL, &send_error);
+                                  &reply, job->transport_cancellable, &send_error);
 
       /* A refused token: nothing went out; a new one, once. */
       if (refreshed > 0 || options->refresh_token == NULL
@@ -1220,7 +1354,9 @@ send_one (Job       *job,
             g_set_error_literal (&send_error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
                                  _("No new sign-in token could be had. Sign in again in "
                                    "Preferences."));
-          outcome = RS_MAIL_STOP;
+          /* Nothing went out: a provider that cannot answer now is a wait
+           * like any other, not the end of the round. */
+          outcome = rs_oauth_error_is_temporary (send_error) ? RS_MAIL_TEMPORARY : RS_MAIL_STOP;
           code = 0;
           break;
         }
@@ -1320,8 +1456,17 @@ send_one (Job       *job,
         guint64 wait_ms;
 
         job->waits_in_a_row++;
-        /* As long as the server asked, and never less than the back-off. */
+        /* As long as the server asked, and never less than the back-off;
+         * asked to wait more than an hour, the round leaves the rest for a
+         * later send rather than sit there. */
+        if (retry_after_s > RS_SEND_MAX_RETRY_AFTER_S)
+          {
+            job->waits_in_a_row = MAX (job->waits_in_a_row, RS_SEND_MAX_WAITS);
+            retry_after_s = 0;
+          }
         wait_ms = MAX (backoff_ms (job, job->waits_in_a_row), (guint64) retry_after_s * 1000);
+        if (job->waits_in_a_row >= RS_SEND_MAX_WAITS)
+          wait_ms = 0;
         job->resume_at = g_get_monotonic_time () + (gint64) wait_ms * 1000;
         job->summary->waits++;
         job->summary->wait_s = (guint) ((wait_ms + 999) / 1000);
@@ -1349,6 +1494,25 @@ send_one (Job       *job,
       break;
 
     case RS_MAIL_STOP:
+      /* Broken off by a stop before the message was through: not sent,
+       * back to pending; the job ends as stopped, not failed. */
+      if (g_error_matches (send_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          const char *note = _("not sent: sending was stopped");
+
+          result->outcome = RS_SEND_OUTCOME_DEFERRED;
+          result->error = g_strdup (note);
+          if (live)
+            {
+              finish.to = RS_STATUS_PENDING;
+              finish.note = note;
+              if (!rs_store_write (job->store, finish_transaction, &finish, error))
+                return SEND_STOP;
+            }
+          job->summary->cancelled = TRUE;
+          break;
+        }
+      G_GNUC_FALLTHROUGH;
     default:
       {
         g_autofree char *note = g_strdup_printf (_("not sent: sending stopped: %s"),
@@ -1497,6 +1661,7 @@ rs_send_job_run (RsStore              *store,
   guint n_recovered = 0;
   gboolean ok;
   Job job = { 0 };
+  Watchdog watchdog = { 0 };
   int fd;
 
   g_return_val_if_fail (RS_IS_STORE (store), NULL);
@@ -1564,7 +1729,10 @@ rs_send_job_run (RsStore              *store,
   else if (options->mailer.access_token != NULL && *options->mailer.access_token != '\0')
     job_set_token (&job, options->mailer.access_token);
 
+  watchdog_start (&watchdog, cancellable);
+  job.transport_cancellable = watchdog.transport;
   ok = run_queue (&job, error);
+  watchdog_end (&watchdog, cancellable);
   close (fd);
   job_set_token (&job, NULL);
 

@@ -122,6 +122,12 @@ typedef struct
  * no answer, or an error of its own) after which the job stops
  * (RS_SEND_JOB_ERROR_UNANSWERED) and leaves the rest pending. */
 #define RS_SEND_MAX_UNKNOWN 2
+/* The longest Retry-After the job waits for (seconds); a server asking
+ * more leaves the rest of the round pending for a later send. */
+#define RS_SEND_MAX_RETRY_AFTER_S 3600
+/* After a stop, the message in hand has this long (seconds) to finish
+ * before it is broken off (then `unknown` if all of it went out). */
+#define RS_SEND_STOP_GRACE_S 10
 
 typedef struct
 {
