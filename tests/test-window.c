@@ -3,6 +3,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "rs-application.h"
@@ -440,6 +445,55 @@ wait_for_message_dialog (void)
   return dialog;
 }
 
+/* Feeds a master file into a FIFO and keeps it open until released: an
+ * import from it is still running, however fast the machine. */
+typedef struct
+{
+  char *path;
+  char *text;
+  GMutex lock;
+  GCond cond;
+  gboolean release;
+} FifoWriter;
+
+static gpointer
+fifo_writer_thread (gpointer data)
+{
+  FifoWriter *writer = data;
+  int fd = open (writer->path, O_WRONLY);
+  gsize left = strlen (writer->text);
+  const char *p = writer->text;
+
+  g_assert_cmpint (fd, >=, 0);
+  while (left > 0)
+    {
+      gssize n = write (fd, p, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      p += n;
+      left -= (gsize) n;
+    }
+  g_mutex_lock (&writer->lock);
+  while (!writer->release)
+    g_cond_wait (&writer->cond, &writer->lock);
+  g_mutex_unlock (&writer->lock);
+  close (fd);
+
+  return NULL;
+}
+
+static void
+fifo_writer_release (FifoWriter *writer)
+{
+  g_mutex_lock (&writer->lock);
+  writer->release = TRUE;
+  g_cond_signal (&writer->cond);
+  g_mutex_unlock (&writer->lock);
+}
+
 /* Quit during an import asks first; Keep Importing goes on, Stop Importing
  * cancels it (nothing imported) and then the window closes. */
 static void
@@ -447,16 +501,26 @@ test_window_quit_during_import (Fixture       *fixture,
                                 gconstpointer  data)
 {
   g_autofree char *big = g_build_filename (fixture->dir, "big.csv", NULL);
+  g_autofree char *fifo = g_build_filename (fixture->dir, "master-in.csv", NULL);
   g_autofree char *db = g_build_filename (fixture->dir, "tracker.db", NULL);
   g_autoptr(RsStore) store = NULL;
   g_autoptr(GError) error = NULL;
   sqlite3_stmt *stmt = NULL;
   GtkWindow *dialog;
+  FifoWriter writer = { 0 };
+  GThread *thread;
 
-  rs_test_write_master (big, 60000);
+  rs_test_write_master (big, 2000);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  writer.path = fifo;
+  g_assert_true (g_file_get_contents (big, &writer.text, NULL, NULL));
+  g_mutex_init (&writer.lock);
+  g_cond_init (&writer.cond);
+  thread = g_thread_new ("fifo-writer", fifo_writer_thread, &writer);
+
   g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
-                                             "s", big));
+                                             "s", fifo));
   g_assert_true (rs_window_get_busy (fixture->window));
 
   g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "quit", NULL);
@@ -475,6 +539,12 @@ test_window_quit_during_import (Fixture       *fixture,
   dialog = wait_for_message_dialog ();
   g_assert_nonnull (dialog);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "stop");
+  /* The file ends only now, after the stop. */
+  fifo_writer_release (&writer);
+  g_thread_join (thread);
+  g_free (writer.text);
+  g_mutex_clear (&writer.lock);
+  g_cond_clear (&writer.cond);
   g_assert_true (rs_test_wait_until (rs_test_pointer_is_null, &fixture->window, 20000));
 
   store = rs_store_open (db, &error);

@@ -1323,22 +1323,41 @@ def choose_in_popover(session, target):
 def dismiss_toast(session, text):
     """Closes the toast showing @text with its close button, as a person
     does when a toast that stays would hide the next one."""
-    label = find(session, "label", text)
-    if label is None:
-        return False
-    acc = label.acc
-    for _ in range(4):
-        acc = acc.get_parent()
-        if acc is None or acc.get_name() == "AdwToastWidget":
-            break
-    if acc is None:
-        return False
-    toast = Node(acc)
-    buttons = [b for b in toast.find_all("push button") if not name_matches(b.name, "Undo")]
-    if not buttons:
-        return False
-    session.click(buttons[-1])
-    wait_gone(session, "label", text, what="the toast %r to close" % getattr(text, "pattern", text))
+    what = "the toast %r to close" % getattr(text, "pattern", text)
+    # A toast slides in: a click while it moves can miss, so the button is
+    # clicked once it stands still, and again if the toast is still there.
+    for attempt in range(3):
+        label = find(session, "label", text)
+        if label is None:
+            return attempt > 0
+        acc = label.acc
+        for _ in range(4):
+            acc = acc.get_parent()
+            if acc is None or acc.get_name() == "AdwToastWidget":
+                break
+        if acc is None:
+            return False
+        toast = Node(acc)
+        buttons = [b for b in toast.find_all("push button") if not name_matches(b.name, "Undo")]
+        if not buttons:
+            return False
+        before = None
+        for _ in range(20):
+            where = buttons[-1].extents()
+            if where == before:
+                break
+            before = where
+            time.sleep(0.15)
+        session.click(buttons[-1])
+        if attempt == 2:
+            wait_gone(session, "label", text, what=what)
+            return True
+        try:
+            session.wait_for(lambda: find(session, "label", text) is None, timeout=5,
+                             what=what, dump=lambda: None, screenshot=False)
+            return True
+        except StepFailed:
+            pass
     return True
 
 
