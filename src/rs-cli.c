@@ -49,7 +49,8 @@ static const Command commands[] = {
   { "import", N_("Import a master CSV file"), cmd_import },
   { "list", N_("Print respondents and their e-mail status"), cmd_list },
   { "mark", N_("Set the status of respondents by hand"), cmd_mark },
-  { "export", N_("Write the status of every respondent to a CSV file"), cmd_export },
+  { "export", N_("Write the status of every respondent to a CSV file or an Excel workbook"),
+    cmd_export },
   { "generate", N_("Make the PDF reports"), cmd_generate },
   { "send", N_("E-mail the reports"), cmd_send },
   { "signin", N_("Sign in to Microsoft 365 or Google to send mail"), cmd_signin },
@@ -332,14 +333,28 @@ cmd_export (GStrv *args)
 
   g_option_context_set_summary (context,
                                 _("Write the status of every respondent, with the number of "
-                                  "history entries and the last change, to a CSV file."));
+                                  "history entries and the last change, to a CSV file; to a "
+                                  "FILE that ends in .xlsx, an Excel workbook with a sheet of "
+                                  "respondents and a sheet of their history."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, args, TRUE))
     return 2;
 
   if (g_strv_length (*args) != 2)
     {
-      fail (_("export: name the CSV file to write"));
+      fail (_("export: name the file to write (.csv, or .xlsx for an Excel workbook)"));
+      return 2;
+    }
+
+  if (!g_str_equal ((*args)[1], "-"))
+    {
+      file = g_file_new_for_commandline_arg ((*args)[1]);
+      options.format = rs_export_format_for_file (file);
+    }
+  if (options.format == RS_EXPORT_FORMAT_XLSX && (delimiter != NULL || bom))
+    {
+      fail (_("export: --delimiter and --bom are for CSV files; a workbook (.xlsx) has "
+              "neither"));
       return 2;
     }
 
@@ -366,7 +381,6 @@ cmd_export (GStrv *args)
       return 0;
     }
 
-  file = g_file_new_for_commandline_arg ((*args)[1]);
   if (!rs_export_to_file (store, file, &options, NULL, &error))
     return fail (_("export: could not write “%s”: %s"), (*args)[1], error->message);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "rs-export.h"
+#include "rs-export-private.h"
 
 G_DEFINE_QUARK (rs-export-error-quark, rs_export_error)
 
@@ -55,6 +55,21 @@ rs_export_locale_delimiter (void)
   const struct lconv *numbers = localeconv ();
 
   return numbers->decimal_point != NULL && numbers->decimal_point[0] == ',' ? ';' : ',';
+}
+
+RsExportFormat
+rs_export_format_for_file (GFile *file)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), RS_EXPORT_FORMAT_CSV);
+
+  name = g_file_get_basename (file);
+  if (name != NULL && strlen (name) > 5 &&
+      g_ascii_strcasecmp (name + strlen (name) - 5, ".xlsx") == 0)
+    return RS_EXPORT_FORMAT_XLSX;
+
+  return RS_EXPORT_FORMAT_CSV;
 }
 
 RsExportOptions *
@@ -155,23 +170,15 @@ export_write (RsStore                *store,
               GCancellable           *cancellable,
               GError                **error)
 {
-  static const char everyone_sql[] =
-    "SELECT r.id, r.company, r.person, r.email, d.status, d.sent_at, d.mode,"
-    "       d.report_path, d.error, d.note, count (h.id), max (h.at)"
-    "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
-    "  LEFT JOIN history h ON h.respondent_id = r.id"
-    " GROUP BY r.id ORDER BY r.id";
-  /* One look-up a respondent, so that they come in the order asked for. */
-  static const char one_sql[] =
-    "SELECT r.id, r.company, r.person, r.email, d.status, d.sent_at, d.mode,"
-    "       d.report_path, d.error, d.note,"
-    "       (SELECT count (*) FROM history h WHERE h.respondent_id = r.id),"
-    "       (SELECT max (h.at) FROM history h WHERE h.respondent_id = r.id)"
-    "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
-    " WHERE r.id = :id";
+  static const char everyone_sql[] = RS_EXPORT_EVERYONE_SQL;
+  static const char one_sql[] = RS_EXPORT_ONE_SQL;
   Layout layout = { RS_EXPORT_STATUS_HEADER, 12, (1 << 5) | (1 << 11), ',', FALSE };
 
   g_return_val_if_fail (options != NULL, FALSE);
+
+  if (options->format == RS_EXPORT_FORMAT_XLSX)
+    return rs_export_write_xlsx (store, options, out, n_written, cancellable, error);
+
   g_return_val_if_fail (options->delimiter == ',' || options->delimiter == ';', FALSE);
 
   layout.delimiter = options->delimiter;
@@ -190,7 +197,9 @@ export_write (RsStore                *store,
  *
  * Writes the status of the respondents @options names: the columns of
  * rs_export_list(), then how many history rows they have and when their
- * status last changed. Runs on the calling thread's connection.
+ * status last changed. A workbook (%RS_EXPORT_FORMAT_XLSX) has these on
+ * its first sheet and their history on the second. Runs on the calling
+ * thread's connection.
  */
 gboolean
 rs_export_write (RsStore                *store,
