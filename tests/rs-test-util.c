@@ -162,3 +162,67 @@ rs_test_steps_wait (RsTestSteps *steps,
     g_cond_wait (&steps->cond, &steps->mutex);
   g_mutex_unlock (&steps->mutex);
 }
+
+JsonNode *
+rs_test_read_workbook (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *output = NULL;
+  g_autofree char *errors = NULL;
+  const char *script = g_test_get_filename (G_TEST_DIST, "check-xlsx.py", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, path, NULL };
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, &errors,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("check-xlsx.py could not read %s (python3-openpyxl?): %s\n%s", path,
+             error->message, errors);
+
+  g_assert_true (json_parser_load_from_data (parser, output, -1, &error));
+  g_assert_no_error (error);
+
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+JsonArray *
+rs_test_workbook_rows (JsonNode   *book,
+                       const char *title)
+{
+  JsonArray *sheets = json_object_get_array_member (json_node_get_object (book), "sheets");
+
+  for (guint i = 0; i < json_array_get_length (sheets); i++)
+    {
+      JsonObject *sheet = json_array_get_object_element (sheets, i);
+
+      if (g_strcmp0 (json_object_get_string_member (sheet, "title"), title) == 0)
+        return json_object_get_array_member (sheet, "rows");
+    }
+
+  return NULL;
+}
+
+JsonObject *
+rs_test_workbook_cell (JsonNode   *book,
+                       const char *title,
+                       guint       row,
+                       const char *column)
+{
+  JsonArray *rows = rs_test_workbook_rows (book, title);
+  JsonArray *header;
+
+  g_assert_nonnull (rows);
+  g_assert_cmpuint (row, <, json_array_get_length (rows));
+  header = json_array_get_array_element (rows, 0);
+  for (guint i = 0; i < json_array_get_length (header); i++)
+    {
+      JsonObject *cell = json_array_get_object_element (header, i);
+
+      if (g_strcmp0 (json_object_get_string_member (cell, "value"), column) == 0)
+        return json_array_get_object_element (json_array_get_array_element (rows, row), i);
+    }
+
+  g_error ("no column “%s” in the sheet “%s”", column, title);
+}

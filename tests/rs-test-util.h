@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -27,5 +28,17 @@ void     rs_test_steps_set     (RsTestSteps  *steps,
                                 int           step);
 void     rs_test_steps_wait    (RsTestSteps  *steps,
                                 int           step);
+
+/* A workbook read back by openpyxl (tests/check-xlsx.py): the sheets with
+ * their cells as {value, type, format, bold[, serial, date]}. */
+JsonNode   *rs_test_read_workbook  (const char   *path);
+/* The rows of the sheet @title, the header first; %NULL without it. */
+JsonArray  *rs_test_workbook_rows  (JsonNode     *book,
+                                    const char   *title);
+/* The cell of @row (0 is the header) in the column headed @column. */
+JsonObject *rs_test_workbook_cell  (JsonNode     *book,
+                                    const char   *title,
+                                    guint         row,
+                                    const char   *column);
 
 G_END_DECLS

@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reads a workbook with openpyxl, as a spreadsheet program would, and prints
+what the tests check as JSON: per sheet its title, frozen cell, filter, and
+every cell's value, type, number format and boldness. A date cell also
+gives its stored number (the Excel serial), and the raw sheet XML is
+searched for formulas."""
+
+import datetime
+import json
+import sys
+import zipfile
+
+import openpyxl
+from openpyxl.utils.datetime import to_excel
+
+
+def cell_facts(cell):
+    value = cell.value
+    facts = {"type": cell.data_type, "format": cell.number_format,
+             "bold": bool(cell.font is not None and cell.font.b)}
+    if isinstance(value, datetime.datetime):
+        facts["value"] = value.isoformat()
+        facts["serial"] = to_excel(value)
+        facts["date"] = bool(cell.is_date)
+    else:
+        facts["value"] = value
+    return facts
+
+
+def main(path):
+    book = openpyxl.load_workbook(path)
+    with zipfile.ZipFile(path) as archive:
+        formulas = sum(archive.read(name).count(b"<f>") + archive.read(name).count(b"<f ")
+                       for name in archive.namelist()
+                       if name.startswith("xl/worksheets/"))
+    sheets = []
+    for sheet in book.worksheets:
+        rows = []
+        for row in sheet.iter_rows():
+            rows.append([cell_facts(cell) for cell in row])
+        # Trailing empty cells are not written: every row as long as the header.
+        sheets.append({"title": sheet.title, "freeze": sheet.freeze_panes,
+                       "filter": sheet.auto_filter.ref, "rows": rows})
+    json.dump({"sheets": sheets, "formulas": formulas}, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
