@@ -9,8 +9,9 @@
 #include "rs-export-flow.h"
 
 /* Exporting the status, as a person does it: a file chooser that starts in
- * Documents and asks who (the respondents shown, or everyone) and which
- * separator (Excel in Dutch wants semicolons); the file written in a worker;
+ * Documents and asks who (the respondents shown, or everyone), which
+ * separator (Excel in Dutch wants semicolons) and, by its filter, CSV or an
+ * Excel workbook; the file written in a worker;
  * a toast that can open it. The separator offered first follows the
  * locale's decimal comma until the person picks the other one, which is
  * then remembered. */
@@ -26,6 +27,7 @@ struct _RsExportFlow
   GSettings *settings;
 
   GtkFileChooserNative *chooser;
+  GtkFileFilter *xlsx_filter;
   const char *offered_separator;
   GFile *file;
   gint64 n_written;
@@ -164,6 +166,64 @@ export_done_cb (GObject      *object,
   finish (self);
 }
 
+static gboolean
+is_xlsx_filter (RsExportFlow  *self,
+                GtkFileFilter *filter)
+{
+  return filter != NULL &&
+         (filter == self->xlsx_filter ||
+          g_strcmp0 (gtk_file_filter_get_name (filter),
+                     gtk_file_filter_get_name (self->xlsx_filter)) == 0);
+}
+
+/* The name's extension decides; a name without .csv or .xlsx gets the
+ * format of the filter chosen, and keeps its name. */
+static RsExportFormat
+chosen_format (RsExportFlow *self,
+               GFile        *file)
+{
+  GtkFileFilter *filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (self->chooser));
+  g_autofree char *name = g_file_get_basename (file);
+
+  if (rs_export_format_for_file (file) == RS_EXPORT_FORMAT_XLSX)
+    return RS_EXPORT_FORMAT_XLSX;
+  if (name != NULL && strlen (name) > 4 &&
+      g_ascii_strcasecmp (name + strlen (name) - 4, ".csv") == 0)
+    return RS_EXPORT_FORMAT_CSV;
+
+  return is_xlsx_filter (self, filter) ? RS_EXPORT_FORMAT_XLSX : RS_EXPORT_FORMAT_CSV;
+}
+
+/* Picking the other filter gives the name typed so far the other
+ * extension, as office programs do. */
+static void
+filter_changed_cb (GtkFileChooser *chooser,
+                   GParamSpec     *pspec,
+                   gpointer        user_data)
+{
+  RsExportFlow *self = user_data;
+  GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
+  g_autofree char *name = gtk_file_chooser_get_current_name (chooser);
+  const char *extension = is_xlsx_filter (self, filter) ? ".xlsx" : ".csv";
+  const char *dot;
+
+  if (filter == NULL || name == NULL)
+    return;
+
+  dot = strrchr (name, '.');
+  if (dot == NULL || dot == name ||
+      (g_ascii_strcasecmp (dot, ".csv") != 0 && g_ascii_strcasecmp (dot, ".xlsx") != 0) ||
+      g_ascii_strcasecmp (dot, extension) == 0)
+    return;
+
+  {
+    g_autofree char *stem = g_strndup (name, dot - name);
+    g_autofree char *renamed = g_strconcat (stem, extension, NULL);
+
+    gtk_file_chooser_set_current_name (chooser, renamed);
+  }
+}
+
 static void
 response_cb (GtkNativeDialog *dialog,
              int              response,
@@ -190,12 +250,35 @@ response_cb (GtkNativeDialog *dialog,
 
   options.delimiter = g_strcmp0 (separator, "semicolon") == 0 ? ';' : ',';
   options.bom = TRUE;
+  options.format = chosen_format (self, self->file);
   if (g_strcmp0 (who, "everyone") != 0)
     options.ids = self->visible_ids;
 
   rs_export_to_file_async (self->store, self->file, &options, self->cancellable, export_done_cb,
                            g_object_ref (self));
   close_chooser (self);
+}
+
+/* GTK 4.8's own chooser, used without a portal, tells its filter changes
+ * to its dialog only; a portal's chooser keeps the name as typed. */
+static void
+follow_filter (RsExportFlow *self,
+               GtkWindow    *parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          gtk_window_get_transient_for (window) == parent &&
+          gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (window)) != NULL &&
+          gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (window)) ==
+            gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (self->chooser)))
+        g_signal_connect_object (window, "notify::filter", G_CALLBACK (filter_changed_cb), self,
+                                 0);
+    }
 }
 
 static GFile *
@@ -285,6 +368,13 @@ rs_export_flow_run (GtkWindow       *parent,
   gtk_file_filter_add_mime_type (csv, "text/csv");
   gtk_file_filter_add_suffix (csv, "csv");
   gtk_file_chooser_add_filter (chooser, csv);
+  self->xlsx_filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (self->xlsx_filter, _("Excel Workbooks"));
+  gtk_file_filter_add_mime_type (self->xlsx_filter,
+                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  gtk_file_filter_add_suffix (self->xlsx_filter, "xlsx");
+  gtk_file_chooser_add_filter (chooser, self->xlsx_filter);
+  gtk_file_chooser_set_filter (chooser, csv);
 
   if (self->visible_ids != NULL)
     {
@@ -323,6 +413,7 @@ rs_export_flow_run (GtkWindow       *parent,
 
   g_signal_connect (self->chooser, "response", G_CALLBACK (response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  follow_filter (self, parent);
 
   return self;
 }
@@ -392,6 +483,7 @@ rs_export_flow_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   g_clear_object (&self->file);
+  g_clear_object (&self->xlsx_filter);
   g_clear_pointer (&self->visible_ids, g_array_unref);
 
   G_OBJECT_CLASS (rs_export_flow_parent_class)->finalize (object);

@@ -29,7 +29,9 @@ def cell_facts(cell):
 
 
 def main(path):
-    book = openpyxl.load_workbook(path)
+    # From a file object: openpyxl judges a name by its extension.
+    with open(path, "rb") as f:
+        book = openpyxl.load_workbook(f)
     with zipfile.ZipFile(path) as archive:
         formulas = sum(archive.read(name).count(b"<f>") + archive.read(name).count(b"<f ")
                        for name in archive.namelist()

@@ -215,6 +215,37 @@ test_cli_import_mark_export (void)
     assert_one_line_failure (&bad_delimiter, "tab");
   }
 
+  /* A name that ends in .xlsx: an Excel workbook, with its two sheets. */
+  {
+    g_autofree char *xlsx = g_build_filename (dir, "status.xlsx", NULL);
+    g_auto(RsCliResult) workbook = { 0 };
+    g_auto(RsCliResult) bom = { 0 };
+    g_autoptr(JsonNode) book = NULL;
+    JsonObject *note;
+
+    rs_test_run_cli (&workbook, option, "export", xlsx, NULL);
+    g_assert_cmpint (workbook.status, ==, 0);
+    g_assert_cmpstr (workbook.err, ==, "");
+    book = rs_test_read_workbook (xlsx);
+    g_assert_cmpuint (json_array_get_length (rs_test_workbook_rows (book, "Respondents")), ==, 3);
+    g_assert_cmpuint (json_array_get_length (rs_test_workbook_rows (book, "History")), ==, 2);
+    note = rs_test_workbook_cell (book, "Respondents", 1, "note");
+    g_assert_cmpstr (json_object_get_string_member (note, "value"), ==, "by phone");
+    g_assert_cmpstr (json_object_get_string_member (rs_test_workbook_cell (book, "Respondents", 2,
+                                                                           "person"), "value"),
+                     ==, "Zoë de Vries");
+    g_assert_cmpstr (json_object_get_string_member (rs_test_workbook_cell (book, "Respondents", 1,
+                                                                           "sent_at"), "type"),
+                     ==, "d");
+
+    /* A CSV option with a workbook is a mistake, and writes nothing. */
+    g_remove (xlsx);
+    rs_test_run_cli (&bom, option, "export", "--bom", xlsx, NULL);
+    assert_one_line_failure (&bom, "--bom");
+    g_assert_cmpint (bom.status, ==, 2);
+    g_assert_false (g_file_test (xlsx, G_FILE_TEST_EXISTS));
+  }
+
   rs_test_remove_tree (dir);
 }
 

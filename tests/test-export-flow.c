@@ -418,6 +418,141 @@ test_export_flow_over_database (Fixture       *fixture,
   g_assert_cmpuint (respondents->len, ==, 3);
 }
 
+
+/* Picks the filter named @label in the chooser's drop-down, as a person does. */
+static void
+choose_filter (const char *label)
+{
+  GtkWidget *dialog = shown_dialog ();
+
+  for (GtkWidget *w = dialog; w != NULL; w = rs_test_next_widget (w, dialog))
+    {
+      GListModel *model;
+
+      if (!GTK_IS_DROP_DOWN (w))
+        continue;
+
+      model = gtk_drop_down_get_model (GTK_DROP_DOWN (w));
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+          if (GTK_IS_FILE_FILTER (item) &&
+              g_strcmp0 (gtk_file_filter_get_name (GTK_FILE_FILTER (item)), label) == 0)
+            {
+              gtk_drop_down_set_selected (GTK_DROP_DOWN (w), i);
+              return;
+            }
+        }
+    }
+
+  g_assert_not_reached ();
+}
+
+static gboolean
+name_is (gpointer data)
+{
+  g_autofree char *name = gtk_file_chooser_get_current_name (rs_export_flow_get_chooser (answering));
+
+  return g_strcmp0 (name, data) == 0;
+}
+
+/* The chooser offers CSV and Excel workbooks; the name's extension
+ * decides: status.xlsx is a workbook of the respondents shown, in their
+ * order, with their history, whatever the separator. */
+static void
+test_export_flow_xlsx (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(RsExportFlow) offered = NULL;
+  g_autoptr(RsExportFlow) flow = NULL;
+  g_autoptr(GPtrArray) marked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) book = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "shown.xlsx", NULL);
+  GListModel *filters;
+  JsonObject *cell;
+
+  marked = rs_tracker_mark (fixture->store, &fixture->ids[2], 1, RS_STATUS_SENT, "=1+1", &error);
+  g_assert_no_error (error);
+  g_array_append_val (shown, fixture->ids[2]);
+  g_array_append_val (shown, fixture->ids[1]);
+
+  offered = g_object_ref (rs_export_flow_run (fixture->window, fixture->toasts, fixture->store,
+                                              shown, NULL));
+  filters = gtk_file_chooser_get_filters (rs_export_flow_get_chooser (offered));
+  g_assert_cmpuint (g_list_model_get_n_items (filters), ==, 2);
+  {
+    g_autoptr(GtkFileFilter) csv = g_list_model_get_item (filters, 0);
+    g_autoptr(GtkFileFilter) xlsx = g_list_model_get_item (filters, 1);
+
+    g_assert_cmpstr (gtk_file_filter_get_name (csv), ==, "CSV Files");
+    g_assert_cmpstr (gtk_file_filter_get_name (xlsx), ==, "Excel Workbooks");
+  }
+  g_object_unref (filters);
+  rs_export_flow_cancel (offered);
+
+  flow = run_and_answer (fixture, shown, "shown.xlsx", NULL, "semicolon", GTK_RESPONSE_ACCEPT);
+  g_assert_cmpint (rs_export_flow_get_n_written (flow), ==, 2);
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->toasts),
+                                        "Status of 2 respondents exported"));
+  book = rs_test_read_workbook (path);
+  g_assert_cmpuint (json_array_get_length (rs_test_workbook_rows (book, "Respondents")), ==, 3);
+  cell = rs_test_workbook_cell (book, "Respondents", 1, "person");
+  g_assert_cmpstr (json_object_get_string_member (cell, "value"), ==, "Zoë de Vries");
+  cell = rs_test_workbook_cell (book, "Respondents", 1, "note");
+  g_assert_cmpstr (json_object_get_string_member (cell, "type"), ==, "s");
+  g_assert_cmpstr (json_object_get_string_member (cell, "value"), ==, "=1+1");
+  cell = rs_test_workbook_cell (book, "Respondents", 1, "sent_at");
+  g_assert_cmpstr (json_object_get_string_member (cell, "type"), ==, "d");
+  cell = rs_test_workbook_cell (book, "Respondents", 2, "company");
+  g_assert_cmpstr (json_object_get_string_member (cell, "value"), ==, "Fjord; Fell AS");
+  g_assert_true (json_object_get_boolean_member (rs_test_workbook_cell (book, "Respondents", 0,
+                                                                        "id"), "bold"));
+  g_assert_cmpuint (json_array_get_length (rs_test_workbook_rows (book, "History")), ==, 2);
+}
+
+/* Picking Excel Workbooks in the chooser turns the name's .csv into
+ * .xlsx; a name with no extension of either gets the filter's format. */
+static void
+test_export_flow_xlsx_filter (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->dir);
+  g_autoptr(RsExportFlow) flow = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) book = NULL;
+  g_autofree char *plain = g_build_filename (fixture->dir, "plain", NULL);
+  GtkFileChooser *chooser;
+  gboolean finished = FALSE;
+
+  flow = g_object_ref (rs_export_flow_run (fixture->window, fixture->toasts, fixture->store,
+                                           NULL, NULL));
+  g_signal_connect (flow, "finished", G_CALLBACK (finished_cb), &finished);
+  chooser = rs_export_flow_get_chooser (flow);
+  answering = flow;
+  g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder, &error));
+  g_assert_no_error (error);
+  gtk_file_chooser_set_current_name (chooser, "renamed.csv");
+  g_assert_true (rs_test_wait_until (is_in_test_folder, fixture, 30000));
+
+  choose_filter ("Excel Workbooks");
+  g_assert_true (rs_test_wait_until (name_is, "renamed.xlsx", 10000));
+  choose_filter ("CSV Files");
+  g_assert_true (rs_test_wait_until (name_is, "renamed.csv", 10000));
+  choose_filter ("Excel Workbooks");
+  g_assert_true (rs_test_wait_until (name_is, "renamed.xlsx", 10000));
+
+  gtk_file_chooser_set_current_name (chooser, "plain");
+  g_assert_true (rs_test_wait_until (is_in_test_folder, fixture, 30000));
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+  g_assert_true (rs_test_wait_until (is_true, &finished, 30000));
+  g_assert_cmpint (rs_export_flow_get_n_written (flow), ==, 3);
+  book = rs_test_read_workbook (plain);
+  g_assert_cmpuint (json_array_get_length (rs_test_workbook_rows (book, "Respondents")), ==, 4);
+}
+
 /* A stand-in for the spreadsheet program, the default for CSV files. */
 static void
 install_csv_opener (void)
@@ -470,6 +605,8 @@ main (int   argc,
   ADD ("everyone", test_export_flow_everyone);
   ADD ("cancel-and-fail", test_export_flow_cancel_and_fail);
   ADD ("over-database", test_export_flow_over_database);
+  ADD ("xlsx", test_export_flow_xlsx);
+  ADD ("xlsx-filter", test_export_flow_xlsx_filter);
 
 #undef ADD
 
