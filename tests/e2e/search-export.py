@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Search with Ctrl+F and by typing, filter, read "N of M shown", export the current view."""
+"""Search with Ctrl+F and by typing, filter, read "N of M shown", export the current view
+(CSV, then an Excel workbook)."""
 
 import csv
 import io
@@ -98,6 +99,42 @@ def scenario(s):
         s.fail("only the row shown (Daan Visser) in the export, it has %s" % people)
     if rows[0].get("status") != "failed" or rows[0].get("note") != "bounced":
         s.fail("Daan's status and note in the export: %s" % rows[0])
+
+    # The same view as an Excel workbook: the name's extension decides.
+    xlsx = os.path.join(s.home, "Documents", "shown.xlsx")
+    s.key("ctrl+e")
+    chooser = s.wait_for(lambda: s.window("Export Status"), what="the Export Status chooser")
+    s.key("ctrl+a")
+    s.type(xlsx)
+    s.key("Return")
+    s.wait_for(lambda: s.window("Export Status") is None, what="the chooser to close",
+               dump=chooser)
+    s.wait_for(lambda: os.path.exists(xlsx), what="the workbook at " + xlsx)
+    s.step("exported a workbook")
+    check_workbook(s, xlsx)
+
+
+def check_workbook(s, path):
+    """The workbook as a spreadsheet program reads it: a bold, frozen
+    header, Daan's row with a number for the id, and his history."""
+    import openpyxl
+    with open(path, "rb") as f:
+        book = openpyxl.load_workbook(f)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    if header[:5] != ["id", "company", "person", "email", "status"]:
+        s.fail("the workbook's header to start id,company,person,email,status: %s" % header)
+    if not all(c.font.b for c in sheet[1]) or sheet.freeze_panes != "A2":
+        s.fail("a bold, frozen header in the workbook (frozen at %s)" % sheet.freeze_panes)
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    if [r["person"] for r in rows] != ["Daan Visser"] or not isinstance(rows[0]["id"], int):
+        s.fail("only Daan Visser, with a numeric id, in the workbook: %s" % rows)
+    if rows[0]["status"] != "failed" or rows[0]["note"] != "bounced":
+        s.fail("Daan's status and note in the workbook: %s" % rows[0])
+    history = book.worksheets[1]
+    changes = [[c.value for c in row] for row in history.iter_rows(min_row=2)]
+    if len(changes) != 1 or changes[0][2] != "Daan Visser":
+        s.fail("Daan's one change on the History sheet: %s" % changes)
 
 
 def in_path_bar(chooser, folder):
