@@ -8,6 +8,7 @@ searched for formulas."""
 
 import datetime
 import json
+import re
 import sys
 import zipfile
 
@@ -15,8 +16,16 @@ import openpyxl
 from openpyxl.utils.datetime import to_excel
 
 
+def as_excel_shows(text):
+    """Excel reads _xHHHH_ in a text as the character HHHH (openpyxl 3.0
+    leaves it as it is)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
 def cell_facts(cell):
     value = cell.value
+    if isinstance(value, str):
+        value = as_excel_shows(value)
     facts = {"type": cell.data_type, "format": cell.number_format,
              "bold": bool(cell.font is not None and cell.font.b)}
     if isinstance(value, datetime.datetime):

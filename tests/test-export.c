@@ -655,6 +655,10 @@ test_export_xlsx (Fixture       *fixture,
   marked = rs_tracker_mark (fixture->store, &fixture->ids[3], 1, RS_STATUS_FAILED, "bounced",
                             &error);
   g_assert_no_error (error);
+  /* A control character, and what Excel would read as an escape of one. */
+  g_assert_true (rs_tracker_set_note (fixture->store, fixture->ids[3], "a\001b _x0041_ c\td",
+                                      &error));
+  g_assert_no_error (error);
 
   book = export_workbook (fixture, &options, "status.xlsx");
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (book), "formulas"), ==, 0);
@@ -729,6 +733,10 @@ test_export_xlsx (Fixture       *fixture,
                    "Amstel \"Metaal\" N.V.");
   g_assert_cmpstr (cell_string (rs_test_workbook_cell (book, "Respondents", row, "person")), ==,
                    "Zoë de Vries");
+
+  row = find_row (book, "Respondents", "id", fixture->ids[3], 0);
+  g_assert_cmpstr (cell_string (rs_test_workbook_cell (book, "Respondents", row, "note")), ==,
+                   "a\001b _x0041_ c\td");
 
   /* The history: one row a change, with who it was about. */
   rows = rs_test_workbook_rows (book, "History");

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <xlsxwriter.h>
 
 #include "rs-export-private.h"
@@ -81,6 +82,29 @@ set_workbook_error (lxw_error   code,
   return FALSE;
 }
 
+/* Excel reads "_xHHHH_" in a text as the character HHHH (libxlsxwriter
+ * writes control characters so); a text that has it literally gets its
+ * "_" escaped, and shows as written. */
+static char *
+escape_literal_escapes (const char *text)
+{
+  g_autoptr(GString) escaped = NULL;
+
+  if (strstr (text, "_x") == NULL)
+    return g_strdup (text);
+
+  escaped = g_string_sized_new (strlen (text) + 16);
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (p[0] == '_' && p[1] == 'x' && g_ascii_isxdigit (p[2]) && g_ascii_isxdigit (p[3]) &&
+          g_ascii_isxdigit (p[4]) && g_ascii_isxdigit (p[5]) && p[6] == '_')
+        g_string_append (escaped, "_x005F");
+      g_string_append_c (escaped, *p);
+    }
+
+  return g_string_free (g_steal_pointer (&escaped), FALSE);
+}
+
 /* @text as UTF-8 that fits a cell: longer text is cut at a character and
  * ends with "…", so that no cell is refused. */
 static char *
@@ -99,12 +123,13 @@ cell_text (const char *text)
       if (units > CELL_TEXT_MAX)
         {
           g_autofree char *kept = g_strndup (valid, cut - valid);
+          g_autofree char *ended = g_strconcat (kept, "…", NULL);
 
-          return g_strconcat (kept, "…", NULL);
+          return escape_literal_escapes (ended);
         }
     }
 
-  return g_steal_pointer (&valid);
+  return escape_literal_escapes (valid);
 }
 
 static gboolean
