@@ -475,9 +475,9 @@ test_respondents_export_view (Fixture       *fixture,
   chooser = rs_window_get_export_chooser (fixture->window);
   g_assert_nonnull (chooser);
   g_assert_cmpstr (gtk_file_chooser_get_choice (chooser, "respondents"), ==, "shown");
-  /* A filter names the files, instead of an empty "(None)". */
+  /* Filters name the files, instead of an empty "(None)": CSV and Excel. */
   filters = gtk_file_chooser_get_filters (chooser);
-  g_assert_cmpuint (g_list_model_get_n_items (filters), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (filters), ==, 2);
   /* A second Ctrl+E finds the first chooser open. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export", NULL));
   g_assert_true (rs_window_get_export_chooser (fixture->window) == chooser);
