@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "rs-cli.h"
+#include "core/rs-companies.h"
 #include "core/rs-export.h"
 #include "core/rs-graph.h"
 #include "core/rs-import.h"
@@ -36,6 +37,7 @@ typedef struct
 
 static char *database_path;
 
+static int cmd_companies (GStrv *args);
 static int cmd_export (GStrv *args);
 static int cmd_generate (GStrv *args);
 static int cmd_import (GStrv *args);
@@ -55,6 +57,7 @@ static const Command commands[] = {
   { "send", N_("E-mail the reports"), cmd_send },
   { "signin", N_("Sign in to Microsoft 365 or Google to send mail"), cmd_signin },
   { "signout", N_("Forget the sign-in to Microsoft 365 or Google"), cmd_signout },
+  { "companies", N_("List companies and their names; merge or split them"), cmd_companies },
 };
 
 static int
@@ -1447,6 +1450,158 @@ cmd_signout (GStrv *args)
 
   /* Translators: the provider */
   printf (_("Signed out of %s.\n"), rs_oauth_provider_get_display_name (provider));
+
+  return 0;
+}
+
+/* Translators: why two companies are proposed as one */
+static const char *
+describe_reason (RsCompanyReason reason)
+{
+  if (reason == RS_COMPANY_SAME_KEY)
+    return _("the same name without case, accents, punctuation and legal form");
+
+  return _("names a letter or two apart");
+}
+
+static int
+list_companies (RsStore *store)
+{
+  g_autoptr(RsCompanies) companies = NULL;
+  g_autoptr(GError) error = NULL;
+
+  companies = rs_companies_load (store, &error);
+  if (companies == NULL)
+    return fail ("companies: %s", error->message);
+
+  for (guint i = 0; i < companies->companies->len; i++)
+    {
+      RsCompany *company = g_ptr_array_index (companies->companies, i);
+      g_autofree char *respondents = g_strdup_printf (ngettext ("%u respondent",
+                                                                "%u respondents",
+                                                                company->respondents),
+                                                      company->respondents);
+
+      if (company->merged || company->variants->len > 1)
+        {
+          g_autofree char *variants = rs_company_describe_variants (company);
+
+          if (company->merged)
+            /* Translators: a company, its respondents, and the names merged into it */
+            printf (_("%s — %s, merged: %s\n"), company->name, respondents, variants);
+          else
+            /* Translators: a company, its respondents, and how they wrote its name */
+            printf (_("%s — %s, written as: %s\n"), company->name, respondents, variants);
+        }
+      else
+        {
+          /* Translators: a company and its respondents */
+          printf (_("%s — %s\n"), company->name, respondents);
+        }
+    }
+
+  if (companies->proposals->len == 0)
+    {
+      printf (_("No names are proposed as one company.\n"));
+      return 0;
+    }
+
+  printf ("\n");
+  printf (ngettext ("%u proposal: merge with “companies merge NAME OTHER”, or keep them apart "
+                    "with “companies keep-apart NAME OTHER”:\n",
+                    "%u proposals: merge with “companies merge NAME OTHER”, or keep them apart "
+                    "with “companies keep-apart NAME OTHER”:\n",
+                    companies->proposals->len),
+          companies->proposals->len);
+  for (guint i = 0; i < companies->proposals->len; i++)
+    {
+      RsCompanyProposal *proposal = g_ptr_array_index (companies->proposals, i);
+
+      /* Translators: two companies, then why they are proposed as one */
+      printf (_("“%s” and “%s”: %s\n"), proposal->first->name, proposal->second->name,
+              describe_reason (proposal->reason));
+    }
+
+  return 0;
+}
+
+static int
+cmd_companies (GStrv *args)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[merge NAME OTHER… | split NAME | "
+                                                              "keep-apart NAME OTHER]"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autofree char *done = NULL;
+  const char *action;
+  guint n_args;
+
+  g_option_context_set_summary (context,
+                                _("Without arguments, list the companies, the names their "
+                                  "respondents wrote, and the names proposed as one company. "
+                                  "“merge” makes one company of several for good: its reports "
+                                  "average all of them, in every import. “split” undoes a "
+                                  "merge. “keep-apart” stops a proposal."));
+  if (!parse_options (context, args, TRUE))
+    return 2;
+
+  n_args = g_strv_length (*args);
+  action = n_args > 1 ? (*args)[1] : NULL;
+  if (action != NULL && !g_str_equal (action, "merge") && !g_str_equal (action, "split") &&
+      !g_str_equal (action, "keep-apart"))
+    {
+      fail (_("companies: unknown action “%s”; use merge, split or keep-apart"), action);
+      return 2;
+    }
+  if (action != NULL && g_str_equal (action, "merge") && n_args < 4)
+    {
+      fail (_("companies merge: name the company and at least one other, such as "
+              "companies merge \"Acme B.V.\" \"ACME BV\""));
+      return 2;
+    }
+  if (action != NULL && g_str_equal (action, "split") && n_args != 3)
+    {
+      fail (_("companies split: name one merged company"));
+      return 2;
+    }
+  if (action != NULL && g_str_equal (action, "keep-apart") && n_args != 4)
+    {
+      fail (_("companies keep-apart: name two companies"));
+      return 2;
+    }
+
+  if (!(store = open_store ()))
+    return 1;
+
+  if (action == NULL)
+    return list_companies (store);
+
+  if (g_str_equal (action, "merge"))
+    {
+      done = rs_company_merge (store, (*args)[2], (const char * const *) (*args) + 3, &error);
+      if (done == NULL)
+        return fail ("companies merge: %s", error->message);
+      /* Translators: the merged company */
+      printf (_("Merged into “%s”; its respondents’ reports are outdated and are made again by "
+                "“generate”.\n"), done);
+    }
+  else if (g_str_equal (action, "split"))
+    {
+      done = rs_company_split (store, (*args)[2], &error);
+      if (done == NULL)
+        return fail ("companies split: %s", error->message);
+      /* Translators: the company that was split */
+      printf (_("“%s” is split into its names again; its respondents’ reports are outdated.\n"),
+              done);
+    }
+  else
+    {
+      if (!rs_company_keep_apart (store, (*args)[2], (*args)[3], &error))
+        return fail ("companies keep-apart: %s", error->message);
+      /* Translators: two companies */
+      printf (_("“%s” and “%s” are kept apart and no longer proposed as one.\n"),
+              (*args)[2], (*args)[3]);
+    }
 
   return 0;
 }

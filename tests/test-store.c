@@ -26,7 +26,12 @@ query_int (sqlite3    *db,
 }
 
 /* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_7 \
+  "DROP TABLE company_merge;" \
+  "DROP TABLE company_apart;"
+
 #define DOWNGRADE_TO_6 \
+  DOWNGRADE_TO_7 \
   "ALTER TABLE delivery DROP COLUMN allow_second;" \
   "ALTER TABLE delivery DROP COLUMN report_sha256;"
 

@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "rs-companies.h"
 #include "rs-csv.h"
 #include "rs-delivery.h"
 #include "rs-import.h"
@@ -811,20 +812,10 @@ write_log (Statements       *s,
   return step_done (s, stmt, error);
 }
 
-static void
-fold_function (sqlite3_context  *context,
-               int               argc,
-               sqlite3_value   **argv)
-{
-  const char *text = (const char *) sqlite3_value_text (argv[0]);
-
-  sqlite3_result_text (context, rs_respondent_fold_for_search (text != NULL ? text : ""), -1,
-                       g_free);
-}
-
 /* A report shows the averages of the respondent's company, so a colleague
  * added or changed by this import makes it outdated, though the respondent's
- * own data is the same. Companies are matched as the report job groups them. */
+ * own data is the same. Companies are matched as the report job groups them,
+ * merges included. */
 static gboolean
 outdate_colleagues (Statements       *s,
                     RsImportSummary  *summary,
@@ -850,23 +841,22 @@ outdate_colleagues (Statements       *s,
   if (!any_report)
     return TRUE;
 
-  if (sqlite3_create_function (s->db, "rs_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                               fold_function, NULL, NULL) != SQLITE_OK)
-    return rs_store_set_error_from_db (s->db, sqlite3_errcode (s->db), error);
+  if (!rs_company_group_function_install (s->db, error))
+    return FALSE;
 
   /* Folded once a company of the import and once a report. */
   /* Numbered as the import's own rows, and so without the trigger. */
   sql = g_strdup_printf ("UPDATE delivery SET report_source_hash = NULL,"
                          " changed = %" G_GINT64_FORMAT
                          " WHERE report_source_hash IS NOT NULL"
-                         "  AND (SELECT rs_fold (company) FROM respondent"
+                         "  AND (SELECT rs_company_group (company) FROM respondent"
                          "       WHERE id = delivery.respondent_id) IN"
-                         "   (SELECT rs_fold (company) FROM"
+                         "   (SELECT rs_company_group (company) FROM"
                          "     (SELECT DISTINCT company FROM respondent"
                          "      WHERE source_import = %" G_GINT64_FORMAT "))",
                          s->change, s->import_id);
   done = rs_store_exec (s->db, sql, error);
-  sqlite3_create_function (s->db, "rs_fold", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+  rs_company_group_function_remove (s->db);
 
   return done;
 }

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "rs-companies.h"
 #include "rs-report.h"
 #include "rs-report-job.h"
 #include "rs-respondent.h"
@@ -33,6 +34,8 @@ typedef struct
 {
   gint64 id;
   char *company;
+  /* The company's name in the report: the merged company's, if any */
+  char *report_company;
   char *person;
   char *function;
   char *submitted_at;
@@ -75,6 +78,7 @@ item_free (gpointer data)
   Item *item = data;
 
   g_free (item->company);
+  g_free (item->report_company);
   g_free (item->person);
   g_free (item->function);
   g_free (item->submitted_at);
@@ -178,12 +182,17 @@ load_items (Job           *job,
   g_autoptr(GHashTable) companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                            g_free);
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) merges = NULL;
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db;
   int rc;
 
   db = rs_store_get_connection (job->store, error);
   if (db == NULL)
+    return FALSE;
+
+  merges = rs_company_map_load (db, error);
+  if (merges == NULL)
     return FALSE;
 
   rc = sqlite3_prepare_v2 (db,
@@ -216,8 +225,10 @@ load_items (Job           *job,
       item->old_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 25));
       item->wanted = n_ids == 0;
 
-      /* The company page averages everyone of the company, whoever is made. */
-      key = rs_respondent_fold_for_search (item->company);
+      /* The company page averages everyone of the company, whoever is made,
+       * with the names merged into it. */
+      key = rs_company_map_group (merges, item->company);
+      item->report_company = g_strdup (rs_company_map_name (merges, item->company));
       item->group = g_hash_table_lookup (companies, key);
       if (item->group == NULL)
         {
@@ -304,7 +315,8 @@ assign_file_names (Job *job)
           g_autofree char *path = NULL;
 
           g_free (name);
-          name = rs_report_file_name_full (item->company, item->person, now, n, job->tag);
+          name = rs_report_file_name_full (item->report_company, item->person, now, n,
+                                           job->tag);
           folded = g_utf8_casefold (name, -1);
           if (g_hash_table_contains (taken, folded))
             continue;
@@ -329,7 +341,7 @@ static void
 fill_input (Item          *item,
             RsReportInput *input)
 {
-  input->company = item->company;
+  input->company = item->report_company;
   input->person = item->person;
   input->function = item->function;
   input->survey_date = item->submitted_at;
@@ -790,7 +802,10 @@ rs_report_source_load (RsStore  *store,
                        GError  **error)
 {
   g_autoptr(RsReportSource) source = g_new0 (RsReportSource, 1);
+  g_autoptr(GHashTable) merges = NULL;
+  g_autoptr(GHashTable) groups = NULL;
   g_autofree char *key = NULL;
+  g_autofree char *name = NULL;
   double sums[RS_N_SCORES] = { 0 };
   guint counts[RS_N_SCORES] = { 0 };
   sqlite3_stmt *stmt = NULL;
@@ -836,21 +851,32 @@ rs_report_source_load (RsStore  *store,
       return NULL;
     }
 
-  /* The same company as the job counts it: folded case and accents. */
-  key = rs_respondent_fold_for_search (source->company);
+  /* The same company as the job counts it: folded case and accents, and
+   * the names merged into it. */
+  merges = rs_company_map_load (db, error);
+  if (merges == NULL)
+    return NULL;
+  key = rs_company_map_group (merges, source->company);
+  name = g_strdup (rs_company_map_name (merges, source->company));
+  g_free (source->company);
+  source->company = g_steal_pointer (&name);
+  groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   rc = sqlite3_prepare_v2 (db,
-                           "SELECT company, " RS_STORE_SCORE_COLUMNS " FROM respondent"
-                           " WHERE company = ?1 COLLATE NOCASE OR lower (company) = ?2",
+                           "SELECT company, " RS_STORE_SCORE_COLUMNS " FROM respondent",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      sqlite3_bind_text (stmt, 1, source->company, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          g_autofree char *other = rs_respondent_fold_for_search ((const char *) sqlite3_column_text (stmt, 0));
+          const char *company = (const char *) sqlite3_column_text (stmt, 0);
+          const char *other = g_hash_table_lookup (groups, company);
           double scores[RS_N_SCORES];
 
+          if (other == NULL)
+            {
+              other = rs_company_map_group (merges, company);
+              g_hash_table_insert (groups, g_strdup (company), (char *) other);
+            }
           if (g_strcmp0 (other, key) != 0)
             continue;
 

@@ -243,6 +243,22 @@ static const char *migrations[] = {
    * file as it was written, checked before it is attached. */
   "ALTER TABLE delivery ADD COLUMN allow_second INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE delivery ADD COLUMN report_sha256 TEXT;",
+  /* 7 -> 8: companies reconciled by a person (see rs-companies.c). Each
+   * name as the master file writes it, folded for case and accents, to the
+   * company it was merged into; and pairs of companies kept apart, by their
+   * folded names. Imports never touch either. */
+  "CREATE TABLE company_merge ("
+  "  variant_key TEXT PRIMARY KEY,"
+  "  variant TEXT NOT NULL,"
+  "  company TEXT NOT NULL,"
+  "  at INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE company_apart ("
+  "  first_key TEXT NOT NULL,"
+  "  second_key TEXT NOT NULL,"
+  "  at INTEGER NOT NULL,"
+  "  PRIMARY KEY (first_key, second_key)"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);

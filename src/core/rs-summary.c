@@ -3,13 +3,14 @@
 
 #include "config.h"
 
+#include "rs-companies.h"
 #include "rs-summary.h"
 
 /**
  * rs_summary_load:
  *
- * Counts respondents, companies and statuses in one read transaction, on the
- * calling thread's connection.
+ * Counts respondents, companies (as reports count them, merges included)
+ * and statuses in one read transaction, on the calling thread's connection.
  */
 gboolean
 rs_summary_load (RsStore    *store,
@@ -18,7 +19,7 @@ rs_summary_load (RsStore    *store,
 {
   static const char sql[] =
     "SELECT count(*),"
-    "       count(DISTINCT lower(r.company)),"
+    "       0,"
     "       count(*) FILTER (WHERE d.status = 'pending'),"
     "       count(*) FILTER (WHERE d.status = 'sending'),"
     "       count(*) FILTER (WHERE d.status = 'sent'),"
@@ -27,6 +28,7 @@ rs_summary_load (RsStore    *store,
     "       count(*) FILTER (WHERE r.problem IS NOT NULL),"
     "       count(*) FILTER (WHERE d.report_path IS NOT NULL)"
     "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id";
+  g_autoptr(GError) local_error = NULL;
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db;
   int rc;
@@ -35,7 +37,7 @@ rs_summary_load (RsStore    *store,
   g_return_val_if_fail (summary != NULL, FALSE);
 
   db = rs_store_get_connection (store, error);
-  if (db == NULL)
+  if (db == NULL || !rs_store_exec (db, "BEGIN", error))
     return FALSE;
 
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
@@ -45,6 +47,7 @@ rs_summary_load (RsStore    *store,
     {
       rs_store_set_error_from_db (db, rc, error);
       sqlite3_finalize (stmt);
+      rs_store_exec (db, "ROLLBACK", NULL);
       return FALSE;
     }
 
@@ -58,6 +61,14 @@ rs_summary_load (RsStore    *store,
   summary->flagged = sqlite3_column_int (stmt, 7);
   summary->reports_ready = sqlite3_column_int (stmt, 8);
   sqlite3_finalize (stmt);
+
+  summary->companies = rs_company_count_groups (db, &local_error);
+  rs_store_exec (db, local_error == NULL ? "COMMIT" : "ROLLBACK", NULL);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   return TRUE;
 }
