@@ -164,6 +164,7 @@ rs_application_startup (GApplication *app)
     { "win.show-help-overlay", { "<Control>question", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "win.export", { "<Control>e", NULL } },
+    { "win.show-companies", { "<Control><Shift>c", NULL } },
     { "win.generate-reports", { "<Control>g", NULL } },
     { "win.open-report", { "<Control><Shift>o", NULL } },
     { "win.search", { "<Control>f", NULL } },

@@ -7,6 +7,7 @@
 
 #include "core/rs-export.h"
 #include "core/rs-send-job.h"
+#include "rs-companies-window.h"
 #include "rs-details-window.h"
 #include "rs-export-flow.h"
 #include "rs-template-window.h"
@@ -250,6 +251,7 @@ rs_window_update_actions (RsWindow *self)
   gtk_widget_action_set_enabled (widget, "win.show-import-details", self->last_import != NULL);
   gtk_widget_action_set_enabled (widget, "win.show-report-problems", self->last_reports != NULL);
   gtk_widget_action_set_enabled (widget, "win.export", self->store != NULL);
+  gtk_widget_action_set_enabled (widget, "win.show-companies", self->store != NULL);
   gtk_widget_action_set_enabled (widget, "win.generate-reports", any);
   gtk_widget_action_set_enabled (widget, "win.generate-selected-reports", any && selected > 0);
   gtk_widget_action_set_enabled (widget, "win.send-test", any);
@@ -446,6 +448,21 @@ edit_template_action (GtkWidget  *widget,
   RsTemplateWindow *editor = rs_template_window_new (GTK_WINDOW (widget));
 
   gtk_window_present (GTK_WINDOW (editor));
+}
+
+static void
+show_companies_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  RsCompaniesWindow *companies;
+
+  if (self->store == NULL)
+    return;
+
+  companies = rs_companies_window_new (GTK_WINDOW (self), self->store);
+  gtk_window_present (GTK_WINDOW (companies));
 }
 
 static void
@@ -677,6 +694,8 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.edit-template", NULL,
                                    edit_template_action);
+  gtk_widget_class_install_action (widget_class, "win.show-companies", NULL,
+                                   show_companies_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.show-details", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.open-report", NULL, view_action);
