@@ -15,6 +15,8 @@
  * a merge here shows in the main window. */
 
 #define MONITOR_INTERVAL_MS 500
+/* A proposal's row with its two lines of names, in pixels */
+#define PROPOSAL_ROW_HEIGHT 80
 
 struct _RsCompaniesWindow
 {
@@ -35,6 +37,7 @@ struct _RsCompaniesWindow
   GtkStack *stack;
   AdwStatusPage *error_page;
   GtkWidget *proposals_box;
+  GtkScrolledWindow *proposal_scroller;
   GtkListView *proposal_list;
   GtkStringList *proposal_model;
   GtkListView *company_list;
@@ -88,9 +91,18 @@ show_companies (RsCompaniesWindow *self,
   g_autofree char *counted = NULL;
   g_autofree char *proposed = NULL;
   g_autofree char *subtitle = NULL;
+  GtkWidget *focus;
 
   g_clear_pointer (&self->data, rs_companies_free);
   self->data = companies;
+
+  /* The rows are made anew and the one with the button just pressed may
+   * go: the window keeps the keyboard (Escape, Tab), not a row no longer
+   * in it. */
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->proposal_list)) ||
+                        gtk_widget_is_ancestor (focus, GTK_WIDGET (self->company_list))))
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
 
   for (guint i = 0; i < companies->companies->len; i++)
     g_ptr_array_add (names, ((RsCompany *) g_ptr_array_index (companies->companies, i))->name);
@@ -114,9 +126,14 @@ show_companies (RsCompaniesWindow *self,
   subtitle = g_strdup_printf (C_("companies subtitle", "%s · %s"), counted, proposed);
   adw_window_title_set_subtitle (self->window_title, subtitle);
 
+  /* Up to three proposals in full; the companies below keep the rest. */
+  gtk_scrolled_window_set_min_content_height (self->proposal_scroller,
+                                              MIN (companies->proposals->len, 3) *
+                                              PROPOSAL_ROW_HEIGHT);
   gtk_widget_set_visible (self->proposals_box, companies->proposals->len > 0);
   gtk_stack_set_visible_child_name (self->stack,
                                     companies->companies->len > 0 ? "companies" : "empty");
+
 }
 
 static gpointer
@@ -593,6 +610,7 @@ rs_companies_window_class_init (RsCompaniesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsCompaniesWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RsCompaniesWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, RsCompaniesWindow, proposals_box);
+  gtk_widget_class_bind_template_child (widget_class, RsCompaniesWindow, proposal_scroller);
   gtk_widget_class_bind_template_child (widget_class, RsCompaniesWindow, proposal_list);
   gtk_widget_class_bind_template_child (widget_class, RsCompaniesWindow, proposal_model);
   gtk_widget_class_bind_template_child (widget_class, RsCompaniesWindow, company_list);
