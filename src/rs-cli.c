@@ -1454,13 +1454,14 @@ cmd_signout (GStrv *args)
   return 0;
 }
 
-/* Translators: why two companies are proposed as one */
 static const char *
 describe_reason (RsCompanyReason reason)
 {
   if (reason == RS_COMPANY_SAME_KEY)
+    /* Translators: why two companies are proposed as one */
     return _("the same name without case, accents, punctuation and legal form");
 
+  /* Translators: why two companies are proposed as one */
   return _("names a letter or two apart");
 }
 
