@@ -99,22 +99,16 @@ fold_letter (gunichar c)
     }
 }
 
-/**
- * rs_company_key:
- *
- * The key under which names of one company meet: case, accents,
- * punctuation, white space and legal forms folded away, so that
- * "Acme B.V.", "ACME BV" and "Acme" are all "acme".
- *
- * Returns: (transfer full): the key; empty for a name without letters or digits
- */
-char *
-rs_company_key (const char *name)
+/* The words of a name as keys compare them: case, accents and punctuation
+ * folded away, legal forms left out. */
+static GStrv
+company_words (const char *name)
 {
   g_autofree char *folded = rs_respondent_fold_for_search (name);
   g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) word = g_string_new (NULL);
-  GString *key;
+  GStrvBuilder *builder;
+  GStrv words;
   guint start = 0;
   guint end;
   gboolean found;
@@ -165,11 +159,31 @@ rs_company_key (const char *name)
         }
     }
 
-  key = g_string_new (NULL);
+  builder = g_strv_builder_new ();
   for (guint i = start; i < end; i++)
-    g_string_append (key, g_ptr_array_index (tokens, i));
+    g_strv_builder_add (builder, g_ptr_array_index (tokens, i));
 
-  return g_string_free (key, FALSE);
+  words = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+
+  return words;
+}
+
+/**
+ * rs_company_key:
+ *
+ * The key under which names of one company meet: case, accents,
+ * punctuation, white space and legal forms folded away, so that
+ * "Acme B.V.", "ACME BV" and "Acme" are all "acme".
+ *
+ * Returns: (transfer full): the key; empty for a name without letters or digits
+ */
+char *
+rs_company_key (const char *name)
+{
+  g_auto(GStrv) words = company_words (name);
+
+  return g_strjoinv ("", words);
 }
 
 /**
@@ -245,41 +259,66 @@ digits_of (const char *key)
   return g_string_free (digits, FALSE);
 }
 
-/* How many edits a pair of keys may be apart, by the shorter one's length:
- * none below 5 characters ("ABC" and "ABD" are two companies), one up to
- * 15, two from 16. */
+/* How many edits a word may be from another, by the shorter one's length:
+ * none below 5 letters ("ABC" and "ABD", "Maas" and "Waal" are two
+ * companies), one up to 9, two from 10. */
 static guint
-edit_limit (glong shorter)
+word_limit (glong shorter)
 {
-  return shorter < 5 ? 0 : shorter < 16 ? 1 : 2;
+  return shorter < 5 ? 0 : shorter < 10 ? 1 : 2;
+}
+
+/* The rule of rs_company_names_similar() on the words of two names. */
+static gboolean
+words_similar (const char * const *a,
+               const char * const *b)
+{
+  g_autofree char *key_a = g_strjoinv ("", (GStrv) a);
+  g_autofree char *key_b = g_strjoinv ("", (GStrv) b);
+  g_autofree char *digits_a = digits_of (key_a);
+  g_autofree char *digits_b = digits_of (key_b);
+  guint total = 0;
+
+  if (key_a[0] == '\0' || g_utf8_get_char (key_a) != g_utf8_get_char (key_b) ||
+      !g_str_equal (digits_a, digits_b) ||
+      g_strv_length ((GStrv) a) != g_strv_length ((GStrv) b))
+    return FALSE;
+
+  for (guint i = 0; a[i] != NULL; i++)
+    {
+      guint limit;
+      guint distance;
+
+      if (g_str_equal (a[i], b[i]))
+        continue;
+      limit = word_limit (MIN (g_utf8_strlen (a[i], -1), g_utf8_strlen (b[i], -1)));
+      distance = rs_company_key_distance (a[i], b[i], limit);
+      if (distance > limit)
+        return FALSE;
+      total += distance;
+    }
+
+  return total > 0 && total <= 2;
 }
 
 /**
- * rs_company_keys_similar:
+ * rs_company_names_similar:
  *
- * Whether two keys that are not equal look like typing errors of one name:
- * a small edit distance for their length, with the same first letter and
- * the same digits ("Plant 1" and "Plant 2" stay apart).
+ * Whether two names whose keys differ look like typing errors of one name:
+ * word for word, a letter wrong, missing, added or two swapped in a word of
+ * 5 letters or more, two in a word of 10 or more, two in all; with the same
+ * first letter and the same digits ("Plant 1" and "Plant 2" stay apart).
+ * Generic words they share ("International", "Logistics") make no two names
+ * alike: "Waal Metaal" and "Waal Retail" are two companies.
  */
 gboolean
-rs_company_keys_similar (const char *a,
-                         const char *b)
+rs_company_names_similar (const char *a,
+                          const char *b)
 {
-  glong la = g_utf8_strlen (a, -1);
-  glong lb = g_utf8_strlen (b, -1);
-  g_autofree char *da = NULL;
-  g_autofree char *db = NULL;
-  guint limit = edit_limit (MIN (la, lb));
+  g_auto(GStrv) words_a = company_words (a);
+  g_auto(GStrv) words_b = company_words (b);
 
-  if (limit == 0 || g_utf8_get_char (a) != g_utf8_get_char (b))
-    return FALSE;
-
-  da = digits_of (a);
-  db = digits_of (b);
-  if (!g_str_equal (da, db))
-    return FALSE;
-
-  return rs_company_key_distance (a, b, limit) <= limit;
+  return words_similar ((const char * const *) words_a, (const char * const *) words_b);
 }
 
 /* The company map: each merged name, folded, to its company's name. */
@@ -518,6 +557,7 @@ apart_key (const char *a,
 typedef struct
 {
   char *key;
+  GStrv words;
   glong length;
   guint company;
 } Entry;
@@ -528,6 +568,7 @@ entry_free (gpointer data)
   Entry *entry = data;
 
   g_free (entry->key);
+  g_strfreev (entry->words);
   g_free (entry);
 }
 
@@ -612,17 +653,20 @@ find_proposals (RsCompanies *self,
       for (guint v = 0; v < company->variants->len; v++)
         {
           RsCompanyVariant *variant = g_ptr_array_index (company->variants, v);
-          char *key = rs_company_key (variant->name);
+          GStrv words = company_words (variant->name);
+          char *key = g_strjoinv ("", words);
           Entry *entry;
 
           if (key[0] == '\0' || g_hash_table_contains (seen, key))
             {
               g_free (key);
+              g_strfreev (words);
               continue;
             }
           g_hash_table_add (seen, g_strdup (key));
           entry = g_new0 (Entry, 1);
           entry->key = key;
+          entry->words = words;
           entry->length = g_utf8_strlen (key, -1);
           entry->company = i;
           g_ptr_array_add (entries, entry);
@@ -646,8 +690,8 @@ find_proposals (RsCompanies *self,
       g_array_append_val (companies, entry->company);
     }
 
-  /* Close keys: only keys with the same first letter and digits can be
-   * close, and only those within two characters of length are compared. */
+  /* Close names: only keys with the same first letter and digits can be,
+   * and only those within two characters of length are compared. */
   for (guint e = 0; e < entries->len; e++)
     {
       Entry *entry = g_ptr_array_index (entries, e);
@@ -656,7 +700,7 @@ find_proposals (RsCompanies *self,
       GPtrArray *members;
       char first[8] = { 0 };
 
-      if (edit_limit (entry->length) == 0)
+      if (entry->length < 5)
         continue;
       digits = digits_of (entry->key);
       g_unichar_to_utf8 (g_utf8_get_char (entry->key), first);
@@ -687,13 +731,13 @@ find_proposals (RsCompanies *self,
           for (guint b = a + 1; b < members->len; b++)
             {
               Entry *eb = g_ptr_array_index (members, b);
-              guint limit = edit_limit (ea->length);
 
-              if ((guint) (eb->length - ea->length) > limit)
+              if (eb->length - ea->length > 2)
                 break;
               if (ea->company == eb->company || g_str_equal (ea->key, eb->key))
                 continue;
-              if (rs_company_key_distance (ea->key, eb->key, limit) <= limit)
+              if (words_similar ((const char * const *) ea->words,
+                                 (const char * const *) eb->words))
                 propose (self, pairs, apart, ea->company, eb->company, RS_COMPANY_SIMILAR);
             }
         }

@@ -61,7 +61,7 @@ char        *rs_company_key             (const char   *name);
 guint        rs_company_key_distance    (const char   *a,
                                          const char   *b,
                                          guint         limit);
-gboolean     rs_company_keys_similar    (const char   *a,
+gboolean     rs_company_names_similar   (const char   *a,
                                          const char   *b);
 
 /* Which company a name belongs to, on one connection (one thread). */

@@ -17,14 +17,14 @@ PEOPLE = [
      "email": "bram.jansen@example.com", "scores": [3.0] * 15},
     {"company": "NOORD LOGISTICS BV", "name": "Chloé Bakker",
      "email": "chloe.bakker@example.org", "scores": [2.0] * 15},
-    {"company": "Delta Foods", "name": "Daan Visser", "email": "daan.visser@example.org"},
-    {"company": "Delta Food", "name": "Eva Smit", "email": "eva.smit@example.com"},
+    {"company": "Delta Logistics", "name": "Daan Visser", "email": "daan.visser@example.org"},
+    {"company": "Delta Logistiks", "name": "Eva Smit", "email": "eva.smit@example.com"},
     {"company": "ABC", "name": "Femke Mulder", "email": "femke.mulder@example.org"},
     {"company": "ABD", "name": "Gijs de Boer", "email": "gijs.deboer@example.org"},
 ]
 
 NOORD = "Noord Logistics B.V. and NOORD LOGISTICS BV"
-DELTA = "Delta Food and Delta Foods"
+DELTA = "Delta Logistics and Delta Logistiks"
 MERGED = "3 respondents · merged: Noord Logistics B.V. (2), NOORD LOGISTICS BV (1)"
 
 OUTDATED = ("SELECT count(*) FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
@@ -86,7 +86,7 @@ def scenario(s):
                dump=window)
     s.step("kept apart")
     s.expect(harness.stats_text(s).startswith("7 respondents from 5 companies"),
-             "still 5 companies after keeping Delta Food and Delta Foods apart")
+             "still 5 companies after keeping Delta Logistics and Delta Logistiks apart")
 
     s.key("Escape")
     s.wait_for(lambda: companies_window(s) is None, what="Escape to close the Companies window")
