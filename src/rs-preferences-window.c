@@ -455,21 +455,40 @@ update_sign_in (RsPreferencesWindow *self)
     adw_action_row_set_subtitle (self->account_row, _("Not signed in"));
 }
 
+/* The lookup holds the window weakly: a window closed meanwhile is let go
+ * at once, not kept alive by the worker. */
+typedef struct
+{
+  GWeakRef window;
+  char *provider;
+} KeptAccount;
+
+static void
+kept_account_free (gpointer data)
+{
+  KeptAccount *kept = data;
+
+  g_weak_ref_clear (&kept->window);
+  g_free (kept->provider);
+  g_free (kept);
+}
+
 static void
 kept_account_thread (GTask        *task,
                      gpointer      source_object,
                      gpointer      task_data,
                      GCancellable *cancellable)
 {
+  KeptAccount *kept = task_data;
   g_autoptr(RsSecretPassword) token = NULL;
   g_autoptr(GError) error = NULL;
   char *account = NULL;
 
-  token = rs_secret_lookup_refresh_token (task_data, NULL, &account, cancellable, &error);
+  token = rs_secret_lookup_refresh_token (kept->provider, NULL, &account, cancellable, &error);
   if (token == NULL)
     g_clear_pointer (&account, g_free);
   if (error != NULL)
-    g_debug ("No sign-in kept for %s: %s", (const char *) task_data, error->message);
+    g_debug ("No sign-in kept for %s: %s", kept->provider, error->message);
   g_task_return_pointer (task, account, g_free);
 }
 
@@ -478,14 +497,20 @@ kept_account_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (object);
+  KeptAccount *kept = g_task_get_task_data (G_TASK (result));
+  g_autoptr(RsPreferencesWindow) self = g_weak_ref_get (&kept->window);
   g_autofree char *account = g_task_propagate_pointer (G_TASK (result), NULL);
-  const char *provider = g_task_get_task_data (G_TASK (result));
-  g_autofree char *kind = g_settings_get_string (self->settings, "auth-kind");
-  g_autofree char *shown = g_settings_get_string (self->settings, "oauth-account");
+  g_autofree char *kind = NULL;
+  g_autofree char *shown = NULL;
 
+  /* Closed meanwhile */
+  if (self == NULL || self->account_row == NULL)
+    return;
+
+  kind = g_settings_get_string (self->settings, "auth-kind");
+  shown = g_settings_get_string (self->settings, "oauth-account");
   /* Still the same provider, and nobody signed in meanwhile */
-  if (account != NULL && g_str_equal (kind, provider) && shown[0] == '\0')
+  if (account != NULL && g_str_equal (kind, kept->provider) && shown[0] == '\0')
     g_settings_set_string (self->settings, "oauth-account", account);
 }
 
@@ -496,6 +521,7 @@ auth_kind_changed_cb (RsPreferencesWindow *self)
 {
   g_autofree char *kind = g_settings_get_string (self->settings, "auth-kind");
   g_autoptr(GTask) task = NULL;
+  KeptAccount *kept;
 
   g_cancellable_cancel (self->sign_in_cancellable);
   g_settings_reset (self->settings, "oauth-account");
@@ -503,9 +529,12 @@ auth_kind_changed_cb (RsPreferencesWindow *self)
 
   if (g_str_equal (kind, "password"))
     return;
-  task = g_task_new (self, NULL, kept_account_cb, NULL);
+  kept = g_new0 (KeptAccount, 1);
+  g_weak_ref_init (&kept->window, self);
+  kept->provider = g_steal_pointer (&kind);
+  task = g_task_new (NULL, self->cancellable, kept_account_cb, NULL);
   g_task_set_source_tag (task, auth_kind_changed_cb);
-  g_task_set_task_data (task, g_steal_pointer (&kind), g_free);
+  g_task_set_task_data (task, kept, kept_account_free);
   g_task_run_in_thread (task, kept_account_thread);
 }
 
