@@ -16,6 +16,7 @@
 #include "rs-store.h"
 #include "rs-test-util.h"
 #include "rs-tracker.h"
+#include "rs-xlsx.h"
 
 /* Every test imports files it writes itself into a database of its own, and
  * reads the result back with SQL. */
@@ -2238,12 +2239,12 @@ test_atomic_binary (void)
   g_autofree char *xlsx = NULL;
   g_autofree char *png = NULL;
 
-  /* A spreadsheet picked instead of its CSV export: a zip file. */
+  /* A damaged zip: read as a workbook, which it is not. */
   for (guint i = 0; i < sizeof data; i++)
     data[i] = (guint8) g_rand_int_range (rand, 0, 256);
   memcpy (data, "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", 14);
   xlsx = write_file (dir, "master.xlsx", (const char *) data, sizeof data);
-  check_import_fails (store, xlsx, NULL, RS_CSV_ERROR, RS_CSV_ERROR_BINARY);
+  check_import_fails (store, xlsx, NULL, RS_XLSX_ERROR, RS_XLSX_ERROR_CORRUPT);
 
   memcpy (data, "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 16);
   png = write_file (dir, "master.png", (const char *) data, sizeof data);

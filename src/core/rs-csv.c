@@ -363,7 +363,9 @@ prescan_detect (Prescan      *ps,
             }
           if (c == '\n' || c == '\r')
             {
-              if (ps->record_started)
+              /* A line without any (a status line above the header) decides nothing. */
+              if (ps->record_started
+                  && ps->counts[0] + ps->counts[1] + ps->counts[2] + ps->counts[3] > 0)
                 ps->delimiter_decided = TRUE;
               ps->state = STATE_FIELD_START;
               break;
@@ -1605,6 +1607,22 @@ rs_csv_reader_next_row (RsCsvReader          *self,
     }
 
   return TRUE;
+}
+
+void
+rs_csv_reader_use_row_as_header (RsCsvReader *self)
+{
+  const char * const *fields;
+
+  g_return_if_fail (self != NULL);
+
+  fields = build_fields (self);
+  g_strfreev (self->header);
+  self->n_header = self->n_fields;
+  self->header = g_new (char *, self->n_header + 1);
+  for (guint i = 0; i < self->n_header; i++)
+    self->header[i] = g_strdup (fields[i]);
+  self->header[self->n_header] = NULL;
 }
 
 /**

@@ -62,6 +62,8 @@ gboolean            rs_csv_reader_next_row      (RsCsvReader         *reader,
                                                  guint               *n_fields,
                                                  GCancellable        *cancellable,
                                                  GError             **error);
+/* The row last read, ragged or not, becomes the header. */
+void                rs_csv_reader_use_row_as_header (RsCsvReader     *reader);
 const char         *rs_csv_reader_get_row_data  (RsCsvReader         *reader,
                                                  gsize               *len);
 guint               rs_csv_reader_get_line      (RsCsvReader         *reader);

@@ -12,11 +12,11 @@
 #endif
 
 #include "rs-companies.h"
-#include "rs-csv.h"
 #include "rs-delivery.h"
 #include "rs-import.h"
 #include "rs-master.h"
 #include "rs-respondent.h"
+#include "rs-row-source.h"
 #include "rs-source-writer.h"
 #include "rs-status.h"
 #include "rs-store-private.h"
@@ -129,6 +129,8 @@ typedef struct
   GFile *file;
   GInputStream *stream;
   const char *name;
+  /* The workbook's sheet to read; NULL to choose */
+  const char *sheet;
   gboolean stream_read;
   RsImportProgressFunc progress;
   gpointer progress_data;
@@ -301,6 +303,8 @@ rs_import_summary_free (RsImportSummary *summary)
     return;
 
   g_free (summary->file);
+  g_free (summary->sheet);
+  g_free (summary->ignored_text);
   g_clear_pointer (&summary->problems, g_ptr_array_unref);
   g_free (summary);
 }
@@ -443,7 +447,7 @@ typedef struct
 
 typedef struct
 {
-  RsCsvReader *reader;
+  RsRowSource *reader;
   const RsMasterColumns *columns;
   guint64 header_hash;
   /* Read in one pass instead of a look-up a row */
@@ -1117,11 +1121,11 @@ read_one_row (Pipeline            *pipeline,
               guint                n_fields)
 {
   gsize row_len;
-  const char *row = rs_csv_reader_get_row_data (pipeline->reader, &row_len);
+  const char *row = rs_row_source_get_row_data (pipeline->reader, &row_len);
   gsize source_start = batch->sources->len;
   Known *known;
 
-  parsed->line = rs_csv_reader_get_line (pipeline->reader);
+  parsed->line = rs_row_source_get_line (pipeline->reader);
   parsed->ragged = NULL;
   parsed->known = NULL;
   parsed->duplicate_of = 0;
@@ -1197,17 +1201,17 @@ note_recoded (Pipeline            *pipeline,
               guint                n_fields,
               Known               *known)
 {
-  guint line = rs_csv_reader_get_line (pipeline->reader);
+  guint line = rs_row_source_get_line (pipeline->reader);
   const char * const *header;
   const RsCsvRecoded *recoded;
   guint n_header;
   guint n;
 
-  recoded = rs_csv_reader_get_recoded (pipeline->reader, &n);
+  recoded = rs_row_source_get_recoded (pipeline->reader, &n);
   if (G_LIKELY (pipeline->n_recoded == n))
     return;
 
-  header = rs_csv_reader_get_header (pipeline->reader, &n_header);
+  header = rs_row_source_get_header (pipeline->reader, &n_header);
   for (; pipeline->n_recoded < n; pipeline->n_recoded++)
     {
       const RsCsvRecoded *field = &recoded[pipeline->n_recoded];
@@ -1244,6 +1248,7 @@ reader_thread (gpointer user_data)
           ParsedRow *parsed = &batch->rows[batch->n_rows];
           const char * const *fields;
           guint n_fields;
+          gboolean ragged;
 
           if (g_atomic_int_get (&pipeline->stop))
             {
@@ -1251,13 +1256,13 @@ reader_thread (gpointer user_data)
               break;
             }
 
-          if (!rs_csv_reader_next_row (pipeline->reader, &fields, &n_fields,
+          if (!rs_row_source_next_row (pipeline->reader, &fields, &n_fields, &ragged,
                                        pipeline->cancellable, &error))
             {
-              if (g_error_matches (error, RS_CSV_ERROR, RS_CSV_ERROR_RAGGED))
+              if (ragged)
                 {
                   memset (parsed, 0, sizeof *parsed);
-                  parsed->line = rs_csv_reader_get_line (pipeline->reader);
+                  parsed->line = rs_row_source_get_line (pipeline->reader);
                   parsed->ragged = g_strdup (error->message);
                   note_recoded (pipeline, fields, n_fields, NULL);
                   batch->n_rows++;
@@ -1290,8 +1295,8 @@ reader_thread (gpointer user_data)
         }
 
       batch->last = done;
-      batch->position = rs_csv_reader_get_position (pipeline->reader);
-      batch->size = rs_csv_reader_get_size (pipeline->reader);
+      batch->position = rs_row_source_get_position (pipeline->reader);
+      batch->size = rs_row_source_get_size (pipeline->reader);
       g_async_queue_push (pipeline->full, batch);
     }
 
@@ -1457,7 +1462,7 @@ static void
 add_recoded_problems (Pipeline         *pipeline,
                       RsImportSummary  *summary)
 {
-  if (g_strcmp0 (rs_csv_reader_get_encoding (pipeline->reader), "UTF-8") != 0)
+  if (g_strcmp0 (rs_row_source_get_encoding (pipeline->reader), "UTF-8") != 0)
     return;
 
   for (guint i = 0; i < pipeline->recoded->len; i++)
@@ -1510,7 +1515,7 @@ import_transaction (sqlite3   *db,
 {
   ImportData *data = user_data;
   g_auto(Statements) s = { 0 };
-  g_autoptr(RsCsvReader) reader = NULL;
+  g_autoptr(RsRowSource) reader = NULL;
   g_autoptr(RsMasterColumns) columns = NULL;
   g_autoptr(KnownTable) known = NULL;
   g_autoptr(GString) header_text = g_string_new (NULL);
@@ -1542,11 +1547,11 @@ import_transaction (sqlite3   *db,
           return FALSE;
         }
       data->stream_read = TRUE;
-      reader = rs_csv_reader_new_for_stream (data->stream, data->name, data->cancellable, error);
+      reader = rs_row_source_new_for_stream (data->stream, data->name, data->cancellable, error);
     }
   else
     {
-      reader = rs_csv_reader_new (data->file, data->cancellable, error);
+      reader = rs_row_source_new_for_file (data->file, data->sheet, data->cancellable, error);
     }
   if (reader == NULL)
     return FALSE;
@@ -1556,10 +1561,13 @@ import_transaction (sqlite3   *db,
     g_autofree char *row = NULL;
     gsize row_len = 0;
 
-    header = rs_csv_reader_get_header (reader, &n_header);
-    columns = rs_master_columns_new (header, n_header, error);
-    if (columns == NULL)
-      return FALSE;
+    const char *ignored_text;
+
+    header = rs_row_source_get_header (reader, &n_header);
+    columns = rs_row_source_steal_columns (reader);
+    data->summary->ignored = rs_row_source_get_ignored (reader, &ignored_text);
+    data->summary->ignored_text = g_strdup (ignored_text);
+    data->summary->sheet = g_strdup (rs_row_source_get_sheet (reader));
 
     /* The header as one block, the way rows come. */
     for (guint i = 0; i < n_header; i++)
@@ -1763,10 +1771,28 @@ rs_import_file (RsStore               *store,
                 GCancellable          *cancellable,
                 GError               **error)
 {
+  return rs_import_file_full (store, file, NULL, progress, progress_data, cancellable, error);
+}
+
+/**
+ * rs_import_file_full:
+ *
+ * As rs_import_file(), from a CSV file or a workbook's @sheet.
+ */
+RsImportSummary *
+rs_import_file_full (RsStore               *store,
+                     GFile                 *file,
+                     const char            *sheet,
+                     RsImportProgressFunc   progress,
+                     gpointer               progress_data,
+                     GCancellable          *cancellable,
+                     GError               **error)
+{
   g_autofree char *name = NULL;
   ImportData data = {
     .store = store,
     .file = file,
+    .sheet = sheet,
     .progress = progress,
     .progress_data = progress_data,
     .cancellable = cancellable,
@@ -1817,6 +1843,7 @@ rs_import_stream (RsStore               *store,
 typedef struct
 {
   GFile *file;
+  char *sheet;
   RsImportProgressFunc progress;
   gpointer progress_data;
 } AsyncData;
@@ -1827,6 +1854,7 @@ async_data_free (gpointer data)
   AsyncData *async_data = data;
 
   g_clear_object (&async_data->file);
+  g_free (async_data->sheet);
   g_free (async_data);
 }
 
@@ -1841,8 +1869,8 @@ import_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   RsImportSummary *summary;
 
-  summary = rs_import_file (store, data->file, data->progress, data->progress_data,
-                            cancellable, &error);
+  summary = rs_import_file_full (store, data->file, data->sheet, data->progress,
+                                 data->progress_data, cancellable, &error);
   rs_store_release_connection (store);
 
   if (summary == NULL)
@@ -1867,6 +1895,26 @@ rs_import_file_async (RsStore               *store,
                       GAsyncReadyCallback    callback,
                       gpointer               user_data)
 {
+  rs_import_file_full_async (store, file, NULL, progress, progress_data, cancellable, callback,
+                             user_data);
+}
+
+/**
+ * rs_import_file_full_async:
+ * @sheet: (nullable): as for rs_import_file_full()
+ *
+ * As rs_import_file_async(); finish with rs_import_file_finish().
+ */
+void
+rs_import_file_full_async (RsStore               *store,
+                           GFile                 *file,
+                           const char            *sheet,
+                           RsImportProgressFunc   progress,
+                           gpointer               progress_data,
+                           GCancellable          *cancellable,
+                           GAsyncReadyCallback    callback,
+                           gpointer               user_data)
+{
   g_autoptr(GTask) task = NULL;
   AsyncData *data;
 
@@ -1875,6 +1923,7 @@ rs_import_file_async (RsStore               *store,
 
   data = g_new0 (AsyncData, 1);
   data->file = g_object_ref (file);
+  data->sheet = g_strdup (sheet);
   data->progress = progress;
   data->progress_data = progress_data;
 
@@ -1950,6 +1999,26 @@ rs_import_summary_describe (const RsImportSummary *summary)
                                             "; %u fields not in UTF-8, read as Windows-1252",
                                             summary->recoded),
                             summary->recoded);
+  if (summary->ignored > 0)
+    {
+      g_autofree char *first = NULL;
+      const char *text_in = summary->ignored_text != NULL ? summary->ignored_text : "";
+
+      /* At most 60 characters of it */
+      if (g_utf8_strlen (text_in, -1) > 60)
+        {
+          g_autofree char *cut = g_utf8_substring (text_in, 0, 60);
+
+          first = g_strconcat (cut, "…", NULL);
+        }
+      else
+        first = g_strdup (text_in);
+      /* Translators: the rows above a master file's header row, and the first of them */
+      g_string_append_printf (text, ngettext ("; ignored %u line above the header: %s",
+                                              "; ignored %u lines above the header: %s",
+                                              summary->ignored),
+                              summary->ignored, first);
+    }
 
   return g_string_free (text, FALSE);
 }

@@ -44,6 +44,11 @@ typedef struct
   guint renamed;
   /* Fields read as Windows-1252 in a file in UTF-8 */
   guint recoded;
+  /* The workbook's sheet that was read; NULL for CSV */
+  char *sheet;
+  /* Rows above the header that were not empty, and the first of them */
+  guint ignored;
+  char *ignored_text;
   /* In the order of their lines */
   GPtrArray *problems;
 } RsImportSummary;
@@ -59,6 +64,23 @@ RsImportSummary *rs_import_file        (RsStore               *store,
                                         gpointer               progress_data,
                                         GCancellable          *cancellable,
                                         GError               **error);
+/* @sheet: (nullable): of a workbook, the sheet to read; %NULL for
+ * `MasterData`, else the first with the required columns */
+RsImportSummary *rs_import_file_full   (RsStore               *store,
+                                        GFile                 *file,
+                                        const char            *sheet,
+                                        RsImportProgressFunc   progress,
+                                        gpointer               progress_data,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
+void             rs_import_file_full_async (RsStore           *store,
+                                        GFile                 *file,
+                                        const char            *sheet,
+                                        RsImportProgressFunc   progress,
+                                        gpointer               progress_data,
+                                        GCancellable          *cancellable,
+                                        GAsyncReadyCallback    callback,
+                                        gpointer               user_data);
 /* @stream is read once, as rows are stored; @name is what to call it. */
 RsImportSummary *rs_import_stream      (RsStore               *store,
                                         GInputStream          *stream,
