@@ -48,7 +48,7 @@ static int cmd_signin (GStrv *args);
 static int cmd_signout (GStrv *args);
 
 static const Command commands[] = {
-  { "import", N_("Import a master CSV file"), cmd_import },
+  { "import", N_("Import a master file (.csv or .xlsx)"), cmd_import },
   { "list", N_("Print respondents and their e-mail status"), cmd_list },
   { "mark", N_("Set the status of respondents by hand"), cmd_mark },
   { "export", N_("Write the status of every respondent to a CSV file or an Excel workbook"),
@@ -150,18 +150,31 @@ cmd_import (GStrv *args)
   g_autoptr(RsStore) store = NULL;
   g_autoptr(GFile) file = NULL;
   g_autofree char *counts = NULL;
+  g_autofree char *sheet = NULL;
+  const GOptionEntry entries[] = {
+    { "sheet", 0, 0, G_OPTION_ARG_STRING, &sheet,
+      N_("Of a workbook, import the sheet NAME (by default MasterData, else the first sheet "
+         "with the required columns)"), N_("NAME") },
+    { NULL }
+  };
 
   g_option_context_set_summary (context,
-                                _("Import a master CSV file. People are added or updated; "
-                                  "what they were sent is kept."));
+                                _("Import a master file, CSV or an Excel workbook (.xlsx). "
+                                  "People are added or updated; what they were sent is kept."));
   g_option_context_set_description (context,
-                                    _("Give “-” as the file to read it from standard input."));
+                                    _("Give “-” as the file to read CSV from standard input."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, args, TRUE))
     return 2;
 
   if (g_strv_length (*args) != 2)
     {
-      fail (_("import: name one master CSV file to import"));
+      fail (_("import: name one master file to import (.csv or .xlsx)"));
+      return 2;
+    }
+  if (sheet != NULL && g_str_equal ((*args)[1], "-"))
+    {
+      fail (_("import: --sheet is for a workbook; standard input is read as CSV"));
       return 2;
     }
 
@@ -178,7 +191,7 @@ cmd_import (GStrv *args)
   else
     {
       file = g_file_new_for_commandline_arg ((*args)[1]);
-      summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+      summary = rs_import_file_full (store, file, sheet, NULL, NULL, NULL, &error);
     }
   if (summary == NULL)
     return fail (_("import: nothing was imported from “%s”: %s"), (*args)[1], error->message);

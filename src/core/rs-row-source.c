@@ -69,9 +69,11 @@ find_csv_header (RsRowSource   *self,
   for (guint tried = 1; self->columns == NULL && tried < RS_XLSX_HEADER_ROWS; tried++)
     {
       g_autoptr(GError) local_error = NULL;
+      g_autofree char *text = join_fields (fields, n_fields);
 
-      if (self->n_ignored++ == 0)
-        self->ignored_text = join_fields (fields, n_fields);
+      /* A line of empty fields is as good as blank. */
+      if (text[0] != '\0' && self->n_ignored++ == 0)
+        self->ignored_text = g_steal_pointer (&text);
 
       if (!rs_csv_reader_next_row (self->csv, &fields, &n_fields, cancellable, &local_error)
           && !g_error_matches (local_error, RS_CSV_ERROR, RS_CSV_ERROR_RAGGED))
