@@ -26,8 +26,10 @@ if [ ! -f "$builddir/build.ninja" ]; then
     -Db_sanitize=address,undefined -Db_lundef=false ||
     fail "fuzz: could not configure $builddir"
 fi
-meson compile -C "$builddir" tests/fuzz/fuzz-master ||
-  fail "fuzz: could not build fuzz-master"
+for target in fuzz-master fuzz-xlsx; do
+  meson compile -C "$builddir" "tests/fuzz/$target" ||
+    fail "fuzz: could not build $target"
+done
 
 # GSlice would hide a use after free of a GError from ASan; the symbolizer
 # turns addresses into lines.
@@ -43,25 +45,31 @@ meson test -C "$builddir" --no-rebuild --print-errorlogs --suite fuzz ||
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
-cp -R tests/fuzz/corpus "$work/corpus"
 artifacts="$builddir/fuzz-artifacts"
 mkdir -p "$artifacts"
 
-# The full log has a line per new input; CI shows the summary, or the report.
-log="$builddir/meson-logs/fuzz-master.log"
-echo "fuzz: fuzzing fuzz-master for $seconds s (log: $log)"
-if "$builddir/tests/fuzz/fuzz-master" "$work/corpus" \
-     -max_total_time="$seconds" \
-     -timeout=10 \
-     -rss_limit_mb=2048 \
-     -max_len=65536 \
-     -print_final_stats=1 \
-     -artifact_prefix="$artifacts/fuzz-master-" >"$log" 2>&1; then
-  grep -E '^INFO: seed corpus|^#[0-9]+[[:space:]]+(INITED|DONE)|^Done |^stat::' "$log" || true
-else
-  tail -n 100 "$log" >&2
-  fail "fuzz: fuzz-master failed; reproduce with
-  $builddir/tests/fuzz/fuzz-master $artifacts/fuzz-master-<input>"
-fi
+# Each target for $seconds: the CSV reader and the master mapping, then the
+# workbook reader. The full log has a line per new input; CI shows the
+# summary, or the report.
+for target in fuzz-master:corpus fuzz-xlsx:corpus-xlsx; do
+  name=${target%%:*}
+  corpus=${target#*:}
+  cp -R "tests/fuzz/$corpus" "$work/$corpus"
+  log="$builddir/meson-logs/$name.log"
+  echo "fuzz: fuzzing $name for $seconds s (log: $log)"
+  if "$builddir/tests/fuzz/$name" "$work/$corpus" \
+       -max_total_time="$seconds" \
+       -timeout=10 \
+       -rss_limit_mb=2048 \
+       -max_len=65536 \
+       -print_final_stats=1 \
+       -artifact_prefix="$artifacts/$name-" >"$log" 2>&1; then
+    grep -E '^INFO: seed corpus|^#[0-9]+[[:space:]]+(INITED|DONE)|^Done |^stat::' "$log" || true
+  else
+    tail -n 100 "$log" >&2
+    fail "fuzz: $name failed; reproduce with
+  $builddir/tests/fuzz/$name $artifacts/$name-<input>"
+  fi
+done
 
-echo "fuzz: 1 passed, 0 failed"
+echo "fuzz: 2 passed, 0 failed"

@@ -80,6 +80,127 @@ import_done_cb (GObject      *object,
   rs_window_job_finished (self);
 }
 
+/* An import runs as a job from the start: the file is first looked into
+ * for its sheets, in a thread, then imported, perhaps after a question. */
+typedef struct
+{
+  RsWindow *window;
+  GFile *file;
+  GCancellable *cancellable;
+  GStrv sheets;
+} SheetChoice;
+
+static void
+sheet_choice_free (SheetChoice *choice)
+{
+  g_object_unref (choice->window);
+  g_object_unref (choice->file);
+  g_object_unref (choice->cancellable);
+  g_strfreev (choice->sheets);
+  g_free (choice);
+}
+
+static void
+run_import (SheetChoice *choice,
+            const char  *sheet)
+{
+  RsWindow *self = choice->window;
+
+  rs_import_file_full_async (self->store, choice->file, sheet, import_progress_cb,
+                             g_object_get_data (G_OBJECT (choice->cancellable), "rs-progress"),
+                             choice->cancellable, import_done_cb, g_object_ref (self));
+}
+
+static void
+import_not_started (RsWindow *self)
+{
+  rs_job_runner_finish (self->runner);
+  rs_window_add_toast (self, adw_toast_new (_("Import cancelled: nothing was changed")));
+  rs_window_job_finished (self);
+}
+
+static void
+sheet_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   gpointer          user_data)
+{
+  SheetChoice *choice = user_data;
+  guint64 index;
+
+  if (g_str_has_prefix (response, "sheet-")
+      && !g_cancellable_is_cancelled (choice->cancellable)
+      && g_ascii_string_to_unsigned (response + 6, 10, 0, g_strv_length (choice->sheets) - 1,
+                                     &index, NULL))
+    run_import (choice, choice->sheets[index]);
+  else
+    import_not_started (choice->window);
+}
+
+/* Several sheets have the columns of a master file: the person picks one. */
+static void
+ask_sheet (SheetChoice *choice)
+{
+  g_autofree char *basename = g_file_get_basename (choice->file);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: the workbook's file name */
+  body = g_strdup_printf (_("More than one sheet of “%s” has the columns of a master file. "
+                            "Which one do you want to import?"), basename);
+  dialog = adw_message_dialog_new (GTK_WINDOW (choice->window), _("Import Which Sheet?"), body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  for (guint i = 0; choice->sheets[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("sheet-%u", i);
+      g_auto(GStrv) parts = g_strsplit (choice->sheets[i], "_", -1);
+      /* An underscore in a name is no mnemonic. */
+      g_autofree char *label = g_strjoinv ("__", parts);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), id, label);
+    }
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sheet-0",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "sheet-0");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  g_signal_connect_data (dialog, "response", G_CALLBACK (sheet_response_cb), choice,
+                         (GClosureNotify) sheet_choice_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sheets_listed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  SheetChoice *choice = user_data;
+  g_autoptr(GError) error = NULL;
+
+  choice->sheets = rs_import_list_sheets_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      import_not_started (choice->window);
+      sheet_choice_free (choice);
+      return;
+    }
+
+  /* An error is the import's to report, the same way as any other. */
+  if (choice->sheets != NULL && g_strv_length (choice->sheets) > 1)
+    {
+      ask_sheet (choice);
+      return;
+    }
+
+  run_import (choice, NULL);
+  sheet_choice_free (choice);
+}
+
+/**
+ * rs_window_import_file:
+ *
+ * Imports @file: a CSV file, or a workbook's sheet with the columns of a
+ * master file, asking which when there are several.
+ */
 void
 rs_window_import_file (RsWindow *self,
                        GFile    *file)
@@ -88,6 +209,7 @@ rs_window_import_file (RsWindow *self,
   g_autofree char *title = NULL;
   GCancellable *cancellable;
   RsJobProgress *progress;
+  SheetChoice *choice;
 
   g_return_if_fail (self->store != NULL);
 
@@ -98,12 +220,16 @@ rs_window_import_file (RsWindow *self,
   title = g_strdup_printf (_("Importing “%s”…"), basename);
   cancellable = rs_job_runner_start (self->runner, RS_JOB_IMPORT, title, self->cancellable);
   progress = rs_job_progress_ref (rs_job_runner_get_progress (self->runner));
-
-  rs_import_file_async (self->store, file, import_progress_cb, progress, cancellable,
-                        import_done_cb, g_object_ref (self));
   /* The task keeps the handle for its progress; updates in flight hold their own. */
   g_object_set_data_full (G_OBJECT (cancellable), "rs-progress", progress,
                           (GDestroyNotify) rs_job_progress_unref);
+
+  /* The file is looked into in a thread: the window never waits for it. */
+  choice = g_new0 (SheetChoice, 1);
+  choice->window = g_object_ref (self);
+  choice->file = g_object_ref (file);
+  choice->cancellable = g_object_ref (cancellable);
+  rs_import_list_sheets_async (file, cancellable, sheets_listed_cb, choice);
   rs_window_update_actions (self);
 }
 
@@ -187,10 +313,14 @@ import_action (GtkWidget  *widget,
                                          _("_Import"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
 
-  gtk_file_filter_set_name (csv, _("CSV Files"));
+  gtk_file_filter_set_name (csv, _("Master Files (CSV, Excel)"));
   gtk_file_filter_add_mime_type (csv, "text/csv");
+  gtk_file_filter_add_mime_type (csv,
+                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   gtk_file_filter_add_suffix (csv, "csv");
   gtk_file_filter_add_suffix (csv, "CSV");
+  gtk_file_filter_add_suffix (csv, "xlsx");
+  gtk_file_filter_add_suffix (csv, "XLSX");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), csv);
 
   gtk_file_filter_set_name (all, _("All Files"));

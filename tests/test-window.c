@@ -308,8 +308,10 @@ test_window_import_action (Fixture       *fixture,
     g_autoptr(GtkFileFilter) csv = g_list_model_get_item (filters, 0);
     g_autoptr(GtkFileFilter) all = g_list_model_get_item (filters, 1);
 
-    g_assert_cmpstr (gtk_file_filter_get_name (csv), ==, "CSV Files");
+    g_assert_cmpstr (gtk_file_filter_get_name (csv), ==, "Master Files (CSV, Excel)");
     g_assert_true (filter_matches (csv, "export.csv", "text/plain"));
+    g_assert_true (filter_matches (csv, "MasterDatabase.xlsx", "application/zip"));
+    g_assert_true (filter_matches (csv, "MASTER.XLSX", "application/zip"));
     g_assert_true (filter_matches (csv, "EXPORT.CSV", "text/plain"));
     g_assert_true (filter_matches (csv, "master", "text/csv"));
     g_assert_false (filter_matches (csv, "notes.txt", "text/plain"));

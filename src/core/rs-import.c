@@ -1943,6 +1943,46 @@ rs_import_file_finish (RsStore       *store,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+list_sheets_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  GStrv sheets = rs_row_source_list_sheets (task_data, cancellable, &error);
+
+  if (sheets == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, sheets, (GDestroyNotify) g_strfreev);
+}
+
+void
+rs_import_list_sheets_async (GFile               *file,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rs_import_list_sheets_async);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, list_sheets_thread);
+}
+
+GStrv
+rs_import_list_sheets_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* One line per problem: where, who and why. */
 char *
 rs_import_problem_describe (const RsImportProblem *problem)

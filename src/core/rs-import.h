@@ -99,6 +99,14 @@ void             rs_import_file_async  (RsStore               *store,
 RsImportSummary *rs_import_file_finish (RsStore               *store,
                                         GAsyncResult          *result,
                                         GError               **error);
+/* The sheets of a workbook that have the required columns, in a worker
+ * thread; an empty list for a CSV file. */
+void             rs_import_list_sheets_async  (GFile                 *file,
+                                               GCancellable          *cancellable,
+                                               GAsyncReadyCallback    callback,
+                                               gpointer               user_data);
+GStrv            rs_import_list_sheets_finish (GAsyncResult          *result,
+                                               GError               **error);
 char            *rs_import_summary_describe (const RsImportSummary *summary);
 char            *rs_import_problem_describe (const RsImportProblem *problem);
 void             rs_import_summary_free (RsImportSummary       *summary);

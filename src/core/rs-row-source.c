@@ -141,6 +141,25 @@ file_is_workbook (GFile        *file,
   return rs_xlsx_sniff (magic, len);
 }
 
+GStrv
+rs_row_source_list_sheets (GFile         *file,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autoptr(RsXlsxReader) reader = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  if (!file_is_workbook (file, cancellable))
+    return g_new0 (char *, 1);
+
+  reader = rs_xlsx_reader_new (file, cancellable, error);
+  if (reader == NULL)
+    return NULL;
+
+  return rs_xlsx_reader_list_master_sheets (reader, cancellable, error);
+}
+
 RsRowSource *
 rs_row_source_new_for_file (GFile         *file,
                             const char    *sheet,

@@ -18,6 +18,11 @@ RsRowSource        *rs_row_source_new_for_file   (GFile               *file,
                                                   const char          *sheet,
                                                   GCancellable        *cancellable,
                                                   GError             **error);
+/* Returns: (transfer full): of a workbook, the sheets with the required
+ * columns; of a CSV file an empty list */
+GStrv               rs_row_source_list_sheets    (GFile               *file,
+                                                  GCancellable        *cancellable,
+                                                  GError             **error);
 /* Always CSV */
 RsRowSource        *rs_row_source_new_for_stream (GInputStream        *stream,
                                                   const char          *name,
