@@ -6,6 +6,7 @@ openpyxl does not write (cached formula values, inline strings, rich text,
 the 1904 date system) and for input that must be refused.
 
     make-workbooks.py DIR
+    make-workbooks.py --from-csv CSV XLSX    (a big one, in openpyxl's write-only mode)
 """
 
 import datetime
@@ -205,7 +206,43 @@ def write_bomb(path):
             out.write(b'</sheetData></worksheet>')
 
 
+def from_csv(csv_path, xlsx_path):
+    """The rows of a master CSV as a workbook: numbers as numbers, dates as
+    dates, as a spreadsheet program reads them."""
+    import csv
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("MasterData")
+    with open(csv_path, newline="", encoding="utf-8-sig") as f:
+        for i, row in enumerate(csv.reader(f)):
+            if i == 0:
+                ws.append(row)
+                continue
+            out = []
+            for value in row:
+                try:
+                    out.append(float(value) if "." in value else int(value))
+                    continue
+                except ValueError:
+                    pass
+                try:
+                    when = datetime.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+                    cell = WriteOnlyCell(ws, value=when)
+                    cell.number_format = "yyyy-mm-dd hh:mm:ss"
+                    out.append(cell)
+                    continue
+                except ValueError:
+                    pass
+                out.append(value if value != "" else None)
+            ws.append(out)
+    wb.save(xlsx_path)
+
+
 def main():
+    if sys.argv[1] == "--from-csv":
+        from_csv(sys.argv[2], sys.argv[3])
+        return
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     write_master(out / "master.xlsx")

@@ -81,7 +81,28 @@ typedef struct
   Attr attrs[MAX_ATTRS];
   guint n_attrs;
   GString *scratch;
+
+  /* A big part is inflated in a thread of its own, a chunk ahead. */
+  GThread *inflater;
+  GAsyncQueue *full;
+  GAsyncQueue *empty;
+  gint stop;
 } Scan;
+
+typedef struct
+{
+  guint8 *data;
+  gsize len;
+  gboolean last;
+  gboolean failed;
+} Chunk;
+
+#define INFLATE_CHUNK   (1024 * 1024)
+#define INFLATE_CHUNKS  4
+#define INFLATE_FROM    (4 * 1024 * 1024)
+
+/* Pushed to wake the inflater so that it sees it must stop */
+static Chunk wake_chunk;
 
 typedef struct
 {
@@ -194,8 +215,59 @@ set_not_workbook (GError    **error,
 /* ---- the pull parser ---- */
 
 static void
+chunk_free (gpointer data)
+{
+  Chunk *chunk = data;
+
+  if (chunk == &wake_chunk)
+    return;
+  g_free (chunk->data);
+  g_free (chunk);
+}
+
+static gpointer
+inflater_thread (gpointer data)
+{
+  Scan *scan = data;
+
+  for (;;)
+    {
+      Chunk *chunk = g_async_queue_pop (scan->empty);
+      goffset remaining;
+
+      if (g_atomic_int_get (&scan->stop) || chunk == &wake_chunk)
+        {
+          if (chunk != &wake_chunk)
+            g_async_queue_push (scan->empty, chunk);
+          break;
+        }
+
+      remaining = gsf_input_remaining (scan->input);
+      chunk->len = (gsize) MIN (remaining, INFLATE_CHUNK);
+      chunk->failed = chunk->len > 0
+                      && gsf_input_read (scan->input, chunk->len, chunk->data) == NULL;
+      chunk->last = chunk->failed || chunk->len == 0
+                    || (goffset) chunk->len == remaining;
+      g_async_queue_push (scan->full, chunk);
+      if (chunk->last)
+        break;
+    }
+
+  return NULL;
+}
+
+static void
 scan_clear (Scan *scan)
 {
+  if (scan->inflater != NULL)
+    {
+      g_atomic_int_set (&scan->stop, TRUE);
+      g_async_queue_push (scan->empty, &wake_chunk);
+      g_thread_join (scan->inflater);
+      scan->inflater = NULL;
+    }
+  g_clear_pointer (&scan->full, g_async_queue_unref);
+  g_clear_pointer (&scan->empty, g_async_queue_unref);
   g_clear_object (&scan->input);
   g_clear_pointer (&scan->buf, g_free);
   if (scan->scratch != NULL)
@@ -219,6 +291,20 @@ scan_init (Scan          *scan,
   scan->alloc = CHUNK_SIZE;
   scan->buf = g_malloc (scan->alloc);
   scan->scratch = g_string_sized_new (256);
+
+  if (scan->size >= INFLATE_FROM)
+    {
+      scan->full = g_async_queue_new_full (chunk_free);
+      scan->empty = g_async_queue_new_full (chunk_free);
+      for (guint i = 0; i < INFLATE_CHUNKS; i++)
+        {
+          Chunk *chunk = g_new0 (Chunk, 1);
+
+          chunk->data = g_malloc (INFLATE_CHUNK);
+          g_async_queue_push (scan->empty, chunk);
+        }
+      scan->inflater = g_thread_new ("rs-xlsx-inflate", inflater_thread, scan);
+    }
 }
 
 /* Reads more into the buffer, keeping what is from @scan->start on.
@@ -251,6 +337,31 @@ scan_fill (Scan    *scan,
         }
       scan->alloc *= 2;
       scan->buf = g_realloc (scan->buf, scan->alloc);
+    }
+
+  if (scan->inflater != NULL)
+    {
+      Chunk *chunk;
+
+      /* A whole chunk at once */
+      while (scan->end + INFLATE_CHUNK > scan->alloc)
+        {
+          scan->alloc *= 2;
+          scan->buf = g_realloc (scan->buf, scan->alloc);
+        }
+      chunk = g_async_queue_pop (scan->full);
+      if (chunk->failed)
+        {
+          g_async_queue_push (scan->empty, chunk);
+          set_corrupt (error, scan->workbook, scan->part, _("the compressed data is damaged"));
+          return FALSE;
+        }
+      memcpy (scan->buf + scan->end, chunk->data, chunk->len);
+      scan->end += chunk->len;
+      scan->consumed += chunk->len;
+      scan->eof = chunk->last;
+      g_async_queue_push (scan->empty, chunk);
+      return TRUE;
     }
 
   remaining = gsf_input_remaining (scan->input);
@@ -1947,6 +2058,29 @@ read_raw_row (RsXlsxReader  *self,
               style = 0;
               for (gsize i = 0; value != NULL && i < len && i < 6 && g_ascii_isdigit (value[i]); i++)
                 style = style * 10 + (guint) (value[i] - '0');
+
+              /* Most cells are <v>text</v></c>: read at once, not as four tokens. */
+              if (!scan->pending_end)
+                {
+                  const char *at = scan->buf + scan->start;
+                  gsize avail = scan->end - scan->start;
+                  const char *lt;
+
+                  if (avail > 3 && memcmp (at, "<v>", 3) == 0
+                      && (lt = memchr (at + 3, '<', avail - 3)) != NULL
+                      && (gsize) (lt - at) + 8 <= avail && memcmp (lt, "</v></c>", 8) == 0)
+                    {
+                      scan->text = at + 3;
+                      scan->text_len = lt - (at + 3);
+                      scan->text_raw = FALSE;
+                      scan->start += (lt - at) + 8;
+                      if (!scan_append_text (scan, self->value, error))
+                        return FALSE;
+                      in_cell = FALSE;
+                      if (!finish_cell (self, column, type, style, error))
+                        return FALSE;
+                    }
+                }
             }
           else if (in_cell && token_is (scan, "v"))
             in_value = TRUE;
