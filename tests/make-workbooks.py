@@ -87,6 +87,19 @@ def write_master(path):
     wb.save(path)
 
 
+def write_problems(path):
+    """A row that cannot be sent, and one with a value right of the header."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "MasterData"
+    ws.append(["Updating: READY"])
+    ws.append(["name", "company_name", "email_address"])
+    ws.append(["Anna de Vries", "Acme B.V.", "anna@example.com"])
+    ws.append(["Gijs Peters", "Maas", "n.v.t."])
+    ws.append(["Hanna Kok", "Maas", "hanna@example.com", None, "stray note"])
+    wb.save(path)
+
+
 def write_two_masters(path):
     wb = openpyxl.Workbook()
     for title, people in (("Round 1", PEOPLE[:1]), ("Round 2", PEOPLE[1:])):
@@ -247,6 +260,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     write_master(out / "master.xlsx")
     write_two_masters(out / "two-masters.xlsx")
+    write_problems(out / "problems.xlsx")
     write_zip(out / "handmade.xlsx", handmade_parts())
     write_zip(out / "handmade-1904.xlsx", handmade_parts(date1904=True))
     write_zip(out / "stored.xlsx", handmade_parts(), zipfile.ZIP_STORED)

@@ -290,6 +290,35 @@ test_import (void)
   rs_test_remove_tree (dir);
 }
 
+/* Problems name the sheet's row. */
+static void
+test_import_problems (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(RsStore) store = new_store (dir);
+  g_autofree char *path = fixture ("problems.xlsx");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *flagged = NULL;
+  g_autofree char *skipped = NULL;
+
+  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->added, ==, 2);
+  g_assert_cmpuint (summary->flagged, ==, 1);
+  g_assert_cmpuint (summary->skipped, ==, 1);
+  g_assert_cmpuint (summary->problems->len, ==, 2);
+
+  flagged = rs_import_problem_describe (g_ptr_array_index (summary->problems, 0));
+  skipped = rs_import_problem_describe (g_ptr_array_index (summary->problems, 1));
+  g_assert_true (g_str_has_prefix (flagged, "Row 4 (Gijs Peters): imported, cannot be sent"));
+  g_assert_cmpstr (skipped, ==, "Row 5: skipped: Row 5 has a value in column E, right of the "
+                                "header’s last column");
+
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_import_refused_atomic (void)
 {
@@ -392,6 +421,7 @@ main (int   argc,
   g_test_add_data_func ("/xlsx/handmade/1904", GINT_TO_POINTER (TRUE), test_handmade);
   g_test_add_func ("/xlsx/refused", test_refused);
   g_test_add_func ("/xlsx/import", test_import);
+  g_test_add_func ("/xlsx/import-problems", test_import_problems);
   g_test_add_func ("/xlsx/import-refused", test_import_refused_atomic);
   g_test_add_func ("/xlsx/csv-status-line", test_csv_status_line);
   g_test_add_func ("/xlsx/cli-sheet", test_cli_sheet);

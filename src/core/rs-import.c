@@ -1667,6 +1667,9 @@ import_transaction (sqlite3   *db,
     {
       add_recoded_problems (&pipeline, data->summary);
       g_ptr_array_sort (data->summary->problems, compare_problem_lines);
+      for (guint i = 0; i < data->summary->problems->len; i++)
+        ((RsImportProblem *) data->summary->problems->pdata[i])->sheet_row =
+          data->summary->sheet != NULL;
     }
 
   if (local_error == NULL)
@@ -2008,6 +2011,14 @@ rs_import_problem_describe (const RsImportProblem *problem)
       what = _("duplicate");
       break;
     }
+
+  if (problem->sheet_row && problem->person != NULL && problem->person[0] != '\0')
+    /* Translators: a workbook's row number, person, what happened, why */
+    return g_strdup_printf (_("Row %u (%s): %s: %s"), problem->line, problem->person, what,
+                            problem->reason);
+  if (problem->sheet_row)
+    /* Translators: a workbook's row number, what happened, why */
+    return g_strdup_printf (_("Row %u: %s: %s"), problem->line, what, problem->reason);
 
   if (problem->person != NULL && problem->person[0] != '\0')
     /* Translators: line number, person, what happened, why */

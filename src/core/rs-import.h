@@ -21,6 +21,7 @@ typedef enum
 typedef struct
 {
   RsImportProblemKind kind;
+  /* The CSV line, or with @sheet_row the row of a workbook's sheet */
   guint line;
   char *person;
   char *reason;
@@ -28,6 +29,7 @@ typedef struct
    * rows, and those with a field read as Windows-1252); 0 for a row that
    * was skipped. */
   gint64 respondent_id;
+  gboolean sheet_row;
 } RsImportProblem;
 
 typedef struct
