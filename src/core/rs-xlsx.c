@@ -1682,7 +1682,6 @@ reader_start (RsXlsxReader  *self,
   guint8 magic[8] = { 0 };
   gsize magic_len = (gsize) MIN (gsf_input_size (self->input), 8);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GsfInput) mimetype = NULL;
 
   if (magic_len > 0 && !read_at (self->input, 0, magic_len, magic))
     {
