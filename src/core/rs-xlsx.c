@@ -108,6 +108,7 @@ typedef struct
 {
   goffset compressed;
   goffset size;
+  goffset local_header;
 } Entry;
 
 typedef struct
@@ -913,12 +914,26 @@ read_directory (RsXlsxReader  *self,
       guint16 comment_len;
       guint64 compressed;
       guint64 uncompressed;
+      guint64 local_header;
       const guint8 *extra;
 
       if (p + 46 > dir_size || le32 (dir + p) != 0x02014b50)
         goto corrupt;
+      /* libgsf makes each member's time from these, and fails on one that
+       * is no time; every spreadsheet program writes a real one. */
+      {
+        guint16 time = le16 (dir + p + 12);
+        guint16 date = le16 (dir + p + 14);
+        guint month = (date >> 5) & 0xf;
+        guint day = date & 0x1f;
+
+        if (month < 1 || month > 12 || day < 1 || day > 28 + (month == 2 ? 0 : 2)
+            || (time >> 11) > 23 || ((time >> 5) & 0x3f) > 59 || (time & 0x1f) > 29)
+          goto corrupt;
+      }
       compressed = le32 (dir + p + 20);
       uncompressed = le32 (dir + p + 24);
+      local_header = le32 (dir + p + 42);
       name_len = le16 (dir + p + 28);
       extra_len = le16 (dir + p + 30);
       comment_len = le16 (dir + p + 32);
@@ -942,7 +957,12 @@ read_directory (RsXlsxReader  *self,
                   at += 8;
                 }
               if (compressed == 0xffffffff && at + 8 <= e + 4 + len)
-                compressed = le64 (extra + at);
+                {
+                  compressed = le64 (extra + at);
+                  at += 8;
+                }
+              if (local_header == 0xffffffff && at + 8 <= e + 4 + len)
+                local_header = le64 (extra + at);
             }
           e += 4 + len;
         }
@@ -950,6 +970,7 @@ read_directory (RsXlsxReader  *self,
       entry = g_new (Entry, 1);
       entry->compressed = (goffset) MIN (compressed, G_MAXINT64);
       entry->size = (goffset) MIN (uncompressed, G_MAXINT64);
+      entry->local_header = (goffset) MIN (local_header, G_MAXINT64);
       g_hash_table_insert (self->entries,
                            g_strndup ((const char *) dir + p + 46, name_len), entry);
       p += 46 + name_len + extra_len + comment_len;
@@ -992,6 +1013,18 @@ open_part (RsXlsxReader  *self,
                    self->name, path, size, compressed);
       return NULL;
     }
+
+  /* What libgsf would only warn about */
+  {
+    guint8 local[4];
+
+    if (entry->local_header > gsf_input_size (self->input) - 30
+        || !read_at (self->input, entry->local_header, 4, local) || le32 (local) != 0x04034b50)
+      {
+        set_corrupt (error, self->name, path, _("the part cannot be opened"));
+        return NULL;
+      }
+  }
 
   names = g_strsplit (path, "/", -1);
   input = gsf_infile_child_by_aname (self->zip, (const char **) names);
