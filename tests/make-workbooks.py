@@ -264,6 +264,10 @@ def main():
     write_zip(out / "handmade.xlsx", handmade_parts())
     write_zip(out / "handmade-1904.xlsx", handmade_parts(date1904=True))
     write_zip(out / "stored.xlsx", handmade_parts(), zipfile.ZIP_STORED)
+    # Line breaks and single quotes in the tags: read as the plain ones are
+    odd = HANDMADE_ROWS.replace('<c r="A2" t="s">', '<c\n r="A2"\n\tt="s" >')
+    odd = odd.replace('<c r="D2" s="1">', "<c r='D2' s='1'>").replace('<c r="E2">', '<c  r="E2" >')
+    write_zip(out / "odd-tags.xlsx", handmade_parts(rows=odd))
     write_zip(out / "not-workbook.zip", {"hello.txt": "Hello\n", "[Content_Types].xml": ""})
     with zipfile.ZipFile(out / "spreadsheet.ods", "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
