@@ -399,6 +399,40 @@ test_cli_sheet (void)
   rs_test_remove_tree (dir);
 }
 
+/* The app's own export (libxlsxwriter) reads back: a status list, which
+ * is no master file, so its sheets are named in the refusal. */
+static void
+test_export_read_back (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *database = g_strconcat ("--database=", db, NULL);
+  g_autofree char *master = fixture ("master.xlsx");
+  g_autofree char *exported = g_build_filename (dir, "status.xlsx", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (exported);
+  g_auto(RsCliResult) imported = { 0 };
+  g_auto(RsCliResult) written = { 0 };
+  g_autoptr(RsXlsxReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) sheets = NULL;
+
+  rs_test_run_cli (&imported, database, "import", master, NULL);
+  g_assert_cmpint (imported.status, ==, 0);
+  rs_test_run_cli (&written, database, "export", exported, NULL);
+  g_assert_cmpint (written.status, ==, 0);
+
+  reader = rs_xlsx_reader_new (file, NULL, &error);
+  g_assert_no_error (error);
+  sheets = rs_xlsx_reader_list_master_sheets (reader, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (sheets), ==, 0);
+  g_assert_false (rs_xlsx_reader_open_sheet (reader, NULL, NULL, &error));
+  g_assert_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_NO_SHEET);
+  g_assert_nonnull (strstr (error->message, "“Respondents”, “History”"));
+
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -428,6 +462,7 @@ main (int   argc,
   g_test_add_func ("/xlsx/import-refused", test_import_refused_atomic);
   g_test_add_func ("/xlsx/csv-status-line", test_csv_status_line);
   g_test_add_func ("/xlsx/cli-sheet", test_cli_sheet);
+  g_test_add_func ("/xlsx/export-read-back", test_export_read_back);
 
   result = g_test_run ();
   rs_test_remove_tree (fixtures);
