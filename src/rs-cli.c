@@ -41,6 +41,7 @@ static int cmd_companies (GStrv *args);
 static int cmd_export (GStrv *args);
 static int cmd_generate (GStrv *args);
 static int cmd_import (GStrv *args);
+static int cmd_imports (GStrv *args);
 static int cmd_list (GStrv *args);
 static int cmd_mark (GStrv *args);
 static int cmd_send (GStrv *args);
@@ -49,6 +50,7 @@ static int cmd_signout (GStrv *args);
 
 static const Command commands[] = {
   { "import", N_("Import a master file (.csv or .xlsx)"), cmd_import },
+  { "imports", N_("List the imports, or print what one of them did"), cmd_imports },
   { "list", N_("Print respondents and their e-mail status"), cmd_list },
   { "mark", N_("Set the status of respondents by hand"), cmd_mark },
   { "export", N_("Write the status of every respondent to a CSV file or an Excel workbook"),
@@ -141,6 +143,44 @@ parse_options (GOptionContext  *context,
   return TRUE;
 }
 
+/* The counts, every problem row, the changed values by column and kind,
+ * and the data-quality summary. */
+static void
+print_import (const RsImportSummary *summary)
+{
+  g_autofree char *counts = rs_import_summary_describe (summary);
+  g_auto(GStrv) quality = rs_import_quality_describe (summary);
+
+  printf ("%s\n", counts);
+  for (guint i = 0; i < summary->problems->len; i++)
+    {
+      g_autofree char *line = rs_import_problem_describe (g_ptr_array_index (summary->problems, i));
+
+      printf ("%s\n", line);
+    }
+
+  if (summary->change_groups->len > 0)
+    {
+      printf ("\n");
+      printf (ngettext ("%u value was not used as the file has it:\n",
+                        "%u values were not used as the file has them:\n", summary->changed),
+              summary->changed);
+      for (guint i = 0; i < summary->change_groups->len; i++)
+        {
+          g_autofree char *line = rs_import_change_group_describe (summary->change_groups->pdata[i]);
+
+          printf ("  %s\n", line);
+        }
+    }
+
+  if (quality[0] != NULL)
+    {
+      printf ("\n%s\n", _("Data quality after the import:"));
+      for (guint i = 0; quality[i] != NULL; i++)
+        printf ("  %s\n", quality[i]);
+    }
+}
+
 static int
 cmd_import (GStrv *args)
 {
@@ -196,14 +236,86 @@ cmd_import (GStrv *args)
   if (summary == NULL)
     return fail (_("import: nothing was imported from “%s”: %s"), (*args)[1], error->message);
 
-  counts = rs_import_summary_describe (summary);
-  printf ("%s\n", counts);
-  for (guint i = 0; i < summary->problems->len; i++)
-    {
-      g_autofree char *line = rs_import_problem_describe (g_ptr_array_index (summary->problems, i));
+  print_import (summary);
 
-      printf ("%s\n", line);
+  return 0;
+}
+
+static char *
+format_time (gint64 at)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (at);
+
+  return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("");
+}
+
+static int
+cmd_imports (GStrv *args)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[ID|last]"));
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autofree char *at = NULL;
+  g_autofree char *number = NULL;
+  guint64 id = 0;
+
+  g_option_context_set_summary (context,
+                                _("Without an argument, list the imports: number, time, file "
+                                  "and counts. With the number of one, or “last”, print what "
+                                  "it did as import printed it: the counts, the problem rows, "
+                                  "the values it changed and the data-quality summary."));
+  if (!parse_options (context, args, TRUE))
+    return 2;
+
+  if (g_strv_length (*args) > 2)
+    {
+      fail (_("%s: unexpected argument “%s”"), (*args)[0], (*args)[2]);
+      return 2;
     }
+  if (g_strv_length (*args) == 2 && !g_str_equal ((*args)[1], "last") &&
+      (!g_ascii_string_to_unsigned ((*args)[1], 10, 1, G_MAXINT64, &id, NULL)))
+    {
+      fail (_("imports: “%s” is not the number of an import: give one that imports lists, "
+              "or “last”"), (*args)[1]);
+      return 2;
+    }
+
+  if (!(store = open_store ()))
+    return 1;
+
+  if (g_strv_length (*args) == 1)
+    {
+      g_autoptr(GPtrArray) records = rs_import_list_records (store, &error);
+
+      if (records == NULL)
+        return fail ("imports: %s", error->message);
+      for (guint i = 0; i < records->len; i++)
+        {
+          RsImportSummary *record = g_ptr_array_index (records, i);
+          g_autofree char *when = format_time (record->at);
+          g_autofree char *counts = rs_import_summary_describe (record);
+
+          printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", record->import_id, when, record->file,
+                  counts);
+        }
+      return 0;
+    }
+
+  summary = rs_import_summary_load (store, (gint64) id, &error);
+  if (summary == NULL && error != NULL)
+    return fail ("imports: %s", error->message);
+  if (summary == NULL && id == 0)
+    return fail (_("imports: nothing was imported into this database yet"));
+  if (summary == NULL)
+    return fail (_("imports: there is no import %s: give one that imports lists"), (*args)[1]);
+
+  at = format_time (summary->at);
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, summary->import_id);
+  /* Translators: the number of an import, its file and when */
+  printf (_("Import %s of “%s” at %s"), number, summary->file, at);
+  printf ("\n");
+  print_import (summary);
 
   return 0;
 }

@@ -26,7 +26,18 @@ query_int (sqlite3    *db,
 }
 
 /* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_8 \
+  "DROP TABLE import_problem;" \
+  "DROP TABLE import_change;" \
+  "DROP TABLE import_quality;" \
+  "ALTER TABLE import_log DROP COLUMN duplicates;" \
+  "ALTER TABLE import_log DROP COLUMN marked_sent;" \
+  "ALTER TABLE import_log DROP COLUMN renamed;" \
+  "ALTER TABLE import_log DROP COLUMN recoded;" \
+  "ALTER TABLE import_log DROP COLUMN changed;"
+
 #define DOWNGRADE_TO_7 \
+  DOWNGRADE_TO_8 \
   "DROP TABLE company_merge;" \
   "DROP TABLE company_apart;"
 

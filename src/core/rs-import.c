@@ -14,6 +14,7 @@
 #include "rs-companies.h"
 #include "rs-delivery.h"
 #include "rs-import.h"
+#include "rs-import-private.h"
 #include "rs-master.h"
 #include "rs-respondent.h"
 #include "rs-row-source.h"
@@ -271,6 +272,8 @@ typedef struct
   gint64 import_id;
   const char *sent_note;
   RsDelivery *delivery;
+  /* Every value not used as the file has it: see rs-import-record.c */
+  RsChangeLog *changes;
 } Statements;
 
 static void
@@ -279,6 +282,7 @@ statements_clear (Statements *s)
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&s->stmts[i], sqlite3_finalize);
   g_clear_pointer (&s->delivery, rs_delivery_free);
+  g_clear_pointer (&s->changes, rs_change_log_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Statements, statements_clear)
@@ -306,16 +310,19 @@ rs_import_summary_free (RsImportSummary *summary)
   g_free (summary->sheet);
   g_free (summary->ignored_text);
   g_clear_pointer (&summary->problems, g_ptr_array_unref);
+  g_clear_pointer (&summary->change_groups, g_ptr_array_unref);
+  g_clear_pointer (&summary->quality, g_ptr_array_unref);
   g_free (summary);
 }
 
-static RsImportSummary *
-summary_new (const char *name)
+RsImportSummary *
+rs_import_summary_new (const char *name)
 {
   RsImportSummary *summary = g_new0 (RsImportSummary, 1);
 
   summary->file = g_strdup (name);
   summary->problems = g_ptr_array_new_with_free_func (problem_free);
+  summary->change_groups = g_ptr_array_new_with_free_func (rs_import_change_group_free);
 
   return summary;
 }
@@ -467,6 +474,7 @@ typedef struct
   guint n_recoded;
   GPtrArray *recoded;
   GPtrArray *recoded_known;
+  GPtrArray *recoded_values;
 } Pipeline;
 
 static void
@@ -1156,6 +1164,7 @@ read_one_row (Pipeline            *pipeline,
   if (parsed->kind == RS_MASTER_ROW_SKIPPED)
     {
       g_string_truncate (batch->sources, source_start);
+      g_clear_pointer (&parsed->row.changes, g_array_unref);
       return FALSE;
     }
 
@@ -1184,7 +1193,9 @@ read_one_row (Pipeline            *pipeline,
     }
   else
     {
+      /* Not written: what this import changes are the rows it writes. */
       g_string_truncate (batch->sources, source_start);
+      g_clear_pointer (&parsed->row.changes, g_array_unref);
     }
 
   if (G_UNLIKELY (known->corrected))
@@ -1228,6 +1239,9 @@ note_recoded (Pipeline            *pipeline,
       g_ptr_array_add (pipeline->recoded,
                        problem_new (RS_IMPORT_PROBLEM_ENCODING, field->line, person, reason));
       g_ptr_array_add (pipeline->recoded_known, this_row ? known : NULL);
+      g_ptr_array_add (pipeline->recoded_values,
+                       g_strdup (this_row && field->column < n_fields ? fields[field->column]
+                                 : field->column < n_header ? header[field->column] : NULL));
     }
 }
 
@@ -1303,6 +1317,26 @@ reader_thread (gpointer user_data)
   return NULL;
 }
 
+/* The values of a row that was written and not as the file has them */
+static gboolean
+log_changes (Statements       *s,
+             const ParsedRow  *parsed,
+             RsImportSummary  *summary,
+             GError          **error)
+{
+  GArray *changes = parsed->row.changes;
+
+  if (G_LIKELY (changes == NULL))
+    return TRUE;
+
+  for (guint i = 0; i < changes->len; i++)
+    if (!rs_change_log_add (s->changes, summary, parsed->line, parsed->known->id,
+                            &g_array_index (changes, RsMasterChange, i), error))
+      return FALSE;
+
+  return TRUE;
+}
+
 static gboolean
 store_parsed_row (Statements       *s,
                   ParsedRow        *parsed,
@@ -1327,7 +1361,7 @@ store_parsed_row (Statements       *s,
     }
 
   if (G_LIKELY (parsed->kind != RS_MASTER_ROW_FLAGGED && parsed->duplicate_of == 0))
-    return store_row (s, parsed, summary, error);
+    return store_row (s, parsed, summary, error) && log_changes (s, parsed, summary, error);
 
   first_problem = summary->problems->len;
   if (parsed->kind == RS_MASTER_ROW_FLAGGED)
@@ -1346,7 +1380,7 @@ store_parsed_row (Statements       *s,
       add_problem (summary, RS_IMPORT_PROBLEM_DUPLICATE, parsed->line, row->person, reason);
     }
 
-  if (!store_row (s, parsed, summary, error))
+  if (!store_row (s, parsed, summary, error) || !log_changes (s, parsed, summary, error))
     return FALSE;
 
   /* Stored, so its id is known: the details of the import can open it. */
@@ -1458,23 +1492,38 @@ store_deferred (Statements       *s,
 
 /* The fields read as Windows-1252 are problems of a file in UTF-8; a file
  * in Windows-1252 has no other fields. */
-static void
-add_recoded_problems (Pipeline         *pipeline,
-                      RsImportSummary  *summary)
+static gboolean
+add_recoded_problems (Statements       *s,
+                      Pipeline         *pipeline,
+                      RsImportSummary  *summary,
+                      GError          **error)
 {
-  if (g_strcmp0 (rs_row_source_get_encoding (pipeline->reader), "UTF-8") != 0)
-    return;
+  guint n_fields;
+  const RsCsvRecoded *fields = rs_row_source_get_recoded (pipeline->reader, &n_fields);
 
-  for (guint i = 0; i < pipeline->recoded->len; i++)
+  if (g_strcmp0 (rs_row_source_get_encoding (pipeline->reader), "UTF-8") != 0)
+    return TRUE;
+
+  for (guint i = 0; i < pipeline->recoded->len && i < n_fields; i++)
     {
       RsImportProblem *problem = g_ptr_array_index (pipeline->recoded, i);
       Known *known = g_ptr_array_index (pipeline->recoded_known, i);
+      const char *value = g_ptr_array_index (pipeline->recoded_values, i);
+      RsMasterChange change = {
+        (int) fields[i].column,
+        RS_MASTER_CHANGE_RECODED, (char *) value, (char *) value,
+      };
 
       if (known != NULL)
         problem->respondent_id = known->renamed != NULL ? known->renamed->id : known->id;
+      if (!rs_change_log_add (s->changes, summary, problem->line, problem->respondent_id,
+                              &change, error))
+        return FALSE;
       g_ptr_array_add (summary->problems, g_steal_pointer (&pipeline->recoded->pdata[i]));
       summary->recoded++;
     }
+
+  return TRUE;
 }
 
 static int
@@ -1504,6 +1553,7 @@ pipeline_clear (Pipeline *pipeline)
   g_clear_pointer (&pipeline->candidates, g_ptr_array_unref);
   g_clear_pointer (&pipeline->recoded, g_ptr_array_unref);
   g_clear_pointer (&pipeline->recoded_known, g_ptr_array_unref);
+  g_clear_pointer (&pipeline->recoded_values, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pipeline, pipeline_clear)
@@ -1532,7 +1582,7 @@ import_transaction (sqlite3   *db,
 
   /* A retried transaction starts over, without the last attempt's file. */
   g_clear_pointer (&data->summary, rs_import_summary_free);
-  data->summary = summary_new (data->name);
+  data->summary = rs_import_summary_new (data->name);
   if (data->source_path != NULL)
     g_unlink (data->source_path);
   g_clear_pointer (&data->source_path, g_free);
@@ -1587,6 +1637,14 @@ import_transaction (sqlite3   *db,
   sources_dir = rs_store_get_sources_dir (data->store);
   if (!prepare_statements (&s, db, error) || !choose_import_id (&s, error))
     return FALSE;
+  {
+    guint n_header;
+
+    header = rs_row_source_get_header (reader, &n_header);
+    s.changes = rs_change_log_new (db, s.import_id, header, n_header, error);
+    if (s.changes == NULL)
+      return FALSE;
+  }
 
   if (g_mkdir_with_parents (sources_dir, 0700) != 0)
     {
@@ -1628,6 +1686,7 @@ import_transaction (sqlite3   *db,
   pipeline.candidates = g_ptr_array_new ();
   pipeline.recoded = g_ptr_array_new_with_free_func (problem_free);
   pipeline.recoded_known = g_ptr_array_new ();
+  pipeline.recoded_values = g_ptr_array_new_with_free_func (g_free);
   thread = g_thread_new ("rs-import-reader", reader_thread, &pipeline);
 
   while (!finished)
@@ -1663,13 +1722,13 @@ import_transaction (sqlite3   *db,
 
   if (local_error == NULL)
     store_deferred (&s, &pipeline, data->summary, &local_error);
-  if (local_error == NULL)
+  if (local_error == NULL && add_recoded_problems (&s, &pipeline, data->summary, &local_error))
     {
-      add_recoded_problems (&pipeline, data->summary);
       g_ptr_array_sort (data->summary->problems, compare_problem_lines);
       for (guint i = 0; i < data->summary->problems->len; i++)
         ((RsImportProblem *) data->summary->problems->pdata[i])->sheet_row =
           data->summary->sheet != NULL;
+      rs_change_log_finish (s.changes, data->summary);
     }
 
   if (local_error == NULL)
@@ -1691,8 +1750,12 @@ import_transaction (sqlite3   *db,
       g_clear_pointer (&data->source_path, g_free);
     }
 
+  data->summary->import_id = s.import_id;
+  data->summary->at = s.now;
+
   return (!had_respondents || outdate_colleagues (&s, data->summary, error)) &&
-         write_log (&s, data->summary, header_text->str, error);
+         write_log (&s, data->summary, header_text->str, error) &&
+         rs_import_record_write (db, data->summary, error);
 }
 
 /**
@@ -1761,6 +1824,15 @@ import_run (ImportData  *import,
     if (others->len > 0 &&
         !rs_store_write (store, remove_unused_sources, &unused, &local_error))
       g_debug ("Unused source files stay: %s", local_error->message);
+  }
+
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    /* The import is kept without it: its details then have none. */
+    if (!rs_import_quality_store (store, data.summary, &local_error))
+      g_warning ("No data-quality summary for import %" G_GINT64_FORMAT ": %s",
+                 data.summary->import_id, local_error->message);
   }
 
   return data.summary;

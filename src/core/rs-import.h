@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "rs-master.h"
 #include "rs-store.h"
 
 G_BEGIN_DECLS
@@ -32,9 +33,70 @@ typedef struct
   gboolean sheet_row;
 } RsImportProblem;
 
+/* One value of the file that the import changed (see RsMasterChangeKind) */
+typedef struct
+{
+  guint line;
+  /* The respondent stored from the row */
+  gint64 respondent_id;
+  char *value;
+  /* NULL: read as missing */
+  char *used;
+} RsImportChange;
+
+/* The changes of one kind in one column. An import keeps the first
+ * RS_IMPORT_CHANGE_EXAMPLES of each group in memory and stores them all
+ * with the import. */
+typedef struct
+{
+  /* As the file's header has it, and where */
+  char *column;
+  guint column_index;
+  RsMasterChangeKind kind;
+  guint count;
+  /* RsImportChange, in the order of their lines */
+  GPtrArray *examples;
+} RsImportChangeGroup;
+
+#define RS_IMPORT_CHANGE_EXAMPLES 100
+
+typedef enum
+{
+  /* count: respondents in the database */
+  RS_IMPORT_QUALITY_RESPONDENTS,
+  /* label: a score column; count: missing of total; the worst five */
+  RS_IMPORT_QUALITY_MISSING,
+  /* count: respondents with more than half of their scores missing */
+  RS_IMPORT_QUALITY_SPARSE,
+  /* count: companies with one respondent, of total companies */
+  RS_IMPORT_QUALITY_SINGLE_COMPANIES,
+  /* label: a company with one respondent (the first few, by name) */
+  RS_IMPORT_QUALITY_SINGLE_COMPANY,
+  /* label: a column; count: scores outside 0 to 5 in the data as stored */
+  RS_IMPORT_QUALITY_OUT_OF_RANGE,
+  /* label: a column; count: scores that were not numbers */
+  RS_IMPORT_QUALITY_NOT_A_NUMBER,
+  /* label: why; count: respondents who cannot be sent for that reason */
+  RS_IMPORT_QUALITY_FLAGGED,
+} RsImportQualityKind;
+
+#define RS_IMPORT_QUALITY_N_KINDS (RS_IMPORT_QUALITY_FLAGGED + 1)
+
+typedef struct
+{
+  RsImportQualityKind kind;
+  char *label;
+  guint count;
+  guint total;
+} RsImportQualityItem;
+
 typedef struct
 {
   char *file;
+  /* Its row in import_log; 0 before it is stored */
+  gint64 import_id;
+  /* When it was imported, in seconds since 1970 */
+  gint64 at;
   guint added;
   guint updated;
   guint unchanged;
@@ -53,6 +115,14 @@ typedef struct
   char *ignored_text;
   /* In the order of their lines */
   GPtrArray *problems;
+  /* Values used otherwise than the file has them, and the groups of them
+   * (RsImportChangeGroup) by column, in the order of the columns */
+  guint changed;
+  GPtrArray *change_groups;
+  /* The data-quality summary of the database after the import
+   * (RsImportQualityItem), in the order of RsImportQualityKind; NULL until
+   * it is made */
+  GPtrArray *quality;
 } RsImportSummary;
 
 /* Called from the import's thread, at most every few thousand rows. */
@@ -110,6 +180,32 @@ void             rs_import_list_sheets_async  (GFile                 *file,
 GStrv            rs_import_list_sheets_finish (GAsyncResult          *result,
                                                GError               **error);
 char            *rs_import_summary_describe (const RsImportSummary *summary);
+char            *rs_import_change_group_describe (const RsImportChangeGroup *group);
+char            *rs_import_change_describe (const RsImportChangeGroup *group,
+                                            const RsImportChange      *change);
+GStrv            rs_import_quality_describe (const RsImportSummary *summary);
+const RsImportQualityItem *rs_import_quality_find (const RsImportSummary *summary,
+                                                   RsImportQualityKind    kind,
+                                                   const char            *label);
+/* The stored record of an import: @import_id, or the last when 0. Returns
+ * %NULL without an error when there is none. Blocks: call it from a worker
+ * thread (the async form) in the window. */
+RsImportSummary *rs_import_summary_load (RsStore               *store,
+                                         gint64                 import_id,
+                                         GError               **error);
+/* (element-type RsImportSummary): every import, the first first, with
+ * their counts but no problems, changes or quality */
+GPtrArray       *rs_import_list_records (RsStore              *store,
+                                         GError              **error);
+void             rs_import_summary_load_async  (RsStore             *store,
+                                                gint64               import_id,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+/* Returns %NULL with @error unset when there is no such import. */
+RsImportSummary *rs_import_summary_load_finish (RsStore             *store,
+                                                GAsyncResult        *result,
+                                                GError             **error);
 char            *rs_import_problem_describe (const RsImportProblem *problem);
 void             rs_import_summary_free (RsImportSummary       *summary);
 guint64          rs_import_hash_source (const char            *header,

@@ -286,6 +286,18 @@ is_placeholder (const char *clean)
   return FALSE;
 }
 
+/* Whether @text is missing or white space only */
+static gboolean
+is_blank (const char *text)
+{
+  if (text == NULL)
+    return TRUE;
+  while (g_ascii_isspace (*text))
+    text++;
+
+  return *text == '\0';
+}
+
 static const char *
 field (const char * const *fields,
        guint               n_fields,
@@ -666,6 +678,9 @@ rs_master_read_row_identity (const RsMasterColumns *columns,
     {
       char *canonical = rs_master_email_canonical (row->email);
 
+      if (strcmp (canonical, row->email) != 0)
+        rs_master_row_add_change (row, columns->email, RS_MASTER_CHANGE_EMAIL_ASCII,
+                                  row->email, canonical);
       g_free (row->email);
       row->email = canonical;
     }
@@ -680,7 +695,12 @@ rs_master_read_row_identity (const RsMasterColumns *columns,
     }
 
   if (is_placeholder (row->person))
-    row->person[0] = '\0';
+    {
+      if (row->person[0] != '\0')
+        rs_master_row_add_change (row, columns->person, RS_MASTER_CHANGE_PLACEHOLDER,
+                                  row->person, "");
+      row->person[0] = '\0';
+    }
 
   row->identity_key = identity_key_of_clean (row->company, row->person, row->email);
 
@@ -727,13 +747,38 @@ rs_master_read_row_details (const RsMasterColumns *columns,
   g_free (row->function);
   row->function = clean_text (field (fields, n_fields, columns->function));
   if (is_placeholder (row->function))
-    row->function[0] = '\0';
+    {
+      if (row->function[0] != '\0')
+        rs_master_row_add_change (row, columns->function, RS_MASTER_CHANGE_PLACEHOLDER,
+                                  row->function, "");
+      row->function[0] = '\0';
+    }
   g_free (row->submitted_at);
   row->submitted_at = clean_text (field (fields, n_fields, columns->submitted_at));
   row->language = detect_language (columns, fields, n_fields);
 
   for (guint i = 0; i < RS_N_SCORES; i++)
-    row->scores[i] = rs_scores_parse (field (fields, n_fields, columns->scores[i]));
+    {
+      const char *text = field (fields, n_fields, columns->scores[i]);
+      double value = rs_scores_parse_unclamped (text);
+
+      row->scores[i] = rs_scores_clamp (value);
+      if (G_LIKELY (row->scores[i] == value))
+        continue;
+      if (!isnan (value))
+        rs_master_row_add_change (row, columns->scores[i],
+                                  value > 5.0 ? RS_MASTER_CHANGE_ABOVE_RANGE
+                                              : RS_MASTER_CHANGE_BELOW_RANGE,
+                                  text, value > 5.0 ? "5" : "0");
+      else if (!is_blank (text))
+        {
+          g_autofree char *clean = clean_text (text);
+
+          if (!is_placeholder (clean))
+            rs_master_row_add_change (row, columns->scores[i], RS_MASTER_CHANGE_NOT_A_NUMBER,
+                                      text, NULL);
+        }
+    }
 }
 
 /**
@@ -772,4 +817,100 @@ rs_master_row_clear (RsMasterRow *row)
   g_clear_pointer (&row->submitted_at, g_free);
   g_clear_pointer (&row->problem, g_free);
   g_clear_pointer (&row->identity_key, g_free);
+  g_clear_pointer (&row->changes, g_array_unref);
+}
+
+static void
+change_clear (gpointer data)
+{
+  RsMasterChange *change = data;
+
+  g_free (change->value);
+  g_free (change->used);
+}
+
+/**
+ * rs_master_row_add_change:
+ * @value: the text in the file
+ * @used: (nullable): what the import used instead; %NULL for missing
+ *
+ * Notes that the value in @column of the row is not used as the file has it.
+ */
+void
+rs_master_row_add_change (RsMasterRow        *row,
+                          int                 column,
+                          RsMasterChangeKind  kind,
+                          const char         *value,
+                          const char         *used)
+{
+  RsMasterChange change = { column, kind, g_strdup (value ? value : ""), g_strdup (used) };
+
+  g_return_if_fail (row != NULL);
+
+  if (row->changes == NULL)
+    {
+      row->changes = g_array_sized_new (FALSE, FALSE, sizeof (RsMasterChange), 2);
+      g_array_set_clear_func (row->changes, change_clear);
+    }
+  g_array_append_val (row->changes, change);
+}
+
+static const char *change_kind_names[RS_MASTER_N_CHANGE_KINDS] = {
+  [RS_MASTER_CHANGE_ABOVE_RANGE] = "above-range",
+  [RS_MASTER_CHANGE_BELOW_RANGE] = "below-range",
+  [RS_MASTER_CHANGE_NOT_A_NUMBER] = "not-a-number",
+  [RS_MASTER_CHANGE_PLACEHOLDER] = "placeholder",
+  [RS_MASTER_CHANGE_EMAIL_ASCII] = "email-ascii",
+  [RS_MASTER_CHANGE_RECODED] = "recoded",
+};
+
+/* The kind's name in the database; not translated. */
+const char *
+rs_master_change_kind_to_string (RsMasterChangeKind kind)
+{
+  g_return_val_if_fail (kind < RS_MASTER_N_CHANGE_KINDS, NULL);
+
+  return change_kind_names[kind];
+}
+
+gboolean
+rs_master_change_kind_from_string (const char         *text,
+                                   RsMasterChangeKind *kind)
+{
+  for (guint i = 0; i < RS_MASTER_N_CHANGE_KINDS; i++)
+    if (g_strcmp0 (text, change_kind_names[i]) == 0)
+      {
+        *kind = i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+/**
+ * rs_master_change_kind_describe:
+ *
+ * Returns: what the import did with a value of this kind, translated, as
+ *   a heading: such as “above 5, clamped to 5”
+ */
+const char *
+rs_master_change_kind_describe (RsMasterChangeKind kind)
+{
+  switch (kind)
+    {
+    case RS_MASTER_CHANGE_ABOVE_RANGE:
+      return _("above 5, clamped to 5");
+    case RS_MASTER_CHANGE_BELOW_RANGE:
+      return _("below 0, clamped to 0");
+    case RS_MASTER_CHANGE_NOT_A_NUMBER:
+      return _("not a number, read as missing");
+    case RS_MASTER_CHANGE_PLACEHOLDER:
+      return _("placeholder (such as “n/a”) dropped");
+    case RS_MASTER_CHANGE_EMAIL_ASCII:
+      return _("international domain written in ASCII");
+    case RS_MASTER_CHANGE_RECODED:
+      return _("not UTF-8, decoded as Windows-1252");
+    default:
+      g_return_val_if_reached ("");
+    }
 }

@@ -38,6 +38,35 @@ typedef enum
   RS_MASTER_ROW_SKIPPED,
 } RsMasterRowKind;
 
+/* A value of the file that the import does not use as it is. */
+typedef enum
+{
+  /* A score above 5, used as 5 */
+  RS_MASTER_CHANGE_ABOVE_RANGE,
+  /* A score below 0, used as 0 */
+  RS_MASTER_CHANGE_BELOW_RANGE,
+  /* A score that is not a number, read as missing */
+  RS_MASTER_CHANGE_NOT_A_NUMBER,
+  /* A name or function such as “n/a”, dropped */
+  RS_MASTER_CHANGE_PLACEHOLDER,
+  /* An address with an international domain, written in ASCII form */
+  RS_MASTER_CHANGE_EMAIL_ASCII,
+  /* Set by the import: a field not in UTF-8, read as Windows-1252 */
+  RS_MASTER_CHANGE_RECODED,
+} RsMasterChangeKind;
+
+#define RS_MASTER_N_CHANGE_KINDS (RS_MASTER_CHANGE_RECODED + 1)
+
+typedef struct
+{
+  /* In the file's header */
+  int column;
+  RsMasterChangeKind kind;
+  /* As the file has it, and what was used instead (NULL: missing) */
+  char *value;
+  char *used;
+} RsMasterChange;
+
 /* One respondent as read from a row; strings are owned, trimmed UTF-8. */
 typedef struct
 {
@@ -51,6 +80,9 @@ typedef struct
   gboolean report_sent;
   char *problem;
   char *identity_key;
+  /* RsMasterChange, in the order of the columns read; NULL when the row is
+   * used as the file has it, as most are */
+  GArray *changes;
 } RsMasterRow;
 
 GQuark           rs_master_error_quark     (void);
@@ -75,6 +107,15 @@ gboolean         rs_master_read_report_sent (const RsMasterColumns *columns,
                                              const char * const   *fields,
                                              guint                 n_fields);
 void             rs_master_row_clear       (RsMasterRow          *row);
+void             rs_master_row_add_change  (RsMasterRow          *row,
+                                            int                   column,
+                                            RsMasterChangeKind    kind,
+                                            const char           *value,
+                                            const char           *used);
+const char      *rs_master_change_kind_to_string   (RsMasterChangeKind  kind);
+gboolean         rs_master_change_kind_from_string (const char         *text,
+                                                    RsMasterChangeKind *kind);
+const char      *rs_master_change_kind_describe    (RsMasterChangeKind  kind);
 gboolean         rs_master_email_is_valid  (const char           *email);
 char            *rs_master_email_canonical (const char           *email);
 char            *rs_master_email_key       (const char           *email);

@@ -90,16 +90,15 @@ read_digits (const char  **q,
 }
 
 /**
- * rs_scores_parse:
+ * rs_scores_parse_unclamped:
  *
- * Reads one score as the report specification says: trimmed, a decimal
- * comma accepted, placeholders and anything that is not a number missing,
- * numbers clamped to [0, 5].
+ * Reads one score as rs_scores_parse() does, but does not clamp it: the
+ * number as the file has it, to tell whether the import changed it.
  *
- * Returns: the score, or NAN when it is missing
+ * Returns: the number, or NAN when it is missing or not a number
  */
 double
-rs_scores_parse (const char *text)
+rs_scores_parse_unclamped (const char *text)
 {
   const char *p;
   const char *q;
@@ -175,7 +174,7 @@ rs_scores_parse (const char *text)
           if ((significand & 0x7ff) != 0x400)
             {
               value = (double) quotient;
-              return clamp_score (negative ? -value : value);
+              return negative ? -value : value;
             }
         }
 #endif
@@ -197,7 +196,7 @@ rs_scores_parse (const char *text)
   if (negative)
     value = -value;
 
-  return clamp_score (value);
+  return value;
 
 slow:
   {
@@ -223,8 +222,37 @@ slow:
     if (parsed_end != buffer + len || !isfinite (value))
       return NAN;
 
-    return clamp_score (value);
+    return value;
   }
+}
+
+/**
+ * rs_scores_clamp:
+ *
+ * Returns: @value in [0, 5]; NAN stays NAN
+ */
+double
+rs_scores_clamp (double value)
+{
+  if (isnan (value))
+    return value;
+
+  return clamp_score (value);
+}
+
+/**
+ * rs_scores_parse:
+ *
+ * Reads one score as the report specification says: trimmed, a decimal
+ * comma accepted, placeholders and anything that is not a number missing,
+ * numbers clamped to [0, 5].
+ *
+ * Returns: the score, or NAN when it is missing
+ */
+double
+rs_scores_parse (const char *text)
+{
+  return rs_scores_clamp (rs_scores_parse_unclamped (text));
 }
 
 /* How many of the 15 scores are present. */

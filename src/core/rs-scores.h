@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 const char *rs_scores_column_name (guint        index);
 double      rs_scores_parse       (const char  *text);
+double      rs_scores_parse_unclamped (const char *text);
+double      rs_scores_clamp       (double       value);
 guint       rs_scores_count       (const double scores[RS_N_SCORES]);
 
 /* The report's numbers. Pillars are 0..2 (up, in, do), dimensions 0..4

@@ -259,6 +259,46 @@ static const char *migrations[] = {
   "  at INTEGER NOT NULL,"
   "  PRIMARY KEY (first_key, second_key)"
   ") WITHOUT ROWID;",
+  /* 8 -> 9: what an import did, kept with it so that its details can be
+   * read again in a later session: the counts import_log had no room for,
+   * every problem row, every value it did not use as the file had it, and
+   * the data-quality summary of the database after it. NULL counts: an
+   * import made before this version. */
+  "ALTER TABLE import_log ADD COLUMN duplicates INTEGER;"
+  "ALTER TABLE import_log ADD COLUMN marked_sent INTEGER;"
+  "ALTER TABLE import_log ADD COLUMN renamed INTEGER;"
+  "ALTER TABLE import_log ADD COLUMN recoded INTEGER;"
+  "ALTER TABLE import_log ADD COLUMN changed INTEGER;"
+  "CREATE TABLE import_problem ("
+  "  import_id INTEGER NOT NULL REFERENCES import_log (id) DEFERRABLE INITIALLY DEFERRED,"
+  "  position INTEGER NOT NULL,"
+  "  line INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  person TEXT NOT NULL DEFAULT '',"
+  "  reason TEXT NOT NULL,"
+  "  respondent_id INTEGER,"
+  "  PRIMARY KEY (import_id, position)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE import_change ("
+  "  import_id INTEGER NOT NULL REFERENCES import_log (id) DEFERRABLE INITIALLY DEFERRED,"
+  "  line INTEGER NOT NULL,"
+  "  column_index INTEGER NOT NULL,"
+  "  column_name TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  file_value TEXT NOT NULL,"
+  "  used_value TEXT,"
+  "  respondent_id INTEGER"
+  ");"
+  "CREATE INDEX import_change_group ON import_change (import_id, column_index, kind, line);"
+  "CREATE TABLE import_quality ("
+  "  import_id INTEGER NOT NULL REFERENCES import_log (id),"
+  "  position INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  label TEXT NOT NULL DEFAULT '',"
+  "  count INTEGER NOT NULL,"
+  "  total INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (import_id, position)"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "rs-import.h"
+
+G_BEGIN_DECLS
+
+/* What the import shares with the record it keeps of itself
+ * (rs-import-record.c). All of it runs on the import's thread, inside its
+ * write transaction but for rs_import_quality_store(). */
+
+typedef struct _RsChangeLog RsChangeLog;
+
+RsChangeLog *rs_change_log_new          (sqlite3             *db,
+                                         gint64               import_id,
+                                         const char * const  *header,
+                                         guint                n_header,
+                                         GError             **error);
+void         rs_change_log_free         (RsChangeLog         *log);
+/* Counts @change in its group of @summary and stores it with the import. */
+gboolean     rs_change_log_add          (RsChangeLog         *log,
+                                         RsImportSummary     *summary,
+                                         guint                line,
+                                         gint64               respondent_id,
+                                         const RsMasterChange *change,
+                                         GError             **error);
+/* The groups in the order of their columns, their examples in that of lines */
+void         rs_change_log_finish       (RsChangeLog         *log,
+                                         RsImportSummary     *summary);
+/* After its import_log row: the problems and the other counts */
+gboolean     rs_import_record_write     (sqlite3             *db,
+                                         RsImportSummary     *summary,
+                                         GError             **error);
+/* In a write transaction of its own after the import committed: the
+ * data-quality summary of the database, stored with the import and put in
+ * @summary */
+gboolean     rs_import_quality_store    (RsStore             *store,
+                                         RsImportSummary     *summary,
+                                         GError             **error);
+RsImportSummary *rs_import_summary_new  (const char          *name);
+void         rs_import_change_group_free (gpointer            group);
+void         rs_import_quality_item_free (gpointer            item);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsChangeLog, rs_change_log_free)
+
+G_END_DECLS

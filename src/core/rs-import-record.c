@@ -1,0 +1,1216 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-import-record"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rs-import-private.h"
+#include "rs-respondent.h"
+#include "rs-scores.h"
+#include "rs-store-private.h"
+
+/* The record an import keeps of itself, so that its details can be read
+ * again in a later session: the problems, every value it did not use as
+ * the file had it (grouped by column and kind, only the first few of each
+ * group in memory however big the file), and a data-quality summary of the
+ * database after it. */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Companies with one respondent named in the summary */
+#define SINGLE_COMPANIES_NAMED 10
+#define WORST_MISSING 5
+/* Lines a group names on one line of text */
+#define LINES_NAMED 10
+
+static const char *quality_kind_names[RS_IMPORT_QUALITY_N_KINDS] = {
+  [RS_IMPORT_QUALITY_RESPONDENTS] = "respondents",
+  [RS_IMPORT_QUALITY_MISSING] = "missing",
+  [RS_IMPORT_QUALITY_SPARSE] = "sparse",
+  [RS_IMPORT_QUALITY_SINGLE_COMPANIES] = "single-companies",
+  [RS_IMPORT_QUALITY_SINGLE_COMPANY] = "single-company",
+  [RS_IMPORT_QUALITY_OUT_OF_RANGE] = "out-of-range",
+  [RS_IMPORT_QUALITY_NOT_A_NUMBER] = "not-a-number",
+  [RS_IMPORT_QUALITY_FLAGGED] = "flagged",
+};
+
+static const char *problem_kind_names[] = {
+  [RS_IMPORT_PROBLEM_SKIPPED] = "skipped",
+  [RS_IMPORT_PROBLEM_FLAGGED] = "flagged",
+  [RS_IMPORT_PROBLEM_DUPLICATE] = "duplicate",
+  [RS_IMPORT_PROBLEM_ENCODING] = "encoding",
+  [RS_IMPORT_PROBLEM_RENAMED] = "renamed",
+};
+
+static int
+find_name (const char * const *names,
+           guint               n_names,
+           const char         *name)
+{
+  for (guint i = 0; i < n_names; i++)
+    if (g_strcmp0 (names[i], name) == 0)
+      return (int) i;
+
+  return -1;
+}
+
+static sqlite3_stmt *
+prepare (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  return stmt;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           const char   *name,
+           const char   *text)
+{
+  int at = sqlite3_bind_parameter_index (stmt, name);
+
+  g_assert (at > 0);
+  if (text == NULL)
+    sqlite3_bind_null (stmt, at);
+  else
+    sqlite3_bind_text (stmt, at, text, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_int64 (sqlite3_stmt *stmt,
+            const char   *name,
+            gint64        value)
+{
+  int at = sqlite3_bind_parameter_index (stmt, name);
+
+  g_assert (at > 0);
+  sqlite3_bind_int64 (stmt, at, value);
+}
+
+static gboolean
+step_done (sqlite3       *db,
+           sqlite3_stmt  *stmt,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static void
+change_free (gpointer data)
+{
+  RsImportChange *change = data;
+
+  g_free (change->value);
+  g_free (change->used);
+  g_free (change);
+}
+
+void
+rs_import_change_group_free (gpointer data)
+{
+  RsImportChangeGroup *group = data;
+
+  if (group == NULL)
+    return;
+
+  g_free (group->column);
+  g_clear_pointer (&group->examples, g_ptr_array_unref);
+  g_free (group);
+}
+
+void
+rs_import_quality_item_free (gpointer data)
+{
+  RsImportQualityItem *item = data;
+
+  if (item == NULL)
+    return;
+
+  g_free (item->label);
+  g_free (item);
+}
+
+static RsImportChangeGroup *
+change_group_new (const char         *column,
+                  guint               column_index,
+                  RsMasterChangeKind  kind)
+{
+  RsImportChangeGroup *group = g_new0 (RsImportChangeGroup, 1);
+
+  group->column = g_strdup (column);
+  group->column_index = column_index;
+  group->kind = kind;
+  group->examples = g_ptr_array_new_with_free_func (change_free);
+
+  return group;
+}
+
+static RsImportChange *
+change_new (guint       line,
+            gint64      respondent_id,
+            const char *value,
+            const char *used)
+{
+  RsImportChange *change = g_new0 (RsImportChange, 1);
+
+  change->line = line;
+  change->respondent_id = respondent_id;
+  change->value = g_strdup (value ? value : "");
+  change->used = g_strdup (used);
+
+  return change;
+}
+
+struct _RsChangeLog
+{
+  sqlite3 *db;
+  sqlite3_stmt *insert;
+  gint64 import_id;
+  GStrv header;
+  guint n_header;
+  /* (column index, kind) -> its group in the summary */
+  GHashTable *groups;
+};
+
+RsChangeLog *
+rs_change_log_new (sqlite3             *db,
+                   gint64               import_id,
+                   const char * const  *header,
+                   guint                n_header,
+                   GError             **error)
+{
+  g_autoptr(RsChangeLog) log = g_new0 (RsChangeLog, 1);
+
+  log->db = db;
+  log->import_id = import_id;
+  log->header = g_new0 (char *, n_header + 1);
+  for (guint i = 0; i < n_header; i++)
+    log->header[i] = g_strdup (header[i]);
+  log->n_header = n_header;
+  log->groups = g_hash_table_new (g_int64_hash, g_int64_equal);
+  log->insert = prepare (db,
+                         "INSERT INTO import_change (import_id, line, column_index, column_name,"
+                         " kind, file_value, used_value, respondent_id) VALUES (:import, :line,"
+                         " :column_index, :column, :kind, :value, :used, :respondent)",
+                         error);
+  if (log->insert == NULL)
+    return NULL;
+
+  return g_steal_pointer (&log);
+}
+
+void
+rs_change_log_free (RsChangeLog *log)
+{
+  if (log == NULL)
+    return;
+
+  g_clear_pointer (&log->insert, sqlite3_finalize);
+  g_strfreev (log->header);
+  /* The keys are the groups' own: see rs_change_log_add() */
+  g_hash_table_unref (log->groups);
+  g_free (log);
+}
+
+typedef struct
+{
+  gint64 key;
+  RsImportChangeGroup *group;
+} GroupEntry;
+
+gboolean
+rs_change_log_add (RsChangeLog           *log,
+                   RsImportSummary       *summary,
+                   guint                  line,
+                   gint64                 respondent_id,
+                   const RsMasterChange  *change,
+                   GError               **error)
+{
+  gint64 key = ((gint64) change->column << 8) | change->kind;
+  GroupEntry *entry = g_hash_table_lookup (log->groups, &key);
+  const char *column;
+  sqlite3_stmt *stmt = log->insert;
+
+  g_return_val_if_fail (change->column >= 0, FALSE);
+
+  column = (guint) change->column < log->n_header ? log->header[change->column] : "";
+  if (entry == NULL)
+    {
+      entry = g_new0 (GroupEntry, 1);
+      entry->key = key;
+      entry->group = change_group_new (column, change->column, change->kind);
+      g_ptr_array_add (summary->change_groups, entry->group);
+      g_hash_table_insert (log->groups, &entry->key, entry);
+    }
+
+  entry->group->count++;
+  summary->changed++;
+  if (entry->group->examples->len < RS_IMPORT_CHANGE_EXAMPLES)
+    g_ptr_array_add (entry->group->examples,
+                     change_new (line, respondent_id, change->value, change->used));
+
+  bind_int64 (stmt, ":import", log->import_id);
+  bind_int64 (stmt, ":line", line);
+  bind_int64 (stmt, ":column_index", change->column);
+  bind_text (stmt, ":column", column);
+  bind_text (stmt, ":kind", rs_master_change_kind_to_string (change->kind));
+  bind_text (stmt, ":value", change->value ? change->value : "");
+  bind_text (stmt, ":used", change->used);
+  if (respondent_id > 0)
+    bind_int64 (stmt, ":respondent", respondent_id);
+  else
+    sqlite3_bind_null (stmt, sqlite3_bind_parameter_index (stmt, ":respondent"));
+
+  return step_done (log->db, stmt, error);
+}
+
+static int
+compare_groups (gconstpointer a,
+                gconstpointer b)
+{
+  const RsImportChangeGroup *ga = *(RsImportChangeGroup * const *) a;
+  const RsImportChangeGroup *gb = *(RsImportChangeGroup * const *) b;
+
+  if (ga->column_index != gb->column_index)
+    return ga->column_index < gb->column_index ? -1 : 1;
+
+  return (ga->kind > gb->kind) - (ga->kind < gb->kind);
+}
+
+static int
+compare_changes (gconstpointer a,
+                 gconstpointer b)
+{
+  const RsImportChange *ca = *(RsImportChange * const *) a;
+  const RsImportChange *cb = *(RsImportChange * const *) b;
+
+  return (ca->line > cb->line) - (ca->line < cb->line);
+}
+
+void
+rs_change_log_finish (RsChangeLog     *log,
+                      RsImportSummary *summary)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, log->groups);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GroupEntry *entry = value;
+
+      g_ptr_array_sort (entry->group->examples, compare_changes);
+      g_hash_table_iter_steal (&iter);
+      g_free (entry);
+    }
+  g_ptr_array_sort (summary->change_groups, compare_groups);
+}
+
+gboolean
+rs_import_record_write (sqlite3          *db,
+                        RsImportSummary  *summary,
+                        GError          **error)
+{
+  g_autoptr(sqlite3_stmt) counts = NULL;
+  g_autoptr(sqlite3_stmt) problem = NULL;
+
+  counts = prepare (db,
+                    "UPDATE import_log SET duplicates = :duplicates, marked_sent = :marked_sent,"
+                    " renamed = :renamed, recoded = :recoded, changed = :changed WHERE id = :id",
+                    error);
+  if (counts == NULL)
+    return FALSE;
+  bind_int64 (counts, ":id", summary->import_id);
+  bind_int64 (counts, ":duplicates", summary->duplicates);
+  bind_int64 (counts, ":marked_sent", summary->marked_sent);
+  bind_int64 (counts, ":renamed", summary->renamed);
+  bind_int64 (counts, ":recoded", summary->recoded);
+  bind_int64 (counts, ":changed", summary->changed);
+  if (!step_done (db, counts, error))
+    return FALSE;
+
+  if (summary->problems->len == 0)
+    return TRUE;
+
+  problem = prepare (db,
+                     "INSERT INTO import_problem (import_id, position, line, kind, person, reason,"
+                     " respondent_id) VALUES (:import, :position, :line, :kind, :person, :reason,"
+                     " :respondent)",
+                     error);
+  if (problem == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < summary->problems->len; i++)
+    {
+      const RsImportProblem *p = g_ptr_array_index (summary->problems, i);
+
+      bind_int64 (problem, ":import", summary->import_id);
+      bind_int64 (problem, ":position", i);
+      bind_int64 (problem, ":line", p->line);
+      bind_text (problem, ":kind", problem_kind_names[p->kind]);
+      bind_text (problem, ":person", p->person ? p->person : "");
+      bind_text (problem, ":reason", p->reason ? p->reason : "");
+      if (p->respondent_id > 0)
+        bind_int64 (problem, ":respondent", p->respondent_id);
+      else
+        sqlite3_bind_null (problem, sqlite3_bind_parameter_index (problem, ":respondent"));
+      if (!step_done (db, problem, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The data-quality summary */
+
+static RsImportQualityItem *
+quality_item_new (RsImportQualityKind  kind,
+                  const char          *label,
+                  guint                count,
+                  guint                total)
+{
+  RsImportQualityItem *item = g_new0 (RsImportQualityItem, 1);
+
+  item->kind = kind;
+  item->label = g_strdup (label ? label : "");
+  item->count = count;
+  item->total = total;
+
+  return item;
+}
+
+typedef struct
+{
+  guint index;
+  guint missing;
+} Missing;
+
+static int
+compare_missing (gconstpointer a,
+                 gconstpointer b)
+{
+  const Missing *ma = a;
+  const Missing *mb = b;
+
+  /* The most missing first; the columns in their order otherwise */
+  if (ma->missing != mb->missing)
+    return ma->missing > mb->missing ? -1 : 1;
+
+  return (ma->index > mb->index) - (ma->index < mb->index);
+}
+
+typedef struct
+{
+  char *label;
+  guint count;
+} Reason;
+
+static int
+compare_reasons (gconstpointer a,
+                 gconstpointer b)
+{
+  const Reason *ra = *(Reason * const *) a;
+  const Reason *rb = *(Reason * const *) b;
+
+  if (ra->count != rb->count)
+    return ra->count > rb->count ? -1 : 1;
+
+  return g_strcmp0 (ra->label, rb->label);
+}
+
+static void
+reason_free (gpointer data)
+{
+  Reason *reason = data;
+
+  g_free (reason->label);
+  g_free (reason);
+}
+
+/* Why a respondent cannot be sent, in words that group: the address or
+ * the name as they are now (a correction by hand counts), else the
+ * problem the import gave. */
+static const char *
+flag_reason (const char *person,
+             const char *email,
+             const char *problem)
+{
+  if (!rs_master_email_is_valid (email))
+    return _("no valid e-mail address");
+  if (person == NULL || person[0] == '\0')
+    return _("no person name");
+
+  return problem;
+}
+
+typedef struct
+{
+  char *display;
+  guint count;
+} Company;
+
+static void
+company_free (gpointer data)
+{
+  Company *company = data;
+
+  g_free (company->display);
+  g_free (company);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_utf8_collate (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* One pass over the respondents and one over the stored changes that are
+ * in the data as it is now: those of the import and line each respondent's
+ * data last came from. */
+static GPtrArray *
+compute_quality (sqlite3  *db,
+                 GError  **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (rs_import_quality_item_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) companies = NULL;
+  g_autoptr(GHashTable) reasons = NULL;
+  g_autoptr(GPtrArray) reason_list = NULL;
+  g_autoptr(GPtrArray) singles = NULL;
+  Missing missing[RS_N_SCORES];
+  guint n = 0;
+  guint sparse = 0;
+  guint n_single = 0;
+  int rc;
+
+  stmt = prepare (db, "SELECT company, person, email, problem, " RS_STORE_SCORE_COLUMNS
+                  " FROM respondent", error);
+  if (stmt == NULL)
+    return NULL;
+
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    missing[i] = (Missing) { i, 0 };
+  companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, company_free);
+  reasons = g_hash_table_new (g_str_hash, g_str_equal);
+  reason_list = g_ptr_array_new_with_free_func (reason_free);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *company = (const char *) sqlite3_column_text (stmt, 0);
+      g_autofree char *folded = rs_respondent_fold_for_search (company);
+      Company *entry;
+      guint row_missing = 0;
+
+      n++;
+      for (guint i = 0; i < RS_N_SCORES; i++)
+        if (sqlite3_column_type (stmt, 4 + i) == SQLITE_NULL)
+          {
+            missing[i].missing++;
+            row_missing++;
+          }
+      if (row_missing * 2 > RS_N_SCORES)
+        sparse++;
+
+      entry = g_hash_table_lookup (companies, folded);
+      if (entry == NULL)
+        {
+          entry = g_new0 (Company, 1);
+          entry->display = g_strdup (company);
+          g_hash_table_insert (companies, g_steal_pointer (&folded), entry);
+        }
+      entry->count++;
+
+      if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+        {
+          const char *label = flag_reason ((const char *) sqlite3_column_text (stmt, 1),
+                                           (const char *) sqlite3_column_text (stmt, 2),
+                                           (const char *) sqlite3_column_text (stmt, 3));
+          Reason *reason = g_hash_table_lookup (reasons, label);
+
+          if (reason == NULL)
+            {
+              reason = g_new0 (Reason, 1);
+              reason->label = g_strdup (label);
+              g_ptr_array_add (reason_list, reason);
+              g_hash_table_insert (reasons, reason->label, reason);
+            }
+          reason->count++;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_RESPONDENTS, NULL, n, n));
+
+  qsort (missing, RS_N_SCORES, sizeof missing[0], compare_missing);
+  for (guint i = 0; i < WORST_MISSING && missing[i].missing > 0; i++)
+    g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_MISSING,
+                                              rs_scores_column_name (missing[i].index),
+                                              missing[i].missing, n));
+
+  g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_SPARSE, NULL, sparse, n));
+
+  singles = g_ptr_array_new ();
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, companies);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      {
+        Company *company = value;
+
+        if (company->count == 1)
+          {
+            n_single++;
+            g_ptr_array_add (singles, company->display);
+          }
+      }
+  }
+  g_ptr_array_sort (singles, compare_strings);
+  g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_SINGLE_COMPANIES, NULL, n_single,
+                                            g_hash_table_size (companies)));
+  for (guint i = 0; i < singles->len && i < SINGLE_COMPANIES_NAMED; i++)
+    g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_SINGLE_COMPANY,
+                                              g_ptr_array_index (singles, i), 1, 1));
+
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  stmt = prepare (db,
+                  "SELECT c.column_name, c.kind = 'not-a-number', count (*)"
+                  "  FROM import_change c"
+                  "  JOIN respondent r ON r.id = c.respondent_id"
+                  "   AND r.source_import = c.import_id AND r.source_line = c.line"
+                  " WHERE c.kind IN ('above-range', 'below-range', 'not-a-number')"
+                  " GROUP BY c.kind = 'not-a-number', c.column_index, c.column_name"
+                  " ORDER BY c.kind = 'not-a-number', c.column_index",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items,
+                     quality_item_new (sqlite3_column_int (stmt, 1)
+                                         ? RS_IMPORT_QUALITY_NOT_A_NUMBER
+                                         : RS_IMPORT_QUALITY_OUT_OF_RANGE,
+                                       (const char *) sqlite3_column_text (stmt, 0),
+                                       sqlite3_column_int (stmt, 2), n));
+  if (rc != SQLITE_DONE)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  g_ptr_array_sort (reason_list, compare_reasons);
+  for (guint i = 0; i < reason_list->len; i++)
+    {
+      Reason *reason = g_ptr_array_index (reason_list, i);
+
+      g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_FLAGGED, reason->label,
+                                                reason->count, n));
+    }
+
+  return g_steal_pointer (&items);
+}
+
+typedef struct
+{
+  gint64 import_id;
+  GPtrArray *items;
+} QualityData;
+
+static gboolean
+quality_transaction (sqlite3   *db,
+                     gpointer   user_data,
+                     GError   **error)
+{
+  QualityData *data = user_data;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(sqlite3_stmt) clear = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+
+  items = compute_quality (db, error);
+  if (items == NULL)
+    return FALSE;
+
+  clear = prepare (db, "DELETE FROM import_quality WHERE import_id = :import", error);
+  if (clear == NULL)
+    return FALSE;
+  bind_int64 (clear, ":import", data->import_id);
+  if (!step_done (db, clear, error))
+    return FALSE;
+
+  insert = prepare (db,
+                    "INSERT INTO import_quality (import_id, position, kind, label, count, total)"
+                    " VALUES (:import, :position, :kind, :label, :count, :total)",
+                    error);
+  if (insert == NULL)
+    return FALSE;
+  for (guint i = 0; i < items->len; i++)
+    {
+      const RsImportQualityItem *item = g_ptr_array_index (items, i);
+
+      bind_int64 (insert, ":import", data->import_id);
+      bind_int64 (insert, ":position", i);
+      bind_text (insert, ":kind", quality_kind_names[item->kind]);
+      bind_text (insert, ":label", item->label);
+      bind_int64 (insert, ":count", item->count);
+      bind_int64 (insert, ":total", item->total);
+      if (!step_done (db, insert, error))
+        return FALSE;
+    }
+
+  g_clear_pointer (&data->items, g_ptr_array_unref);
+  data->items = g_steal_pointer (&items);
+
+  return TRUE;
+}
+
+gboolean
+rs_import_quality_store (RsStore          *store,
+                         RsImportSummary  *summary,
+                         GError          **error)
+{
+  QualityData data = { summary->import_id, NULL };
+
+  g_return_val_if_fail (summary->import_id > 0, FALSE);
+
+  if (!rs_store_write (store, quality_transaction, &data, error))
+    {
+      g_clear_pointer (&data.items, g_ptr_array_unref);
+      return FALSE;
+    }
+
+  g_clear_pointer (&summary->quality, g_ptr_array_unref);
+  summary->quality = data.items;
+
+  return TRUE;
+}
+
+/* Reading a record back */
+
+static gboolean
+load_problems (sqlite3          *db,
+               RsImportSummary  *summary,
+               GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (db, "SELECT line, kind, person, reason, respondent_id FROM import_problem"
+                  " WHERE import_id = :import ORDER BY position", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_int64 (stmt, ":import", summary->import_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RsImportProblem *problem = g_new0 (RsImportProblem, 1);
+      int kind = find_name (problem_kind_names, G_N_ELEMENTS (problem_kind_names),
+                            (const char *) sqlite3_column_text (stmt, 1));
+
+      problem->line = sqlite3_column_int (stmt, 0);
+      problem->kind = kind >= 0 ? (RsImportProblemKind) kind : RS_IMPORT_PROBLEM_FLAGGED;
+      problem->person = column_text (stmt, 2);
+      problem->reason = column_text (stmt, 3);
+      problem->respondent_id = sqlite3_column_int64 (stmt, 4);
+      g_ptr_array_add (summary->problems, problem);
+    }
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
+static gboolean
+load_changes (sqlite3          *db,
+              RsImportSummary  *summary,
+              GError          **error)
+{
+  g_autoptr(sqlite3_stmt) groups = NULL;
+  g_autoptr(sqlite3_stmt) examples = NULL;
+  int rc;
+
+  groups = prepare (db, "SELECT column_index, min (column_name), kind, count (*)"
+                    " FROM import_change WHERE import_id = :import"
+                    " GROUP BY column_index, kind", error);
+  examples = prepare (db, "SELECT line, respondent_id, file_value, used_value"
+                      " FROM import_change WHERE import_id = :import"
+                      " AND column_index = :column_index AND kind = :kind"
+                      " ORDER BY line LIMIT " G_STRINGIFY (RS_IMPORT_CHANGE_EXAMPLES), error);
+  if (groups == NULL || examples == NULL)
+    return FALSE;
+
+  bind_int64 (groups, ":import", summary->import_id);
+  while ((rc = sqlite3_step (groups)) == SQLITE_ROW)
+    {
+      RsMasterChangeKind kind;
+      RsImportChangeGroup *group;
+      const char *kind_name = (const char *) sqlite3_column_text (groups, 2);
+
+      if (!rs_master_change_kind_from_string (kind_name, &kind))
+        continue;
+      group = change_group_new ((const char *) sqlite3_column_text (groups, 1),
+                                sqlite3_column_int (groups, 0), kind);
+      group->count = sqlite3_column_int (groups, 3);
+      g_ptr_array_add (summary->change_groups, group);
+
+      bind_int64 (examples, ":import", summary->import_id);
+      bind_int64 (examples, ":column_index", group->column_index);
+      bind_text (examples, ":kind", kind_name);
+      while ((rc = sqlite3_step (examples)) == SQLITE_ROW)
+        g_ptr_array_add (group->examples,
+                         change_new (sqlite3_column_int (examples, 0),
+                                     sqlite3_column_int64 (examples, 1),
+                                     (const char *) sqlite3_column_text (examples, 2),
+                                     (const char *) sqlite3_column_text (examples, 3)));
+      sqlite3_reset (examples);
+      if (rc != SQLITE_DONE)
+        return rs_store_set_error_from_db (db, rc, error);
+    }
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  g_ptr_array_sort (summary->change_groups, compare_groups);
+
+  return TRUE;
+}
+
+static gboolean
+load_quality (sqlite3          *db,
+              RsImportSummary  *summary,
+              GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (rs_import_quality_item_free);
+  int rc;
+
+  stmt = prepare (db, "SELECT kind, label, count, total FROM import_quality"
+                  " WHERE import_id = :import ORDER BY position", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_int64 (stmt, ":import", summary->import_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      int kind = find_name (quality_kind_names, G_N_ELEMENTS (quality_kind_names),
+                            (const char *) sqlite3_column_text (stmt, 0));
+
+      if (kind < 0)
+        continue;
+      g_ptr_array_add (items, quality_item_new (kind,
+                                                (const char *) sqlite3_column_text (stmt, 1),
+                                                sqlite3_column_int (stmt, 2),
+                                                sqlite3_column_int (stmt, 3)));
+    }
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  /* An import made before summaries were kept has none. */
+  if (items->len > 0)
+    summary->quality = g_steal_pointer (&items);
+
+  return TRUE;
+}
+
+/* A row of import_log as load_in_transaction() selects it */
+static RsImportSummary *
+read_log_row (sqlite3_stmt *stmt)
+{
+  RsImportSummary *summary = rs_import_summary_new ((const char *) sqlite3_column_text (stmt, 2));
+
+  summary->import_id = sqlite3_column_int64 (stmt, 0);
+  summary->at = sqlite3_column_int64 (stmt, 1);
+  summary->added = sqlite3_column_int (stmt, 3);
+  summary->updated = sqlite3_column_int (stmt, 4);
+  summary->unchanged = sqlite3_column_int (stmt, 5);
+  summary->skipped = sqlite3_column_int (stmt, 6);
+  summary->flagged = sqlite3_column_int (stmt, 7);
+  summary->duplicates = sqlite3_column_int (stmt, 8);
+  summary->marked_sent = sqlite3_column_int (stmt, 9);
+  summary->renamed = sqlite3_column_int (stmt, 10);
+  summary->recoded = sqlite3_column_int (stmt, 11);
+  summary->changed = sqlite3_column_int (stmt, 12);
+
+  return summary;
+}
+
+static RsImportSummary *
+load_in_transaction (sqlite3  *db,
+                     gint64    import_id,
+                     GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  int rc;
+
+  stmt = prepare (db,
+                  "SELECT id, at, file, added, updated, unchanged, skipped, flagged,"
+                  " coalesce (duplicates, 0), coalesce (marked_sent, 0), coalesce (renamed, 0),"
+                  " coalesce (recoded, 0), coalesce (changed, 0) FROM import_log"
+                  " WHERE id = :id OR (:id = 0 AND id = (SELECT max (id) FROM import_log))",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  bind_int64 (stmt, ":id", import_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return rs_import_summary_new (NULL);
+  if (rc != SQLITE_ROW)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  summary = read_log_row (stmt);
+
+  if (!load_problems (db, summary, error) ||
+      !load_changes (db, summary, error) ||
+      !load_quality (db, summary, error))
+    return NULL;
+
+  /* The groups count what is stored, which is everything */
+  summary->changed = 0;
+  for (guint i = 0; i < summary->change_groups->len; i++)
+    summary->changed += ((RsImportChangeGroup *) summary->change_groups->pdata[i])->count;
+
+  return g_steal_pointer (&summary);
+}
+
+RsImportSummary *
+rs_import_summary_load (RsStore  *store,
+                        gint64    import_id,
+                        GError  **error)
+{
+  RsImportSummary *summary;
+  sqlite3 *db;
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+  g_return_val_if_fail (import_id >= 0, NULL);
+
+  db = rs_store_get_connection (store, error);
+  if (db == NULL || !rs_store_exec (db, "BEGIN", error))
+    return NULL;
+
+  /* One snapshot: an import that commits meanwhile is not half read. */
+  summary = load_in_transaction (db, import_id, error);
+  rs_store_exec (db, "COMMIT", NULL);
+
+  if (summary != NULL && summary->import_id == 0)
+    {
+      rs_import_summary_free (summary);
+      return NULL;
+    }
+
+  return summary;
+}
+
+GPtrArray *
+rs_import_list_records (RsStore  *store,
+                        GError  **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (RS_IS_STORE (store), NULL);
+
+  db = rs_store_get_connection (store, error);
+  if (db == NULL)
+    return NULL;
+  stmt = prepare (db,
+                  "SELECT id, at, file, added, updated, unchanged, skipped, flagged,"
+                  " coalesce (duplicates, 0), coalesce (marked_sent, 0), coalesce (renamed, 0),"
+                  " coalesce (recoded, 0), coalesce (changed, 0) FROM import_log ORDER BY id",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_import_summary_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, read_log_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&records);
+}
+
+static gpointer
+load_job (RsStore       *store,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  RsImportSummary *summary;
+
+  summary = rs_import_summary_load (store, *(gint64 *) data, &local_error);
+  if (summary != NULL)
+    return summary;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  /* None: an empty record, which _finish() turns into NULL */
+  return rs_import_summary_new (NULL);
+}
+
+void
+rs_import_summary_load_async (RsStore             *store,
+                              gint64               import_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  gint64 *id = g_new (gint64, 1);
+
+  g_return_if_fail (RS_IS_STORE (store));
+
+  *id = import_id;
+  rs_store_run_async (store, load_job, id, g_free, (GDestroyNotify) rs_import_summary_free,
+                      cancellable, callback, user_data);
+}
+
+RsImportSummary *
+rs_import_summary_load_finish (RsStore       *store,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  RsImportSummary *summary = rs_store_run_finish (store, result, error);
+
+  if (summary != NULL && summary->import_id == 0)
+    {
+      rs_import_summary_free (summary);
+      return NULL;
+    }
+
+  return summary;
+}
+
+/* Words */
+
+/* g_strv_builder_take() is newer than GLib 2.74 */
+static void
+add_take (GStrvBuilder *builder,
+          char         *line)
+{
+  g_strv_builder_add (builder, line);
+  g_free (line);
+}
+
+/**
+ * rs_import_change_group_describe:
+ *
+ * Returns: one line for the group: the column, what was done, how many
+ *   values and the first lines, e.g. “up__r”, above 5, clamped to 5: 412
+ *   values (lines 4, 9, 17, …)
+ */
+char *
+rs_import_change_group_describe (const RsImportChangeGroup *group)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  guint n = MIN (group->examples->len, LINES_NAMED);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (lines, "%s%u", i ? ", " : "",
+                            ((RsImportChange *) group->examples->pdata[i])->line);
+  if (group->count > n)
+    g_string_append (lines, ", …");
+
+  /* Translators: a column, what was done (“above 5, clamped to 5”), how
+   * many values, then the lines they are on */
+  return g_strdup_printf (ngettext ("“%s”, %s: %u value (line %s)",
+                                    "“%s”, %s: %u values (lines %s)", group->count),
+                          group->column, rs_master_change_kind_describe (group->kind),
+                          group->count, lines->str);
+}
+
+/* One changed value: where, what the file has and what was used */
+char *
+rs_import_change_describe (const RsImportChangeGroup *group,
+                           const RsImportChange      *change)
+{
+  g_autofree char *used = NULL;
+
+  if (change->used == NULL)
+    used = g_strdup (_("missing"));
+  else if (change->used[0] == '\0')
+    used = g_strdup (_("empty"));
+  else
+    used = g_strdup_printf ("“%s”", change->used);
+
+  /* Translators: a line number, a column, the value in the file, what was used */
+  return g_strdup_printf (_("Line %u, “%s”: “%s” → %s"), change->line, group->column,
+                          change->value, used);
+}
+
+const RsImportQualityItem *
+rs_import_quality_find (const RsImportSummary *summary,
+                        RsImportQualityKind    kind,
+                        const char            *label)
+{
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  if (summary->quality == NULL)
+    return NULL;
+
+  for (guint i = 0; i < summary->quality->len; i++)
+    {
+      const RsImportQualityItem *item = g_ptr_array_index (summary->quality, i);
+
+      if (item->kind == kind && (label == NULL || g_strcmp0 (item->label, label) == 0))
+        return item;
+    }
+
+  return NULL;
+}
+
+static double
+percent (guint count,
+         guint total)
+{
+  return total > 0 ? 100.0 * count / total : 0.0;
+}
+
+/**
+ * rs_import_quality_describe:
+ *
+ * Returns: (transfer full): the data-quality summary in lines of text, the
+ *   first of each part a heading; empty when the import has none
+ */
+GStrv
+rs_import_quality_describe (const RsImportSummary *summary)
+{
+  g_autoptr(GStrvBuilder) lines = g_strv_builder_new ();
+  g_autoptr(GString) singles = g_string_new (NULL);
+  guint n_out = 0;
+  guint n_nan = 0;
+  guint n_flagged = 0;
+  guint n_missing = 0;
+
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  if (summary->quality == NULL)
+    return g_strv_builder_end (lines);
+
+  for (guint i = 0; i < summary->quality->len; i++)
+    {
+      const RsImportQualityItem *item = g_ptr_array_index (summary->quality, i);
+
+      switch (item->kind)
+        {
+        case RS_IMPORT_QUALITY_RESPONDENTS:
+          add_take (lines, g_strdup_printf (ngettext ("%u respondent in the database",
+                                                                 "%u respondents in the database",
+                                                                 item->count),
+                                                       item->count));
+          break;
+        case RS_IMPORT_QUALITY_MISSING:
+          if (n_missing++ == 0)
+            g_strv_builder_add (lines, _("Missing scores, the worst columns:"));
+          /* Translators: a score column, how many of how many are missing, and the share */
+          add_take (lines, g_strdup_printf (_("  “%s”: %u of %u missing (%.1f %%)"),
+                                                       item->label, item->count, item->total,
+                                                       percent (item->count, item->total)));
+          break;
+        case RS_IMPORT_QUALITY_SPARSE:
+          if (n_missing == 0)
+            g_strv_builder_add (lines, _("No score is missing"));
+          add_take (lines,
+                               g_strdup_printf (ngettext ("%u respondent has more than half of "
+                                                          "their scores missing",
+                                                          "%u respondents have more than half "
+                                                          "of their scores missing",
+                                                          item->count),
+                                                item->count));
+          break;
+        case RS_IMPORT_QUALITY_SINGLE_COMPANIES:
+          /* Translators: how many companies of how many */
+          add_take (lines,
+                               g_strdup_printf (ngettext ("%u of %u companies has one respondent",
+                                                          "%u of %u companies have one "
+                                                          "respondent",
+                                                          item->count),
+                                                item->count, item->total));
+          break;
+        case RS_IMPORT_QUALITY_SINGLE_COMPANY:
+          g_string_append_printf (singles, "%s%s", singles->len ? ", " : "  ", item->label);
+          break;
+        case RS_IMPORT_QUALITY_OUT_OF_RANGE:
+          if (n_out++ == 0)
+            g_strv_builder_add (lines, _("Scores out of range (0 to 5), clamped:"));
+          add_take (lines, g_strdup_printf (ngettext ("  “%s”: %u value",
+                                                                 "  “%s”: %u values",
+                                                                 item->count),
+                                                       item->label, item->count));
+          break;
+        case RS_IMPORT_QUALITY_NOT_A_NUMBER:
+          if (n_nan++ == 0)
+            g_strv_builder_add (lines, _("Scores that are not numbers, read as missing:"));
+          add_take (lines, g_strdup_printf (ngettext ("  “%s”: %u value",
+                                                                 "  “%s”: %u values",
+                                                                 item->count),
+                                                       item->label, item->count));
+          break;
+        case RS_IMPORT_QUALITY_FLAGGED:
+        default:
+          if (n_flagged++ == 0)
+            g_strv_builder_add (lines, _("Cannot be sent, by reason:"));
+          /* Translators: a reason, then how many respondents */
+          add_take (lines, g_strdup_printf (_("  %s: %u"), item->label, item->count));
+          break;
+        }
+
+      /* The names go under their count, before what follows */
+      if (singles->len > 0 &&
+          (i + 1 == summary->quality->len ||
+           ((RsImportQualityItem *) summary->quality->pdata[i + 1])->kind !=
+           RS_IMPORT_QUALITY_SINGLE_COMPANY))
+        {
+          const RsImportQualityItem *all = rs_import_quality_find (summary,
+                                                                   RS_IMPORT_QUALITY_SINGLE_COMPANIES,
+                                                                   NULL);
+
+          if (all != NULL && all->count > SINGLE_COMPANIES_NAMED)
+            g_string_append (singles, ", …");
+          g_strv_builder_add (lines, singles->str);
+          g_string_truncate (singles, 0);
+        }
+    }
+
+  if (n_out == 0)
+    g_strv_builder_add (lines, _("No score out of range"));
+  if (n_flagged == 0)
+    g_strv_builder_add (lines, _("Every respondent can be sent"));
+
+  return g_strv_builder_end (lines);
+}
