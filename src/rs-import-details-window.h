@@ -13,7 +13,17 @@ G_DECLARE_FINAL_TYPE (RsImportDetailsWindow, rs_import_details_window, RS,
 
 RsImportDetailsWindow *rs_import_details_window_new (GtkWindow             *parent,
                                                      const RsImportSummary *summary);
+RsImportDetailsWindow *rs_import_details_window_new_for_store (GtkWindow           *parent,
+                                                               RsStore             *store,
+                                                               gint64               import_id);
+gboolean               rs_import_details_window_is_loading (RsImportDetailsWindow *self);
 guint                  rs_import_details_window_get_n_problems (RsImportDetailsWindow *self);
+guint                  rs_import_details_window_get_n_change_groups
+                                                       (RsImportDetailsWindow *self);
+AdwPreferencesGroup   *rs_import_details_window_get_changes_group
+                                                       (RsImportDetailsWindow *self);
+AdwPreferencesGroup   *rs_import_details_window_get_quality_group
+                                                       (RsImportDetailsWindow *self);
 gint64                 rs_import_details_window_get_respondent_id
                                                        (RsImportDetailsWindow *self,
                                                         guint                  position);

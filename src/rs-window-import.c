@@ -340,10 +340,14 @@ show_import_details_action (GtkWidget  *widget,
   RsWindow *self = RS_WINDOW (widget);
   RsImportDetailsWindow *details;
 
-  if (self->last_import == NULL)
+  /* One of this session, or else the last one kept, read in a worker thread */
+  if (self->last_import != NULL)
+    details = rs_import_details_window_new (GTK_WINDOW (self), self->last_import);
+  else if (self->store != NULL)
+    details = rs_import_details_window_new_for_store (GTK_WINDOW (self), self->store, 0);
+  else
     return;
 
-  details = rs_import_details_window_new (GTK_WINDOW (self), self->last_import);
   gtk_window_present (GTK_WINDOW (details));
 }
 

@@ -248,7 +248,9 @@ rs_window_update_actions (RsWindow *self)
   gtk_widget_action_set_enabled (widget, "win.import", idle);
   gtk_widget_action_set_enabled (widget, "win.import-file", idle);
   gtk_widget_action_set_enabled (widget, "win.cancel-job", rs_job_runner_get_busy (self->runner));
-  gtk_widget_action_set_enabled (widget, "win.show-import-details", self->last_import != NULL);
+  /* An import of an earlier session is kept in the database */
+  gtk_widget_action_set_enabled (widget, "win.show-import-details",
+                                 self->last_import != NULL || (self->store != NULL && any));
   gtk_widget_action_set_enabled (widget, "win.show-report-problems", self->last_reports != NULL);
   gtk_widget_action_set_enabled (widget, "win.export", self->store != NULL);
   gtk_widget_action_set_enabled (widget, "win.show-companies", self->store != NULL);

@@ -239,13 +239,18 @@ test_import_details_copy (Fixture       *fixture,
   g_autofree char *copied = NULL;
   g_auto(GStrv) lines = g_strsplit (expected, "\n", -1);
 
-  g_assert_cmpuint (g_strv_length (lines), ==, 7);
+  /* The data-quality summary follows; this file changed no value */
+  g_assert_cmpuint (g_strv_length (lines), >, 9);
   g_assert_cmpstr (lines[0], ==, fixture->summary->file);
   g_assert_nonnull (strstr (lines[1], "1 skipped, 1 flagged, 1 duplicate"));
   g_assert_cmpstr (lines[2], ==, "");
   g_assert_true (g_str_has_prefix (lines[3], "Line 3 (Anna de Wit): "));
   g_assert_true (g_str_has_prefix (lines[4], "Line 4 (Jan Jansen): "));
   g_assert_true (g_str_has_prefix (lines[5], "Line 5 (IVO BOS): "));
+  g_assert_cmpstr (lines[6], ==, "");
+  g_assert_cmpstr (lines[7], ==, "Data quality after the import:");
+  g_assert_cmpstr (lines[8], ==, "2 respondents in the database");
+  g_assert_null (strstr (expected, "Changed values:"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->details), "problems.copy",
                                              NULL));
@@ -322,6 +327,177 @@ test_import_details_save (Fixture       *fixture,
   g_assert_cmpstr (saved, ==, expected);
 }
 
+/* A second import, with values the import changes */
+static const char changed_csv[] =
+  "name,company_name,email_address,function,up__r,up__c\n"
+  "Piet Smit,Polder Packaging B.V.,piet@example.com,n/a,7,abc\n"
+  "Rosa Kok,Polder Packaging B.V.,rosa@example.com,Buyer,9,-3\n";
+
+static gboolean
+is_loaded (gpointer data)
+{
+  return !rs_import_details_window_is_loading (data);
+}
+
+/* The expander rows under @root, in their order */
+static GPtrArray *
+find_expanders (GtkWidget *root)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (ADW_IS_EXPANDER_ROW (w))
+      g_ptr_array_add (found, w);
+
+  return found;
+}
+
+static AdwExpanderRow *
+find_expander (GtkWidget  *root,
+               const char *title)
+{
+  g_autoptr(GPtrArray) expanders = find_expanders (root);
+
+  for (guint i = 0; i < expanders->len; i++)
+    if (g_str_equal (adw_preferences_row_get_title (expanders->pdata[i]), title))
+      return expanders->pdata[i];
+
+  return NULL;
+}
+
+static RsImportDetailsWindow *
+open_from_store (Fixture *fixture)
+{
+  RsImportDetailsWindow *details;
+  RsImportDetailsWindow *result;
+
+  details = rs_import_details_window_new_for_store (fixture->parent, fixture->store, 0);
+  g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &details);
+  gtk_window_present (GTK_WINDOW (details));
+  g_assert_true (rs_test_wait_until (is_loaded, details, 10000));
+  rs_test_iterate ();
+  result = details;
+  g_object_remove_weak_pointer (G_OBJECT (details), (gpointer *) &details);
+
+  return result;
+}
+
+/* Read from the database in a worker thread, as after a restart: the
+ * changed values in one expander row per column and kind, whose cells
+ * appear when it is expanded and open their respondent; the data-quality
+ * summary; and all of it in what Copy gives. */
+static void
+test_import_details_changes (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *csv = g_build_filename (fixture->dir, "changed.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) expanders = NULL;
+  g_autofree char *text = NULL;
+  RsImportDetailsWindow *details;
+  AdwPreferencesGroup *changes;
+  AdwPreferencesGroup *quality;
+  AdwExpanderRow *above;
+  GtkLabel *line;
+  GtkWidget *open;
+  gint64 piet;
+
+  g_assert_true (g_file_set_contents (csv, changed_csv, -1, NULL));
+  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  piet = ((RsImportChange *) ((RsImportChangeGroup *) summary->change_groups->pdata[0])
+          ->examples->pdata[0])->respondent_id;
+  g_assert_cmpint (piet, >, 0);
+
+  details = open_from_store (fixture);
+  g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &details);
+  g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 0);
+  g_assert_cmpuint (rs_import_details_window_get_n_change_groups (details), ==, 4);
+
+  changes = rs_import_details_window_get_changes_group (details);
+  expanders = find_expanders (GTK_WIDGET (changes));
+  g_assert_cmpuint (expanders->len, ==, 4);
+  g_assert_cmpstr (adw_preferences_row_get_title (expanders->pdata[0]), ==,
+                   "“function”: placeholder (such as “n/a”) dropped");
+  g_assert_cmpstr (adw_preferences_row_get_title (expanders->pdata[1]), ==,
+                   "“up__r”: above 5, clamped to 5");
+  g_assert_cmpstr (adw_expander_row_get_subtitle (expanders->pdata[1]), ==, "2 values");
+  g_assert_cmpstr (adw_preferences_row_get_title (expanders->pdata[2]), ==,
+                   "“up__c”: below 0, clamped to 0");
+  g_assert_cmpstr (adw_preferences_row_get_title (expanders->pdata[3]), ==,
+                   "“up__c”: not a number, read as missing");
+
+  /* The cells are made when the group is first expanded */
+  above = expanders->pdata[1];
+  g_assert_null (rs_test_find_label (GTK_WIDGET (above), "“9” → “5”"));
+  adw_expander_row_set_expanded (above, TRUE);
+  rs_test_iterate ();
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (above), "“7” → “5”"));
+  line = rs_test_find_label (GTK_WIDGET (above), "“9” → “5”");
+  g_assert_nonnull (line);
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (above), "Line 3"));
+
+  open = GTK_WIDGET (gtk_widget_get_ancestor (GTK_WIDGET (line), ADW_TYPE_ACTION_ROW));
+  for (GtkWidget *w = open; w != NULL; w = rs_test_next_widget (w, open))
+    if (GTK_IS_BUTTON (w) && gtk_actionable_get_action_name (GTK_ACTIONABLE (w)) != NULL)
+      {
+        g_signal_emit_by_name (w, "clicked");
+        break;
+      }
+  g_assert_cmpuint (fixture->shown->len, ==, 1);
+  g_assert_cmpint (g_array_index (fixture->shown, gint64, 0), >, piet);
+
+  /* 2 from the first import and 2 from this one; Anna has no valid address */
+  quality = rs_import_details_window_get_quality_group (details);
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (quality), "Respondents in the Database"));
+  g_assert_nonnull (find_expander (GTK_WIDGET (quality), "Missing Scores, the Worst Columns"));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (find_expander (GTK_WIDGET (quality),
+                                                                 "Companies With One Respondent")),
+                   ==, "1 of 2 companies");
+  g_assert_cmpstr (adw_expander_row_get_subtitle (find_expander (GTK_WIDGET (quality),
+                                                                 "Scores Out of Range, Clamped")),
+                   ==, "3 values");
+  g_assert_cmpstr (adw_expander_row_get_subtitle (find_expander (GTK_WIDGET (quality),
+                                                                 "Cannot Be Sent, by Reason")),
+                   ==, "1 respondent");
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (quality), "no valid e-mail address"));
+
+  text = rs_import_details_window_dup_text (details);
+  g_assert_nonnull (strstr (text, "\nChanged values:\n"
+                            "“function”, placeholder (such as “n/a”) dropped: 1 value (line 2)\n"
+                            "  Line 2, “function”: “n/a” → empty\n"
+                            "“up__r”, above 5, clamped to 5: 2 values (lines 2, 3)\n"
+                            "  Line 2, “up__r”: “7” → “5”\n"
+                            "  Line 3, “up__r”: “9” → “5”\n"));
+  g_assert_nonnull (strstr (text, "Line 2, “up__c”: “abc” → missing\n"));
+  g_assert_nonnull (strstr (text, "\nData quality after the import:\n4 respondents in the "
+                            "database\n"));
+
+  rs_test_destroy_window ((GtkWindow **) &details);
+}
+
+/* A database without an import says so. */
+static void
+test_import_details_nothing (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (fixture->dir, "empty.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) empty = rs_store_open (db, &error);
+  RsImportDetailsWindow *details;
+
+  g_assert_no_error (error);
+  details = rs_import_details_window_new_for_store (fixture->parent, empty, 0);
+  g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &details);
+  gtk_window_present (GTK_WINDOW (details));
+  g_assert_true (rs_test_wait_until (is_loaded, details, 10000));
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "Nothing Imported Yet"));
+  g_assert_cmpuint (rs_import_details_window_get_n_change_groups (details), ==, 0);
+  rs_test_destroy_window ((GtkWindow **) &details);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +524,8 @@ main (int   argc,
   ADD ("renamed", test_import_details_renamed);
   ADD ("copy", test_import_details_copy);
   ADD ("save", test_import_details_save);
+  ADD ("changes", test_import_details_changes);
+  ADD ("nothing", test_import_details_nothing);
 
 #undef ADD
 

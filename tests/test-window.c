@@ -434,6 +434,46 @@ test_window_import (Fixture       *fixture,
   g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 3);
 }
 
+static gboolean
+details_loaded (gpointer data)
+{
+  RsImportDetailsWindow *details;
+
+  details = RS_IMPORT_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_IMPORT_DETAILS_WINDOW));
+
+  return details != NULL && !rs_import_details_window_is_loading (details);
+}
+
+/* Last Import Details of an import this window did not make (an earlier
+ * session, the command line) reads it from the database. */
+static void
+test_window_import_details_kept (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *path = write_fixture (fixture, "master.csv", master_csv);
+  g_autofree char *db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  RsImportDetailsWindow *details;
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  rs_store_release_connection (store);
+
+  g_assert_true (rs_test_wait_until (page_is_respondents, fixture->window, 10000));
+  rs_test_iterate ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.show-import-details", NULL));
+  g_assert_true (rs_test_wait_until (details_loaded, NULL, 10000));
+  details = RS_IMPORT_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_IMPORT_DETAILS_WINDOW));
+  g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 3);
+}
+
 static GtkWindow *
 wait_for_message_dialog (void)
 {
@@ -946,6 +986,8 @@ main (int   argc,
               fixture_set_up, test_window_import_action, fixture_tear_down);
   g_test_add ("/window/import", Fixture, NULL,
               fixture_set_up, test_window_import, fixture_tear_down);
+  g_test_add ("/window/import-details-kept", Fixture, NULL,
+              fixture_set_up, test_window_import_details_kept, fixture_tear_down);
   g_test_add ("/window/narrow", Fixture, NULL,
               fixture_set_up, test_window_narrow, fixture_tear_down);
   g_test_add ("/window/import-missing-column", Fixture, NULL,
