@@ -283,9 +283,14 @@ add_quality (RsImportDetailsWindow *self,
           /* Translators: how many of how many are missing, and the share */
           subtitle = g_strdup_printf (_("%u of %u missing (%.1f %%)"), item->count, item->total,
                                       item->total ? 100.0 * item->count / item->total : 0.0);
-          adw_expander_row_add_row (quality_expander (self, &missing,
-                                                      _("Missing Scores, the Worst Columns")),
-                                    quality_row_new (item->label, subtitle));
+          if (missing == NULL)
+            {
+              g_autofree char *worst = g_strdup_printf (_("“%s”: %s"), item->label, subtitle);
+
+              quality_expander (self, &missing, _("Missing Scores, the Worst Columns"));
+              adw_expander_row_set_subtitle (missing, worst);
+            }
+          adw_expander_row_add_row (missing, quality_row_new (item->label, subtitle));
           break;
         case RS_IMPORT_QUALITY_SPARSE:
           subtitle = g_strdup_printf ("%u", item->count);
@@ -334,6 +339,12 @@ add_quality (RsImportDetailsWindow *self,
         }
     }
 
+  if (missing == NULL)
+    {
+      adw_preferences_group_add (self->quality_group,
+                                 quality_row_new (_("No Score Is Missing"), NULL));
+      self->n_quality_rows++;
+    }
   set_count_subtitle (out, n_out);
   set_count_subtitle (nan, n_nan);
   if (flagged != NULL)
