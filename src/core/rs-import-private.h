@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 /* What the import shares with the record it keeps of itself
  * (rs-import-record.c). All of it runs on the import's thread, inside its
- * write transaction but for rs_import_quality_store(). */
+ * write transaction. */
 
 typedef struct _RsChangeLog RsChangeLog;
 
@@ -33,10 +33,10 @@ void         rs_change_log_finish       (RsChangeLog         *log,
 gboolean     rs_import_record_write     (sqlite3             *db,
                                          RsImportSummary     *summary,
                                          GError             **error);
-/* In a write transaction of its own after the import committed: the
- * data-quality summary of the database, stored with the import and put in
+/* Last in the import's transaction: the data-quality summary of the
+ * database as the import leaves it, stored with the import and put in
  * @summary */
-gboolean     rs_import_quality_store    (RsStore             *store,
+gboolean     rs_import_quality_write    (sqlite3             *db,
                                          RsImportSummary     *summary,
                                          GError             **error);
 RsImportSummary *rs_import_summary_new  (const char          *name);

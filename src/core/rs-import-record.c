@@ -24,6 +24,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 /* Lines a group names on one line of text */
 #define LINES_NAMED 10
 
+
 static const char *quality_kind_names[RS_IMPORT_QUALITY_N_KINDS] = {
   [RS_IMPORT_QUALITY_RESPONDENTS] = "respondents",
   [RS_IMPORT_QUALITY_MISSING] = "missing",
@@ -488,15 +489,17 @@ compare_strings (gconstpointer a,
   return g_utf8_collate (*(const char * const *) a, *(const char * const *) b);
 }
 
-/* One pass over the respondents and one over the stored changes that are
- * in the data as it is now: those of the import and line each respondent's
- * data last came from. */
+/* Aggregates of SQLite over the respondents, a pass over their companies
+ * (folded here, as the reports group them) and one over the stored changes
+ * that are in the data as it is now: those of the import and line each
+ * respondent's data last came from. */
 static GPtrArray *
 compute_quality (sqlite3  *db,
                  GError  **error)
 {
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (rs_import_quality_item_free);
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) spellings = NULL;
   g_autoptr(GHashTable) companies = NULL;
   g_autoptr(GHashTable) reasons = NULL;
   g_autoptr(GPtrArray) reason_list = NULL;
@@ -507,27 +510,22 @@ compute_quality (sqlite3  *db,
   guint n_single = 0;
   int rc;
 
-  stmt = prepare (db, "SELECT company, person, email, problem, " RS_STORE_SCORE_COLUMNS
-                  " FROM respondent", error);
+  /* Most names are spelt one way: counted as they are, then folded once */
+  spellings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  stmt = prepare (db, "SELECT company, " RS_STORE_SCORE_COLUMNS " FROM respondent", error);
   if (stmt == NULL)
     return NULL;
-
   for (guint i = 0; i < RS_N_SCORES; i++)
     missing[i] = (Missing) { i, 0 };
-  companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, company_free);
-  reasons = g_hash_table_new (g_str_hash, g_str_equal);
-  reason_list = g_ptr_array_new_with_free_func (reason_free);
-
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *company = (const char *) sqlite3_column_text (stmt, 0);
-      g_autofree char *folded = rs_respondent_fold_for_search (company);
-      Company *entry;
+      guint *count;
       guint row_missing = 0;
 
       n++;
       for (guint i = 0; i < RS_N_SCORES; i++)
-        if (sqlite3_column_type (stmt, 4 + i) == SQLITE_NULL)
+        if (sqlite3_column_type (stmt, 1 + i) == SQLITE_NULL)
           {
             missing[i].missing++;
             row_missing++;
@@ -535,37 +533,71 @@ compute_quality (sqlite3  *db,
       if (row_missing * 2 > RS_N_SCORES)
         sparse++;
 
-      entry = g_hash_table_lookup (companies, folded);
-      if (entry == NULL)
+      count = g_hash_table_lookup (spellings, company);
+      if (count == NULL)
         {
-          entry = g_new0 (Company, 1);
-          entry->display = g_strdup (company);
-          g_hash_table_insert (companies, g_steal_pointer (&folded), entry);
+          count = g_new0 (guint, 1);
+          g_hash_table_insert (spellings, g_strdup (company), count);
         }
-      entry->count++;
-
-      if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
-        {
-          const char *label = flag_reason ((const char *) sqlite3_column_text (stmt, 1),
-                                           (const char *) sqlite3_column_text (stmt, 2),
-                                           (const char *) sqlite3_column_text (stmt, 3));
-          Reason *reason = g_hash_table_lookup (reasons, label);
-
-          if (reason == NULL)
-            {
-              reason = g_new0 (Reason, 1);
-              reason->label = g_strdup (label);
-              g_ptr_array_add (reason_list, reason);
-              g_hash_table_insert (reasons, reason->label, reason);
-            }
-          reason->count++;
-        }
+      (*count)++;
     }
   if (rc != SQLITE_DONE)
     {
       rs_store_set_error_from_db (db, rc, error);
       return NULL;
     }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, company_free);
+  {
+    GHashTableIter iter;
+    gpointer key;
+    gpointer count;
+
+    g_hash_table_iter_init (&iter, spellings);
+    while (g_hash_table_iter_next (&iter, &key, &count))
+      {
+        g_autofree char *folded = rs_respondent_fold_for_search (key);
+        Company *entry = g_hash_table_lookup (companies, folded);
+
+        if (entry == NULL)
+          {
+            entry = g_new0 (Company, 1);
+            entry->display = g_strdup (key);
+            g_hash_table_insert (companies, g_steal_pointer (&folded), entry);
+          }
+        entry->count += *(guint *) count;
+      }
+  }
+
+  reasons = g_hash_table_new (g_str_hash, g_str_equal);
+  reason_list = g_ptr_array_new_with_free_func (reason_free);
+  stmt = prepare (db, "SELECT person, email, problem FROM respondent WHERE problem IS NOT NULL",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *label = flag_reason ((const char *) sqlite3_column_text (stmt, 0),
+                                       (const char *) sqlite3_column_text (stmt, 1),
+                                       (const char *) sqlite3_column_text (stmt, 2));
+      Reason *reason = g_hash_table_lookup (reasons, label);
+
+      if (reason == NULL)
+        {
+          reason = g_new0 (Reason, 1);
+          reason->label = g_strdup (label);
+          g_ptr_array_add (reason_list, reason);
+          g_hash_table_insert (reasons, reason->label, reason);
+        }
+      reason->count++;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
 
   g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_RESPONDENTS, NULL, n, n));
 
@@ -638,31 +670,18 @@ compute_quality (sqlite3  *db,
   return g_steal_pointer (&items);
 }
 
-typedef struct
+gboolean
+rs_import_quality_write (sqlite3          *db,
+                         RsImportSummary  *summary,
+                         GError          **error)
 {
-  gint64 import_id;
-  GPtrArray *items;
-} QualityData;
-
-static gboolean
-quality_transaction (sqlite3   *db,
-                     gpointer   user_data,
-                     GError   **error)
-{
-  QualityData *data = user_data;
   g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(sqlite3_stmt) clear = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
+
+  g_return_val_if_fail (summary->import_id > 0, FALSE);
 
   items = compute_quality (db, error);
   if (items == NULL)
-    return FALSE;
-
-  clear = prepare (db, "DELETE FROM import_quality WHERE import_id = :import", error);
-  if (clear == NULL)
-    return FALSE;
-  bind_int64 (clear, ":import", data->import_id);
-  if (!step_done (db, clear, error))
     return FALSE;
 
   insert = prepare (db,
@@ -675,7 +694,7 @@ quality_transaction (sqlite3   *db,
     {
       const RsImportQualityItem *item = g_ptr_array_index (items, i);
 
-      bind_int64 (insert, ":import", data->import_id);
+      bind_int64 (insert, ":import", summary->import_id);
       bind_int64 (insert, ":position", i);
       bind_text (insert, ":kind", quality_kind_names[item->kind]);
       bind_text (insert, ":label", item->label);
@@ -685,29 +704,8 @@ quality_transaction (sqlite3   *db,
         return FALSE;
     }
 
-  g_clear_pointer (&data->items, g_ptr_array_unref);
-  data->items = g_steal_pointer (&items);
-
-  return TRUE;
-}
-
-gboolean
-rs_import_quality_store (RsStore          *store,
-                         RsImportSummary  *summary,
-                         GError          **error)
-{
-  QualityData data = { summary->import_id, NULL };
-
-  g_return_val_if_fail (summary->import_id > 0, FALSE);
-
-  if (!rs_store_write (store, quality_transaction, &data, error))
-    {
-      g_clear_pointer (&data.items, g_ptr_array_unref);
-      return FALSE;
-    }
-
   g_clear_pointer (&summary->quality, g_ptr_array_unref);
-  summary->quality = data.items;
+  summary->quality = g_steal_pointer (&items);
 
   return TRUE;
 }

@@ -1755,7 +1755,8 @@ import_transaction (sqlite3   *db,
 
   return (!had_respondents || outdate_colleagues (&s, data->summary, error)) &&
          write_log (&s, data->summary, header_text->str, error) &&
-         rs_import_record_write (db, data->summary, error);
+         rs_import_record_write (db, data->summary, error) &&
+         rs_import_quality_write (db, data->summary, error);
 }
 
 /**
@@ -1824,15 +1825,6 @@ import_run (ImportData  *import,
     if (others->len > 0 &&
         !rs_store_write (store, remove_unused_sources, &unused, &local_error))
       g_debug ("Unused source files stay: %s", local_error->message);
-  }
-
-  {
-    g_autoptr(GError) local_error = NULL;
-
-    /* The import is kept without it: its details then have none. */
-    if (!rs_import_quality_store (store, data.summary, &local_error))
-      g_warning ("No data-quality summary for import %" G_GINT64_FORMAT ": %s",
-                 data.summary->import_id, local_error->message);
   }
 
   return data.summary;
