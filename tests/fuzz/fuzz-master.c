@@ -39,6 +39,23 @@ check_row (const RsMasterRow *row,
   g_assert_nonnull (row->language);
   g_assert_true (kind == RS_MASTER_ROW_OK || row->problem != NULL);
   g_assert_true (kind == RS_MASTER_ROW_SKIPPED || row->identity_key != NULL);
+
+  /* Every change names a column of the file and keeps the file's value;
+   * a clamped score is a bound. */
+  for (guint i = 0; row->changes != NULL && i < row->changes->len; i++)
+    {
+      const RsMasterChange *change = &g_array_index (row->changes, RsMasterChange, i);
+
+      g_assert_cmpint (change->column, >=, 0);
+      g_assert_cmpint (change->kind, <, RS_MASTER_N_CHANGE_KINDS);
+      g_assert_nonnull (change->value);
+      if (change->kind == RS_MASTER_CHANGE_ABOVE_RANGE)
+        g_assert_cmpstr (change->used, ==, "5");
+      if (change->kind == RS_MASTER_CHANGE_BELOW_RANGE)
+        g_assert_cmpstr (change->used, ==, "0");
+      if (change->kind == RS_MASTER_CHANGE_NOT_A_NUMBER)
+        g_assert_null (change->used);
+    }
 }
 
 static void
