@@ -249,9 +249,44 @@ format_time (gint64 at)
   return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("");
 }
 
+static gboolean
+print_change_cb (const RsImportChangeGroup *group,
+                 const RsImportChange      *change,
+                 gpointer                   user_data)
+{
+  GString *line = user_data;
+  char number[32];
+
+  g_string_truncate (line, 0);
+  g_snprintf (number, sizeof number, "%u", change->line);
+  rs_export_append_csv_field (line, number);
+  g_string_append_c (line, ',');
+  rs_export_append_csv_field (line, group->column);
+  g_string_append_c (line, ',');
+  rs_export_append_csv_field (line, rs_master_change_kind_to_string (group->kind));
+  g_string_append_c (line, ',');
+  rs_export_append_csv_field (line, change->value);
+  g_string_append_c (line, ',');
+  rs_export_append_csv_field (line, change->used ? change->used : "");
+  g_string_append_c (line, ',');
+  if (change->respondent_id > 0)
+    g_string_append_printf (line, "%" G_GINT64_FORMAT, change->respondent_id);
+  g_string_append_c (line, '\n');
+  fputs (line->str, stdout);
+
+  return TRUE;
+}
+
 static int
 cmd_imports (GStrv *args)
 {
+  gboolean changes = FALSE;
+  const GOptionEntry entries[] = {
+    { "changes", 0, 0, G_OPTION_ARG_NONE, &changes,
+      N_("Print every value the import changed, as CSV: line, column, change, the value in "
+         "the file, the value used, respondent"), NULL },
+    { NULL }
+  };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[ID|last]"));
   g_autoptr(RsImportSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
@@ -265,6 +300,7 @@ cmd_imports (GStrv *args)
                                   "and counts. With the number of one, or “last”, print what "
                                   "it did as import printed it: the counts, the problem rows, "
                                   "the values it changed and the data-quality summary."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, args, TRUE))
     return 2;
 
@@ -278,6 +314,12 @@ cmd_imports (GStrv *args)
     {
       fail (_("imports: “%s” is not the number of an import: give one that imports lists, "
               "or “last”"), (*args)[1]);
+      return 2;
+    }
+
+  if (changes && g_strv_length (*args) != 2)
+    {
+      fail (_("imports: --changes needs the number of an import, or “last”"));
       return 2;
     }
 
@@ -309,6 +351,16 @@ cmd_imports (GStrv *args)
     return fail (_("imports: nothing was imported into this database yet"));
   if (summary == NULL)
     return fail (_("imports: there is no import %s: give one that imports lists"), (*args)[1]);
+
+  if (changes)
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      printf ("line,column,change,value,used,respondent\n");
+      if (!rs_import_foreach_change (store, summary->import_id, print_change_cb, line, &error))
+        return fail ("imports: %s", error->message);
+      return 0;
+    }
 
   at = format_time (summary->at);
   number = g_strdup_printf ("%" G_GINT64_FORMAT, summary->import_id);

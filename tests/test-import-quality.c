@@ -548,6 +548,8 @@ test_cli_import_output (Fixture       *fixture,
   g_auto(RsCliResult) by_id = { 0 };
   g_auto(RsCliResult) missing = { 0 };
   g_auto(RsCliResult) wrong = { 0 };
+  g_auto(RsCliResult) cells = { 0 };
+  g_auto(RsCliResult) no_id = { 0 };
   g_autofree char *expected = NULL;
   const char *details;
 
@@ -608,6 +610,21 @@ test_cli_import_output (Fixture       *fixture,
   g_assert_cmpstr (details + 1, ==, expected);
   rs_test_run_cli (&by_id, option, "imports", "1", NULL);
   g_assert_cmpstr (by_id.out, ==, last.out);
+
+  /* Every cell, as CSV */
+  rs_test_run_cli (&cells, option, "imports", "last", "--changes", NULL);
+  g_assert_cmpint (cells.status, ==, 0);
+  g_assert_cmpstr (cells.out, ==,
+                   "line,column,change,value,used,respondent\n"
+                   "3,name,placeholder,n/a,,2\n"
+                   "2,function,placeholder,n/a,,1\n"
+                   "2,up__r,above-range,7,5,1\n"
+                   "7,up__r,above-range,\"9,5\",5,6\n"
+                   "4,up__r,below-range,-2,0,3\n"
+                   "3,up__r,not-a-number,abc,,2\n"
+                   "5,do__a,above-range,8,5,4\n");
+  rs_test_run_cli (&no_id, option, "imports", "--changes", NULL);
+  g_assert_cmpint (no_id.status, ==, 2);
 
   rs_test_run_cli (&missing, option, "imports", "2", NULL);
   g_assert_cmpint (missing.status, ==, 1);

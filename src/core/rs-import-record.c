@@ -960,6 +960,65 @@ rs_import_list_records (RsStore  *store,
   return g_steal_pointer (&records);
 }
 
+/**
+ * rs_import_foreach_change:
+ * @func: called with a group that has only the column and the kind set
+ *
+ * Reads every change stored with import @import_id, however many, one at
+ * a time.
+ *
+ * Returns: FALSE with @error set when the database could not be read
+ */
+gboolean
+rs_import_foreach_change (RsStore            *store,
+                          gint64              import_id,
+                          RsImportChangeFunc  func,
+                          gpointer            user_data,
+                          GError            **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (RS_IS_STORE (store), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  db = rs_store_get_connection (store, error);
+  if (db == NULL)
+    return FALSE;
+  stmt = prepare (db, "SELECT column_index, column_name, kind, line, respondent_id,"
+                  " file_value, used_value FROM import_change WHERE import_id = :import"
+                  " ORDER BY column_index, kind, line", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_int64 (stmt, ":import", import_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RsImportChangeGroup group = { 0 };
+      RsImportChange change = { 0 };
+
+      if (!rs_master_change_kind_from_string ((const char *) sqlite3_column_text (stmt, 2),
+                                              &group.kind))
+        continue;
+      group.column_index = sqlite3_column_int (stmt, 0);
+      group.column = (char *) sqlite3_column_text (stmt, 1);
+      change.line = sqlite3_column_int (stmt, 3);
+      change.respondent_id = sqlite3_column_int64 (stmt, 4);
+      change.value = (char *) sqlite3_column_text (stmt, 5);
+      change.used = (char *) sqlite3_column_text (stmt, 6);
+      if (!func (&group, &change, user_data))
+        {
+          rc = SQLITE_DONE;
+          break;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
 static gpointer
 load_job (RsStore       *store,
           gpointer       data,

@@ -197,6 +197,16 @@ RsImportSummary *rs_import_summary_load (RsStore               *store,
  * their counts but no problems, changes or quality */
 GPtrArray       *rs_import_list_records (RsStore              *store,
                                          GError              **error);
+/* Called for each stored change of an import, in the order of its
+ * columns, kinds and lines; returns FALSE to stop. */
+typedef gboolean (*RsImportChangeFunc) (const RsImportChangeGroup *group,
+                                        const RsImportChange      *change,
+                                        gpointer                   user_data);
+gboolean         rs_import_foreach_change (RsStore            *store,
+                                           gint64              import_id,
+                                           RsImportChangeFunc  func,
+                                           gpointer            user_data,
+                                           GError            **error);
 void             rs_import_summary_load_async  (RsStore             *store,
                                                 gint64               import_id,
                                                 GCancellable        *cancellable,
