@@ -340,11 +340,13 @@ show_import_details_action (GtkWidget  *widget,
   RsWindow *self = RS_WINDOW (widget);
   RsImportDetailsWindow *details;
 
-  /* One of this session, or else the last one kept, read in a worker thread */
-  if (self->last_import != NULL)
-    details = rs_import_details_window_new (GTK_WINDOW (self), self->last_import);
-  else if (self->store != NULL)
+  /* The last import kept in the database, read in a worker thread: this
+   * session's, or a later one from the command line, or one of an earlier
+   * session */
+  if (self->store != NULL)
     details = rs_import_details_window_new_for_store (GTK_WINDOW (self), self->store, 0);
+  else if (self->last_import != NULL)
+    details = rs_import_details_window_new (GTK_WINDOW (self), self->last_import);
   else
     return;
 

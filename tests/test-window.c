@@ -404,6 +404,16 @@ count_respondents (RsWindow *window)
   return n;
 }
 
+static gboolean
+details_loaded (gpointer data)
+{
+  RsImportDetailsWindow *details;
+
+  details = RS_IMPORT_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_IMPORT_DETAILS_WINDOW));
+
+  return details != NULL && !rs_import_details_window_is_loading (details);
+}
+
 static void
 test_window_import (Fixture       *fixture,
                     gconstpointer  data)
@@ -427,21 +437,11 @@ test_window_import (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.show-import-details", NULL));
-  rs_test_iterate ();
+  g_assert_true (rs_test_wait_until (details_loaded, NULL, 10000));
   details = RS_IMPORT_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_IMPORT_DETAILS_WINDOW));
   g_assert_nonnull (details);
   /* Flagged, skipped and duplicate: one line each. */
   g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 3);
-}
-
-static gboolean
-details_loaded (gpointer data)
-{
-  RsImportDetailsWindow *details;
-
-  details = RS_IMPORT_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_IMPORT_DETAILS_WINDOW));
-
-  return details != NULL && !rs_import_details_window_is_loading (details);
 }
 
 /* Last Import Details of an import this window did not make (an earlier
