@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "rs-companies.h"
 #include "rs-import.h"
 #include "rs-master.h"
 #include "rs-store.h"
@@ -445,6 +446,26 @@ test_import_again (Fixture       *fixture,
                               " WHERE import_id = 1"), >, 0);
 }
 
+/* Companies a person merged are one company for the summary, as they are
+ * for the reports. */
+static void
+test_import_merged_companies (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *others[] = { "Gamma Ltd", NULL };
+  g_autoptr(RsImportSummary) first = import_text (fixture, "master.csv", fixture_csv);
+  g_autoptr(RsImportSummary) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *merged = NULL;
+
+  merged = rs_company_merge (fixture->store, "Delta", others, &error);
+  g_assert_no_error (error);
+  again = import_text (fixture, "master.csv", fixture_csv);
+  assert_quality (again, RS_IMPORT_QUALITY_SINGLE_COMPANIES, NULL, 1, 3);
+  g_assert_nonnull (rs_import_quality_find (again, RS_IMPORT_QUALITY_SINGLE_COMPANY, "Beta BV"));
+  g_assert_null (rs_import_quality_find (again, RS_IMPORT_QUALITY_SINGLE_COMPANY, "Delta"));
+}
+
 /* 3,000 clamped values: all stored, the first 100 of them kept in memory,
  * one line of text for them. */
 static void
@@ -649,6 +670,7 @@ main (int   argc,
   ADD ("reopened", test_import_record_reopened);
   ADD ("async", test_import_record_async);
   ADD ("again", test_import_again);
+  ADD ("merged-companies", test_import_merged_companies);
   ADD ("many-changes", test_import_many_changes);
   ADD ("recoded", test_import_recoded);
   ADD ("old-import", test_import_record_of_old_import);

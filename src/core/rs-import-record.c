@@ -5,8 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "rs-companies.h"
 #include "rs-import-private.h"
-#include "rs-respondent.h"
 #include "rs-scores.h"
 #include "rs-store-private.h"
 
@@ -490,7 +490,7 @@ compare_strings (gconstpointer a,
 }
 
 /* Aggregates of SQLite over the respondents, a pass over their companies
- * (folded here, as the reports group them) and one over the stored changes
+ * (grouped here as the reports group them, merges included) and one over the stored changes
  * that are in the data as it is now: those of the import and line each
  * respondent's data last came from. */
 static GPtrArray *
@@ -500,6 +500,7 @@ compute_quality (sqlite3  *db,
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (rs_import_quality_item_free);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GHashTable) spellings = NULL;
+  g_autoptr(GHashTable) map = NULL;
   g_autoptr(GHashTable) companies = NULL;
   g_autoptr(GHashTable) reasons = NULL;
   g_autoptr(GPtrArray) reason_list = NULL;
@@ -548,6 +549,10 @@ compute_quality (sqlite3  *db,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
+  /* Grouped as reports group them: the merges a person made count */
+  map = rs_company_map_load (db, error);
+  if (map == NULL)
+    return NULL;
   companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, company_free);
   {
     GHashTableIter iter;
@@ -557,14 +562,14 @@ compute_quality (sqlite3  *db,
     g_hash_table_iter_init (&iter, spellings);
     while (g_hash_table_iter_next (&iter, &key, &count))
       {
-        g_autofree char *folded = rs_respondent_fold_for_search (key);
-        Company *entry = g_hash_table_lookup (companies, folded);
+        g_autofree char *group = rs_company_map_group (map, key);
+        Company *entry = g_hash_table_lookup (companies, group);
 
         if (entry == NULL)
           {
             entry = g_new0 (Company, 1);
-            entry->display = g_strdup (key);
-            g_hash_table_insert (companies, g_steal_pointer (&folded), entry);
+            entry->display = g_strdup (rs_company_map_name (map, key));
+            g_hash_table_insert (companies, g_steal_pointer (&group), entry);
           }
         entry->count += *(guint *) count;
       }
