@@ -28,6 +28,7 @@ struct _RsImportDetailsWindow
   AdwPreferencesGroup *quality_group;
   AdwViewStackPage *changes_page;
   AdwStatusPage *no_import;
+  GtkLabel *file_label;
   GtkLabel *counts;
   GtkLabel *hint;
   GtkListView *list;
@@ -374,6 +375,8 @@ fill (RsImportDetailsWindow *self,
   self->file = g_strdup (summary->file);
   basename = g_path_get_basename (summary->file);
   adw_view_switcher_title_set_subtitle (self->window_title, basename);
+  /* The title's subtitle shows only when the pages' switcher does not. */
+  gtk_label_set_label (self->file_label, basename);
 
   counts = rs_import_summary_describe (summary);
   gtk_label_set_label (self->counts, counts);
@@ -837,6 +840,7 @@ rs_import_details_window_class_init (RsImportDetailsWindowClass *klass)
                                                RESOURCE_PREFIX "/rs-import-details-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RsImportDetailsWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, RsImportDetailsWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, RsImportDetailsWindow, file_label);
   gtk_widget_class_bind_template_child (widget_class, RsImportDetailsWindow, counts);
   gtk_widget_class_bind_template_child (widget_class, RsImportDetailsWindow, hint);
   gtk_widget_class_bind_template_child (widget_class, RsImportDetailsWindow, list);
