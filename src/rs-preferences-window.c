@@ -35,6 +35,8 @@ struct _RsPreferencesWindow
   GtkWidget *sign_in_button;
   GtkWidget *cancel_sign_in_button;
   GtkWidget *sign_out_button;
+  /* Why the last sign-in did not succeed, shown until the next one */
+  char *sign_in_error;
   AdwPreferencesPage *email_page;
   AdwPreferencesGroup *server_group;
   AdwEntryRow *server_row;
@@ -451,6 +453,13 @@ update_sign_in (RsPreferencesWindow *self)
 
       adw_action_row_set_subtitle (self->account_row, text);
     }
+  else if (self->sign_in_error != NULL)
+    {
+      /* Translators: why the sign-in did not succeed follows */
+      g_autofree char *text = g_strdup_printf (_("Not signed in: %s"), self->sign_in_error);
+
+      adw_action_row_set_subtitle (self->account_row, text);
+    }
   else
     adw_action_row_set_subtitle (self->account_row, _("Not signed in"));
 }
@@ -524,6 +533,7 @@ auth_kind_changed_cb (RsPreferencesWindow *self)
   KeptAccount *kept;
 
   g_cancellable_cancel (self->sign_in_cancellable);
+  g_clear_pointer (&self->sign_in_error, g_free);
   g_settings_reset (self->settings, "oauth-account");
   update_sign_in (self);
 
@@ -580,7 +590,8 @@ signed_in_cb (GObject      *object,
                            "the From Address"));
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    add_toast (self, error->message);
+    /* In the row, whole: a toast has one line. */
+    self->sign_in_error = g_strdup (error->message);
 
   update_sign_in (self);
 }
@@ -605,6 +616,7 @@ sign_in_action (GtkWidget  *widget,
 
   oauth = rs_oauth_new (provider);
   self->sign_in_cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->sign_in_error, g_free);
   update_sign_in (self);
   rs_oauth_sign_in_browser_async (oauth, open_sign_in_page, self, self->sign_in_cancellable,
                                   signed_in_cb, g_object_ref (self));
@@ -986,6 +998,7 @@ rs_preferences_window_finalize (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->sign_in_cancellable);
+  g_free (self->sign_in_error);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (rs_preferences_window_parent_class)->finalize (object);

@@ -341,7 +341,7 @@ send_done_cb (GObject      *object,
       return;
     }
 
-  counts = rs_send_summary_describe (summary);
+  counts = rs_send_summary_describe_short (summary);
   if (summary->cancelled)
     /* Translators: the counts follow */
     title = g_strdup_printf (_("Sending stopped. %s"), counts);

@@ -879,7 +879,8 @@ test_graph_job_retry_after_huge (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   gint64 start;
 
-  server_start (&fixture->server, "--status", "429", "--retry-after", "4000000000",
+  server_start (&fixture->server, "--status", "429", "--retry-after",
+                data != NULL ? "99999999999999999999" : "4000000000",
                 "--error-code", "ApplicationThrottled", NULL);
   options = make_options (fixture, TOKEN);
   start = g_get_monotonic_time ();
@@ -891,6 +892,13 @@ test_graph_job_retry_after_huge (Fixture       *fixture,
   g_assert_cmpuint (summary->deferred, ==, N_PEOPLE);
   g_assert_cmpuint (server_count (&fixture->server, "\"status\": 429"), ==, 1);
   assert_query (fixture, "3", "SELECT count(*) FROM delivery WHERE status = 'pending'");
+  /* Each says why: the server asked to wait longer than a send waits. */
+  for (guint i = 0; i < summary->results->len; i++)
+    {
+      RsSendResult *result = g_ptr_array_index (summary->results, i);
+
+      g_assert_nonnull (strstr (result->error, "hours, longer than a send waits"));
+    }
 }
 
 static gpointer
@@ -1154,6 +1162,8 @@ main (int   argc,
   g_test_add ("/graph/job/throttled", Fixture, NULL, fixture_set_up, test_graph_job_throttled,
               fixture_tear_down);
   g_test_add ("/graph/job/retry-after-huge", Fixture, NULL, fixture_set_up,
+              test_graph_job_retry_after_huge, fixture_tear_down);
+  g_test_add ("/graph/job/retry-after-beyond-numbers", Fixture, "", fixture_set_up,
               test_graph_job_retry_after_huge, fixture_tear_down);
   g_test_add ("/graph/job/stop-hanging", Fixture, NULL, fixture_set_up,
               test_graph_job_stop_hanging, fixture_tear_down);

@@ -603,6 +603,7 @@ test_oauth_refresh (void)
   g_autofree char *third = NULL;
   g_autofree char *fourth = NULL;
   g_autofree char *fifth = NULL;
+  g_autofree char *sixth = NULL;
   g_autofree char *renewed = NULL;
   g_autofree char *kept = NULL;
   g_autofree char *last = NULL;
@@ -664,6 +665,17 @@ test_oauth_refresh (void)
   g_assert_nonnull (fifth);
   g_assert_cmpuint (idp_count (&idp, "\"result\": \"invalid_grant\""), ==, 1);
   g_assert_cmpuint (idp_count (&idp, "\"result\": \"ok\""), ==, 5);
+
+  /* Signed out meanwhile (by another process): a renewal goes on from
+   * memory and does not put the sign-in back into the keyring. */
+  g_assert_true (rs_secret_forget_refresh_token ("microsoft", NULL, NULL, &error));
+  g_assert_no_error (error);
+  sixth = rs_oauth_renew_access_token (oauth, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sixth);
+  g_clear_pointer (&kept, g_free);
+  kept = kept_refresh_token ("microsoft", NULL);
+  g_assert_null (kept);
 
   g_free (prompt.uri);
   g_free (prompt.code);

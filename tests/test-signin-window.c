@@ -310,11 +310,21 @@ test_signin_cancel (void)
   g_assert_true (rs_test_wait_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped,
                                      find_button (find.root, "preferences.sign-in"), 5000));
 
+  /* An address the sign-in must not use: the whole reason in the row (a
+   * toast would cut it), and no browser opened. */
+  g_settings_set_string (settings, "oauth-authority", "http://127.0.0.1:9");
+  g_settings_set_string (settings, "auth-kind", "microsoft");
+  click (find.root, "preferences.sign-in");
+  find.text = "Not signed in: The sign-in address of Microsoft 365 is not a valid https:// "
+              "address: “http://127.0.0.1:9/organizations/oauth2/v2.0/authorize”.";
+  g_assert_true (rs_test_wait_until (label_shown, &find, 5000));
+
   gtk_window_destroy (window);
   rs_test_iterate ();
   g_unsetenv ("BROWSER");
   g_settings_reset (settings, "auth-kind");
   g_settings_reset (settings, "oauth-client-id");
+  g_settings_reset (settings, "oauth-authority");
 }
 
 int

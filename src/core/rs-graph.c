@@ -296,6 +296,12 @@ on_header (char   *data,
           exchange->retry_after = (guint) seconds;
           exchange->has_retry_after = TRUE;
         }
+      else if (value[0] != '\0' && strspn (value, "0123456789") == strlen (value))
+        {
+          /* Digits beyond any number: as long as can be said. */
+          exchange->retry_after = G_MAXUINT;
+          exchange->has_retry_after = TRUE;
+        }
       else
         {
           time_t when = curl_getdate (value, NULL);
@@ -428,6 +434,10 @@ answered (RsGraph        *self,
   else
     shown = g_strdup_printf ("%ld", status);
   g_strdelimit (shown, "\r\n\t", ' ');
+  /* Said within a sentence of ours, which has its own full stop */
+  g_strchomp (shown);
+  while (*shown != '\0' && shown[strlen (shown) - 1] == '.')
+    shown[strlen (shown) - 1] = '\0';
   if (g_utf8_strlen (shown, -1) > 300)
     {
       char *cut = g_utf8_substring (shown, 0, 300);

@@ -347,6 +347,9 @@ rs_oauth_answer_error (RsOAuth     *self,
   detail = g_strdup (description != NULL ? description : code);
   g_strdelimit (detail, "\r\n", ' ');
   g_strstrip (detail);
+  /* Said within a sentence of ours, in brackets */
+  while (*detail != '\0' && detail[strlen (detail) - 1] == '.')
+    detail[strlen (detail) - 1] = '\0';
   /* A server that repeats the request must not make a token shown. */
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < 2; i++)
@@ -440,6 +443,22 @@ rs_oauth_take_tokens (RsOAuth       *self,
     }
   keep_account = g_strdup (self->account);
   g_mutex_unlock (&self->lock);
+
+  /* A renewal keeps the new refresh token only where the old one was: a
+   * sign-out meanwhile (Preferences, `signout`) stays a sign-out, and the
+   * round in hand goes on with what it has in memory. */
+  if (keep && !interactive)
+    {
+      g_autoptr(RsSecretPassword) still = NULL;
+
+      still = rs_secret_lookup_refresh_token (rs_oauth_provider_get_name (self->provider),
+                                              keep_account, NULL, cancellable, NULL);
+      if (still == NULL)
+        {
+          g_debug ("Signed out meanwhile: the new refresh token is not kept");
+          keep = FALSE;
+        }
+    }
 
   if (keep)
     {

@@ -722,6 +722,9 @@ typedef struct
   gint64 last_failed_id;
   /* Messages in a row whose outcome is unknown */
   guint unknowns_in_a_row;
+  /* Why the rest is left for a later send, when the server asked to wait
+   * longer than the job waits */
+  char *left_because;
   /* The access token in use (a copy, wiped at the end), if any */
   char *token;
   /* The message in hand: cancelled RS_SEND_STOP_GRACE_S after the job's
@@ -1461,8 +1464,21 @@ send_one (Job       *job,
          * later send rather than sit there. */
         if (retry_after_s > RS_SEND_MAX_RETRY_AFTER_S)
           {
+            guint hours = (guint) MIN (((guint64) retry_after_s + 3599) / 3600, 999999);
+
             job->waits_in_a_row = MAX (job->waits_in_a_row, RS_SEND_MAX_WAITS);
             retry_after_s = 0;
+            g_free (job->left_because);
+            job->left_because =
+              g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "not sent: the server asked to wait %u hour, longer "
+                                            "than a send waits; send again later",
+                                            "not sent: the server asked to wait %u hours, longer "
+                                            "than a send waits; send again later", hours),
+                               hours);
+            g_clear_error (&send_error);
+            g_set_error_literal (&send_error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+                                 job->left_because);
           }
         wait_ms = MAX (backoff_ms (job, job->waits_in_a_row), (guint64) retry_after_s * 1000);
         if (job->waits_in_a_row >= RS_SEND_MAX_WAITS)
@@ -1562,8 +1578,10 @@ leave_pending (Job    *job,
       RsSendResult *result = result_new (work->item, work->tries);
 
       result->outcome = RS_SEND_OUTCOME_DEFERRED;
-      result->error = g_strdup (_("not sent yet: the server kept asking to wait; send again "
-                                  "later"));
+      result->error = job->left_because != NULL
+                      ? g_strdup (job->left_because)
+                      : g_strdup (_("not sent yet: the server kept asking to wait; send again "
+                                    "later"));
       conclude (job, work->item, result);
     }
 }
@@ -1733,6 +1751,7 @@ rs_send_job_run (RsStore              *store,
   job.transport_cancellable = watchdog.transport;
   ok = run_queue (&job, error);
   watchdog_end (&watchdog, cancellable);
+  g_free (job.left_because);
   close (fd);
   job_set_token (&job, NULL);
 
@@ -1904,6 +1923,47 @@ rs_send_summary_describe (const RsSendSummary *summary)
                             "Skipped: %u. Not handled: %u."),
                           summary->sent, summary->failed, summary->deferred,
                           summary->skipped, summary->remaining);
+}
+
+char *
+rs_send_summary_describe_short (const RsSendSummary *summary)
+{
+  GString *text;
+
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  text = g_string_new (NULL);
+  if (summary->mode == RS_SEND_MODE_TEST)
+    g_string_append_printf (text, _("Test messages sent: %u."), summary->sent);
+  else
+    g_string_append_printf (text, _("Sent: %u."), summary->sent);
+  if (summary->failed > 0)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Failed: %u."), summary->failed);
+    }
+  if (summary->deferred > 0)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Not sent yet: %u."), summary->deferred);
+    }
+  if (summary->unknown > 0)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Unknown, check your Sent folder: %u."), summary->unknown);
+    }
+  if (summary->skipped > 0)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Skipped: %u."), summary->skipped);
+    }
+  if (summary->remaining > 0)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Not handled: %u."), summary->remaining);
+    }
+
+  return g_string_free (text, FALSE);
 }
 
 void

@@ -267,6 +267,9 @@ gboolean        rs_send_job_allow_second (RsStore              *store,
 int             rs_send_summary_exit_status (const RsSendSummary *summary);
 
 char           *rs_send_summary_describe (const RsSendSummary  *summary);
+/* The same, naming only the counts that are not 0 (and always the sent):
+ * for a toast, which has one line. */
+char           *rs_send_summary_describe_short (const RsSendSummary *summary);
 void            rs_send_summary_free     (RsSendSummary        *summary);
 void            rs_send_plan_free        (RsSendPlan           *plan);
 RsSendPreview  *rs_send_job_preview      (RsStore              *store,
