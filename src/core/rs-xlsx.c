@@ -164,10 +164,20 @@ struct _RsXlsxReader
   guint n_ignored;
   char *ignored_text;
 
-  GArray *cells;
+  Cell *cells;
+  guint n_cells;
+  guint cells_alloc;
   GString *values;
   GString *value;
   GString *row;
+  /* While a row's cells come left to right, self->values holds the row as
+   * it is returned (each field NUL-terminated), so it is built once. */
+  gboolean in_order;
+  guint n_written;
+  gsize *column_offsets;
+  guint column_offsets_alloc;
+  const char *row_data;
+  gsize row_len;
   const char **fields;
   guint n_fields;
   guint fields_alloc;
@@ -1651,7 +1661,6 @@ reader_alloc (const char *name)
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sheets = g_array_new (FALSE, FALSE, sizeof (Sheet));
   g_array_set_clear_func (self->sheets, sheet_clear);
-  self->cells = g_array_new (FALSE, FALSE, sizeof (Cell));
   self->values = g_string_new (NULL);
   self->value = g_string_new (NULL);
   self->row = g_string_new (NULL);
@@ -1681,11 +1690,12 @@ rs_xlsx_reader_free (RsXlsxReader *self)
   g_free (self->sheet_name);
   g_strfreev (self->header);
   g_free (self->ignored_text);
-  g_array_unref (self->cells);
+  g_free (self->cells);
   g_string_free (self->values, TRUE);
   g_string_free (self->value, TRUE);
   g_string_free (self->row, TRUE);
   g_free (self->fields);
+  g_free (self->column_offsets);
   g_clear_error (&self->fatal);
   g_free (self);
 }
@@ -1889,16 +1899,91 @@ rs_xlsx_reader_new_for_bytes (GBytes  *bytes,
 
 /* ---- rows ---- */
 
+/* g_string_append_len() without its generic insertion */
+static inline void
+append_bytes (GString    *out,
+              const char *data,
+              gsize       len)
+{
+  if (G_UNLIKELY (out->len + len >= out->allocated_len))
+    {
+      gsize len_before = out->len;
+
+      g_string_set_size (out, len_before + len);
+      out->len = len_before;
+    }
+  memcpy (out->str + out->len, data, len);
+  out->len += len;
+  out->str[out->len] = '\0';
+}
+
+/* Before a value of @column is appended to self->values: the empty fields
+ * left of it, while the row is in order. */
+static inline void
+begin_value (RsXlsxReader *self,
+             guint         column)
+{
+  if (!self->in_order)
+    return;
+  if (column < self->n_written)
+    {
+      self->in_order = FALSE;
+      return;
+    }
+  if (G_UNLIKELY (column >= self->column_offsets_alloc))
+    {
+      self->column_offsets_alloc = MAX (column + 1, self->column_offsets_alloc * 2);
+      self->column_offsets = g_renew (gsize, self->column_offsets, self->column_offsets_alloc);
+    }
+  for (; self->n_written < column; self->n_written++)
+    {
+      self->column_offsets[self->n_written] = self->values->len;
+      g_string_append_c (self->values, '\0');
+    }
+}
+
+/* A value of @column was appended from @start (with its NUL). */
+static inline void
+add_cell (RsXlsxReader *self,
+          guint         column,
+          gsize         start)
+{
+  Cell *cell;
+
+  if (G_UNLIKELY (self->n_cells >= self->cells_alloc))
+    {
+      self->cells_alloc = MAX (256, self->cells_alloc * 2);
+      self->cells = g_renew (Cell, self->cells, self->cells_alloc);
+    }
+  cell = &self->cells[self->n_cells];
+  cell->column = column;
+  cell->offset = start;
+  cell->len = self->values->len - start - 1;
+  self->n_cells++;
+  if (self->in_order)
+    {
+      self->column_offsets[column] = start;
+      self->n_written = column + 1;
+    }
+  self->max_column = MAX (self->max_column, column + 1);
+}
+
 /* The column of a reference such as "AA12", from 0; -1 when it has none */
-static int
+static inline int
 parse_column (const char *ref,
               gsize       len)
 {
   int column = 0;
   gsize i = 0;
 
-  for (; i < len && i < 4 && g_ascii_isalpha (ref[i]); i++)
-    column = column * 26 + (g_ascii_toupper (ref[i]) - 'A' + 1);
+  for (; i < len && i < 4; i++)
+    {
+      guint letter = (guint) ((guchar) ref[i] & ~0x20) - 'A';
+
+      if (letter >= 26)
+        break;
+      column = column * 26 + (int) letter + 1;
+    }
   if (i == 0 || column > RS_XLSX_MAX_COLUMNS)
     return -1;
 
@@ -1944,11 +2029,12 @@ finish_cell (RsXlsxReader  *self,
              GError       **error)
 {
   GString *value = self->value;
-  gsize start = self->values->len;
-  Cell cell;
+  gsize start;
 
   if (value->len == 0)
     return TRUE;
+  begin_value (self, (guint) column);
+  start = self->values->len;
 
   if (g_str_equal (type, "s"))
     {
@@ -2011,29 +2097,25 @@ finish_cell (RsXlsxReader  *self,
       set_corrupt (error, self->name, self->scan.part, _("a cell holds too much text"));
       return FALSE;
     }
-  cell.column = (guint) column;
-  cell.offset = start;
-  cell.len = self->values->len - start;
   g_string_append_c (self->values, '\0');
-  g_array_append_val (self->cells, cell);
-  self->max_column = MAX (self->max_column, (guint) column + 1);
+  add_cell (self, (guint) column, start);
 
   return TRUE;
 }
 
 /* The commonest values straight from the buffer: a shared string's index,
- * or a number that is no date, in ASCII. Returns: %FALSE to leave it to
- * finish_cell() */
-static gboolean
+ * or a number that is no date, in ASCII without NUL (@plain). Returns:
+ * %FALSE to leave it to finish_cell() */
+static inline gboolean
 append_plain_value (RsXlsxReader *self,
-                    int           column,
+                    guint         column,
                     char          type,
                     guint         style,
                     const char   *text,
-                    gsize         len)
+                    gsize         len,
+                    gboolean      plain)
 {
-  gsize start = self->values->len;
-  Cell cell;
+  gsize start;
 
   if (type == 's')
     {
@@ -2057,26 +2139,42 @@ append_plain_value (RsXlsxReader *self,
       /* An empty string is an empty cell. */
       if (next - offset <= 1)
         return TRUE;
-      g_string_append_len (self->values, self->strings->str + offset, next - offset);
+      begin_value (self, column);
+      start = self->values->len;
+      append_bytes (self->values, self->strings->str + offset, next - offset);
     }
   else
     {
-      if (style < self->styles->len && self->styles->data[style] != FORMAT_NONE)
+      if (!plain || (style < self->styles->len && self->styles->data[style] != FORMAT_NONE))
         return FALSE;
-      for (gsize i = 0; i < len; i++)
-        if ((guchar) text[i] >= 0x80 || text[i] == '\0')
-          return FALSE;
-      g_string_append_len (self->values, text, len);
+      begin_value (self, column);
+      start = self->values->len;
+      append_bytes (self->values, text, len);
       g_string_append_c (self->values, '\0');
     }
 
-  cell.column = (guint) column;
-  cell.offset = start;
-  cell.len = self->values->len - start - 1;
-  g_array_append_val (self->cells, cell);
-  self->max_column = MAX (self->max_column, (guint) column + 1);
+  add_cell (self, column, start);
 
   return TRUE;
+}
+
+/* The value of an attribute in double quotes at @p, up to @end, without
+ * '&' or '<'. Returns: its closing quote, or %NULL */
+static inline const char *
+plain_attr_end (const char *p,
+                const char *end)
+{
+  for (; p < end; p++)
+    {
+      char c = *p;
+
+      if (c == '"')
+        return p;
+      if (c == '&' || c == '<')
+        return NULL;
+    }
+
+  return NULL;
 }
 
 /* A cell as spreadsheet programs write most: <c r="B2" s="1" t="s"><v>12</v></c>,
@@ -2114,16 +2212,17 @@ read_plain_cell (RsXlsxReader  *self,
       if (*p == '>' || *p == '/')
         break;
       name = p;
-      while (p < end && *p != '=' && !is_space (*p) && *p != '>')
+      if (end - p >= 3 && p[1] == '=' && p[2] == '"')
         p++;
+      else
+        while (p < end && *p != '=' && !is_space (*p) && *p != '>')
+          p++;
       if (end - p < 3 || p[0] != '=' || p[1] != '"')
         return 0;
       name_len = p - name;
       value = p + 2;
-      for (p = value; p < end && *p != '"'; p++)
-        if (*p == '&' || *p == '<')
-          return 0;
-      if (p >= end)
+      p = plain_attr_end (value, end);
+      if (p == NULL)
         return 0;
 
       if (name_len == 1 && name[0] == 'r')
@@ -2151,7 +2250,6 @@ read_plain_cell (RsXlsxReader  *self,
   if (column < 0 || column >= RS_XLSX_MAX_COLUMNS)
     return 0;
 
-  g_string_truncate (self->value, 0);
   if (*p == '/')
     {
       if (end - p < 2 || p[1] != '>')
@@ -2165,24 +2263,32 @@ read_plain_cell (RsXlsxReader  *self,
   else
     {
       const char *text;
+      guchar odd = 0;
 
       if (end - p < 4 || memcmp (p, "><v>", 4) != 0)
         return 0;
       text = p + 4;
       for (p = text; p < end && *p != '<'; p++)
-        if (*p == '&')
-          return 0;
+        {
+          if (*p == '&')
+            return 0;
+          /* Beyond ASCII, or a NUL */
+          odd |= ((guchar) *p & 0x80) | (*p == '\0');
+        }
       if (end - p < 8 || memcmp (p, "</v></c>", 8) != 0)
         return 0;
       scan->start = p + 8 - scan->buf;
       *last_column = column;
       if (p > text && (type[0] == 's' || type[0] == 'n') && type[1] == '\0'
-          && append_plain_value (self, column, type[0], style, text, p - text))
+          && append_plain_value (self, (guint) column, type[0], style, text, p - text,
+                                 odd == 0))
         return 1;
-      g_string_append_len (self->value, text, p - text);
+      g_string_truncate (self->value, 0);
+      append_bytes (self->value, text, p - text);
       return finish_cell (self, column, type, style, error) ? 1 : -1;
     }
 
+  g_string_truncate (self->value, 0);
   scan->start = p - scan->buf;
   *last_column = column;
   return finish_cell (self, column, type, style, error) ? 1 : -1;
@@ -2207,9 +2313,11 @@ read_raw_row (RsXlsxReader  *self,
   guint style = 0;
 
   scan->cancellable = cancellable;
-  g_array_set_size (self->cells, 0);
+  self->n_cells = 0;
   g_string_truncate (self->values, 0);
   self->max_column = 0;
+  self->in_order = TRUE;
+  self->n_written = 0;
 
   while (!self->sheet_done)
     {
@@ -2341,7 +2449,7 @@ read_raw_row (RsXlsxReader  *self,
           else if (in_row && token_is (scan, "row"))
             {
               in_row = FALSE;
-              if (self->cells->len > 0)
+              if (self->n_cells > 0)
                 return TRUE;
             }
           else if (token_is (scan, "sheetData"))
@@ -2392,39 +2500,51 @@ read_raw_row (RsXlsxReader  *self,
   return FALSE;
 }
 
-/* The row just read as @width fields into self->row and self->fields. */
+/* The row just read as @width fields into self->fields, and its data. */
 static void
 build_row (RsXlsxReader *self,
            guint         width)
 {
   guint next = 0;
-  gboolean sorted = TRUE;
 
-  for (guint i = 1; i < self->cells->len; i++)
-    if (g_array_index (self->cells, Cell, i).column
-        <= g_array_index (self->cells, Cell, i - 1).column)
-      sorted = FALSE;
-  if (!sorted)
-    g_array_sort (self->cells, compare_cells);
-
-  g_string_truncate (self->row, 0);
   if (self->fields_alloc < width + 1)
     {
       self->fields_alloc = MAX (width + 1, self->fields_alloc * 2);
       self->fields = g_renew (const char *, self->fields, self->fields_alloc);
     }
 
-  /* Offsets first: the row's buffer moves as it grows. */
-  for (guint i = 0; i < self->cells->len; i++)
+  /* Left to right, as written: the values are the row already. */
+  if (self->in_order)
     {
-      const Cell *cell = &g_array_index (self->cells, Cell, i);
+      if (self->n_written > width)
+        self->row_len = self->column_offsets[width];
+      else
+        {
+          begin_value (self, width);
+          self->row_len = self->values->len;
+        }
+      for (guint i = 0; i < width; i++)
+        self->fields[i] = self->values->str + self->column_offsets[i];
+      self->fields[width] = NULL;
+      self->n_fields = width;
+      self->row_data = self->values->str;
+      return;
+    }
+
+  qsort (self->cells, self->n_cells, sizeof (Cell), compare_cells);
+
+  g_string_truncate (self->row, 0);
+
+  /* Offsets first: the row's buffer moves as it grows. */
+  for (guint i = 0; i < self->n_cells; i++)
+    {
+      const Cell *cell = &self->cells[i];
       const char *text = self->values->str + cell->offset;
 
       if (cell->column >= width)
         break;
       /* Of two cells in one place, the later */
-      if (i + 1 < self->cells->len && g_array_index (self->cells, Cell, i + 1).column
-                                      == cell->column)
+      if (i + 1 < self->n_cells && self->cells[i + 1].column == cell->column)
         continue;
       for (; next < cell->column; next++)
         {
@@ -2443,6 +2563,8 @@ build_row (RsXlsxReader *self,
     self->fields[i] = self->row->str + GPOINTER_TO_SIZE (self->fields[i]);
   self->fields[width] = NULL;
   self->n_fields = width;
+  self->row_data = self->row->str;
+  self->row_len = self->row->len;
 }
 
 /* The cells of a row above the header, joined by spaces */
@@ -2732,7 +2854,7 @@ rs_xlsx_reader_next_row (RsXlsxReader        *self,
 
   if (self->max_column > self->n_header)
     {
-      const Cell *last = &g_array_index (self->cells, Cell, self->cells->len - 1);
+      const Cell *last = &self->cells[self->n_cells - 1];
       char ref[8];
 
       rs_xlsx_column_name (last->column, ref);
@@ -2752,8 +2874,8 @@ rs_xlsx_reader_get_row_data (RsXlsxReader *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (len != NULL, NULL);
 
-  *len = self->row->len;
-  return self->row->str;
+  *len = self->row_len;
+  return self->row_data;
 }
 
 guint
