@@ -65,7 +65,9 @@ typedef struct
   goffset consumed;
   GCancellable *cancellable;
 
+  /* The buffer tokens point into: the scan's own, or an inflated chunk */
   char *buf;
+  char *own;
   gsize alloc;
   gsize start;
   gsize end;
@@ -87,9 +89,12 @@ typedef struct
   GAsyncQueue *full;
   GAsyncQueue *empty;
   gint stop;
+  struct _Chunk *current;
 } Scan;
 
-typedef struct
+/* Inflated data from data + INFLATE_HEAD; the head takes the end of the
+ * chunk before, a token cut in two, so that the parse goes on in place. */
+typedef struct _Chunk
 {
   guint8 *data;
   gsize len;
@@ -97,6 +102,7 @@ typedef struct
   gboolean failed;
 } Chunk;
 
+#define INFLATE_HEAD    (64 * 1024)
 #define INFLATE_CHUNK   (1024 * 1024)
 #define INFLATE_CHUNKS  4
 #define INFLATE_FROM    (4 * 1024 * 1024)
@@ -257,7 +263,8 @@ inflater_thread (gpointer data)
       remaining = gsf_input_remaining (scan->input);
       chunk->len = (gsize) MIN (remaining, INFLATE_CHUNK);
       chunk->failed = chunk->len > 0
-                      && gsf_input_read (scan->input, chunk->len, chunk->data) == NULL;
+                      && gsf_input_read (scan->input, chunk->len,
+                                         chunk->data + INFLATE_HEAD) == NULL;
       chunk->last = chunk->failed || chunk->len == 0
                     || (goffset) chunk->len == remaining;
       g_async_queue_push (scan->full, chunk);
@@ -280,8 +287,9 @@ scan_clear (Scan *scan)
     }
   g_clear_pointer (&scan->full, g_async_queue_unref);
   g_clear_pointer (&scan->empty, g_async_queue_unref);
+  g_clear_pointer (&scan->current, chunk_free);
   g_clear_object (&scan->input);
-  g_clear_pointer (&scan->buf, g_free);
+  g_clear_pointer (&scan->own, g_free);
   if (scan->scratch != NULL)
     g_string_free (scan->scratch, TRUE);
   memset (scan, 0, sizeof *scan);
@@ -301,7 +309,8 @@ scan_init (Scan          *scan,
   scan->size = gsf_input_size (input);
   scan->cancellable = cancellable;
   scan->alloc = CHUNK_SIZE;
-  scan->buf = g_malloc (scan->alloc);
+  scan->own = g_malloc (scan->alloc);
+  scan->buf = scan->own;
   scan->scratch = g_string_sized_new (256);
 
   if (scan->size >= INFLATE_FROM)
@@ -312,11 +321,69 @@ scan_init (Scan          *scan,
         {
           Chunk *chunk = g_new0 (Chunk, 1);
 
-          chunk->data = g_malloc (INFLATE_CHUNK);
+          chunk->data = g_malloc (INFLATE_HEAD + INFLATE_CHUNK);
           g_async_queue_push (scan->empty, chunk);
         }
       scan->inflater = g_thread_new ("rs-xlsx-inflate", inflater_thread, scan);
     }
+}
+
+/* The next inflated chunk, with what is left of the buffer before it. */
+static gboolean
+scan_fill_inflated (Scan    *scan,
+                    GError **error)
+{
+  gsize tail = scan->end - scan->start;
+  Chunk *chunk;
+
+  if (tail >= MAX_TOKEN)
+    {
+      set_corrupt (error, scan->workbook, scan->part, _("an element or a text is too long"));
+      return FALSE;
+    }
+
+  chunk = g_async_queue_pop (scan->full);
+  if (chunk->failed)
+    {
+      g_async_queue_push (scan->empty, chunk);
+      set_corrupt (error, scan->workbook, scan->part, _("the compressed data is damaged"));
+      return FALSE;
+    }
+
+  if (tail <= INFLATE_HEAD)
+    {
+      memcpy (chunk->data + INFLATE_HEAD - tail, scan->buf + scan->start, tail);
+      if (scan->current != NULL)
+        g_async_queue_push (scan->empty, scan->current);
+      scan->current = chunk;
+      scan->buf = (char *) chunk->data;
+      scan->start = INFLATE_HEAD - tail;
+      scan->end = INFLATE_HEAD + chunk->len;
+    }
+  else
+    {
+      /* A long token: in the scan's own buffer */
+      if (scan->buf == scan->own)
+        memmove (scan->own, scan->buf + scan->start, tail);
+      if (tail + chunk->len > scan->alloc)
+        {
+          scan->alloc = MAX (scan->alloc * 2, tail + chunk->len);
+          scan->own = g_realloc (scan->own, scan->alloc);
+        }
+      if (scan->buf != scan->own)
+        memcpy (scan->own, scan->buf + scan->start, tail);
+      memcpy (scan->own + tail, chunk->data + INFLATE_HEAD, chunk->len);
+      if (scan->current != NULL)
+        g_async_queue_push (scan->empty, g_steal_pointer (&scan->current));
+      g_async_queue_push (scan->empty, chunk);
+      scan->buf = scan->own;
+      scan->start = 0;
+      scan->end = tail + chunk->len;
+    }
+  scan->consumed += chunk->len;
+  scan->eof = chunk->last;
+
+  return TRUE;
 }
 
 /* Reads more into the buffer, keeping what is from @scan->start on.
@@ -334,6 +401,9 @@ scan_fill (Scan    *scan,
   if (g_cancellable_set_error_if_cancelled (scan->cancellable, error))
     return FALSE;
 
+  if (scan->inflater != NULL)
+    return scan_fill_inflated (scan, error);
+
   if (scan->start > 0)
     {
       memmove (scan->buf, scan->buf + scan->start, scan->end - scan->start);
@@ -348,32 +418,8 @@ scan_fill (Scan    *scan,
           return FALSE;
         }
       scan->alloc *= 2;
-      scan->buf = g_realloc (scan->buf, scan->alloc);
-    }
-
-  if (scan->inflater != NULL)
-    {
-      Chunk *chunk;
-
-      /* A whole chunk at once */
-      while (scan->end + INFLATE_CHUNK > scan->alloc)
-        {
-          scan->alloc *= 2;
-          scan->buf = g_realloc (scan->buf, scan->alloc);
-        }
-      chunk = g_async_queue_pop (scan->full);
-      if (chunk->failed)
-        {
-          g_async_queue_push (scan->empty, chunk);
-          set_corrupt (error, scan->workbook, scan->part, _("the compressed data is damaged"));
-          return FALSE;
-        }
-      memcpy (scan->buf + scan->end, chunk->data, chunk->len);
-      scan->end += chunk->len;
-      scan->consumed += chunk->len;
-      scan->eof = chunk->last;
-      g_async_queue_push (scan->empty, chunk);
-      return TRUE;
+      scan->own = g_realloc (scan->own, scan->alloc);
+      scan->buf = scan->own;
     }
 
   remaining = gsf_input_remaining (scan->input);
@@ -2177,6 +2223,81 @@ plain_attr_end (const char *p,
   return NULL;
 }
 
+/* The commonest cell of all, as LibreOffice and Excel write it, in one
+ * pass: <c r="AB12" s="3" t="n"><v>4</v></c>, with s and t optional, in this
+ * order. Returns: 1 when it was one and was read, 0 when it is something
+ * else (nothing is consumed) */
+static inline int
+read_common_cell (RsXlsxReader *self,
+                  int          *last_column)
+{
+  Scan *scan = &self->scan;
+  const char *p = scan->buf + scan->start;
+  const char *end = scan->buf + scan->end;
+  const char *text;
+  const char *limit;
+  guint column = 0;
+  guint style = 0;
+  char type = 'n';
+  guchar odd = 0;
+  guint n;
+
+  /* Room for the longest such cell but its value */
+  if (end - p < 64 || memcmp (p, "<c r=\"", 6) != 0)
+    return 0;
+  p += 6;
+  for (n = 0; n < 3; n++, p++)
+    {
+      guint letter = (guint) (guchar) *p - 'A';
+
+      if (letter >= 26)
+        break;
+      column = column * 26 + letter + 1;
+    }
+  if (n == 0)
+    return 0;
+  for (n = 0; n < 8 && g_ascii_isdigit (*p); n++)
+    p++;
+  if (*p++ != '"')
+    return 0;
+  if (memcmp (p, " s=\"", 4) == 0)
+    {
+      p += 4;
+      for (n = 0; n < 6 && g_ascii_isdigit (*p); n++, p++)
+        style = style * 10 + (guint) (*p - '0');
+      if (n == 0 || *p++ != '"')
+        return 0;
+    }
+  if (memcmp (p, " t=\"", 4) == 0)
+    {
+      if ((p[4] != 'n' && p[4] != 's') || p[5] != '"')
+        return 0;
+      type = p[4];
+      p += 6;
+    }
+  if (memcmp (p, "><v>", 4) != 0)
+    return 0;
+  text = p + 4;
+  limit = MIN (end, text + 64);
+  for (p = text; p < limit && *p != '<'; p++)
+    {
+      if (*p == '&')
+        return 0;
+      /* Beyond ASCII, or a NUL */
+      odd |= ((guchar) *p & 0x80) | (*p == '\0');
+    }
+  if (p == text || end - p < 8 || memcmp (p, "</v></c>", 8) != 0)
+    return 0;
+  column--;
+  if (column >= RS_XLSX_MAX_COLUMNS
+      || !append_plain_value (self, column, type, style, text, p - text, odd == 0))
+    return 0;
+
+  scan->start = p + 8 - scan->buf;
+  *last_column = (int) column;
+  return 1;
+}
+
 /* A cell as spreadsheet programs write most: <c r="B2" s="1" t="s"><v>12</v></c>,
  * <c r="B2"/> or <c r="B2"></c>, its attributes in double quotes, whole in
  * the buffer. Returns: 1 when it was one and was read, 0 when it is
@@ -2195,6 +2316,8 @@ read_plain_cell (RsXlsxReader  *self,
   guint style = 0;
   int column;
 
+  if (read_common_cell (self, last_column) > 0)
+    return 1;
   if (end - p < 16 || p[0] != '<' || p[1] != 'c' || !is_space (p[2]))
     return 0;
   p += 3;
