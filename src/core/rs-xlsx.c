@@ -2152,7 +2152,7 @@ finish_cell (RsXlsxReader  *self,
 /* The commonest values straight from the buffer: a shared string's index,
  * or a number that is no date, in ASCII without NUL (@plain). Returns:
  * %FALSE to leave it to finish_cell() */
-static inline gboolean
+static inline G_ALWAYS_INLINE gboolean
 append_plain_value (RsXlsxReader *self,
                     guint         column,
                     char          type,
@@ -2191,12 +2191,23 @@ append_plain_value (RsXlsxReader *self,
     }
   else
     {
+      GString *values = self->values;
+
       if (!plain || (style < self->styles->len && self->styles->data[style] != FORMAT_NONE))
         return FALSE;
       begin_value (self, column);
-      start = self->values->len;
-      append_bytes (self->values, text, len);
-      g_string_append_c (self->values, '\0');
+      start = values->len;
+      if (G_UNLIKELY (start + len + 1 >= values->allocated_len))
+        {
+          g_string_set_size (values, start + len + 1);
+          values->len = start;
+        }
+      /* Mostly a digit or two: no call to memcpy() */
+      for (gsize i = 0; i < len; i++)
+        values->str[start + i] = text[i];
+      values->str[start + len] = '\0';
+      values->len = start + len + 1;
+      values->str[values->len] = '\0';
     }
 
   add_cell (self, column, start);
