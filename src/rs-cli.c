@@ -356,7 +356,9 @@ cmd_imports (GStrv *args)
     {
       g_autoptr(GString) line = g_string_new (NULL);
 
-      printf ("line,column,change,value,used,respondent\n");
+      /* A workbook's lines are the rows of its sheet */
+      printf ("%s,column,change,value,used,respondent\n",
+              summary->sheet != NULL ? "row" : "line");
       if (!rs_import_foreach_change (store, summary->import_id, print_change_cb, line, &error))
         return fail ("imports: %s", error->message);
       return 0;

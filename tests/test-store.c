@@ -26,7 +26,11 @@ query_int (sqlite3    *db,
 }
 
 /* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_9 \
+  "ALTER TABLE import_log DROP COLUMN sheet;"
+
 #define DOWNGRADE_TO_8 \
+  DOWNGRADE_TO_9 \
   "DROP TABLE import_problem;" \
   "DROP TABLE import_change;" \
   "DROP TABLE import_quality;" \

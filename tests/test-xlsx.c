@@ -302,6 +302,7 @@ test_import_problems (void)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(RsImportSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(RsImportSummary) loaded = NULL;
   g_autofree char *flagged = NULL;
   g_autofree char *skipped = NULL;
 
@@ -317,6 +318,58 @@ test_import_problems (void)
   g_assert_true (g_str_has_prefix (flagged, "Row 4 (Gijs Peters): imported, cannot be sent"));
   g_assert_cmpstr (skipped, ==, "Row 5: skipped: Row 5 has a value in column E, right of the "
                                 "header’s last column");
+
+  /* As the database has them */
+  loaded = rs_import_summary_load (store, summary->import_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->problems->len, ==, 2);
+  g_clear_pointer (&flagged, g_free);
+  flagged = rs_import_problem_describe (g_ptr_array_index (loaded->problems, 0));
+  g_assert_true (g_str_has_prefix (flagged, "Row 4 (Gijs Peters): imported, cannot be sent"));
+
+  rs_test_remove_tree (dir);
+}
+
+/* Changed values name the sheet's row, as problems do: Anna's do__a of
+ * 5.5, on row 3 under the status line and the header, is clamped to 5. */
+static void
+test_import_changes (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(RsStore) store = new_store (dir);
+  g_autofree char *path = fixture ("master.xlsx");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(RsImportSummary) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *group_text = NULL;
+  g_autofree char *change_text = NULL;
+  const RsImportChangeGroup *group;
+
+  summary = rs_import_file (store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->changed, ==, 1);
+  g_assert_cmpuint (summary->change_groups->len, ==, 1);
+  group = g_ptr_array_index (summary->change_groups, 0);
+  g_assert_cmpstr (group->column, ==, "do__a");
+  g_assert_true (group->sheet_row);
+  g_assert_cmpuint (group->examples->len, ==, 1);
+  g_assert_cmpuint (((RsImportChange *) group->examples->pdata[0])->line, ==, 3);
+
+  group_text = rs_import_change_group_describe (group);
+  change_text = rs_import_change_describe (group, group->examples->pdata[0]);
+  g_assert_true (g_str_has_suffix (group_text, ": 1 value (row 3)"));
+  g_assert_true (g_str_has_prefix (change_text, "Row 3, “do__a”: “5.5” → "));
+
+  /* The same from the database, as the Import Details window reads it */
+  loaded = rs_import_summary_load (store, summary->import_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->sheet, ==, "MasterData");
+  g_assert_cmpuint (loaded->change_groups->len, ==, 1);
+  group = g_ptr_array_index (loaded->change_groups, 0);
+  g_clear_pointer (&change_text, g_free);
+  change_text = rs_import_change_describe (group, group->examples->pdata[0]);
+  g_assert_true (g_str_has_prefix (change_text, "Row 3, “do__a”: “5.5” → "));
 
   rs_test_remove_tree (dir);
 }
@@ -383,6 +436,10 @@ test_cli_sheet (void)
   g_auto(RsCliResult) first = { 0 };
   g_auto(RsCliResult) second = { 0 };
   g_auto(RsCliResult) missing = { 0 };
+  g_auto(RsCliResult) changes = { 0 };
+  g_autofree char *master = fixture ("master.xlsx");
+  g_autofree char *other_db = g_build_filename (dir, "other.db", NULL);
+  g_autofree char *other_database = g_strconcat ("--database=", other_db, NULL);
 
   rs_test_run_cli (&first, database, "import", path, NULL);
   g_assert_cmpint (first.status, ==, 0);
@@ -395,6 +452,14 @@ test_cli_sheet (void)
   rs_test_run_cli (&missing, database, "import", "--sheet=Round 9", path, NULL);
   g_assert_cmpint (missing.status, ==, 1);
   g_assert_nonnull (strstr (missing.err, "There is no sheet “Round 9”"));
+
+  /* Changed values by the sheet's row, in a database of their own */
+  rs_test_run_cli (&changes, other_database, "import", master, NULL);
+  g_assert_cmpint (changes.status, ==, 0);
+  rs_cli_result_clear (&changes);
+  rs_test_run_cli (&changes, other_database, "imports", "last", "--changes", NULL);
+  g_assert_cmpint (changes.status, ==, 0);
+  g_assert_true (g_str_has_prefix (changes.out, "row,column,change,value,used,respondent\n3,do__a,"));
 
   rs_test_remove_tree (dir);
 }
@@ -459,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/xlsx/refused", test_refused);
   g_test_add_func ("/xlsx/import", test_import);
   g_test_add_func ("/xlsx/import-problems", test_import_problems);
+  g_test_add_func ("/xlsx/import-changes", test_import_changes);
   g_test_add_func ("/xlsx/import-refused", test_import_refused_atomic);
   g_test_add_func ("/xlsx/csv-status-line", test_csv_status_line);
   g_test_add_func ("/xlsx/cli-sheet", test_cli_sheet);

@@ -328,6 +328,9 @@ rs_change_log_finish (RsChangeLog     *log,
       g_free (entry);
     }
   g_ptr_array_sort (summary->change_groups, compare_groups);
+  for (guint i = 0; i < summary->change_groups->len; i++)
+    ((RsImportChangeGroup *) summary->change_groups->pdata[i])->sheet_row =
+      summary->sheet != NULL;
 }
 
 gboolean
@@ -340,7 +343,8 @@ rs_import_record_write (sqlite3          *db,
 
   counts = prepare (db,
                     "UPDATE import_log SET duplicates = :duplicates, marked_sent = :marked_sent,"
-                    " renamed = :renamed, recoded = :recoded, changed = :changed WHERE id = :id",
+                    " renamed = :renamed, recoded = :recoded, changed = :changed,"
+                    " sheet = :sheet WHERE id = :id",
                     error);
   if (counts == NULL)
     return FALSE;
@@ -350,6 +354,7 @@ rs_import_record_write (sqlite3          *db,
   bind_int64 (counts, ":renamed", summary->renamed);
   bind_int64 (counts, ":recoded", summary->recoded);
   bind_int64 (counts, ":changed", summary->changed);
+  bind_text (counts, ":sheet", summary->sheet);
   if (!step_done (db, counts, error))
     return FALSE;
 
@@ -857,6 +862,7 @@ read_log_row (sqlite3_stmt *stmt)
   summary->renamed = sqlite3_column_int (stmt, 10);
   summary->recoded = sqlite3_column_int (stmt, 11);
   summary->changed = sqlite3_column_int (stmt, 12);
+  summary->sheet = g_strdup ((const char *) sqlite3_column_text (stmt, 13));
 
   return summary;
 }
@@ -873,7 +879,7 @@ load_in_transaction (sqlite3  *db,
   stmt = prepare (db,
                   "SELECT id, at, file, added, updated, unchanged, skipped, flagged,"
                   " coalesce (duplicates, 0), coalesce (marked_sent, 0), coalesce (renamed, 0),"
-                  " coalesce (recoded, 0), coalesce (changed, 0) FROM import_log"
+                  " coalesce (recoded, 0), coalesce (changed, 0), sheet FROM import_log"
                   " WHERE id = :id OR (:id = 0 AND id = (SELECT max (id) FROM import_log))",
                   error);
   if (stmt == NULL)
@@ -898,7 +904,14 @@ load_in_transaction (sqlite3  *db,
   /* The groups count what is stored, which is everything */
   summary->changed = 0;
   for (guint i = 0; i < summary->change_groups->len; i++)
-    summary->changed += ((RsImportChangeGroup *) summary->change_groups->pdata[i])->count;
+    {
+      RsImportChangeGroup *group = summary->change_groups->pdata[i];
+
+      summary->changed += group->count;
+      group->sheet_row = summary->sheet != NULL;
+    }
+  for (guint i = 0; i < summary->problems->len; i++)
+    ((RsImportProblem *) summary->problems->pdata[i])->sheet_row = summary->sheet != NULL;
 
   return g_steal_pointer (&summary);
 }
@@ -948,7 +961,7 @@ rs_import_list_records (RsStore  *store,
   stmt = prepare (db,
                   "SELECT id, at, file, added, updated, unchanged, skipped, flagged,"
                   " coalesce (duplicates, 0), coalesce (marked_sent, 0), coalesce (renamed, 0),"
-                  " coalesce (recoded, 0), coalesce (changed, 0) FROM import_log ORDER BY id",
+                  " coalesce (recoded, 0), coalesce (changed, 0), sheet FROM import_log ORDER BY id",
                   error);
   if (stmt == NULL)
     return NULL;
@@ -1108,6 +1121,14 @@ rs_import_change_group_describe (const RsImportChangeGroup *group)
   if (group->count > n)
     g_string_append (lines, ", …");
 
+  if (group->sheet_row)
+    /* Translators: a column, what was done (“above 5, clamped to 5”), how
+     * many values, then the rows of the workbook's sheet they are on */
+    return g_strdup_printf (ngettext ("“%s”, %s: %u value (row %s)",
+                                      "“%s”, %s: %u values (rows %s)", group->count),
+                            group->column, rs_master_change_kind_describe (group->kind),
+                            group->count, lines->str);
+
   /* Translators: a column, what was done (“above 5, clamped to 5”), how
    * many values, then the lines they are on */
   return g_strdup_printf (ngettext ("“%s”, %s: %u value (line %s)",
@@ -1129,6 +1150,11 @@ rs_import_change_describe (const RsImportChangeGroup *group,
     used = g_strdup (_("empty"));
   else
     used = g_strdup_printf ("“%s”", change->used);
+
+  if (group->sheet_row)
+    /* Translators: a workbook's row number, a column, the value in the file, what was used */
+    return g_strdup_printf (_("Row %u, “%s”: “%s” → %s"), change->line, group->column,
+                            change->value, used);
 
   /* Translators: a line number, a column, the value in the file, what was used */
   return g_strdup_printf (_("Line %u, “%s”: “%s” → %s"), change->line, group->column,

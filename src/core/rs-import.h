@@ -56,6 +56,8 @@ typedef struct
   guint count;
   /* RsImportChange, in the order of their lines */
   GPtrArray *examples;
+  /* The lines are rows of a workbook's sheet */
+  gboolean sheet_row;
 } RsImportChangeGroup;
 
 #define RS_IMPORT_CHANGE_EXAMPLES 100

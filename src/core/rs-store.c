@@ -299,6 +299,8 @@ static const char *migrations[] = {
   "  total INTEGER NOT NULL DEFAULT 0,"
   "  PRIMARY KEY (import_id, position)"
   ") WITHOUT ROWID;",
+  /* 9 -> 10: the sheet of an import from a workbook, whose lines are its rows */
+  "ALTER TABLE import_log ADD COLUMN sheet TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);
