@@ -363,14 +363,16 @@ scan_fill_inflated (Scan    *scan,
   else
     {
       /* A long token: in the scan's own buffer */
-      if (scan->buf == scan->own)
+      gboolean in_own = scan->buf == scan->own;
+
+      if (in_own)
         memmove (scan->own, scan->buf + scan->start, tail);
       if (tail + chunk->len > scan->alloc)
         {
           scan->alloc = MAX (scan->alloc * 2, tail + chunk->len);
           scan->own = g_realloc (scan->own, scan->alloc);
         }
-      if (scan->buf != scan->own)
+      if (!in_own)
         memcpy (scan->own, scan->buf + scan->start, tail);
       memcpy (scan->own + tail, chunk->data + INFLATE_HEAD, chunk->len);
       if (scan->current != NULL)
