@@ -43,6 +43,7 @@ rs_progress_panel_start (RsProgressPanel *self,
   gtk_label_set_label (self->detail, "");
   gtk_progress_bar_set_fraction (self->progress, 0.0);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->cancel), cancel_action);
+  gtk_widget_set_visible (gtk_revealer_get_child (self->revealer), TRUE);
   gtk_revealer_set_reveal_child (self->revealer, TRUE);
 }
 
@@ -128,8 +129,21 @@ rs_progress_panel_class_init (RsProgressPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsProgressPanel, cancel);
 }
 
+/* Slid away, the panel is hidden too: its Cancel is not there for anyone,
+ * assistive technology included, until the next job. */
+static void
+child_revealed_cb (RsProgressPanel *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->revealer)
+      && !gtk_revealer_get_child_revealed (self->revealer))
+    gtk_widget_set_visible (gtk_revealer_get_child (self->revealer), FALSE);
+}
+
 static void
 rs_progress_panel_init (RsProgressPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->revealer, "notify::child-revealed",
+                           G_CALLBACK (child_revealed_cb), self, G_CONNECT_SWAPPED);
+  child_revealed_cb (self);
 }
