@@ -7,6 +7,7 @@ G_BEGIN_DECLS
 
 void       rs_test_gtk_init          (int          *argc,
                                       char       ***argv);
+void       rs_test_gtk_init_only     (void);
 void       rs_test_iterate           (void);
 gboolean   rs_test_wait_until        (gboolean    (*predicate) (gpointer),
                                       gpointer       data,
