@@ -24,7 +24,7 @@ def scenario(s):
         s.fail("the new window to have the focus", dump=win)
 
     wait_node(s, "label", "No Respondents Yet")
-    wait_node(s, "push button", "Import Master CSV…", pred=lambda n: n.sensitive)
+    wait_node(s, "push button", "Import Master File…", pred=lambda n: n.sensitive)
     s.step("launched")
     # Nothing but the empty state: no table has been laid out.
     t = harness.table(s)
