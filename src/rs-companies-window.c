@@ -165,6 +165,13 @@ load_done_cb (GObject      *object,
       adw_status_page_set_description (self->error_page, error->message);
       gtk_stack_set_visible_child_name (self->stack, "error");
     }
+  else if (self->data != NULL && rs_companies_equal (self->data, companies) &&
+           g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "error") != 0)
+    {
+      /* A report run or a send changes nothing here: the rows, and a
+       * button about to be pressed, stay. */
+      rs_companies_free (companies);
+    }
   else
     {
       show_companies (self, companies);

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "core/rs-companies.h"
+#include "core/rs-tracker.h"
 #include "rs-application.h"
 #include "rs-companies-window.h"
 #include "rs-test-gtk.h"
@@ -294,6 +295,55 @@ test_companies_window_follows (Fixture       *fixture,
   g_assert_true (rs_test_wait_until (companies_are, &after, 10000));
 }
 
+static gboolean
+run_for_a_while (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+/* A change that leaves the companies as they are (a status marked, as a
+ * report run or a send does) keeps the rows: a button about to be pressed
+ * stays where it is. */
+static void
+test_companies_window_steady (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  Expected before = { .companies = 6, .proposals = 2 };
+  Expected after = { .companies = 5, .proposals = 1 };
+  const char *others[] = { "Noord Logistcs", NULL };
+  const RsCompanies *shown;
+  g_autoptr(RsStore) other = NULL;
+  g_autoptr(GPtrArray) marked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  g_autofree char *name = NULL;
+  gint64 id = 1;
+  gint64 until;
+
+  import_master (fixture);
+  open_companies (fixture);
+  before.window = after.window = fixture->companies;
+  g_assert_true (rs_test_wait_until (companies_are, &before, 10000));
+  shown = rs_companies_window_get_companies (fixture->companies);
+
+  other = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  marked = rs_tracker_mark (other, &id, 1, RS_STATUS_SENT, "by hand", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (marked->len, ==, 1);
+  /* The window reads the database again after a change it sees. */
+  until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  g_assert_true (rs_test_wait_until (run_for_a_while, &until, 10000));
+  g_assert_true (rs_test_wait_until (companies_are, &before, 10000));
+  g_assert_true (rs_companies_window_get_companies (fixture->companies) == shown);
+
+  name = rs_company_merge (other, "Noord Logistics", others, &error);
+  g_assert_no_error (error);
+  rs_store_release_connection (other);
+  g_assert_true (rs_test_wait_until (companies_are, &after, 10000));
+  g_assert_true (rs_companies_window_get_companies (fixture->companies) != shown);
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -324,6 +374,8 @@ main (int   argc,
               fixture_set_up, test_companies_window_merge, fixture_tear_down);
   g_test_add ("/companies-window/follows", Fixture, NULL,
               fixture_set_up, test_companies_window_follows, fixture_tear_down);
+  g_test_add ("/companies-window/steady", Fixture, NULL,
+              fixture_set_up, test_companies_window_steady, fixture_tear_down);
 
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, app_argv), ==, 0);
   g_assert_finalize_object (app);

@@ -487,6 +487,58 @@ company_free (gpointer data)
   g_free (company);
 }
 
+static gboolean
+company_equal (const RsCompany *a,
+               const RsCompany *b)
+{
+  if (g_strcmp0 (a->name, b->name) != 0 || a->merged != b->merged ||
+      a->respondents != b->respondents || a->variants->len != b->variants->len)
+    return FALSE;
+
+  for (guint i = 0; i < a->variants->len; i++)
+    {
+      const RsCompanyVariant *va = g_ptr_array_index (a->variants, i);
+      const RsCompanyVariant *vb = g_ptr_array_index (b->variants, i);
+
+      if (g_strcmp0 (va->name, vb->name) != 0 || va->respondents != vb->respondents)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * rs_companies_equal:
+ *
+ * Returns: whether @a and @b list the same companies, names and counts,
+ *   and propose the same pairs for the same reasons
+ */
+gboolean
+rs_companies_equal (const RsCompanies *a,
+                    const RsCompanies *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  if (a->companies->len != b->companies->len || a->proposals->len != b->proposals->len)
+    return FALSE;
+
+  for (guint i = 0; i < a->companies->len; i++)
+    if (!company_equal (g_ptr_array_index (a->companies, i), g_ptr_array_index (b->companies, i)))
+      return FALSE;
+
+  for (guint i = 0; i < a->proposals->len; i++)
+    {
+      const RsCompanyProposal *pa = g_ptr_array_index (a->proposals, i);
+      const RsCompanyProposal *pb = g_ptr_array_index (b->proposals, i);
+
+      if (pa->reason != pb->reason || !company_equal (pa->first, pb->first) ||
+          !company_equal (pa->second, pb->second))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 void
 rs_companies_free (RsCompanies *companies)
 {

@@ -81,6 +81,8 @@ guint        rs_company_count_groups    (sqlite3      *db,
 RsCompanies *rs_companies_load          (RsStore      *store,
                                          GError      **error);
 void         rs_companies_free          (RsCompanies  *companies);
+gboolean     rs_companies_equal         (const RsCompanies *a,
+                                         const RsCompanies *b);
 RsCompany   *rs_companies_find          (RsCompanies  *companies,
                                          const char   *name);
 char        *rs_company_describe_variants (const RsCompany *company);
