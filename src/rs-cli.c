@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
@@ -13,6 +14,7 @@
 
 #include "rs-cli.h"
 #include "core/rs-companies.h"
+#include "core/rs-dashboard.h"
 #include "core/rs-export.h"
 #include "core/rs-graph.h"
 #include "core/rs-import.h"
@@ -38,6 +40,7 @@ typedef struct
 static char *database_path;
 
 static int cmd_companies (GStrv *args);
+static int cmd_dashboard (GStrv *args);
 static int cmd_export (GStrv *args);
 static int cmd_generate (GStrv *args);
 static int cmd_import (GStrv *args);
@@ -60,6 +63,8 @@ static const Command commands[] = {
   { "signin", N_("Sign in to Microsoft 365 or Google to send mail"), cmd_signin },
   { "signout", N_("Forget the sign-in to Microsoft 365 or Google"), cmd_signout },
   { "companies", N_("List companies and their names; merge or split them"), cmd_companies },
+  { "dashboard", N_("Write the round's overview (the executive dashboard) as a PDF"),
+    cmd_dashboard },
 };
 
 static int
@@ -699,6 +704,78 @@ cmd_generate (GStrv *args)
   printf ("%s\n", counts);
 
   return summary->failed > 0 ? 1 : 0;
+}
+
+static int
+cmd_dashboard (GStrv *args)
+{
+  g_autofree char *output = NULL;
+  g_autofree char *language = NULL;
+  const GOptionEntry entries[] = {
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output,
+      N_("The PDF file to write (default: “Dashboard YYYYMMDD.pdf” in the reports folder)"),
+      N_("FILE.pdf") },
+    { "language", 0, 0, G_OPTION_ARG_STRING, &language,
+      N_("The language of the dashboard: en or nl (default: the application's)"),
+      N_("LANGUAGE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(RsDashboard) dashboard = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autofree char *display = NULL;
+  sqlite3 *db;
+
+  g_option_context_set_summary (context,
+                                _("Write the figures of the whole round (respondents, "
+                                  "scores, companies, sending) as a PDF and print its path."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, args, FALSE))
+    return 2;
+
+  if (language == NULL)
+    language = g_strdup (rs_dashboard_app_language ());
+  else if (g_strcmp0 (language, "en") != 0 && g_strcmp0 (language, "nl") != 0)
+    {
+      fail (_("dashboard: unknown language “%s”; use en or nl"), language);
+      return 2;
+    }
+
+  if (output == NULL)
+    {
+      g_autofree char *folder = saved_reports_folder ();
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *name = rs_dashboard_file_name (now);
+
+      if (g_mkdir_with_parents (folder, 0777) != 0)
+        {
+          int saved_errno = errno;
+          g_autofree char *folder_display = g_filename_display_name (folder);
+
+          /* Translators: a folder, then the reason */
+          return fail (_("dashboard: could not make the reports folder “%s”: %s"),
+                       folder_display, g_strerror (saved_errno));
+        }
+      output = g_build_filename (folder, name, NULL);
+    }
+
+  if (!(store = open_store ()))
+    return 1;
+
+  db = rs_store_get_connection (store, &error);
+  if (db != NULL)
+    dashboard = rs_dashboard_compute (db, NULL, &error);
+  if (dashboard == NULL)
+    return fail ("dashboard: %s", error->message);
+
+  if (!rs_dashboard_write_pdf (dashboard, language, output, &error))
+    return fail ("dashboard: %s", error->message);
+
+  display = g_filename_display_name (output);
+  printf ("%s\n", display);
+
+  return 0;
 }
 
 static void
