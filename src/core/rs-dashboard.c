@@ -137,6 +137,39 @@ rs_dashboard_app_language (void)
   return rs_report_text_is_nl (C_("dashboard language", "en")) ? "nl" : "en";
 }
 
+/* rs_scores_round (@value, 2), without printf() where the value is not
+ * within a hair of half a hundredth: then k / 100.0 is the double that
+ * "%.2f" prints and strtod() reads back. */
+static inline double
+round_shown (double value)
+{
+  double hundredths = value * 100.0;
+  double whole = floor (hundredths);
+  double fraction = hundredths - whole;
+
+  if (fabs (fraction - 0.5) < 1e-6 || !isfinite (value))
+    return rs_scores_round (value, 2);
+
+  return (whole + (fraction > 0.5 ? 1.0 : 0.0)) / 100.0;
+}
+
+/* The band of an overall score as shown: rs_scores_rating() without
+ * rounding it again. */
+static inline RsRating
+band_of_shown (double shown)
+{
+  if (shown >= 4.0)
+    return RS_RATING_EXCELLENT;
+  if (shown >= 3.5)
+    return RS_RATING_GOOD;
+  if (shown >= 3.0)
+    return RS_RATING_AVERAGE;
+  if (shown >= 2.5)
+    return RS_RATING_BELOW_AVERAGE;
+
+  return RS_RATING_NEEDS_IMPROVEMENT;
+}
+
 /* Welford's running mean and variance. */
 typedef struct
 {
@@ -204,13 +237,6 @@ compare_largest (gconstpointer pa,
   return compare_names (a, b);
 }
 
-static int
-compare_by_name (gconstpointer pa,
-                 gconstpointer pb)
-{
-  return compare_names (*(Group * const *) pa, *(Group * const *) pb);
-}
-
 static guint
 participation_group (guint respondents)
 {
@@ -226,19 +252,27 @@ participation_group (guint respondents)
   return 4;
 }
 
+/* The @n first of @groups in the order of @compare, without sorting them
+ * all: there can be tens of thousands. */
 static GPtrArray *
-first_of (GPtrArray        *sorted,
-          guint             n,
-          gboolean          only_large)
+select_first (GPtrArray        *groups,
+              guint             n,
+              GCompareFunc      compare)
 {
   GPtrArray *result = g_ptr_array_new ();
 
-  for (guint i = 0; i < sorted->len && result->len < n; i++)
+  for (guint i = 0; i < groups->len; i++)
     {
-      Group *group = g_ptr_array_index (sorted, i);
+      gpointer group = &groups->pdata[i];
+      guint at = result->len;
 
-      if (!only_large || group->company.respondents >= RS_DASHBOARD_MIN_COMPANY)
-        g_ptr_array_add (result, &group->company);
+      while (at > 0 && compare (group, &result->pdata[at - 1]) < 0)
+        at--;
+      if (at >= n)
+        continue;
+      if (result->len == n)
+        g_ptr_array_remove_index (result, n - 1);
+      g_ptr_array_insert (result, at, groups->pdata[i]);
     }
 
   return result;
@@ -248,7 +282,7 @@ static void
 finish_companies (RsDashboard *self,
                   GPtrArray   *groups)
 {
-  g_autoptr(GPtrArray) sorted = g_ptr_array_copy (groups, NULL, NULL);
+  g_autoptr(GPtrArray) large = g_ptr_array_new ();
 
   for (guint i = 0; i < groups->len; i++)
     {
@@ -259,7 +293,7 @@ finish_companies (RsDashboard *self,
       company->name = g_strdup (group->merged != NULL ? group->merged : group->best_spelling);
       group->sort_key = g_utf8_casefold (company->name, -1);
       company->overall = group->overall_sum / company->respondents;
-      group->shown = rs_scores_round (company->overall, 2);
+      group->shown = round_shown (company->overall);
       company->weakest_pillar = -1;
       for (guint p = 0; p < RS_N_PILLARS; p++)
         {
@@ -272,17 +306,15 @@ finish_companies (RsDashboard *self,
             }
         }
       self->participation[participation_group (company->respondents)]++;
+      if (company->respondents >= RS_DASHBOARD_MIN_COMPANY)
+        g_ptr_array_add (large, group);
     }
 
-  g_ptr_array_sort (sorted, compare_highest);
-  self->top = first_of (sorted, RS_DASHBOARD_N_TOP, TRUE);
-  g_ptr_array_sort (sorted, compare_lowest);
-  self->needing_attention = first_of (sorted, RS_DASHBOARD_N_TOP, TRUE);
-  g_ptr_array_sort (sorted, compare_largest);
-  self->largest = first_of (sorted, RS_DASHBOARD_N_LARGEST, FALSE);
-  g_ptr_array_sort (sorted, compare_by_name);
-  self->all_companies = first_of (sorted, G_MAXUINT, FALSE);
+  self->top = select_first (large, RS_DASHBOARD_N_TOP, compare_highest);
+  self->needing_attention = select_first (large, RS_DASHBOARD_N_TOP, compare_lowest);
+  self->largest = select_first (groups, RS_DASHBOARD_N_LARGEST, compare_largest);
   /* The groups' memory goes with all_companies: company is their first member. */
+  self->all_companies = g_ptr_array_copy (groups, NULL, NULL);
   g_ptr_array_set_free_func (self->all_companies, group_free);
 }
 
@@ -292,8 +324,8 @@ compare_cells (gconstpointer pa,
 {
   const RsDashboardCell *a = pa;
   const RsDashboardCell *b = pb;
-  double x = rs_scores_round (a->mean, 2);
-  double y = rs_scores_round (b->mean, 2);
+  double x = round_shown (a->mean);
+  double y = round_shown (b->mean);
 
   if (x != y)
     return x < y ? -1 : 1;
@@ -426,8 +458,8 @@ read_respondents (RsDashboard   *self,
       self->respondents++;
       overall = rs_scores_overall (scores);
       overall_sum += overall;
-      shown = rs_scores_round (overall, 2);
-      self->bands[rs_scores_rating (shown)]++;
+      shown = round_shown (overall);
+      self->bands[band_of_shown (shown)]++;
       bin = (guint) floor (shown * 4.0);
       self->bins[MIN (bin, RS_DASHBOARD_N_BINS - 1)]++;
 

@@ -85,7 +85,7 @@ typedef struct
   GPtrArray *top;
   GPtrArray *needing_attention;
   GPtrArray *largest;
-  /* Every company of the population, by name */
+  /* Every company of the population, in the order first read */
   GPtrArray *all_companies;
   /* Companies with 1, 2–3, 4–5, 6–10, more than 10 respondents */
   guint participation[RS_DASHBOARD_N_GROUPS];
