@@ -11,9 +11,11 @@
 #include "rs-dashboard-draw.h"
 #include "rs-import.h"
 #include "rs-report-job.h"
+#include "rs-store-private.h"
 #include "rs-status.h"
 #include "rs-tracker.h"
 #include "rs-test-cli.h"
+#include "rs-test-master.h"
 #include "rs-test-util.h"
 
 /* The round's figures on a master file whose figures are known by hand
@@ -415,6 +417,108 @@ test_nobody_counts (Fixture       *fixture,
   g_assert_cmpuint (dashboard->reports_not_possible, ==, 1);
 }
 
+static void
+cancelled_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsDashboard) dashboard = rs_dashboard_compute_finish (result, &error);
+
+  g_assert_null (dashboard);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  *done = TRUE;
+}
+
+static void
+test_cancelled (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsDashboard) dashboard = NULL;
+  sqlite3 *db = rs_store_get_connection (fixture->store, &error);
+  gboolean done = FALSE;
+
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancellable);
+  dashboard = rs_dashboard_compute (db, cancellable, &error);
+  g_assert_null (dashboard);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The read transaction is over. */
+  g_assert_true (sqlite3_get_autocommit (db));
+
+  rs_dashboard_compute_async (fixture->store, cancellable, cancelled_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Many respondents with scores of every kind: the bands, bins and means
+ * agree with rs_scores_rating() and rs_scores_round() on every one, and
+ * the companies with rs_company_count_groups(). */
+static void
+test_agrees_with_scores (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (fixture->csv);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(RsDashboard) dashboard = NULL;
+  guint bands[RS_N_RATINGS] = { 0 };
+  guint bins[RS_DASHBOARD_N_BINS] = { 0 };
+  double sum = 0;
+  guint n = 0;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+
+  rs_test_write_master (fixture->csv, 3000);
+  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  dashboard = compute (fixture);
+  db = rs_store_get_connection (fixture->store, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT " RS_STORE_SCORE_COLUMNS " FROM respondent",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      double scores[RS_N_SCORES];
+      double overall;
+
+      rs_store_read_scores (stmt, 0, scores);
+      overall = rs_scores_overall (scores);
+      bands[rs_scores_rating (overall)]++;
+      bins[MIN ((guint) (rs_scores_round (overall, 2) * 4), RS_DASHBOARD_N_BINS - 1)]++;
+      sum += overall;
+      n++;
+    }
+  sqlite3_finalize (stmt);
+
+  g_assert_cmpuint (dashboard->respondents, ==, n);
+  g_assert_cmpuint (dashboard->companies, ==, rs_company_count_groups (db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (dashboard->average, sum / n, 1e-9);
+  for (guint i = 0; i < RS_N_RATINGS; i++)
+    g_assert_cmpuint (dashboard->bands[i], ==, bands[i]);
+  for (guint i = 0; i < RS_DASHBOARD_N_BINS; i++)
+    g_assert_cmpuint (dashboard->bins[i], ==, bins[i]);
+  g_assert_cmpuint (dashboard->largest->len, ==, RS_DASHBOARD_N_LARGEST);
+  g_assert_cmpuint (dashboard->top->len, ==, RS_DASHBOARD_N_TOP);
+  for (guint i = 1; i < dashboard->top->len; i++)
+    {
+      const RsDashboardCompany *before = g_ptr_array_index (dashboard->top, i - 1);
+      const RsDashboardCompany *company = g_ptr_array_index (dashboard->top, i);
+      const RsDashboardCompany *larger = g_ptr_array_index (dashboard->largest, i - 1);
+      const RsDashboardCompany *smaller = g_ptr_array_index (dashboard->largest, i);
+
+      g_assert_cmpfloat (rs_scores_round (before->overall, 2), >=,
+                         rs_scores_round (company->overall, 2));
+      g_assert_cmpuint (company->respondents, >=, RS_DASHBOARD_MIN_COMPANY);
+      g_assert_cmpuint (larger->respondents, >=, smaller->respondents);
+    }
+}
+
 static char *
 pdf_text (const char *path)
 {
@@ -699,6 +803,10 @@ main (int   argc,
   g_test_add ("/dashboard/empty", Fixture, NULL, fixture_set_up, test_empty, fixture_tear_down);
   g_test_add ("/dashboard/nobody-counts", Fixture, NULL, fixture_set_up, test_nobody_counts,
               fixture_tear_down);
+  g_test_add ("/dashboard/cancelled", Fixture, NULL, fixture_set_up_round, test_cancelled,
+              fixture_tear_down);
+  g_test_add ("/dashboard/agrees-with-scores", Fixture, NULL, fixture_set_up,
+              test_agrees_with_scores, fixture_tear_down);
   g_test_add ("/dashboard/figures", Fixture, NULL, fixture_set_up_round, test_figures,
               fixture_tear_down);
   g_test_add ("/dashboard/pdf", Fixture, NULL, fixture_set_up_round, test_pdf,

@@ -758,14 +758,17 @@ draw_heatmap (Painter *painter,
 
   for (guint dim = 0; dim < RS_N_DIMENSIONS; dim++)
     show (painter, painter->text->dimensions[dim], x + label_width + (dim + 0.5) * cell_width,
-          y, cell_width - 4, SMALL, TRUE, ALIGN_CENTER, NULL);
+          y, cell_width - 4,
+          fitting_size (painter, painter->text->dimensions[dim], SMALL, TRUE, cell_width - 4),
+          TRUE, ALIGN_CENTER, NULL);
 
   for (guint p = 0; p < RS_N_PILLARS; p++)
     {
       double row_y = y + 14 + p * 30.0;
 
-      show (painter, painter->text->pillars[p], x, row_y + 8, label_width - 4, NORMAL, TRUE,
-            ALIGN_LEFT, NULL);
+      show (painter, painter->text->pillars[p], x, row_y + 8, label_width - 4,
+            fitting_size (painter, painter->text->pillars[p], NORMAL, TRUE, label_width - 4),
+            TRUE, ALIGN_LEFT, NULL);
       for (guint dim = 0; dim < RS_N_DIMENSIONS; dim++)
         {
           const RsDashboardCell *cell = &d->cells[RS_SCORE_INDEX (p, dim)];

@@ -18,6 +18,8 @@
 
 G_DEFINE_BOXED_TYPE (RsDashboard, rs_dashboard, rs_dashboard_ref, rs_dashboard_unref)
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
 /* What the import writes as the problem of a test entry (rs-master.c), in
  * the languages it can have been imported in. */
 static const char *test_entry_problems[] = {
@@ -313,9 +315,9 @@ finish_companies (RsDashboard *self,
   self->top = select_first (large, RS_DASHBOARD_N_TOP, compare_highest);
   self->needing_attention = select_first (large, RS_DASHBOARD_N_TOP, compare_lowest);
   self->largest = select_first (groups, RS_DASHBOARD_N_LARGEST, compare_largest);
-  /* The groups' memory goes with all_companies: company is their first member. */
-  self->all_companies = g_ptr_array_copy (groups, NULL, NULL);
-  g_ptr_array_set_free_func (self->all_companies, group_free);
+  /* The groups go with all_companies, which frees them (a group's company
+   * is its first member). */
+  self->all_companies = g_ptr_array_ref (groups);
 }
 
 static int
@@ -391,11 +393,11 @@ read_respondents (RsDashboard   *self,
                                                            spelling_free);
   g_autoptr(GHashTable) groups_by_key = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                                g_free, NULL);
-  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
+  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
   Running pillars[RS_N_PILLARS] = { { 0 } };
   double cell_sums[RS_N_SCORES] = { 0 };
   double overall_sum = 0.0;
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   guint row = 0;
   int rc;
 
@@ -429,11 +431,8 @@ read_respondents (RsDashboard   *self,
       Group *group;
       guint bin;
 
-      if ((++row & 0xfff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          sqlite3_finalize (stmt);
-          return FALSE;
-        }
+      if ((row++ & 0xfff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
 
       self->senders++;
       if (status == RS_STATUS_INVALID)
@@ -513,13 +512,10 @@ read_respondents (RsDashboard   *self,
           group->pillar_counts[p]++;
         }
     }
-  sqlite3_finalize (stmt);
+  g_clear_pointer (&stmt, sqlite3_finalize);
 
   if (rc != SQLITE_DONE)
-    {
-      g_ptr_array_set_free_func (groups, group_free);
-      return rs_store_set_error_from_db (db, rc, error);
-    }
+    return rs_store_set_error_from_db (db, rc, error);
 
   self->companies = groups->len;
   finish_figures (self, pillars, cell_sums, overall_sum);
@@ -549,6 +545,9 @@ rs_dashboard_compute (sqlite3       *db,
 
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
 
   self = g_new0 (RsDashboard, 1);
   self->ref_count = 1;
