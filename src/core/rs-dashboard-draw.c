@@ -1290,8 +1290,9 @@ rs_dashboard_section_describe (RsDashboard        *dashboard,
           const RsDashboardCell *cell = &d->weakest_cells[i];
           g_autofree char *mean = number (&painter, cell->mean, 2);
 
-          g_string_append_printf (out, "%u. %s · %s: %s (n=%u)\n", i + 1, t->pillars[cell->pillar],
-                                  t->dimensions[cell->dimension], mean, cell->n);
+          g_string_append_printf (out, "%u. %s · %s: %s (n=%u)\n", i + 1,
+                                  t->pillars[cell->pillar], t->dimensions[cell->dimension],
+                                  mean, cell->n);
         }
       break;
     case RS_DASHBOARD_SECTION_TOP_COMPANIES:
