@@ -173,6 +173,9 @@ rs_application_startup (GApplication *app)
     { "win.mark-pending", { "<Control><Shift>p", NULL } },
     { "win.show-details", { "<Alt>Return", NULL } },
     { "win.undo", { "<Control>z", NULL } },
+    { "win.show-view::table", { "<Alt>1", NULL } },
+    { "win.show-view::overview", { "<Alt>2", NULL } },
+    { "win.export-dashboard", { "<Control><Shift>e", NULL } },
   };
 
   G_APPLICATION_CLASS (rs_application_parent_class)->startup (app);

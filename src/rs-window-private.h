@@ -7,6 +7,7 @@
 #include "core/rs-report-job.h"
 #include "core/rs-store.h"
 #include "rs-job-runner.h"
+#include "rs-overview-page.h"
 #include "rs-progress-panel.h"
 #include "rs-respondent-view.h"
 #include "rs-window.h"
@@ -48,6 +49,11 @@ struct _RsWindow
   GtkStack *stack;
   AdwStatusPage *error_page;
   RsRespondentView *respondent_view;
+  AdwViewStack *view_stack;
+  AdwViewSwitcherTitle *switcher_title;
+  RsOverviewPage *overview_page;
+  /* The chooser of win.export-dashboard while it is open */
+  GtkFileChooserNative *dashboard_chooser;
   GtkToggleButton *search_button;
   GtkWidget *send_button;
   GtkWidget *send_icon_button;
@@ -71,5 +77,6 @@ void     rs_window_import_dispose     (RsWindow   *self);
 void     rs_window_reports_class_init (GtkWidgetClass *widget_class);
 void     rs_window_send_class_init    (GtkWidgetClass *widget_class);
 void     rs_window_mark_class_init    (GtkWidgetClass *widget_class);
+void     rs_window_dashboard_class_init (GtkWidgetClass *widget_class);
 
 G_END_DECLS

@@ -119,6 +119,16 @@ rs_window_show_message (RsWindow   *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The table and the overview are offered once there are respondents. */
+static void
+show_page (RsWindow   *self,
+           const char *name)
+{
+  gtk_stack_set_visible_child_name (self->stack, name);
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title,
+                                                     g_str_equal (name, "respondents"));
+}
+
 static void
 show_error (RsWindow     *self,
             const char   *title,
@@ -126,7 +136,7 @@ show_error (RsWindow     *self,
 {
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, error->message);
-  gtk_stack_set_visible_child_name (self->stack, "error");
+  show_page (self, "error");
 }
 
 static void
@@ -135,10 +145,35 @@ view_changed_cb (RsWindow *self)
   if (!rs_respondent_view_get_loaded (self->respondent_view))
     return;
 
-  gtk_stack_set_visible_child_name (self->stack,
-                                    rs_respondent_view_get_n_respondents (self->respondent_view) > 0
-                                    ? "respondents" : "empty");
+  show_page (self, rs_respondent_view_get_n_respondents (self->respondent_view) > 0
+                   ? "respondents" : "empty");
   rs_window_update_actions (self);
+}
+
+/* Alt+1, Alt+2: the table or the overview */
+static void
+show_view_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (!g_str_equal (name, "table") && !g_str_equal (name, "overview"))
+    return;
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->stack), "respondents"))
+    return;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+/* Which view the window shows: table or overview. */
+const char *
+rs_window_get_view_name (RsWindow *self)
+{
+  g_return_val_if_fail (RS_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->view_stack);
 }
 
 void
@@ -227,6 +262,7 @@ store_opened_cb (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   rs_window_update_actions (self);
   rs_respondent_view_set_store (self->respondent_view, store);
+  rs_overview_page_set_store (self->overview_page, store);
 
   /* Records a crashed send left in `sending` become `unknown` now. */
   rs_store_run_async (store, recover_job, NULL, NULL, NULL, self->cancellable, recovered_cb,
@@ -253,6 +289,7 @@ rs_window_update_actions (RsWindow *self)
                                  self->last_import != NULL || (self->store != NULL && any));
   gtk_widget_action_set_enabled (widget, "win.show-report-problems", self->last_reports != NULL);
   gtk_widget_action_set_enabled (widget, "win.export", self->store != NULL);
+  gtk_widget_action_set_enabled (widget, "win.export-dashboard", self->store != NULL);
   gtk_widget_action_set_enabled (widget, "win.show-companies", self->store != NULL);
   gtk_widget_action_set_enabled (widget, "win.generate-reports", any);
   gtk_widget_action_set_enabled (widget, "win.generate-selected-reports", any && selected > 0);
@@ -420,6 +457,8 @@ view_action (GtkWidget  *widget,
   const char *name = strchr (action_name, '.') + 1;
   g_autofree char *view_action_name = g_strconcat ("respondents.", name, NULL);
 
+  /* Search and the respondent's actions are the table's. */
+  adw_view_stack_set_visible_child_name (self->view_stack, "table");
   gtk_widget_activate_action (GTK_WIDGET (self->respondent_view), view_action_name, NULL);
 }
 
@@ -685,6 +724,9 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, respondent_view);
+  gtk_widget_class_bind_template_child (widget_class, RsWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, RsWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, RsWindow, overview_page);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, send_button);
   gtk_widget_class_bind_template_child (widget_class, RsWindow, send_icon_button);
@@ -703,13 +745,16 @@ rs_window_class_init (RsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-report", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.show-respondent", "x",
                                    show_respondent_action);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   rs_window_import_class_init (widget_class);
   rs_window_reports_class_init (widget_class);
   rs_window_send_class_init (widget_class);
   rs_window_mark_class_init (widget_class);
+  rs_window_dashboard_class_init (widget_class);
 
   g_type_ensure (RS_TYPE_PROGRESS_PANEL);
   g_type_ensure (RS_TYPE_RESPONDENT_VIEW);
+  g_type_ensure (RS_TYPE_OVERVIEW_PAGE);
 }
 
 static void

@@ -15,6 +15,8 @@ RsWindow   *rs_window_new            (RsApplication *application,
                                       const char    *database_path);
 RsStore    *rs_window_get_store      (RsWindow      *self);
 const char *rs_window_get_page_name  (RsWindow      *self);
+const char *rs_window_get_view_name  (RsWindow      *self);
+GtkFileChooser *rs_window_get_dashboard_chooser (RsWindow *self);
 const char *rs_window_get_status_text (RsWindow     *self);
 gboolean    rs_window_get_busy       (RsWindow      *self);
 GtkFileChooser *rs_window_get_import_chooser (RsWindow *self);
