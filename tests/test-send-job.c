@@ -51,6 +51,7 @@ typedef struct
   char *folder;
   RsStore *store;
   RsTestServer server;
+  gboolean outdated;
 } Fixture;
 
 #define MESSAGES "\"event\": \"message\""
@@ -766,6 +767,67 @@ cancel_after_first (const RsSendSummary *so_far,
 {
   if (result != NULL)
     g_cancellable_cancel (user_data);
+}
+
+/* After the first message, the reports of everyone not yet sent go out of
+ * date, as an import or a merge of companies in another window does. */
+static void
+outdate_after_first (const RsSendSummary *so_far,
+                     const RsSendItem    *current,
+                     const RsSendResult  *result,
+                     gpointer             user_data)
+{
+  Fixture *fixture = user_data;
+  sqlite3 *db = NULL;
+
+  if (result == NULL || fixture->outdated)
+    return;
+
+  fixture->outdated = TRUE;
+  g_assert_cmpint (sqlite3_open_v2 (fixture->db, &db, SQLITE_OPEN_READWRITE, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE delivery SET report_source_hash = NULL"
+                                     " WHERE status = 'pending'", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* A report that goes out of date during the round is not sent: the
+ * respondent stays pending, and the round says why. */
+static void
+test_outdated_during (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  RsSendOptions options = make_options (fixture, RS_SEND_MODE_LIVE);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  guint outdated = 0;
+
+  rs_test_server_start (&fixture->server, NULL);
+  options.mailer.url = fixture->server.url;
+  summary = rs_send_job_run (fixture->store, &options, outdate_after_first, fixture, NULL,
+                             &error);
+  g_assert_no_error (error);
+  g_assert_true (fixture->outdated);
+  g_assert_cmpuint (summary->sent, ==, 1);
+  g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 1);
+  for (guint i = 0; i < summary->results->len; i++)
+    {
+      const RsSendResult *result = g_ptr_array_index (summary->results, i);
+
+      if (result->error != NULL && strstr (result->error, "went out of date during the round"))
+        {
+          g_assert_cmpint (result->outcome, ==, RS_SEND_OUTCOME_SKIPPED);
+          outdated++;
+        }
+    }
+  g_assert_cmpuint (outdated, ==, N_VALID - 1);
+  assert_query (fixture, "1", "SELECT count(*) FROM delivery WHERE status = 'sent'");
+  assert_query (fixture, "0", "SELECT count(*) FROM delivery WHERE status = 'sending'");
+  assert_query (fixture, "0", "SELECT count(*) FROM history WHERE to_status = 'sending'"
+                              " AND respondent_id NOT IN (SELECT respondent_id FROM delivery"
+                              " WHERE status = 'sent')");
 }
 
 static void
@@ -2077,6 +2139,7 @@ main (int   argc,
   ADD ("/send-job/cli-settings", test_cli_settings);
   ADD ("/send-job/async-pinned", test_async_pinned);
   ADD ("/send-job/interrupt", test_interrupt);
+  ADD ("/send-job/outdated-during", test_outdated_during);
   g_test_add ("/send-job/crash/at-once", Fixture, GUINT_TO_POINTER (0),
               fixture_set_up, test_crash, fixture_tear_down);
   g_test_add ("/send-job/crash/in-data", Fixture, GUINT_TO_POINTER (100),

@@ -618,9 +618,48 @@ typedef struct
   gint64 id;
   gboolean retry_failed;
   const char *new_message_id;
+  /* The report the round planned to attach, and loaded */
+  const char *report_path;
+  const char *report_hash;
   gboolean claimed;
+  /* The report went out of date since the round was planned */
+  gboolean outdated;
   char *message_id;
 } Claim;
+
+/* Whether the report on record for @claim is still the one planned and
+ * made from the data as it is now: an import, a merge of companies or a
+ * report run during the round may have changed it since. */
+static gboolean
+report_still_current (sqlite3   *db,
+                      Claim     *claim,
+                      gboolean  *current,
+                      GError   **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *current = FALSE;
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT " RS_STORE_REPORT_CURRENT ", d.report_path, d.report_hash"
+                           " FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
+                           " WHERE r.id = :id",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  sqlite3_bind_int64 (stmt, 1, claim->id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *current = sqlite3_column_int (stmt, 0) != 0 &&
+               g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), claim->report_path) == 0 &&
+               g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), claim->report_hash) == 0;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
 
 static gboolean
 claim_transaction (sqlite3   *db,
@@ -629,8 +668,21 @@ claim_transaction (sqlite3   *db,
 {
   Claim *claim = user_data;
   g_autoptr(RsDelivery) delivery = rs_delivery_new (db, g_get_real_time () / G_USEC_PER_SEC);
+  gboolean current;
 
   g_clear_pointer (&claim->message_id, g_free);
+  claim->claimed = FALSE;
+  claim->outdated = FALSE;
+
+  /* Checked in the transaction that claims: nothing can change it between. */
+  if (!report_still_current (db, claim, &current, error))
+    return FALSE;
+  if (!current)
+    {
+      claim->outdated = TRUE;
+      return TRUE;
+    }
+
   return rs_delivery_claim (delivery, claim->id, claim->retry_failed, claim->new_message_id,
                             &claim->claimed, &claim->message_id, error);
 }
@@ -1237,7 +1289,8 @@ send_one (Job       *job,
   g_autofree char *remade_note = NULL;
   g_autofree char *sent_to = NULL;
   g_autofree char *reply = NULL;
-  Claim claim = { item->id, options->retry_failed, NULL, FALSE, NULL };
+  Claim claim = { item->id, options->retry_failed, NULL, item->report_path, item->report_hash,
+                  FALSE, FALSE, NULL };
   RsMailOutcome outcome;
   Finish finish = { .id = item->id };
   gboolean remade = FALSE;
@@ -1288,6 +1341,15 @@ send_one (Job       *job,
       claim.new_message_id = new_id;
       if (!rs_store_write (job->store, claim_transaction, &claim, error))
         return SEND_STOP;
+      if (claim.outdated)
+        {
+          result->outcome = RS_SEND_OUTCOME_SKIPPED;
+          result->error = g_strdup (_("the report went out of date during the round (its data "
+                                      "or its company changed); not sent: make the reports "
+                                      "again and send again"));
+          conclude (job, item, g_steal_pointer (&result));
+          return SEND_DONE;
+        }
       if (!claim.claimed)
         {
           result->outcome = RS_SEND_OUTCOME_SKIPPED;
