@@ -132,6 +132,22 @@ show_dashboard (RsOverviewPage *self)
   gtk_stack_set_visible_child_name (self->stack, "figures");
 }
 
+static gpointer
+unref_thread (gpointer data)
+{
+  rs_dashboard_unref (data);
+
+  return NULL;
+}
+
+/* Figures of 100,000 respondents take tens of milliseconds to free (every
+ * company's name): not in a frame of the main loop. */
+static void
+unref_in_worker (RsDashboard *dashboard)
+{
+  g_thread_unref (g_thread_new ("rs-overview-free", unref_thread, dashboard));
+}
+
 static void start_compute (RsOverviewPage *self);
 
 static void
@@ -158,9 +174,13 @@ compute_done_cb (GObject      *object,
     }
   else
     {
-      g_clear_pointer (&self->dashboard, rs_dashboard_unref);
+      RsDashboard *old = g_steal_pointer (&self->dashboard);
+
       self->dashboard = g_steal_pointer (&dashboard);
       show_dashboard (self);
+      /* The charts have let go of it: the last reference. */
+      if (old != NULL)
+        unref_in_worker (old);
     }
 
   if (self->compute_again)

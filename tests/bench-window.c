@@ -8,6 +8,7 @@
 #include "core/rs-import.h"
 #include "core/rs-tracker.h"
 #include "rs-application.h"
+#include "rs-overview-page.h"
 #include "rs-test-gtk.h"
 #include "rs-test-master.h"
 #include "rs-test-util.h"
@@ -18,6 +19,9 @@
  * stall of the main loop while a worker thread changes statuses. */
 
 static RsApplication *app;
+static int exit_status;
+/* The longest frame gap allowed while the overview refreshes, in ms */
+#define MAX_OVERVIEW_GAP_MS 50.0
 static int rows = 100000;
 static char *db;
 
@@ -225,6 +229,58 @@ bench (void)
     rs_test_remove_tree (folder);
   }
 
+  /* The Overview: shown, then refreshed as a worker writes statuses (the
+   * page computes again after each change it sees, in a worker). */
+  {
+    RsOverviewPage *page = NULL;
+    GtkWidget *root = GTK_WIDGET (window);
+    guint refreshes = 0;
+    RsDashboard *last = NULL;
+
+    for (GtkWidget *w = root; w != NULL && page == NULL; w = rs_test_next_widget (w, root))
+      if (RS_IS_OVERVIEW_PAGE (w))
+        page = RS_OVERVIEW_PAGE (w);
+    g_assert_nonnull (page);
+
+    ticks = (Ticks) { 0 };
+    start = g_get_monotonic_time ();
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s",
+                                               "overview"));
+    while (rs_overview_page_get_dashboard (page) == NULL ||
+           rs_overview_page_get_computing (page))
+      g_main_context_iteration (NULL, TRUE);
+    rs_test_iterate ();
+    printf ("overview shown with the figures of %u respondents: %.3f s after it was asked for, "
+            "longest gap between frames %.1f ms\n", rs_overview_page_get_dashboard (page)->respondents,
+            seconds_since (start), ticks.longest / 1000.0);
+
+    ticks = (Ticks) { 0 };
+    worker = (Worker) { .store = rs_window_get_store (window) };
+    last = rs_overview_page_get_dashboard (page);
+    thread = g_thread_new ("bench-worker", worker_thread, &worker);
+    start = g_get_monotonic_time ();
+    while (seconds_since (start) < 8.0)
+      {
+        g_main_context_iteration (NULL, TRUE);
+        if (rs_overview_page_get_dashboard (page) != last)
+          {
+            last = rs_overview_page_get_dashboard (page);
+            refreshes++;
+          }
+      }
+    g_atomic_int_set (&worker.stop, TRUE);
+    g_thread_join (thread);
+    printf ("overview while a worker made %u status changes in 8 s: refreshed %u times, "
+            "%u frames, longest gap between frames %.1f ms (at most %.0f ms)\n", worker.changes,
+            refreshes, ticks.ticks, ticks.longest / 1000.0, MAX_OVERVIEW_GAP_MS);
+    if (refreshes == 0 || ticks.longest / 1000.0 > MAX_OVERVIEW_GAP_MS)
+      {
+        printf ("FAILED: the overview %s\n", refreshes == 0 ? "did not refresh"
+                                                            : "held up the window too long");
+        exit_status = 1;
+      }
+  }
+
   printf ("memory: %.1f MB resident now, %.1f MB at the most\n", rss_kb ("VmRSS:") / 1024.0,
           rss_kb ("VmHWM:") / 1024.0);
 
@@ -282,5 +338,5 @@ main (int   argc,
   rs_test_remove_tree (dir);
   g_free (db);
 
-  return 0;
+  return exit_status;
 }
