@@ -557,7 +557,8 @@ draw_distribution (Painter *painter,
 
   for (guint i = 0; i < RS_DASHBOARD_N_BINS; i++)
     highest = MAX (highest, d->bins[i]);
-  scale_top = highest;
+  /* Even, so that the line at half of it counts whole respondents. */
+  scale_top = highest > 1 && highest % 2 == 1 ? highest + 1 : highest;
 
   /* Grid lines at 0, half and the top, labelled. */
   cairo_set_line_width (cr, 0.5);
