@@ -8,7 +8,7 @@ set -eu
 build_packages="meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev
   libsqlite3-dev libcurl4-openssl-dev libsecret-1-dev libjson-glib-dev libxlsxwriter-dev
-  libgsf-1-dev
+  libgsf-1-dev librsvg2-dev
   gettext appstream desktop-file-utils librsvg2-common hicolor-icon-theme
   fonts-dejavu-core"
 test_packages="xvfb xauth poppler-utils python3 python3-aiosmtpd python3-openpyxl sqlite3 openssl

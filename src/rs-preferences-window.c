@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/rs-branding.h"
 #include "core/rs-mail-settings.h"
 #include "core/rs-graph.h"
 #include "core/rs-mailer.h"
@@ -26,6 +27,15 @@ struct _RsPreferencesWindow
   GCancellable *sign_in_cancellable;
 
   AdwActionRow *folder_row;
+  GtkSwitch *benchmark_switch;
+  AdwEntryRow *organisation_row;
+  AdwActionRow *logo_row;
+  AdwActionRow *partners_row;
+  AdwEntryRow *notice_en_row;
+  AdwEntryRow *notice_nl_row;
+  AdwEntryRow *footer_row;
+  /* The check of the logo files that runs, if any */
+  GCancellable *logos_cancellable;
   AdwComboRow *auth_row;
   AdwComboRow *transport_row;
   AdwEntryRow *client_id_row;
@@ -140,6 +150,219 @@ reset_folder_action (GtkWidget  *widget,
   RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (widget);
 
   g_settings_reset (self->settings, "reports-folder");
+}
+
+/* The logos: each file is read in a worker thread, and a row says what is
+ * wrong with one, as the reports leave it out. */
+
+typedef struct
+{
+  char *logo;
+  GStrv partners;
+} LogoPaths;
+
+static void
+logo_paths_free (gpointer data)
+{
+  LogoPaths *paths = data;
+
+  g_free (paths->logo);
+  g_strfreev (paths->partners);
+  g_free (paths);
+}
+
+/* Per file (the logo first, then the partners'), NULL or why it is left out */
+static void
+check_logos_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  LogoPaths *paths = task_data;
+  GPtrArray *problems = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i == 0 || paths->partners[i - 1] != NULL; i++)
+    {
+      const char *path = i == 0 ? paths->logo : paths->partners[i - 1];
+      g_autoptr(GError) error = NULL;
+
+      if (path[0] == '\0' || rs_branding_check_image (path, &error))
+        g_ptr_array_add (problems, NULL);
+      else
+        g_ptr_array_add (problems, g_strdup (error->message));
+    }
+
+  g_task_return_pointer (task, problems, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+set_row_problem (AdwActionRow *row,
+                 const char   *subtitle,
+                 gboolean      problem)
+{
+  adw_action_row_set_subtitle (row, subtitle);
+  if (problem)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+}
+
+static void
+logos_checked_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  RsPreferencesWindow *self = RS_PREFERENCES_WINDOW (object);
+  g_autoptr(GPtrArray) problems = g_task_propagate_pointer (G_TASK (result), NULL);
+  LogoPaths *paths = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GString) partners = g_string_new (NULL);
+  gboolean any_problem = FALSE;
+  const char *problem;
+
+  if (problems == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+
+  problem = g_ptr_array_index (problems, 0);
+  if (problem != NULL)
+    set_row_problem (self->logo_row, problem, TRUE);
+  else if (paths->logo[0] != '\0')
+    set_row_problem (self->logo_row, paths->logo, FALSE);
+  else
+    set_row_problem (self->logo_row, _("None"), FALSE);
+
+  for (guint i = 0; paths->partners[i] != NULL; i++)
+    {
+      problem = g_ptr_array_index (problems, i + 1);
+      if (partners->len > 0)
+        g_string_append_c (partners, '\n');
+      g_string_append (partners, problem != NULL ? problem : paths->partners[i]);
+      any_problem |= problem != NULL;
+    }
+  set_row_problem (self->partners_row, partners->len > 0 ? partners->str : _("None"),
+                   any_problem);
+}
+
+static void
+update_logos (RsPreferencesWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  LogoPaths *paths = g_new0 (LogoPaths, 1);
+
+  paths->logo = g_settings_get_string (self->settings, "report-logo");
+  paths->partners = g_settings_get_strv (self->settings, "report-partner-logos");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.add-partner-logo",
+                                 g_strv_length (paths->partners) < RS_BRANDING_MAX_PARTNERS);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.clear-partner-logos",
+                                 paths->partners[0] != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.clear-logo",
+                                 paths->logo[0] != '\0');
+
+  g_cancellable_cancel (self->logos_cancellable);
+  g_clear_object (&self->logos_cancellable);
+  self->logos_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->logos_cancellable, logos_checked_cb, NULL);
+  g_task_set_source_tag (task, update_logos);
+  g_task_set_task_data (task, paths, logo_paths_free);
+  g_task_run_in_thread (task, check_logos_thread);
+}
+
+static GtkFileFilter *
+image_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("PNG or SVG Images"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_mime_type (filter, "image/svg+xml");
+  gtk_file_filter_add_suffix (filter, "png");
+  gtk_file_filter_add_suffix (filter, "svg");
+
+  return filter;
+}
+
+static void
+logo_chosen_cb (GtkNativeDialog *chooser,
+                int              response,
+                gpointer         user_data)
+{
+  RsPreferencesWindow *self = user_data;
+  gboolean partner = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "partner"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL && partner)
+        {
+          g_auto(GStrv) old = g_settings_get_strv (self->settings, "report-partner-logos");
+          g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+          g_auto(GStrv) partners = NULL;
+
+          g_strv_builder_addv (builder, (const char **) old);
+          if (g_strv_length (old) < RS_BRANDING_MAX_PARTNERS)
+            g_strv_builder_add (builder, path);
+          partners = g_strv_builder_end (builder);
+          g_settings_set_strv (self->settings, "report-partner-logos",
+                               (const char * const *) partners);
+        }
+      else if (path != NULL)
+        {
+          g_settings_set_string (self->settings, "report-logo", path);
+        }
+    }
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+choose_logo (RsPreferencesWindow *self,
+             gboolean             partner)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = image_filter ();
+
+  chooser = gtk_file_chooser_native_new (partner ? _("Partner Logo") : _("Logo"),
+                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Select"), _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "partner", GINT_TO_POINTER (partner));
+  g_signal_connect (chooser, "response", G_CALLBACK (logo_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+choose_logo_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  choose_logo (RS_PREFERENCES_WINDOW (widget), FALSE);
+}
+
+static void
+add_partner_logo_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  choose_logo (RS_PREFERENCES_WINDOW (widget), TRUE);
+}
+
+static void
+clear_logo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  g_settings_reset (RS_PREFERENCES_WINDOW (widget)->settings, "report-logo");
+}
+
+static void
+clear_partner_logos_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  g_settings_reset (RS_PREFERENCES_WINDOW (widget)->settings, "report-partner-logos");
 }
 
 static void
@@ -979,6 +1202,7 @@ rs_preferences_window_dispose (GObject *object)
   g_cancellable_cancel (self->check_cancellable);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->sign_in_cancellable);
+  g_cancellable_cancel (self->logos_cancellable);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
 
@@ -998,6 +1222,7 @@ rs_preferences_window_finalize (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->sign_in_cancellable);
+  g_clear_object (&self->logos_cancellable);
   g_free (self->sign_in_error);
   g_clear_object (&self->settings);
 
@@ -1016,6 +1241,13 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/rs-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, benchmark_switch);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, organisation_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, logo_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, partners_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, notice_en_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, notice_nl_row);
+  gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, footer_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, auth_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, transport_row);
   gtk_widget_class_bind_template_child (widget_class, RsPreferencesWindow, client_id_row);
@@ -1063,6 +1295,14 @@ rs_preferences_window_class_init (RsPreferencesWindowClass *klass)
                                    choose_folder_action);
   gtk_widget_class_install_action (widget_class, "preferences.reset-reports-folder", NULL,
                                    reset_folder_action);
+  gtk_widget_class_install_action (widget_class, "preferences.choose-logo", NULL,
+                                   choose_logo_action);
+  gtk_widget_class_install_action (widget_class, "preferences.clear-logo", NULL,
+                                   clear_logo_action);
+  gtk_widget_class_install_action (widget_class, "preferences.add-partner-logo", NULL,
+                                   add_partner_logo_action);
+  gtk_widget_class_install_action (widget_class, "preferences.clear-partner-logos", NULL,
+                                   clear_partner_logos_action);
 }
 
 /* The server's address is kept only without a user name or password in
@@ -1162,6 +1402,21 @@ rs_preferences_window_init (RsPreferencesWindow *self)
   g_signal_connect_object (self->settings, "changed::reports-folder",
                            G_CALLBACK (update_folder), self, G_CONNECT_SWAPPED);
   update_folder (self);
+  g_settings_bind (self->settings, "report-benchmark", self->benchmark_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "report-organisation", self->organisation_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "report-notice-en", self->notice_en_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "report-notice-nl", self->notice_nl_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "report-footer", self->footer_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::report-logo",
+                           G_CALLBACK (update_logos), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::report-partner-logos",
+                           G_CALLBACK (update_logos), self, G_CONNECT_SWAPPED);
+  update_logos (self);
   g_signal_connect_object (self->settings, "changed::smtp-ca-file",
                            G_CALLBACK (update_ca_file), self, G_CONNECT_SWAPPED);
   update_ca_file (self);

@@ -26,7 +26,11 @@ query_int (sqlite3    *db,
 }
 
 /* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_10 \
+  "ALTER TABLE delivery DROP COLUMN report_benchmark;"
+
 #define DOWNGRADE_TO_9 \
+  DOWNGRADE_TO_10 \
   "ALTER TABLE import_log DROP COLUMN sheet;"
 
 #define DOWNGRADE_TO_8 \

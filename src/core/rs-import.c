@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "rs-benchmark.h"
 #include "rs-companies.h"
 #include "rs-delivery.h"
 #include "rs-import.h"
@@ -1753,7 +1754,10 @@ import_transaction (sqlite3   *db,
   data->summary->import_id = s.import_id;
   data->summary->at = s.now;
 
+  /* The population of the peer benchmark may have changed with the data. */
   return (!had_respondents || outdate_colleagues (&s, data->summary, error)) &&
+         (!had_respondents || data->summary->added + data->summary->updated == 0 ||
+          rs_benchmark_outdate_reports (db, s.change, error)) &&
          write_log (&s, data->summary, header_text->str, error) &&
          rs_import_record_write (db, data->summary, error) &&
          rs_import_quality_write (db, data->summary, error);

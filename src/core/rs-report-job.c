@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "rs-benchmark.h"
+#include "rs-branding.h"
 #include "rs-companies.h"
 #include "rs-report.h"
 #include "rs-report-job.h"
@@ -46,6 +48,8 @@ typedef struct
   char *old_hash;
   /* The SHA-256 of the file as it was written */
   char *old_sha256;
+  /* What its benchmark block shows (report_benchmark), NULL when unknown */
+  char *old_benchmark;
   /* What the report on record was made from, when it is still current. */
   gboolean old_source_current;
   Company *group;
@@ -65,6 +69,10 @@ typedef struct
 
   GPtrArray *items;
   GHashTable *companies;
+  /* The peer benchmark's population, when the reports show it */
+  RsPopulation *population;
+  gboolean benchmark;
+  RsBranding *branding;
   GPtrArray *work;
   gint next;
 
@@ -86,6 +94,7 @@ item_free (gpointer data)
   g_free (item->old_path);
   g_free (item->old_hash);
   g_free (item->old_sha256);
+  g_free (item->old_benchmark);
   g_free (item->file_name);
   g_free (item);
 }
@@ -195,11 +204,15 @@ load_items (Job           *job,
   if (merges == NULL)
     return FALSE;
 
+  if (job->benchmark)
+    job->population = rs_population_new ();
+
   rc = sqlite3_prepare_v2 (db,
                            "SELECT r.id, r.company, r.person, r.function, r.submitted_at,"
                            " r.language, " RS_STORE_SCORE_COLUMNS ","
                            " r.source_hash, d.report_path, d.report_hash, "
-                           RS_STORE_REPORT_CURRENT ", d.report_sha256"
+                           RS_STORE_REPORT_CURRENT ", d.report_sha256, "
+                           RS_STORE_NOT_TEST_ENTRY ", d.report_benchmark"
                            "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
@@ -223,7 +236,10 @@ load_items (Job           *job,
       item->old_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 23));
       item->old_source_current = sqlite3_column_int (stmt, 24);
       item->old_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 25));
+      item->old_benchmark = g_strdup ((const char *) sqlite3_column_text (stmt, 27));
       item->wanted = n_ids == 0;
+      if (job->population != NULL && sqlite3_column_int (stmt, 26))
+        rs_population_add (job->population, item->scores);
 
       /* The company page averages everyone of the company, whoever is made,
        * with the names merged into it. */
@@ -264,6 +280,9 @@ load_items (Job           *job,
         }
       item->wanted = TRUE;
     }
+
+  if (job->population != NULL)
+    rs_population_seal (job->population);
 
   /* The table owns the company groups the items point to. */
   job->companies = g_steal_pointer (&companies);
@@ -338,9 +357,13 @@ assign_file_names (Job *job)
 }
 
 static void
-fill_input (Item          *item,
+fill_input (Job           *job,
+            Item          *item,
             RsReportInput *input)
 {
+  if (job->population != NULL)
+    rs_population_benchmark (job->population, item->scores, &input->benchmark);
+  input->branding = job->branding;
   input->company = item->report_company;
   input->person = item->person;
   input->function = item->function;
@@ -364,6 +387,8 @@ typedef struct
   const char *problem;
   /* Of the file as written; NULL keeps the one recorded */
   const char *sha256;
+  /* What the benchmark block shows: rs_benchmark_key(), or "off" */
+  const char *benchmark;
 } Record;
 
 static gboolean
@@ -381,7 +406,8 @@ record_transaction (sqlite3   *db,
                              "UPDATE delivery SET report_path = ?2, report_hash = ?3,"
                              " report_source_hash = ?4, report_made_at = ?5,"
                              " report_problem = NULL, updated_at = ?5,"
-                             " report_sha256 = coalesce (?7, report_sha256)"
+                             " report_sha256 = coalesce (?7, report_sha256),"
+                             " report_benchmark = ?8"
                              " WHERE respondent_id = ?1",
                              -1, &stmt, NULL);
   else
@@ -398,6 +424,7 @@ record_transaction (sqlite3   *db,
           sqlite3_bind_text (stmt, 3, record->hash, -1, SQLITE_STATIC);
           sqlite3_bind_int64 (stmt, 4, record->source_hash);
           sqlite3_bind_text (stmt, 7, record->sha256, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 8, record->benchmark, -1, SQLITE_STATIC);
         }
       sqlite3_bind_int64 (stmt, 5, now);
       if (record->path == NULL)
@@ -456,10 +483,13 @@ make_one (Job            *job,
   g_autofree char *hash = NULL;
   g_autofree char *path = NULL;
   g_autofree char *sha256 = NULL;
+  g_autofree char *benchmark = NULL;
   RsReportInput input = { 0 };
   Record record = { .id = item->id, .source_hash = item->source_hash };
 
-  fill_input (item, &input);
+  fill_input (job, item, &input);
+  benchmark = job->benchmark ? rs_benchmark_key (&input.benchmark) : g_strdup ("off");
+  record.benchmark = benchmark;
 
   if (!rs_report_check (&input, &error))
     {
@@ -484,8 +514,12 @@ make_one (Job            *job,
       result->path = g_strdup (item->old_path);
 
       /* The data changed where the report does not show it: the report is
-       * current again for the data as it is now. */
-      if (!item->old_source_current)
+       * current again for the data as it is now. So is a report whose
+       * benchmark was recorded otherwise though it reads the same (made
+       * before it was recorded, or with the benchmark off and too few
+       * respondents for it), so that a later change of the population
+       * is judged by what it shows. */
+      if (!item->old_source_current || g_strcmp0 (item->old_benchmark, benchmark) != 0)
         {
           record.path = item->old_path;
           record.hash = hash;
@@ -652,6 +686,7 @@ rs_report_job_run (RsStore              *store,
   job.progress_data = progress_data;
   job.cancellable = cancellable;
   job.items = g_ptr_array_new_with_free_func (item_free);
+  job.branding = rs_branding_load_default (&job.benchmark);
   job.work = g_ptr_array_new ();
   job.summary = g_new0 (RsReportSummary, 1);
   job.summary->results = g_ptr_array_new_with_free_func (result_free);
@@ -680,6 +715,8 @@ rs_report_job_run (RsStore              *store,
   g_mutex_clear (&job.mutex);
   g_clear_pointer (&job.summary, rs_report_summary_free);
   g_clear_pointer (&job.companies, g_hash_table_unref);
+  g_clear_pointer (&job.population, rs_population_free);
+  g_clear_pointer (&job.branding, rs_branding_unref);
   g_ptr_array_unref (job.work);
   g_ptr_array_unref (job.items);
   g_free (job.folder);
@@ -787,6 +824,7 @@ rs_report_source_free (RsReportSource *source)
   g_free (source->function);
   g_free (source->survey_date);
   g_free (source->language);
+  g_clear_pointer (&source->branding, rs_branding_unref);
   g_free (source);
 }
 
@@ -794,7 +832,8 @@ rs_report_source_free (RsReportSource *source)
  * rs_report_source_load:
  *
  * Reads what one respondent's report is drawn from, with the averages of
- * their company, as the report job does; for a preview.
+ * their company, the peer benchmark and the branding of the saved
+ * preferences, as the report job does; for a preview.
  */
 RsReportSource *
 rs_report_source_load (RsStore  *store,
@@ -808,6 +847,7 @@ rs_report_source_load (RsStore  *store,
   g_autofree char *name = NULL;
   double sums[RS_N_SCORES] = { 0 };
   guint counts[RS_N_SCORES] = { 0 };
+  gboolean benchmark;
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db;
   int rc;
@@ -899,6 +939,16 @@ rs_report_source_load (RsStore  *store,
 
   for (guint i = 0; i < RS_N_SCORES; i++)
     source->input.company_means[i] = counts[i] > 0 ? sums[i] / counts[i] : NAN;
+  source->branding = rs_branding_load_default (&benchmark);
+  if (benchmark)
+    {
+      g_autoptr(RsPopulation) population = rs_population_load (db, error);
+
+      if (population == NULL)
+        return NULL;
+      rs_population_benchmark (population, source->input.scores, &source->input.benchmark);
+    }
+  source->input.branding = source->branding;
   source->input.company = source->company;
   source->input.person = source->person;
   source->input.function = source->function;

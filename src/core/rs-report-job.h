@@ -36,6 +36,7 @@ typedef struct
   char *function;
   char *survey_date;
   char *language;
+  RsBranding *branding;
 } RsReportSource;
 
 typedef struct

@@ -68,6 +68,14 @@ static const RsReportText english = {
   },
   .not_available = "N/A",
   .document_title = "Resilience Report: {1} – {2}",
+  .page_number = "Page {1} of {2}",
+  .benchmark_heading = "Peer Comparison",
+  .benchmark_sentence = "Your scores compared with those of all respondents of the survey.",
+  .benchmark_columns = { "Your score", "Mean of all respondents", "Percentile rank" },
+  .benchmark_overall = "Overall SCRES",
+  .benchmark_percentile = "{1}%",
+  .benchmark_note = "A percentile rank of 70% means that your score is higher than that of "
+                    "about 70% of the respondents (equal scores count half).",
   .decimal_separator = '.',
 };
 
@@ -136,6 +144,14 @@ static const RsReportText dutch = {
   },
   .not_available = "n.v.t.",
   .document_title = "Weerbaarheidsrapport: {1} – {2}",
+  .page_number = "Pagina {1} van {2}",
+  .benchmark_heading = "Vergelijking met andere respondenten",
+  .benchmark_sentence = "Uw scores vergeleken met die van alle respondenten van de enquête.",
+  .benchmark_columns = { "Uw score", "Gemiddelde van alle respondenten", "Percentielrang" },
+  .benchmark_overall = "Totale SCRES",
+  .benchmark_percentile = "{1}%",
+  .benchmark_note = "Een percentielrang van 70% betekent dat uw score hoger is dan die van "
+                    "ongeveer 70% van de respondenten (gelijke scores tellen half).",
   .decimal_separator = ',',
 };
 

@@ -43,6 +43,13 @@ typedef struct
   const char *weak_sentences[RS_N_DIMENSIONS];
   const char *not_available;
   const char *document_title;         /* {1} = company, {2} = person */
+  const char *page_number;            /* {1} = page, {2} = pages */
+  const char *benchmark_heading;
+  const char *benchmark_sentence;
+  const char *benchmark_columns[3];   /* value, mean, percentile rank */
+  const char *benchmark_overall;
+  const char *benchmark_percentile;   /* {1} = rank */
+  const char *benchmark_note;
   char decimal_separator;
 } RsReportText;
 

@@ -581,12 +581,18 @@ draw_header (Painter             *painter,
 {
   const RsReportText *text = painter->text;
   double text_width = CONTENT_WIDTH - MARK_SIZE - 12;
+  double logo_width;
   double y = 38;
   g_autofree char *n = g_strdup_printf ("%u", input->company_respondents);
   g_autofree char *overall = rs_report_text_number (text, rs_scores_overall (input->scores), 2);
   g_autofree char *maximum = rs_report_text_number (text, 5.0, 2);
 
-  draw_mark (painter->cr, MARGIN + CONTENT_WIDTH - MARK_SIZE, 32, MARK_SIZE);
+  y += rs_branding_draw_header (input->branding, painter->cr, MARGIN, 32, CONTENT_WIDTH,
+                                &logo_width);
+  if (logo_width > 0)
+    text_width = CONTENT_WIDTH - logo_width - 12;
+  else
+    draw_mark (painter->cr, MARGIN + CONTENT_WIDTH - MARK_SIZE, 32, MARK_SIZE);
 
   y += show_text (painter, text->heading, MARGIN, y, text_width, 12.5, FALSE, 2,
                   ALIGN_LEFT, &secondary_colour);
@@ -829,6 +835,131 @@ draw_company_page (Painter             *painter,
   draw_dashboard (painter, input->company_means, MAX (input->company_respondents, 1), y, 215);
 }
 
+/* The peer benchmark: one row per pillar and the overall SCRES, with the
+ * percentile rank as a number and a bar. */
+static double
+draw_benchmark (Painter             *painter,
+                const RsReportInput *input,
+                double               y)
+{
+  const RsReportText *text = painter->text;
+  const RsBenchmark *benchmark = &input->benchmark;
+  cairo_t *cr = painter->cr;
+  double name_width = 150;
+  double value_width = 80;
+  double mean_width = 110;
+  double rank_width = 56;
+  double bar_x = MARGIN + name_width + value_width + mean_width + rank_width + 8;
+  double bar_width = MARGIN + CONTENT_WIDTH - bar_x;
+  double columns[] = { MARGIN + name_width, MARGIN + name_width + value_width,
+                       MARGIN + name_width + value_width + mean_width };
+  double widths[] = { value_width, mean_width, rank_width };
+  double row_height = 24;
+  double header_height = 0;
+
+  y += show_text (painter, text->benchmark_heading, MARGIN, y, CONTENT_WIDTH, 16, TRUE, 2,
+                  ALIGN_LEFT, &text_colour) + 4;
+  y += show_text (painter, text->benchmark_sentence, MARGIN, y, CONTENT_WIDTH, 10, FALSE, 3,
+                  ALIGN_LEFT, &secondary_colour) + 12;
+
+  for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+    header_height = MAX (header_height,
+                         show_text (painter, text->benchmark_columns[c], columns[c], y,
+                                    widths[c] - 6, 8.5, TRUE, 2, ALIGN_RIGHT,
+                                    &secondary_colour));
+  y += header_height + 4;
+
+  for (guint row = 0; row < RS_BENCHMARK_N_ROWS; row++)
+    {
+      const Colour *colour = row < RS_N_PILLARS ? &pillar_colours[row] : &overall_colour;
+      const char *name = row < RS_N_PILLARS ? text->pillar_titles[row]
+                                            : text->benchmark_overall;
+      g_autofree char *value = rs_report_text_number (text, benchmark->value[row], 2);
+      g_autofree char *mean = rs_report_text_number (text, benchmark->mean[row], 2);
+      g_autofree char *number = NULL;
+      g_autofree char *rank = NULL;
+      double text_y = y + 6;
+
+      set_colour (cr, &rule_colour, 1.0);
+      cairo_set_line_width (cr, 0.6);
+      cairo_move_to (cr, MARGIN, y);
+      cairo_line_to (cr, MARGIN + CONTENT_WIDTH, y);
+      cairo_stroke (cr);
+
+      if (benchmark->percentile[row] >= 0)
+        {
+          number = g_strdup_printf ("%d", benchmark->percentile[row]);
+          rank = rs_report_text_fill (text->benchmark_percentile, number, NULL, NULL);
+        }
+      else
+        {
+          rank = g_strdup (text->not_available);
+        }
+
+      show_text (painter, name, MARGIN, text_y, name_width - 6, 10, TRUE, 1, ALIGN_LEFT,
+                 colour);
+      show_text (painter, value, columns[0], text_y, widths[0] - 6, 10, TRUE, 1, ALIGN_RIGHT,
+                 &text_colour);
+      show_text (painter, mean, columns[1], text_y, widths[1] - 6, 10, FALSE, 1, ALIGN_RIGHT,
+                 &text_colour);
+      show_text (painter, rank, columns[2], text_y, widths[2] - 6, 10, TRUE, 1, ALIGN_RIGHT,
+                 &text_colour);
+
+      rounded_rectangle (cr, bar_x, y + 8, bar_width, 8, 4);
+      set_colour (cr, &grid_colour, 0.35);
+      cairo_fill (cr);
+      if (benchmark->percentile[row] >= 0)
+        {
+          double reach = bar_width * benchmark->percentile[row] / 100.0;
+
+          if (reach >= 8)
+            {
+              rounded_rectangle (cr, bar_x, y + 8, reach, 8, 4);
+              set_colour (cr, colour, 0.85);
+              cairo_fill (cr);
+            }
+          cairo_arc (cr, bar_x + CLAMP (reach, 4, bar_width - 4), y + 12, 5, 0, 2 * G_PI);
+          set_colour (cr, colour, 1.0);
+          cairo_fill (cr);
+        }
+
+      y += row_height;
+    }
+  set_colour (cr, &rule_colour, 1.0);
+  cairo_move_to (cr, MARGIN, y);
+  cairo_line_to (cr, MARGIN + CONTENT_WIDTH, y);
+  cairo_stroke (cr);
+  y += 8;
+
+  y += show_text (painter, text->benchmark_note, MARGIN, y, CONTENT_WIDTH, 8.5, FALSE, 3,
+                  ALIGN_LEFT, &muted_colour);
+
+  return y + 10;
+}
+
+/* The last page when there is a benchmark or a closing block. */
+static void
+draw_closing_page (Painter             *painter,
+                   const RsReportInput *input)
+{
+  double y = 42;
+
+  if (input->benchmark.shown)
+    y = draw_benchmark (painter, input, y);
+  y += rs_branding_draw_closing (input->branding, painter->cr, input->language, MARGIN, y,
+                                 CONTENT_WIDTH);
+
+  if (y > BOTTOM_LIMIT)
+    g_debug ("The last page of the report for %s runs %.1f pt into the bottom margin",
+             painter->person, y - BOTTOM_LIMIT);
+}
+
+static gboolean
+has_closing_page (const RsReportInput *input)
+{
+  return input->benchmark.shown || rs_branding_has_closing (input->branding, input->language);
+}
+
 /**
  * rs_report_check:
  *
@@ -856,13 +987,15 @@ rs_report_check (const RsReportInput  *input,
   return TRUE;
 }
 
-/* One page, or two when the company page is there (N ≥ 2). */
+/* The respondent's page, the company page when N ≥ 2, and a last page for
+ * the peer benchmark and the closing block of the branding when either is
+ * there. */
 guint
 rs_report_get_n_pages (const RsReportInput *input)
 {
   g_return_val_if_fail (input != NULL, 0);
 
-  return input->company_respondents >= 2 ? 2 : 1;
+  return (input->company_respondents >= 2 ? 2 : 1) + (has_closing_page (input) ? 1 : 0);
 }
 
 static void
@@ -881,8 +1014,13 @@ draw_page (const RsReportInput *input,
   painter_init (&painter, input, cr);
   if (page == 0)
     draw_respondent_page (&painter, input);
-  else
+  else if (page == 1 && input->company_respondents >= 2)
     draw_company_page (&painter, input);
+  else
+    draw_closing_page (&painter, input);
+  rs_branding_draw_footer (input->branding, cr, input->language, page,
+                           rs_report_get_n_pages (input), RS_REPORT_PAGE_WIDTH,
+                           RS_REPORT_PAGE_HEIGHT, MARGIN);
   painter_clear (&painter);
 
   cairo_restore (cr);
@@ -1380,6 +1518,19 @@ rs_report_input_hash (const RsReportInput *input)
   g_checksum_update (checksum, (const guchar *) count, -1);
   for (guint i = 0; i < RS_N_SCORES; i++)
     hash_double (checksum, input->company_means[i]);
+  /* Only what is there, so that a report without either keeps its hash. */
+  if (input->benchmark.shown)
+    {
+      g_autofree char *key = rs_benchmark_key (&input->benchmark);
+
+      hash_string (checksum, "benchmark");
+      hash_string (checksum, key);
+    }
+  if (!rs_branding_is_empty (input->branding))
+    {
+      hash_string (checksum, "branding");
+      hash_string (checksum, rs_branding_get_hash (input->branding));
+    }
 
   return g_strdup (g_checksum_get_string (checksum));
 }

@@ -4,6 +4,8 @@
 #include <cairo.h>
 #include <gio/gio.h>
 
+#include "rs-benchmark.h"
+#include "rs-branding.h"
 #include "rs-scores.h"
 
 G_BEGIN_DECLS
@@ -27,6 +29,8 @@ typedef struct
   double scores[RS_N_SCORES];      /* NAN when missing */
   guint company_respondents;       /* N: respondents of this company, this one included */
   double company_means[RS_N_SCORES]; /* per-dimension means over the company; NAN when missing */
+  RsBenchmark benchmark;           /* the peer benchmark; not shown when all zero */
+  const RsBranding *branding;      /* the institution's look; NULL for none */
 } RsReportInput;
 
 /* A4 portrait, in PDF points. */

@@ -18,6 +18,11 @@ G_BEGIN_DECLS
  * report_source_hash of those whose company averages may have moved. */
 #define RS_STORE_REPORT_CURRENT "d.report_source_hash IS r.source_hash"
 
+/* Whether respondent AS r is not a test entry (sector "TEST"), which the
+ * import flags with a problem that ends so in English and in Dutch. */
+#define RS_STORE_NOT_TEST_ENTRY \
+  "(r.problem IS NULL OR r.problem NOT LIKE '%(sector “TEST”)')"
+
 void     rs_store_read_scores      (sqlite3_stmt  *stmt,
                                     int            first,
                                     double         scores[RS_N_SCORES]);

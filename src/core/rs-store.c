@@ -301,6 +301,11 @@ static const char *migrations[] = {
   ") WITHOUT ROWID;",
   /* 9 -> 10: the sheet of an import from a workbook, whose lines are its rows */
   "ALTER TABLE import_log ADD COLUMN sheet TEXT;",
+  /* 10 -> 11: what the peer benchmark block of the report on record shows
+   * (rs_benchmark_key()), so that a change of the population outdates just
+   * the reports it changes: NULL for a report made before, 'off' for one
+   * made with the benchmark switched off. */
+  "ALTER TABLE delivery ADD COLUMN report_benchmark TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);

@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "rs-branding"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <librsvg/rsvg.h>
+#include <pango/pangocairo.h>
+#include <string.h>
+
+#include "rs-branding.h"
+#include "rs-report-text.h"
+
+#define FONT_FAMILY "DejaVu Sans, Sans"
+#define PARTNER_HEIGHT 40.0
+#define PARTNER_GAP 16.0
+#define FOOTER_SIZE 7.5
+
+G_DEFINE_QUARK (rs-branding-error-quark, rs_branding_error)
+
+/* A logo as its file was when the branding was made. The bytes are decoded
+ * anew for every drawing, so that no cairo surface is shared by threads. */
+typedef struct
+{
+  char *path;
+  GBytes *bytes;
+  gboolean svg;
+  double width;
+  double height;
+  GError *error;
+} Image;
+
+struct _RsBranding
+{
+  gint ref_count;
+  char *name;
+  char *notice_en;
+  char *notice_nl;
+  char *footer;
+  Image logo;
+  Image partners[RS_BRANDING_MAX_PARTNERS];
+  guint n_partners;
+  char *hash;
+};
+
+static const guint8 png_signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+typedef struct
+{
+  const guint8 *data;
+  gsize length;
+  gsize offset;
+} PngReader;
+
+static cairo_status_t
+read_png (void          *closure,
+          unsigned char *data,
+          unsigned int   length)
+{
+  PngReader *reader = closure;
+
+  if (reader->length - reader->offset < length)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, reader->data + reader->offset, length);
+  reader->offset += length;
+
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_surface_t *
+decode_png (GBytes *bytes)
+{
+  PngReader reader = { 0 };
+  cairo_surface_t *surface;
+
+  reader.data = g_bytes_get_data (bytes, &reader.length);
+  surface = cairo_image_surface_create_from_png_stream (read_png, &reader);
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    {
+      cairo_surface_destroy (surface);
+      return NULL;
+    }
+
+  return surface;
+}
+
+static RsvgHandle *
+decode_svg (GBytes  *bytes,
+            GError **error)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+
+  return rsvg_handle_new_from_data (data, length, error);
+}
+
+static void
+svg_size (RsvgHandle *handle,
+          double     *width,
+          double     *height)
+{
+  gboolean has_width;
+  gboolean has_height;
+  gboolean has_viewbox;
+  RsvgLength svg_width;
+  RsvgLength svg_height;
+  RsvgRectangle viewbox;
+
+  if (rsvg_handle_get_intrinsic_size_in_pixels (handle, width, height) && *width > 0 &&
+      *height > 0)
+    return;
+
+  rsvg_handle_get_intrinsic_dimensions (handle, &has_width, &svg_width, &has_height,
+                                        &svg_height, &has_viewbox, &viewbox);
+  if (has_viewbox && viewbox.width > 0 && viewbox.height > 0)
+    {
+      *width = viewbox.width;
+      *height = viewbox.height;
+    }
+  else
+    {
+      *width = 100;
+      *height = 100;
+    }
+}
+
+static gboolean
+image_decode (Image   *image,
+              GBytes  *bytes,
+              GError **error)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+  g_autofree char *display = g_filename_display_name (image->path);
+
+  if (length >= sizeof png_signature && memcmp (data, png_signature, sizeof png_signature) == 0)
+    {
+      cairo_surface_t *surface = decode_png (bytes);
+
+      if (surface != NULL)
+        {
+          image->width = cairo_image_surface_get_width (surface);
+          image->height = cairo_image_surface_get_height (surface);
+          cairo_surface_destroy (surface);
+          if (image->width > 0 && image->height > 0)
+            return TRUE;
+        }
+    }
+  else
+    {
+      RsvgHandle *handle = decode_svg (bytes, NULL);
+
+      if (handle != NULL)
+        {
+          svg_size (handle, &image->width, &image->height);
+          image->svg = TRUE;
+          g_object_unref (handle);
+          return TRUE;
+        }
+    }
+
+  /* Translators: %s is the path of a logo file chosen in Preferences */
+  g_set_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_NOT_AN_IMAGE,
+               _("“%s” is not a PNG or SVG image; the reports are made without it"), display);
+
+  return FALSE;
+}
+
+static void
+image_load (Image      *image,
+            const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  image->path = g_strdup (path);
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      /* Translators: the first %s is the path of a logo file, the second why
+       * it could not be read */
+      g_set_error (&image->error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_MISSING,
+                   _("The logo “%s” cannot be read (%s); the reports are made without it"),
+                   display, error->message);
+      return;
+    }
+
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  if (image_decode (image, bytes, &image->error))
+    image->bytes = g_steal_pointer (&bytes);
+}
+
+static void
+image_clear (Image *image)
+{
+  g_clear_pointer (&image->path, g_free);
+  g_clear_pointer (&image->bytes, g_bytes_unref);
+  g_clear_error (&image->error);
+}
+
+/**
+ * rs_branding_check_image:
+ *
+ * Whether @path is a PNG or SVG image that the reports can show; for
+ * Preferences. The error says what is wrong, naming the file.
+ */
+gboolean
+rs_branding_check_image (const char  *path,
+                         GError     **error)
+{
+  Image image = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  image_load (&image, path);
+  ok = image.error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&image.error));
+  image_clear (&image);
+
+  return ok;
+}
+
+static char *
+clean_text (const char *text)
+{
+  char *clean = g_utf8_make_valid (text != NULL ? text : "", -1);
+
+  return g_strstrip (clean);
+}
+
+static void
+hash_text (GChecksum  *checksum,
+           const char *text)
+{
+  g_autofree char *line = g_strdup_printf ("%zu:%s\n", strlen (text), text);
+
+  g_checksum_update (checksum, (const guchar *) line, -1);
+}
+
+static void
+hash_image (GChecksum   *checksum,
+            const Image *image)
+{
+  if (image->bytes != NULL)
+    {
+      g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, image->bytes);
+
+      hash_text (checksum, sha256);
+    }
+  else
+    {
+      hash_text (checksum, "-");
+    }
+}
+
+/**
+ * rs_branding_new:
+ * @logo: (nullable): a PNG or SVG file; %NULL or "" for none
+ * @partners: (nullable) (array zero-terminated=1): up to four more; empty
+ *   strings are skipped
+ *
+ * Reads the logo files now. Texts may be %NULL.
+ */
+RsBranding *
+rs_branding_new (const char         *name,
+                 const char         *logo,
+                 const char * const *partners,
+                 const char         *notice_en,
+                 const char         *notice_nl,
+                 const char         *footer)
+{
+  RsBranding *branding = g_new0 (RsBranding, 1);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  branding->ref_count = 1;
+  branding->name = clean_text (name);
+  branding->notice_en = clean_text (notice_en);
+  branding->notice_nl = clean_text (notice_nl);
+  branding->footer = clean_text (footer);
+  if (logo != NULL && logo[0] != '\0')
+    image_load (&branding->logo, logo);
+  for (guint i = 0; partners != NULL && partners[i] != NULL; i++)
+    {
+      if (partners[i][0] == '\0')
+        continue;
+      if (branding->n_partners == RS_BRANDING_MAX_PARTNERS)
+        break;
+      image_load (&branding->partners[branding->n_partners++], partners[i]);
+    }
+
+  /* What the PDFs show of it: the texts and each logo's contents. */
+  hash_text (checksum, "rs-branding 1");
+  hash_text (checksum, branding->name);
+  hash_text (checksum, branding->notice_en);
+  hash_text (checksum, branding->notice_nl);
+  hash_text (checksum, branding->footer);
+  hash_image (checksum, &branding->logo);
+  for (guint i = 0; i < branding->n_partners; i++)
+    hash_image (checksum, &branding->partners[i]);
+  branding->hash = g_strdup (g_checksum_get_string (checksum));
+
+  return branding;
+}
+
+/**
+ * rs_branding_new_from_gsettings:
+ *
+ * The branding of Preferences → Reports (the report-* keys of @settings).
+ */
+RsBranding *
+rs_branding_new_from_gsettings (GSettings *settings)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *logo = NULL;
+  g_auto(GStrv) partners = NULL;
+  g_autofree char *notice_en = NULL;
+  g_autofree char *notice_nl = NULL;
+  g_autofree char *footer = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  name = g_settings_get_string (settings, "report-organisation");
+  logo = g_settings_get_string (settings, "report-logo");
+  partners = g_settings_get_strv (settings, "report-partner-logos");
+  notice_en = g_settings_get_string (settings, "report-notice-en");
+  notice_nl = g_settings_get_string (settings, "report-notice-nl");
+  footer = g_settings_get_string (settings, "report-footer");
+
+  return rs_branding_new (name, logo, (const char * const *) partners, notice_en, notice_nl,
+                          footer);
+}
+
+/**
+ * rs_branding_load_default:
+ * @benchmark: (out) (optional): whether the reports show the peer
+ *   benchmark ("report-benchmark")
+ *
+ * What the saved preferences say about the look of the reports, for the
+ * report job, the preview and the command line alike; without the
+ * application's settings schema (a build tree) no branding and the
+ * benchmark on.
+ *
+ * Returns: (transfer full) (nullable): the branding, or %NULL when it is
+ *   empty
+ */
+RsBranding *
+rs_branding_load_default (gboolean *benchmark)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  RsBranding *branding;
+
+  if (benchmark != NULL)
+    *benchmark = TRUE;
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "report-benchmark"))
+    return NULL;
+
+  settings = g_settings_new (APP_ID);
+  if (benchmark != NULL)
+    *benchmark = g_settings_get_boolean (settings, "report-benchmark");
+  branding = rs_branding_new_from_gsettings (settings);
+  if (rs_branding_is_empty (branding))
+    g_clear_pointer (&branding, rs_branding_unref);
+
+  return branding;
+}
+
+RsBranding *
+rs_branding_ref (RsBranding *branding)
+{
+  g_return_val_if_fail (branding != NULL, NULL);
+
+  g_atomic_int_inc (&branding->ref_count);
+
+  return branding;
+}
+
+void
+rs_branding_unref (RsBranding *branding)
+{
+  if (branding == NULL || !g_atomic_int_dec_and_test (&branding->ref_count))
+    return;
+
+  g_free (branding->name);
+  g_free (branding->notice_en);
+  g_free (branding->notice_nl);
+  g_free (branding->footer);
+  image_clear (&branding->logo);
+  for (guint i = 0; i < branding->n_partners; i++)
+    image_clear (&branding->partners[i]);
+  g_free (branding->hash);
+  g_free (branding);
+}
+
+/* Whether the PDFs look as without a branding: no text and no logo that
+ * can be shown. */
+gboolean
+rs_branding_is_empty (const RsBranding *branding)
+{
+  if (branding == NULL)
+    return TRUE;
+
+  if (branding->name[0] != '\0' || branding->notice_en[0] != '\0' ||
+      branding->notice_nl[0] != '\0' || branding->footer[0] != '\0' ||
+      branding->logo.bytes != NULL)
+    return FALSE;
+  for (guint i = 0; i < branding->n_partners; i++)
+    if (branding->partners[i].bytes != NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* A SHA-256 (hex) of all a PDF shows of the branding, the logos' contents
+ * included; part of a report's input hash. */
+const char *
+rs_branding_get_hash (const RsBranding *branding)
+{
+  g_return_val_if_fail (branding != NULL, NULL);
+
+  return branding->hash;
+}
+
+/* How many logos (the organisation's and the partners') are drawn. */
+guint
+rs_branding_get_n_images (const RsBranding *branding)
+{
+  guint n = 0;
+
+  if (branding == NULL)
+    return 0;
+
+  n += branding->logo.bytes != NULL;
+  for (guint i = 0; i < branding->n_partners; i++)
+    n += branding->partners[i].bytes != NULL;
+
+  return n;
+}
+
+/* The size @image is drawn at in a box of @max_width × @max_height. */
+static void
+image_fit (const Image *image,
+           double       max_width,
+           double       max_height,
+           double      *width,
+           double      *height)
+{
+  double scale = MIN (max_width / image->width, max_height / image->height);
+
+  *width = image->width * scale;
+  *height = image->height * scale;
+}
+
+static void
+image_draw (const Image *image,
+            cairo_t     *cr,
+            double       x,
+            double       y,
+            double       width,
+            double       height)
+{
+  if (image->svg)
+    {
+      RsvgHandle *handle = decode_svg (image->bytes, NULL);
+      RsvgRectangle viewport = { x, y, width, height };
+
+      if (handle != NULL)
+        {
+          cairo_save (cr);
+          if (!rsvg_handle_render_document (handle, cr, &viewport, NULL))
+            g_debug ("Could not draw the logo %s", image->path);
+          cairo_restore (cr);
+          g_object_unref (handle);
+        }
+    }
+  else
+    {
+      cairo_surface_t *surface = decode_png (image->bytes);
+
+      if (surface == NULL)
+        return;
+      cairo_save (cr);
+      cairo_translate (cr, x, y);
+      cairo_scale (cr, width / image->width, height / image->height);
+      cairo_set_source_surface (cr, surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+      cairo_paint (cr);
+      cairo_restore (cr);
+      cairo_surface_destroy (surface);
+    }
+}
+
+/* Text as the reports draw it: unhinted, so a preview breaks lines as the
+ * PDF does. */
+static PangoLayout *
+make_layout (cairo_t    *cr,
+             const char *text,
+             double      size,
+             gboolean    bold,
+             double      width,
+             int         max_lines,
+             PangoAlignment alignment)
+{
+  PangoContext *context;
+  PangoLayout *layout;
+  PangoFontDescription *font;
+  cairo_font_options_t *options;
+
+  context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  options = cairo_font_options_create ();
+  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
+  pango_cairo_context_set_font_options (context, options);
+  cairo_font_options_destroy (options);
+  pango_context_set_round_glyph_positions (context, FALSE);
+  pango_cairo_update_context (cr, context);
+
+  layout = pango_layout_new (context);
+  g_object_unref (context);
+  font = pango_font_description_from_string (FONT_FAMILY);
+  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
+  pango_font_description_set_weight (font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  if (width > 0)
+    {
+      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_alignment (layout, alignment);
+      if (max_lines > 0)
+        {
+          pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+          pango_layout_set_height (layout, -max_lines);
+        }
+    }
+  pango_layout_set_text (layout, text, -1);
+
+  return layout;
+}
+
+static double
+layout_height (PangoLayout *layout)
+{
+  PangoRectangle logical;
+
+  pango_layout_get_extents (layout, NULL, &logical);
+
+  return (double) logical.height / PANGO_SCALE;
+}
+
+static double
+layout_width (PangoLayout *layout)
+{
+  PangoRectangle logical;
+
+  pango_layout_get_extents (layout, NULL, &logical);
+
+  return (double) logical.width / PANGO_SCALE;
+}
+
+static void
+show_layout (cairo_t     *cr,
+             PangoLayout *layout,
+             double       x,
+             double       y,
+             guint        rgb)
+{
+  cairo_set_source_rgb (cr, (rgb >> 16 & 0xff) / 255.0, (rgb >> 8 & 0xff) / 255.0,
+                        (rgb & 0xff) / 255.0);
+  cairo_move_to (cr, x, y);
+  pango_cairo_show_layout (cr, layout);
+}
+
+/**
+ * rs_branding_draw_header:
+ * @x: the left of the band, in points
+ * @y: its top
+ * @width: its width
+ * @logo_width: (out) (optional): how wide the logo at the right end of the
+ *   band is (0 without one); at most %RS_BRANDING_LOGO_MAX_WIDTH
+ *
+ * Draws the organisation's logo at the top right of the band, at most
+ * %RS_BRANDING_LOGO_HEIGHT high, and its name at the top left, beside it.
+ *
+ * Returns: the height the name takes, which text below it moves down by
+ *   (0 without a name)
+ */
+double
+rs_branding_draw_header (const RsBranding *branding,
+                         cairo_t          *cr,
+                         double            x,
+                         double            y,
+                         double            width,
+                         double           *logo_width)
+{
+  double drawn_width = 0;
+  double height = 0;
+
+  if (logo_width != NULL)
+    *logo_width = 0;
+  if (branding == NULL)
+    return 0;
+
+  if (branding->logo.bytes != NULL)
+    {
+      double drawn_height;
+
+      image_fit (&branding->logo, RS_BRANDING_LOGO_MAX_WIDTH, RS_BRANDING_LOGO_HEIGHT,
+                 &drawn_width, &drawn_height);
+      image_draw (&branding->logo, cr, x + width - drawn_width, y, drawn_width, drawn_height);
+    }
+
+  if (branding->name[0] != '\0')
+    {
+      g_autoptr(PangoLayout) layout = NULL;
+
+      layout = make_layout (cr, branding->name, 9.5, TRUE,
+                            width - (drawn_width > 0 ? drawn_width + 12 : 0), 1,
+                            PANGO_ALIGN_LEFT);
+      show_layout (cr, layout, x, y, 0x1A5FB4);
+      height = layout_height (layout) + 4;
+    }
+
+  if (logo_width != NULL)
+    *logo_width = drawn_width;
+
+  return height;
+}
+
+/**
+ * rs_branding_draw_footer:
+ * @page: from 0
+ *
+ * Draws the page number ("Page 1 of 3") at the bottom right of the page and
+ * the footer line at its bottom left, below @page_height - 26.
+ */
+void
+rs_branding_draw_footer (const RsBranding *branding,
+                         cairo_t          *cr,
+                         const char       *language,
+                         guint             page,
+                         guint             n_pages,
+                         double            page_width,
+                         double            page_height,
+                         double            margin)
+{
+  const RsReportText *text = rs_report_text_get (language);
+  g_autofree char *number = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *label = NULL;
+  g_autoptr(PangoLayout) page_layout = NULL;
+  double page_label_width;
+  double y = page_height - 22;
+
+  if (rs_branding_is_empty (branding))
+    return;
+
+  number = g_strdup_printf ("%u", page + 1);
+  total = g_strdup_printf ("%u", n_pages);
+  label = rs_report_text_fill (text->page_number, number, total, NULL);
+  page_layout = make_layout (cr, label, FOOTER_SIZE, FALSE, 0, 0, PANGO_ALIGN_LEFT);
+  page_label_width = layout_width (page_layout);
+  show_layout (cr, page_layout, page_width - margin - page_label_width, y, 0x757575);
+
+  if (branding->footer[0] != '\0')
+    {
+      g_autoptr(PangoLayout) layout = NULL;
+
+      layout = make_layout (cr, branding->footer, FOOTER_SIZE, FALSE,
+                            page_width - 2 * margin - page_label_width - 16, 1,
+                            PANGO_ALIGN_LEFT);
+      show_layout (cr, layout, margin, y, 0x757575);
+    }
+}
+
+static const char *
+notice_for (const RsBranding *branding,
+            const char       *language)
+{
+  if (rs_report_text_is_nl (language))
+    return branding->notice_nl[0] != '\0' ? branding->notice_nl : branding->notice_en;
+
+  return branding->notice_en[0] != '\0' ? branding->notice_en : branding->notice_nl;
+}
+
+/* Whether there is a closing block: a notice or a partner logo. */
+gboolean
+rs_branding_has_closing (const RsBranding *branding,
+                         const char       *language)
+{
+  if (branding == NULL)
+    return FALSE;
+
+  if (notice_for (branding, language)[0] != '\0')
+    return TRUE;
+  for (guint i = 0; i < branding->n_partners; i++)
+    if (branding->partners[i].bytes != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static double
+closing (const RsBranding *branding,
+         cairo_t          *cr,
+         const char       *language,
+         double            x,
+         double            y,
+         double            width,
+         gboolean          draw)
+{
+  const char *notice;
+  guint n_logos = rs_branding_get_n_images (branding) - (branding->logo.bytes != NULL);
+  double top = y;
+
+  if (!rs_branding_has_closing (branding, language))
+    return 0;
+
+  notice = notice_for (branding, language);
+  y += 10;
+  if (draw)
+    {
+      cairo_set_source_rgb (cr, 0xCF / 255.0, 0xD8 / 255.0, 0xDC / 255.0);
+      cairo_set_line_width (cr, 0.8);
+      cairo_move_to (cr, x, y);
+      cairo_line_to (cr, x + width, y);
+      cairo_stroke (cr);
+    }
+  y += 10;
+
+  if (notice[0] != '\0')
+    {
+      g_autoptr(PangoLayout) layout = make_layout (cr, notice, 8.5, FALSE, width, 0,
+                                                   PANGO_ALIGN_LEFT);
+
+      if (draw)
+        show_layout (cr, layout, x, y, 0x455A64);
+      y += layout_height (layout) + 12;
+    }
+
+  if (n_logos > 0)
+    {
+      double box = (width - (RS_BRANDING_MAX_PARTNERS - 1) * PARTNER_GAP) /
+                   RS_BRANDING_MAX_PARTNERS;
+      double left = x + (width - n_logos * box - (n_logos - 1) * PARTNER_GAP) / 2;
+
+      for (guint i = 0; i < branding->n_partners && draw; i++)
+        {
+          const Image *image = &branding->partners[i];
+          double drawn_width;
+          double drawn_height;
+
+          if (image->bytes == NULL)
+            continue;
+          image_fit (image, box, PARTNER_HEIGHT, &drawn_width, &drawn_height);
+          image_draw (image, cr, left + (box - drawn_width) / 2,
+                      y + (PARTNER_HEIGHT - drawn_height) / 2, drawn_width, drawn_height);
+          left += box + PARTNER_GAP;
+        }
+      y += PARTNER_HEIGHT + 4;
+    }
+
+  return y - top;
+}
+
+/**
+ * rs_branding_get_closing_height:
+ *
+ * How much room rs_branding_draw_closing() takes at @width; 0 when there
+ * is no closing block.
+ */
+double
+rs_branding_get_closing_height (const RsBranding *branding,
+                                const char       *language,
+                                double            width)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  double height;
+
+  if (!rs_branding_has_closing (branding, language))
+    return 0;
+
+  /* Unhinted text measures the same on any surface. */
+  surface = cairo_image_surface_create (CAIRO_FORMAT_A8, 1, 1);
+  cr = cairo_create (surface);
+  height = closing (branding, cr, language, 0, 0, width, FALSE);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+
+  return height;
+}
+
+/**
+ * rs_branding_draw_closing:
+ *
+ * Draws the closing block from @y: a rule, the confidentiality notice in
+ * @language (the other one when that is empty) and the partner logos in a
+ * row.
+ *
+ * Returns: the height it took
+ */
+double
+rs_branding_draw_closing (const RsBranding *branding,
+                          cairo_t          *cr,
+                          const char       *language,
+                          double            x,
+                          double            y,
+                          double            width)
+{
+  if (!rs_branding_has_closing (branding, language))
+    return 0;
+
+  return closing (branding, cr, language, x, y, width, TRUE);
+}

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-branding"
+
+#include "config.h"
+
+#include <cairo.h>
+
+#include "rs-branding.h"
+#include "rs-import.h"
+#include "rs-report.h"
+#include "rs-report-job.h"
+#include "rs-test-util.h"
+
+/* The institution's look in the personal reports, set in the saved
+ * preferences: real PNG and SVG files, real reports read back with
+ * pdftotext and pdfimages. */
+
+typedef struct
+{
+  char *dir;
+  char *csv;
+  char *folder;
+  RsStore *store;
+  GSettings *settings;
+} Fixture;
+
+#define HEADER "name,function,company_name,email_address,version,submitdate," \
+               "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a," \
+               "do__r,do__c,do__f,do__v,do__a\n"
+
+/* Five respondents: too few for the peer benchmark. Ivo and Anne share a
+ * company (three pages), Lena is alone (two pages with a closing page). */
+static const char master_csv[] =
+  HEADER
+  "Ivo Bos,Buyer,Polder Packaging B.V.,ivo@example.com,Version 1.0 (eng),2024-03-01,"
+  "4,4,3,2,5,3,3,3,3,3,2,2,2,2,2\n"
+  "Anne Jansen,Planner,Polder Packaging B.V.,anne@example.org,Versie 1.0 (nl),2024-03-02,"
+  "3,3,3,3,3,3,3,3,3,3,3,3,3,3,3\n"
+  "Lena Öberg,CEO,Fjord AS,lena@example.net,Version 1.0 (eng),2024-03-03,"
+  "2,2,2,2,2,,,,,,1,1,1,1,1\n"
+  "Sam Smit,Buyer,Waal Bouw,sam.one@example.com,Version 1.0 (eng),2024-03-05,"
+  "5,5,5,5,5,5,5,5,5,5,5,5,5,5,5\n"
+  "Ria Smit,Buyer,Maas Bouw,ria@example.com,Version 1.0 (eng),2024-03-06,"
+  "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n";
+
+#define ORGANISATION "Example Institute of Logistics"
+#define FOOTER "www.example.org/resilience"
+#define NOTICE_EN "Confidential: for the named respondent and their company only."
+#define NOTICE_NL "Vertrouwelijk: alleen voor de genoemde respondent en het bedrijf."
+
+static const char svg_logo[] =
+  "<svg xmlns='http://www.w3.org/2000/svg' width='120' height='40' viewBox='0 0 120 40'>"
+  "<rect width='120' height='40' rx='6' fill='#1a5fb4'/></svg>";
+
+/* An opaque PNG (no soft mask, so pdfimages lists one image for it). */
+static char *
+write_png (Fixture    *fixture,
+           const char *name,
+           int         width,
+           int         height,
+           double      red)
+{
+  char *path = g_build_filename (fixture->dir, name, NULL);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_set_source_rgb (cr, red, 0.4, 0.7);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_rectangle (cr, width / 4.0, height / 4.0, width / 2.0, height / 2.0);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+
+  return path;
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            const char *contents)
+{
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+
+  return path;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+
+  fixture->dir = rs_test_make_tmpdir ();
+  db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  fixture->csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  fixture->folder = g_build_filename (fixture->dir, "Reports", NULL);
+  fixture->store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  fixture->settings = g_settings_new (APP_ID);
+
+  g_assert_true (g_file_set_contents (fixture->csv, master_csv, -1, NULL));
+  file = g_file_new_for_path (fixture->csv);
+  summary = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char *keys[] = {
+    "report-organisation", "report-logo", "report-partner-logos", "report-notice-en",
+    "report-notice-nl", "report-footer",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (fixture->settings, keys[i]);
+  g_clear_object (&fixture->settings);
+  rs_store_release_connection (fixture->store);
+  g_clear_object (&fixture->store);
+  rs_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->csv);
+  g_free (fixture->folder);
+}
+
+static RsReportSummary *
+generate (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  RsReportSummary *summary;
+
+  summary = rs_report_job_run (fixture->store, fixture->folder, NULL, 0, FALSE, 2, NULL, NULL,
+                               NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->failed, ==, 0);
+  g_assert_cmpuint (summary->not_possible, ==, 0);
+
+  return summary;
+}
+
+static char *
+report_of (Fixture    *fixture,
+           const char *email)
+{
+  sqlite3 *db = rs_store_get_connection (fixture->store, NULL);
+  sqlite3_stmt *stmt = NULL;
+  char *path = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT d.report_path FROM delivery d"
+                                           " JOIN respondent r ON r.id = d.respondent_id"
+                                           " WHERE r.email = ?1", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  g_assert_nonnull (path);
+
+  return path;
+}
+
+static char *
+run (const char *program,
+     const char *path)
+{
+  const char *argv[] = { program, NULL, path, "-", NULL };
+  g_autoptr(GError) error = NULL;
+  char *output = NULL;
+  int status;
+
+  if (g_str_equal (program, "pdfimages"))
+    {
+      argv[1] = "-list";
+      argv[3] = NULL;
+    }
+  else
+    {
+      argv[1] = "-layout";
+    }
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &output, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  return output;
+}
+
+static char *
+report_text (Fixture    *fixture,
+             const char *email)
+{
+  g_autofree char *path = report_of (fixture, email);
+
+  return run ("pdftotext", path);
+}
+
+/* The images of the report, as pdfimages lists them (after its two lines
+ * of heading). */
+static guint
+report_images (Fixture    *fixture,
+               const char *email)
+{
+  g_autofree char *path = report_of (fixture, email);
+  g_autofree char *list = run ("pdfimages", path);
+  g_auto(GStrv) lines = g_strsplit (g_strchomp (list), "\n", -1);
+
+  g_assert_cmpuint (g_strv_length (lines), >=, 2);
+
+  return g_strv_length (lines) - 2;
+}
+
+static void
+assert_contains (const char *text,
+                 const char *needle)
+{
+  if (strstr (text, needle) == NULL)
+    g_error ("“%s” is not in:\n%s", needle, text);
+}
+
+/* A report with everything: name and logo, footer and page numbers on every
+ * page, the notice in the report's language and the partner logos. */
+static void
+test_full (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *logo = write_png (fixture, "logo.png", 240, 96, 0.1);
+  g_autofree char *partner1 = write_png (fixture, "partner1.png", 160, 80, 0.5);
+  g_autofree char *partner2 = write_png (fixture, "partner2.png", 80, 80, 0.9);
+  g_autofree char *partner3 = write_file (fixture, "partner3.svg", svg_logo);
+  const char *partners[] = { partner1, partner2, partner3, NULL };
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autofree char *text = NULL;
+
+  g_settings_set_string (fixture->settings, "report-organisation", ORGANISATION);
+  g_settings_set_string (fixture->settings, "report-logo", logo);
+  g_settings_set_strv (fixture->settings, "report-partner-logos", partners);
+  g_settings_set_string (fixture->settings, "report-notice-en", NOTICE_EN);
+  g_settings_set_string (fixture->settings, "report-notice-nl", NOTICE_NL);
+  g_settings_set_string (fixture->settings, "report-footer", FOOTER);
+
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+
+  text = report_text (fixture, "ivo@example.com");
+  assert_contains (text, ORGANISATION);
+  assert_contains (text, FOOTER);
+  assert_contains (text, "Page 1 of 3");
+  assert_contains (text, "Page 2 of 3");
+  assert_contains (text, "Page 3 of 3");
+  assert_contains (text, NOTICE_EN);
+  g_assert_null (strstr (text, NOTICE_NL));
+  /* The footer on each page */
+  g_assert_nonnull (strstr (strstr (strstr (text, FOOTER) + 1, FOOTER) + 1, FOOTER));
+  /* The logo and the two PNG partner logos; the SVG one is drawn as lines. */
+  g_assert_cmpuint (report_images (fixture, "ivo@example.com"), ==, 3);
+  g_clear_pointer (&text, g_free);
+
+  text = report_text (fixture, "anne@example.org");
+  assert_contains (text, "Pagina 1 van 3");
+  assert_contains (text, NOTICE_NL);
+  g_assert_null (strstr (text, NOTICE_EN));
+  g_clear_pointer (&text, g_free);
+
+  text = report_text (fixture, "lena@example.net");
+  assert_contains (text, "Page 1 of 2");
+  assert_contains (text, "Page 2 of 2");
+  assert_contains (text, NOTICE_EN);
+  g_assert_cmpuint (report_images (fixture, "lena@example.net"), ==, 3);
+}
+
+/* A logo that is missing or not an image: the reports are made without it,
+ * with the rest of the branding; Preferences' message names the file. */
+static void
+test_bad_logos (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (fixture->dir, "gone.png", NULL);
+  g_autofree char *not_image = write_file (fixture, "notes.png", "This is not a picture.\n");
+  g_autofree char *partner = write_png (fixture, "partner.png", 100, 50, 0.3);
+  const char *partners[] = { not_image, partner, NULL };
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_false (rs_branding_check_image (missing, &error));
+  g_assert_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_MISSING);
+  assert_contains (error->message, missing);
+  g_clear_error (&error);
+  g_assert_false (rs_branding_check_image (not_image, &error));
+  g_assert_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_NOT_AN_IMAGE);
+  assert_contains (error->message, not_image);
+  assert_contains (error->message, "not a PNG or SVG image");
+  g_clear_error (&error);
+  g_assert_true (rs_branding_check_image (partner, &error));
+  g_assert_no_error (error);
+
+  g_settings_set_string (fixture->settings, "report-logo", missing);
+  g_settings_set_strv (fixture->settings, "report-partner-logos", partners);
+  g_settings_set_string (fixture->settings, "report-footer", FOOTER);
+
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+  text = report_text (fixture, "ivo@example.com");
+  assert_contains (text, FOOTER);
+  assert_contains (text, "Page 3 of 3");
+  g_assert_cmpuint (report_images (fixture, "ivo@example.com"), ==, 1);
+
+  /* Only a logo that cannot be shown: the reports look as without any. */
+  g_clear_pointer (&summary, rs_report_summary_free);
+  g_clear_pointer (&text, g_free);
+  g_settings_reset (fixture->settings, "report-partner-logos");
+  g_settings_reset (fixture->settings, "report-footer");
+  g_settings_set_string (fixture->settings, "report-logo", not_image);
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+  text = report_text (fixture, "ivo@example.com");
+  g_assert_null (strstr (text, "Page 1 of"));
+  g_assert_cmpuint (report_images (fixture, "ivo@example.com"), ==, 0);
+}
+
+/* Changing the branding, or only a logo file's contents, makes every report
+ * outdated; without a branding the input hash is as before branding was. */
+static void
+test_outdated (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *logo = write_png (fixture, "logo.png", 120, 48, 0.1);
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autoptr(RsBranding) empty = rs_branding_new (NULL, "", NULL, "", NULL, " ");
+  RsReportInput input = { 0 };
+  g_autofree char *plain = NULL;
+  g_autofree char *with_empty = NULL;
+  g_autofree char *path = NULL;
+
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+
+  g_settings_set_string (fixture->settings, "report-logo", logo);
+  g_clear_pointer (&summary, rs_report_summary_free);
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+
+  g_clear_pointer (&summary, rs_report_summary_free);
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->up_to_date, ==, 5);
+
+  /* The same name, another picture */
+  g_free (write_png (fixture, "logo.png", 120, 48, 0.8));
+  g_clear_pointer (&summary, rs_report_summary_free);
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+
+  g_settings_set_string (fixture->settings, "report-footer", FOOTER);
+  g_clear_pointer (&summary, rs_report_summary_free);
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+
+  input.company = "Polder";
+  input.person = "Ivo";
+  input.language = "en";
+  plain = rs_report_input_hash (&input);
+  g_assert_true (rs_branding_is_empty (empty));
+  input.branding = empty;
+  with_empty = rs_report_input_hash (&input);
+  g_assert_cmpstr (plain, ==, with_empty);
+  g_assert_cmpuint (rs_report_get_n_pages (&input), ==, 1);
+
+  /* The preview draws what the job drew. */
+  path = report_of (fixture, "lena@example.net");
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  rs_test_init (&argc, &argv);
+
+  g_test_add ("/branding/full", Fixture, NULL, fixture_set_up, test_full, fixture_tear_down);
+  g_test_add ("/branding/bad-logos", Fixture, NULL, fixture_set_up, test_bad_logos,
+              fixture_tear_down);
+  g_test_add ("/branding/outdated", Fixture, NULL, fixture_set_up, test_outdated,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
