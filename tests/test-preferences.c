@@ -332,6 +332,91 @@ test_preferences_server_password (void)
   g_settings_reset (settings, "smtp-url");
 }
 
+static AdwActionRow *
+row_of_label (GtkLabel *label)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (label), ADW_TYPE_ACTION_ROW);
+
+  g_assert_nonnull (row);
+
+  return ADW_ACTION_ROW (row);
+}
+
+/* Preferences → Reports: a logo file that is missing or not an image says
+ * so in its row (the reports are made without it, test-branding shows);
+ * a good one shows its path; Clear takes the logo away. The benchmark's
+ * switch is the setting. */
+static void
+test_preferences_logos (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *missing = g_build_filename (dir, "gone.png", NULL);
+  g_autofree char *not_image = g_build_filename (dir, "notes.svg", NULL);
+  g_autofree char *good = g_build_filename (dir, "partner.svg", NULL);
+  const char *partners[] = { not_image, good, NULL };
+  GtkWindow *window;
+  GtkLabel *label;
+  GtkSwitch *benchmark = NULL;
+  g_auto(GStrv) left = NULL;
+  Find find;
+
+  g_assert_true (g_file_set_contents (not_image, "no picture here", -1, NULL));
+  g_assert_true (g_file_set_contents (good, "<svg xmlns='http://www.w3.org/2000/svg'"
+                                      " width='10' height='10'/>", -1, NULL));
+  g_settings_set_string (settings, "report-logo", missing);
+  g_settings_set_strv (settings, "report-partner-logos", partners);
+
+  window = GTK_WINDOW (rs_preferences_window_new (NULL));
+  gtk_window_present (window);
+  find.root = GTK_WIDGET (window);
+  find.text = "cannot be read";
+  g_assert_true (rs_test_wait_until (label_shown, &find, 10000));
+  label = rs_test_find_label (find.root, find.text);
+  g_assert_nonnull (strstr (gtk_label_get_text (label), missing));
+  g_assert_nonnull (strstr (gtk_label_get_text (label), "the reports are made without it"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_of_label (label)), "error"));
+
+  label = rs_test_find_label (find.root, "is not a PNG or SVG image");
+  g_assert_nonnull (label);
+  g_assert_nonnull (strstr (gtk_label_get_text (label), not_image));
+  /* The good partner logo is listed under it. */
+  g_assert_nonnull (strstr (gtk_label_get_text (label), good));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_of_label (label)), "error"));
+
+  /* A good logo: its path, no error. */
+  g_settings_set_string (settings, "report-logo", good);
+  find.text = "cannot be read";
+  for (guint i = 0; i < 200 && label_shown (&find); i++)
+    rs_test_wait_until (never, NULL, 25);
+  g_assert_false (label_shown (&find));
+
+  click (find.root, "preferences.clear-partner-logos");
+  find.text = "is not a PNG or SVG image";
+  for (guint i = 0; i < 200 && label_shown (&find); i++)
+    rs_test_wait_until (never, NULL, 25);
+  g_assert_false (label_shown (&find));
+  left = g_settings_get_strv (settings, "report-partner-logos");
+  g_assert_cmpuint (g_strv_length (left), ==, 0);
+
+  for (GtkWidget *w = find.root; w != NULL; w = rs_test_next_widget (w, find.root))
+    if (GTK_IS_SWITCH (w) && gtk_widget_get_ancestor (w, ADW_TYPE_ACTION_ROW) != NULL &&
+        rs_test_find_label (gtk_widget_get_ancestor (w, ADW_TYPE_ACTION_ROW),
+                            "Peer Benchmark") != NULL)
+      benchmark = GTK_SWITCH (w);
+  g_assert_nonnull (benchmark);
+  g_assert_true (gtk_switch_get_active (benchmark));
+  gtk_switch_set_active (benchmark, FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "report-benchmark"));
+
+  gtk_window_destroy (window);
+  rs_test_iterate ();
+  g_settings_reset (settings, "report-logo");
+  g_settings_reset (settings, "report-partner-logos");
+  g_settings_reset (settings, "report-benchmark");
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -341,6 +426,7 @@ main (int   argc,
   g_test_add_func ("/preferences/trust", test_preferences_trust);
   g_test_add_func ("/preferences/password", test_preferences_password);
   g_test_add_func ("/preferences/server-password", test_preferences_server_password);
+  g_test_add_func ("/preferences/logos", test_preferences_logos);
 
   return g_test_run ();
 }
