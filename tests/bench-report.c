@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "rs-benchmark.h"
 #include "rs-import.h"
 #include "rs-report-job.h"
 #include "rs-test-master.h"
@@ -40,6 +41,46 @@ compare_doubles (gconstpointer a,
   double y = *(const double *) b;
 
   return (x > y) - (x < y);
+}
+
+/* The peer benchmark of a report job: the population's ranks sorted once,
+ * then two binary searches a row for each report. */
+static void
+bench_population (guint n)
+{
+  g_autoptr(RsPopulation) population = rs_population_new ();
+  GRand *rand = g_rand_new_with_seed (16);
+  double (*scores)[RS_N_SCORES] = g_malloc_n (n, sizeof *scores);
+  gint64 start;
+  double sort_ms;
+  double rank_ms;
+  guint shown = 0;
+
+  for (guint i = 0; i < n; i++)
+    for (guint s = 0; s < RS_N_SCORES; s++)
+      scores[i][s] = g_rand_int_range (rand, 0, 51) / 10.0;
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    rs_population_add (population, scores[i]);
+  rs_population_seal (population);
+  sort_ms = (g_get_monotonic_time () - start) / 1000.0;
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      RsBenchmark benchmark;
+
+      rs_population_benchmark (population, scores[i], &benchmark);
+      shown += benchmark.shown;
+    }
+  rank_ms = (g_get_monotonic_time () - start) / 1000.0;
+  g_assert_cmpuint (shown, ==, n);
+
+  printf ("peer benchmark: %u respondents counted and sorted in %.1f ms, "
+          "the ranks of all of them in %.1f ms\n", n, sort_ms, rank_ms);
+  g_free (scores);
+  g_rand_free (rand);
 }
 
 int
@@ -100,6 +141,8 @@ main (int   argc,
                 seconds * 1000 / MAX (summary->made, 1));
       g_array_unref (timing.times);
     }
+
+  bench_population (100000);
 
   g_clear_object (&store);
   rs_test_remove_tree (dir);

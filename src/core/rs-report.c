@@ -845,10 +845,10 @@ draw_benchmark (Painter             *painter,
   const RsReportText *text = painter->text;
   const RsBenchmark *benchmark = &input->benchmark;
   cairo_t *cr = painter->cr;
-  double name_width = 150;
-  double value_width = 80;
-  double mean_width = 110;
-  double rank_width = 56;
+  double name_width = 172;
+  double value_width = 60;
+  double mean_width = 104;
+  double rank_width = 80;
   double bar_x = MARGIN + name_width + value_width + mean_width + rank_width + 8;
   double bar_width = MARGIN + CONTENT_WIDTH - bar_x;
   double columns[] = { MARGIN + name_width, MARGIN + name_width + value_width,
@@ -856,6 +856,8 @@ draw_benchmark (Painter             *painter,
   double widths[] = { value_width, mean_width, rank_width };
   double row_height = 24;
   double header_height = 0;
+  GString *cells[] = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL),
+                       g_string_new (NULL) };
 
   y += show_text (painter, text->benchmark_heading, MARGIN, y, CONTENT_WIDTH, 16, TRUE, 2,
                   ALIGN_LEFT, &text_colour) + 4;
@@ -869,6 +871,8 @@ draw_benchmark (Painter             *painter,
                                     &secondary_colour));
   y += header_height + 4;
 
+  /* One layout per column, a line per row: a quarter of the layouts of a
+   * cell each, which is most of what the block costs. */
   for (guint row = 0; row < RS_BENCHMARK_N_ROWS; row++)
     {
       const Colour *colour = row < RS_N_PILLARS ? &pillar_colours[row] : &overall_colour;
@@ -876,36 +880,42 @@ draw_benchmark (Painter             *painter,
                                             : text->benchmark_overall;
       g_autofree char *value = rs_report_text_number (text, benchmark->value[row], 2);
       g_autofree char *mean = rs_report_text_number (text, benchmark->mean[row], 2);
-      g_autofree char *number = NULL;
-      g_autofree char *rank = NULL;
-      double text_y = y + 6;
+      g_autofree char *escaped = g_markup_escape_text (name, -1);
+      double top = y + row * row_height;
 
-      set_colour (cr, &rule_colour, 1.0);
-      cairo_set_line_width (cr, 0.6);
-      cairo_move_to (cr, MARGIN, y);
-      cairo_line_to (cr, MARGIN + CONTENT_WIDTH, y);
-      cairo_stroke (cr);
-
+      if (row > 0)
+        {
+          g_string_append_c (cells[0], '\n');
+          g_string_append_c (cells[1], '\n');
+          g_string_append_c (cells[2], '\n');
+          g_string_append_c (cells[3], '\n');
+        }
+      g_string_append_printf (cells[0], "<span foreground=\"#%02X%02X%02X\">%s</span>",
+                              (guint) (colour->red * 255 + 0.5),
+                              (guint) (colour->green * 255 + 0.5),
+                              (guint) (colour->blue * 255 + 0.5), escaped);
+      g_string_append (cells[1], value);
+      g_string_append (cells[2], mean);
       if (benchmark->percentile[row] >= 0)
         {
-          number = g_strdup_printf ("%d", benchmark->percentile[row]);
-          rank = rs_report_text_fill (text->benchmark_percentile, number, NULL, NULL);
+          g_autofree char *number = g_strdup_printf ("%d", benchmark->percentile[row]);
+          g_autofree char *rank = rs_report_text_fill (text->benchmark_percentile, number,
+                                                       NULL, NULL);
+
+          g_string_append (cells[3], rank);
         }
       else
         {
-          rank = g_strdup (text->not_available);
+          g_string_append (cells[3], text->not_available);
         }
 
-      show_text (painter, name, MARGIN, text_y, name_width - 6, 10, TRUE, 1, ALIGN_LEFT,
-                 colour);
-      show_text (painter, value, columns[0], text_y, widths[0] - 6, 10, TRUE, 1, ALIGN_RIGHT,
-                 &text_colour);
-      show_text (painter, mean, columns[1], text_y, widths[1] - 6, 10, FALSE, 1, ALIGN_RIGHT,
-                 &text_colour);
-      show_text (painter, rank, columns[2], text_y, widths[2] - 6, 10, TRUE, 1, ALIGN_RIGHT,
-                 &text_colour);
+      set_colour (cr, &rule_colour, 1.0);
+      cairo_set_line_width (cr, 0.6);
+      cairo_move_to (cr, MARGIN, top);
+      cairo_line_to (cr, MARGIN + CONTENT_WIDTH, top);
+      cairo_stroke (cr);
 
-      rounded_rectangle (cr, bar_x, y + 8, bar_width, 8, 4);
+      rounded_rectangle (cr, bar_x, top + 8, bar_width, 8, 4);
       set_colour (cr, &grid_colour, 0.35);
       cairo_fill (cr);
       if (benchmark->percentile[row] >= 0)
@@ -914,17 +924,40 @@ draw_benchmark (Painter             *painter,
 
           if (reach >= 8)
             {
-              rounded_rectangle (cr, bar_x, y + 8, reach, 8, 4);
+              rounded_rectangle (cr, bar_x, top + 8, reach, 8, 4);
               set_colour (cr, colour, 0.85);
               cairo_fill (cr);
             }
-          cairo_arc (cr, bar_x + CLAMP (reach, 4, bar_width - 4), y + 12, 5, 0, 2 * G_PI);
+          cairo_arc (cr, bar_x + CLAMP (reach, 4, bar_width - 4), top + 12, 5, 0, 2 * G_PI);
           set_colour (cr, colour, 1.0);
           cairo_fill (cr);
         }
-
-      y += row_height;
     }
+
+  for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
+    {
+      g_autoptr(PangoLayout) layout = NULL;
+      PangoLayoutIter *iter;
+      PangoRectangle line;
+
+      layout = make_layout (painter, "", 10, c != 2, c == 0 ? name_width - 6 : widths[c - 1] - 6,
+                            0, c == 0 ? ALIGN_LEFT : ALIGN_RIGHT);
+      /* Each row on one line, ellipsized if need be */
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_height (layout, -1);
+      if (c == 0)
+        pango_layout_set_markup (layout, cells[c]->str, -1);
+      else
+        pango_layout_set_text (layout, cells[c]->str, -1);
+      iter = pango_layout_get_iter (layout);
+      pango_layout_iter_get_line_extents (iter, NULL, &line);
+      pango_layout_iter_free (iter);
+      pango_layout_set_spacing (layout, (int) (row_height * PANGO_SCALE) - line.height);
+      show_layout (painter, layout, c == 0 ? MARGIN : columns[c - 1], y + 6, &text_colour);
+      g_string_free (cells[c], TRUE);
+    }
+  y += RS_BENCHMARK_N_ROWS * row_height;
+
   set_colour (cr, &rule_colour, 1.0);
   cairo_move_to (cr, MARGIN, y);
   cairo_line_to (cr, MARGIN + CONTENT_WIDTH, y);
