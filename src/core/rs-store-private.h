@@ -18,10 +18,12 @@ G_BEGIN_DECLS
  * report_source_hash of those whose company averages may have moved. */
 #define RS_STORE_REPORT_CURRENT "d.report_source_hash IS r.source_hash"
 
-/* Whether respondent AS r is not a test entry (sector "TEST"), which the
- * import flags with a problem that ends so in English and in Dutch. */
+/* Whether respondent AS r is not a test entry (sector "TEST"): the import
+ * gives one this problem, in English or in Dutch, as rs-master.c words it and
+ * rs_dashboard_is_test_entry() reads it. */
 #define RS_STORE_NOT_TEST_ENTRY \
-  "(r.problem IS NULL OR r.problem NOT LIKE '%(sector “TEST”)')"
+  "(r.problem IS NULL OR r.problem NOT IN ('a test entry (sector “TEST”)'," \
+  " 'een testinvoer (sector “TEST”)'))"
 
 void     rs_store_read_scores      (sqlite3_stmt  *stmt,
                                     int            first,
