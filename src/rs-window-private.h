@@ -75,6 +75,7 @@ void     rs_window_import_file        (RsWindow   *self,
                                        GFile      *file);
 void     rs_window_import_dispose     (RsWindow   *self);
 void     rs_window_reports_class_init (GtkWidgetClass *widget_class);
+void     rs_window_reports_init       (RsWindow   *self);
 void     rs_window_send_class_init    (GtkWidgetClass *widget_class);
 void     rs_window_mark_class_init    (GtkWidgetClass *widget_class);
 void     rs_window_dashboard_class_init (GtkWidgetClass *widget_class);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/rs-benchmark.h"
 #include "core/rs-report.h"
 #include "rs-window-private.h"
 
@@ -167,6 +168,50 @@ generate_selected_reports_action (GtkWidget  *widget,
 
   if (ids->len > 0)
     rs_window_generate_reports (self, (gint64 *) ids->data, ids->len);
+}
+
+static void
+benchmark_setting_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  RsStore *store = task_data;
+  gboolean enabled = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "enabled"));
+  g_autoptr(GError) error = NULL;
+
+  if (!rs_benchmark_setting_changed (store, enabled, &error))
+    g_warning ("Could not mark the reports outdated after the peer benchmark was switched "
+               "%s: %s", enabled ? "on" : "off", error->message);
+  rs_store_release_connection (store);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The peer benchmark switched on or off in Preferences: the reports it adds
+ * the block to or takes it from show as outdated (the table follows the
+ * database as after any write). */
+static void
+benchmark_setting_changed_cb (RsWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->store == NULL)
+    return;
+
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (task, benchmark_setting_changed_cb);
+  g_object_set_data (G_OBJECT (task), "enabled",
+                     GINT_TO_POINTER (g_settings_get_boolean (self->settings,
+                                                              "report-benchmark")));
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, benchmark_setting_thread);
+}
+
+void
+rs_window_reports_init (RsWindow *self)
+{
+  g_signal_connect_object (self->settings, "changed::report-benchmark",
+                           G_CALLBACK (benchmark_setting_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 void

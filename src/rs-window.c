@@ -766,6 +766,7 @@ rs_window_init (RsWindow *self)
   self->settings = g_settings_new (APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  rs_window_reports_init (self);
 
   g_object_bind_property (rs_respondent_view_get_search_bar (self->respondent_view),
                           "search-mode-enabled", self->search_button, "active",

@@ -424,6 +424,7 @@ test_switch_off (Fixture       *fixture,
   g_autofree char *text = NULL;
   g_autofree char *list = NULL;
   g_autofree char *recorded = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_settings_set_boolean (fixture->settings, "report-benchmark", FALSE);
   import (fixture, 10);
@@ -437,8 +438,16 @@ test_switch_off (Fixture       *fixture,
   import (fixture, 11);
   list = outdated (fixture);
   g_assert_cmpstr (list, ==, "");
+  g_clear_pointer (&list, g_free);
 
+  /* Switched on (the window does this when the setting changes): every
+   * report made without the block is outdated. */
   g_settings_set_boolean (fixture->settings, "report-benchmark", TRUE);
+  g_assert_true (rs_benchmark_setting_changed (fixture->store, TRUE, &error));
+  g_assert_no_error (error);
+  list = outdated (fixture);
+  g_assert_cmpstr (list, ==, "ann bob cas dirk eva fay gus hank ida jan tess");
+  g_clear_pointer (&list, g_free);
   g_clear_pointer (&summary, rs_report_summary_free);
   summary = generate (fixture);
   /* Everyone's, kim's new one included */
@@ -446,6 +455,13 @@ test_switch_off (Fixture       *fixture,
   g_clear_pointer (&text, g_free);
   text = email_text (fixture, "dirk@example.com");
   g_assert_nonnull (strstr (text, "Peer Comparison"));
+
+  /* And off again: every report with the block. */
+  g_settings_set_boolean (fixture->settings, "report-benchmark", FALSE);
+  g_assert_true (rs_benchmark_setting_changed (fixture->store, FALSE, &error));
+  g_assert_no_error (error);
+  list = outdated (fixture);
+  g_assert_cmpstr (list, ==, "ann bob cas dirk eva fay gus hank ida jan kim tess");
 }
 
 int

@@ -347,3 +347,86 @@ rs_benchmark_outdate_reports (sqlite3  *db,
 
   return TRUE;
 }
+
+static gboolean
+setting_transaction (sqlite3   *db,
+                     gpointer   user_data,
+                     GError   **error)
+{
+  gboolean enabled = GPOINTER_TO_INT (user_data);
+  g_autoptr(RsPopulation) population = NULL;
+  g_autoptr(GArray) outdated = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (enabled)
+    {
+      population = rs_population_load (db, error);
+      if (population == NULL)
+        return FALSE;
+      /* Too few respondents: the block stays out, the reports as they are. */
+      if (rs_population_get_size (population) < RS_BENCHMARK_MIN_POPULATION)
+        return TRUE;
+      rc = sqlite3_prepare_v2 (db,
+                               "SELECT r.id FROM delivery d JOIN respondent r"
+                               "    ON r.id = d.respondent_id"
+                               " WHERE d.report_path IS NOT NULL AND " RS_STORE_REPORT_CURRENT
+                               "   AND d.report_benchmark IS 'off'",
+                               -1, &stmt, NULL);
+    }
+  else
+    {
+      rc = sqlite3_prepare_v2 (db,
+                               "SELECT r.id FROM delivery d JOIN respondent r"
+                               "    ON r.id = d.respondent_id"
+                               " WHERE d.report_path IS NOT NULL AND " RS_STORE_REPORT_CURRENT
+                               "   AND d.report_benchmark NOT IN ('off', '')",
+                               -1, &stmt, NULL);
+    }
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+
+        g_array_append_val (outdated, id);
+      }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  rc = sqlite3_prepare_v2 (db, "UPDATE delivery SET report_source_hash = NULL"
+                           " WHERE respondent_id = :id", -1, &stmt, NULL);
+  for (guint i = 0; i < outdated->len && rc == SQLITE_OK; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"),
+                          g_array_index (outdated, gint64, i));
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
+/**
+ * rs_benchmark_setting_changed:
+ * @enabled: the "report-benchmark" setting as it is now
+ *
+ * After the benchmark was switched on or off: the current reports whose
+ * block it adds or takes away become outdated. On the calling thread's
+ * connection, in a write transaction of its own; not on the main thread.
+ */
+gboolean
+rs_benchmark_setting_changed (RsStore   *store,
+                              gboolean   enabled,
+                              GError   **error)
+{
+  g_return_val_if_fail (RS_IS_STORE (store), FALSE);
+
+  return rs_store_write (store, setting_transaction, GINT_TO_POINTER (enabled), error);
+}

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "rs-scores.h"
+#include "rs-store.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,9 @@ RsPopulation *rs_population_load       (sqlite3            *db,
 char         *rs_benchmark_key         (const RsBenchmark  *benchmark);
 gboolean      rs_benchmark_outdate_reports (sqlite3        *db,
                                         gint64              change,
+                                        GError            **error);
+gboolean      rs_benchmark_setting_changed (RsStore        *store,
+                                        gboolean            enabled,
                                         GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsPopulation, rs_population_free)
