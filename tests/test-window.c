@@ -14,6 +14,8 @@
 #include "rs-import-details-window.h"
 #include "rs-progress-panel.h"
 #include "rs-template-window.h"
+#include "core/rs-import.h"
+#include "core/rs-report-job.h"
 #include "core/rs-template.h"
 #include "rs-test-gtk.h"
 #include "rs-test-master.h"
@@ -442,6 +444,71 @@ test_window_import (Fixture       *fixture,
   g_assert_nonnull (details);
   /* Flagged, skipped and duplicate: one line each. */
   g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 3);
+}
+
+typedef struct
+{
+  RsStore *store;
+  int expected;
+} Outdated;
+
+static gboolean
+outdated_reports_are (gpointer data)
+{
+  Outdated *outdated = data;
+  sqlite3 *db = rs_store_get_connection (outdated->store, NULL);
+  sqlite3_stmt *stmt = NULL;
+  int n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count (*) FROM respondent r JOIN delivery d"
+                                           " ON d.respondent_id = r.id"
+                                           " WHERE d.report_path IS NOT NULL"
+                                           " AND d.report_source_hash IS NOT r.source_hash",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return n == outdated->expected;
+}
+
+/* The peer benchmark switched off in Preferences: the window marks every
+ * report that shows its block outdated; on again, they are current as
+ * before (the job finds them as they were made). */
+static void
+test_window_benchmark_setting (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  g_autofree char *csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) imported = NULL;
+  g_autoptr(RsReportSummary) made = NULL;
+  Outdated outdated = { 0 };
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  outdated.store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  rs_test_write_master (csv, 20);
+  file = g_file_new_for_path (csv);
+  imported = rs_import_file (outdated.store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  made = rs_report_job_run (outdated.store, folder, NULL, 0, FALSE, 1, NULL, NULL, NULL,
+                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (made->made, >=, 10);
+  g_assert_true (outdated_reports_are (&outdated));
+
+  g_settings_set_boolean (settings, "report-benchmark", FALSE);
+  outdated.expected = (int) made->made;
+  g_assert_true (rs_test_wait_until (outdated_reports_are, &outdated, 10000));
+
+  g_settings_reset (settings, "report-benchmark");
+  rs_store_release_connection (outdated.store);
+  g_clear_object (&outdated.store);
 }
 
 /* Last Import Details of an import this window did not make (an earlier
@@ -984,6 +1051,8 @@ main (int   argc,
               fixture_set_up, test_window_template, fixture_tear_down);
   g_test_add ("/window/import-action", Fixture, NULL,
               fixture_set_up, test_window_import_action, fixture_tear_down);
+  g_test_add ("/window/benchmark-setting", Fixture, NULL,
+              fixture_set_up, test_window_benchmark_setting, fixture_tear_down);
   g_test_add ("/window/import", Fixture, NULL,
               fixture_set_up, test_window_import, fixture_tear_down);
   g_test_add ("/window/import-details-kept", Fixture, NULL,
