@@ -222,18 +222,18 @@ rs_population_load (sqlite3  *db,
   return g_steal_pointer (&population);
 }
 
+/* As the report prints it (rs_report_text_number()), so that the key is
+ * the same exactly when the printed number is. */
 static void
 append_number (GString *key,
-               double   value,
-               guint    decimals)
+               double   value)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-  if (isnan (value))
+  if (!isfinite (value))
     g_string_append_c (key, '-');
   else
-    g_string_append (key, g_ascii_formatd (buffer, sizeof buffer, decimals == 2 ? "%.2f" : "%.0f",
-                                           rs_scores_round (value, decimals)));
+    g_string_append (key, g_ascii_formatd (buffer, sizeof buffer, "%.2f", value));
 }
 
 /**
@@ -256,9 +256,9 @@ rs_benchmark_key (const RsBenchmark *benchmark)
   key = g_string_new (NULL);
   for (guint row = 0; row < RS_BENCHMARK_N_ROWS; row++)
     {
-      append_number (key, benchmark->value[row], 2);
+      append_number (key, benchmark->value[row]);
       g_string_append_c (key, '/');
-      append_number (key, benchmark->mean[row], 2);
+      append_number (key, benchmark->mean[row]);
       g_string_append_printf (key, "/%d;", benchmark->percentile[row]);
     }
 
