@@ -194,7 +194,6 @@ cmd_import (GStrv *args)
   g_autoptr(GError) error = NULL;
   g_autoptr(RsStore) store = NULL;
   g_autoptr(GFile) file = NULL;
-  g_autofree char *counts = NULL;
   g_autofree char *sheet = NULL;
   const GOptionEntry entries[] = {
     { "sheet", 0, 0, G_OPTION_ARG_STRING, &sheet,

@@ -881,7 +881,6 @@ test_export_xlsx_safety (Fixture       *fixture,
   {
     g_autoptr(GFile) file = g_file_new_for_path (fifo);
     GThread *reader = g_thread_new ("fifo-reader", read_fifo, fifo);
-    g_autoptr(JsonNode) from_pipe = NULL;
     gsize piped_len;
 
     g_assert_true (rs_export_to_file (fixture->store, file, &options, NULL, &error));

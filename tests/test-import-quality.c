@@ -423,11 +423,12 @@ static void
 test_import_again (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(RsImportSummary) first = import_text (fixture, "master.csv", fixture_csv);
-  g_autoptr(RsImportSummary) again = import_text (fixture, "master.csv", fixture_csv);
+  g_autoptr(RsImportSummary) again = NULL;
   g_autoptr(RsImportSummary) fixed = NULL;
   g_autoptr(GString) csv = g_string_new (fixture_csv);
 
+  rs_import_summary_free (import_text (fixture, "master.csv", fixture_csv));
+  again = import_text (fixture, "master.csv", fixture_csv);
   g_assert_cmpuint (again->unchanged, ==, 6);
   g_assert_cmpuint (again->changed, ==, 0);
   g_assert_cmpuint (again->change_groups->len, ==, 0);
@@ -453,11 +454,11 @@ test_import_merged_companies (Fixture       *fixture,
                               gconstpointer  data)
 {
   const char *others[] = { "Gamma Ltd", NULL };
-  g_autoptr(RsImportSummary) first = import_text (fixture, "master.csv", fixture_csv);
   g_autoptr(RsImportSummary) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *merged = NULL;
 
+  rs_import_summary_free (import_text (fixture, "master.csv", fixture_csv));
   merged = rs_company_merge (fixture->store, "Delta", others, &error);
   g_assert_no_error (error);
   again = import_text (fixture, "master.csv", fixture_csv);
@@ -534,11 +535,12 @@ static void
 test_import_record_of_old_import (Fixture       *fixture,
                                   gconstpointer  data)
 {
-  g_autoptr(RsImportSummary) summary = import_text (fixture, "master.csv", fixture_csv);
   g_autoptr(RsImportSummary) loaded = NULL;
   g_auto(GStrv) lines = NULL;
-  sqlite3 *db = rs_store_get_connection (fixture->store, NULL);
+  sqlite3 *db;
 
+  rs_import_summary_free (import_text (fixture, "master.csv", fixture_csv));
+  db = rs_store_get_connection (fixture->store, NULL);
   g_assert_true (rs_store_exec (db, "DELETE FROM import_quality; DELETE FROM import_change;"
                                 " DELETE FROM import_problem; UPDATE import_log SET"
                                 " duplicates = NULL, changed = NULL", NULL));

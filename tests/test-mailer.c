@@ -994,7 +994,6 @@ test_mailer_reply (gconstpointer data)
   g_autofree char *key = NULL;
   g_autoptr(RsMailer) mailer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) stored = NULL;
   g_autofree char *text = NULL;
   g_autofree char *first_line = NULL;
   Server server = { 0 };

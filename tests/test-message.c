@@ -872,7 +872,6 @@ test_message_recipient_name (void)
       g_autofree char *to = NULL;
       g_autofree char *from = NULL;
       g_autofree char *decoded = NULL;
-      g_autofree char *suffix = NULL;
       g_autofree char *display_name = NULL;
       g_autofree char *python_name = NULL;
 

@@ -453,7 +453,6 @@ test_oauth_browser_cancel (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autofree char *opened = NULL;
 
   provider = rs_oauth_provider_new (RS_OAUTH_PROVIDER_GOOGLE);
   rs_oauth_provider_set_client_id (provider, CLIENT_ID);

@@ -221,7 +221,6 @@ test_report_job_makes_and_skips (Fixture       *fixture,
   g_autoptr(RsReportSummary) second = NULL;
   g_autoptr(RsReportSummary) forced = NULL;
   g_autoptr(GPtrArray) files = NULL;
-  g_autofree char *problem = NULL;
 
   first = run (fixture, FALSE);
   g_assert_cmpuint (first->total, ==, 6);
@@ -360,6 +359,7 @@ test_report_job_current_again (Fixture       *fixture,
     g_autoptr(GPtrArray) all = rs_tracker_load_changed (fixture->store, -1, &seen, NULL, &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (all);
   }
   g_string_replace (changed, "ivo@example.com", "Ivo@Example.com", 1);
   import (fixture, changed->str);

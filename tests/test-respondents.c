@@ -852,7 +852,6 @@ static void
 test_respondents_send (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   RsStore *store = rs_window_get_store (fixture->window);
   StatusWait ivo = { fixture, id_of (store, "ivo.bos@example.com"), "sent" };
   StatusWait anne = { fixture, id_of (store, "am.jansen@example.org"), "sent" };

@@ -167,9 +167,6 @@ rs_row_source_new_for_file (GFile         *file,
                             GError       **error)
 {
   g_autoptr(RsRowSource) self = g_new0 (RsRowSource, 1);
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *name = NULL;
   const char * const *header;
   guint n_header;
 
