@@ -155,7 +155,6 @@ test_overview_figures (Fixture       *fixture,
                        gconstpointer  data)
 {
   Expected expected = { .respondents = 10 };
-  g_autoptr(GError) error = NULL;
 
   import_round (fixture);
   expected.page = find_page (fixture);
