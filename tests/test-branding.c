@@ -6,6 +6,7 @@
 #include <cairo.h>
 
 #include "rs-branding.h"
+#include "rs-dashboard.h"
 #include "rs-import.h"
 #include "rs-report.h"
 #include "rs-report-job.h"
@@ -276,6 +277,69 @@ test_full (Fixture       *fixture,
   g_assert_cmpuint (report_images (fixture, "lena@example.net"), ==, 3);
 }
 
+/* The dashboard PDF with the same look: logo and name on its first page,
+ * footer and page numbers on each, the notice and partner logos on a last
+ * page; without branding it keeps its three pages. */
+static void
+test_dashboard (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *logo = write_png (fixture, "logo.png", 240, 96, 0.1);
+  g_autofree char *partner = write_png (fixture, "partner.png", 160, 80, 0.5);
+  g_autofree char *plain = g_build_filename (fixture->dir, "plain.pdf", NULL);
+  g_autofree char *branded = g_build_filename (fixture->dir, "branded.pdf", NULL);
+  g_autofree char *dutch = g_build_filename (fixture->dir, "dutch.pdf", NULL);
+  const char *partners[] = { partner, NULL };
+  g_autoptr(RsDashboard) dashboard = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *images = NULL;
+  sqlite3 *db = rs_store_get_connection (fixture->store, &error);
+
+  g_assert_no_error (error);
+  dashboard = rs_dashboard_compute (db, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (rs_dashboard_write_pdf (dashboard, "en", plain, &error));
+  g_assert_no_error (error);
+  text = run ("pdftotext", plain);
+  assert_contains (text, "Page 3 of 3");
+  g_assert_null (strstr (text, ORGANISATION));
+  g_clear_pointer (&text, g_free);
+
+  g_settings_set_string (fixture->settings, "report-organisation", ORGANISATION);
+  g_settings_set_string (fixture->settings, "report-logo", logo);
+  g_settings_set_strv (fixture->settings, "report-partner-logos", partners);
+  g_settings_set_string (fixture->settings, "report-notice-en", NOTICE_EN);
+  g_settings_set_string (fixture->settings, "report-notice-nl", NOTICE_NL);
+  g_settings_set_string (fixture->settings, "report-footer", FOOTER);
+
+  g_assert_true (rs_dashboard_write_pdf (dashboard, "en", branded, &error));
+  g_assert_no_error (error);
+  text = run ("pdftotext", branded);
+  assert_contains (text, ORGANISATION);
+  assert_contains (text, "Page 1 of 4");
+  assert_contains (text, "Page 4 of 4");
+  assert_contains (text, NOTICE_EN);
+  g_assert_null (strstr (text, NOTICE_NL));
+  g_assert_nonnull (strstr (strstr (strstr (strstr (text, FOOTER) + 1, FOOTER) + 1, FOOTER) + 1,
+                            FOOTER));
+  images = run ("pdfimages", branded);
+  {
+    g_auto(GStrv) lines = g_strsplit (g_strchomp (images), "\n", -1);
+
+    /* The logo and the partner logo, after pdfimages' two lines of heading */
+    g_assert_cmpuint (g_strv_length (lines), ==, 2 + 2);
+  }
+  g_clear_pointer (&text, g_free);
+
+  g_assert_true (rs_dashboard_write_pdf (dashboard, "nl", dutch, &error));
+  g_assert_no_error (error);
+  text = run ("pdftotext", dutch);
+  assert_contains (text, "Pagina 4 van 4");
+  assert_contains (text, NOTICE_NL);
+}
+
 /* A logo that is missing or not an image: the reports are made without it,
  * with the rest of the branding; Preferences' message names the file. */
 static void
@@ -385,6 +449,8 @@ main (int   argc,
   rs_test_init (&argc, &argv);
 
   g_test_add ("/branding/full", Fixture, NULL, fixture_set_up, test_full, fixture_tear_down);
+  g_test_add ("/branding/dashboard", Fixture, NULL, fixture_set_up, test_dashboard,
+              fixture_tear_down);
   g_test_add ("/branding/bad-logos", Fixture, NULL, fixture_set_up, test_bad_logos,
               fixture_tear_down);
   g_test_add ("/branding/outdated", Fixture, NULL, fixture_set_up, test_outdated,

@@ -12,6 +12,7 @@
 #include <pango/pangocairo.h>
 #include <unistd.h>
 
+#include "rs-branding.h"
 #include "rs-dashboard-draw.h"
 #include "rs-report.h"
 #include "rs-report-text.h"
@@ -1413,6 +1414,23 @@ rs_dashboard_get_n_pages (RsDashboard *dashboard)
   return G_N_ELEMENTS (page_sections);
 }
 
+/* With the institution's closing block (its notice and partner logos), a
+ * page of its own at the end. */
+static guint
+n_pages_with (RsDashboard      *dashboard,
+              const RsBranding *branding,
+              const char       *language)
+{
+  return rs_dashboard_get_n_pages (dashboard) +
+         (rs_branding_has_closing (branding, language) ? 1 : 0);
+}
+
+static void draw_page (RsDashboard      *dashboard,
+                       const RsBranding *branding,
+                       cairo_t          *cr,
+                       const char       *language,
+                       guint             page);
+
 /**
  * rs_dashboard_draw_page:
  *
@@ -1425,19 +1443,51 @@ rs_dashboard_draw_page (RsDashboard *dashboard,
                         const char  *language,
                         guint        page)
 {
+  g_return_if_fail (dashboard != NULL);
+  g_return_if_fail (page < rs_dashboard_get_n_pages (dashboard));
+
+  draw_page (dashboard, NULL, cr, language, page);
+}
+
+/* A page of the PDF with the institution's look, when there is one: its
+ * logo and name above the title, its footer line and the page numbers at
+ * the foot of each page, and its closing block on a last page. */
+static void
+draw_page (RsDashboard      *dashboard,
+           const RsBranding *branding,
+           cairo_t          *cr,
+           const char       *language,
+           guint             page)
+{
   const RsDashboardStyle *style = &print_style;
   const DashboardText *w = words_for (language);
   double width = RS_REPORT_PAGE_WIDTH - 2 * MARGIN;
   double y = MARGIN;
   Painter painter;
 
-  g_return_if_fail (dashboard != NULL);
-  g_return_if_fail (page < G_N_ELEMENTS (page_sections));
+  guint n_pages = n_pages_with (dashboard, branding, language);
 
   cairo_save (cr);
   set_rgb (cr, &style->background);
   cairo_paint (cr);
   painter_init (&painter, dashboard, cr, style, language);
+
+  if (page >= G_N_ELEMENTS (page_sections))
+    {
+      rs_branding_draw_closing (branding, cr, language, MARGIN, y, width);
+      rs_branding_draw_footer (branding, cr, language, page, n_pages, RS_REPORT_PAGE_WIDTH,
+                               RS_REPORT_PAGE_HEIGHT, MARGIN);
+      painter_clear (&painter);
+      cairo_restore (cr);
+      return;
+    }
+
+  if (page == 0 && !rs_branding_is_empty (branding))
+    {
+      double logo_width = 0;
+
+      y += rs_branding_draw_header (branding, cr, MARGIN, y, width, &logo_width) + 8;
+    }
 
   if (page == 0)
     {
@@ -1467,15 +1517,21 @@ rs_dashboard_draw_page (RsDashboard *dashboard,
       y += height + SECTION_GAP;
     }
 
-  {
-    g_autofree char *number_text = g_strdup_printf ("%u", page + 1);
-    g_autofree char *pages = g_strdup_printf ("%u", rs_dashboard_get_n_pages (dashboard));
-    g_autofree char *foot = fill (w->page, number_text, pages, NULL);
-    Rgb sub = muted (&painter);
+  if (!rs_branding_is_empty (branding))
+    {
+      rs_branding_draw_footer (branding, cr, language, page, n_pages, RS_REPORT_PAGE_WIDTH,
+                               RS_REPORT_PAGE_HEIGHT, MARGIN);
+    }
+  else
+    {
+      g_autofree char *number_text = g_strdup_printf ("%u", page + 1);
+      g_autofree char *pages = g_strdup_printf ("%u", n_pages);
+      g_autofree char *foot = fill (w->page, number_text, pages, NULL);
+      Rgb sub = muted (&painter);
 
-    show (&painter, foot, RS_REPORT_PAGE_WIDTH - MARGIN, RS_REPORT_PAGE_HEIGHT - 30, 0, SMALL,
-          FALSE, ALIGN_RIGHT, &sub);
-  }
+      show (&painter, foot, RS_REPORT_PAGE_WIDTH - MARGIN, RS_REPORT_PAGE_HEIGHT - 30, 0, SMALL,
+            FALSE, ALIGN_RIGHT, &sub);
+    }
 
   painter_clear (&painter);
   cairo_restore (cr);
@@ -1526,11 +1582,33 @@ set_write_error (GError     **error,
   return FALSE;
 }
 
+/**
+ * rs_dashboard_write_pdf:
+ *
+ * Writes the dashboard PDF with the institution's look of Preferences, if
+ * any (see rs_dashboard_write_pdf_branded()).
+ */
 gboolean
 rs_dashboard_write_pdf (RsDashboard  *self,
                         const char   *language,
                         const char   *path,
                         GError      **error)
+{
+  g_autoptr(RsBranding) branding = rs_branding_load_default (NULL);
+
+  return rs_dashboard_write_pdf_branded (self, branding, language, path, error);
+}
+
+/**
+ * rs_dashboard_write_pdf_branded:
+ * @branding: (nullable): the institution's look, or %NULL for none
+ */
+gboolean
+rs_dashboard_write_pdf_branded (RsDashboard      *self,
+                                const RsBranding *branding,
+                                const char       *language,
+                                const char       *path,
+                                GError          **error)
 {
   g_autofree char *tmp_path = NULL;
   g_autofree char *date = NULL;
@@ -1558,9 +1636,9 @@ rs_dashboard_write_pdf (RsDashboard  *self,
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "ResilienceScan");
 
   cr = cairo_create (surface);
-  for (guint page = 0; page < rs_dashboard_get_n_pages (self); page++)
+  for (guint page = 0; page < n_pages_with (self, branding, language); page++)
     {
-      rs_dashboard_draw_page (self, cr, language, page);
+      draw_page (self, branding, cr, language, page);
       cairo_show_page (cr);
     }
   status = cairo_status (cr);

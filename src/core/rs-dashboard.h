@@ -127,6 +127,12 @@ gboolean     rs_dashboard_write_pdf       (RsDashboard          *self,
                                            const char           *language,
                                            const char           *path,
                                            GError              **error);
+typedef struct _RsBranding RsBranding;
+gboolean     rs_dashboard_write_pdf_branded (RsDashboard        *self,
+                                             const RsBranding   *branding,
+                                             const char         *language,
+                                             const char         *path,
+                                             GError            **error);
 void         rs_dashboard_write_pdf_async (RsDashboard          *self,
                                            const char           *language,
                                            const char           *path,
