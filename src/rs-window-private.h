@@ -52,6 +52,8 @@ struct _RsWindow
   AdwViewStack *view_stack;
   AdwViewSwitcherTitle *switcher_title;
   RsOverviewPage *overview_page;
+  /* A change of the institution's look waiting to mark the reports */
+  guint branding_timeout;
   /* The chooser of win.export-dashboard while it is open */
   GtkFileChooserNative *dashboard_chooser;
   GtkToggleButton *search_button;
@@ -76,6 +78,7 @@ void     rs_window_import_file        (RsWindow   *self,
 void     rs_window_import_dispose     (RsWindow   *self);
 void     rs_window_reports_class_init (GtkWidgetClass *widget_class);
 void     rs_window_reports_init       (RsWindow   *self);
+void     rs_window_reports_dispose    (RsWindow   *self);
 void     rs_window_send_class_init    (GtkWidgetClass *widget_class);
 void     rs_window_mark_class_init    (GtkWidgetClass *widget_class);
 void     rs_window_dashboard_class_init (GtkWidgetClass *widget_class);

@@ -6,8 +6,13 @@
 #include <glib/gi18n.h>
 
 #include "core/rs-benchmark.h"
+#include "core/rs-branding.h"
 #include "core/rs-report.h"
 #include "rs-window-private.h"
+
+/* How long the institution's look must stay as it is before the reports
+ * are marked outdated: typing in its rows changes the setting each key. */
+#define BRANDING_SETTLE_MS 1500
 
 /* Making reports: for everyone or the selected respondents, in the
  * background, with progress and Cancel. */
@@ -207,11 +212,73 @@ benchmark_setting_changed_cb (RsWindow *self)
   g_task_run_in_thread (task, benchmark_setting_thread);
 }
 
+static void
+branding_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  RsStore *store = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rs_branding_outdate_reports (store, &error))
+    g_warning ("Could not mark the reports outdated after the institution's look changed: %s",
+               error->message);
+  rs_store_release_connection (store);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+branding_settled_cb (gpointer user_data)
+{
+  RsWindow *self = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  self->branding_timeout = 0;
+  if (self->store == NULL)
+    return G_SOURCE_REMOVE;
+
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (task, branding_settled_cb);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, branding_thread);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The institution's look changed in Preferences: once the typing stops,
+ * every report made shows as outdated, as the report run will see them. */
+static void
+settings_changed_cb (RsWindow   *self,
+                     const char *key)
+{
+  static const char *branding_keys[] = {
+    "report-organisation", "report-logo", "report-partner-logos", "report-notice-en",
+    "report-notice-nl", "report-footer",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (branding_keys); i++)
+    if (g_strcmp0 (key, branding_keys[i]) == 0)
+      {
+        g_clear_handle_id (&self->branding_timeout, g_source_remove);
+        self->branding_timeout = g_timeout_add (BRANDING_SETTLE_MS, branding_settled_cb, self);
+        return;
+      }
+}
+
 void
 rs_window_reports_init (RsWindow *self)
 {
   g_signal_connect_object (self->settings, "changed::report-benchmark",
                            G_CALLBACK (benchmark_setting_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+void
+rs_window_reports_dispose (RsWindow *self)
+{
+  g_clear_handle_id (&self->branding_timeout, g_source_remove);
 }
 
 void

@@ -621,6 +621,7 @@ rs_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   rs_window_import_dispose (self);
+  rs_window_reports_dispose (self);
   /* A chooser left open goes with the window. */
   if (self->export_flow != NULL)
     rs_export_flow_cancel (RS_EXPORT_FLOW (self->export_flow));

@@ -511,6 +511,58 @@ test_window_benchmark_setting (Fixture       *fixture,
   g_clear_object (&outdated.store);
 }
 
+/* The institution's look changed in Preferences, a key at a time as a
+ * person types: once it stays as it is, every report shows outdated, and
+ * the next report run makes them again with the new look. */
+static void
+test_window_branding_setting (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  g_autofree char *csv = g_build_filename (fixture->dir, "master.csv", NULL);
+  g_autofree char *folder = g_build_filename (fixture->dir, "Reports", NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(RsImportSummary) imported = NULL;
+  g_autoptr(RsReportSummary) made = NULL;
+  g_autoptr(RsReportSummary) again = NULL;
+  Outdated outdated = { 0 };
+  const char *typed[] = { "I", "In", "Ins", "Inst", "Institute" };
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  outdated.store = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  rs_test_write_master (csv, 12);
+  file = g_file_new_for_path (csv);
+  imported = rs_import_file (outdated.store, file, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  made = rs_report_job_run (outdated.store, folder, NULL, 0, FALSE, 1, NULL, NULL, NULL,
+                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (made->made, >=, 10);
+  g_assert_true (outdated_reports_are (&outdated));
+
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      g_settings_set_string (settings, "report-organisation", typed[i]);
+      rs_test_iterate ();
+    }
+  outdated.expected = (int) made->made;
+  g_assert_true (rs_test_wait_until (outdated_reports_are, &outdated, 10000));
+
+  again = rs_report_job_run (outdated.store, folder, NULL, 0, FALSE, 1, NULL, NULL, NULL,
+                             &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->made, ==, made->made);
+  outdated.expected = 0;
+  g_assert_true (outdated_reports_are (&outdated));
+
+  g_settings_reset (settings, "report-organisation");
+  rs_store_release_connection (outdated.store);
+  g_clear_object (&outdated.store);
+}
+
 /* Last Import Details of an import this window did not make (an earlier
  * session, the command line) reads it from the database. */
 static void
@@ -1053,6 +1105,8 @@ main (int   argc,
               fixture_set_up, test_window_import_action, fixture_tear_down);
   g_test_add ("/window/benchmark-setting", Fixture, NULL,
               fixture_set_up, test_window_benchmark_setting, fixture_tear_down);
+  g_test_add ("/window/branding-setting", Fixture, NULL,
+              fixture_set_up, test_window_branding_setting, fixture_tear_down);
   g_test_add ("/window/import", Fixture, NULL,
               fixture_set_up, test_window_import, fixture_tear_down);
   g_test_add ("/window/import-details-kept", Fixture, NULL,

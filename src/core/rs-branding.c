@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rs-branding.h"
+#include "rs-store-private.h"
 #include "rs-report-text.h"
 
 #define FONT_FAMILY "DejaVu Sans, Sans"
@@ -820,4 +821,36 @@ rs_branding_draw_closing (const RsBranding *branding,
     return 0;
 
   return closing (branding, cr, language, x, y, width, TRUE);
+}
+
+static gboolean
+outdate_transaction (sqlite3   *db,
+                     gpointer   user_data,
+                     GError   **error)
+{
+  int rc = sqlite3_exec (db, "UPDATE delivery SET report_source_hash = NULL"
+                             " WHERE report_path IS NOT NULL AND report_source_hash IS NOT NULL",
+                         NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}
+
+/**
+ * rs_branding_outdate_reports:
+ *
+ * After the institution's look changed in Preferences: every report made
+ * shows as outdated (the next report run makes again those whose look did
+ * change, and finds the others as they are). On the calling thread's
+ * connection, in a write transaction of its own; not on the main thread.
+ */
+gboolean
+rs_branding_outdate_reports (RsStore  *store,
+                             GError  **error)
+{
+  g_return_val_if_fail (RS_IS_STORE (store), FALSE);
+
+  return rs_store_write (store, outdate_transaction, NULL, error);
 }

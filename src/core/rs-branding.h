@@ -4,6 +4,8 @@
 #include <cairo.h>
 #include <gio/gio.h>
 
+#include "rs-store.h"
+
 G_BEGIN_DECLS
 
 /* The institution's look in the PDFs: organisation name, logo, up to four
@@ -89,6 +91,9 @@ double      rs_branding_draw_closing       (const RsBranding   *branding,
                                             double              x,
                                             double              y,
                                             double              width);
+
+gboolean    rs_branding_outdate_reports    (RsStore            *store,
+                                            GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsBranding, rs_branding_unref)
 
