@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/rs-row-source.h"
 #include "rs-import-details-window.h"
 #include "rs-window-private.h"
 
@@ -125,43 +126,146 @@ sheet_response_cb (AdwMessageDialog *dialog,
                    gpointer          user_data)
 {
   SheetChoice *choice = user_data;
-  guint64 index;
+  GtkListBox *list = g_object_get_data (G_OBJECT (dialog), "rs-sheet-list");
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (list);
 
-  if (g_str_has_prefix (response, "sheet-")
-      && !g_cancellable_is_cancelled (choice->cancellable)
-      && g_ascii_string_to_unsigned (response + 6, 10, 0, g_strv_length (choice->sheets) - 1,
-                                     &index, NULL))
-    run_import (choice, choice->sheets[index]);
+  if (g_str_equal (response, "import") && row != NULL
+      && !g_cancellable_is_cancelled (choice->cancellable))
+    run_import (choice, choice->sheets[gtk_list_box_row_get_index (row)]);
   else
     import_not_started (choice->window);
 }
 
-/* Several sheets have the columns of a master file: the person picks one. */
+/* Enter or a double click on a sheet imports it, as Import does. */
+static void
+sheet_activated_cb (GtkListBox       *list,
+                    GtkListBoxRow    *row,
+                    AdwMessageDialog *dialog)
+{
+  gtk_list_box_select_row (list, row);
+  /* The default response's button answers and closes, as a click does. */
+  gtk_widget_activate_default (GTK_WIDGET (dialog));
+}
+
+/* The chosen sheet has a check mark, as a choice in a list does. */
+static void
+sheet_selected_cb (GtkListBox *list,
+                   gpointer    user_data)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "rs-check");
+
+      if (check != NULL)
+        gtk_widget_set_opacity (check,
+                                gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)) ? 1.0 : 0.0);
+    }
+}
+
+/* Once the list has its size, the chosen sheet is scrolled into view; the
+ * list follows the arrow keys by itself. The rows are placed after the
+ * adjustment is told the size, so this waits for both. */
+static gboolean
+scroll_to_chosen (gpointer user_data)
+{
+  GtkWidget *row = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+
+  if (scrolled == NULL)
+    return G_SOURCE_REMOVE;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  if (gtk_adjustment_get_page_size (adjustment) <= 0
+      || !gtk_widget_compute_bounds (row, gtk_widget_get_parent (row), &bounds)
+      || gtk_adjustment_get_upper (adjustment) < bounds.origin.y + bounds.size.height)
+    return G_SOURCE_CONTINUE;
+
+  /* Enter imports it, the arrows choose another. */
+  gtk_widget_grab_focus (row);
+  gtk_adjustment_clamp_page (adjustment, bounds.origin.y, bounds.origin.y + bounds.size.height);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+chosen_row_mapped_cb (GtkWidget *row)
+{
+  g_signal_handlers_disconnect_by_func (row, chosen_row_mapped_cb, NULL);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, scroll_to_chosen, g_object_ref (row), g_object_unref);
+}
+
+/* Several sheets have the columns of a master file: the person picks one
+ * from a list in the workbook's order, however many there are, the one the
+ * command line would read chosen. */
 static void
 ask_sheet (SheetChoice *choice)
 {
   g_autofree char *basename = g_file_get_basename (choice->file);
   g_autofree char *body = NULL;
+  const char *chosen = rs_row_source_choose_sheet ((const char * const *) choice->sheets);
+  GtkListBoxRow *chosen_row = NULL;
+  GtkWidget *viewport;
   GtkWidget *dialog;
+  GtkWidget *scrolled;
+  GtkWidget *list;
 
   /* Translators: the workbook's file name */
   body = g_strdup_printf (_("More than one sheet of “%s” has the columns of a master file. "
                             "Which one do you want to import?"), basename);
   dialog = adw_message_dialog_new (GTK_WINDOW (choice->window), _("Import Which Sheet?"), body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "import", _("_Import"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "import",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "import");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_BROWSE);
+  gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (list), FALSE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Sheets"), -1);
   for (guint i = 0; choice->sheets[i] != NULL; i++)
     {
-      g_autofree char *id = g_strdup_printf ("sheet-%u", i);
-      g_auto(GStrv) parts = g_strsplit (choice->sheets[i], "_", -1);
-      /* An underscore in a name is no mnemonic. */
-      g_autofree char *label = g_strjoinv ("__", parts);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
 
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), id, label);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), choice->sheets[i]);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      choice->sheets[i], -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data (G_OBJECT (row), "rs-check", check);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+      if (choice->sheets[i] == chosen)
+        chosen_row = GTK_LIST_BOX_ROW (row);
     }
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sheet-0",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "sheet-0");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (list, "selected-rows-changed", G_CALLBACK (sheet_selected_cb), NULL);
+  g_signal_connect (list, "row-activated", G_CALLBACK (sheet_activated_cb), dialog);
+  gtk_list_box_select_row (GTK_LIST_BOX (list), chosen_row);
+
+  /* However many sheets, the dialog fits on the screen and Cancel shows. */
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 280);
+  /* The list scrolls to the row with the focus itself; a viewport would
+   * scroll to the list's start whenever the focus comes back. */
+  viewport = gtk_viewport_new (NULL, NULL);
+  gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), FALSE);
+  gtk_viewport_set_child (GTK_VIEWPORT (viewport), list);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), viewport);
+  gtk_list_box_set_adjustment (GTK_LIST_BOX (list),
+                               gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)));
+  g_signal_connect (chosen_row, "map", G_CALLBACK (chosen_row_mapped_cb), NULL);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
+  g_object_set_data (G_OBJECT (dialog), "rs-sheet-list", list);
 
   g_signal_connect_data (dialog, "response", G_CALLBACK (sheet_response_cb), choice,
                          (GClosureNotify) sheet_choice_free, 0);

@@ -18,6 +18,11 @@ struct _RsRowSource
   RsMasterColumns *columns;
   guint n_ignored;
   char *ignored_text;
+  /* Of the CSV reader's fields read as Windows-1252, how many are on the
+   * lines above the header: no values, so not reported as values. */
+  guint n_recoded_above;
+  /* Of a workbook whose sheet was chosen, the others with the columns */
+  GStrv other_sheets;
 };
 
 void
@@ -30,6 +35,7 @@ rs_row_source_free (RsRowSource *self)
   g_clear_pointer (&self->xlsx, rs_xlsx_reader_free);
   g_clear_pointer (&self->columns, rs_master_columns_free);
   g_free (self->ignored_text);
+  g_strfreev (self->other_sheets);
   g_free (self);
 }
 
@@ -88,7 +94,16 @@ find_csv_header (RsRowSource   *self,
 
       self->columns = rs_master_columns_new (fields, n_fields, NULL);
       if (self->columns != NULL)
-        rs_csv_reader_use_row_as_header (self->csv);
+        {
+          guint line = rs_csv_reader_get_line (self->csv);
+          const RsCsvRecoded *recoded;
+          guint n_recoded;
+
+          rs_csv_reader_use_row_as_header (self->csv);
+          recoded = rs_csv_reader_get_recoded (self->csv, &n_recoded);
+          while (self->n_recoded_above < n_recoded && recoded[self->n_recoded_above].line < line)
+            self->n_recoded_above++;
+        }
     }
 
   if (self->columns == NULL)
@@ -117,9 +132,9 @@ rs_row_source_new_for_stream (GInputStream  *stream,
 
 /* Whether @file starts like a workbook. A file that cannot be read is
  * left to the CSV reader, which says why. */
-static gboolean
-file_is_workbook (GFile        *file,
-                  GCancellable *cancellable)
+gboolean
+rs_row_source_is_workbook (GFile        *file,
+                           GCancellable *cancellable)
 {
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GFileInputStream) stream = NULL;
@@ -150,7 +165,7 @@ rs_row_source_list_sheets (GFile         *file,
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
-  if (!file_is_workbook (file, cancellable))
+  if (!rs_row_source_is_workbook (file, cancellable))
     return g_new0 (char *, 1);
 
   reader = rs_xlsx_reader_new (file, cancellable, error);
@@ -158,6 +173,109 @@ rs_row_source_list_sheets (GFile         *file,
     return NULL;
 
   return rs_xlsx_reader_list_master_sheets (reader, cancellable, error);
+}
+
+/* Sheet names as Excel compares them: in any case. */
+static gboolean
+same_sheet_name (const char *name,
+                 const char *other)
+{
+  g_autofree char *folded = g_utf8_casefold (name, -1);
+  g_autofree char *other_folded = g_utf8_casefold (other, -1);
+
+  return g_str_equal (folded, other_folded);
+}
+
+/**
+ * rs_row_source_choose_sheet:
+ * @sheets: the sheets of a workbook that have the required columns, in
+ *   the workbook's order, as rs_row_source_list_sheets() returns them
+ *
+ * Returns: (nullable): the one an import reads when none is asked for:
+ *   MasterData, in any case, else the first
+ */
+const char *
+rs_row_source_choose_sheet (const char * const *sheets)
+{
+  const char *master = NULL;
+
+  g_return_val_if_fail (sheets != NULL, NULL);
+
+  for (guint i = 0; sheets[i] != NULL; i++)
+    {
+      if (g_str_equal (sheets[i], "MasterData"))
+        return sheets[i];
+      if (master == NULL && same_sheet_name (sheets[i], "MasterData"))
+        master = sheets[i];
+    }
+
+  return master != NULL ? master : sheets[0];
+}
+
+/* Opens the sheet asked for, in any case when only one sheet with the
+ * columns has that name, or the one rs_row_source_choose_sheet() takes. */
+static gboolean
+open_sheet (RsRowSource   *self,
+            const char    *sheet,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) masters = NULL;
+  g_autoptr(GStrvBuilder) others = NULL;
+  const char *name = NULL;
+
+  if (sheet != NULL)
+    {
+      const char *match = NULL;
+      guint n_matches = 0;
+
+      if (rs_xlsx_reader_open_sheet (self->xlsx, sheet, cancellable, &local_error))
+        return TRUE;
+      if (!g_error_matches (local_error, RS_XLSX_ERROR, RS_XLSX_ERROR_NO_SHEET))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      masters = rs_xlsx_reader_list_master_sheets (self->xlsx, cancellable, error);
+      if (masters == NULL)
+        return FALSE;
+      for (guint i = 0; masters[i] != NULL; i++)
+        if (same_sheet_name (masters[i], sheet))
+          {
+            match = masters[i];
+            n_matches++;
+          }
+      if (n_matches != 1 || g_str_equal (match, sheet))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      return rs_xlsx_reader_open_sheet (self->xlsx, match, cancellable, error);
+    }
+
+  masters = rs_xlsx_reader_list_master_sheets (self->xlsx, cancellable, error);
+  if (masters == NULL)
+    return FALSE;
+
+  /* Else the reader chooses as it does: it names a sheet MasterData that
+   * lacks the columns, and says why no sheet has them. */
+  if (masters[0] != NULL)
+    name = rs_row_source_choose_sheet ((const char * const *) masters);
+  if (name != NULL && !same_sheet_name (name, "MasterData"))
+    name = NULL;
+  if (!rs_xlsx_reader_open_sheet (self->xlsx, name, cancellable, error))
+    return FALSE;
+
+  others = g_strv_builder_new ();
+  for (guint i = 0; masters[i] != NULL; i++)
+    if (!g_str_equal (masters[i], rs_xlsx_reader_get_sheet_name (self->xlsx)))
+      g_strv_builder_add (others, masters[i]);
+  self->other_sheets = g_strv_builder_end (others);
+
+  return TRUE;
 }
 
 RsRowSource *
@@ -172,7 +290,7 @@ rs_row_source_new_for_file (GFile         *file,
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
-  if (!file_is_workbook (file, cancellable))
+  if (!rs_row_source_is_workbook (file, cancellable))
     {
       self->csv = rs_csv_reader_new (file, cancellable, error);
       if (self->csv == NULL || !find_csv_header (self, cancellable, error))
@@ -181,7 +299,7 @@ rs_row_source_new_for_file (GFile         *file,
     }
 
   self->xlsx = rs_xlsx_reader_new (file, cancellable, error);
-  if (self->xlsx == NULL || !rs_xlsx_reader_open_sheet (self->xlsx, sheet, cancellable, error))
+  if (self->xlsx == NULL || !open_sheet (self, sheet, cancellable, error))
     return NULL;
 
   header = rs_xlsx_reader_get_header (self->xlsx, &n_header);
@@ -277,12 +395,16 @@ const RsCsvRecoded *
 rs_row_source_get_recoded (RsRowSource *self,
                            guint       *n_recoded)
 {
+  const RsCsvRecoded *recoded;
+
   if (self->xlsx != NULL)
     {
       *n_recoded = 0;
       return NULL;
     }
-  return rs_csv_reader_get_recoded (self->csv, n_recoded);
+  recoded = rs_csv_reader_get_recoded (self->csv, n_recoded);
+  *n_recoded -= self->n_recoded_above;
+  return recoded + self->n_recoded_above;
 }
 
 guint
@@ -301,4 +423,12 @@ const char *
 rs_row_source_get_sheet (RsRowSource *self)
 {
   return self->xlsx != NULL ? rs_xlsx_reader_get_sheet_name (self->xlsx) : NULL;
+}
+
+/* (nullable): of a workbook whose sheet was not asked for, the other sheets
+ * with the required columns */
+const char * const *
+rs_row_source_get_other_sheets (RsRowSource *self)
+{
+  return (const char * const *) self->other_sheets;
 }

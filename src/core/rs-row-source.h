@@ -23,6 +23,11 @@ RsRowSource        *rs_row_source_new_for_file   (GFile               *file,
 GStrv               rs_row_source_list_sheets    (GFile               *file,
                                                   GCancellable        *cancellable,
                                                   GError             **error);
+const char         *rs_row_source_choose_sheet   (const char * const  *sheets);
+/* Whether @file starts as a workbook does; a file that cannot be read is
+ * not (the CSV reader says why) */
+gboolean            rs_row_source_is_workbook    (GFile               *file,
+                                                  GCancellable        *cancellable);
 /* Always CSV */
 RsRowSource        *rs_row_source_new_for_stream (GInputStream        *stream,
                                                   const char          *name,
@@ -48,6 +53,8 @@ guint               rs_row_source_get_line       (RsRowSource         *source);
 goffset             rs_row_source_get_position   (RsRowSource         *source);
 goffset             rs_row_source_get_size       (RsRowSource         *source);
 const char         *rs_row_source_get_encoding   (RsRowSource         *source);
+/* The fields read as Windows-1252 from the header on: lines above it are
+ * only ignored */
 const RsCsvRecoded *rs_row_source_get_recoded    (RsRowSource         *source,
                                                   guint               *n_recoded);
 /* How many rows that were not empty came before the header; the first
@@ -56,6 +63,7 @@ guint               rs_row_source_get_ignored    (RsRowSource         *source,
                                                   const char         **first_text);
 /* (nullable): the sheet read, for a workbook */
 const char         *rs_row_source_get_sheet      (RsRowSource         *source);
+const char * const *rs_row_source_get_other_sheets (RsRowSource       *source);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsRowSource, rs_row_source_free)
 
