@@ -19,6 +19,7 @@
 #include "core/rs-graph.h"
 #include "core/rs-import.h"
 #include "core/rs-report-job.h"
+#include "core/rs-row-source.h"
 #include "core/rs-mail-settings.h"
 #include "core/rs-oauth.h"
 #include "core/rs-send-job.h"
@@ -186,6 +187,41 @@ print_import (const RsImportSummary *summary)
     }
 }
 
+/* A workbook's sheet, and the others that could have been read. */
+static void
+print_sheet (const RsImportSummary *summary)
+{
+  g_autoptr(GString) others = NULL;
+  guint n_others;
+
+  if (summary->sheet == NULL)
+    return;
+
+  n_others = summary->other_sheets != NULL ? g_strv_length (summary->other_sheets) : 0;
+  if (n_others == 0)
+    {
+      /* Translators: the sheet of a workbook that was imported */
+      printf (_("read sheet “%s”"), summary->sheet);
+      printf ("\n");
+      return;
+    }
+
+  others = g_string_new (NULL);
+  for (guint i = 0; i < n_others; i++)
+    {
+      if (i > 0)
+        g_string_append (others, ", ");
+      g_string_append_printf (others, "“%s”", summary->other_sheets[i]);
+    }
+  /* Translators: the sheet that was imported, then the other sheets with
+   * the columns of a master file, each in quotes; --sheet=NAME is an option */
+  printf (ngettext ("read sheet “%s”; %s also has the columns: choose with --sheet=NAME",
+                    "read sheet “%s”; %s also have the columns: choose with --sheet=NAME",
+                    n_others),
+          summary->sheet, others->str);
+  printf ("\n");
+}
+
 static int
 cmd_import (GStrv *args)
 {
@@ -221,6 +257,16 @@ cmd_import (GStrv *args)
       fail (_("import: --sheet is for a workbook; standard input is read as CSV"));
       return 2;
     }
+  if (!g_str_equal ((*args)[1], "-"))
+    file = g_file_new_for_commandline_arg ((*args)[1]);
+  /* A file that is not there is the import's to report. */
+  if (sheet != NULL && file != NULL && g_file_query_exists (file, NULL)
+      && !rs_row_source_is_workbook (file, NULL))
+    {
+      fail (_("import: --sheet is for a workbook; “%s” is read as CSV, which has no sheets"),
+            (*args)[1]);
+      return 2;
+    }
 
   if (!(store = open_store ()))
     return 1;
@@ -234,12 +280,12 @@ cmd_import (GStrv *args)
     }
   else
     {
-      file = g_file_new_for_commandline_arg ((*args)[1]);
       summary = rs_import_file_full (store, file, sheet, NULL, NULL, NULL, &error);
     }
   if (summary == NULL)
     return fail (_("import: nothing was imported from “%s”: %s"), (*args)[1], error->message);
 
+  print_sheet (summary);
   print_import (summary);
 
   return 0;
@@ -265,13 +311,14 @@ print_change_cb (const RsImportChangeGroup *group,
   g_snprintf (number, sizeof number, "%u", change->line);
   rs_export_append_csv_field (line, number);
   g_string_append_c (line, ',');
-  rs_export_append_csv_field (line, group->column);
+  /* What came from the file is guarded as export guards it. */
+  rs_export_append_text_field (line, group->column, ',');
   g_string_append_c (line, ',');
   rs_export_append_csv_field (line, rs_master_change_kind_to_string (group->kind));
   g_string_append_c (line, ',');
-  rs_export_append_csv_field (line, change->value);
+  rs_export_append_text_field (line, change->value, ',');
   g_string_append_c (line, ',');
-  rs_export_append_csv_field (line, change->used ? change->used : "");
+  rs_export_append_text_field (line, change->used ? change->used : "", ',');
   g_string_append_c (line, ',');
   if (change->respondent_id > 0)
     g_string_append_printf (line, "%" G_GINT64_FORMAT, change->respondent_id);
@@ -341,9 +388,13 @@ cmd_imports (GStrv *args)
           RsImportSummary *record = g_ptr_array_index (records, i);
           g_autofree char *when = format_time (record->at);
           g_autofree char *counts = rs_import_summary_describe (record);
+          g_autofree char *source = NULL;
 
-          printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", record->import_id, when, record->file,
-                  counts);
+          /* Translators: a workbook's file name, then the sheet imported */
+          if (record->sheet != NULL)
+            source = g_strdup_printf (_("%s, sheet “%s”"), record->file, record->sheet);
+          printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", record->import_id, when,
+                  source != NULL ? source : record->file, counts);
         }
       return 0;
     }
@@ -370,8 +421,17 @@ cmd_imports (GStrv *args)
 
   at = format_time (summary->at);
   number = g_strdup_printf ("%" G_GINT64_FORMAT, summary->import_id);
-  /* Translators: the number of an import, its file and when */
-  printf (_("Import %s of “%s” at %s"), number, summary->file, at);
+  if (summary->sheet != NULL)
+    {
+      /* Translators: the number of an import, its workbook, the sheet and when */
+      printf (_("Import %s of “%s”, sheet “%s”, at %s"), number, summary->file, summary->sheet,
+              at);
+    }
+  else
+    {
+      /* Translators: the number of an import, its file and when */
+      printf (_("Import %s of “%s” at %s"), number, summary->file, at);
+    }
   printf ("\n");
   print_import (summary);
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <xlsxwriter.h>
 
 #include "core/rs-store.h"
 #include "rs-test-cli.h"
@@ -540,6 +541,144 @@ test_cli_interrupted_send (void)
   g_assert_cmpint (mark.status, ==, 0);
 }
 
+/* A workbook of a respondent a sheet, each called after its sheet. */
+static char *
+write_workbook (const char         *dir,
+                const char * const *sheets)
+{
+  char *path = g_build_filename (dir, "Resilience - MasterDatabase.xlsx", NULL);
+  lxw_workbook *workbook = workbook_new (path);
+
+  g_assert_nonnull (workbook);
+  for (guint i = 0; sheets[i] != NULL; i++)
+    {
+      lxw_worksheet *sheet = workbook_add_worksheet (workbook, sheets[i]);
+      g_autofree char *person = g_strdup_printf ("Person of %s", sheets[i]);
+      g_autofree char *email = g_strdup_printf ("person%u@example.com", i);
+
+      g_assert_nonnull (sheet);
+      worksheet_write_string (sheet, 0, 0, "name", NULL);
+      worksheet_write_string (sheet, 0, 1, "company_name", NULL);
+      worksheet_write_string (sheet, 0, 2, "email_address", NULL);
+      worksheet_write_string (sheet, 1, 0, person, NULL);
+      worksheet_write_string (sheet, 1, 1, "Polder Packaging B.V.", NULL);
+      worksheet_write_string (sheet, 1, 2, email, NULL);
+    }
+  g_assert_cmpint (workbook_close (workbook), ==, LXW_NO_ERROR);
+
+  return path;
+}
+
+/* Which sheet import read, and which others it could have: MasterData
+ * second is read, in any case; --sheet in any case; the sheet is kept with
+ * the import; --sheet with a CSV file is a mistake. */
+static void
+test_cli_import_sheets (void)
+{
+  const char *old_copy[] = { "Old_copy", "MasterData", NULL };
+  const char *lower[] = { "Round 1", "masterdata", "Round 3", NULL };
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *book = write_workbook (dir, old_copy);
+  g_autofree char *line = NULL;
+  g_auto(RsCliResult) import = { 0 };
+  g_auto(RsCliResult) imports = { 0 };
+  g_auto(RsCliResult) last = { 0 };
+  g_auto(RsCliResult) asked = { 0 };
+  g_auto(RsCliResult) list = { 0 };
+  g_auto(RsCliResult) masterdata = { 0 };
+  g_auto(RsCliResult) with_csv = { 0 };
+
+  rs_test_run_cli (&import, option, "import", book, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  g_assert_cmpstr (import.err, ==, "");
+  g_assert_true (g_str_has_prefix (import.out,
+                                   "read sheet “MasterData”; “Old_copy” also has the columns: "
+                                   "choose with --sheet=NAME\n"
+                                   "1 new, 0 updated,"));
+
+  /* imports names the sheet, in the list and in the details */
+  rs_test_run_cli (&imports, option, "imports", NULL);
+  g_assert_cmpint (imports.status, ==, 0);
+  line = g_strdup_printf ("\t%s, sheet “MasterData”\t1 new,", book);
+  g_assert_nonnull (strstr (imports.out, line));
+  rs_test_run_cli (&last, option, "imports", "last", NULL);
+  g_assert_true (g_str_has_prefix (last.out, "Import 1 of “"));
+  g_assert_nonnull (strstr (last.out, "”, sheet “MasterData”, at "));
+
+  rs_test_run_cli (&asked, option, "import", "--sheet=OLD_COPY", book, NULL);
+  g_assert_cmpint (asked.status, ==, 0);
+  g_assert_true (g_str_has_prefix (asked.out, "read sheet “Old_copy”\n1 new,"));
+  rs_test_run_cli (&list, option, "list", NULL);
+  g_assert_nonnull (strstr (list.out, "Person of Old_copy"));
+  g_assert_nonnull (strstr (list.out, "Person of MasterData"));
+
+  g_free (book);
+  book = write_workbook (dir, lower);
+  rs_test_run_cli (&masterdata, option, "import", book, NULL);
+  g_assert_cmpint (masterdata.status, ==, 0);
+  g_assert_true (g_str_has_prefix (masterdata.out,
+                                   "read sheet “masterdata”; “Round 1”, “Round 3” also have the "
+                                   "columns: choose with --sheet=NAME\n"));
+
+  g_assert_true (g_file_set_contents (csv, "name,company_name,email_address\n"
+                                           "Ivo Bos,Polder,ivo@example.com\n", -1, NULL));
+  rs_test_run_cli (&with_csv, option, "import", "--sheet=MasterData", csv, NULL);
+  g_assert_cmpint (with_csv.status, ==, 2);
+  g_assert_cmpstr (with_csv.out, ==, "");
+  g_assert_nonnull (strstr (with_csv.err, "--sheet is for a workbook"));
+
+  rs_test_remove_tree (dir);
+}
+
+/* A status line in Windows-1252 above the header of a file in UTF-8 is
+ * ignored, not reported as a value read as Windows-1252; values that look
+ * like formulas are written to --changes as export writes them. */
+static void
+test_cli_import_changes_csv (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_auto(RsCliResult) import = { 0 };
+  g_auto(RsCliResult) changes = { 0 };
+  g_auto(RsCliResult) same = { 0 };
+  g_auto(RsCliResult) apart = { 0 };
+  const char contents[] =
+    "Status: bijgewerkt op 1 januari \x96 \x80\n"
+    "name,company_name,email_address,up__r,up__c,up__f\n"
+    "Zo\xc3\xab de Vries,Polder,zoe@example.com,=HYPERLINK(\"http://example.com\"),+7,@x\n";
+
+  g_assert_true (g_file_set_contents (csv, contents, -1, NULL));
+  rs_test_run_cli (&import, option, "import", csv, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  g_assert_nonnull (strstr (import.out, "ignored 1 line above the header: "
+                                        "Status: bijgewerkt op 1 januari – €"));
+  g_assert_null (strstr (import.out, "UTF-8"));
+  g_assert_null (strstr (import.out, "Line 1"));
+
+  rs_test_run_cli (&changes, option, "imports", "last", "--changes", NULL);
+  g_assert_cmpint (changes.status, ==, 0);
+  g_assert_cmpstr (changes.out, ==,
+                   "line,column,change,value,used,respondent\n"
+                   "3,up__r,not-a-number,\"'=HYPERLINK(\"\"http://example.com\"\")\",,1\n"
+                   "3,up__c,above-range,'+7,5,1\n"
+                   "3,up__f,not-a-number,'@x,,1\n");
+
+  /* The same name twice is no proposal to decline */
+  rs_test_run_cli (&same, option, "companies", "keep-apart", "Polder", "polder ", NULL);
+  g_assert_cmpint (same.status, ==, 1);
+  g_assert_nonnull (strstr (same.err, "the same company name"));
+  g_assert_null (strstr (same.err, "split"));
+  rs_test_run_cli (&apart, option, "companies", "keep-apart", "Polder", "Nobody", NULL);
+  g_assert_cmpint (apart.status, ==, 1);
+
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -555,6 +694,8 @@ main (int   argc,
   g_test_add_func ("/cli/export-over-database", test_cli_export_over_database);
   g_test_add_func ("/cli/generate", test_cli_generate);
   g_test_add_func ("/cli/interrupted-send", test_cli_interrupted_send);
+  g_test_add_func ("/cli/import-sheets", test_cli_import_sheets);
+  g_test_add_func ("/cli/import-changes-csv", test_cli_import_changes_csv);
 
   return g_test_run ();
 }

@@ -643,7 +643,7 @@ test_cli_import_output (Fixture       *fixture,
                    "2,function,placeholder,n/a,,1\n"
                    "2,up__r,above-range,7,5,1\n"
                    "7,up__r,above-range,\"9,5\",5,6\n"
-                   "4,up__r,below-range,-2,0,3\n"
+                   "4,up__r,below-range,'-2,0,3\n"
                    "3,up__r,not-a-number,abc,,2\n"
                    "5,do__a,above-range,8,5,4\n");
   rs_test_run_cli (&no_id, option, "imports", "--changes", NULL);

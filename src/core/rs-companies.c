@@ -1293,8 +1293,17 @@ apart_transaction (sqlite3   *db,
     return set_unknown_error (data->other, error);
   if (first == second)
     {
-      g_set_error (error, RS_COMPANIES_ERROR, RS_COMPANIES_ERROR_SAME,
-                   _("“%s” and “%s” are one company; split it first"), data->name, data->other);
+      g_autofree char *name_folded = fold_trimmed (data->name);
+      g_autofree char *other_folded = fold_trimmed (data->other);
+
+      if (g_str_equal (name_folded, other_folded))
+        g_set_error (error, RS_COMPANIES_ERROR, RS_COMPANIES_ERROR_SAME,
+                     _("“%s” and “%s” are the same company name: name two different companies "
+                       "to keep apart"), data->name, data->other);
+      else
+        g_set_error (error, RS_COMPANIES_ERROR, RS_COMPANIES_ERROR_SAME,
+                     _("“%s” and “%s” are one company; split it first"), data->name,
+                     data->other);
       return FALSE;
     }
 

@@ -232,10 +232,10 @@ rs_export_status (RsStore        *store,
  * starts like a formula (=, +, -, @, or a tab or return before one) would be
  * run by Excel or LibreOffice when the file is opened, so it gets a leading
  * apostrophe and is read as the text it is. */
-static void
-append_text_field (GString    *line,
-                   const char *value,
-                   char        delimiter)
+void
+rs_export_append_text_field (GString    *line,
+                             const char *value,
+                             char        delimiter)
 {
   if (value != NULL && value[0] != '\0' && strchr ("=+-@\t\r", value[0]) != NULL)
     {
@@ -265,8 +265,8 @@ append_row (GString      *line,
         }
       else
         {
-          append_text_field (line, (const char *) sqlite3_column_text (stmt, column),
-                             layout->delimiter);
+          rs_export_append_text_field (line, (const char *) sqlite3_column_text (stmt, column),
+                                       layout->delimiter);
         }
     }
   g_string_append_c (line, '\n');

@@ -62,6 +62,12 @@ void             rs_export_append_csv_field (GString               *line,
 void             rs_export_append_field     (GString               *line,
                                              const char            *value,
                                              char                   delimiter);
+/* As rs_export_append_field(), for text from a master file or a person: a
+ * value that starts like a formula (=, +, -, @) gets a leading apostrophe,
+ * so that a spreadsheet shows it rather than runs it. */
+void             rs_export_append_text_field (GString              *line,
+                                              const char           *value,
+                                              char                  delimiter);
 /* ';' where numbers are written with a decimal comma (LC_NUMERIC), as Excel
  * then expects, else ','. */
 char             rs_export_locale_delimiter (void);

@@ -309,6 +309,7 @@ rs_import_summary_free (RsImportSummary *summary)
 
   g_free (summary->file);
   g_free (summary->sheet);
+  g_strfreev (summary->other_sheets);
   g_free (summary->ignored_text);
   g_clear_pointer (&summary->problems, g_ptr_array_unref);
   g_clear_pointer (&summary->change_groups, g_ptr_array_unref);
@@ -1619,6 +1620,7 @@ import_transaction (sqlite3   *db,
     data->summary->ignored = rs_row_source_get_ignored (reader, &ignored_text);
     data->summary->ignored_text = g_strdup (ignored_text);
     data->summary->sheet = g_strdup (rs_row_source_get_sheet (reader));
+    data->summary->other_sheets = g_strdupv ((char **) rs_row_source_get_other_sheets (reader));
 
     /* The header as one block, the way rows come. */
     for (guint i = 0; i < n_header; i++)

@@ -112,6 +112,10 @@ typedef struct
   guint recoded;
   /* The workbook's sheet that was read; NULL for CSV */
   char *sheet;
+  /* When that sheet was chosen rather than asked for, the workbook's other
+   * sheets with the required columns; NULL otherwise, and when read back
+   * from the database */
+  GStrv other_sheets;
   /* Rows above the header that were not empty, and the first of them */
   guint ignored;
   char *ignored_text;
