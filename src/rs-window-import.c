@@ -236,8 +236,6 @@ ask_sheet (SheetChoice *choice)
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), choice->sheets[i]);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      choice->sheets[i], -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data (G_OBJECT (row), "rs-check", check);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""An Excel workbook imported with Ctrl+O: two sheets of respondents, so the window asks which."""
+"""An Excel workbook imported with Ctrl+O: two sheets of respondents, so the window asks which;
+Enter takes MasterData, as the command line does."""
 
 import datetime
 import os
@@ -42,13 +43,18 @@ def write_workbook(path, rounds):
     return path
 
 
+def sheet_names(dialog):
+    """The sheets the dialog offers, in its order."""
+    return [n.name for n in dialog.find_all("list item") if n.name]
+
+
 def scenario(s):
     """An Excel workbook imported with Ctrl+O: two sheets of respondents, so the window asks which"""
     if openpyxl is None:
         raise harness.Skip("python3-openpyxl is not installed")
     first, second = harness.PEOPLE[:2], harness.PEOPLE[2:]
     path = write_workbook(os.path.join(s.home, "Documents", "Resilience - MasterDatabase.xlsx"),
-                          [("Round 1", first), ("Round 2", second)])
+                          [("Old_copy", first), ("MasterData", second)])
 
     s.launch()
     wait_node(s, "label", "No Respondents Yet")
@@ -62,13 +68,15 @@ def scenario(s):
     s.wait_for(lambda: s.window("Import Master File") is None,
                what="the file chooser to close", dump=chooser)
 
-    # Both rounds have the columns of a master file: which one?
+    # Both sheets have the columns of a master file: which one? MasterData,
+    # second in the workbook, is the one the command line reads: Enter takes it.
     dialog = harness.wait_dialog(s, "Import Which Sheet?")
+    wait_node(s, "list item", "MasterData", within=dialog)
     s.step("which sheet")
-    s.expect(dialog.find("push button", "Round 1") is not None and
-             dialog.find("push button", "Notes") is None,
-             "a button for each sheet of respondents, none for Notes", dump=dialog)
-    press(s, "Round 2", within=dialog)
+    s.expect(sheet_names(dialog) == ["Old_copy", "MasterData"],
+             "the sheets of respondents in the workbook's order, not Notes: %s"
+             % sheet_names(dialog), dump=dialog)
+    s.key("Return")
 
     toast = wait_node(s, "label", re.compile(r"Imported: .*4 new"), what="the import result")
     s.step("imported")
@@ -79,13 +87,16 @@ def scenario(s):
     names = sorted(r[1] for r in rows)
     expected = sorted(p["name"] for p in second)
     if names != expected:
-        s.fail("the people of Round 2 %s in the table, not %s" % (expected, names))
+        s.fail("the people of MasterData %s in the table, not %s" % (expected, names))
     if not any(r[0] == "Café Ölmühle" for r in rows):
         s.fail("'Café Ölmühle' from the workbook; rows: %s" % rows)
 
     by_person = {r["person"]: r for r in s.list_respondents()}
     s.expect(set(by_person) == set(expected),
              "the database to hold %s, it holds %s" % (expected, sorted(by_person)))
+    cli = s.cli("imports")
+    s.expect("sheet “MasterData”" in cli.stdout, "imports names the sheet: %r" % cli.stdout)
 
 
-harness.run(scenario)
+if __name__ == "__main__":
+    harness.run(scenario)
