@@ -205,6 +205,7 @@ ask_sheet (SheetChoice *choice)
   g_autofree char *body = NULL;
   const char *chosen = rs_row_source_choose_sheet ((const char * const *) choice->sheets);
   GtkListBoxRow *chosen_row = NULL;
+  GtkAdjustment *adjustment;
   GtkWidget *viewport;
   GtkWidget *dialog;
   GtkWidget *scrolled;
@@ -259,8 +260,8 @@ ask_sheet (SheetChoice *choice)
   gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), FALSE);
   gtk_viewport_set_child (GTK_VIEWPORT (viewport), list);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), viewport);
-  gtk_list_box_set_adjustment (GTK_LIST_BOX (list),
-                               gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_list_box_set_adjustment (GTK_LIST_BOX (list), adjustment);
   g_signal_connect (chosen_row, "map", G_CALLBACK (chosen_row_mapped_cb), NULL);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
   g_object_set_data (G_OBJECT (dialog), "rs-sheet-list", list);
