@@ -219,6 +219,114 @@ def write_bomb(path):
             out.write(b'</sheetData></worksheet>')
 
 
+def write_dated(path, date_time):
+    """The handmade workbook with every member stamped with @date_time, as a
+    spreadsheet program stamps them with the moment it saved."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in handmade_parts().items():
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+
+
+def inline(ref, text):
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+NAMED_HEADER = ('<row r="{r}">' + inline("A{r}", "name") + inline("B{r}", "company_name")
+                + inline("C{r}", "email_address") + inline("D{r}", "up__r") + "</row>")
+
+
+def person_cells(r, name, company, email, score):
+    return (f'<row r="{r}">' + inline(f"A{r}", name) + inline(f"B{r}", company)
+            + inline(f"C{r}", email) + f'<c r="D{r}"><v>{score}</v></c></row>')
+
+
+def write_amplified(path, refs_per_row, rows, header_first=True):
+    """One shared string of 256 kB (Excel allows 32,767 characters), of
+    letters that do not repeat, in @refs_per_row cells of each of @rows
+    rows: a small file whose rows unpack to far more text than a master
+    file has."""
+    import random
+
+    rand = random.Random(15)
+    big = "".join(rand.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(1 << 18))
+    shared = ('<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxml'
+              f'formats.org/spreadsheetml/2006/main"><si><t>{big}</t></si></sst>')
+    out = NAMED_HEADER.format(r=1) if header_first else ""
+    for r in range(2, rows + 2):
+        out += f'<row r="{r}">' + f'<c r="A{r}" t="s"><v>0</v></c>' * refs_per_row + "</row>"
+    if not header_first:
+        out += NAMED_HEADER.format(r=rows + 2)
+    parts = handmade_parts(rows=out)
+    parts["xl/sharedStrings.xml"] = shared
+    write_zip(path, parts)
+
+
+def write_lying_directory(path, size_mb):
+    """Shared strings of @size_mb MB of empty items, which deflate a
+    thousandfold; the zip's directory then says they were packed to a
+    200th, more than the whole file holds."""
+    import struct
+
+    parts = handmade_parts()
+    parts["xl/sharedStrings.xml"] = ('<sst xmlns="http://schemas.openxmlformats.org/'
+                                     'spreadsheetml/2006/main">'
+                                     + "<si/>" * (size_mb * (1 << 20) // 5) + "</sst>")
+    write_zip(path, parts)
+    data = bytearray(Path(path).read_bytes())
+    name = b"xl/sharedStrings.xml"
+    p = data.rfind(b"PK\x01\x02")
+    while True:
+        n = struct.unpack("<H", data[p + 28:p + 30])[0]
+        if data[p + 46:p + 46 + n] == name:
+            break
+        p = data.rfind(b"PK\x01\x02", 0, p)
+    size = struct.unpack("<I", data[p + 24:p + 28])[0]
+    struct.pack_into("<I", data, p + 20, size // 200)
+    Path(path).write_bytes(bytes(data))
+
+
+def write_wide_header(path):
+    """A note in XFD1, the sheet's last column, right of the header."""
+    rows = (NAMED_HEADER.format(r=1).replace("</row>", inline("XFD1", "checked by Kim") + "</row>")
+            + person_cells(2, "Anna de Vries", "Acme B.V.", "anna@example.com", 4)
+            + person_cells(3, "Bob Jansen", "Acme B.V.", "bob@example.com", 3)
+            + person_cells(4, "Chloé Martin", "Fjord AS", "chloe@example.net", 2))
+    write_zip(path, handmade_parts(rows=rows))
+
+
+def write_rows_out_of_order(path):
+    """Row 5 before row 3, whose address is no address and score 9; a row
+    without a number whose cells say it is row 9."""
+    rows = (NAMED_HEADER.format(r=1)
+            + person_cells(5, "Eva", "Acme", "eva@example.com", 2)
+            + person_cells(3, "Cas", "Acme", "cas(at)example.com", 9)
+            + person_cells(9, "Dirk", "Acme", "dirk(at)example.com", 1).replace('<row r="9">',
+                                                                              "<row>"))
+    write_zip(path, handmade_parts(rows=rows))
+
+
+def write_formulas(path):
+    """Formulas as openpyxl saves them, without a calculated value; an
+    error value in company_name and in a score; an empty text result."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "MasterData"
+    ws.append(["name", "company_name", "email_address", "up__r1", "up__r2", "up__r", "up__c"])
+    for i in range(3):
+        ws.append([f"Person {i}", "Acme", f"p{i}@example.com", 4, 5,
+                   f"=AVERAGE(D{i + 2}:E{i + 2})", 3])
+    wb.save(path)
+    rows = (NAMED_HEADER.format(r=1).replace("</row>", inline("E1", "up__c") + "</row>")
+            + '<row r="2">' + inline("A2", "Anna") + '<c r="B2" t="e"><f>VLOOKUP(A2,X:Y,2,0)</f>'
+            '<v>#N/A</v></c>' + inline("C2", "anna@example.com") + '<c r="D2"><v>4</v></c></row>'
+            + '<row r="3">' + inline("A3", "Bob") + inline("B3", "Acme")
+            + inline("C3", "bob@example.com") + '<c r="D3" t="e"><v>#DIV/0!</v></c>'
+            + '<c r="E3" t="str"><f>IF(1,"","x")</f><v></v></c></row>')
+    write_zip(str(path).replace(".xlsx", "-errors.xlsx"), handmade_parts(rows=rows))
+
+
 def from_csv(csv_path, xlsx_path):
     """The rows of a master CSV as a workbook: numbers as numbers, dates as
     dates, as a spreadsheet program reads them."""
@@ -281,6 +389,17 @@ def main():
                                           '<worksheet><sheetData/></worksheet>')
     write_zip(out / "dtd.xlsx", bad_dtd)
     write_bomb(out / "bomb.xlsx")
+    write_dated(out / "saved-dec31.xlsx", (2026, 12, 31, 23, 59, 58))
+    write_dated(out / "saved-jan31.xlsx", (2027, 1, 31, 9, 0, 0))
+    write_dated(out / "saved-feb29.xlsx", (2028, 2, 29, 12, 30, 0))
+    write_dated(out / "saved-feb30.xlsx", (2027, 2, 30, 12, 30, 0))
+    write_amplified(out / "amp-row.xlsx", 200, 1)
+    write_amplified(out / "amp-above-header.xlsx", 200, 1, header_first=False)
+    write_amplified(out / "amp-sheet.xlsx", 60, 18)
+    write_lying_directory(out / "lying-directory.xlsx", 64)
+    write_wide_header(out / "wide-header.xlsx")
+    write_rows_out_of_order(out / "rows-out-of-order.xlsx")
+    write_formulas(out / "formulas.xlsx")
 
 
 if __name__ == "__main__":

@@ -3,14 +3,17 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <gsf/gsf.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "rs-import.h"
+#include "rs-row-source.h"
 #include "rs-store.h"
 #include "rs-test-cli.h"
 #include "rs-test-util.h"
+#include "rs-tracker.h"
 #include "rs-xlsx.h"
 
 /* The workbooks are written once per run by tests/make-workbooks.py
@@ -58,6 +61,18 @@ read_rows (RsXlsxReader *reader,
       g_string_append_printf (out, "%u:", rs_xlsx_reader_get_row (reader));
       for (guint i = 0; i < n_fields && i < max_fields; i++)
         g_string_append_printf (out, "%s%s", i ? "|" : "", fields[i]);
+      /* Cells read as empty that the import reports */
+      for (guint i = 0; i < rs_xlsx_reader_get_n_notes (reader); i++)
+        {
+          guint column;
+          RsXlsxNoteKind kind;
+          const char *text = rs_xlsx_reader_get_note (reader, i, &column, &kind);
+          char ref[8];
+
+          rs_xlsx_column_name (column, ref);
+          g_string_append_printf (out, " {%s %s %s}", ref,
+                                  kind == RS_XLSX_NOTE_ERROR_VALUE ? "error" : "formula", text);
+        }
       g_string_append_c (out, '\n');
     }
 
@@ -171,12 +186,14 @@ test_handmade (gconstpointer data)
 
   rows = read_rows (reader, 28);
   /* Built-in date 14; a cached formula value; a boolean; _x000D_ and
-   * entities; time 21; an error value; a number in a custom format; a
-   * custom date-time; a formula without a value; an ISO date cell. */
+   * entities; time 21; an error value (read as empty, and noted); a
+   * number in a custom format; a custom date-time; a formula without a
+   * value (noted); an ISO date cell. */
   expected = g_strdup_printf ("2:Acme B.V.|Anna de Vries|anna@example.com|%s|3|TRUE|"
-                              "line one\r\nline two <&>|12:00:00|||||||||||||||||||#N/A|2.5\n"
+                              "line one\r\nline two <&>|12:00:00||||||||||||||||||||2.5"
+                              " {AA error #N/A}\n"
                               "4:Acme B.V.|Bob|bob@example.com|%s||FALSE||||||||||||||||||||||"
-                              "2025-08-21 12:50:13\n",
+                              "2025-08-21 12:50:13 {AA formula =NA()}\n",
                               date1904 ? "2029-08-22" : "2025-08-21",
                               date1904 ? "2029-08-22 18:00:00" : "2025-08-21 18:00:00");
   g_assert_cmpstr (rows, ==, expected);
@@ -498,6 +515,255 @@ test_export_read_back (void)
   rs_test_remove_tree (dir);
 }
 
+/* Members stamped on the 31st or on 29 February are as good as any: a
+ * workbook saved that day reads as the same one saved another. A day that
+ * no month has (30 February) is still refused before libgsf sees it. */
+static void
+test_zip_dates (void)
+{
+  const char *names[] = { "saved-dec31.xlsx", "saved-jan31.xlsx", "saved-feb29.xlsx" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsXlsxReader) bad = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(RsXlsxReader) reader = open_fixture (names[i], &error);
+      g_autofree char *rows = NULL;
+
+      g_test_message ("%s", names[i]);
+      g_assert_no_error (error);
+      g_assert_true (rs_xlsx_reader_open_sheet (reader, NULL, NULL, &error));
+      g_assert_no_error (error);
+      rows = read_rows (reader, 3);
+      g_assert_cmpstr (rows, ==, "2:Acme B.V.|Anna de Vries|anna@example.com {AA error #N/A}\n"
+                                 "4:Acme B.V.|Bob|bob@example.com {AA formula =NA()}\n");
+    }
+
+  bad = open_fixture ("saved-feb30.xlsx", &error);
+  g_assert_null (bad);
+  g_assert_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_CORRUPT);
+}
+
+static RsImportSummary *
+import_fixture (RsStore    *store,
+                const char *name,
+                GError    **error)
+{
+  g_autofree char *path = fixture (name);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  return rs_import_file (store, file, NULL, NULL, NULL, error);
+}
+
+/* One shared string in hundreds of cells of a row is refused as soon as
+ * the row passes what a master file's row holds, naming it, in the import
+ * and in the window's list of sheets (the header is looked for in the same
+ * rows); many rows under that limit are refused once their text passes
+ * what their sheet could hold. Memory stays small. */
+static void
+test_amplified (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(RsStore) store = new_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(RsXlsxReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) sheets = NULL;
+  g_autofree char *above = fixture ("amp-above-header.xlsx");
+  g_autoptr(GFile) above_file = g_file_new_for_path (above);
+  struct rusage usage;
+
+  summary = import_fixture (store, "amp-row.xlsx", &error);
+  g_assert_null (summary);
+  g_assert_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "Row 2 of sheet “Data & more”"));
+  g_assert_nonnull (strstr (error->message, "too large to be a master file"));
+  g_clear_error (&error);
+
+  /* As the window lists the sheets */
+  sheets = rs_row_source_list_sheets (above_file, NULL, &error);
+  g_assert_null (sheets);
+  g_assert_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "Row 2 of sheet “Data & more”"));
+  g_clear_error (&error);
+  reader = open_fixture ("amp-above-header.xlsx", &error);
+  g_assert_no_error (error);
+  g_assert_false (rs_xlsx_reader_open_sheet (reader, NULL, NULL, &error));
+  g_assert_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  summary = import_fixture (store, "amp-sheet.xlsx", &error);
+  g_assert_null (summary);
+  g_assert_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "Sheet “Data & more”"));
+  g_assert_nonnull (strstr (error->message, "too large to be a master file"));
+
+  getrusage (RUSAGE_SELF, &usage);
+  g_assert_cmpint (usage.ru_maxrss, <, 200 * 1024);
+
+  rs_test_remove_tree (dir);
+}
+
+/* A zip whose directory says a part was packed to more than the whole
+ * file holds: the ratio is taken of what the file can hold. */
+static void
+test_lying_directory (void)
+{
+  struct rusage usage;
+
+  check_refused ("lying-directory.xlsx", RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE,
+                 "would unpack to");
+  getrusage (RUSAGE_SELF, &usage);
+  g_assert_cmpint (usage.ru_maxrss, <, 200 * 1024);
+}
+
+/* A note in XFD1 makes the header 16,384 columns wide, but rows are
+ * stored without their trailing empty fields: the source file stays
+ * small, the rows hash as before (a re-import finds them unchanged), and
+ * a respondent's details read their row. */
+static void
+test_wide_header (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(RsStore) store = new_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(RsImportSummary) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source_path = NULL;
+  g_autoptr(GFile) source_file = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  RsRespondentDetails *details;
+
+  summary = import_fixture (store, "wide-header.xlsx", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->added, ==, 3);
+
+  source_path = rs_store_get_source_path (store, summary->import_id);
+  source_file = g_file_new_for_path (source_path);
+  info = g_file_query_info (source_file, G_FILE_ATTRIBUTE_STANDARD_SIZE, 0, NULL, &error);
+  g_assert_no_error (error);
+  /* 3 rows of 16,384 fields were 49,000 bytes and more */
+  g_assert_cmpint (g_file_info_get_size (info), <, 1024);
+
+  details = rs_tracker_load_details (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_null (details->source_problem);
+  g_assert_cmpuint (g_strv_length (details->source_names), ==, 16384);
+  g_assert_cmpstr (details->source_names[16383], ==, "checked by Kim");
+  g_assert_cmpstr (details->source_values[1], ==, "Acme B.V.");
+  rs_respondent_details_free (details);
+
+  again = import_fixture (store, "wide-header.xlsx", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->unchanged, ==, 3);
+  g_assert_cmpuint (again->updated, ==, 0);
+
+  /* The hash of a row without its trailing empty fields is the hash of
+   * the row with them, as imports before stored it. */
+  g_assert_cmpuint (rs_import_hash_source ("a\x1f" "b\x1f" "c", "x", 1), ==,
+                    rs_import_hash_source ("a\x1f" "b\x1f" "c", "x\x1f\x1f", 3));
+  g_assert_cmpuint (rs_import_hash_source ("a\x1f" "b\x1f" "c\x1f" "d\x1f" "e\x1f" "f\x1f"
+                                           "g\x1f" "h\x1f" "i\x1f" "j",
+                                           "12345678901\x1f", 12), ==,
+                    rs_import_hash_source ("a\x1f" "b\x1f" "c\x1f" "d\x1f" "e\x1f" "f\x1f"
+                                           "g\x1f" "h\x1f" "i\x1f" "j",
+                                           "12345678901\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f", 20));
+
+  rs_test_remove_tree (dir);
+}
+
+/* Rows out of order keep their own numbers; a row without one takes its
+ * cells' */
+static void
+test_rows_out_of_order (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(RsStore) store = new_store (dir);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cas = NULL;
+  g_autofree char *dirk = NULL;
+  const RsImportChangeGroup *group;
+
+  summary = import_fixture (store, "rows-out-of-order.xlsx", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->problems->len, ==, 2);
+  cas = rs_import_problem_describe (g_ptr_array_index (summary->problems, 0));
+  dirk = rs_import_problem_describe (g_ptr_array_index (summary->problems, 1));
+  g_assert_true (g_str_has_prefix (cas, "Row 3 (Cas): imported, cannot be sent"));
+  g_assert_true (g_str_has_prefix (dirk, "Row 9 (Dirk): imported, cannot be sent"));
+  g_assert_cmpuint (summary->change_groups->len, ==, 1);
+  group = g_ptr_array_index (summary->change_groups, 0);
+  g_assert_cmpuint (((RsImportChange *) group->examples->pdata[0])->line, ==, 3);
+
+  rs_test_remove_tree (dir);
+}
+
+/* Formulas saved without their value (openpyxl) are changed values, and
+ * the summary says once what to do; error values are missing values, and
+ * a row skipped for one says so; a formula's empty text is just empty. */
+static void
+test_formulas (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(RsStore) store = new_store (dir);
+  g_autofree char *other = g_build_filename (dir, "other", NULL);
+  g_autoptr(RsStore) errors_store = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(RsImportSummary) loaded = NULL;
+  g_autoptr(RsImportSummary) errors = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *change = NULL;
+  g_autofree char *skipped = NULL;
+  const RsImportChangeGroup *group;
+
+  summary = import_fixture (store, "formulas.xlsx", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->added, ==, 3);
+  g_assert_cmpuint (summary->changed, ==, 3);
+  g_assert_cmpuint (summary->change_groups->len, ==, 1);
+  group = g_ptr_array_index (summary->change_groups, 0);
+  g_assert_cmpstr (group->column, ==, "up__r");
+  g_assert_cmpint (group->kind, ==, RS_MASTER_CHANGE_FORMULA);
+  g_assert_cmpuint (group->count, ==, 3);
+  change = rs_import_change_describe (group, group->examples->pdata[0]);
+  g_assert_cmpstr (change, ==, "Row 2, “up__r”: “=AVERAGE(D2:E2)” → missing");
+  text = rs_import_summary_describe (summary);
+  g_assert_nonnull (strstr (text, "; 3 formulas had no calculated value and were read as "
+                                  "missing: open the workbook in Excel or LibreOffice, save "
+                                  "it and import it again"));
+
+  /* Said again by the import as stored */
+  loaded = rs_import_summary_load (store, summary->import_id, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&text, g_free);
+  text = rs_import_summary_describe (loaded);
+  g_assert_nonnull (strstr (text, "; 3 formulas had no calculated value"));
+
+  g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
+  errors_store = new_store (other);
+  errors = import_fixture (errors_store, "formulas-errors.xlsx", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (errors->added, ==, 1);
+  g_assert_cmpuint (errors->skipped, ==, 1);
+  skipped = rs_import_problem_describe (g_ptr_array_index (errors->problems, 0));
+  g_assert_cmpstr (skipped, ==, "Row 2 (Anna): skipped: no company name (the cell has the "
+                                "error value “#N/A”)");
+  /* The #DIV/0! score; not the empty text of E3 */
+  g_assert_cmpuint (errors->changed, ==, 1);
+  group = g_ptr_array_index (errors->change_groups, 0);
+  g_assert_cmpstr (group->column, ==, "up__r");
+  g_assert_cmpint (group->kind, ==, RS_MASTER_CHANGE_ERROR_VALUE);
+  g_clear_pointer (&change, g_free);
+  change = rs_import_change_describe (group, group->examples->pdata[0]);
+  g_assert_cmpstr (change, ==, "Row 3, “up__r”: “#DIV/0!” → missing");
+
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,6 +795,12 @@ main (int   argc,
   g_test_add_func ("/xlsx/csv-status-line", test_csv_status_line);
   g_test_add_func ("/xlsx/cli-sheet", test_cli_sheet);
   g_test_add_func ("/xlsx/export-read-back", test_export_read_back);
+  g_test_add_func ("/xlsx/zip-dates", test_zip_dates);
+  g_test_add_func ("/xlsx/amplified", test_amplified);
+  g_test_add_func ("/xlsx/lying-directory", test_lying_directory);
+  g_test_add_func ("/xlsx/wide-header", test_wide_header);
+  g_test_add_func ("/xlsx/rows-out-of-order", test_rows_out_of_order);
+  g_test_add_func ("/xlsx/formulas", test_formulas);
 
   result = g_test_run ();
   rs_test_remove_tree (fixtures);

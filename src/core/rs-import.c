@@ -383,6 +383,58 @@ hash_bytes (guint64     hash,
   return hash ^ len;
 }
 
+/* hash_bytes() of @data followed by @n_pad separators: the hash of a row
+ * as it was stored before its trailing empty fields were left out. */
+static guint64
+hash_bytes_padded (guint64     hash,
+                   const char *data,
+                   gsize       len,
+                   gsize       n_pad)
+{
+  const guint64 k = G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  gsize total = len + n_pad;
+  guint64 pad_word;
+  gsize i = 0;
+
+  if (n_pad == 0)
+    return hash_bytes (hash, data, len);
+
+  memset (&pad_word, SOURCE_SEPARATOR, sizeof pad_word);
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, data + i, 8);
+      hash = (hash ^ word) * k;
+      hash ^= hash >> 29;
+    }
+  /* The word that holds the end of the data and the first separators */
+  if (i < len && i + 8 <= total)
+    {
+      char buf[8];
+      guint64 word;
+
+      memcpy (buf, data + i, len - i);
+      memset (buf + (len - i), SOURCE_SEPARATOR, 8 - (len - i));
+      memcpy (&word, buf, 8);
+      hash = (hash ^ word) * k;
+      hash ^= hash >> 29;
+      i += 8;
+    }
+  for (; i + 8 <= total; i += 8)
+    {
+      hash = (hash ^ pad_word) * k;
+      hash ^= hash >> 29;
+    }
+  for (; i < total; i++)
+    {
+      hash = (hash ^ (guchar) (i < len ? data[i] : SOURCE_SEPARATOR)) * k;
+      hash ^= hash >> 29;
+    }
+
+  return hash ^ total;
+}
+
 static guint64
 hash_header (const char *header,
              gsize       len)
@@ -402,10 +454,21 @@ rs_import_hash_source (const char *header,
                        const char *source,
                        gsize       source_len)
 {
+  guint header_fields = 1;
+  guint source_fields = 1;
+
   g_return_val_if_fail (header != NULL, 0);
   g_return_val_if_fail (source != NULL || source_len == 0, 0);
 
-  return hash_bytes (hash_header (header, strlen (header)), source, source_len);
+  /* A row is stored without its trailing empty fields, and hashed with
+   * them, as the header has them. */
+  for (const char *p = header; *p != '\0'; p++)
+    header_fields += *p == SOURCE_SEPARATOR;
+  for (gsize i = 0; i < source_len; i++)
+    source_fields += source[i] == SOURCE_SEPARATOR;
+
+  return hash_bytes_padded (hash_header (header, strlen (header)), source, source_len,
+                            header_fields > source_fields ? header_fields - source_fields : 0);
 }
 
 static gboolean
@@ -1121,6 +1184,76 @@ judge_with_hand (Pipeline            *pipeline,
   return kind;
 }
 
+static gboolean
+column_is_used (const RsMasterColumns *columns,
+                int                    column)
+{
+  if (column == columns->company || column == columns->person || column == columns->email
+      || column == columns->function || column == columns->submitted_at
+      || column == columns->report_sent || column == columns->version
+      || column == columns->language || column == columns->sector)
+    return TRUE;
+  for (guint i = 0; i < RS_N_SCORES; i++)
+    if (column == columns->scores[i])
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The cells of a workbook's row that were read as empty though they are
+ * not (a formula without a calculated value, an error value), as changed
+ * values, in the columns the import reads. */
+static void
+add_reader_notes (Pipeline    *pipeline,
+                  RsMasterRow *row,
+                  guint        n_fields)
+{
+  guint n = rs_row_source_get_n_notes (pipeline->reader);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint column;
+      RsXlsxNoteKind kind;
+      const char *value = rs_row_source_get_note (pipeline->reader, i, &column, &kind);
+
+      if (column >= n_fields || !column_is_used (pipeline->columns, (int) column))
+        continue;
+      rs_master_row_add_change (row, (int) column,
+                                kind == RS_XLSX_NOTE_FORMULA_WITHOUT_VALUE
+                                  ? RS_MASTER_CHANGE_FORMULA : RS_MASTER_CHANGE_ERROR_VALUE,
+                                value, NULL);
+    }
+}
+
+/* A row skipped for its company, which is an error value (#N/A) the
+ * reader read as missing, says so. */
+static void
+explain_skip (Pipeline    *pipeline,
+              RsMasterRow *row)
+{
+  guint n = rs_row_source_get_n_notes (pipeline->reader);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint column;
+      RsXlsxNoteKind kind;
+      const char *value = rs_row_source_get_note (pipeline->reader, i, &column, &kind);
+
+      if ((int) column != pipeline->columns->company)
+        continue;
+      g_free (row->problem);
+      if (kind == RS_XLSX_NOTE_ERROR_VALUE)
+        /* Translators: an error value of a spreadsheet, such as #N/A */
+        row->problem = g_strdup_printf (_("no company name (the cell has the error value “%s”)"),
+                                        value);
+      else
+        row->problem = g_strdup (_("no company name (the cell has a formula without a "
+                                   "calculated value: open and save the workbook in Excel or "
+                                   "LibreOffice)"));
+      return;
+    }
+}
+
 /* Returns: whether the row waits for the end of the file (see
  * resolve_renames()) */
 static gboolean
@@ -1135,16 +1268,23 @@ read_one_row (Pipeline            *pipeline,
   gsize source_start = batch->sources->len;
   Known *known;
 
+  gsize kept = row_len;
+
   parsed->line = rs_row_source_get_line (pipeline->reader);
   parsed->ragged = NULL;
   parsed->known = NULL;
   parsed->duplicate_of = 0;
   parsed->source_offset = -1;
 
-  append_source (batch->sources, row, row_len);
+  /* Stored without its trailing empty fields, which a workbook may have
+   * thousands of (a note far right of the header), and hashed with them,
+   * so that the hash is the one earlier imports stored. */
+  while (kept >= 2 && row[kept - 2] == '\0')
+    kept--;
+  append_source (batch->sources, row, kept);
   parsed->source_len = batch->sources->len - source_start;
-  parsed->hash = hash_bytes (pipeline->header_hash, batch->sources->str + source_start,
-                             parsed->source_len);
+  parsed->hash = hash_bytes_padded (pipeline->header_hash, batch->sources->str + source_start,
+                                    parsed->source_len, row_len - kept);
 
   /* A row as stored, seen first: the writer needs no more than whom it is
    * about and whether it says sent. See KnownTable. */
@@ -1167,6 +1307,7 @@ read_one_row (Pipeline            *pipeline,
     {
       g_string_truncate (batch->sources, source_start);
       g_clear_pointer (&parsed->row.changes, g_array_unref);
+      explain_skip (pipeline, &parsed->row);
       return FALSE;
     }
 
@@ -1192,6 +1333,8 @@ read_one_row (Pipeline            *pipeline,
     {
       parsed->source_offset = pipeline->source_size + (gint64) source_start;
       rs_master_read_row_details (pipeline->columns, fields, n_fields, &parsed->row);
+      if (G_UNLIKELY (rs_row_source_get_n_notes (pipeline->reader) > 0))
+        add_reader_notes (pipeline, &parsed->row, n_fields);
     }
   else
     {
@@ -2120,6 +2263,27 @@ rs_import_summary_describe (const RsImportSummary *summary)
                                             "; %u fields not in UTF-8, read as Windows-1252",
                                             summary->recoded),
                             summary->recoded);
+  if (summary->change_groups != NULL)
+    {
+      guint formulas = 0;
+
+      for (guint i = 0; i < summary->change_groups->len; i++)
+        {
+          const RsImportChangeGroup *group = g_ptr_array_index (summary->change_groups, i);
+
+          if (group->kind == RS_MASTER_CHANGE_FORMULA)
+            formulas += group->count;
+        }
+      if (formulas > 0)
+        g_string_append_printf (text, ngettext ("; %u formula had no calculated value and was "
+                                                "read as missing: open the workbook in Excel or "
+                                                "LibreOffice, save it and import it again",
+                                                "; %u formulas had no calculated value and were "
+                                                "read as missing: open the workbook in Excel or "
+                                                "LibreOffice, save it and import it again",
+                                                formulas),
+                                formulas);
+    }
   if (summary->ignored > 0)
     {
       g_autofree char *first = NULL;

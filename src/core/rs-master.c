@@ -862,6 +862,8 @@ static const char *change_kind_names[RS_MASTER_N_CHANGE_KINDS] = {
   [RS_MASTER_CHANGE_PLACEHOLDER] = "placeholder",
   [RS_MASTER_CHANGE_EMAIL_ASCII] = "email-ascii",
   [RS_MASTER_CHANGE_RECODED] = "recoded",
+  [RS_MASTER_CHANGE_FORMULA] = "formula-without-value",
+  [RS_MASTER_CHANGE_ERROR_VALUE] = "error-value",
 };
 
 /* The kind's name in the database; not translated. */
@@ -910,6 +912,11 @@ rs_master_change_kind_describe (RsMasterChangeKind kind)
       return _("international domain written in ASCII");
     case RS_MASTER_CHANGE_RECODED:
       return _("not UTF-8, decoded as Windows-1252");
+    case RS_MASTER_CHANGE_FORMULA:
+      return _("a formula without a calculated value: read as missing; open and save the "
+               "workbook in Excel or LibreOffice");
+    case RS_MASTER_CHANGE_ERROR_VALUE:
+      return _("a formula’s error value (such as #N/A), read as missing");
     default:
       g_return_val_if_reached ("");
     }

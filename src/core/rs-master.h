@@ -53,9 +53,15 @@ typedef enum
   RS_MASTER_CHANGE_EMAIL_ASCII,
   /* Set by the import: a field not in UTF-8, read as Windows-1252 */
   RS_MASTER_CHANGE_RECODED,
+  /* Set by the import: a workbook's formula without a calculated value,
+   * read as missing */
+  RS_MASTER_CHANGE_FORMULA,
+  /* Set by the import: a workbook's error value such as #N/A, read as
+   * missing */
+  RS_MASTER_CHANGE_ERROR_VALUE,
 } RsMasterChangeKind;
 
-#define RS_MASTER_N_CHANGE_KINDS (RS_MASTER_CHANGE_RECODED + 1)
+#define RS_MASTER_N_CHANGE_KINDS (RS_MASTER_CHANGE_ERROR_VALUE + 1)
 
 typedef struct
 {

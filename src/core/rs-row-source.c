@@ -432,3 +432,20 @@ rs_row_source_get_other_sheets (RsRowSource *self)
 {
   return (const char * const *) self->other_sheets;
 }
+
+guint
+rs_row_source_get_n_notes (RsRowSource *self)
+{
+  return self->xlsx != NULL ? rs_xlsx_reader_get_n_notes (self->xlsx) : 0;
+}
+
+const char *
+rs_row_source_get_note (RsRowSource    *self,
+                        guint           index,
+                        guint          *column,
+                        RsXlsxNoteKind *kind)
+{
+  g_return_val_if_fail (self->xlsx != NULL, NULL);
+
+  return rs_xlsx_reader_get_note (self->xlsx, index, column, kind);
+}

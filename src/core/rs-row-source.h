@@ -5,6 +5,7 @@
 
 #include "rs-csv.h"
 #include "rs-master.h"
+#include "rs-xlsx.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +65,14 @@ guint               rs_row_source_get_ignored    (RsRowSource         *source,
 /* (nullable): the sheet read, for a workbook */
 const char         *rs_row_source_get_sheet      (RsRowSource         *source);
 const char * const *rs_row_source_get_other_sheets (RsRowSource       *source);
+
+/* Of the row last read, the cells of a workbook read as empty that the
+ * import reports (see rs_xlsx_reader_get_note()); none in CSV */
+guint               rs_row_source_get_n_notes    (RsRowSource         *source);
+const char         *rs_row_source_get_note       (RsRowSource         *source,
+                                                  guint                index,
+                                                  guint               *column,
+                                                  RsXlsxNoteKind      *kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsRowSource, rs_row_source_free)
 

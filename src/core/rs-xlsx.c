@@ -138,6 +138,14 @@ typedef struct
   gsize len;
 } Cell;
 
+/* A cell read as empty that the import reports; its text in notes_text */
+typedef struct
+{
+  guint column;
+  RsXlsxNoteKind kind;
+  gsize offset;
+} Note;
+
 struct _RsXlsxReader
 {
   char *name;
@@ -176,6 +184,9 @@ struct _RsXlsxReader
   GString *values;
   GString *value;
   GString *row;
+  GString *formula;
+  GArray *notes;
+  GString *notes_text;
   /* While a row's cells come left to right, self->values holds the row as
    * it is returned (each field NUL-terminated), so it is built once. */
   gboolean in_order;
@@ -188,7 +199,12 @@ struct _RsXlsxReader
   guint n_fields;
   guint fields_alloc;
   guint row_number;
+  /* The row has no number of its own: its first cell's reference gives it */
+  gboolean row_from_cell;
   guint max_column;
+  /* The text of the rows read, and how much of it the sheet may have */
+  guint64 text_total;
+  guint64 text_budget;
 
   GError *fatal;
 };
@@ -908,6 +924,22 @@ read_at (GsfInput *input,
          && gsf_input_read (input, len, out) != NULL;
 }
 
+/* Whether a member's DOS date and time are a real moment, as libgsf reads
+ * them: the year from 1980, the day of that month of that year, the hour
+ * of its four bits (libgsf drops the fifth), seconds in steps of two. */
+static gboolean
+dos_time_is_valid (guint16 date,
+                   guint16 time)
+{
+  guint year = 1980 + (date >> 9);
+  guint month = (date >> 5) & 0xf;
+  guint day = date & 0x1f;
+
+  return month >= 1 && month <= 12 && day >= 1
+         && g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year)
+         && ((time >> 5) & 0x3f) <= 59 && (time & 0x1f) <= 29;
+}
+
 /* The sizes of every member, from the zip's central directory, which is
  * what libgsf reads too: a member is never inflated past its size there. */
 static gboolean
@@ -978,16 +1010,14 @@ read_directory (RsXlsxReader  *self,
 
       if (p + 46 > dir_size || le32 (dir + p) != 0x02014b50)
         goto corrupt;
-      /* libgsf makes each member's time from these, and fails on one that
-       * is no time; every spreadsheet program writes a real one. */
+      /* libgsf makes each member's time from these, unless both are 0,
+       * with g_date_time_new_utc(), and fails on one that is no time; every
+       * spreadsheet program writes a real one, on any day of the year. */
       {
         guint16 time = le16 (dir + p + 12);
         guint16 date = le16 (dir + p + 14);
-        guint month = (date >> 5) & 0xf;
-        guint day = date & 0x1f;
 
-        if (month < 1 || month > 12 || day < 1 || day > 28 + (month == 2 ? 0 : 2)
-            || (time >> 11) > 23 || ((time >> 5) & 0x3f) > 59 || (time & 0x1f) > 29)
+        if ((time != 0 || date != 0) && !dos_time_is_valid (date, time))
           goto corrupt;
       }
       compressed = le32 (dir + p + 20);
@@ -1053,16 +1083,21 @@ open_part (RsXlsxReader  *self,
   g_auto(GStrv) names = NULL;
   const Entry *entry;
   GsfInput *input;
+  goffset packed;
 
   entry = g_hash_table_lookup (self->entries, path);
   if (entry == NULL)
     return NULL;
 
+  /* The directory may say a member is packed larger than the file it is
+   * in: what it packs to is never more than the file holds after it. */
+  packed = MIN (entry->compressed,
+                MAX (gsf_input_size (self->input) - entry->local_header, (goffset) 0));
   if (entry->size > max_size
-      || (entry->size > RATIO_FROM && entry->size / MAX (entry->compressed, 1) > RS_XLSX_MAX_RATIO))
+      || (entry->size > RATIO_FROM && entry->size / MAX (packed, 1) > RS_XLSX_MAX_RATIO))
     {
       g_autofree char *size = g_format_size (entry->size);
-      g_autofree char *compressed = g_format_size (entry->compressed);
+      g_autofree char *compressed = g_format_size (packed);
 
       /* Translators: the workbook, a part of it, its size inflated and packed */
       g_set_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE,
@@ -1531,7 +1566,7 @@ load_strings (RsXlsxReader  *self,
     return TRUE;
 
   self->strings = g_string_new (NULL);
-  self->string_offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
+  self->string_offsets = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->strings_loaded = TRUE;
 
   if (self->strings_path == NULL)
@@ -1579,7 +1614,11 @@ load_strings (RsXlsxReader  *self,
                   goto fail;
                 }
               g_string_append_c (self->strings, '\0');
-              g_array_append_val (self->string_offsets, si_start);
+              {
+                guint32 offset = (guint32) si_start;
+
+                g_array_append_val (self->string_offsets, offset);
+              }
               in_si = FALSE;
             }
           break;
@@ -1594,7 +1633,11 @@ load_strings (RsXlsxReader  *self,
           break;
         }
 
-      if ((goffset) self->strings->len > RS_XLSX_MAX_STRINGS_SIZE)
+      /* Each item costs its offset and its NUL too: millions of empty
+       * ones are no smaller than their text. */
+      if ((goffset) self->strings->len
+          + (goffset) self->string_offsets->len * (goffset) sizeof (guint32)
+          > RS_XLSX_MAX_STRINGS_SIZE)
         {
           g_set_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE,
                        _("“%s” cannot be imported: its texts take more than %u MB"),
@@ -1712,6 +1755,9 @@ reader_alloc (const char *name)
   self->values = g_string_new (NULL);
   self->value = g_string_new (NULL);
   self->row = g_string_new (NULL);
+  self->formula = g_string_new (NULL);
+  self->notes = g_array_new (FALSE, FALSE, sizeof (Note));
+  self->notes_text = g_string_new (NULL);
 
   return self;
 }
@@ -1742,6 +1788,9 @@ rs_xlsx_reader_free (RsXlsxReader *self)
   g_string_free (self->values, TRUE);
   g_string_free (self->value, TRUE);
   g_string_free (self->row, TRUE);
+  g_string_free (self->formula, TRUE);
+  g_array_unref (self->notes);
+  g_string_free (self->notes_text, TRUE);
   g_free (self->fields);
   g_free (self->column_offsets);
   g_clear_error (&self->fatal);
@@ -2068,19 +2117,67 @@ compare_cells (gconstpointer a,
   return ca->offset < cb->offset ? -1 : ca->offset > cb->offset;
 }
 
-/* The value of the cell just read, in self->value, to self->values. */
+/* A cell read as empty that the import reports: see RsXlsxNoteKind */
+static void
+add_note (RsXlsxReader   *self,
+          int             column,
+          RsXlsxNoteKind  kind,
+          const char     *prefix,
+          const char     *text,
+          gsize           len)
+{
+  Note note = { (guint) column, kind, self->notes_text->len };
+
+  if (self->notes->len >= RS_XLSX_MAX_NOTES)
+    return;
+  g_string_append (self->notes_text, prefix);
+  /* Enough of it to recognise it */
+  if (len > 200)
+    {
+      const char *end = text + 200;
+
+      g_utf8_validate_len (text, 200, &end);
+      g_string_append_len (self->notes_text, text, end - text);
+      g_string_append (self->notes_text, "…");
+    }
+  else
+    g_string_append_len (self->notes_text, text, len);
+  make_valid_utf8 (self->notes_text, note.offset);
+  drop_nuls (self->notes_text, note.offset);
+  g_string_append_c (self->notes_text, '\0');
+  g_array_append_val (self->notes, note);
+}
+
+/* The value of the cell just read, in self->value, to self->values.
+ * @formula: whether it has a formula, and @has_value whether it has a <v> */
 static gboolean
 finish_cell (RsXlsxReader  *self,
              int            column,
              const char    *type,
              guint          style,
+             gboolean       formula,
+             gboolean       has_value,
              GError       **error)
 {
   GString *value = self->value;
   gsize start;
 
+  /* An error value (#N/A, #DIV/0!, …) is no value: read as missing. */
+  if (G_UNLIKELY (type[0] == 'e' && type[1] == '\0'))
+    {
+      if (value->len > 0)
+        add_note (self, column, RS_XLSX_NOTE_ERROR_VALUE, "", value->str, value->len);
+      return TRUE;
+    }
   if (value->len == 0)
-    return TRUE;
+    {
+      /* A formula saved without its result, as openpyxl writes them (an
+       * empty text result is <v></v> with t="str") */
+      if (G_UNLIKELY (formula) && (!has_value || !g_str_equal (type, "str")))
+        add_note (self, column, RS_XLSX_NOTE_FORMULA_WITHOUT_VALUE, "=", self->formula->str,
+                  self->formula->len);
+      return TRUE;
+    }
   begin_value (self, (guint) column);
   start = self->values->len;
 
@@ -2102,7 +2199,7 @@ finish_cell (RsXlsxReader  *self,
           return FALSE;
         }
       g_string_append (self->values,
-                       self->strings->str + g_array_index (self->string_offsets, gsize, index));
+                       self->strings->str + g_array_index (self->string_offsets, guint32, index));
     }
   else if (g_str_equal (type, "b"))
     {
@@ -2181,9 +2278,9 @@ append_plain_value (RsXlsxReader *self,
         }
       if (index >= self->string_offsets->len)
         return FALSE;
-      offset = g_array_index (self->string_offsets, gsize, index);
+      offset = g_array_index (self->string_offsets, guint32, index);
       next = index + 1 < self->string_offsets->len
-             ? g_array_index (self->string_offsets, gsize, index + 1) : self->strings->len;
+             ? g_array_index (self->string_offsets, guint32, index + 1) : self->strings->len;
       /* An empty string is an empty cell. */
       if (next - offset <= 1)
         return TRUE;
@@ -2236,6 +2333,25 @@ plain_attr_end (const char *p,
   return NULL;
 }
 
+/* The row number of a cell reference such as "AA12", for a row that has
+ * none of its own */
+static void
+note_cell_row (RsXlsxReader *self,
+               const char   *ref,
+               gsize         len)
+{
+  guint64 number = 0;
+  gsize i = 0;
+
+  self->row_from_cell = FALSE;
+  while (i < len && g_ascii_isalpha (ref[i]))
+    i++;
+  for (; i < len && g_ascii_isdigit (ref[i]) && number <= G_MAXINT; i++)
+    number = number * 10 + (guint) (ref[i] - '0');
+  if (i == len && number >= 1 && number <= G_MAXINT)
+    self->row_number = (guint) number;
+}
+
 /* The commonest cell of all, as LibreOffice and Excel write it, in one
  * pass: <c r="AB12" s="3" t="n"><v>4</v></c>, with s and t optional, in this
  * order. Returns: 1 when it was one and was read, 0 when it is something
@@ -2271,8 +2387,11 @@ read_common_cell (RsXlsxReader *self,
     return 0;
   for (n = 0; n < 8 && g_ascii_isdigit (*p); n++)
     p++;
-  if (*p++ != '"')
+  if (*p != '"')
     return 0;
+  if (G_UNLIKELY (self->row_from_cell))
+    note_cell_row (self, scan->buf + scan->start + 6, p - (scan->buf + scan->start + 6));
+  p++;
   if (memcmp (p, " s=\"", 4) == 0)
     {
       p += 4;
@@ -2385,6 +2504,8 @@ read_plain_cell (RsXlsxReader  *self,
   column = ref != NULL ? parse_column (ref, ref_len) : *last_column + 1;
   if (column < 0 || column >= RS_XLSX_MAX_COLUMNS)
     return 0;
+  if (G_UNLIKELY (self->row_from_cell) && ref != NULL)
+    note_cell_row (self, ref, ref_len);
 
   if (*p == '/')
     {
@@ -2421,13 +2542,38 @@ read_plain_cell (RsXlsxReader  *self,
         return 1;
       g_string_truncate (self->value, 0);
       append_bytes (self->value, text, p - text);
-      return finish_cell (self, column, type, style, error) ? 1 : -1;
+      return finish_cell (self, column, type, style, FALSE, TRUE, error) ? 1 : -1;
     }
 
   g_string_truncate (self->value, 0);
   scan->start = p - scan->buf;
   *last_column = column;
-  return finish_cell (self, column, type, style, error) ? 1 : -1;
+  return finish_cell (self, column, type, style, FALSE, FALSE, error) ? 1 : -1;
+}
+
+static void
+set_too_large_row (RsXlsxReader  *self,
+                   GError       **error)
+{
+  /* Translators: a row number, a sheet, the workbook, a size in MB */
+  g_set_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE,
+               _("Row %u of sheet “%s” in “%s” holds more than %u MB of text, too large to "
+                 "be a master file: it may be damaged or made to harm; check that row"),
+               self->row_number, self->sheet_name, self->name, (guint) (RS_XLSX_MAX_ROW >> 20));
+}
+
+static void
+set_too_large_sheet (RsXlsxReader  *self,
+                     GError       **error)
+{
+  g_autofree char *budget = g_format_size (self->text_budget);
+
+  /* Translators: a sheet, the workbook, a size such as “300 MB”, a row number */
+  g_set_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_TOO_LARGE,
+               _("Sheet “%s” of “%s” unpacks to more than %s of text by row %u, too large to "
+                 "be a master file: its texts are repeated far more than a master file’s "
+                 "are. It may be damaged or made to harm"),
+               self->sheet_name, self->name, budget, self->row_number);
 }
 
 /* Reads the next row that has a value. Returns: %FALSE at the end of the
@@ -2442,6 +2588,9 @@ read_raw_row (RsXlsxReader  *self,
   gboolean in_cell = FALSE;
   gboolean in_value = FALSE;
   gboolean in_inline = FALSE;
+  gboolean formula = FALSE;
+  gboolean in_formula = FALSE;
+  gboolean has_value = FALSE;
   guint skip = 0;
   int column = -1;
   int last_column = -1;
@@ -2457,6 +2606,14 @@ read_raw_row (RsXlsxReader  *self,
 
   while (!self->sheet_done)
     {
+      /* A shared string is kept once but may be in every cell of a row:
+       * a row is never let grow past what a master file's row can be. */
+      if (G_UNLIKELY (self->values->len > RS_XLSX_MAX_ROW))
+        {
+          set_too_large_row (self, error);
+          return FALSE;
+        }
+
       /* Most of a sheet is plain cells: read each in one step. */
       if (in_row && !in_cell)
         {
@@ -2498,10 +2655,15 @@ read_raw_row (RsXlsxReader  *self,
                   digits[len] = '\0';
                   number = g_ascii_strtoull (digits, NULL, 10);
                 }
-              self->row_number = number > self->row_number && number <= G_MAXINT
-                                 ? (guint) number : self->row_number + 1;
+              /* The row's own number, even out of order: problems name
+               * the row the sheet shows. Without one, the row after the
+               * last, unless its first cell's reference says otherwise. */
+              self->row_from_cell = number == 0 || number > G_MAXINT;
+              self->row_number = !self->row_from_cell ? (guint) number : self->row_number + 1;
               in_row = TRUE;
               last_column = -1;
+              g_array_set_size (self->notes, 0);
+              g_string_truncate (self->notes_text, 0);
             }
           else if (in_row && token_is (scan, "c"))
             {
@@ -2509,9 +2671,15 @@ read_raw_row (RsXlsxReader  *self,
               const char *value;
 
               in_cell = TRUE;
+              formula = FALSE;
+              in_formula = FALSE;
+              has_value = FALSE;
+              g_string_truncate (self->formula, 0);
               g_string_truncate (self->value, 0);
               value = scan_attr (scan, "r", &len);
               column = value != NULL ? parse_column (value, len) : last_column + 1;
+              if (self->row_from_cell && value != NULL)
+                note_cell_row (self, value, len);
               if (column < 0 || column >= RS_XLSX_MAX_COLUMNS)
                 {
                   set_corrupt (error, self->name, scan->part,
@@ -2550,13 +2718,21 @@ read_raw_row (RsXlsxReader  *self,
                       if (!scan_append_text (scan, self->value, error))
                         return FALSE;
                       in_cell = FALSE;
-                      if (!finish_cell (self, column, type, style, error))
+                      if (!finish_cell (self, column, type, style, FALSE, TRUE, error))
                         return FALSE;
                     }
                 }
             }
           else if (in_cell && token_is (scan, "v"))
-            in_value = TRUE;
+            {
+              in_value = TRUE;
+              has_value = TRUE;
+            }
+          else if (in_cell && token_is (scan, "f"))
+            {
+              formula = TRUE;
+              in_formula = !scan->pending_end;
+            }
           else if (in_cell && token_is (scan, "is"))
             in_inline = TRUE;
           else if (in_inline && token_is (scan, "rPh"))
@@ -2570,6 +2746,8 @@ read_raw_row (RsXlsxReader  *self,
             break;
           if (token_is (scan, "v") || token_is (scan, "t"))
             in_value = FALSE;
+          else if (token_is (scan, "f"))
+            in_formula = FALSE;
           else if (token_is (scan, "rPh"))
             skip = skip > 0 ? skip - 1 : 0;
           else if (token_is (scan, "is"))
@@ -2579,20 +2757,36 @@ read_raw_row (RsXlsxReader  *self,
               in_cell = FALSE;
               in_value = FALSE;
               in_inline = FALSE;
-              if (!finish_cell (self, column, type, style, error))
+              in_formula = FALSE;
+              if (!finish_cell (self, column, type, style, formula, has_value, error))
                 return FALSE;
             }
           else if (in_row && token_is (scan, "row"))
             {
               in_row = FALSE;
               if (self->n_cells > 0)
-                return TRUE;
+                {
+                  /* And all the rows together, no more than their sheet
+                   * and a margin could hold as text */
+                  self->text_total += self->values->len;
+                  if (G_UNLIKELY (self->text_total > self->text_budget))
+                    {
+                      set_too_large_sheet (self, error);
+                      return FALSE;
+                    }
+                  return TRUE;
+                }
             }
           else if (token_is (scan, "sheetData"))
             self->sheet_done = TRUE;
           break;
 
         case TOKEN_TEXT:
+          if (G_UNLIKELY (in_formula) && self->formula->len < 256)
+            {
+              if (!scan_append_text (scan, self->formula, error))
+                return FALSE;
+            }
           if (in_value && skip == 0)
             {
               if (!scan_append_text (scan, self->value, error))
@@ -2729,6 +2923,9 @@ close_sheet (RsXlsxReader *self)
   self->in_sheet_data = FALSE;
   self->sheet_done = FALSE;
   self->row_number = 0;
+  self->row_from_cell = FALSE;
+  g_array_set_size (self->notes, 0);
+  g_string_truncate (self->notes_text, 0);
   g_clear_pointer (&self->sheet_name, g_free);
   g_clear_pointer (&self->header, g_strfreev);
   self->n_header = 0;
@@ -2761,6 +2958,9 @@ start_sheet (RsXlsxReader  *self,
       return FALSE;
     }
   scan_init (&self->scan, input, self->name, sheet->path, cancellable);
+  self->text_total = 0;
+  self->text_budget = RS_XLSX_MIN_TEXT_BUDGET
+                      + (guint64) RS_XLSX_TEXT_RATIO * (guint64) MAX (self->scan.size, 0);
   self->sheet_open = TRUE;
   self->sheet_name = g_strdup (sheet->name);
 
@@ -3036,4 +3236,35 @@ rs_xlsx_reader_get_size (RsXlsxReader *self)
   g_return_val_if_fail (self != NULL, -1);
 
   return self->scan.size;
+}
+
+/**
+ * rs_xlsx_reader_get_note:
+ * @index: from 0, below rs_xlsx_reader_get_n_notes()
+ *
+ * Returns: the cell's text: the error value, or the formula after “=”
+ */
+const char *
+rs_xlsx_reader_get_note (RsXlsxReader   *self,
+                         guint           index,
+                         guint          *column,
+                         RsXlsxNoteKind *kind)
+{
+  const Note *note;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->notes->len, NULL);
+
+  note = &g_array_index (self->notes, Note, index);
+  *column = note->column;
+  *kind = note->kind;
+  return self->notes_text->str + note->offset;
+}
+
+guint
+rs_xlsx_reader_get_n_notes (RsXlsxReader *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->notes->len;
 }

@@ -24,6 +24,15 @@ typedef enum
   RS_XLSX_ERROR_RAGGED,
 } RsXlsxError;
 
+/* Cells of a row read as empty that the import reports as changed values */
+typedef enum
+{
+  /* A formula saved without its calculated value (as openpyxl saves them) */
+  RS_XLSX_NOTE_FORMULA_WITHOUT_VALUE,
+  /* An error value such as #N/A */
+  RS_XLSX_NOTE_ERROR_VALUE,
+} RsXlsxNoteKind;
+
 /* Limits on what a workbook may make us read or keep. */
 #define RS_XLSX_MAX_SHEET_PART   (G_GINT64_CONSTANT (2) << 30)
 #define RS_XLSX_MAX_OTHER_PART   (G_GINT64_CONSTANT (256) << 20)
@@ -31,6 +40,14 @@ typedef enum
 #define RS_XLSX_MAX_STRINGS_SIZE (G_GINT64_CONSTANT (512) << 20)
 #define RS_XLSX_MAX_COLUMNS      16384
 #define RS_XLSX_MAX_CELL         (1024 * 1024)
+/* A row's text: 179 cells of Excel's 32,767 characters fit */
+#define RS_XLSX_MAX_ROW          (16 * 1024 * 1024)
+/* The text of a sheet's rows: a margin and a multiple of its XML, which
+ * shared strings may make it exceed, but not by thousands */
+#define RS_XLSX_MIN_TEXT_BUDGET  (G_GUINT64_CONSTANT (256) << 20)
+#define RS_XLSX_TEXT_RATIO       4
+/* Reported cells of one row, at most */
+#define RS_XLSX_MAX_NOTES        RS_XLSX_MAX_COLUMNS
 /* The header is one of the first rows that are not empty. */
 #define RS_XLSX_HEADER_ROWS      20
 
@@ -86,6 +103,13 @@ guint               rs_xlsx_reader_get_row    (RsXlsxReader        *reader);
 /* Of the sheet's XML: how much was read, of how much */
 goffset             rs_xlsx_reader_get_position (RsXlsxReader      *reader);
 goffset             rs_xlsx_reader_get_size   (RsXlsxReader        *reader);
+
+/* The cells of the row last read that were read as empty and are not */
+guint               rs_xlsx_reader_get_n_notes (RsXlsxReader       *reader);
+const char         *rs_xlsx_reader_get_note   (RsXlsxReader        *reader,
+                                               guint                index,
+                                               guint               *column,
+                                               RsXlsxNoteKind      *kind);
 
 /* The column letters of @column (0 is A) into @out, at least 4 bytes */
 void                rs_xlsx_column_name       (guint                column,
