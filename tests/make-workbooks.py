@@ -242,7 +242,7 @@ def person_cells(r, name, company, email, score):
             + inline(f"C{r}", email) + f'<c r="D{r}"><v>{score}</v></c></row>')
 
 
-def write_amplified(path, refs_per_row, rows, header_first=True):
+def write_amplified(path, refs_per_row, rows, header_first=True, size=1 << 18):
     """One shared string of 256 kB (Excel allows 32,767 characters), of
     letters that do not repeat, in @refs_per_row cells of each of @rows
     rows: a small file whose rows unpack to far more text than a master
@@ -250,7 +250,7 @@ def write_amplified(path, refs_per_row, rows, header_first=True):
     import random
 
     rand = random.Random(15)
-    big = "".join(rand.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(1 << 18))
+    big = "".join(rand.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(size))
     shared = ('<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxml'
               f'formats.org/spreadsheetml/2006/main"><si><t>{big}</t></si></sst>')
     out = NAMED_HEADER.format(r=1) if header_first else ""

@@ -764,6 +764,39 @@ test_formulas (void)
   rs_test_remove_tree (dir);
 }
 
+/* A PDF named .xlsx, and a workbook piped in, are told for what they are */
+static void
+test_not_readable (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autoptr(RsStore) store = new_store (dir);
+  g_autofree char *pdf = g_build_filename (dir, "master.xlsx", NULL);
+  g_autoptr(GFile) pdf_file = g_file_new_for_path (pdf);
+  g_autofree char *master = fixture ("master.xlsx");
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (pdf, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", -1, NULL));
+  summary = rs_import_file (store, pdf_file, NULL, NULL, NULL, &error);
+  g_assert_null (summary);
+  g_assert_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_NOT_WORKBOOK);
+  g_assert_nonnull (strstr (error->message, "is a PDF document, not a master file"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_get_contents (master, &contents, &len, NULL));
+  in = g_memory_input_stream_new_from_data (g_steal_pointer (&contents), len, g_free);
+  summary = rs_import_stream (store, in, "standard input", NULL, NULL, NULL, &error);
+  g_assert_null (summary);
+  g_assert_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "A workbook cannot be read from standard input; give its file name");
+
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -801,6 +834,7 @@ main (int   argc,
   g_test_add_func ("/xlsx/wide-header", test_wide_header);
   g_test_add_func ("/xlsx/rows-out-of-order", test_rows_out_of_order);
   g_test_add_func ("/xlsx/formulas", test_formulas);
+  g_test_add_func ("/xlsx/not-readable", test_not_readable);
 
   result = g_test_run ();
   rs_test_remove_tree (fixtures);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "rs-row-source.h"
 #include "rs-xlsx.h"
@@ -122,8 +123,33 @@ rs_row_source_new_for_stream (GInputStream  *stream,
                               GError       **error)
 {
   g_autoptr(RsRowSource) self = g_new0 (RsRowSource, 1);
+  g_autoptr(GInputStream) buffered = g_buffered_input_stream_new (stream);
+  GBufferedInputStream *peek = G_BUFFERED_INPUT_STREAM (buffered);
+  const guint8 *start;
+  gsize available = 0;
 
-  self->csv = rs_csv_reader_new_for_stream (stream, name, cancellable, error);
+  /* A workbook is read by seeking in it: a stream cannot be. Its first
+   * bytes say what it is, and stay in the buffer for the CSV reader. */
+  for (;;)
+    {
+      gssize n;
+
+      start = g_buffered_input_stream_peek_buffer (peek, &available);
+      if (available >= 8)
+        break;
+      n = g_buffered_input_stream_fill (peek, 8 - available, cancellable, NULL);
+      if (n <= 0)
+        break;
+    }
+  start = g_buffered_input_stream_peek_buffer (peek, &available);
+  if (rs_xlsx_sniff (start, available))
+    {
+      g_set_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_UNSUPPORTED,
+                   _("A workbook cannot be read from standard input; give its file name"));
+      return NULL;
+    }
+
+  self->csv = rs_csv_reader_new_for_stream (buffered, name, cancellable, error);
   if (self->csv == NULL || !find_csv_header (self, cancellable, error))
     return NULL;
 
@@ -131,10 +157,11 @@ rs_row_source_new_for_stream (GInputStream  *stream,
 }
 
 /* Whether @file starts like a workbook. A file that cannot be read is
- * left to the CSV reader, which says why. */
-gboolean
-rs_row_source_is_workbook (GFile        *file,
-                           GCancellable *cancellable)
+ * left to the CSV reader, which says why; @pdf says whether it is a PDF. */
+static gboolean
+file_is_workbook (GFile        *file,
+                  gboolean     *pdf,
+                  GCancellable *cancellable)
 {
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GFileInputStream) stream = NULL;
@@ -153,7 +180,18 @@ rs_row_source_is_workbook (GFile        *file,
                                    cancellable, NULL))
     return FALSE;
 
+  if (pdf != NULL)
+    *pdf = len >= 5 && memcmp (magic, "%PDF-", 5) == 0;
   return rs_xlsx_sniff (magic, len);
+}
+
+/* Whether @file starts like a workbook. A file that cannot be read is
+ * left to the CSV reader, which says why. */
+gboolean
+rs_row_source_is_workbook (GFile        *file,
+                           GCancellable *cancellable)
+{
+  return file_is_workbook (file, NULL, cancellable);
 }
 
 GStrv
@@ -165,7 +203,7 @@ rs_row_source_list_sheets (GFile         *file,
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
-  if (!rs_row_source_is_workbook (file, cancellable))
+  if (!file_is_workbook (file, NULL, cancellable))
     return g_new0 (char *, 1);
 
   reader = rs_xlsx_reader_new (file, cancellable, error);
@@ -288,10 +326,22 @@ rs_row_source_new_for_file (GFile         *file,
   const char * const *header;
   guint n_header;
 
+  gboolean pdf = FALSE;
+
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
-  if (!rs_row_source_is_workbook (file, cancellable))
+  if (!file_is_workbook (file, &pdf, cancellable))
     {
+      /* Not what the CSV reader would make of it: no header */
+      if (pdf)
+        {
+          name = g_file_get_parse_name (file);
+          g_set_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_NOT_WORKBOOK,
+                       _("“%s” is a PDF document, not a master file: import the master file "
+                         "as .xlsx or CSV"),
+                       name);
+          return NULL;
+        }
       self->csv = rs_csv_reader_new (file, cancellable, error);
       if (self->csv == NULL || !find_csv_header (self, cancellable, error))
         return NULL;
