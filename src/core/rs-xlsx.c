@@ -202,7 +202,9 @@ struct _RsXlsxReader
   /* The row has no number of its own: its first cell's reference gives it */
   gboolean row_from_cell;
   guint max_column;
-  /* The text of the rows read, and how much of it the sheet may have */
+  /* The text of the row's cells and of the rows read, without the empty
+   * fields between them, and how much of it the sheet may have */
+  gsize row_text;
   guint64 text_total;
   guint64 text_budget;
 
@@ -2056,6 +2058,7 @@ add_cell (RsXlsxReader *self,
   cell->column = column;
   cell->offset = start;
   cell->len = self->values->len - start - 1;
+  self->row_text += cell->len;
   self->n_cells++;
   if (self->in_order)
     {
@@ -2599,6 +2602,7 @@ read_raw_row (RsXlsxReader  *self,
 
   scan->cancellable = cancellable;
   self->n_cells = 0;
+  self->row_text = 0;
   g_string_truncate (self->values, 0);
   self->max_column = 0;
   self->in_order = TRUE;
@@ -2768,7 +2772,7 @@ read_raw_row (RsXlsxReader  *self,
                 {
                   /* And all the rows together, no more than their sheet
                    * and a margin could hold as text */
-                  self->text_total += self->values->len;
+                  self->text_total += self->row_text;
                   if (G_UNLIKELY (self->text_total > self->text_budget))
                     {
                       set_too_large_sheet (self, error);
