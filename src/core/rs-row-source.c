@@ -335,7 +335,8 @@ rs_row_source_new_for_file (GFile         *file,
       /* Not what the CSV reader would make of it: no header */
       if (pdf)
         {
-          name = g_file_get_parse_name (file);
+          g_autofree char *name = g_file_get_parse_name (file);
+
           g_set_error (error, RS_XLSX_ERROR, RS_XLSX_ERROR_NOT_WORKBOOK,
                        _("“%s” is a PDF document, not a master file: import the master file "
                          "as .xlsx or CSV"),
