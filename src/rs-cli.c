@@ -822,6 +822,13 @@ cmd_dashboard (GStrv *args)
   if (!(store = open_store ()))
     return 1;
 
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (output);
+
+    if (!rs_export_check_not_database (store, file, &error))
+      return fail ("dashboard: %s", error->message);
+  }
+
   db = rs_store_get_connection (store, &error);
   if (db != NULL)
     dashboard = rs_dashboard_compute (db, NULL, &error);

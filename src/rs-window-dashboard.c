@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "core/rs-dashboard.h"
+#include "core/rs-export.h"
 #include "rs-window-private.h"
 
 /* win.export-dashboard: the overview as a PDF. A chooser in the reports
@@ -129,9 +130,17 @@ chooser_response_cb (GtkNativeDialog *dialog,
   Export *export;
   RsDashboard *shown;
 
+  g_autoptr(GError) error = NULL;
+
   g_clear_object (&self->dashboard_chooser);
   if (response != GTK_RESPONSE_ACCEPT || file == NULL || self->store == NULL)
     return;
+
+  if (!rs_export_check_not_database (self->store, file, &error))
+    {
+      failed (self, error);
+      return;
+    }
 
   export = g_new0 (Export, 1);
   export->window = g_object_ref (self);

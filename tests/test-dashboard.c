@@ -804,8 +804,53 @@ test_cli (Fixture       *fixture,
     assert_contains (bad_output.err, nowhere);
   }
 
+  /* Never over the tracker database or a part of it. */
+  {
+    const char *parts[] = { "", "-wal" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+      {
+        g_auto(RsCliResult) over = { 0 };
+        g_autofree char *target = g_strconcat (fixture->db, parts[i], NULL);
+        g_autofree char *over_option = g_strdup_printf ("--output=%s", target);
+        g_autofree char *head = NULL;
+
+        if (i > 0)
+          g_assert_true (g_file_set_contents (target, "", 0, NULL));
+        rs_test_run_cli (&over, option, "dashboard", over_option, NULL);
+        g_assert_cmpint (over.status, ==, 1);
+        g_assert_cmpstr (over.out, ==, "");
+        assert_contains (over.err, "tracker database");
+        g_assert_true (g_file_get_contents (fixture->db, &head, NULL, NULL));
+        g_assert_true (g_str_has_prefix (head, "SQLite format 3"));
+      }
+  }
+
   rs_test_run_cli (&help, "--help", NULL);
   assert_contains (help.out, "dashboard");
+}
+
+/* A test entry is left out whatever else is wrong with it (no address, no
+ * name): the import says first that it is a test entry. */
+static void
+test_test_entries_flagged (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsDashboard) dashboard = NULL;
+  sqlite3 *db;
+
+  import_text (fixture, HEADER
+               ROW ("Ann One", "Alpha", "ann@example.com", "Retail", ALL ("4"))
+               ROW ("Bob Two", "Alpha", "bob@example.com", "Retail", ALL ("2"))
+               ROW ("Tim Test", "Alpha", "not an address", "TEST", ALL ("1"))
+               ROW ("", "Alpha", "nobody@example.com", "test", ALL ("1")));
+  db = rs_store_get_connection (fixture->store, &error);
+  g_assert_no_error (error);
+  dashboard = rs_dashboard_compute (db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dashboard->respondents, ==, 2);
+  g_assert_cmpfloat_with_epsilon (dashboard->average, 3.0, 1e-9);
 }
 
 int
@@ -817,6 +862,8 @@ main (int   argc,
   g_test_add_func ("/dashboard/test-entry", test_test_entry);
   g_test_add_func ("/dashboard/file-name", test_file_name);
   g_test_add ("/dashboard/empty", Fixture, NULL, fixture_set_up, test_empty, fixture_tear_down);
+  g_test_add ("/dashboard/test-entries-flagged", Fixture, NULL, fixture_set_up,
+              test_test_entries_flagged, fixture_tear_down);
   g_test_add ("/dashboard/nobody-counts", Fixture, NULL, fixture_set_up, test_nobody_counts,
               fixture_tear_down);
   g_test_add ("/dashboard/cancelled", Fixture, NULL, fixture_set_up_round, test_cancelled,

@@ -410,12 +410,19 @@ same_place (const char *a,
          && a_buf.st_dev == b_buf.st_dev && a_buf.st_ino == b_buf.st_ino;
 }
 
-/* An export never goes over the tracker database, its write-ahead log and
- * shared memory, or into the folder of its imports' rows. */
-static gboolean
-check_not_database (RsStore  *store,
-                    GFile    *file,
-                    GError  **error)
+/**
+ * rs_export_check_not_database:
+ *
+ * An export (the status, the dashboard) never goes over the tracker
+ * database, its write-ahead log and shared memory, or into the folder of
+ * its imports' rows.
+ *
+ * Returns: %FALSE with @error set when @file is one of them
+ */
+gboolean
+rs_export_check_not_database (RsStore  *store,
+                              GFile    *file,
+                              GError  **error)
 {
   static const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
   const char *database = rs_store_get_path (store);
@@ -485,7 +492,7 @@ export_to_file (RsStore                *store,
 
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  if (!check_not_database (store, file, error))
+  if (!rs_export_check_not_database (store, file, error))
     return FALSE;
 
   /* A symbolic link is written through: the file it points to gets the

@@ -124,4 +124,8 @@ gboolean rs_export_status_to_file_finish (RsStore             *store,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsExportOptions, rs_export_options_free)
 
+gboolean rs_export_check_not_database (RsStore  *store,
+                                       GFile    *file,
+                                       GError  **error);
+
 G_END_DECLS
