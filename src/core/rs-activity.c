@@ -931,6 +931,7 @@ rs_activity_entry_describe_counts (const RsActivityEntry *entry)
 char *
 rs_activity_failure_describe (const RsActivityFailure *failure)
 {
+  g_autofree char *id = NULL;
   const char *what;
 
   g_return_val_if_fail (failure != NULL, NULL);
@@ -944,16 +945,15 @@ rs_activity_failure_describe (const RsActivityFailure *failure)
   else
     what = _("failed");
 
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, failure->respondent_id);
   if (failure->address != NULL && failure->address[0] != '\0')
     /* Translators: person, their address (or company), respondent id, what
      * became of them, why */
-    return g_strdup_printf (_("%s (%s, id %" G_GINT64_FORMAT "): %s: %s"),
-                            failure->person, failure->address, failure->respondent_id, what,
-                            failure->reason);
+    return g_strdup_printf (_("%s (%s, id %s): %s: %s"),
+                            failure->person, failure->address, id, what, failure->reason);
 
   /* Translators: person, respondent id, what became of them, why */
-  return g_strdup_printf (_("%s (id %" G_GINT64_FORMAT "): %s: %s"),
-                          failure->person, failure->respondent_id, what, failure->reason);
+  return g_strdup_printf (_("%s (id %s): %s: %s"), failure->person, id, what, failure->reason);
 }
 
 /**
