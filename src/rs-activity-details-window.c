@@ -11,6 +11,11 @@
  * when, and each respondent it failed for with the reason. Read in a
  * worker thread on its own connection. */
 
+/* A run in which everything failed (a folder that cannot be written) has
+ * as many failures as respondents: rows beyond these would keep the main
+ * loop busy for seconds, and say nothing new. */
+#define MAX_FAILURE_ROWS 200
+
 struct _RsActivityDetailsWindow
 {
   AdwWindow parent_instance;
@@ -142,9 +147,22 @@ show_entry (RsActivityDetailsWindow *self,
   set_row (self->subject_row, entry->subject);
 
   gtk_widget_set_visible (self->no_failures_row, entry->failures->len == 0);
-  for (guint i = 0; i < entry->failures->len; i++)
+  for (guint i = 0; i < MIN (entry->failures->len, MAX_FAILURE_ROWS); i++)
     adw_preferences_group_add (self->failures_group,
                                make_failure_row (g_ptr_array_index (entry->failures, i)));
+  if (entry->failures->len > MAX_FAILURE_ROWS)
+    {
+      guint more = entry->failures->len - MAX_FAILURE_ROWS;
+      g_autofree char *title = g_strdup_printf (ngettext ("%u more failure is not shown",
+                                                          "%u more failures are not shown",
+                                                          more),
+                                                more);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_group_add (self->failures_group, row);
+    }
 
   gtk_stack_set_visible_child_name (self->stack, "details");
 }

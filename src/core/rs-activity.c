@@ -266,9 +266,10 @@ rs_activity_record_import_failure (RsStore      *store,
   if (g_error_matches (reason, RS_STORE_ERROR, RS_STORE_ERROR_BUSY))
     return;
 
+  /* The import's own error is the one a person is told. */
   if (!rs_store_write (store, insert_transaction, &begin, &error))
-    g_message ("Could not record the import of “%s” in the activity log: %s",
-               name, error->message);
+    g_debug ("Could not record the import of “%s” in the activity log: %s",
+             name, error->message);
 }
 
 gint64
