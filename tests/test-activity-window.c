@@ -308,6 +308,60 @@ test_activity_window_failed_import (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (details));
 }
 
+static guint
+count_rows (GtkWidget *root)
+{
+  guint n = 0;
+
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (ADW_IS_ACTION_ROW (w) && gtk_widget_get_visible (w))
+      n++;
+
+  return n;
+}
+
+/* A send round in which all of 250 failed: the first 200 have a row, and
+ * one more says how many are not shown. */
+static void
+test_activity_window_many_failures (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(RsStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) sql = g_string_new ("INSERT INTO activity (id, kind, started_at, ended_at,"
+                                         " user_name, outcome, total, sent, failed, skipped,"
+                                         " remaining, deferred, unknown)"
+                                         " VALUES (1, 'send', 1, 2, 'scan', 'done', 250, 0, 250,"
+                                         " 0, 0, 0, 0);");
+  RsActivityDetailsWindow *details;
+  sqlite3 *db;
+
+  open_activity (fixture);
+  wait_for_entries (fixture, 0);
+
+  for (guint i = 0; i < 250; i++)
+    g_string_append_printf (sql, "INSERT INTO activity_failure (activity_id, position, person,"
+                            " address, what, reason) VALUES (1, %u, 'Person %u',"
+                            " 'p%u@example.com', 'failed', '550 5.1.1 No such user');",
+                            i, i, i);
+  other = rs_store_open (fixture->db, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db, sql->str, NULL, NULL, NULL), ==, SQLITE_OK);
+  rs_store_release_connection (other);
+  wait_for_entries (fixture, 1);
+
+  details = open_details (fixture, row_at (fixture, 0));
+  g_assert_cmpuint (rs_activity_details_window_get_entry (details)->failures->len, ==, 250);
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "Person 199, p199@example.com"));
+  g_assert_null (rs_test_find_label (GTK_WIDGET (details), "Person 200"));
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "50 more failures are not shown"));
+  g_assert_cmpuint (count_rows (GTK_WIDGET (rs_activity_details_window_get_failures_group (
+                                             details))), ==, 201);
+  gtk_window_destroy (GTK_WINDOW (details));
+}
+
 static void
 run_tests_cb (GApplication *application,
               int          *status)
@@ -336,6 +390,8 @@ main (int   argc,
               fixture_set_up, test_activity_window_empty, fixture_tear_down);
   g_test_add ("/activity-window/lists-and-opens", Fixture, NULL,
               fixture_set_up, test_activity_window_lists_and_opens, fixture_tear_down);
+  g_test_add ("/activity-window/many-failures", Fixture, NULL,
+              fixture_set_up, test_activity_window_many_failures, fixture_tear_down);
   g_test_add ("/activity-window/failed-import", Fixture, NULL,
               fixture_set_up, test_activity_window_failed_import, fixture_tear_down);
 
