@@ -664,6 +664,7 @@ rs_report_job_run (RsStore              *store,
 {
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *absolute = NULL;
   Job job = { 0 };
   RsReportSummary *summary;
   gint64 activity;
@@ -672,7 +673,8 @@ rs_report_job_run (RsStore              *store,
   g_return_val_if_fail (folder != NULL, NULL);
 
   /* Recorded as running first: a run that a crash cuts short is on record. */
-  activity = rs_activity_begin (store, RS_ACTIVITY_REPORTS, folder, FALSE);
+  absolute = g_canonicalize_filename (folder, NULL);
+  activity = rs_activity_begin (store, RS_ACTIVITY_REPORTS, absolute, FALSE);
 
   if (g_mkdir_with_parents (folder, 0755) != 0)
     {
