@@ -66,12 +66,24 @@ rs_activity_window_get_list (RsActivityWindow *self)
 static GtkWidget *
 make_row (const RsActivityEntry *entry)
 {
-  g_autofree char *what = rs_activity_entry_describe_what (entry);
+  g_autofree char *what = NULL;
   g_autofree char *when = rs_activity_format_time (entry->started_at);
   g_autofree char *counts = rs_activity_entry_describe_counts (entry);
   g_autofree char *first = NULL;
   g_autoptr(GString) subtitle = g_string_new (NULL);
   GtkWidget *row = adw_action_row_new ();
+
+  /* The file's name is enough in a row; its details have the whole path. */
+  if (entry->kind == RS_ACTIVITY_IMPORT && entry->subject != NULL)
+    {
+      g_autofree char *name = g_path_get_basename (entry->subject);
+
+      what = g_strdup_printf (_("Import of “%s”"), name);
+    }
+  else
+    {
+      what = rs_activity_entry_describe_what (entry);
+    }
 
   /* Translators: when, the user who did it, how it ended, in a row of the activity log */
   first = g_strdup_printf (_("%s · %s · %s"), when,
