@@ -78,7 +78,10 @@ make_row (const RsActivityEntry *entry)
     {
       g_autofree char *name = g_path_get_basename (entry->subject);
 
-      what = g_strdup_printf (_("Import of “%s”"), name);
+      if (entry->sheet != NULL)
+        what = g_strdup_printf (_("Import of “%s”, sheet “%s”"), name, entry->sheet);
+      else
+        what = g_strdup_printf (_("Import of “%s”"), name);
     }
   else
     {

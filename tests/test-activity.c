@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <unistd.h>
+#include <xlsxwriter.h>
 
 #include "rs-activity.h"
 #include "rs-activity-private.h"
@@ -546,6 +547,40 @@ test_migration (Fixture       *fixture,
   g_assert_cmpstr (ENTRY (entries, 0)->user, ==, "");
 }
 
+/* A workbook's import names its sheet. */
+static void
+test_workbook_sheet (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char *header[] = { "name", "company_name", "email_address", "up__r", "up__c" };
+  g_autofree char *path = g_build_filename (fixture->dir, "rounds.xlsx", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(RsImportSummary) summary = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *what = NULL;
+  lxw_workbook *workbook = workbook_new (path);
+  lxw_worksheet *sheet = workbook_add_worksheet (workbook, "Round 2");
+
+  for (guint i = 0; i < G_N_ELEMENTS (header); i++)
+    worksheet_write_string (sheet, 0, i, header[i], NULL);
+  worksheet_write_string (sheet, 1, 0, "Ivo Bos", NULL);
+  worksheet_write_string (sheet, 1, 1, "Polder Packaging B.V.", NULL);
+  worksheet_write_string (sheet, 1, 2, "ivo@example.com", NULL);
+  worksheet_write_number (sheet, 1, 3, 4, NULL);
+  worksheet_write_number (sheet, 1, 4, 3, NULL);
+  g_assert_cmpint (workbook_close (workbook), ==, LXW_NO_ERROR);
+
+  summary = rs_import_file_full (fixture->store, file, "Round 2", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  entries = list (fixture);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpstr (ENTRY (entries, 0)->sheet, ==, "Round 2");
+  g_assert_cmpuint (ENTRY (entries, 0)->added, ==, 1);
+  what = rs_activity_entry_describe_what (ENTRY (entries, 0));
+  g_assert_true (g_str_has_suffix (what, "rounds.xlsx”, sheet “Round 2”"));
+}
+
 static guint
 count_lines (const char *text)
 {
@@ -652,6 +687,7 @@ main (int   argc,
   ADD ("/activity/send-stopped", test_send_stopped);
   ADD ("/activity/interrupted", test_interrupted);
   ADD ("/activity/migration", test_migration);
+  ADD ("/activity/workbook-sheet", test_workbook_sheet);
   ADD ("/activity/cli", test_cli);
 
   return g_test_run ();

@@ -827,6 +827,10 @@ rs_activity_entry_describe_what (const RsActivityEntry *entry)
   switch (entry->kind)
     {
     case RS_ACTIVITY_IMPORT:
+      if (entry->sheet != NULL)
+        /* Translators: the workbook that was imported, and its sheet */
+        return g_strdup_printf (_("Import of “%s”, sheet “%s”"),
+                                entry->subject != NULL ? entry->subject : "", entry->sheet);
       /* Translators: the file that was imported */
       return g_strdup_printf (_("Import of “%s”"), entry->subject != NULL ? entry->subject : "");
     case RS_ACTIVITY_REPORTS:
