@@ -128,8 +128,8 @@ static GtkListBoxRow *
 row_at (Fixture *fixture,
         guint    index)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (rs_activity_window_get_list (fixture->activity),
-                                                      (int) index);
+  GtkListBox *list = rs_activity_window_get_list (fixture->activity);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, (int) index);
 
   g_assert_nonnull (row);
   return row;

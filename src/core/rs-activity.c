@@ -427,7 +427,7 @@ rs_activity_end_reports (RsStore               *store,
   static const char * const names[] = {
     "total", "made", "up_to_date", "not_possible", "failed", "remaining",
   };
-  g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
+  g_autoptr(GPtrArray) failures = NULL;
   guint counts[G_N_ELEMENTS (names)] = { 0 };
   End end = {
     .id = id,
@@ -435,13 +435,15 @@ rs_activity_end_reports (RsStore               *store,
     .names = names,
     .counts = counts,
     .n_counts = G_N_ELEMENTS (names),
-    .failures = failures,
   };
 
   g_return_if_fail (RS_IS_STORE (store));
 
   if (id <= 0)
     return;
+
+  failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
+  end.failures = failures;
 
   if (summary != NULL)
     {
@@ -480,7 +482,7 @@ rs_activity_end_send (RsStore             *store,
   static const char * const names[] = {
     "total", "sent", "failed", "deferred", "unknown", "skipped", "remaining",
   };
-  g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
+  g_autoptr(GPtrArray) failures = NULL;
   guint counts[G_N_ELEMENTS (names)] = { 0 };
   gboolean cancelled = summary != NULL && summary->cancelled;
   End end = {
@@ -491,13 +493,15 @@ rs_activity_end_send (RsStore             *store,
     .names = names,
     .counts = counts,
     .n_counts = G_N_ELEMENTS (names),
-    .failures = failures,
   };
 
   g_return_if_fail (RS_IS_STORE (store));
 
   if (id <= 0)
     return;
+
+  failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
+  end.failures = failures;
 
   if (summary != NULL)
     {
