@@ -269,6 +269,7 @@ test_reports (Fixture       *fixture,
   const RsActivityFailure *failure;
   g_autofree char *text = NULL;
 
+  g_assert_cmpuint (imported->added, ==, 4);
   g_assert_cmpuint (summary->made, ==, 3);
   g_assert_cmpuint (summary->not_possible, ==, 1);
 
@@ -330,6 +331,8 @@ send_with_failure (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   RsSendOptions options;
 
+  g_assert_cmpuint (imported->added, ==, 4);
+  g_assert_cmpuint (made->made, ==, 3);
   rs_test_server_start (&fixture->server, "--rcpt-reply",
                         "anne@example.org=550 5.1.1 No such user here", NULL);
   options = make_options (fixture);
@@ -446,6 +449,8 @@ test_send_stopped (Fixture       *fixture,
   g_autofree char *line = NULL;
   RsSendOptions options;
 
+  g_assert_cmpuint (imported->added, ==, 4);
+  g_assert_cmpuint (made->made, ==, 3);
   rs_test_server_start (&fixture->server, NULL);
   options = make_options (fixture);
   options.rate_per_minute = 60;
