@@ -1057,9 +1057,9 @@ rs_activity_append_csv (GString               *out,
   if (send)
     g_string_append (out, entry->test ? "test" : "live");
   g_string_append_printf (out, ",%s,%s,", started, ended);
-  rs_export_append_csv_field (out, entry->user);
+  rs_export_append_text_field (out, entry->user, ',');
   g_string_append_c (out, ',');
-  rs_export_append_csv_field (out, entry->subject);
+  rs_export_append_text_field (out, entry->subject, ',');
   g_string_append_c (out, ',');
   if (entry->import_id > 0)
     g_string_append_printf (out, "%" G_GINT64_FORMAT, entry->import_id);
@@ -1080,6 +1080,6 @@ rs_activity_append_csv (GString               *out,
   append_count (out, reports || send, entry->remaining);
   append_count (out, TRUE, entry->n_failures);
   g_string_append_c (out, ',');
-  rs_export_append_csv_field (out, entry->error);
+  rs_export_append_text_field (out, entry->error, ',');
   g_string_append_c (out, '\n');
 }
