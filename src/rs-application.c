@@ -165,6 +165,7 @@ rs_application_startup (GApplication *app)
     { "window.close", { "<Control>w", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.show-companies", { "<Control><Shift>c", NULL } },
+    { "win.show-activity", { "<Control><Shift>l", NULL } },
     { "win.generate-reports", { "<Control>g", NULL } },
     { "win.open-report", { "<Control><Shift>o", NULL } },
     { "win.search", { "<Control>f", NULL } },

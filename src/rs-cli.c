@@ -8,11 +8,13 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "rs-cli.h"
+#include "core/rs-activity.h"
 #include "core/rs-companies.h"
 #include "core/rs-dashboard.h"
 #include "core/rs-export.h"
@@ -47,6 +49,7 @@ static int cmd_generate (GStrv *args);
 static int cmd_import (GStrv *args);
 static int cmd_imports (GStrv *args);
 static int cmd_list (GStrv *args);
+static int cmd_log (GStrv *args);
 static int cmd_mark (GStrv *args);
 static int cmd_send (GStrv *args);
 static int cmd_signin (GStrv *args);
@@ -66,6 +69,7 @@ static const Command commands[] = {
   { "companies", N_("List companies and their names; merge or split them"), cmd_companies },
   { "dashboard", N_("Write the round's overview (the executive dashboard) as a PDF"),
     cmd_dashboard },
+  { "log", N_("Print the activity log: every import, report run and send round"), cmd_log },
 };
 
 static int
@@ -485,6 +489,72 @@ cmd_list (GStrv *args)
   out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   if (!rs_export_list (store, status, out, NULL, &error))
     return fail ("list: %s", error->message);
+
+  return 0;
+}
+
+static int
+cmd_log (GStrv *args)
+{
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_("Output format: text (the default, one line per entry) or csv"), N_("FORMAT") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GPtrArray) entries_found = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = NULL;
+  gboolean csv;
+
+  g_autofree char *summary = NULL;
+
+  /* Translators: %s is the list of CSV columns */
+  summary = g_strdup_printf (_("Print every import, report run and send round, newest first: "
+                               "when it started, the user who ran it, what it did, how it "
+                               "ended and its counts. With --format=csv, one CSV row each "
+                               "with a header line: %s."), RS_ACTIVITY_CSV_HEADER);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, args, FALSE))
+    return 2;
+
+  if (format != NULL && !g_str_equal (format, "csv") && !g_str_equal (format, "text"))
+    {
+      fail (_("log: unknown format “%s”; use text or csv"), format);
+      return 2;
+    }
+  csv = g_strcmp0 (format, "csv") == 0;
+
+  if (!(store = open_store ()))
+    return 1;
+
+  entries_found = rs_activity_list (store, &error);
+  if (entries_found == NULL)
+    return fail ("log: %s", error->message);
+
+  if (csv)
+    rs_activity_append_csv_header (out);
+  for (guint i = 0; i < entries_found->len; i++)
+    {
+      RsActivityEntry *entry = g_ptr_array_index (entries_found, i);
+
+      if (csv)
+        {
+          rs_activity_append_csv (out, entry);
+        }
+      else
+        {
+          g_autofree char *line = rs_activity_entry_describe (entry);
+
+          g_string_append_printf (out, "%" G_GINT64_FORMAT "\t%s\n", entry->id, line);
+        }
+    }
+  fputs (out->str, stdout);
+  if (fflush (stdout) != 0)
+    return fail (_("log: could not write the log: %s"), g_strerror (errno));
 
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "core/rs-export.h"
 #include "core/rs-send-job.h"
+#include "rs-activity-window.h"
 #include "rs-companies-window.h"
 #include "rs-details-window.h"
 #include "rs-export-flow.h"
@@ -291,6 +292,7 @@ rs_window_update_actions (RsWindow *self)
   gtk_widget_action_set_enabled (widget, "win.export", self->store != NULL);
   gtk_widget_action_set_enabled (widget, "win.export-dashboard", self->store != NULL);
   gtk_widget_action_set_enabled (widget, "win.show-companies", self->store != NULL);
+  gtk_widget_action_set_enabled (widget, "win.show-activity", self->store != NULL);
   gtk_widget_action_set_enabled (widget, "win.generate-reports", any);
   gtk_widget_action_set_enabled (widget, "win.generate-selected-reports", any && selected > 0);
   gtk_widget_action_set_enabled (widget, "win.send-test", any);
@@ -504,6 +506,21 @@ show_companies_action (GtkWidget  *widget,
 
   companies = rs_companies_window_new (GTK_WINDOW (self), self->store);
   gtk_window_present (GTK_WINDOW (companies));
+}
+
+static void
+show_activity_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  RsWindow *self = RS_WINDOW (widget);
+  RsActivityWindow *activity;
+
+  if (self->store == NULL)
+    return;
+
+  activity = rs_activity_window_new (GTK_WINDOW (self), self->store);
+  gtk_window_present (GTK_WINDOW (activity));
 }
 
 static void
@@ -741,6 +758,8 @@ rs_window_class_init (RsWindowClass *klass)
                                    edit_template_action);
   gtk_widget_class_install_action (widget_class, "win.show-companies", NULL,
                                    show_companies_action);
+  gtk_widget_class_install_action (widget_class, "win.show-activity", NULL,
+                                   show_activity_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.show-details", NULL, view_action);
   gtk_widget_class_install_action (widget_class, "win.open-report", NULL, view_action);

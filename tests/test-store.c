@@ -26,7 +26,12 @@ query_int (sqlite3    *db,
 }
 
 /* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_11 \
+  "DROP TABLE activity_failure;" \
+  "DROP TABLE activity;"
+
 #define DOWNGRADE_TO_10 \
+  DOWNGRADE_TO_11 \
   "ALTER TABLE delivery DROP COLUMN report_benchmark;"
 
 #define DOWNGRADE_TO_9 \

@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "rs-activity-private.h"
 #include "rs-benchmark.h"
 #include "rs-companies.h"
 #include "rs-delivery.h"
@@ -141,6 +142,8 @@ typedef struct
   /* The source file this attempt made, removed unless it commits. */
   char *source_path;
   gint64 import_id;
+  /* When the import started, for the activity log */
+  gint64 started_at;
 } ImportData;
 
 /* One per identity key. The reader thread alone looks keys up and adds
@@ -1899,13 +1902,15 @@ import_transaction (sqlite3   *db,
   data->summary->import_id = s.import_id;
   data->summary->at = s.now;
 
-  /* The population of the peer benchmark may have changed with the data. */
+  /* The population of the peer benchmark may have changed with the data; the
+   * entry in the activity log commits with the import, or neither. */
   return (!had_respondents || outdate_colleagues (&s, data->summary, error)) &&
          (!had_respondents || data->summary->added + data->summary->updated == 0 ||
           rs_benchmark_outdate_reports (db, s.change, error)) &&
          write_log (&s, data->summary, header_text->str, error) &&
          rs_import_record_write (db, data->summary, error) &&
-         rs_import_quality_write (db, data->summary, error);
+         rs_import_quality_write (db, data->summary, error) &&
+         rs_activity_write_import (db, data->started_at, data->summary, error);
 }
 
 /**
@@ -1923,8 +1928,11 @@ import_run (ImportData  *import,
 {
   RsStore *store = import->store;
   ImportData data = *import;
+  g_autoptr(GError) import_error = NULL;
   sqlite3 *db;
   gboolean written;
+
+  data.started_at = g_get_real_time () / G_USEC_PER_SEC;
 
   /* Settings of this thread's own connection for the import alone; they
    * cannot change inside a transaction.
@@ -1945,7 +1953,7 @@ import_run (ImportData  *import,
                  "PRAGMA foreign_keys = OFF; PRAGMA synchronous = FULL;"
                  " PRAGMA wal_autocheckpoint = 0",
                  NULL);
-  written = rs_store_write (store, import_transaction, &data, error);
+  written = rs_store_write (store, import_transaction, &data, &import_error);
   rs_store_exec (db,
                  "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
                  " PRAGMA wal_autocheckpoint = 1000",
@@ -1953,6 +1961,9 @@ import_run (ImportData  *import,
 
   if (!written)
     {
+      /* An import that did not commit is in the activity log too, with why. */
+      rs_activity_record_import_failure (store, data.started_at, data.name, import_error);
+      g_propagate_error (error, g_steal_pointer (&import_error));
       /* Nothing points at the source file of an import that did not commit. */
       if (data.source_path != NULL)
         g_unlink (data.source_path);

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "rs-activity-private.h"
 #include "rs-benchmark.h"
 #include "rs-branding.h"
 #include "rs-companies.h"
@@ -662,19 +663,28 @@ rs_report_job_run (RsStore              *store,
                    GError              **error)
 {
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *absolute = NULL;
   Job job = { 0 };
   RsReportSummary *summary;
+  gint64 activity;
 
   g_return_val_if_fail (RS_IS_STORE (store), NULL);
   g_return_val_if_fail (folder != NULL, NULL);
+
+  /* Recorded as running first: a run that a crash cuts short is on record. */
+  absolute = g_canonicalize_filename (folder, NULL);
+  activity = rs_activity_begin (store, RS_ACTIVITY_REPORTS, absolute, FALSE);
 
   if (g_mkdir_with_parents (folder, 0755) != 0)
     {
       int saved_errno = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+      g_set_error (&local_error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    _("Could not create the reports folder “%s”: %s"),
                    folder, g_strerror (saved_errno));
+      rs_activity_end_reports (store, activity, NULL, FALSE, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
 
@@ -692,7 +702,7 @@ rs_report_job_run (RsStore              *store,
   job.summary->results = g_ptr_array_new_with_free_func (result_free);
   g_mutex_init (&job.mutex);
 
-  if (load_items (&job, ids, n_ids, error))
+  if (load_items (&job, ids, n_ids, &local_error))
     {
       assign_file_names (&job);
       job.summary->total = job.work->len;
@@ -706,10 +716,14 @@ rs_report_job_run (RsStore              *store,
         g_thread_join (g_ptr_array_index (threads, i));
 
       summary = g_steal_pointer (&job.summary);
+      rs_activity_end_reports (store, activity, summary,
+                               g_cancellable_is_cancelled (cancellable), NULL);
     }
   else
     {
       summary = NULL;
+      rs_activity_end_reports (store, activity, NULL, FALSE, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
     }
 
   g_mutex_clear (&job.mutex);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "rs-activity-private.h"
 #include "rs-delivery.h"
 #include "rs-master.h"
 #include "rs-message.h"
@@ -1737,11 +1738,13 @@ rs_send_job_run (RsStore              *store,
   g_autoptr(RsSendSummary) summary = NULL;
   g_autoptr(RsMailer) mailer = NULL;
   g_autoptr(RsGraph) graph = NULL;
+  g_autoptr(GError) local_error = NULL;
   gboolean busy;
   guint n_recovered = 0;
   gboolean ok;
   Job job = { 0 };
   Watchdog watchdog = { 0 };
+  gint64 activity;
   int fd;
 
   g_return_val_if_fail (RS_IS_STORE (store), NULL);
@@ -1767,16 +1770,20 @@ rs_send_job_run (RsStore              *store,
   if (fd < 0)
     return NULL;
 
-  if (!rs_store_write (store, recover_transaction, &n_recovered, error))
-    {
-      close (fd);
-      return NULL;
-    }
+  /* The round is on record from here: as running until it ends, so that
+   * one a crash cut short is there too. */
+  activity = rs_activity_begin (store, RS_ACTIVITY_SEND,
+                                options->mode == RS_SEND_MODE_TEST ? options->test_address
+                                                                   : NULL,
+                                options->mode == RS_SEND_MODE_TEST);
 
-  if (options->mode == RS_SEND_MODE_LIVE && options->n_allow_second_ids > 0 &&
-      !rs_send_job_allow_second (store, options->allow_second_ids,
-                                 options->n_allow_second_ids, TRUE, error))
+  if (!rs_store_write (store, recover_transaction, &n_recovered, &local_error) ||
+      (options->mode == RS_SEND_MODE_LIVE && options->n_allow_second_ids > 0 &&
+       !rs_send_job_allow_second (store, options->allow_second_ids,
+                                  options->n_allow_second_ids, TRUE, &local_error)))
     {
+      rs_activity_end_send (store, activity, NULL, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       close (fd);
       return NULL;
     }
@@ -1784,9 +1791,11 @@ rs_send_job_run (RsStore              *store,
   summary = g_new0 (RsSendSummary, 1);
   summary->mode = options->mode;
   summary->results = g_ptr_array_new_with_free_func (result_free);
-  summary->plan = rs_send_job_plan (store, options, error);
+  summary->plan = rs_send_job_plan (store, options, &local_error);
   if (summary->plan == NULL)
     {
+      rs_activity_end_send (store, activity, NULL, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       close (fd);
       return NULL;
     }
@@ -1811,14 +1820,18 @@ rs_send_job_run (RsStore              *store,
 
   watchdog_start (&watchdog, cancellable);
   job.transport_cancellable = watchdog.transport;
-  ok = run_queue (&job, error);
+  ok = run_queue (&job, &local_error);
   watchdog_end (&watchdog, cancellable);
   g_free (job.left_because);
+  rs_activity_end_send (store, activity, summary, ok ? NULL : local_error);
   close (fd);
   job_set_token (&job, NULL);
 
   if (!ok)
-    return NULL;
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   return g_steal_pointer (&summary);
 }

@@ -306,6 +306,49 @@ static const char *migrations[] = {
    * the reports it changes: NULL for a report made before, 'off' for one
    * made with the benchmark switched off. */
   "ALTER TABLE delivery ADD COLUMN report_benchmark TEXT;",
+  /* 11 -> 12: the activity log (see rs-activity.c): one entry per import,
+   * report run and send round, with who ran it, when and how it ended. An
+   * import's counts and problems stay in import_log and import_problem; a
+   * report run and a send round keep theirs here, and their failures in
+   * activity_failure. process: the process of an entry still running. The
+   * imports made before it are in the log too, by an unknown user. */
+  "CREATE TABLE activity ("
+  "  id INTEGER PRIMARY KEY,"
+  "  kind TEXT NOT NULL CHECK (kind = 'import' OR kind = 'reports' OR kind = 'send'),"
+  "  started_at INTEGER NOT NULL,"
+  "  ended_at INTEGER,"
+  "  user_name TEXT NOT NULL,"
+  "  process TEXT,"
+  "  outcome TEXT NOT NULL"
+  "    CHECK (outcome = 'running' OR outcome = 'done' OR outcome = 'cancelled'"
+  "           OR outcome = 'failed'),"
+  "  subject TEXT,"
+  "  test INTEGER NOT NULL DEFAULT 0,"
+  "  import_id INTEGER REFERENCES import_log (id),"
+  "  error TEXT,"
+  "  total INTEGER,"
+  "  made INTEGER,"
+  "  up_to_date INTEGER,"
+  "  not_possible INTEGER,"
+  "  sent INTEGER,"
+  "  failed INTEGER,"
+  "  deferred INTEGER,"
+  "  unknown INTEGER,"
+  "  skipped INTEGER,"
+  "  remaining INTEGER"
+  ");"
+  "CREATE TABLE activity_failure ("
+  "  activity_id INTEGER NOT NULL REFERENCES activity (id),"
+  "  position INTEGER NOT NULL,"
+  "  respondent_id INTEGER,"
+  "  person TEXT NOT NULL DEFAULT '',"
+  "  address TEXT NOT NULL DEFAULT '',"
+  "  what TEXT NOT NULL,"
+  "  reason TEXT NOT NULL,"
+  "  PRIMARY KEY (activity_id, position)"
+  ") WITHOUT ROWID;"
+  "INSERT INTO activity (kind, started_at, ended_at, user_name, outcome, subject, import_id)"
+  " SELECT 'import', at, at, '', 'done', file, id FROM import_log ORDER BY id;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "rs-activity.h"
+#include "rs-import.h"
+#include "rs-report-job.h"
+#include "rs-send-job.h"
+
+G_BEGIN_DECLS
+
+/* How the jobs record themselves, each on its own thread's connection.
+ * An import is one transaction, and its entry is written last in it. A
+ * report run and a send round write many: each writes a running entry
+ * when it starts and completes it when it ends, so work that a crash cut
+ * short is still on record (as interrupted). */
+
+/* Inside the import's write transaction, after its import_log row */
+gboolean rs_activity_write_import    (sqlite3               *db,
+                                      gint64                 started_at,
+                                      const RsImportSummary *summary,
+                                      GError               **error);
+/* An import that did not commit: cancelled, or failed with @reason */
+void     rs_activity_record_import_failure (RsStore         *store,
+                                      gint64                 started_at,
+                                      const char            *name,
+                                      const GError          *reason);
+/* Returns the entry's id, or 0 when it could not be written (the work
+ * goes on without it; the reason is logged). */
+gint64   rs_activity_begin           (RsStore               *store,
+                                      RsActivityKind         kind,
+                                      const char            *subject,
+                                      gboolean               test);
+/* @summary: (nullable): what was done; @stopped: (nullable): why it
+ * stopped, G_IO_ERROR_CANCELLED for a stop by hand */
+void     rs_activity_end_reports     (RsStore               *store,
+                                      gint64                 id,
+                                      const RsReportSummary *summary,
+                                      gboolean               cancelled,
+                                      const GError          *stopped);
+void     rs_activity_end_send        (RsStore               *store,
+                                      gint64                 id,
+                                      const RsSendSummary   *summary,
+                                      const GError          *stopped);
+
+G_END_DECLS
