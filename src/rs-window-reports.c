@@ -275,10 +275,35 @@ rs_window_reports_init (RsWindow *self)
                            G_CONNECT_SWAPPED);
 }
 
+static void
+branding_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_application_release (user_data);
+  g_object_unref (user_data);
+}
+
 void
 rs_window_reports_dispose (RsWindow *self)
 {
+  GApplication *application = g_application_get_default ();
+  g_autoptr(GTask) task = NULL;
+
+  if (self->branding_timeout == 0)
+    return;
+
+  /* Closed right after the look changed: the reports are marked all the
+   * same, the application held until they are. */
   g_clear_handle_id (&self->branding_timeout, g_source_remove);
+  if (self->store == NULL || application == NULL)
+    return;
+
+  g_application_hold (application);
+  task = g_task_new (NULL, NULL, branding_done_cb, g_object_ref (application));
+  g_task_set_source_tag (task, rs_window_reports_dispose);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, branding_thread);
 }
 
 void

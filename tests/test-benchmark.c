@@ -314,6 +314,35 @@ test_population_edge (void)
   g_assert_cmpstr (key, ==, "");
 }
 
+/* Ten respondents, only two with Upstream scores: the Upstream row shows
+ * the respondent's own value but neither the mean nor the rank, which
+ * would tell the other one's score; the rows the ten have are shown. */
+static void
+test_few_in_pillar (void)
+{
+  g_autoptr(RsPopulation) population = rs_population_new ();
+  double scores[RS_N_SCORES];
+  RsBenchmark benchmark;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      for (guint s = 0; s < RS_N_SCORES; s++)
+        scores[s] = s < RS_N_DIMENSIONS && i >= 2 ? NAN : 2.0 + 0.2 * i;
+      rs_population_add (population, scores);
+    }
+  rs_population_seal (population);
+  for (guint s = 0; s < RS_N_SCORES; s++)
+    scores[s] = 2.0;
+  rs_population_benchmark (population, scores, &benchmark);
+  g_assert_true (benchmark.shown);
+  g_assert_cmpfloat_with_epsilon (benchmark.value[0], 2.0, 1e-9);
+  g_assert_true (isnan (benchmark.mean[0]));
+  g_assert_cmpint (benchmark.percentile[0], ==, -1);
+  g_assert_false (isnan (benchmark.mean[1]));
+  g_assert_cmpint (benchmark.percentile[1], >=, 0);
+  g_assert_cmpint (benchmark.percentile[RS_BENCHMARK_OVERALL], >=, 0);
+}
+
 /* Through the report job and pdftotext: 9 → no block, 10 → the block with
  * the numbers by hand; the preview reads the same input. */
 static void
@@ -473,6 +502,7 @@ main (int   argc,
   g_test_add_func ("/benchmark/percentile-ties", test_percentile_ties);
   g_test_add_func ("/benchmark/percentile-rounding", test_percentile_rounding);
   g_test_add_func ("/benchmark/population-edge", test_population_edge);
+  g_test_add_func ("/benchmark/few-in-pillar", test_few_in_pillar);
   g_test_add ("/benchmark/report-block", Fixture, NULL, fixture_set_up, test_report_block,
               fixture_tear_down);
   g_test_add ("/benchmark/outdated", Fixture, NULL, fixture_set_up, test_outdated,

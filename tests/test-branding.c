@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <cairo.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #include "rs-branding.h"
 #include "rs-dashboard.h"
@@ -340,6 +342,45 @@ test_dashboard (Fixture       *fixture,
   assert_contains (text, NOTICE_NL);
 }
 
+/* A FIFO, a device or a folder as logo, or a PNG whose header claims a
+ * huge size: refused at once with a message, nothing read or decoded (a
+ * FIFO would never end, /dev/zero never fit). */
+static void
+test_unreadable_logos (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const guint8 huge_png[] = {
+    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+    0x00, 0x01, 0x86, 0xa0, 0x00, 0x01, 0x86, 0xa0, 8, 2, 0, 0, 0,
+  };
+  g_autofree char *fifo = g_build_filename (fixture->dir, "logo-fifo.png", NULL);
+  g_autofree char *huge = g_build_filename (fixture->dir, "huge.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsReportSummary) summary = NULL;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_false (rs_branding_check_image (fifo, &error));
+  assert_contains (error->message, "is not a file");
+  g_clear_error (&error);
+  g_assert_false (rs_branding_check_image ("/dev/zero", &error));
+  assert_contains (error->message, "is not a file");
+  g_clear_error (&error);
+  g_assert_false (rs_branding_check_image (fixture->dir, &error));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (huge, (const char *) huge_png, sizeof huge_png, NULL));
+  g_assert_false (rs_branding_check_image (huge, &error));
+  assert_contains (error->message, "100000 × 100000 pixels");
+  g_clear_error (&error);
+
+  /* The reports are made, without it, and do not wait for the FIFO. */
+  g_settings_set_string (fixture->settings, "report-organisation", ORGANISATION);
+  g_settings_set_string (fixture->settings, "report-logo", fifo);
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+  g_unlink (fifo);
+}
+
 /* A logo that is missing or not an image: the reports are made without it,
  * with the rest of the branding; Preferences' message names the file. */
 static void
@@ -451,6 +492,8 @@ main (int   argc,
   g_test_add ("/branding/full", Fixture, NULL, fixture_set_up, test_full, fixture_tear_down);
   g_test_add ("/branding/dashboard", Fixture, NULL, fixture_set_up, test_dashboard,
               fixture_tear_down);
+  g_test_add ("/branding/unreadable-logos", Fixture, NULL, fixture_set_up,
+              test_unreadable_logos, fixture_tear_down);
   g_test_add ("/branding/bad-logos", Fixture, NULL, fixture_set_up, test_bad_logos,
               fixture_tear_down);
   g_test_add ("/branding/outdated", Fixture, NULL, fixture_set_up, test_outdated,

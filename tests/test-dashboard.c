@@ -851,6 +851,22 @@ test_test_entries_flagged (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (dashboard->respondents, ==, 2);
   g_assert_cmpfloat_with_epsilon (dashboard->average, 3.0, 1e-9);
+
+  /* One company: said so in the singular, in both languages. */
+  {
+    g_autofree char *english = g_build_filename (fixture->dir, "en.pdf", NULL);
+    g_autofree char *dutch = g_build_filename (fixture->dir, "nl.pdf", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *tekst = NULL;
+
+    g_assert_true (rs_dashboard_write_pdf (dashboard, "en", english, &error));
+    g_assert_true (rs_dashboard_write_pdf (dashboard, "nl", dutch, &error));
+    g_assert_no_error (error);
+    text = pdf_text (english);
+    tekst = pdf_text (dutch);
+    assert_contains (text, "2 respondents from 1 company");
+    assert_contains (tekst, "2 deelnemers van 1 bedrijf");
+  }
 }
 
 int

@@ -558,6 +558,12 @@ test_window_branding_setting (Fixture       *fixture,
   outdated.expected = 0;
   g_assert_true (outdated_reports_are (&outdated));
 
+  /* Changed, and the window closed at once: marked all the same. */
+  g_settings_set_string (settings, "report-organisation", "Institute of Logistics");
+  rs_test_destroy_window ((GtkWindow **) &fixture->window);
+  outdated.expected = (int) made->made;
+  g_assert_true (rs_test_wait_until (outdated_reports_are, &outdated, 10000));
+
   g_settings_reset (settings, "report-organisation");
   rs_store_release_connection (outdated.store);
   g_clear_object (&outdated.store);

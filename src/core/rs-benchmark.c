@@ -143,7 +143,8 @@ bound (const GArray *array,
  * 100 × (below + ½ × equal) / n, rounded half up to a whole percent, where
  * n counts the population's respondents that have the value (all of them
  * for the overall SCRES). Left out (shown FALSE) below
- * %RS_BENCHMARK_MIN_POPULATION respondents.
+ * %RS_BENCHMARK_MIN_POPULATION respondents; a pillar that fewer than that
+ * have shows the respondent's value only (mean NAN, percentile -1).
  */
 void
 rs_population_benchmark (const RsPopulation *population,
@@ -168,8 +169,16 @@ rs_population_benchmark (const RsPopulation *population,
       guint64 n = values->len;
 
       benchmark->value[row] = value;
-      benchmark->mean[row] = n > 0 ? population->sums[row] / n : NAN;
-      if (isnan (value) || n == 0)
+      /* Fewer than the block's minimum have this pillar: its mean and rank
+       * would tell the few others' scores. */
+      if (n < RS_BENCHMARK_MIN_POPULATION)
+        {
+          benchmark->mean[row] = NAN;
+          benchmark->percentile[row] = -1;
+          continue;
+        }
+      benchmark->mean[row] = population->sums[row] / n;
+      if (isnan (value))
         {
           benchmark->percentile[row] = -1;
           continue;

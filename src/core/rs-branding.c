@@ -4,12 +4,18 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <librsvg/rsvg.h>
 #include <pango/pangocairo.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rs-branding.h"
 #include "rs-store-private.h"
+
+/* A logo file's size and a PNG's width and height at the most */
+#define RS_BRANDING_MAX_FILE (20 * 1024 * 1024)
+#define RS_BRANDING_MAX_PIXELS 4000
 #include "rs-report-text.h"
 
 #define FONT_FAMILY "DejaVu Sans, Sans"
@@ -136,7 +142,27 @@ image_decode (Image   *image,
 
   if (length >= sizeof png_signature && memcmp (data, png_signature, sizeof png_signature) == 0)
     {
-      cairo_surface_t *surface = decode_png (bytes);
+      cairo_surface_t *surface;
+
+      /* The size its header gives, before it is decoded (IHDR follows the
+       * signature: length, type, width, height, big-endian). */
+      if (length >= 24)
+        {
+          guint32 w = (guint32) data[16] << 24 | data[17] << 16 | data[18] << 8 | data[19];
+          guint32 h = (guint32) data[20] << 24 | data[21] << 16 | data[22] << 8 | data[23];
+
+          if (w > RS_BRANDING_MAX_PIXELS || h > RS_BRANDING_MAX_PIXELS)
+            {
+              /* Translators: %s is the path of a logo file; then its width and
+               * height in pixels, and the most either may be */
+              g_set_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_NOT_AN_IMAGE,
+                           _("“%s” is %u × %u pixels, larger than a logo can be (at most %u "
+                             "each way); the reports are made without it"),
+                           display, w, h, (guint) RS_BRANDING_MAX_PIXELS);
+              return FALSE;
+            }
+        }
+      surface = decode_png (bytes);
 
       if (surface != NULL)
         {
@@ -176,7 +202,26 @@ image_load (Image      *image,
   g_autoptr(GError) error = NULL;
   gsize length;
 
+  GStatBuf buf;
+
   image->path = g_strdup (path);
+  /* Not a device, a FIFO or a folder (which would never end or never fit),
+   * and not a file larger than any logo. */
+  if (g_stat (path, &buf) == 0 && (!S_ISREG (buf.st_mode) || buf.st_size > RS_BRANDING_MAX_FILE))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      if (!S_ISREG (buf.st_mode))
+        /* Translators: %s is the path of a logo file chosen in Preferences */
+        g_set_error (&image->error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_NOT_AN_IMAGE,
+                     _("“%s” is not a file; the reports are made without it"), display);
+      else
+        /* Translators: %s is the path of a logo file; %d a number of megabytes */
+        g_set_error (&image->error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_NOT_AN_IMAGE,
+                     _("“%s” is larger than a logo can be (at most %d MB); the reports are "
+                       "made without it"), display, RS_BRANDING_MAX_FILE / (1024 * 1024));
+      return;
+    }
   if (!g_file_get_contents (path, &contents, &length, &error))
     {
       g_autofree char *display = g_filename_display_name (path);

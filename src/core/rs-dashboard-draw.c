@@ -33,6 +33,9 @@ typedef struct
   const char *document_title;
   const char *heading;
   const char *computed;          /* {1} = date, {2} = respondents, {3} = companies */
+  /* {1} = a number: one, then more (English and Dutch need no other form) */
+  const char *n_respondents[2];
+  const char *n_companies[2];
   const char *respondents;
   const char *companies;
   const char *average;
@@ -80,7 +83,9 @@ static const DashboardText english = {
   },
   .document_title = "Supply Chain Resilience Scan — Executive Dashboard",
   .heading = "Executive Dashboard",
-  .computed = "Supply Chain Resilience Scan · {1} · {2} respondents from {3} companies",
+  .computed = "Supply Chain Resilience Scan · {1} · {2} from {3}",
+  .n_respondents = { "{1} respondent", "{1} respondents" },
+  .n_companies = { "{1} company", "{1} companies" },
   .respondents = "Respondents",
   .companies = "Companies",
   .average = "Average SCRES",
@@ -146,7 +151,9 @@ static const DashboardText dutch = {
   },
   .document_title = "Supply Chain Resilience Scan — Managementdashboard",
   .heading = "Managementdashboard",
-  .computed = "Supply Chain Resilience Scan · {1} · {2} deelnemers van {3} bedrijven",
+  .computed = "Supply Chain Resilience Scan · {1} · {2} van {3}",
+  .n_respondents = { "{1} deelnemer", "{1} deelnemers" },
+  .n_companies = { "{1} bedrijf", "{1} bedrijven" },
   .respondents = "Deelnemers",
   .companies = "Bedrijven",
   .average = "Gemiddelde SCRES",
@@ -1492,8 +1499,12 @@ draw_page (RsDashboard      *dashboard,
   if (page == 0)
     {
       g_autofree char *date = g_date_time_format (dashboard->computed_at, "%Y-%m-%d %H:%M");
-      g_autofree char *respondents = count_text (dashboard->respondents);
-      g_autofree char *companies = count_text (dashboard->companies);
+      g_autofree char *n_respondents = count_text (dashboard->respondents);
+      g_autofree char *n_companies = count_text (dashboard->companies);
+      g_autofree char *respondents = fill (w->n_respondents[dashboard->respondents == 1 ? 0 : 1],
+                                           n_respondents, NULL, NULL);
+      g_autofree char *companies = fill (w->n_companies[dashboard->companies == 1 ? 0 : 1],
+                                         n_companies, NULL, NULL);
       g_autofree char *line = fill (w->computed, date, respondents, companies);
       Rgb sub = muted (&painter);
 
