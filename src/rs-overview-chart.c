@@ -46,9 +46,17 @@ rs_overview_chart_set_dashboard (RsOverviewChart        *self,
 
   if (dashboard != self->dashboard)
     {
+      int width = gtk_widget_get_width (GTK_WIDGET (self));
+      /* Laid out again only when the new figures want another height at
+       * the width it has: most refreshes only draw again. */
+      gboolean resize = self->dashboard == NULL || dashboard == NULL || width <= 0 ||
+                        ceil (rs_dashboard_section_height (self->dashboard, self->section, width)) !=
+                        ceil (rs_dashboard_section_height (dashboard, self->section, width));
+
       g_clear_pointer (&self->dashboard, rs_dashboard_unref);
       self->dashboard = dashboard != NULL ? rs_dashboard_ref (dashboard) : NULL;
-      gtk_widget_queue_resize (GTK_WIDGET (self));
+      if (resize)
+        gtk_widget_queue_resize (GTK_WIDGET (self));
     }
   self->style = *style;
   gtk_widget_queue_draw (GTK_WIDGET (self));
