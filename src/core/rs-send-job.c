@@ -1886,23 +1886,54 @@ keep (AsyncData  *async,
   return copy;
 }
 
+/* What a job's thread ends with, returned once the thread has ended. */
+typedef struct
+{
+  GTask *task;
+  GThread *thread;
+  RsSendSummary *summary;
+  GError *error;
+} Ending;
+
+static gboolean
+return_when_ended (gpointer user_data)
+{
+  Ending *ending = user_data;
+
+  /* The thread has nothing left to do but end: waited for, it never
+   * outlives the job. (A command line that exits while the thread ends
+   * races the TLS library's own clean-up at exit: a double free.) */
+  g_thread_join (ending->thread);
+  if (ending->summary == NULL)
+    g_task_return_error (ending->task, ending->error);
+  else
+    g_task_return_pointer (ending->task, ending->summary, (GDestroyNotify) rs_send_summary_free);
+  g_object_unref (ending->task);
+  g_free (ending);
+
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 job_thread (gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   AsyncData *data = g_task_get_task_data (task);
   RsStore *store = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  RsSendSummary *summary;
+  Ending *ending = g_new0 (Ending, 1);
+  GSource *source;
 
-  summary = rs_send_job_run (store, &data->options, data->progress, data->progress_data,
-                             g_task_get_cancellable (task), &error);
+  ending->summary = rs_send_job_run (store, &data->options, data->progress, data->progress_data,
+                                     g_task_get_cancellable (task), &ending->error);
   rs_store_release_connection (store);
 
-  if (summary == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, summary, (GDestroyNotify) rs_send_summary_free);
+  ending->task = task;
+  ending->thread = g_thread_ref (g_thread_self ());
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, return_when_ended, ending, NULL);
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
 
   return NULL;
 }
