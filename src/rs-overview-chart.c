@@ -62,6 +62,23 @@ rs_overview_chart_set_dashboard (RsOverviewChart        *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Takes @dashboard, newer figures in which this section's are the same as
+ * shown, without drawing again: a refresh after a change of statuses
+ * redraws only the sections it changed. */
+void
+rs_overview_chart_keep_figures (RsOverviewChart *self,
+                                RsDashboard     *dashboard)
+{
+  g_return_if_fail (RS_IS_OVERVIEW_CHART (self));
+  g_return_if_fail (dashboard != NULL);
+
+  if (self->dashboard == NULL)
+    return;
+
+  g_clear_pointer (&self->dashboard, rs_dashboard_unref);
+  self->dashboard = rs_dashboard_ref (dashboard);
+}
+
 static GtkSizeRequestMode
 rs_overview_chart_get_request_mode (GtkWidget *widget)
 {

@@ -14,5 +14,7 @@ GtkWidget *rs_overview_chart_new           (RsDashboardSection       section);
 void       rs_overview_chart_set_dashboard (RsOverviewChart         *self,
                                             RsDashboard             *dashboard,
                                             const RsDashboardStyle  *style);
+void       rs_overview_chart_keep_figures  (RsOverviewChart         *self,
+                                            RsDashboard             *dashboard);
 
 G_END_DECLS

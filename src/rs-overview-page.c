@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "core/rs-dashboard-draw.h"
 #include "core/rs-store-monitor.h"
@@ -26,6 +27,7 @@ typedef struct
   GtkWidget *box;
   GtkWidget *area;
   GtkWidget *text;
+  char *shown;                      /* the figures shown, as text */
 } Section;
 
 struct _RsOverviewPage
@@ -39,6 +41,7 @@ struct _RsOverviewPage
   gboolean computing;
   gboolean compute_again;
   gboolean outdated;
+  RsDashboardStyle style;           /* the colours the charts are drawn in */
 
   Section sections[RS_DASHBOARD_N_SECTIONS];
 
@@ -99,10 +102,15 @@ show_dashboard (RsOverviewPage *self)
   const char *language = rs_dashboard_app_language ();
   g_autofree char *time = NULL;
   g_autofree char *computed = NULL;
-  RsDashboardStyle style;
+  RsDashboardStyle style = { 0 };
+  gboolean restyled;
 
   if (self->dashboard->respondents == 0)
     {
+      /* The charts let go of the figures before: they are freed away. */
+      for (guint i = 0; i < RS_DASHBOARD_N_SECTIONS; i++)
+        rs_overview_chart_keep_figures (RS_OVERVIEW_CHART (self->sections[i].area),
+                                        self->dashboard);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
@@ -113,11 +121,21 @@ show_dashboard (RsOverviewPage *self)
   gtk_label_set_label (self->computed_label, computed);
 
   get_style (self, &style);
+  restyled = memcmp (&style, &self->style, sizeof style) != 0;
+  self->style = style;
   for (guint i = 0; i < RS_DASHBOARD_N_SECTIONS; i++)
     {
       Section *section = &self->sections[i];
       g_autofree char *text = rs_dashboard_section_describe (self->dashboard, section->section,
                                                              language);
+
+      /* The text has every figure the chart draws: a section whose text is
+       * the same is not drawn again (most refreshes change a few counts). */
+      if (!restyled && g_strcmp0 (text, section->shown) == 0)
+        {
+          rs_overview_chart_keep_figures (RS_OVERVIEW_CHART (section->area), self->dashboard);
+          continue;
+        }
 
       gtk_label_set_label (GTK_LABEL (section->text), text);
       gtk_accessible_update_property (GTK_ACCESSIBLE (section->area),
@@ -127,6 +145,8 @@ show_dashboard (RsOverviewPage *self)
                                       -1);
       rs_overview_chart_set_dashboard (RS_OVERVIEW_CHART (section->area), self->dashboard,
                                        &style);
+      g_free (section->shown);
+      section->shown = g_steal_pointer (&text);
     }
 
   gtk_stack_set_visible_child_name (self->stack, "figures");
@@ -266,6 +286,7 @@ style_changed_cb (RsOverviewPage *self)
     return;
 
   get_style (self, &style);
+  self->style = style;
   for (guint i = 0; i < RS_DASHBOARD_N_SECTIONS; i++)
     rs_overview_chart_set_dashboard (RS_OVERVIEW_CHART (self->sections[i].area),
                                      self->dashboard, &style);
@@ -330,6 +351,8 @@ rs_overview_page_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_pointer (&self->dashboard, rs_dashboard_unref);
+  for (guint i = 0; i < RS_DASHBOARD_N_SECTIONS; i++)
+    g_free (self->sections[i].shown);
 
   G_OBJECT_CLASS (rs_overview_page_parent_class)->finalize (object);
 }

@@ -7,6 +7,7 @@
 
 #include "core/rs-import.h"
 #include "core/rs-store.h"
+#include "core/rs-tracker.h"
 #include "rs-application.h"
 #include "rs-overview-chart.h"
 #include "rs-overview-page.h"
@@ -229,6 +230,64 @@ test_overview_follows (Fixture       *fixture,
   g_assert_true (rs_test_wait_until (shows, &twelve, 20000));
 }
 
+typedef struct
+{
+  GtkWidget *page;
+  const char *text;
+} Showing;
+
+static gboolean
+shows_text (gpointer data)
+{
+  Showing *showing = data;
+
+  return rs_test_find_label (showing->page, showing->text) != NULL;
+}
+
+/* A send round elsewhere changes a few counts: the Sending section shows
+ * them; the other sections, whose figures stayed the same, still show them
+ * (they are not drawn again, their charts take the new figures). */
+static void
+test_overview_statuses (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  Expected ten = { .respondents = 10 };
+  Showing sent = { .text = "Sent: 2\n" };
+  g_autoptr(RsStore) other = NULL;
+  g_autoptr(GPtrArray) marked = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ids[] = { 1, 2 };
+  GtkLabel *average;
+  RsDashboard *before;
+
+  import_round (fixture);
+  ten.page = find_page (fixture);
+  sent.page = GTK_WIDGET (ten.page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-view", "s",
+                                             "overview"));
+  g_assert_true (rs_test_wait_until (shows, &ten, 20000));
+  g_assert_true (rs_test_wait_until (charts_have_height, ten.page, 10000));
+  for (GtkWidget *w = sent.page; w != NULL; w = rs_test_next_widget (w, sent.page))
+    if (GTK_IS_EXPANDER (w))
+      gtk_expander_set_expanded (GTK_EXPANDER (w), TRUE);
+  g_assert_nonnull (rs_test_find_label (sent.page, "Sent: 0\n"));
+  average = rs_test_find_label (sent.page, "Average SCRES: 3.10\n");
+  g_assert_nonnull (average);
+  before = rs_overview_page_get_dashboard (ten.page);
+
+  other = rs_store_open (fixture->db, &error);
+  g_assert_no_error (error);
+  marked = rs_tracker_mark (other, ids, G_N_ELEMENTS (ids), RS_STATUS_SENT, NULL, &error);
+  g_assert_no_error (error);
+  rs_store_release_connection (other);
+
+  g_assert_true (rs_test_wait_until (shows_text, &sent, 20000));
+  g_assert_true (rs_overview_page_get_dashboard (ten.page) != before);
+  g_assert_true (rs_test_find_label (sent.page, "Average SCRES: 3.10\n") == average);
+  g_assert_null (rs_test_find_label (sent.page, "Sent: 0\n"));
+  g_assert_true (rs_test_wait_until (charts_have_height, ten.page, 10000));
+}
+
 static gboolean
 chooser_open (gpointer data)
 {
@@ -342,6 +401,8 @@ main (int   argc,
   g_test_add ("/overview/figures", Fixture, NULL, fixture_set_up, test_overview_figures,
               fixture_tear_down);
   g_test_add ("/overview/follows", Fixture, NULL, fixture_set_up, test_overview_follows,
+              fixture_tear_down);
+  g_test_add ("/overview/statuses", Fixture, NULL, fixture_set_up, test_overview_statuses,
               fixture_tear_down);
   g_test_add ("/overview/export", Fixture, NULL, fixture_set_up, test_overview_export,
               fixture_tear_down);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "rs-store.h"
+#include "rs-thread.h"
 #include "rs-test-util.h"
 #include "rs-tracker.h"
 
@@ -771,6 +772,52 @@ test_store_failed_write_rolls_back (void)
   rs_test_remove_tree (dir);
 }
 
+static gpointer
+priority_job (RsStore       *store,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return GINT_TO_POINTER (rs_thread_is_background () ? 2 : 1);
+}
+
+static void
+priority_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  *(int *) user_data = GPOINTER_TO_INT (rs_store_run_finish (RS_STORE (object), result, &error));
+  g_assert_no_error (error);
+}
+
+/* A job gives way to the window: its worker runs below the main loop's
+ * priority, which stays as it was. */
+static void
+test_store_job_in_background (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tracker.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsStore) store = rs_store_open (path, &error);
+  int seen = 0;
+
+  g_assert_no_error (error);
+  g_assert_false (rs_thread_is_background ());
+  rs_store_run_async (store, priority_job, NULL, NULL, NULL, NULL, priority_done_cb, &seen);
+  while (seen == 0)
+    g_main_context_iteration (NULL, TRUE);
+#ifdef __linux__
+  g_assert_cmpint (seen, ==, 2);
+#endif
+  g_assert_false (rs_thread_is_background ());
+
+  rs_store_release_connection (store);
+  g_clear_object (&store);
+  rs_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -791,6 +838,7 @@ main (int   argc,
   g_test_add_func ("/store/connection-per-thread", test_store_connection_per_thread);
   g_test_add_func ("/store/concurrent-writers", test_store_concurrent_writers);
   g_test_add_func ("/store/failed-write-rolls-back", test_store_failed_write_rolls_back);
+  g_test_add_func ("/store/job-in-background", test_store_job_in_background);
 
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 #include "rs-dashboard-draw.h"
 #include "rs-report.h"
 #include "rs-report-text.h"
+#include "rs-thread.h"
 
 #define FONT_FAMILY "DejaVu Sans, Sans"
 #define MARGIN 42.0
@@ -1713,6 +1714,7 @@ write_thread (GTask        *task,
   WriteData *data = task_data;
   g_autoptr(GError) error = NULL;
 
+  rs_thread_set_background ();
   if (rs_dashboard_write_pdf (data->dashboard, data->language, data->path, &error))
     g_task_return_boolean (task, TRUE);
   else

@@ -12,6 +12,7 @@
 #include "rs-respondent.h"
 #include "rs-status.h"
 #include "rs-store-private.h"
+#include "rs-thread.h"
 
 /* One pass over the respondents: a raw company name is folded (and looked
  * up among the merges) once, however many respondents write it. */
@@ -576,6 +577,7 @@ compute_thread (GTask        *task,
   RsDashboard *dashboard = NULL;
   sqlite3 *db;
 
+  rs_thread_set_background ();
   db = rs_store_get_connection (store, &error);
   if (db != NULL)
     dashboard = rs_dashboard_compute (db, cancellable, &error);

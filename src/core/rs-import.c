@@ -23,6 +23,7 @@
 #include "rs-source-writer.h"
 #include "rs-status.h"
 #include "rs-store-private.h"
+#include "rs-thread.h"
 
 /* An import is one write transaction: a file that cannot be read to its end,
  * a cancel, a full disk or a file that changes meanwhile leaves the database
@@ -2096,6 +2097,7 @@ import_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   RsImportSummary *summary;
 
+  rs_thread_set_background ();
   summary = rs_import_file_full (store, data->file, data->sheet, data->progress,
                                  data->progress_data, cancellable, &error);
   rs_store_release_connection (store);

@@ -6,8 +6,6 @@
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -20,6 +18,7 @@
 #include "rs-report-job.h"
 #include "rs-respondent.h"
 #include "rs-store-private.h"
+#include "rs-thread.h"
 
 /* Makes the reports of many respondents on a few worker threads, one per
  * core. Each worker has its own database connection and records each report
@@ -584,10 +583,7 @@ worker_thread (gpointer data)
 {
   Job *job = data;
 
-  /* Reports are background work: on Linux this lowers only this thread, so
-   * the window's main loop gets the processor first when it needs it. */
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10) != 0)
-    g_debug ("Could not lower the priority of a report thread: %s", g_strerror (errno));
+  rs_thread_set_background ();
 
   for (;;)
     {
@@ -767,6 +763,7 @@ job_thread (gpointer user_data)
   g_autoptr(GError) error = NULL;
   RsReportSummary *summary;
 
+  rs_thread_set_background ();
   summary = rs_report_job_run (store, data->folder, (gint64 *) data->ids->data,
                                data->ids->len, data->force, 0, data->progress,
                                data->progress_data, g_task_get_cancellable (task), &error);

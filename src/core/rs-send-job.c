@@ -23,6 +23,7 @@
 #include "rs-send-job.h"
 #include "rs-store-private.h"
 #include "rs-template.h"
+#include "rs-thread.h"
 
 /* Sending the reports. A record is committed as `sending` before its
  * message goes to the server, so a process that dies in between leaves a
@@ -1923,6 +1924,7 @@ job_thread (gpointer user_data)
   Ending *ending = g_new0 (Ending, 1);
   GSource *source;
 
+  rs_thread_set_background ();
   ending->summary = rs_send_job_run (store, &data->options, data->progress, data->progress_data,
                                      g_task_get_cancellable (task), &ending->error);
   rs_store_release_connection (store);

@@ -13,6 +13,7 @@
 
 #include "rs-store.h"
 #include "rs-store-private.h"
+#include "rs-thread.h"
 
 /* Each thread keeps its own connections in a table keyed by the store's serial
  * number. The table is thread-local (GPrivate), so no connection is ever seen
@@ -976,6 +977,7 @@ job_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   gpointer result;
 
+  rs_thread_set_background ();
   result = job->func (store, job->data, cancellable, &error);
   rs_store_release_connection (store);
 
