@@ -59,6 +59,7 @@ struct _RsRespondentView
   GtkDropDown *filter_dropdown;
   GtkLabel *stats_label;
   GtkStack *stack;
+  AdwStatusPage *load_error_page;
   GtkColumnView *column_view;
   GtkColumnViewColumn *company_column;
   GtkColumnViewColumn *person_column;
@@ -412,8 +413,13 @@ load_done_cb (GObject      *object,
   loaded = rs_store_run_finish (RS_STORE (object), result, &error);
   if (loaded == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not read the respondents: %s", error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Not a table that silently stops following the database: the
+       * reason, and a way to read it again. */
+      self->reload_again = FALSE;
+      adw_status_page_set_description (self->load_error_page, error->message);
+      gtk_stack_set_visible_child_name (self->stack, "load-error");
       return;
     }
 
@@ -566,6 +572,18 @@ rs_respondent_view_refresh (RsRespondentView *self)
 {
   g_return_if_fail (RS_IS_RESPONDENT_VIEW (self));
 
+  start_load (self);
+}
+
+/* Try Again after the table could not be read. */
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  RsRespondentView *self = RS_RESPONDENT_VIEW (widget);
+
+  update_page (self);
   start_load (self);
 }
 
@@ -1526,6 +1544,7 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, stats_label);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, stack);
+  gtk_widget_class_bind_template_child (widget_class, RsRespondentView, load_error_page);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, column_view);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, company_column);
   gtk_widget_class_bind_template_child (widget_class, RsRespondentView, person_column);
@@ -1556,6 +1575,7 @@ rs_respondent_view_class_init (RsRespondentViewClass *klass)
   gtk_widget_class_install_action (widget_class, "respondents.show-details", NULL,
                                    show_details_action);
   gtk_widget_class_install_action (widget_class, "respondents.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "respondents.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "respondents.open-report", NULL,
                                    open_report_action);
   gtk_widget_class_install_action (widget_class, "respondents.show-in-folder", NULL,

@@ -876,6 +876,63 @@ test_tracker_monitor (Fixture       *fixture,
   g_source_remove (timeout);
 }
 
+typedef struct
+{
+  RsStore *store;
+  gint64 id;
+  gint stop;
+} Committer;
+
+static gpointer
+committer_thread (gpointer data)
+{
+  Committer *committer = data;
+
+  for (guint i = 0; !g_atomic_int_get (&committer->stop); i++)
+    {
+      g_autoptr(GPtrArray) snapshots = NULL;
+      g_autoptr(GError) error = NULL;
+
+      snapshots = rs_tracker_mark (committer->store, &committer->id, 1,
+                                   i % 2 == 0 ? RS_STATUS_SENT : RS_STATUS_PENDING, NULL, &error);
+      g_assert_no_error (error);
+    }
+  rs_store_release_connection (committer->store);
+
+  return NULL;
+}
+
+/* Monitors dropped while their threads are seeing changes: an emission
+ * that comes after its monitor is gone does nothing (AddressSanitizer
+ * would see a monitor used after it was freed). */
+static void
+test_tracker_monitor_dropped (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  Committer committer = { .store = fixture->store, .id = id_of (fixture, "ivo.bos@example.com") };
+  GThread *thread = g_thread_new ("committer", committer_thread, &committer);
+  guint emitted = 0;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      RsStoreMonitor *monitor = rs_store_monitor_new (fixture->store, 10);
+      gboolean changed = FALSE;
+      gint64 until = g_get_monotonic_time () + g_random_int_range (5, 30) * G_TIME_SPAN_MILLISECOND;
+
+      g_signal_connect (monitor, "changed", G_CALLBACK (changed_cb), &changed);
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+      emitted += changed;
+      g_object_unref (monitor);
+      /* What the dropped monitor's thread queued runs now. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_atomic_int_set (&committer.stop, TRUE);
+  g_thread_join (thread);
+  g_assert_cmpuint (emitted, >, 0);
+}
+
 static void
 test_tracker_export (Fixture       *fixture,
                      gconstpointer  data)
@@ -1317,6 +1374,7 @@ main (int   argc,
   ADD ("load-after-import", test_tracker_load_after_import);
   ADD ("load-during-write", test_tracker_load_during_write);
   ADD ("monitor", test_tracker_monitor);
+  ADD ("monitor-dropped", test_tracker_monitor_dropped);
   ADD ("export", test_tracker_export);
   ADD ("report-states", test_tracker_report_states);
 

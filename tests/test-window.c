@@ -599,6 +599,82 @@ test_window_import_details_kept (Fixture       *fixture,
   g_assert_cmpuint (rs_import_details_window_get_n_problems (details), ==, 3);
 }
 
+static void
+exec_elsewhere (const char *db,
+                const char *sql)
+{
+  sqlite3 *other = NULL;
+
+  g_assert_cmpint (sqlite3_open (db, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (other);
+}
+
+static GtkWidget *
+find_shown_status_page (GtkWidget  *root,
+                        const char *title)
+{
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (ADW_IS_STATUS_PAGE (w) && gtk_widget_get_mapped (w) &&
+        g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (w)), title) == 0)
+      return w;
+
+  return NULL;
+}
+
+static gboolean
+load_error_shown (gpointer data)
+{
+  return find_shown_status_page (data, "Could Not Read the Respondents") != NULL;
+}
+
+static gboolean
+table_shown (gpointer data)
+{
+  GtkWidget *root = data;
+
+  if (load_error_shown (root))
+    return FALSE;
+  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
+    if (GTK_IS_INSCRIPTION (w) && gtk_widget_get_mapped (w) &&
+        g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (w)), "Anne-Marie Jansen") == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The table cannot be read (here: another program took the table away):
+ * the window says so instead of going stale, and Try Again reads it. */
+static void
+test_window_table_load_error (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *path = write_fixture (fixture, "master.csv", master_csv);
+  g_autofree char *db = g_build_filename (fixture->dir, "tracker.db", NULL);
+  GtkWidget *page;
+  GtkWidget *again = NULL;
+
+  g_assert_true (rs_test_wait_until (page_is_not_loading, fixture->window, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.import-file",
+                                             "s", path));
+  g_assert_true (rs_test_wait_until (import_finished, fixture->window, 10000));
+  g_assert_true (rs_test_wait_until (table_shown, fixture->window, 10000));
+
+  exec_elsewhere (db, "ALTER TABLE respondent RENAME TO respondent_away");
+  g_assert_true (rs_test_wait_until (load_error_shown, fixture->window, 10000));
+  page = find_shown_status_page (GTK_WIDGET (fixture->window), "Could Not Read the Respondents");
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            "respondent"));
+
+  exec_elsewhere (db, "ALTER TABLE respondent_away RENAME TO respondent");
+  for (GtkWidget *w = page; w != NULL; w = rs_test_next_widget (w, page))
+    if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), "_Try Again") == 0)
+      again = w;
+  g_assert_nonnull (again);
+  g_signal_emit_by_name (again, "clicked");
+  g_assert_true (rs_test_wait_until (table_shown, fixture->window, 10000));
+}
+
 static GtkWindow *
 wait_for_message_dialog (void)
 {
@@ -1115,6 +1191,8 @@ main (int   argc,
               fixture_set_up, test_window_branding_setting, fixture_tear_down);
   g_test_add ("/window/import", Fixture, NULL,
               fixture_set_up, test_window_import, fixture_tear_down);
+  g_test_add ("/window/table-load-error", Fixture, NULL,
+              fixture_set_up, test_window_table_load_error, fixture_tear_down);
   g_test_add ("/window/import-details-kept", Fixture, NULL,
               fixture_set_up, test_window_import_details_kept, fixture_tear_down);
   g_test_add ("/window/narrow", Fixture, NULL,

@@ -16,6 +16,9 @@ struct _RsStoreMonitor
 
   RsStore *store;
   GMainContext *context;
+  /* A weak reference to itself, made once on the caller's thread; each
+   * emission holds a reference to the box, which outlives the monitor. */
+  GWeakRef *weak_self;
   GThread *thread;
   guint interval_ms;
 
@@ -45,10 +48,15 @@ emit_changed (gpointer data)
 }
 
 static void
-weak_ref_free (gpointer data)
+weak_ref_clear (gpointer data)
 {
   g_weak_ref_clear (data);
-  g_free (data);
+}
+
+static void
+weak_ref_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, weak_ref_clear);
 }
 
 static gpointer
@@ -70,13 +78,12 @@ monitor_thread (gpointer data)
       version = rs_store_get_data_version (self->store);
       if (version != last && version >= 0)
         {
-          GWeakRef *ref = g_new0 (GWeakRef, 1);
           GSource *source = g_idle_source_new ();
 
           last = version;
-          g_weak_ref_init (ref, self);
           g_source_set_priority (source, G_PRIORITY_DEFAULT);
-          g_source_set_callback (source, emit_changed, ref, weak_ref_free);
+          g_source_set_callback (source, emit_changed, g_atomic_rc_box_acquire (self->weak_self),
+                                 weak_ref_release);
           g_source_attach (source, self->context);
           g_source_unref (source);
         }
@@ -108,6 +115,8 @@ rs_store_monitor_new (RsStore *store,
   self->store = g_object_ref (store);
   self->interval_ms = MAX (interval_ms, 10);
   self->context = g_main_context_ref_thread_default ();
+  self->weak_self = g_atomic_rc_box_new0 (GWeakRef);
+  g_weak_ref_init (self->weak_self, self);
   self->thread = g_thread_new ("rs-store-monitor", monitor_thread, self);
 
   return self;
@@ -137,6 +146,7 @@ rs_store_monitor_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->weak_self, weak_ref_release);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
 

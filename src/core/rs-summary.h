@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib.h>
 
 #include "rs-store.h"
 
@@ -21,13 +21,6 @@ typedef struct
 } RsSummary;
 
 gboolean   rs_summary_load        (RsStore              *store,
-                                   RsSummary            *summary,
-                                   GError              **error);
-void       rs_summary_load_async  (RsStore              *store,
-                                   GCancellable         *cancellable,
-                                   GAsyncReadyCallback   callback,
-                                   gpointer              user_data);
-gboolean   rs_summary_load_finish (GAsyncResult         *result,
                                    RsSummary            *summary,
                                    GError              **error);
 
