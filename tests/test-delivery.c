@@ -420,7 +420,7 @@ test_mark_and_restore (Fixture       *fixture,
   g_assert_error (error, RS_DELIVERY_ERROR, RS_DELIVERY_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_false (run (fixture, mark_one_sent, GINT_TO_POINTER (99), &error));
-  g_assert_error (error, RS_DELIVERY_ERROR, RS_DELIVERY_ERROR_NOT_FOUND);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
   g_assert_true (run (fixture, mark_failed, &mark, &error));
@@ -463,7 +463,7 @@ test_allow_second (Fixture       *fixture,
   assert_query (fixture, "SELECT group_concat (allow_second, ',') FROM"
                 " (SELECT * FROM delivery ORDER BY respondent_id)", "0,0,1");
   g_assert_false (run (fixture, allow_second, GINT_TO_POINTER (42), &error));
-  g_assert_error (error, RS_DELIVERY_ERROR, RS_DELIVERY_ERROR_NOT_FOUND);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
 }
 
 /* A database of schema 6 gets the round's columns, its rows kept. */

@@ -9,6 +9,7 @@
 #include "rs-import.h"
 #include "rs-report.h"
 #include "rs-report-job.h"
+#include "rs-send-job.h"
 #include "rs-tracker.h"
 #include "rs-test-util.h"
 
@@ -441,10 +442,37 @@ test_report_job_unknown_id (Fixture       *fixture,
   summary = rs_report_job_run (fixture->store, fixture->folder, ids, 2, FALSE, 1, NULL, NULL,
                                NULL, &error);
   g_assert_null (summary);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "4242"));
   g_assert_cmpint (count (fixture, "SELECT count (*) FROM delivery"
                                    " WHERE report_path IS NOT NULL"), ==, 0);
+}
+
+/* "No respondent with that id" is one error wherever it is asked. */
+static void
+test_report_job_not_found_everywhere (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  RsSendOptions options = { .mode = RS_SEND_MODE_LIVE };
+  g_autoptr(RsReportSource) source = NULL;
+  g_autoptr(GPtrArray) marked = NULL;
+  g_autoptr(GError) error = NULL;
+  RsSendPreview *preview;
+  gint64 id = 4242;
+
+  source = rs_report_source_load (fixture->store, id, &error);
+  g_assert_null (source);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  preview = rs_send_job_preview (fixture->store, &options, id, &error);
+  g_assert_null (preview);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  marked = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_SENT, NULL, &error);
+  g_assert_null (marked);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
 }
 
 static void
@@ -802,6 +830,7 @@ main (int   argc,
   ADD ("current-again", test_report_job_current_again);
   ADD ("cancel", test_report_job_cancel);
   ADD ("unknown-id", test_report_job_unknown_id);
+  ADD ("not-found-everywhere", test_report_job_not_found_everywhere);
   ADD ("selection", test_report_job_selection);
   ADD ("concurrent", test_report_job_concurrent);
   ADD ("two-databases", test_report_job_two_databases);

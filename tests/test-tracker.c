@@ -257,7 +257,7 @@ test_tracker_refuses_bad_requests (Fixture       *fixture,
   g_autofree char *status = NULL;
 
   g_assert_null (rs_tracker_mark (fixture->store, ids, 2, RS_STATUS_SENT, NULL, &error));
-  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "987654"));
   g_clear_error (&error);
 
@@ -467,7 +467,7 @@ test_tracker_correct_refuses (Fixture       *fixture,
   g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_null (rs_tracker_correct (fixture->store, 987654, RS_FIELD_PERSON, "X", &error));
-  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
   g_assert_true (rs_store_write (fixture->store, hold_in_sending, &id, &error));
@@ -616,7 +616,7 @@ test_tracker_note_and_details (Fixture       *fixture,
   g_assert_cmpstr (status, ==, "pending|call in May|0");
 
   g_assert_false (rs_tracker_set_note (fixture->store, 424242, "x", &error));
-  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
   snapshots = rs_tracker_mark (fixture->store, &id, 1, RS_STATUS_SENT, NULL, &error);
@@ -640,7 +640,7 @@ test_tracker_note_and_details (Fixture       *fixture,
   g_clear_pointer (&details, rs_respondent_details_free);
   details = rs_tracker_load_details (fixture->store, 424242, &error);
   g_assert_null (details);
-  g_assert_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND);
+  g_assert_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND);
 }
 
 static void

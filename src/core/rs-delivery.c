@@ -378,7 +378,7 @@ read_current (RsDelivery  *self,
 
   if (rc == SQLITE_DONE)
     {
-      g_set_error (error, RS_DELIVERY_ERROR, RS_DELIVERY_ERROR_NOT_FOUND,
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                    _("There is no respondent with id %lld; nothing was changed"),
                    (long long) id);
       return FALSE;
@@ -666,7 +666,7 @@ rs_delivery_restore (RsDelivery              *self,
   if (!read_current (self, id, &current, &local_error))
     {
       /* Gone: nothing to put back. */
-      if (g_error_matches (local_error, RS_DELIVERY_ERROR, RS_DELIVERY_ERROR_NOT_FOUND))
+      if (g_error_matches (local_error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND))
         return TRUE;
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -728,7 +728,7 @@ rs_delivery_set_allow_second (RsDelivery  *self,
 
   if (sqlite3_changes (self->db) == 0)
     {
-      g_set_error (error, RS_DELIVERY_ERROR, RS_DELIVERY_ERROR_NOT_FOUND,
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                    _("There is no respondent with id %lld; nothing was changed"),
                    (long long) id);
       return FALSE;

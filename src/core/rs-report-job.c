@@ -273,7 +273,7 @@ load_items (Job           *job,
 
       if (item == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+          g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                        _("There is no respondent with id %lld; no report was made"),
                        (long long) ids[i]);
           return FALSE;
@@ -892,7 +892,7 @@ rs_report_source_load (RsStore  *store,
 
   if (rc == SQLITE_DONE)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                    _("There is no respondent with id %lld"), (long long) id);
       return NULL;
     }

@@ -2121,7 +2121,7 @@ rs_send_job_preview (RsStore              *store,
     item = g_ptr_array_index (plan->skipped, 0);
   if (item == NULL || item->skip == RS_SEND_SKIP_NOT_FOUND)
     {
-      g_set_error (error, RS_SEND_JOB_ERROR, RS_SEND_JOB_ERROR_INVALID,
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                    _("there is no respondent with id %lld"), (long long) id);
       return NULL;
     }

@@ -8,12 +8,23 @@ G_BEGIN_DECLS
 
 #define RS_STORE_ERROR (rs_store_error_quark ())
 
+/**
+ * RsStoreError:
+ * @RS_STORE_ERROR_OPEN: the file cannot be opened as a database
+ * @RS_STORE_ERROR_SCHEMA_TOO_NEW: made by a newer version of the application
+ * @RS_STORE_ERROR_BUSY: another process held the database too long
+ * @RS_STORE_ERROR_FAILED: SQLite failed otherwise
+ * @RS_STORE_ERROR_NOT_FOUND: what was asked for is not in the database: a
+ *   respondent with that id (every module says so with this code), or the
+ *   master file's row it was read from
+ */
 typedef enum
 {
   RS_STORE_ERROR_OPEN,
   RS_STORE_ERROR_SCHEMA_TOO_NEW,
   RS_STORE_ERROR_BUSY,
   RS_STORE_ERROR_FAILED,
+  RS_STORE_ERROR_NOT_FOUND,
 } RsStoreError;
 
 /* Incremented for every schema change; stored as PRAGMA user_version. */

@@ -210,7 +210,6 @@ propagate_delivery_error (GError **dest,
   if (src->domain == RS_DELIVERY_ERROR)
     {
       static const RsTrackerError codes[] = {
-        [RS_DELIVERY_ERROR_NOT_FOUND] = RS_TRACKER_ERROR_NOT_FOUND,
         [RS_DELIVERY_ERROR_SENDING] = RS_TRACKER_ERROR_SENDING,
         [RS_DELIVERY_ERROR_INVALID] = RS_TRACKER_ERROR_INVALID,
       };
@@ -414,7 +413,7 @@ note_transaction (sqlite3   *db,
 
   if (sqlite3_changes (db) == 0)
     {
-      g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                    _("There is no respondent with id %lld; nothing was changed"),
                    (long long) note->id);
       return FALSE;
@@ -634,7 +633,7 @@ read_current (sqlite3  *db,
 
   if (rc == SQLITE_DONE)
     {
-      g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                    _("There is no respondent with id %lld; nothing was changed"),
                    (long long) id);
       return FALSE;
@@ -1186,7 +1185,7 @@ read_source (RsStore     *store,
       || n != (gsize) length
       || rs_import_hash_source (header, source, length) != hash)
     {
-      g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                    _("The columns of the master file are no longer in “%s”"), path);
       return NULL;
     }
@@ -1282,7 +1281,7 @@ rs_tracker_load_details (RsStore  *store,
 
   if (rc == SQLITE_DONE)
     {
-      g_set_error (error, RS_TRACKER_ERROR, RS_TRACKER_ERROR_NOT_FOUND,
+      g_set_error (error, RS_STORE_ERROR, RS_STORE_ERROR_NOT_FOUND,
                    _("There is no respondent with id %lld"), (long long) id);
       rs_store_exec (db, "ROLLBACK", NULL);
       return NULL;
