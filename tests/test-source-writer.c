@@ -72,7 +72,7 @@ test_in_order (Fixture       *fixture,
     }
   rs_source_writer_close (writer);
 
-  g_assert_true (rs_source_writer_finish (writer, TRUE, &error));
+  g_assert_true (rs_source_writer_wait (writer, TRUE, &error));
   g_assert_no_error (error);
   contents = read_back (fixture->path);
   g_assert_cmpstr (contents, ==, expected->str);
@@ -87,7 +87,7 @@ test_nothing_written (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   rs_source_writer_write (writer, rs_source_writer_get_buffer (writer));
-  g_assert_true (rs_source_writer_finish (writer, TRUE, &error));
+  g_assert_true (rs_source_writer_wait (writer, TRUE, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
 }
@@ -112,7 +112,7 @@ test_cannot_write (Fixture       *fixture,
     g_usleep (1000);
   g_assert_true (rs_source_writer_has_failed (writer));
 
-  g_assert_false (rs_source_writer_finish (writer, TRUE, &error));
+  g_assert_false (rs_source_writer_wait (writer, TRUE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY);
   g_assert_nonnull (strstr (error->message, fixture->path));
 }
@@ -133,7 +133,7 @@ test_not_kept (Fixture       *fixture,
       rs_source_writer_write (writer, buffer);
     }
 
-  g_assert_true (rs_source_writer_finish (writer, FALSE, &error));
+  g_assert_true (rs_source_writer_wait (writer, FALSE, &error));
   g_assert_no_error (error);
   if (g_file_test (fixture->path, G_FILE_TEST_EXISTS))
     {

@@ -1884,9 +1884,9 @@ import_transaction (sqlite3   *db,
   if (local_error == NULL)
     g_cancellable_set_error_if_cancelled (data->cancellable, &local_error);
   if (local_error == NULL)
-    rs_source_writer_finish (pipeline.sources, TRUE, &local_error);
+    rs_source_writer_wait (pipeline.sources, TRUE, &local_error);
   else
-    rs_source_writer_finish (pipeline.sources, FALSE, NULL);
+    rs_source_writer_wait (pipeline.sources, FALSE, NULL);
   g_clear_pointer (&pipeline.sources, rs_source_writer_free);
   if (local_error != NULL)
     {

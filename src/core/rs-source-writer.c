@@ -238,7 +238,7 @@ rs_source_writer_close (RsSourceWriter *self)
 }
 
 /**
- * rs_source_writer_finish:
+ * rs_source_writer_wait:
  * @keep: whether the file is wanted; when not, what is still to be written
  *   is dropped and the file is not synced
  *
@@ -249,7 +249,7 @@ rs_source_writer_close (RsSourceWriter *self)
  * Returns: whether all was written and, with @keep, is on disk
  */
 gboolean
-rs_source_writer_finish (RsSourceWriter  *self,
+rs_source_writer_wait (RsSourceWriter  *self,
                          gboolean         keep,
                          GError         **error)
 {
@@ -283,7 +283,7 @@ rs_source_writer_free (RsSourceWriter *self)
     return;
 
   if (self->thread != NULL)
-    rs_source_writer_finish (self, FALSE, NULL);
+    rs_source_writer_wait (self, FALSE, NULL);
 
   g_async_queue_unref (self->todo);
   g_async_queue_unref (self->spare);

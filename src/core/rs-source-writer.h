@@ -18,7 +18,7 @@ void            rs_source_writer_write        (RsSourceWriter  *self,
                                                GString         *buffer);
 gboolean        rs_source_writer_has_failed   (RsSourceWriter  *self);
 void            rs_source_writer_close        (RsSourceWriter  *self);
-gboolean        rs_source_writer_finish       (RsSourceWriter  *self,
+gboolean        rs_source_writer_wait         (RsSourceWriter  *self,
                                                gboolean         keep,
                                                GError         **error);
 void            rs_source_writer_free         (RsSourceWriter  *self);
