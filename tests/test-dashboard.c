@@ -433,6 +433,29 @@ test_nobody_counts (Fixture       *fixture,
   g_assert_cmpuint (dashboard->reports_not_possible, ==, 1);
 }
 
+/* Development areas and the weakest pillar agree: cells that are shown
+ * alike (3.08) still come by their exact means, as the pillars do. */
+static void
+test_development_exact (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(RsDashboard) dashboard = NULL;
+
+  import_text (fixture,
+               HEADER
+               ROW ("Ann Edge", "Edge Co", "ann@example.com", "Retail",
+                    "3.084,3.084,3.084,3.084,3.084,4,4,4,4,4,"
+                    "3.076,3.076,3.076,3.076,3.076"));
+  dashboard = compute (fixture);
+  g_assert_cmpint (dashboard->weakest_pillar, ==, 2 /* downstream */);
+  g_assert_cmpuint (dashboard->n_weakest_cells, ==, 3);
+  for (guint i = 0; i < dashboard->n_weakest_cells; i++)
+    {
+      g_assert_cmpuint (dashboard->weakest_cells[i].pillar, ==, 2 /* downstream */);
+      g_assert_cmpuint (dashboard->weakest_cells[i].dimension, ==, i);
+    }
+}
+
 static void
 cancelled_cb (GObject      *source,
               GAsyncResult *result,
@@ -880,6 +903,8 @@ main (int   argc,
   g_test_add ("/dashboard/empty", Fixture, NULL, fixture_set_up, test_empty, fixture_tear_down);
   g_test_add ("/dashboard/test-entries-flagged", Fixture, NULL, fixture_set_up,
               test_test_entries_flagged, fixture_tear_down);
+  g_test_add ("/dashboard/development-exact", Fixture, NULL, fixture_set_up,
+              test_development_exact, fixture_tear_down);
   g_test_add ("/dashboard/nobody-counts", Fixture, NULL, fixture_set_up, test_nobody_counts,
               fixture_tear_down);
   g_test_add ("/dashboard/cancelled", Fixture, NULL, fixture_set_up_round, test_cancelled,

@@ -327,11 +327,11 @@ compare_cells (gconstpointer pa,
 {
   const RsDashboardCell *a = pa;
   const RsDashboardCell *b = pb;
-  double x = round_shown (a->mean);
-  double y = round_shown (b->mean);
 
-  if (x != y)
-    return x < y ? -1 : 1;
+  /* By the exact means, as the weakest pillar is chosen: two cells shown
+   * alike ("3.08") still come in the order of their means. */
+  if (fabs (a->mean - b->mean) > 1e-9)
+    return a->mean < b->mean ? -1 : 1;
 
   return (int) RS_SCORE_INDEX (a->pillar, a->dimension) -
          (int) RS_SCORE_INDEX (b->pillar, b->dimension);
