@@ -514,7 +514,8 @@ cmd_log (GStrv *args)
   /* Translators: %s is the list of CSV columns */
   summary = g_strdup_printf (_("Print every import, report run and send round, newest first: "
                                "when it started, the user who ran it, what it did, how it "
-                               "ended and its counts. With --format=csv, one CSV row each "
+                               "ended and its counts, then each failure of a report run or "
+                               "send round on a line of its own: who and why. With --format=csv, one CSV row each "
                                "with a header line: %s."), RS_ACTIVITY_CSV_HEADER);
   g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -540,6 +541,18 @@ cmd_log (GStrv *args)
   for (guint i = 0; i < entries_found->len; i++)
     {
       RsActivityEntry *entry = g_ptr_array_index (entries_found, i);
+      g_autoptr(RsActivityEntry) details = NULL;
+
+      /* A list leaves the failures out; an import's rows with a problem
+       * are in its own log (`imports`), not here. */
+      if (entry->n_failures > 0 && entry->kind != RS_ACTIVITY_IMPORT)
+        {
+          details = rs_activity_get (store, entry->id, &error);
+          if (error != NULL)
+            return fail ("log: %s", error->message);
+          if (details != NULL)
+            entry = details;
+        }
 
       if (csv)
         {
@@ -550,6 +563,14 @@ cmd_log (GStrv *args)
           g_autofree char *line = rs_activity_entry_describe (entry);
 
           g_string_append_printf (out, "%" G_GINT64_FORMAT "\t%s\n", entry->id, line);
+          for (guint j = 0; entry->failures != NULL && j < entry->failures->len; j++)
+            {
+              g_autofree char *failure = NULL;
+
+              failure = rs_activity_failure_describe (g_ptr_array_index (entry->failures, j));
+              g_strdelimit (failure, "\r\n\t", ' ');
+              g_string_append_printf (out, "\t  %s\n", failure);
+            }
         }
     }
   fputs (out->str, stdout);

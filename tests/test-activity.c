@@ -633,16 +633,19 @@ test_cli (Fixture       *fixture,
   rs_test_run_cli (&text, option, "log", NULL);
   g_assert_cmpstr (text.err, ==, "");
   g_assert_cmpint (text.status, ==, 0);
-  g_assert_cmpuint (count_lines (text.out), ==, 2);
+  g_assert_cmpuint (count_lines (text.out), ==, 3);
   lines = g_strsplit (text.out, "\n", -1);
   g_assert_true (g_str_has_prefix (lines[0], "2\t"));
   g_assert_nonnull (strstr (lines[0], g_get_user_name ()));
   g_assert_nonnull (strstr (lines[0], "Report run: done. 3 made"));
   g_assert_nonnull (strstr (lines[0], "1 not possible"));
   g_assert_nonnull (strstr (lines[0], "(1 failure)"));
-  g_assert_true (g_str_has_prefix (lines[1], "1\t"));
-  g_assert_nonnull (strstr (lines[1], "Import of “"));
-  g_assert_nonnull (strstr (lines[1], "master, \"round 2\".csv”: done. 4 new"));
+  /* Each failure under its entry: who and why */
+  g_assert_cmpstr (lines[1], ==, "\t  Lena Öberg (Fjord AS, id 3): not possible: "
+                                 "insufficient data (4 of 15 scores)");
+  g_assert_true (g_str_has_prefix (lines[2], "1\t"));
+  g_assert_nonnull (strstr (lines[2], "Import of “"));
+  g_assert_nonnull (strstr (lines[2], "master, \"round 2\".csv”: done. 4 new"));
 
   rs_test_run_cli (&csv, option, "log", "--format=csv", NULL);
   g_assert_cmpstr (csv.err, ==, "");
@@ -652,8 +655,10 @@ test_cli (Fixture       *fixture,
   g_assert_cmpstr (rows[0], ==, RS_ACTIVITY_CSV_HEADER);
   g_assert_cmpstr (rows[3], ==, "");
   g_assert_true (g_str_has_prefix (rows[1], "2,reports,done,,"));
-  /* total … remaining, failures, error */
-  g_assert_true (g_str_has_suffix (rows[1], ",4,,,,,,,3,0,1,,0,,,0,1,"));
+  /* total … remaining, failures, error, failure_details */
+  g_assert_true (g_str_has_suffix (rows[1], ",4,,,,,,,3,0,1,,0,,,0,1,,"
+                                   "\"Lena Öberg (Fjord AS, id 3): not possible: "
+                                   "insufficient data (4 of 15 scores)\""));
   quoted = g_strdup_printf (",\"%s\",", fixture->csv);
   {
     g_autofree char *escaped = NULL;
@@ -663,7 +668,7 @@ test_cli (Fixture       *fixture,
     g_assert_true (g_str_has_prefix (rows[2], "1,import,done,,"));
     g_assert_nonnull (strstr (rows[2], escaped));
   }
-  g_assert_nonnull (strstr (rows[2], ",1,,4,0,0,1,0,0,,,,,,,,,1,"));
+  g_assert_true (g_str_has_suffix (rows[2], ",1,,4,0,0,1,0,0,,,,,,,,,1,,"));
 
   rs_test_run_cli (&bad, option, "log", "--format=xml", NULL);
   g_assert_cmpint (bad.status, ==, 2);

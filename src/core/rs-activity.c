@@ -1081,5 +1081,22 @@ rs_activity_append_csv (GString               *out,
   append_count (out, TRUE, entry->n_failures);
   g_string_append_c (out, ',');
   rs_export_append_text_field (out, entry->error, ',');
+  g_string_append_c (out, ',');
+  if (entry->failures != NULL && entry->failures->len > 0)
+    {
+      g_autoptr(GString) details = g_string_new (NULL);
+
+      for (guint i = 0; i < entry->failures->len; i++)
+        {
+          g_autofree char *failure = NULL;
+
+          failure = rs_activity_failure_describe (g_ptr_array_index (entry->failures, i));
+          g_strdelimit (failure, "\r\n", ' ');
+          if (i > 0)
+            g_string_append_c (details, '\n');
+          g_string_append (details, failure);
+        }
+      rs_export_append_text_field (out, details->str, ',');
+    }
   g_string_append_c (out, '\n');
 }

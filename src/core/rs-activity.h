@@ -121,11 +121,13 @@ char            *rs_activity_entry_describe         (const RsActivityEntry *entr
 char            *rs_activity_format_time            (gint64                 at);
 
 /* The columns of `resiliencescan log --format=csv`, in order. Counts that
- * are not of an entry's kind are empty. */
+ * are not of an entry's kind are empty; failure_details has each failure
+ * (rs_activity_failure_describe()) on a line of its own, when the entry
+ * came from rs_activity_get(). */
 #define RS_ACTIVITY_CSV_HEADER \
   "id,kind,outcome,mode,started,ended,user,subject,import,total,added,updated,unchanged," \
   "skipped,flagged,duplicates,made,up_to_date,not_possible,sent,failed,deferred,unknown," \
-  "remaining,failures,error"
+  "remaining,failures,error,failure_details"
 
 /* CSV (RFC 4180 quoting; lines end in "\n" as `list` has them): the header
  * line, and one line per entry */
