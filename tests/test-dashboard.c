@@ -5,6 +5,8 @@
 
 #include <math.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rs-companies.h"
 #include "rs-dashboard.h"
@@ -853,6 +855,72 @@ test_cli (Fixture       *fixture,
   assert_contains (help.out, "dashboard");
 }
 
+/* `dashboard --output` at a symbolic link writes the PDF to the link's
+ * target and leaves the link; a file that was there keeps its permission
+ * bits (0600 here, 0640 there); a new file gets the umask's. */
+static void
+test_cli_link_and_mode (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *option = g_strdup_printf ("--database=%s", fixture->db);
+  g_autofree char *target = g_build_filename (fixture->dir, "private.pdf", NULL);
+  g_autofree char *link = g_build_filename (fixture->dir, "latest.pdf", NULL);
+  g_autofree char *chain = g_build_filename (fixture->dir, "chain.pdf", NULL);
+  g_autofree char *plain = g_build_filename (fixture->dir, "plain.pdf", NULL);
+  g_autofree char *fresh = g_build_filename (fixture->dir, "fresh.pdf", NULL);
+  const char *outputs[] = { link, chain, plain, fresh };
+  GStatBuf buf;
+  mode_t mask;
+
+  g_clear_object (&fixture->store);
+
+  g_assert_true (g_file_set_contents (target, "old", -1, NULL));
+  g_assert_cmpint (g_chmod (target, 0600), ==, 0);
+  /* Relative links, one through the other */
+  g_assert_cmpint (symlink ("private.pdf", link), ==, 0);
+  g_assert_cmpint (symlink ("latest.pdf", chain), ==, 0);
+  g_assert_true (g_file_set_contents (plain, "old", -1, NULL));
+  g_assert_cmpint (g_chmod (plain, 0640), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      g_auto(RsCliResult) result = { 0 };
+      g_autofree char *output_option = g_strdup_printf ("--output=%s", outputs[i]);
+      g_autofree char *expected = g_strdup_printf ("%s\n", outputs[i]);
+      g_autofree char *text = NULL;
+
+      rs_test_run_cli (&result, option, "dashboard", output_option, NULL);
+      g_assert_cmpstr (result.err, ==, "");
+      g_assert_cmpint (result.status, ==, 0);
+      g_assert_cmpstr (result.out, ==, expected);
+      text = pdf_text (outputs[i]);
+      assert_contains (text, "Executive Dashboard");
+    }
+
+  g_assert_cmpint (g_lstat (link, &buf), ==, 0);
+  g_assert_true (S_ISLNK (buf.st_mode));
+  g_assert_cmpint (g_lstat (chain, &buf), ==, 0);
+  g_assert_true (S_ISLNK (buf.st_mode));
+  g_assert_cmpint (g_lstat (target, &buf), ==, 0);
+  g_assert_true (S_ISREG (buf.st_mode));
+  g_assert_cmpint (buf.st_mode & 07777, ==, 0600);
+  g_assert_cmpint (g_stat (plain, &buf), ==, 0);
+  g_assert_cmpint (buf.st_mode & 07777, ==, 0640);
+  mask = umask (0);
+  umask (mask);
+  g_assert_cmpint (g_stat (fresh, &buf), ==, 0);
+  g_assert_cmpint (buf.st_mode & 07777, ==, 0666 & ~mask);
+
+  /* No temporary file left beside them */
+  {
+    g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_suffix (name, ".tmp"));
+  }
+}
+
 /* A test entry is left out whatever else is wrong with it (no address, no
  * name): the import says first that it is a test entry. */
 static void
@@ -921,6 +989,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/dashboard/cli", Fixture, NULL, fixture_set_up_round, test_cli,
               fixture_tear_down);
+  g_test_add ("/dashboard/cli-link-and-mode", Fixture, NULL, fixture_set_up_round,
+              test_cli_link_and_mode, fixture_tear_down);
 
   return g_test_run ();
 }

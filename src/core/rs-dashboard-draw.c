@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <pango/pangocairo.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rs-branding.h"
@@ -1594,6 +1595,40 @@ set_write_error (GError     **error,
   return FALSE;
 }
 
+/* The file a write to @path lands in: the end of its chain of symbolic
+ * links (one that points nowhere yet included), so that the PDF replaces
+ * the link's target rather than the link. */
+static char *
+resolve_links (const char *path)
+{
+  g_autofree char *target = g_strdup (path);
+
+  /* As many links as the kernel follows (ELOOP beyond) */
+  for (guint hops = 0; hops < 40; hops++)
+    {
+      g_autofree char *link = NULL;
+      g_autofree char *dir = NULL;
+      GStatBuf buf;
+
+      if (g_lstat (target, &buf) != 0 || !S_ISLNK (buf.st_mode))
+        break;
+      link = g_file_read_link (target, NULL);
+      if (link == NULL)
+        break;
+      if (g_path_is_absolute (link))
+        {
+          g_free (target);
+          target = g_steal_pointer (&link);
+          continue;
+        }
+      dir = g_path_get_dirname (target);
+      g_free (target);
+      target = g_build_filename (dir, link, NULL);
+    }
+
+  return g_steal_pointer (&target);
+}
+
 /**
  * rs_dashboard_write_pdf:
  *
@@ -1622,8 +1657,10 @@ rs_dashboard_write_pdf_branded (RsDashboard      *self,
                                 const char       *path,
                                 GError          **error)
 {
+  g_autofree char *target = NULL;
   g_autofree char *tmp_path = NULL;
   g_autofree char *date = NULL;
+  GStatBuf old;
   WriteState state = { -1, 0 };
   cairo_surface_t *surface;
   cairo_t *cr;
@@ -1633,10 +1670,23 @@ rs_dashboard_write_pdf_branded (RsDashboard      *self,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  tmp_path = g_strconcat (path, ".XXXXXX.tmp", NULL);
+  /* Through a temporary file beside the target, renamed over it when it is
+   * complete: a symbolic link at @path keeps pointing to the new PDF, and a
+   * file that was there keeps its permissions. */
+  target = resolve_links (path);
+  tmp_path = g_strconcat (target, ".XXXXXX.tmp", NULL);
   state.fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
   if (state.fd < 0)
     return set_write_error (error, path, g_strerror (errno));
+  if (g_stat (target, &old) == 0 && S_ISREG (old.st_mode) &&
+      fchmod (state.fd, old.st_mode & 07777) != 0)
+    {
+      int saved_errno = errno;
+
+      close (state.fd);
+      g_unlink (tmp_path);
+      return set_write_error (error, path, g_strerror (saved_errno));
+    }
 
   date = g_date_time_format (self->computed_at, "%Y-%m-%d");
   surface = cairo_pdf_surface_create_for_stream (write_to_fd, &state,
@@ -1670,7 +1720,7 @@ rs_dashboard_write_pdf_branded (RsDashboard      *self,
       state.saved_errno = errno;
       status = CAIRO_STATUS_WRITE_ERROR;
     }
-  if (status == CAIRO_STATUS_SUCCESS && g_rename (tmp_path, path) != 0)
+  if (status == CAIRO_STATUS_SUCCESS && g_rename (tmp_path, target) != 0)
     {
       state.saved_errno = errno;
       status = CAIRO_STATUS_WRITE_ERROR;
