@@ -262,8 +262,9 @@ test_full (Fixture       *fixture,
   g_assert_null (strstr (text, NOTICE_NL));
   /* The footer on each page */
   g_assert_nonnull (strstr (strstr (strstr (text, FOOTER) + 1, FOOTER) + 1, FOOTER));
-  /* The logo and the two PNG partner logos; the SVG one is drawn as lines. */
-  g_assert_cmpuint (report_images (fixture, "ivo@example.com"), ==, 3);
+  /* The logo, the two PNG partner logos and the SVG one, drawn once into
+   * pixels (with its soft mask for the rounded corners) */
+  g_assert_cmpuint (report_images (fixture, "ivo@example.com"), ==, 5);
   g_clear_pointer (&text, g_free);
 
   text = report_text (fixture, "anne@example.org");
@@ -276,7 +277,7 @@ test_full (Fixture       *fixture,
   assert_contains (text, "Page 1 of 2");
   assert_contains (text, "Page 2 of 2");
   assert_contains (text, NOTICE_EN);
-  g_assert_cmpuint (report_images (fixture, "lena@example.net"), ==, 3);
+  g_assert_cmpuint (report_images (fixture, "lena@example.net"), ==, 5);
 }
 
 /* The dashboard PDF with the same look: logo and name on its first page,
@@ -379,6 +380,144 @@ test_unreadable_logos (Fixture       *fixture,
   summary = generate (fixture);
   g_assert_cmpuint (summary->made, ==, 5);
   g_unlink (fifo);
+}
+
+/* The pdfimages -list lines of @path after its two lines of heading */
+static GStrv
+image_lines (const char *path)
+{
+  g_autofree char *list = run ("pdfimages", path);
+  g_auto(GStrv) lines = g_strsplit (g_strchomp (list), "\n", -1);
+
+  g_assert_cmpuint (g_strv_length (lines), >=, 2);
+
+  return g_strdupv (lines + 2);
+}
+
+/* A 4000 × 4000 PNG as logo and a 4000 × 1000 one as partner logo:
+ * embedded at no more than the 300 dpi of the box each is drawn in (192 ×
+ * 192 and 484 × 121 pixels), so each PDF stays small; the dashboard's
+ * likewise. */
+static void
+test_huge_logo (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *logo = write_png (fixture, "huge.png", 4000, 4000, 0.2);
+  g_autofree char *wide = write_png (fixture, "wide.png", 4000, 1000, 0.6);
+  const char *partners[] = { wide, NULL };
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *dashboard_path = g_build_filename (fixture->dir, "dashboard.pdf", NULL);
+  g_autoptr(RsDashboard) dashboard = NULL;
+  const char *pdfs[2];
+  GStatBuf buf;
+  sqlite3 *db;
+
+  g_settings_set_string (fixture->settings, "report-logo", logo);
+  g_settings_set_strv (fixture->settings, "report-partner-logos", partners);
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+  path = report_of (fixture, "ivo@example.com");
+
+  db = rs_store_get_connection (fixture->store, &error);
+  g_assert_no_error (error);
+  dashboard = rs_dashboard_compute (db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rs_dashboard_write_pdf (dashboard, "en", dashboard_path, &error));
+  g_assert_no_error (error);
+
+  pdfs[0] = path;
+  pdfs[1] = dashboard_path;
+  for (guint p = 0; p < G_N_ELEMENTS (pdfs); p++)
+    {
+      g_auto(GStrv) lines = image_lines (pdfs[p]);
+
+      /* page num type width height … */
+      g_assert_cmpuint (g_strv_length (lines), ==, 2);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+          g_autoptr(GPtrArray) words = g_ptr_array_new ();
+          guint64 width;
+          guint64 height;
+
+          for (guint f = 0; fields[f] != NULL; f++)
+            if (fields[f][0] != '\0')
+              g_ptr_array_add (words, fields[f]);
+          g_assert_cmpuint (words->len, >, 4);
+          width = g_ascii_strtoull (g_ptr_array_index (words, 3), NULL, 10);
+          height = g_ascii_strtoull (g_ptr_array_index (words, 4), NULL, 10);
+          g_test_message ("%s: %s", pdfs[p], lines[i]);
+          g_assert_cmpuint (width, <=, 625);
+          g_assert_cmpuint (height, <=, 192);
+          g_assert_cmpuint (width, >=, 150);
+          /* x-ppi and y-ppi: 300 dpi at the size drawn, give or take rounding */
+          g_assert_cmpuint (g_ascii_strtoull (g_ptr_array_index (words, 12), NULL, 10), <=, 310);
+          g_assert_cmpuint (g_ascii_strtoull (g_ptr_array_index (words, 13), NULL, 10), <=, 310);
+        }
+      g_assert_cmpint (g_stat (pdfs[p], &buf), ==, 0);
+      g_assert_cmpint (buf.st_size, <, 400 * 1024);
+    }
+}
+
+/* An SVG whose <use> elements refer to groups of more <use> elements,
+ * eight deep, eight each (a “billion laughs” of shapes): it is refused
+ * after at most 2 seconds of drawing with a message for Preferences, not
+ * drawn again by later brandings, and the reports are made without it. */
+static void
+test_svg_bomb (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GString) svg = g_string_new (NULL);
+  g_autofree char *bomb = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RsReportSummary) summary = NULL;
+  gint64 start;
+
+  g_string_append (svg, "<svg xmlns='http://www.w3.org/2000/svg' "
+                        "xmlns:xlink='http://www.w3.org/1999/xlink' width='200' height='60' "
+                        "viewBox='0 0 200 60'><defs><g id='l0'>"
+                        "<rect width='3' height='3' fill='#1a5fb4'/>"
+                        "<circle cx='1' cy='1' r='1' fill='#e01b24'/>"
+                        "<rect x='1' width='2' height='1' fill='#26a269'/>"
+                        "<circle cx='2' cy='2' r='1' fill='#f6d32d'/></g>");
+  for (guint level = 1; level <= 6; level++)
+    {
+      g_string_append_printf (svg, "<g id='l%u'>", level);
+      for (guint i = 0; i < 8; i++)
+        g_string_append_printf (svg, "<use xlink:href='#l%u' x='%u' y='%u'/>", level - 1,
+                                i % 7, i % 5);
+      g_string_append (svg, "</g>");
+    }
+  g_string_append (svg, "</defs><use xlink:href='#l6'/></svg>");
+  bomb = write_file (fixture, "bomb.svg", svg->str);
+
+  start = g_get_monotonic_time ();
+  g_assert_false (rs_branding_check_image (bomb, &error));
+  g_assert_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW);
+  assert_contains (error->message, bomb);
+  assert_contains (error->message, "takes longer to draw than a logo may (2 seconds)");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  /* Known now: refused at once */
+  start = g_get_monotonic_time ();
+  g_assert_false (rs_branding_check_image (bomb, &error));
+  g_assert_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  g_settings_set_string (fixture->settings, "report-logo", bomb);
+  g_settings_set_string (fixture->settings, "report-footer", FOOTER);
+  start = g_get_monotonic_time ();
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+  text = report_text (fixture, "ivo@example.com");
+  assert_contains (text, FOOTER);
+  g_assert_cmpuint (report_images (fixture, "ivo@example.com"), ==, 0);
 }
 
 /* A logo that is missing or not an image: the reports are made without it,
@@ -497,6 +636,10 @@ main (int   argc,
   g_test_add ("/branding/bad-logos", Fixture, NULL, fixture_set_up, test_bad_logos,
               fixture_tear_down);
   g_test_add ("/branding/outdated", Fixture, NULL, fixture_set_up, test_outdated,
+              fixture_tear_down);
+  g_test_add ("/branding/huge-logo", Fixture, NULL, fixture_set_up, test_huge_logo,
+              fixture_tear_down);
+  g_test_add ("/branding/svg-bomb", Fixture, NULL, fixture_set_up, test_svg_bomb,
               fixture_tear_down);
 
   return g_test_run ();

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <librsvg/rsvg.h>
+#include <math.h>
 #include <pango/pangocairo.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,17 +26,40 @@
 
 G_DEFINE_QUARK (rs-branding-error-quark, rs_branding_error)
 
-/* A logo as its file was when the branding was made. The bytes are decoded
- * anew for every drawing, so that no cairo surface is shared by threads. */
+/* A logo drawn once, when the branding is made, into pixels no larger than
+ * its box needs at 300 dpi (a 4000 × 4000 PNG would otherwise be embedded
+ * whole in every PDF, an SVG drawn anew each time). Each drawing wraps a
+ * copy of the pixels in a surface of its own, so that no cairo surface is
+ * shared by threads. */
+typedef struct
+{
+  int width;
+  int height;
+  int stride;
+  guchar *pixels;
+} Raster;
+
 typedef struct
 {
   char *path;
-  GBytes *bytes;
-  gboolean svg;
+  /* SHA-256 of the file, for the branding's hash */
+  char *sha256;
+  /* Drawn in a partner logo's box rather than the header's */
+  gboolean partner;
+  Raster *raster;
+  /* The raster's size, which the drawn size keeps the proportions of */
   double width;
   double height;
   GError *error;
 } Image;
+
+/* A raster's bounds: its box at 300 dpi; the header's logo box, or a
+ * partner logo's on an A4 page with margins of 42 pt (the reports' and the
+ * dashboard's) */
+#define RASTER_DPI 300.0
+#define PARTNER_MAX_WIDTH 116.0
+/* How long an SVG logo may take to draw, once, in microseconds */
+#define SVG_BUDGET_US (2 * G_USEC_PER_SEC)
 
 struct _RsBranding
 {
@@ -91,6 +115,197 @@ decode_png (GBytes *bytes)
   return surface;
 }
 
+static void
+raster_free (Raster *raster)
+{
+  if (raster == NULL)
+    return;
+  g_free (raster->pixels);
+  g_free (raster);
+}
+
+/* The pixels of @surface (ARGB32) */
+static Raster *
+raster_new_from_surface (cairo_surface_t *surface)
+{
+  Raster *raster = g_new0 (Raster, 1);
+
+  cairo_surface_flush (surface);
+  raster->width = cairo_image_surface_get_width (surface);
+  raster->height = cairo_image_surface_get_height (surface);
+  raster->stride = cairo_image_surface_get_stride (surface);
+  raster->pixels = g_memdup2 (cairo_image_surface_get_data (surface),
+                              (gsize) raster->stride * raster->height);
+
+  return raster;
+}
+
+static cairo_surface_t *
+raster_to_surface (const Raster *raster)
+{
+  cairo_surface_t *surface;
+  guchar *data;
+  int stride;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, raster->width, raster->height);
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    return surface;
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int row = 0; row < raster->height; row++)
+    memcpy (data + (gsize) row * stride, raster->pixels + (gsize) row * raster->stride,
+            (gsize) MIN (stride, raster->stride));
+  cairo_surface_mark_dirty (surface);
+
+  return surface;
+}
+
+/* The pixel size of an image of @width × @height drawn in the raster's
+ * bounds; never larger than it is when @grow is FALSE. */
+static void
+raster_size (double    width,
+             double    height,
+             gboolean  partner,
+             gboolean  grow,
+             int      *pixel_width,
+             int      *pixel_height)
+{
+  double box_width = partner ? PARTNER_MAX_WIDTH : RS_BRANDING_LOGO_MAX_WIDTH;
+  double box_height = partner ? PARTNER_HEIGHT : RS_BRANDING_LOGO_HEIGHT;
+  double scale = MIN (ceil (box_width * RASTER_DPI / 72.0) / width,
+                      ceil (box_height * RASTER_DPI / 72.0) / height);
+
+  if (!grow)
+    scale = MIN (scale, 1.0);
+  *pixel_width = MAX (1, (int) ceil (width * scale - 0.01));
+  *pixel_height = MAX (1, (int) ceil (height * scale - 0.01));
+}
+
+/* @surface scaled down to the raster's bounds (as it is when it fits) */
+static Raster *
+raster_new_scaled (cairo_surface_t *surface,
+                   gboolean         partner)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  int pixel_width;
+  int pixel_height;
+  cairo_surface_t *scaled;
+  cairo_t *cr;
+  Raster *raster;
+
+  raster_size (width, height, partner, FALSE, &pixel_width, &pixel_height);
+  if (pixel_width == width && pixel_height == height &&
+      cairo_image_surface_get_format (surface) == CAIRO_FORMAT_ARGB32)
+    return raster_new_from_surface (surface);
+
+  scaled = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, pixel_width, pixel_height);
+  cr = cairo_create (scaled);
+  cairo_scale (cr, (double) pixel_width / width, (double) pixel_height / height);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  raster = raster_new_from_surface (scaled);
+  cairo_surface_destroy (scaled);
+
+  return raster;
+}
+
+/* An SVG drawn on a thread of its own, which a logo that takes too long
+ * is left to finish alone: shared by both, freed by the last. */
+typedef struct
+{
+  gint ref_count;
+  GMutex mutex;
+  GCond cond;
+  RsvgHandle *handle;
+  int width;
+  int height;
+  gboolean done;
+  Raster *raster;
+} SvgRender;
+
+static void
+svg_render_unref (SvgRender *render)
+{
+  if (!g_atomic_int_dec_and_test (&render->ref_count))
+    return;
+  g_clear_object (&render->handle);
+  raster_free (render->raster);
+  g_mutex_clear (&render->mutex);
+  g_cond_clear (&render->cond);
+  g_free (render);
+}
+
+static gpointer
+svg_render_thread (gpointer data)
+{
+  SvgRender *render = data;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  RsvgRectangle viewport = { 0, 0, render->width, render->height };
+  Raster *raster = NULL;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, render->width, render->height);
+  cr = cairo_create (surface);
+  if (rsvg_handle_render_document (render->handle, cr, &viewport, NULL))
+    raster = raster_new_from_surface (surface);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+
+  g_mutex_lock (&render->mutex);
+  render->raster = raster;
+  render->done = TRUE;
+  g_cond_signal (&render->cond);
+  g_mutex_unlock (&render->mutex);
+  svg_render_unref (render);
+
+  return NULL;
+}
+
+/* @handle drawn into @width × @height pixels, or %NULL when that fails or
+ * does not end within SVG_BUDGET_US (@too_slow then says so). */
+static Raster *
+svg_render (RsvgHandle *handle,
+            int         width,
+            int         height,
+            gboolean   *too_slow)
+{
+  SvgRender *render = g_new0 (SvgRender, 1);
+  gint64 end = g_get_monotonic_time () + SVG_BUDGET_US;
+  Raster *raster = NULL;
+  GThread *thread;
+
+  *too_slow = FALSE;
+  render->ref_count = 2;
+  g_mutex_init (&render->mutex);
+  g_cond_init (&render->cond);
+  render->handle = g_object_ref (handle);
+  render->width = width;
+  render->height = height;
+
+  thread = g_thread_new ("rs-branding-svg", svg_render_thread, render);
+  g_mutex_lock (&render->mutex);
+  while (!render->done)
+    if (!g_cond_wait_until (&render->cond, &render->mutex, end))
+      break;
+  if (render->done)
+    raster = g_steal_pointer (&render->raster);
+  else
+    *too_slow = TRUE;
+  g_mutex_unlock (&render->mutex);
+
+  if (*too_slow)
+    g_thread_unref (thread);
+  else
+    g_thread_join (thread);
+  svg_render_unref (render);
+
+  return raster;
+}
+
 static RsvgHandle *
 decode_svg (GBytes  *bytes,
             GError **error)
@@ -132,6 +347,15 @@ svg_size (RsvgHandle *handle,
 }
 
 static gboolean
+image_set_size (Image *image)
+{
+  image->width = image->raster->width;
+  image->height = image->raster->height;
+
+  return TRUE;
+}
+
+static gboolean
 image_decode (Image   *image,
               GBytes  *bytes,
               GError **error)
@@ -166,23 +390,40 @@ image_decode (Image   *image,
 
       if (surface != NULL)
         {
-          image->width = cairo_image_surface_get_width (surface);
-          image->height = cairo_image_surface_get_height (surface);
+          if (cairo_image_surface_get_width (surface) > 0 &&
+              cairo_image_surface_get_height (surface) > 0)
+            image->raster = raster_new_scaled (surface, image->partner);
           cairo_surface_destroy (surface);
-          if (image->width > 0 && image->height > 0)
-            return TRUE;
+          if (image->raster != NULL)
+            return image_set_size (image);
         }
     }
   else
     {
-      RsvgHandle *handle = decode_svg (bytes, NULL);
+      g_autoptr(GObject) handle = G_OBJECT (decode_svg (bytes, NULL));
 
       if (handle != NULL)
         {
-          svg_size (handle, &image->width, &image->height);
-          image->svg = TRUE;
-          g_object_unref (handle);
-          return TRUE;
+          double width;
+          double height;
+          int pixel_width;
+          int pixel_height;
+          gboolean too_slow;
+
+          svg_size (RSVG_HANDLE (handle), &width, &height);
+          raster_size (width, height, image->partner, TRUE, &pixel_width, &pixel_height);
+          image->raster = svg_render (RSVG_HANDLE (handle), pixel_width, pixel_height, &too_slow);
+          if (image->raster != NULL)
+            return image_set_size (image);
+          if (too_slow)
+            {
+              /* Translators: %s is the path of an SVG logo file; %d a number of seconds */
+              g_set_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW,
+                           _("“%s” takes longer to draw than a logo may (%d seconds); the "
+                             "reports are made without it"),
+                           display, (int) (SVG_BUDGET_US / G_USEC_PER_SEC));
+              return FALSE;
+            }
         }
     }
 
@@ -193,6 +434,10 @@ image_decode (Image   *image,
   return FALSE;
 }
 
+/* SHA-256 of the SVG logos that took too long to draw */
+static GMutex too_slow_lock;
+static GHashTable *too_slow;
+
 static void
 image_load (Image      *image,
             const char *path)
@@ -200,6 +445,8 @@ image_load (Image      *image,
   g_autofree char *contents = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *sha256 = NULL;
+  gboolean known_slow;
   gsize length;
 
   GStatBuf buf;
@@ -235,15 +482,45 @@ image_load (Image      *image,
     }
 
   bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+
+  /* An SVG that took too long is not drawn again (nor left running again)
+   * by every later branding of this process: the preview makes one per
+   * respondent. */
+  g_mutex_lock (&too_slow_lock);
+  known_slow = too_slow != NULL && g_hash_table_contains (too_slow, sha256);
+  g_mutex_unlock (&too_slow_lock);
+  if (known_slow)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (&image->error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW,
+                   _("“%s” takes longer to draw than a logo may (%d seconds); the "
+                     "reports are made without it"),
+                   display, (int) (SVG_BUDGET_US / G_USEC_PER_SEC));
+      return;
+    }
+
   if (image_decode (image, bytes, &image->error))
-    image->bytes = g_steal_pointer (&bytes);
+    {
+      image->sha256 = g_steal_pointer (&sha256);
+    }
+  else if (g_error_matches (image->error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW))
+    {
+      g_mutex_lock (&too_slow_lock);
+      if (too_slow == NULL)
+        too_slow = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (too_slow, g_steal_pointer (&sha256));
+      g_mutex_unlock (&too_slow_lock);
+    }
 }
 
 static void
 image_clear (Image *image)
 {
   g_clear_pointer (&image->path, g_free);
-  g_clear_pointer (&image->bytes, g_bytes_unref);
+  g_clear_pointer (&image->sha256, g_free);
+  g_clear_pointer (&image->raster, raster_free);
   g_clear_error (&image->error);
 }
 
@@ -292,12 +569,8 @@ static void
 hash_image (GChecksum   *checksum,
             const Image *image)
 {
-  if (image->bytes != NULL)
-    {
-      g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, image->bytes);
-
-      hash_text (checksum, sha256);
-    }
+  if (image->raster != NULL)
+    hash_text (checksum, image->sha256);
   else
     {
       hash_text (checksum, "-");
@@ -336,11 +609,13 @@ rs_branding_new (const char         *name,
         continue;
       if (branding->n_partners == RS_BRANDING_MAX_PARTNERS)
         break;
+      branding->partners[branding->n_partners].partner = TRUE;
       image_load (&branding->partners[branding->n_partners++], partners[i]);
     }
 
   /* What the PDFs show of it: the texts and each logo's contents. */
-  hash_text (checksum, "rs-branding 1");
+  /* 2: logos drawn from rasters of at most 300 dpi */
+  hash_text (checksum, "rs-branding 2");
   hash_text (checksum, branding->name);
   hash_text (checksum, branding->notice_en);
   hash_text (checksum, branding->notice_nl);
@@ -456,10 +731,10 @@ rs_branding_is_empty (const RsBranding *branding)
 
   if (branding->name[0] != '\0' || branding->notice_en[0] != '\0' ||
       branding->notice_nl[0] != '\0' || branding->footer[0] != '\0' ||
-      branding->logo.bytes != NULL)
+      branding->logo.raster != NULL)
     return FALSE;
   for (guint i = 0; i < branding->n_partners; i++)
-    if (branding->partners[i].bytes != NULL)
+    if (branding->partners[i].raster != NULL)
       return FALSE;
 
   return TRUE;
@@ -484,9 +759,9 @@ rs_branding_get_n_images (const RsBranding *branding)
   if (branding == NULL)
     return 0;
 
-  n += branding->logo.bytes != NULL;
+  n += branding->logo.raster != NULL;
   for (guint i = 0; i < branding->n_partners; i++)
-    n += branding->partners[i].bytes != NULL;
+    n += branding->partners[i].raster != NULL;
 
   return n;
 }
@@ -513,26 +788,10 @@ image_draw (const Image *image,
             double       width,
             double       height)
 {
-  if (image->svg)
-    {
-      RsvgHandle *handle = decode_svg (image->bytes, NULL);
-      RsvgRectangle viewport = { x, y, width, height };
+  cairo_surface_t *surface = raster_to_surface (image->raster);
 
-      if (handle != NULL)
-        {
-          cairo_save (cr);
-          if (!rsvg_handle_render_document (handle, cr, &viewport, NULL))
-            g_debug ("Could not draw the logo %s", image->path);
-          cairo_restore (cr);
-          g_object_unref (handle);
-        }
-    }
-  else
+  if (cairo_surface_status (surface) == CAIRO_STATUS_SUCCESS)
     {
-      cairo_surface_t *surface = decode_png (image->bytes);
-
-      if (surface == NULL)
-        return;
       cairo_save (cr);
       cairo_translate (cr, x, y);
       cairo_scale (cr, width / image->width, height / image->height);
@@ -540,8 +799,8 @@ image_draw (const Image *image,
       cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
       cairo_paint (cr);
       cairo_restore (cr);
-      cairo_surface_destroy (surface);
     }
+  cairo_surface_destroy (surface);
 }
 
 /* Text as the reports draw it: unhinted, so a preview breaks lines as the
@@ -655,7 +914,7 @@ rs_branding_draw_header (const RsBranding *branding,
   if (branding == NULL)
     return 0;
 
-  if (branding->logo.bytes != NULL)
+  if (branding->logo.raster != NULL)
     {
       double drawn_height;
 
@@ -748,7 +1007,7 @@ rs_branding_has_closing (const RsBranding *branding,
   if (notice_for (branding, language)[0] != '\0')
     return TRUE;
   for (guint i = 0; i < branding->n_partners; i++)
-    if (branding->partners[i].bytes != NULL)
+    if (branding->partners[i].raster != NULL)
       return TRUE;
 
   return FALSE;
@@ -764,7 +1023,7 @@ closing (const RsBranding *branding,
          gboolean          draw)
 {
   const char *notice;
-  guint n_logos = rs_branding_get_n_images (branding) - (branding->logo.bytes != NULL);
+  guint n_logos = rs_branding_get_n_images (branding) - (branding->logo.raster != NULL);
   double top = y;
 
   if (!rs_branding_has_closing (branding, language))
@@ -804,7 +1063,7 @@ closing (const RsBranding *branding,
           double drawn_width;
           double drawn_height;
 
-          if (image->bytes == NULL)
+          if (image->raster == NULL)
             continue;
           image_fit (image, box, PARTNER_HEIGHT, &drawn_width, &drawn_height);
           image_draw (image, cr, left + (box - drawn_width) / 2,

@@ -12,9 +12,11 @@ G_BEGIN_DECLS
  * partner logos, a confidentiality notice (English and Dutch) and a footer
  * line, from Preferences → Reports.
  *
- * An RsBranding holds the logo files' contents as they were when it was
- * made, and never changes: a reference may be handed to worker threads, and
- * several threads may draw with it at once, each on its own cairo_t. A logo
+ * An RsBranding holds the logos as they were when it was made, drawn once
+ * into pixels of at most 300 dpi at the size the PDFs show them (an SVG that
+ * takes more than 2 seconds to draw is left out), and never changes: a
+ * reference may be handed to worker threads, and several threads may draw
+ * with it at once, each on its own cairo_t. A logo
  * that is missing or not a PNG or SVG image is left out (its error says
  * why); drawing never fails because of it.
  *
@@ -45,6 +47,7 @@ typedef enum
 {
   RS_BRANDING_ERROR_MISSING,
   RS_BRANDING_ERROR_NOT_AN_IMAGE,
+  RS_BRANDING_ERROR_TOO_SLOW,
 } RsBrandingError;
 
 typedef struct _RsBranding RsBranding;
