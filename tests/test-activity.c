@@ -534,7 +534,8 @@ test_migration (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   sqlite3 *db = rs_store_get_connection (fixture->store, NULL);
 
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE activity_failure; DROP TABLE activity;"
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE delivery DROP COLUMN report_look;"
+                                     "DROP TABLE activity_failure; DROP TABLE activity;"
                                      "PRAGMA user_version = 11;", NULL, NULL, NULL),
                    ==, SQLITE_OK);
   rs_store_release_connection (fixture->store);

@@ -11,6 +11,7 @@
 
 #include "core/rs-store.h"
 #include "rs-test-cli.h"
+#include "rs-test-smtp.h"
 #include "rs-test-util.h"
 
 #define LIST_HEADER_NO_NL "id,company,person,email,status,sent_at,mode,report,error,note"
@@ -91,6 +92,129 @@ test_cli_help_and_version (void)
   rs_test_run_cli (&version, "--version", NULL);
   g_assert_cmpint (version.status, ==, 0);
   g_assert_cmpstr (version.out, ==, PACKAGE_NAME " " PACKAGE_VERSION "\n");
+}
+
+static void
+run_gsettings (const char *key,
+               const char *value)
+{
+  const char *argv[] = { "gsettings", "set", APP_ID, key, value, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* A test round to the test address; how many messages the server has got
+ * since @before */
+static guint
+send_round (RsTestServer *server,
+            const char   *database,
+            guint         before,
+            RsCliResult  *result)
+{
+  g_autofree char *url = g_strdup_printf ("--smtp-url=%s", server->url);
+
+  rs_test_run_cli (result, database, "send", "--test-address=me@example.org", url,
+                   "--starttls=off", "--from=scan@example.com", "--rate=0", NULL);
+
+  return rs_test_server_count (server, "\"event\": \"message\"") - before;
+}
+
+/* The look of the reports changed with `gsettings set` while no window was
+ * open (the organisation's name, then the peer benchmark switch): a `send`
+ * finds the reports made before outdated and sends none of them; `generate`
+ * makes them again (or, when the benchmark block would not show, finds them
+ * as they are and takes them as made with the new look) and the next send
+ * sends them. The settings are in a key file that the commands share. */
+static void
+test_cli_send_after_gsettings (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *folder = g_build_filename (dir, "Reports", NULL);
+  g_autofree char *database = g_strdup_printf ("--database=%s", db);
+  g_autofree char *output = g_strdup_printf ("--output=%s", folder);
+  g_autofree char *old_backend = g_strdup (g_getenv ("GSETTINGS_BACKEND"));
+  g_autofree char *old_config = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+  RsTestServer server = { 0 };
+  guint sent = 0;
+  guint n;
+
+  g_assert_true (g_file_set_contents (csv,
+    "name,company_name,email_address,version,"
+    "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a,"
+    "do__r,do__c,do__f,do__v,do__a\n"
+    "Ivo Bos,Polder B.V.,ivo@example.com,Version 1.0 (eng),4,4,3,2,5,3,3,3,3,3,2,2,2,2,2\n"
+    "Sam Smit,Waal Bouw,sam@example.com,Version 1.0 (eng),5,5,5,5,5,5,5,5,5,5,5,5,5,5,5\n",
+    -1, NULL));
+  g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  rs_test_server_start (&server, NULL);
+
+  {
+    g_auto(RsCliResult) imported = { 0 };
+    g_auto(RsCliResult) made = { 0 };
+    g_auto(RsCliResult) first = { 0 };
+
+    rs_test_run_cli (&imported, database, "import", csv, NULL);
+    g_assert_cmpint (imported.status, ==, 0);
+    rs_test_run_cli (&made, database, "generate", output, NULL);
+    g_assert_cmpint (made.status, ==, 0);
+    n = send_round (&server, database, sent, &first);
+    g_assert_cmpstr (first.err, ==, "");
+    g_assert_cmpint (first.status, ==, 0);
+    g_assert_cmpuint (n, ==, 2);
+    sent += n;
+  }
+
+  for (guint change = 0; change < 2; change++)
+    {
+      g_auto(RsCliResult) outdated = { 0 };
+      g_auto(RsCliResult) made = { 0 };
+      g_auto(RsCliResult) again = { 0 };
+
+      if (change == 0)
+        run_gsettings ("report-organisation", "Example Institute of Logistics");
+      else
+        run_gsettings ("report-benchmark", "false");
+
+      n = send_round (&server, database, sent, &outdated);
+      g_assert_cmpuint (n, ==, 0);
+      g_test_message ("%s", outdated.out);
+      g_assert_nonnull (strstr (outdated.out, "Ivo Bos <ivo@example.com>"));
+      g_assert_nonnull (strstr (outdated.out, "the look of the reports"));
+      g_assert_cmpuint (rs_test_server_count (&server, "me@example.org"), >=, 2);
+
+      rs_test_run_cli (&made, database, "generate", output, NULL);
+      g_assert_cmpint (made.status, ==, 0);
+      g_test_message ("%s", made.out);
+      /* Two respondents are too few for the benchmark block: switching it
+       * off changes no report, which is found as it is. */
+      g_assert_nonnull (strstr (made.out, change == 0 ? "2 made" : "2 already up to date"));
+
+      n = send_round (&server, database, sent, &again);
+      g_assert_cmpstr (again.err, ==, "");
+      g_assert_cmpint (again.status, ==, 0);
+      g_assert_cmpuint (n, ==, 2);
+      sent += n;
+    }
+
+  rs_test_server_stop (&server);
+  if (old_backend != NULL)
+    g_setenv ("GSETTINGS_BACKEND", old_backend, TRUE);
+  else
+    g_unsetenv ("GSETTINGS_BACKEND");
+  if (old_config != NULL)
+    g_setenv ("XDG_CONFIG_HOME", old_config, TRUE);
+  else
+    g_unsetenv ("XDG_CONFIG_HOME");
+  rs_test_remove_tree (dir);
 }
 
 static void
@@ -696,6 +820,7 @@ main (int   argc,
   g_test_add_func ("/cli/interrupted-send", test_cli_interrupted_send);
   g_test_add_func ("/cli/import-sheets", test_cli_import_sheets);
   g_test_add_func ("/cli/import-changes-csv", test_cli_import_changes_csv);
+  g_test_add_func ("/cli/send-after-gsettings", test_cli_send_after_gsettings);
 
   return g_test_run ();
 }

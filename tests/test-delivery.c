@@ -480,7 +480,8 @@ test_migration (void)
   add_respondent (&fixture, 1);
   exec_sql (&fixture, "INSERT INTO delivery (respondent_id, status, updated_at, message_id)"
             " VALUES (1, 'sent', 5, 'old@example.com')");
-  exec_sql (&fixture, "DROP TABLE activity_failure; DROP TABLE activity;"
+  exec_sql (&fixture, "ALTER TABLE delivery DROP COLUMN report_look;"
+            "DROP TABLE activity_failure; DROP TABLE activity;"
             "ALTER TABLE delivery DROP COLUMN report_benchmark;"
             "ALTER TABLE import_log DROP COLUMN sheet;"
             "DROP TABLE import_problem; DROP TABLE import_change;"

@@ -27,7 +27,11 @@ query_int (sqlite3    *db,
 }
 
 /* SQL that takes a database of this version back to version 4 */
+#define DOWNGRADE_TO_12 \
+  "ALTER TABLE delivery DROP COLUMN report_look;"
+
 #define DOWNGRADE_TO_11 \
+  DOWNGRADE_TO_12 \
   "DROP TABLE activity_failure;" \
   "DROP TABLE activity;"
 

@@ -750,6 +750,40 @@ rs_branding_get_hash (const RsBranding *branding)
   return branding->hash;
 }
 
+/**
+ * rs_branding_look_key:
+ * @branding: (nullable): the branding the reports are made with
+ * @benchmark: whether the peer benchmark is switched on
+ *
+ * The look of the reports as the settings give it, which the database keeps
+ * with each report (delivery.report_look): a report whose key differs from
+ * the settings' is outdated.
+ *
+ * Returns: (transfer full): a short text, such as "benchmark on, branding none"
+ */
+char *
+rs_branding_look_key (const RsBranding *branding,
+                      gboolean          benchmark)
+{
+  return g_strdup_printf ("benchmark %s, branding %s", benchmark ? "on" : "off",
+                          rs_branding_is_empty (branding) ? "none" : branding->hash);
+}
+
+/**
+ * rs_branding_load_look_key:
+ *
+ * rs_branding_look_key() of the saved preferences (rs_branding_load_default()).
+ * Reads the logo files.
+ */
+char *
+rs_branding_load_look_key (void)
+{
+  gboolean benchmark;
+  g_autoptr(RsBranding) branding = rs_branding_load_default (&benchmark);
+
+  return rs_branding_look_key (branding, benchmark);
+}
+
 /* How many logos (the organisation's and the partners') are drawn. */
 guint
 rs_branding_get_n_images (const RsBranding *branding)

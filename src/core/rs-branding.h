@@ -67,6 +67,9 @@ gboolean    rs_branding_is_empty           (const RsBranding   *branding);
 gboolean    rs_branding_check_image        (const char         *path,
                                             GError            **error);
 const char *rs_branding_get_hash           (const RsBranding   *branding);
+char       *rs_branding_look_key           (const RsBranding   *branding,
+                                            gboolean            benchmark);
+char       *rs_branding_load_look_key      (void);
 guint       rs_branding_get_n_images       (const RsBranding   *branding);
 
 double      rs_branding_draw_header        (const RsBranding   *branding,

@@ -50,6 +50,8 @@ typedef struct
   char *old_sha256;
   /* What its benchmark block shows (report_benchmark), NULL when unknown */
   char *old_benchmark;
+  /* The look it was made with (report_look), NULL when unknown */
+  char *old_look;
   /* What the report on record was made from, when it is still current. */
   gboolean old_source_current;
   Company *group;
@@ -73,6 +75,8 @@ typedef struct
   RsPopulation *population;
   gboolean benchmark;
   RsBranding *branding;
+  /* rs_branding_look_key() of the two */
+  char *look;
   GPtrArray *work;
   gint next;
 
@@ -95,6 +99,7 @@ item_free (gpointer data)
   g_free (item->old_hash);
   g_free (item->old_sha256);
   g_free (item->old_benchmark);
+  g_free (item->old_look);
   g_free (item->file_name);
   g_free (item);
 }
@@ -212,7 +217,7 @@ load_items (Job           *job,
                            " r.language, " RS_STORE_SCORE_COLUMNS ","
                            " r.source_hash, d.report_path, d.report_hash, "
                            RS_STORE_REPORT_CURRENT ", d.report_sha256, "
-                           RS_STORE_NOT_TEST_ENTRY ", d.report_benchmark"
+                           RS_STORE_NOT_TEST_ENTRY ", d.report_benchmark, d.report_look"
                            "  FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
@@ -237,6 +242,7 @@ load_items (Job           *job,
       item->old_source_current = sqlite3_column_int (stmt, 24);
       item->old_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 25));
       item->old_benchmark = g_strdup ((const char *) sqlite3_column_text (stmt, 27));
+      item->old_look = g_strdup ((const char *) sqlite3_column_text (stmt, 28));
       item->wanted = n_ids == 0;
       if (job->population != NULL && sqlite3_column_int (stmt, 26))
         rs_population_add (job->population, item->scores);
@@ -389,6 +395,8 @@ typedef struct
   const char *sha256;
   /* What the benchmark block shows: rs_benchmark_key(), or "off" */
   const char *benchmark;
+  /* rs_branding_look_key() of the settings it was made with */
+  const char *look;
 } Record;
 
 static gboolean
@@ -407,7 +415,7 @@ record_transaction (sqlite3   *db,
                              " report_source_hash = ?4, report_made_at = ?5,"
                              " report_problem = NULL, updated_at = ?5,"
                              " report_sha256 = coalesce (?7, report_sha256),"
-                             " report_benchmark = ?8"
+                             " report_benchmark = ?8, report_look = ?9"
                              " WHERE respondent_id = ?1",
                              -1, &stmt, NULL);
   else
@@ -425,6 +433,7 @@ record_transaction (sqlite3   *db,
           sqlite3_bind_int64 (stmt, 4, record->source_hash);
           sqlite3_bind_text (stmt, 7, record->sha256, -1, SQLITE_STATIC);
           sqlite3_bind_text (stmt, 8, record->benchmark, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 9, record->look, -1, SQLITE_STATIC);
         }
       sqlite3_bind_int64 (stmt, 5, now);
       if (record->path == NULL)
@@ -490,6 +499,7 @@ make_one (Job            *job,
   fill_input (job, item, &input);
   benchmark = job->benchmark ? rs_benchmark_key (&input.benchmark) : g_strdup ("off");
   record.benchmark = benchmark;
+  record.look = job->look;
 
   if (!rs_report_check (&input, &error))
     {
@@ -518,8 +528,10 @@ make_one (Job            *job,
        * benchmark was recorded otherwise though it reads the same (made
        * before it was recorded, or with the benchmark off and too few
        * respondents for it), so that a later change of the population
-       * is judged by what it shows. */
-      if (!item->old_source_current || g_strcmp0 (item->old_benchmark, benchmark) != 0)
+       * is judged by what it shows. Likewise its look: settings changed
+       * and changed back, or the benchmark switched on for too few. */
+      if (!item->old_source_current || g_strcmp0 (item->old_benchmark, benchmark) != 0 ||
+          g_strcmp0 (item->old_look, job->look) != 0)
         {
           record.path = item->old_path;
           record.hash = hash;
@@ -693,6 +705,7 @@ rs_report_job_run (RsStore              *store,
   job.cancellable = cancellable;
   job.items = g_ptr_array_new_with_free_func (item_free);
   job.branding = rs_branding_load_default (&job.benchmark);
+  job.look = rs_branding_look_key (job.branding, job.benchmark);
   job.work = g_ptr_array_new ();
   job.summary = g_new0 (RsReportSummary, 1);
   job.summary->results = g_ptr_array_new_with_free_func (result_free);
@@ -727,6 +740,7 @@ rs_report_job_run (RsStore              *store,
   g_clear_pointer (&job.companies, g_hash_table_unref);
   g_clear_pointer (&job.population, rs_population_free);
   g_clear_pointer (&job.branding, rs_branding_unref);
+  g_clear_pointer (&job.look, g_free);
   g_ptr_array_unref (job.work);
   g_ptr_array_unref (job.items);
   g_free (job.folder);

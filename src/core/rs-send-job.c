@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "rs-activity-private.h"
+#include "rs-branding.h"
 #include "rs-delivery.h"
 #include "rs-master.h"
 #include "rs-message.h"
@@ -234,7 +235,8 @@ static void
 judge (RsSendItem          *item,
        const RsSendOptions *options,
        const char          *problem,
-       gboolean             report_current)
+       gboolean             report_current,
+       gboolean             look_current)
 {
   /* A test message goes to the test address and changes no status: those
    * chosen by id can be tried whether they were sent before, failed or were
@@ -301,6 +303,14 @@ judge (RsSendItem          *item,
       item->skip = RS_SEND_SKIP_REPORT_OUTDATED;
       item->reason = g_strdup (_("the report is out of date: the data changed after it was "
                                  "made; make the reports again"));
+    }
+  else if (!look_current)
+    {
+      item->skip = RS_SEND_SKIP_REPORT_OUTDATED;
+      item->reason = g_strdup (_("the report is out of date: the look of the reports "
+                                 "(Preferences → General: the institution or the peer "
+                                 "benchmark) changed after it was made; make the reports "
+                                 "again"));
     }
 }
 
@@ -462,6 +472,7 @@ rs_send_job_plan (RsStore              *store,
   g_autoptr(RsSendPlan) plan = g_new0 (RsSendPlan, 1);
   g_autoptr(GHashTable) wanted = NULL;
   g_autoptr(GHashTable) reported = NULL;
+  g_autofree char *look = NULL;
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db;
   int rc;
@@ -469,6 +480,10 @@ rs_send_job_plan (RsStore              *store,
   g_return_val_if_fail (RS_IS_STORE (store), NULL);
   g_return_val_if_fail (options != NULL, NULL);
   g_return_val_if_fail (options->ids != NULL || options->n_ids == 0, NULL);
+
+  /* The settings as they are now, whoever changed them: a report made with
+   * another look is outdated even when no window saw the change. */
+  look = rs_branding_load_look_key ();
 
   plan->mode = options->mode;
   plan->to_send = g_ptr_array_new_with_free_func (item_free);
@@ -496,7 +511,7 @@ rs_send_job_plan (RsStore              *store,
                            "SELECT r.id, r.company, r.person, r.email, r.function, r.language,"
                            " r.submitted_at, r.problem, d.status, d.report_path,"
                            " " RS_STORE_REPORT_CURRENT ", " RS_STORE_SCORE_COLUMNS ","
-                           " d.report_hash, d.report_sha256, d.allow_second"
+                           " d.report_hash, d.report_sha256, d.allow_second, d.report_look"
                            " FROM respondent r JOIN delivery d ON d.respondent_id = r.id"
                            " ORDER BY r.id",
                            -1, &stmt, NULL);
@@ -511,6 +526,7 @@ rs_send_job_plan (RsStore              *store,
       gint64 id = sqlite3_column_int64 (stmt, 0);
       double scores[RS_N_SCORES];
       double overall;
+      const char *old_look;
       RsSendItem *item;
 
       if (wanted != NULL && !g_hash_table_remove (wanted, &id))
@@ -538,8 +554,10 @@ rs_send_job_plan (RsStore              *store,
       item->overall = rs_template_format_score (overall, g_strcmp0 (item->language, "nl") == 0
                                                          ? "nl" : "en");
 
+      /* A report made before its look was kept is taken as it is. */
+      old_look = (const char *) sqlite3_column_text (stmt, 14 + RS_N_SCORES);
       judge (item, options, (const char *) sqlite3_column_text (stmt, 7),
-             sqlite3_column_int (stmt, 10));
+             sqlite3_column_int (stmt, 10), old_look == NULL || g_str_equal (old_look, look));
       if (item->skip == RS_SEND_SKIP_NONE && reported != NULL)
         judge_second_report (item, reported);
 

@@ -350,6 +350,12 @@ static const char *migrations[] = {
   ") WITHOUT ROWID;"
   "INSERT INTO activity (kind, started_at, ended_at, user_name, outcome, subject, import_id)"
   " SELECT 'import', at, at, '', 'done', file, id FROM import_log ORDER BY id;",
+  /* 12 -> 13: the look of the reports (rs_branding_look_key(): the
+   * institution's branding and the benchmark switch) that the report on
+   * record was made with, so that a send finds it outdated after a change
+   * of the settings that no window saw (gsettings, another session); NULL
+   * for a report made before. */
+  "ALTER TABLE delivery ADD COLUMN report_look TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RS_STORE_SCHEMA_VERSION);

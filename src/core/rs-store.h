@@ -28,7 +28,7 @@ typedef enum
 } RsStoreError;
 
 /* Incremented for every schema change; stored as PRAGMA user_version. */
-#define RS_STORE_SCHEMA_VERSION 12
+#define RS_STORE_SCHEMA_VERSION 13
 
 #define RS_TYPE_STORE (rs_store_get_type ())
 G_DECLARE_FINAL_TYPE (RsStore, rs_store, RS, STORE, GObject)
