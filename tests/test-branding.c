@@ -520,6 +520,155 @@ test_svg_bomb (Fixture       *fixture,
   g_assert_cmpuint (report_images (fixture, "ivo@example.com"), ==, 0);
 }
 
+/* The largest yMax of any word in @path, as pdftotext -bbox gives it */
+static double
+lowest_word (const char *path)
+{
+  const char *argv[] = { "pdftotext", "-bbox", path, "-", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  double lowest = 0;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &output, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  for (const char *p = strstr (output, "yMax=\""); p != NULL; p = strstr (p + 1, "yMax=\""))
+    lowest = MAX (lowest, g_ascii_strtod (p + 6, NULL));
+
+  return lowest;
+}
+
+/* A confidentiality notice of 200 lines (English, 6,000 characters) and one
+ * of 5,000 characters without a line break (Dutch): it goes on over as many
+ * pages as it takes, every word of it in the PDF, nothing below the page
+ * number; the partner logo after it; the same in the dashboard. */
+static void
+test_long_notice (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(GString) words = g_string_new (NULL);
+  g_autofree char *partner = write_png (fixture, "partner.png", 160, 80, 0.5);
+  g_autofree char *dashboard_path = g_build_filename (fixture->dir, "dashboard.pdf", NULL);
+  const char *partners[] = { partner, NULL };
+  const char *people[] = { "ivo@example.com", "anne@example.org" };
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autoptr(RsDashboard) dashboard = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  for (guint i = 1; i <= 200; i++)
+    g_string_append_printf (lines, "Clause %03u: this report is confidential.%s", i,
+                            i < 200 ? "\n" : "");
+  for (guint i = 1; words->len < 5000; i++)
+    g_string_append_printf (words, "woord%04u ", i);
+  g_strchomp (words->str);
+  g_settings_set_string (fixture->settings, "report-notice-en", lines->str);
+  g_settings_set_string (fixture->settings, "report-notice-nl", words->str);
+  g_settings_set_strv (fixture->settings, "report-partner-logos", partners);
+  g_settings_set_string (fixture->settings, "report-footer", FOOTER);
+
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+
+  for (guint p = 0; p < G_N_ELEMENTS (people); p++)
+    {
+      g_autofree char *path = report_of (fixture, people[p]);
+      g_autofree char *text = run ("pdftotext", path);
+      g_autofree char *last = NULL;
+
+      g_test_message ("%s: %s", people[p], strstr (text, p == 0 ? "Page 1 of" : "Pagina 1 van"));
+      if (p == 0)
+        {
+          for (guint i = 1; i <= 200; i++)
+            {
+              g_autofree char *clause = g_strdup_printf ("Clause %03u: this report is "
+                                                         "confidential.", i);
+
+              assert_contains (text, clause);
+            }
+          /* Two pages of the report, then 200 lines of about 10 pt on
+           * pages of about 770 pt */
+          assert_contains (text, "Page 5 of 5");
+        }
+      else
+        {
+          for (guint i = 1; i * 10 <= words->len; i++)
+            {
+              g_autofree char *word = g_strdup_printf ("woord%04u", i);
+
+              assert_contains (text, word);
+            }
+          /* 5,000 characters are about 60 lines: one page */
+          assert_contains (text, "Pagina 3 van 3");
+        }
+      /* Above the footer line, which is at 842 − 22 */
+      g_assert_cmpfloat (lowest_word (path), <, RS_REPORT_PAGE_HEIGHT - 10);
+      g_assert_cmpuint (report_images (fixture, people[p]), ==, 1);
+    }
+
+  db = rs_store_get_connection (fixture->store, &error);
+  g_assert_no_error (error);
+  dashboard = rs_dashboard_compute (db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rs_dashboard_write_pdf (dashboard, "en", dashboard_path, &error));
+  g_assert_no_error (error);
+
+  /* Eleven respondents: the peer benchmark heads the last pages, and the
+   * notice starts below it. */
+  {
+    g_autoptr(GString) more = g_string_new (HEADER);
+    g_autofree char *more_csv = g_build_filename (fixture->dir, "more.csv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (more_csv);
+    g_autoptr(RsImportSummary) imported = NULL;
+    g_autoptr(RsReportSummary) again = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+
+    for (guint i = 0; i < 6; i++)
+      g_string_append_printf (more, "Extra %u,Buyer,Extra %u B.V.,extra%u@example.com,"
+                              "Version 1.0 (eng),2024-03-0%u,%s\n", i, i, i, i + 1,
+                              "3,3,3,3,3,4,4,4,4,4,2,2,2,2,2");
+    g_assert_true (g_file_set_contents (more_csv, more->str, -1, NULL));
+    imported = rs_import_file (fixture->store, file, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    again = generate (fixture);
+    path = report_of (fixture, "ivo@example.com");
+    text = run ("pdftotext", path);
+    assert_contains (text, "Peer Comparison");
+    for (guint i = 1; i <= 200; i++)
+      {
+        g_autofree char *clause = g_strdup_printf ("Clause %03u: this report is "
+                                                   "confidential.", i);
+
+        assert_contains (text, clause);
+      }
+    assert_contains (text, "Page 5 of 5");
+    {
+      g_auto(GStrv) pages = g_strsplit (text, "\f", -1);
+
+      /* The benchmark and the notice's first lines on the third page */
+      g_assert_cmpuint (g_strv_length (pages), >=, 5);
+      assert_contains (pages[2], "Peer Comparison");
+      assert_contains (pages[2], "Clause 001");
+      g_assert_null (strstr (pages[3], "Peer Comparison"));
+    }
+    g_assert_cmpfloat (lowest_word (path), <, RS_REPORT_PAGE_HEIGHT - 10);
+  }
+
+  {
+    g_autofree char *text = run ("pdftotext", dashboard_path);
+
+    assert_contains (text, "Clause 001: this report is confidential.");
+    assert_contains (text, "Clause 200: this report is confidential.");
+    /* Three pages of figures, three of the notice */
+    assert_contains (text, "Page 6 of 6");
+    g_assert_cmpfloat (lowest_word (dashboard_path), <, RS_REPORT_PAGE_HEIGHT - 10);
+  }
+}
+
 /* A logo that is missing or not an image: the reports are made without it,
  * with the rest of the branding; Preferences' message names the file. */
 static void
@@ -640,6 +789,8 @@ main (int   argc,
   g_test_add ("/branding/huge-logo", Fixture, NULL, fixture_set_up, test_huge_logo,
               fixture_tear_down);
   g_test_add ("/branding/svg-bomb", Fixture, NULL, fixture_set_up, test_svg_bomb,
+              fixture_tear_down);
+  g_test_add ("/branding/long-notice", Fixture, NULL, fixture_set_up, test_long_notice,
               fixture_tear_down);
 
   return g_test_run ();

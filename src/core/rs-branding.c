@@ -1047,42 +1047,80 @@ rs_branding_has_closing (const RsBranding *branding,
   return FALSE;
 }
 
-static double
-closing (const RsBranding *branding,
-         cairo_t          *cr,
-         const char       *language,
-         double            x,
-         double            y,
-         double            width,
-         gboolean          draw)
+/* Lays the closing block out from @first_top on its first page down to
+ * @bottom, going on from @top of the pages after it: the rule with the
+ * notice's first line, the notice line by line (however long it is), and
+ * the partner logos' row whole. Draws its part @draw_part (none when
+ * negative) and returns how many pages it takes. */
+static guint
+closing_flow (const RsBranding *branding,
+              cairo_t          *cr,
+              const char       *language,
+              double            x,
+              double            width,
+              double            first_top,
+              double            top,
+              double            bottom,
+              int               draw_part)
 {
-  const char *notice;
+  const char *notice = notice_for (branding, language);
   guint n_logos = rs_branding_get_n_images (branding) - (branding->logo.raster != NULL);
-  double top = y;
+  /* Nothing drawn yet on this page: no break, whatever the room */
+  gboolean fresh = first_top <= top;
+  double y = first_top;
+  int part = 0;
+  g_autoptr(PangoLayout) layout = NULL;
+  PangoLayoutIter *iter = NULL;
 
-  if (!rs_branding_has_closing (branding, language))
-    return 0;
+#define ROOM_FOR(height) \
+  G_STMT_START { \
+    if (y + (height) > bottom && !fresh) \
+      { \
+        part++; \
+        y = top; \
+      } \
+    fresh = FALSE; \
+  } G_STMT_END
 
-  notice = notice_for (branding, language);
-  y += 10;
-  if (draw)
+  if (notice[0] != '\0')
+    layout = make_layout (cr, notice, 8.5, FALSE, width, 0, PANGO_ALIGN_LEFT);
+
+  ROOM_FOR (20 + (layout != NULL ? 12 : 0));
+  if (part == draw_part)
     {
       cairo_set_source_rgb (cr, 0xCF / 255.0, 0xD8 / 255.0, 0xDC / 255.0);
       cairo_set_line_width (cr, 0.8);
-      cairo_move_to (cr, x, y);
-      cairo_line_to (cr, x + width, y);
+      cairo_move_to (cr, x, y + 10);
+      cairo_line_to (cr, x + width, y + 10);
       cairo_stroke (cr);
     }
-  y += 10;
+  y += 20;
+  fresh = TRUE;
 
-  if (notice[0] != '\0')
+  if (layout != NULL)
     {
-      g_autoptr(PangoLayout) layout = make_layout (cr, notice, 8.5, FALSE, width, 0,
-                                                   PANGO_ALIGN_LEFT);
+      iter = pango_layout_get_iter (layout);
+      do
+        {
+          PangoRectangle logical;
+          double height;
+          double baseline;
 
-      if (draw)
-        show_layout (cr, layout, x, y, 0x455A64);
-      y += layout_height (layout) + 12;
+          pango_layout_iter_get_line_extents (iter, NULL, &logical);
+          height = (double) logical.height / PANGO_SCALE;
+          baseline = (double) (pango_layout_iter_get_baseline (iter) - logical.y) / PANGO_SCALE;
+          ROOM_FOR (height);
+          if (part == draw_part)
+            {
+              cairo_set_source_rgb (cr, 0x45 / 255.0, 0x5A / 255.0, 0x64 / 255.0);
+              cairo_move_to (cr, x + (double) logical.x / PANGO_SCALE, y + baseline);
+              pango_cairo_show_layout_line (cr, pango_layout_iter_get_line_readonly (iter));
+            }
+          y += height;
+        }
+      while (pango_layout_iter_next_line (iter));
+      pango_layout_iter_free (iter);
+      y += 12;
     }
 
   if (n_logos > 0)
@@ -1091,7 +1129,8 @@ closing (const RsBranding *branding,
                    RS_BRANDING_MAX_PARTNERS;
       double left = x + (width - n_logos * box - (n_logos - 1) * PARTNER_GAP) / 2;
 
-      for (guint i = 0; i < branding->n_partners && draw; i++)
+      ROOM_FOR (PARTNER_HEIGHT + 4);
+      for (guint i = 0; i < branding->n_partners && part == draw_part; i++)
         {
           const Image *image = &branding->partners[i];
           double drawn_width;
@@ -1104,26 +1143,33 @@ closing (const RsBranding *branding,
                       y + (PARTNER_HEIGHT - drawn_height) / 2, drawn_width, drawn_height);
           left += box + PARTNER_GAP;
         }
-      y += PARTNER_HEIGHT + 4;
     }
 
-  return y - top;
+#undef ROOM_FOR
+
+  return (guint) part + 1;
 }
 
 /**
- * rs_branding_get_closing_height:
+ * rs_branding_get_closing_pages:
+ * @first_top: where the block starts on its first page, in points
+ * @top: where it goes on on the pages after it
+ * @bottom: how far down it may go on each page
  *
- * How much room rs_branding_draw_closing() takes at @width; 0 when there
- * is no closing block.
+ * How many pages the closing block takes (0 when there is none): a long
+ * notice goes on over as many pages as it needs, line by line.
  */
-double
-rs_branding_get_closing_height (const RsBranding *branding,
-                                const char       *language,
-                                double            width)
+guint
+rs_branding_get_closing_pages (const RsBranding *branding,
+                               const char       *language,
+                               double            width,
+                               double            first_top,
+                               double            top,
+                               double            bottom)
 {
   cairo_surface_t *surface;
   cairo_t *cr;
-  double height;
+  guint n_pages;
 
   if (!rs_branding_has_closing (branding, language))
     return 0;
@@ -1131,34 +1177,39 @@ rs_branding_get_closing_height (const RsBranding *branding,
   /* Unhinted text measures the same on any surface. */
   surface = cairo_image_surface_create (CAIRO_FORMAT_A8, 1, 1);
   cr = cairo_create (surface);
-  height = closing (branding, cr, language, 0, 0, width, FALSE);
+  n_pages = closing_flow (branding, cr, language, 0, width, first_top, top, bottom, -1);
   cairo_destroy (cr);
   cairo_surface_destroy (surface);
 
-  return height;
+  return n_pages;
 }
 
 /**
- * rs_branding_draw_closing:
+ * rs_branding_draw_closing_page:
+ * @part: which of its rs_branding_get_closing_pages() pages, from 0
  *
- * Draws the closing block from @y: a rule, the confidentiality notice in
- * @language (the other one when that is empty) and the partner logos in a
- * row.
- *
- * Returns: the height it took
+ * Draws part @part of the closing block, laid out as
+ * rs_branding_get_closing_pages() says with the same arguments: a rule, the
+ * confidentiality notice in @language (the other one when that is empty)
+ * and the partner logos in a row.
  */
-double
-rs_branding_draw_closing (const RsBranding *branding,
-                          cairo_t          *cr,
-                          const char       *language,
-                          double            x,
-                          double            y,
-                          double            width)
+void
+rs_branding_draw_closing_page (const RsBranding *branding,
+                               cairo_t          *cr,
+                               const char       *language,
+                               double            x,
+                               double            width,
+                               double            first_top,
+                               double            top,
+                               double            bottom,
+                               guint             part)
 {
   if (!rs_branding_has_closing (branding, language))
-    return 0;
+    return;
 
-  return closing (branding, cr, language, x, y, width, TRUE);
+  cairo_save (cr);
+  closing_flow (branding, cr, language, x, width, first_top, top, bottom, (int) part);
+  cairo_restore (cr);
 }
 
 static gboolean

@@ -30,8 +30,11 @@ G_BEGIN_DECLS
  *   on every page, last:
  *     rs_branding_draw_footer (branding, cr, language, page, n_pages,
  *                              page_width, page_height, margin);
- *   at the end of the last page (rs_branding_get_closing_height() says how much room):
- *     rs_branding_draw_closing (branding, cr, language, margin, y, width);
+ *   after the last page's content, at y, on as many pages as
+ *   rs_branding_get_closing_pages() says (a long notice goes on over
+ *   further pages, from top, down to bottom):
+ *     rs_branding_draw_closing_page (branding, cr, language, margin, width,
+ *                                    y, top, bottom, part);
  *
  * Each draws nothing (and returns 0) for an empty branding, so a PDF without
  * one looks as before. @language is "nl" for Dutch, anything else English. */
@@ -88,15 +91,21 @@ void        rs_branding_draw_footer        (const RsBranding   *branding,
                                             double              margin);
 gboolean    rs_branding_has_closing        (const RsBranding   *branding,
                                             const char         *language);
-double      rs_branding_get_closing_height (const RsBranding   *branding,
+guint       rs_branding_get_closing_pages  (const RsBranding   *branding,
                                             const char         *language,
-                                            double              width);
-double      rs_branding_draw_closing       (const RsBranding   *branding,
+                                            double              width,
+                                            double              first_top,
+                                            double              top,
+                                            double              bottom);
+void        rs_branding_draw_closing_page  (const RsBranding   *branding,
                                             cairo_t            *cr,
                                             const char         *language,
                                             double              x,
-                                            double              y,
-                                            double              width);
+                                            double              width,
+                                            double              first_top,
+                                            double              top,
+                                            double              bottom,
+                                            guint               part);
 
 gboolean    rs_branding_outdate_reports    (RsStore            *store,
                                             GError            **error);

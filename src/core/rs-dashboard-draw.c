@@ -1423,15 +1423,19 @@ rs_dashboard_get_n_pages (RsDashboard *dashboard)
   return G_N_ELEMENTS (page_sections);
 }
 
-/* With the institution's closing block (its notice and partner logos), a
- * page of its own at the end. */
+/* With the institution's closing block (its notice and partner logos),
+ * pages of its own at the end: as many as a long notice takes, above the
+ * page numbers. */
+#define CLOSING_WIDTH (RS_REPORT_PAGE_WIDTH - 2 * MARGIN)
+#define CLOSING_BOTTOM (RS_REPORT_PAGE_HEIGHT - 30.0)
 static guint
 n_pages_with (RsDashboard      *dashboard,
               const RsBranding *branding,
               const char       *language)
 {
   return rs_dashboard_get_n_pages (dashboard) +
-         (rs_branding_has_closing (branding, language) ? 1 : 0);
+         rs_branding_get_closing_pages (branding, language, CLOSING_WIDTH, MARGIN, MARGIN,
+                                        CLOSING_BOTTOM);
 }
 
 static void draw_page (RsDashboard      *dashboard,
@@ -1483,7 +1487,9 @@ draw_page (RsDashboard      *dashboard,
 
   if (page >= G_N_ELEMENTS (page_sections))
     {
-      rs_branding_draw_closing (branding, cr, language, MARGIN, y, width);
+      rs_branding_draw_closing_page (branding, cr, language, MARGIN, CLOSING_WIDTH, MARGIN,
+                                     MARGIN, CLOSING_BOTTOM,
+                                     page - G_N_ELEMENTS (page_sections));
       rs_branding_draw_footer (branding, cr, language, page, n_pages, RS_REPORT_PAGE_WIDTH,
                                RS_REPORT_PAGE_HEIGHT, MARGIN);
       painter_clear (&painter);

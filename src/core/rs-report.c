@@ -970,27 +970,71 @@ draw_benchmark (Painter             *painter,
   return y + 10;
 }
 
-/* The last page when there is a benchmark or a closing block. */
-static void
-draw_closing_page (Painter             *painter,
-                   const RsReportInput *input)
-{
-  double y = 42;
-
-  if (input->benchmark.shown)
-    y = draw_benchmark (painter, input, y);
-  y += rs_branding_draw_closing (input->branding, painter->cr, input->language, MARGIN, y,
-                                 CONTENT_WIDTH);
-
-  if (y > BOTTOM_LIMIT)
-    g_debug ("The last page of the report for %s runs %.1f pt into the bottom margin",
-             painter->person, y - BOTTOM_LIMIT);
-}
+#define CLOSING_TOP 42.0
 
 static gboolean
 has_closing_page (const RsReportInput *input)
 {
   return input->benchmark.shown || rs_branding_has_closing (input->branding, input->language);
+}
+
+/* Where the closing block of the branding starts: below the benchmark, when
+ * there is one. */
+static double
+closing_top (const RsReportInput *input)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  Painter painter = { 0 };
+  double y;
+
+  if (!input->benchmark.shown)
+    return CLOSING_TOP;
+
+  /* Unhinted text measures the same on any surface. */
+  surface = cairo_image_surface_create (CAIRO_FORMAT_A8, 1, 1);
+  cr = cairo_create (surface);
+  painter_init (&painter, input, cr);
+  y = draw_benchmark (&painter, input, CLOSING_TOP);
+  painter_clear (&painter);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+
+  return y;
+}
+
+/* The pages after the respondent's and the company's: the benchmark, and
+ * the closing block of the branding from below it, on as many pages as a
+ * long notice takes. */
+static guint
+n_closing_pages (const RsReportInput *input)
+{
+  guint n;
+
+  if (!has_closing_page (input))
+    return 0;
+  if (!rs_branding_has_closing (input->branding, input->language))
+    return 1;
+
+  n = rs_branding_get_closing_pages (input->branding, input->language, CONTENT_WIDTH,
+                                     closing_top (input), CLOSING_TOP, BOTTOM_LIMIT);
+
+  return MAX (n, 1);
+}
+
+static void
+draw_closing_page (Painter             *painter,
+                   const RsReportInput *input,
+                   guint                part)
+{
+  double y = CLOSING_TOP;
+
+  if (part == 0 && input->benchmark.shown)
+    y = draw_benchmark (painter, input, y);
+  else if (part > 0)
+    y = closing_top (input);
+  rs_branding_draw_closing_page (input->branding, painter->cr, input->language, MARGIN,
+                                 CONTENT_WIDTH, y, CLOSING_TOP, BOTTOM_LIMIT, part);
 }
 
 /**
@@ -1022,13 +1066,13 @@ rs_report_check (const RsReportInput  *input,
 
 /* The respondent's page, the company page when N ≥ 2, and a last page for
  * the peer benchmark and the closing block of the branding when either is
- * there. */
+ * there (more than one when a long notice goes on). */
 guint
 rs_report_get_n_pages (const RsReportInput *input)
 {
   g_return_val_if_fail (input != NULL, 0);
 
-  return (input->company_respondents >= 2 ? 2 : 1) + (has_closing_page (input) ? 1 : 0);
+  return (input->company_respondents >= 2 ? 2 : 1) + n_closing_pages (input);
 }
 
 static void
@@ -1050,7 +1094,7 @@ draw_page (const RsReportInput *input,
   else if (page == 1 && input->company_respondents >= 2)
     draw_company_page (&painter, input);
   else
-    draw_closing_page (&painter, input);
+    draw_closing_page (&painter, input, page - (input->company_respondents >= 2 ? 2 : 1));
   rs_branding_draw_footer (input->branding, cr, input->language, page,
                            rs_report_get_n_pages (input), RS_REPORT_PAGE_WIDTH,
                            RS_REPORT_PAGE_HEIGHT, MARGIN);
