@@ -342,8 +342,9 @@ row_of_label (GtkLabel *label)
   return ADW_ACTION_ROW (row);
 }
 
-/* Preferences → Reports: a logo file that is missing or not an image says
- * so in its row (the reports are made without it, test-branding shows);
+/* Preferences → Reports: a logo file that is missing or not an image, or
+ * an SVG that takes too long to draw, says so in its row (the reports are
+ * made without it, test-branding shows);
  * a good one shows its path; Clear takes the logo away. The benchmark's
  * switch is the setting. */
 static void
@@ -408,6 +409,37 @@ test_preferences_logos (void)
   g_assert_true (gtk_switch_get_active (benchmark));
   gtk_switch_set_active (benchmark, FALSE);
   g_assert_false (g_settings_get_boolean (settings, "report-benchmark"));
+
+  /* An SVG that takes too long to draw (<use> elements six deep, eight
+   * each): refused in its row after 2 seconds, the window kept responsive
+   * by the worker that checks it. */
+  {
+    g_autoptr(GString) svg = g_string_new ("<svg xmlns='http://www.w3.org/2000/svg' "
+                                           "xmlns:xlink='http://www.w3.org/1999/xlink' "
+                                           "width='200' height='60'><defs><g id='l0'>"
+                                           "<rect width='3' height='3' fill='#1a5fb4'/>"
+                                           "<circle cx='1' cy='1' r='1'/>"
+                                           "<rect x='1' width='2' height='1'/>"
+                                           "<circle cx='2' cy='2' r='1'/></g>");
+    g_autofree char *bomb = g_build_filename (dir, "bomb.svg", NULL);
+
+    for (guint level = 1; level <= 6; level++)
+      {
+        g_string_append_printf (svg, "<g id='l%u'>", level);
+        for (guint i = 0; i < 8; i++)
+          g_string_append_printf (svg, "<use xlink:href='#l%u' x='%u' y='%u'/>", level - 1,
+                                  i % 7, i % 5);
+        g_string_append (svg, "</g>");
+      }
+    g_string_append (svg, "</defs><use xlink:href='#l6'/></svg>");
+    g_assert_true (g_file_set_contents (bomb, svg->str, -1, NULL));
+    g_settings_set_string (settings, "report-logo", bomb);
+    find.text = "takes longer to draw than a logo may (2 seconds)";
+    g_assert_true (rs_test_wait_until (label_shown, &find, 15000));
+    label = rs_test_find_label (find.root, find.text);
+    g_assert_nonnull (strstr (gtk_label_get_text (label), bomb));
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_of_label (label)), "error"));
+  }
 
   gtk_window_destroy (window);
   rs_test_iterate ();
