@@ -515,8 +515,9 @@ cmd_log (GStrv *args)
   summary = g_strdup_printf (_("Print every import, report run and send round, newest first: "
                                "when it started, the user who ran it, what it did, how it "
                                "ended and its counts, then each failure of a report run or "
-                               "send round on a line of its own: who and why. With --format=csv, one CSV row each "
-                               "with a header line: %s."), RS_ACTIVITY_CSV_HEADER);
+                               "send round on a line of its own: who and why. With "
+                               "--format=csv, one CSV row each with a header line: %s."),
+                             RS_ACTIVITY_CSV_HEADER);
   g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, args, FALSE))
