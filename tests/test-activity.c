@@ -13,6 +13,7 @@
 #include "rs-report-job.h"
 #include "rs-send-job.h"
 #include "rs-test-cli.h"
+#include "rs-test-master.h"
 #include "rs-test-smtp.h"
 #include "rs-test-util.h"
 
@@ -515,13 +516,141 @@ test_interrupted (Fixture       *fixture,
 
   db = rs_store_get_connection (fixture->store, &error);
   g_assert_no_error (error);
-  /* The same host and boot, the pid of a process that has ended */
-  sql = g_strdup_printf ("UPDATE activity SET process = rtrim (process, '0123456789') || '%s'"
+  /* The same host and boot, the pid of a process that has ended (the tag
+   * is host/boot/pid/start) */
+  sql = g_strdup_printf ("UPDATE activity SET process = substr (process, 1,"
+                         " instr (substr (process, instr (process, '/') + 1), '/')"
+                         " + instr (process, '/')) || '%s/1'"
                          " WHERE id = %" G_GINT64_FORMAT, pid, id);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
 
   after = list (fixture);
   g_assert_cmpint (ENTRY (after, 0)->outcome, ==, RS_ACTIVITY_OUTCOME_INTERRUPTED);
+}
+
+/* A pid that another process has now: the entry's own process is gone. */
+static void
+test_pid_reused (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) running = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_auto(GStrv) parts = NULL;
+  sqlite3 *db;
+  gint64 id;
+
+  id = rs_activity_begin (fixture->store, RS_ACTIVITY_REPORTS, "/tmp", FALSE);
+  running = list (fixture);
+  g_assert_cmpint (ENTRY (running, 0)->outcome, ==, RS_ACTIVITY_OUTCOME_RUNNING);
+
+  db = rs_store_get_connection (fixture->store, &error);
+  g_assert_no_error (error);
+  /* This process's pid, which runs, but another start: the pid was used
+   * again after the process of the entry ended. */
+  sql = g_strdup_printf ("UPDATE activity SET process = rtrim (process, '0123456789') || '1'"
+                         " WHERE id = %" G_GINT64_FORMAT, id);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+
+  after = list (fixture);
+  g_assert_cmpint (ENTRY (after, 0)->outcome, ==, RS_ACTIVITY_OUTCOME_INTERRUPTED);
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  guint seen;
+  guint sent_on_record;
+  guint failed_on_record;
+} Watch;
+
+static void
+send_progress_cb (const RsSendSummary *summary,
+                  const RsSendItem    *item,
+                  const RsSendResult  *result,
+                  gpointer             user_data)
+{
+  Watch *watch = user_data;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  if (result == NULL)
+    return;
+
+  /* Before the round ends, what it did before this message is on record. */
+  entries = list (watch->fixture);
+  watch->seen++;
+  watch->sent_on_record = ENTRY (entries, 0)->sent;
+  watch->failed_on_record = ENTRY (entries, 0)->failed;
+  g_assert_cmpint (ENTRY (entries, 0)->outcome, ==, RS_ACTIVITY_OUTCOME_RUNNING);
+  g_assert_cmpuint (ENTRY (entries, 0)->sent + ENTRY (entries, 0)->failed, ==,
+                    summary->sent + summary->failed - 1);
+}
+
+/* A round writes its counts as it goes: one that a crash cuts short keeps
+ * what it sent. */
+static void
+test_send_checkpoints (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(RsImportSummary) imported = import (fixture);
+  g_autoptr(RsReportSummary) made = make_reports (fixture, NULL);
+  g_autoptr(RsSendSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  Watch watch = { .fixture = fixture };
+  RsSendOptions options;
+
+  rs_test_server_start (&fixture->server, "--rcpt-reply",
+                        "anne@example.org=550 5.1.1 No such user here", NULL);
+  options = make_options (fixture);
+  summary = rs_send_job_run (fixture->store, &options, send_progress_cb, &watch, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.seen, ==, 3);
+  g_assert_cmpuint (watch.sent_on_record + watch.failed_on_record, ==, 2);
+}
+
+/* A report run killed half-way keeps the counts it had written. */
+static void
+test_reports_killed (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *master = g_build_filename (fixture->dir, "many.csv", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", fixture->db);
+  g_autofree char *output = g_strdup_printf ("--output=%s", fixture->folder);
+  g_auto(RsCliResult) imported = { 0 };
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  guint made = 0;
+  gint64 until = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  rs_test_write_master (master, 3000);
+  rs_test_run_cli (&imported, option, "import", master, NULL);
+  g_assert_cmpint (imported.status, ==, 0);
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, g_getenv ("RESILIENCESCAN"), option, "generate", output,
+                            NULL);
+  g_assert_no_error (error);
+  /* Until the run has put some of its work on record */
+  while (made == 0 && g_get_monotonic_time () < until)
+    {
+      g_autoptr(GPtrArray) entries = list (fixture);
+
+      if (entries->len > 0 && ENTRY (entries, 0)->kind == RS_ACTIVITY_REPORTS)
+        made = ENTRY (entries, 0)->made;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (made, >, 0);
+  g_subprocess_force_exit (child);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+
+  after = list (fixture);
+  g_assert_cmpint (ENTRY (after, 0)->outcome, ==, RS_ACTIVITY_OUTCOME_INTERRUPTED);
+  g_assert_cmpuint (ENTRY (after, 0)->made, >=, made);
+  g_assert_cmpuint (ENTRY (after, 0)->total, ==, 3000);
+  g_assert_cmpuint (ENTRY (after, 0)->remaining, >, 0);
 }
 
 /* A database of schema 11 keeps its imports, which enter the log. */
@@ -697,6 +826,9 @@ main (int   argc,
   ADD ("/activity/restart", test_restart);
   ADD ("/activity/send-stopped", test_send_stopped);
   ADD ("/activity/interrupted", test_interrupted);
+  ADD ("/activity/pid-reused", test_pid_reused);
+  ADD ("/activity/send-checkpoints", test_send_checkpoints);
+  ADD ("/activity/reports-killed", test_reports_killed);
   ADD ("/activity/migration", test_migration);
   ADD ("/activity/workbook-sheet", test_workbook_sheet);
   ADD ("/activity/cli", test_cli);

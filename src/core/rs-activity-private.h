@@ -44,4 +44,22 @@ void     rs_activity_end_send        (RsStore               *store,
                                       const RsSendSummary   *summary,
                                       const GError          *stopped);
 
+/* What a running report run or send round did so far, written as it goes:
+ * one that a crash cuts short keeps its counts and failures. */
+typedef struct
+{
+  gint64 id;                /* from rs_activity_begin(); 0: nothing is written */
+  gint64 last_us;
+  guint failures_written;
+} RsActivityCheckpoint;
+
+void     rs_activity_checkpoint_reports (RsStore               *store,
+                                         RsActivityCheckpoint  *checkpoint,
+                                         const RsReportSummary *summary,
+                                         guint                  interval_ms);
+void     rs_activity_checkpoint_send    (RsStore               *store,
+                                         RsActivityCheckpoint  *checkpoint,
+                                         const RsSendSummary   *summary,
+                                         guint                  interval_ms);
+
 G_END_DECLS

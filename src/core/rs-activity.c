@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <signal.h>
@@ -123,37 +125,71 @@ now_s (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-/* The running process: its host, the boot of that host and its pid. */
+/* When process @pid started, in clock ticks after the boot (the 22nd field
+ * of /proc/PID/stat, after the command name in parentheses); NULL where
+ * that cannot be read. */
 static char *
-process_tag (void)
+process_start (gint64 pid)
 {
-  g_autofree char *boot = NULL;
+  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) ||
+      (after = strrchr (stat, ')')) == NULL)
+    return NULL;
+
+  /* Fields 3 (the state) to the end */
+  fields = g_strsplit (after + 1, " ", 0);
+  if (g_strv_length (fields) < 21 || fields[20][0] == '\0')
+    return NULL;
+
+  return g_strdup (fields[20]);
+}
+
+static char *
+read_boot_id (void)
+{
+  char *boot = NULL;
 
   if (g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot, NULL, NULL))
     g_strstrip (boot);
 
-  return g_strdup_printf ("%s/%s/%ld", g_get_host_name (), boot != NULL ? boot : "",
-                          (long) getpid ());
+  return boot;
+}
+
+/* The running process: its host, the boot of that host, its pid and when
+ * it started (a pid is used again by other processes later). */
+static char *
+process_tag (void)
+{
+  g_autofree char *boot = read_boot_id ();
+  g_autofree char *start = process_start (getpid ());
+
+  return g_strdup_printf ("%s/%s/%ld/%s", g_get_host_name (), boot != NULL ? boot : "",
+                          (long) getpid (), start != NULL ? start : "");
 }
 
 /* Whether the process of @tag may still run: gone for sure only when it was
- * on this host, in an earlier boot or with a pid that is no more. */
+ * on this host, in an earlier boot, with a pid that is no more, or with a
+ * pid that another process has now. */
 static gboolean
 process_may_run (const char *tag)
 {
   g_auto(GStrv) parts = NULL;
   g_autofree char *boot = NULL;
+  g_autofree char *start = NULL;
   gint64 pid;
 
   if (tag == NULL)
     return FALSE;
 
-  parts = g_strsplit (tag, "/", 3);
-  if (g_strv_length (parts) != 3 || !g_str_equal (parts[0], g_get_host_name ()))
+  parts = g_strsplit (tag, "/", 4);
+  if (g_strv_length (parts) < 3 || !g_str_equal (parts[0], g_get_host_name ()))
     return TRUE;
 
-  if (g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot, NULL, NULL))
-    g_strstrip (boot);
+  boot = read_boot_id ();
   if (boot != NULL && parts[1][0] != '\0' && !g_str_equal (boot, parts[1]))
     return FALSE;
 
@@ -161,7 +197,16 @@ process_may_run (const char *tag)
   if (pid <= 0)
     return FALSE;
 
-  return kill ((pid_t) pid, 0) == 0 || errno != ESRCH;
+  if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+    return FALSE;
+
+  /* Written before start times were: the pid alone says it. */
+  if (parts[3] == NULL || parts[3][0] == '\0')
+    return TRUE;
+
+  start = process_start (pid);
+
+  return start == NULL || g_str_equal (start, parts[3]);
 }
 
 gboolean
@@ -312,6 +357,10 @@ typedef struct
   guint n_counts;
   /* RsActivityFailure, borrowed */
   GPtrArray *failures;
+  /* A checkpoint: the counts so far and the failures from @first_failure
+   * on, the entry still running */
+  gboolean running;
+  guint first_failure;
 } End;
 
 static gboolean
@@ -320,8 +369,10 @@ end_transaction (sqlite3   *db,
                  GError   **error)
 {
   End *end = user_data;
-  g_autoptr(GString) sql = g_string_new ("UPDATE activity SET ended_at = max (:ended, started_at),"
-                                         " outcome = :outcome, error = :error, process = NULL");
+  g_autoptr(GString) sql = g_string_new (end->running
+                                         ? "UPDATE activity SET id = id"
+                                         : "UPDATE activity SET ended_at = max (:ended, started_at),"
+                                           " outcome = :outcome, error = :error, process = NULL");
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(sqlite3_stmt) failure = NULL;
   int rc;
@@ -333,9 +384,12 @@ end_transaction (sqlite3   *db,
   rc = sqlite3_prepare_v2 (db, sql->str, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return rs_store_set_error_from_db (db, rc, error);
-  bind_int64 (stmt, ":ended", now_s ());
-  bind_text (stmt, ":outcome", end->outcome);
-  bind_text (stmt, ":error", end->error);
+  if (!end->running)
+    {
+      bind_int64 (stmt, ":ended", now_s ());
+      bind_text (stmt, ":outcome", end->outcome);
+      bind_text (stmt, ":error", end->error);
+    }
   for (guint i = 0; i < end->n_counts; i++)
     {
       g_autofree char *name = g_strconcat (":", end->names[i], NULL);
@@ -354,7 +408,7 @@ end_transaction (sqlite3   *db,
                            -1, &failure, NULL);
   if (rc != SQLITE_OK)
     return rs_store_set_error_from_db (db, rc, error);
-  for (guint i = 0; i < end->failures->len; i++)
+  for (guint i = end->first_failure; i < end->failures->len; i++)
     {
       RsActivityFailure *f = g_ptr_array_index (end->failures, i);
 
@@ -417,6 +471,79 @@ end_write (RsStore *store,
                end->id, error->message);
 }
 
+static const char * const report_names[] = {
+  "total", "made", "up_to_date", "not_possible", "failed", "remaining",
+};
+
+/* The counts of @summary into @counts (report_names) and its failures */
+static void
+fill_reports (const RsReportSummary *summary,
+              guint                  counts[G_N_ELEMENTS (report_names)],
+              GPtrArray             *failures)
+{
+  guint done = summary->made + summary->up_to_date + summary->not_possible + summary->failed;
+
+  counts[0] = summary->total;
+  counts[1] = summary->made;
+  counts[2] = summary->up_to_date;
+  counts[3] = summary->not_possible;
+  counts[4] = summary->failed;
+  counts[5] = summary->total > done ? summary->total - done : 0;
+  for (guint i = 0; i < summary->results->len; i++)
+    {
+      RsReportResult *result = g_ptr_array_index (summary->results, i);
+
+      if (result->outcome == RS_REPORT_OUTCOME_FAILED)
+        g_ptr_array_add (failures, failure_new (result->id, result->person, result->company,
+                                                "failed", result->reason));
+      else if (result->outcome == RS_REPORT_OUTCOME_NOT_POSSIBLE)
+        g_ptr_array_add (failures, failure_new (result->id, result->person, result->company,
+                                                "not-possible", result->reason));
+    }
+}
+
+static const char * const send_names[] = {
+  "total", "sent", "failed", "deferred", "unknown", "skipped", "remaining",
+};
+
+static void
+fill_send (const RsSendSummary *summary,
+           guint                counts[G_N_ELEMENTS (send_names)],
+           GPtrArray           *failures)
+{
+  counts[0] = summary->total;
+  counts[1] = summary->sent;
+  counts[2] = summary->failed;
+  counts[3] = summary->deferred;
+  counts[4] = summary->unknown;
+  counts[5] = summary->skipped;
+  counts[6] = summary->remaining;
+  for (guint i = 0; i < summary->results->len; i++)
+    {
+      RsSendResult *result = g_ptr_array_index (summary->results, i);
+      const char *what;
+
+      switch (result->outcome)
+        {
+        case RS_SEND_OUTCOME_FAILED:
+          what = "failed";
+          break;
+        case RS_SEND_OUTCOME_DEFERRED:
+          what = "deferred";
+          break;
+        case RS_SEND_OUTCOME_UNKNOWN:
+          what = "unknown";
+          break;
+        case RS_SEND_OUTCOME_SENT:
+        case RS_SEND_OUTCOME_SKIPPED:
+        default:
+          continue;
+        }
+      g_ptr_array_add (failures, failure_new (result->id, result->person, result->email,
+                                              what, result->error));
+    }
+}
+
 void
 rs_activity_end_reports (RsStore               *store,
                          gint64                 id,
@@ -424,17 +551,14 @@ rs_activity_end_reports (RsStore               *store,
                          gboolean               cancelled,
                          const GError          *stopped)
 {
-  static const char * const names[] = {
-    "total", "made", "up_to_date", "not_possible", "failed", "remaining",
-  };
   g_autoptr(GPtrArray) failures = NULL;
-  guint counts[G_N_ELEMENTS (names)] = { 0 };
+  guint counts[G_N_ELEMENTS (report_names)] = { 0 };
   End end = {
     .id = id,
     .error = stopped != NULL && !cancelled ? stopped->message : NULL,
-    .names = names,
+    .names = report_names,
     .counts = counts,
-    .n_counts = G_N_ELEMENTS (names),
+    .n_counts = G_N_ELEMENTS (report_names),
   };
 
   g_return_if_fail (RS_IS_STORE (store));
@@ -444,29 +568,8 @@ rs_activity_end_reports (RsStore               *store,
 
   failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
   end.failures = failures;
-
   if (summary != NULL)
-    {
-      guint done = summary->made + summary->up_to_date + summary->not_possible + summary->failed;
-
-      counts[0] = summary->total;
-      counts[1] = summary->made;
-      counts[2] = summary->up_to_date;
-      counts[3] = summary->not_possible;
-      counts[4] = summary->failed;
-      counts[5] = summary->total > done ? summary->total - done : 0;
-      for (guint i = 0; i < summary->results->len; i++)
-        {
-          RsReportResult *result = g_ptr_array_index (summary->results, i);
-
-          if (result->outcome == RS_REPORT_OUTCOME_FAILED)
-            g_ptr_array_add (failures, failure_new (result->id, result->person, result->company,
-                                                    "failed", result->reason));
-          else if (result->outcome == RS_REPORT_OUTCOME_NOT_POSSIBLE)
-            g_ptr_array_add (failures, failure_new (result->id, result->person, result->company,
-                                                    "not-possible", result->reason));
-        }
-    }
+    fill_reports (summary, counts, failures);
 
   /* A stop that came after the last report stopped nothing. */
   end.outcome = outcome_of (cancelled && (summary == NULL || counts[5] > 0), stopped);
@@ -479,20 +582,17 @@ rs_activity_end_send (RsStore             *store,
                       const RsSendSummary *summary,
                       const GError        *stopped)
 {
-  static const char * const names[] = {
-    "total", "sent", "failed", "deferred", "unknown", "skipped", "remaining",
-  };
   g_autoptr(GPtrArray) failures = NULL;
-  guint counts[G_N_ELEMENTS (names)] = { 0 };
+  guint counts[G_N_ELEMENTS (send_names)] = { 0 };
   gboolean cancelled = summary != NULL && summary->cancelled;
   End end = {
     .id = id,
     .outcome = outcome_of (cancelled, stopped),
     .error = stopped != NULL && !g_error_matches (stopped, G_IO_ERROR, G_IO_ERROR_CANCELLED)
              ? stopped->message : NULL,
-    .names = names,
+    .names = send_names,
     .counts = counts,
-    .n_counts = G_N_ELEMENTS (names),
+    .n_counts = G_N_ELEMENTS (send_names),
   };
 
   g_return_if_fail (RS_IS_STORE (store));
@@ -502,43 +602,102 @@ rs_activity_end_send (RsStore             *store,
 
   failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
   end.failures = failures;
-
   if (summary != NULL)
-    {
-      counts[0] = summary->total;
-      counts[1] = summary->sent;
-      counts[2] = summary->failed;
-      counts[3] = summary->deferred;
-      counts[4] = summary->unknown;
-      counts[5] = summary->skipped;
-      counts[6] = summary->remaining;
-      for (guint i = 0; i < summary->results->len; i++)
-        {
-          RsSendResult *result = g_ptr_array_index (summary->results, i);
-          const char *what;
-
-          switch (result->outcome)
-            {
-            case RS_SEND_OUTCOME_FAILED:
-              what = "failed";
-              break;
-            case RS_SEND_OUTCOME_DEFERRED:
-              what = "deferred";
-              break;
-            case RS_SEND_OUTCOME_UNKNOWN:
-              what = "unknown";
-              break;
-            case RS_SEND_OUTCOME_SENT:
-            case RS_SEND_OUTCOME_SKIPPED:
-            default:
-              continue;
-            }
-          g_ptr_array_add (failures, failure_new (result->id, result->person, result->email,
-                                                  what, result->error));
-        }
-    }
+    fill_send (summary, counts, failures);
 
   end_write (store, &end);
+}
+
+/* Whether a checkpoint is due: the first, or @interval_ms after the last */
+static gboolean
+checkpoint_due (RsActivityCheckpoint *checkpoint,
+                guint                 interval_ms)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (checkpoint->id <= 0 ||
+      (checkpoint->last_us != 0 && now - checkpoint->last_us < interval_ms * 1000))
+    return FALSE;
+
+  checkpoint->last_us = now;
+  return TRUE;
+}
+
+static void
+checkpoint_write (RsStore              *store,
+                  RsActivityCheckpoint *checkpoint,
+                  End                  *end)
+{
+  g_autoptr(GError) error = NULL;
+
+  end->id = checkpoint->id;
+  end->running = TRUE;
+  end->first_failure = MIN (checkpoint->failures_written, end->failures->len);
+  if (rs_store_write (store, end_transaction, end, &error))
+    checkpoint->failures_written = end->failures->len;
+  else
+    g_debug ("Could not record the progress of job %" G_GINT64_FORMAT
+             " in the activity log: %s", checkpoint->id, error->message);
+}
+
+/**
+ * rs_activity_checkpoint_reports:
+ * @interval_ms: how long after the last checkpoint another may be written
+ *
+ * Writes the counts and failures of a running report run so far, so that
+ * one a crash cuts short keeps what it did.
+ */
+void
+rs_activity_checkpoint_reports (RsStore               *store,
+                                RsActivityCheckpoint  *checkpoint,
+                                const RsReportSummary *summary,
+                                guint                  interval_ms)
+{
+  g_autoptr(GPtrArray) failures = NULL;
+  guint counts[G_N_ELEMENTS (report_names)] = { 0 };
+  End end = {
+    .names = report_names,
+    .counts = counts,
+    .n_counts = G_N_ELEMENTS (report_names),
+  };
+
+  g_return_if_fail (RS_IS_STORE (store));
+  g_return_if_fail (summary != NULL);
+
+  if (!checkpoint_due (checkpoint, interval_ms))
+    return;
+
+  failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
+  end.failures = failures;
+  fill_reports (summary, counts, failures);
+  checkpoint_write (store, checkpoint, &end);
+}
+
+/* The same for a send round */
+void
+rs_activity_checkpoint_send (RsStore              *store,
+                             RsActivityCheckpoint *checkpoint,
+                             const RsSendSummary  *summary,
+                             guint                 interval_ms)
+{
+  g_autoptr(GPtrArray) failures = NULL;
+  guint counts[G_N_ELEMENTS (send_names)] = { 0 };
+  End end = {
+    .names = send_names,
+    .counts = counts,
+    .n_counts = G_N_ELEMENTS (send_names),
+  };
+
+  g_return_if_fail (RS_IS_STORE (store));
+  g_return_if_fail (summary != NULL);
+
+  if (!checkpoint_due (checkpoint, interval_ms))
+    return;
+
+  failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
+  end.failures = failures;
+  fill_send (summary, counts, failures);
+  checkpoint_write (store, checkpoint, &end);
 }
 
 /* Reading */

@@ -25,6 +25,9 @@
  * as soon as it is written; a report is written to a temporary file and
  * renamed, so a cancelled or crashed job never leaves half a PDF. */
 
+/* How often a report run writes its counts so far into the activity log */
+#define CHECKPOINT_INTERVAL_MS 1000
+
 typedef struct
 {
   guint n;
@@ -82,6 +85,8 @@ typedef struct
 
   GMutex mutex;
   RsReportSummary *summary;
+  /* What is done so far, in the activity log (under @mutex) */
+  RsActivityCheckpoint checkpoint;
 } Job;
 
 static void
@@ -637,6 +642,8 @@ worker_thread (gpointer data)
       g_ptr_array_add (job->summary->results, result);
       if (job->progress != NULL)
         job->progress (job->summary, result, job->progress_data);
+      rs_activity_checkpoint_reports (job->store, &job->checkpoint, job->summary,
+                                      CHECKPOINT_INTERVAL_MS);
       g_mutex_unlock (&job->mutex);
     }
 
@@ -697,6 +704,8 @@ rs_report_job_run (RsStore              *store,
     }
 
   job.store = store;
+  job.checkpoint.id = activity;
+  job.checkpoint.last_us = g_get_monotonic_time ();
   job.folder = g_strdup (folder);
   job.tag = rs_report_store_tag (store);
   job.force = force;

@@ -802,6 +802,8 @@ typedef struct
   /* The message in hand: cancelled RS_SEND_STOP_GRACE_S after the job's
    * cancellable (see Watchdog) */
   GCancellable *transport_cancellable;
+  /* What is done so far, in the activity log */
+  RsActivityCheckpoint checkpoint;
 } Job;
 
 /* A stop lets the message in hand finish for a few seconds, then breaks it
@@ -1238,6 +1240,9 @@ conclude (Job          *job,
   summary->remaining--;
   g_ptr_array_add (summary->results, result);
   report (job, item, result);
+  /* Each message's outcome is on record at once: a round a crash cuts
+   * short keeps its counts (messages go out a few a second at most). */
+  rs_activity_checkpoint_send (job->store, &job->checkpoint, summary, 0);
 }
 
 /* How long the queue waits after the @n-th temporary reply in a row. */
@@ -1823,6 +1828,7 @@ rs_send_job_run (RsStore              *store,
   summary->skipped = summary->plan->skipped->len;
 
   job.store = store;
+  job.checkpoint.id = activity;
   job.options = options;
   job.mailer = mailer;
   job.graph = graph;
