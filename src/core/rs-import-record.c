@@ -7,7 +7,6 @@
 
 #include "rs-companies.h"
 #include "rs-import-private.h"
-#include "rs-scores.h"
 #include "rs-store-private.h"
 
 /* The record an import keeps of itself, so that its details can be read
@@ -16,25 +15,8 @@
  * group in memory however big the file), and a data-quality summary of the
  * database after it. */
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
-/* Companies with one respondent named in the summary */
-#define SINGLE_COMPANIES_NAMED 10
-#define WORST_MISSING 5
 /* Lines a group names on one line of text */
 #define LINES_NAMED 10
-
-
-static const char *quality_kind_names[RS_IMPORT_QUALITY_N_KINDS] = {
-  [RS_IMPORT_QUALITY_RESPONDENTS] = "respondents",
-  [RS_IMPORT_QUALITY_MISSING] = "missing",
-  [RS_IMPORT_QUALITY_SPARSE] = "sparse",
-  [RS_IMPORT_QUALITY_SINGLE_COMPANIES] = "single-companies",
-  [RS_IMPORT_QUALITY_SINGLE_COMPANY] = "single-company",
-  [RS_IMPORT_QUALITY_OUT_OF_RANGE] = "out-of-range",
-  [RS_IMPORT_QUALITY_NOT_A_NUMBER] = "not-a-number",
-  [RS_IMPORT_QUALITY_FLAGGED] = "flagged",
-};
 
 static const char *problem_kind_names[] = {
   [RS_IMPORT_PROBLEM_SKIPPED] = "skipped",
@@ -44,10 +26,10 @@ static const char *problem_kind_names[] = {
   [RS_IMPORT_PROBLEM_RENAMED] = "renamed",
 };
 
-static int
-find_name (const char * const *names,
-           guint               n_names,
-           const char         *name)
+int
+rs_import_find_name (const char * const *names,
+                     guint               n_names,
+                     const char         *name)
 {
   for (guint i = 0; i < n_names; i++)
     if (g_strcmp0 (names[i], name) == 0)
@@ -56,10 +38,10 @@ find_name (const char * const *names,
   return -1;
 }
 
-static sqlite3_stmt *
-prepare (sqlite3     *db,
-         const char  *sql,
-         GError     **error)
+sqlite3_stmt *
+rs_import_prepare (sqlite3     *db,
+                   const char  *sql,
+                   GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
@@ -73,10 +55,10 @@ prepare (sqlite3     *db,
   return stmt;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           const char   *name,
-           const char   *text)
+void
+rs_import_bind_text (sqlite3_stmt *stmt,
+                     const char   *name,
+                     const char   *text)
 {
   int at = sqlite3_bind_parameter_index (stmt, name);
 
@@ -87,10 +69,10 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, at, text, -1, SQLITE_TRANSIENT);
 }
 
-static void
-bind_int64 (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
+void
+rs_import_bind_int64 (sqlite3_stmt *stmt,
+                      const char   *name,
+                      gint64        value)
 {
   int at = sqlite3_bind_parameter_index (stmt, name);
 
@@ -98,10 +80,10 @@ bind_int64 (sqlite3_stmt *stmt,
   sqlite3_bind_int64 (stmt, at, value);
 }
 
-static gboolean
-step_done (sqlite3       *db,
-           sqlite3_stmt  *stmt,
-           GError       **error)
+gboolean
+rs_import_step_done (sqlite3       *db,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -140,18 +122,6 @@ rs_import_change_group_free (gpointer data)
   g_free (group->column);
   g_clear_pointer (&group->examples, g_ptr_array_unref);
   g_free (group);
-}
-
-void
-rs_import_quality_item_free (gpointer data)
-{
-  RsImportQualityItem *item = data;
-
-  if (item == NULL)
-    return;
-
-  g_free (item->label);
-  g_free (item);
 }
 
 static RsImportChangeGroup *
@@ -212,11 +182,12 @@ rs_change_log_new (sqlite3             *db,
     log->header[i] = g_strdup (header[i]);
   log->n_header = n_header;
   log->groups = g_hash_table_new (g_int64_hash, g_int64_equal);
-  log->insert = prepare (db,
-                         "INSERT INTO import_change (import_id, line, column_index, column_name,"
-                         " kind, file_value, used_value, respondent_id) VALUES (:import, :line,"
-                         " :column_index, :column, :kind, :value, :used, :respondent)",
-                         error);
+  log->insert = rs_import_prepare (db,
+                                   "INSERT INTO import_change (import_id, line, column_index,"
+                                   " column_name, kind, file_value, used_value, respondent_id)"
+                                   " VALUES (:import, :line, :column_index, :column, :kind,"
+                                   " :value, :used, :respondent)",
+                                   error);
   if (log->insert == NULL)
     return NULL;
 
@@ -273,19 +244,19 @@ rs_change_log_add (RsChangeLog           *log,
     g_ptr_array_add (entry->group->examples,
                      change_new (line, respondent_id, change->value, change->used));
 
-  bind_int64 (stmt, ":import", log->import_id);
-  bind_int64 (stmt, ":line", line);
-  bind_int64 (stmt, ":column_index", change->column);
-  bind_text (stmt, ":column", column);
-  bind_text (stmt, ":kind", rs_master_change_kind_to_string (change->kind));
-  bind_text (stmt, ":value", change->value ? change->value : "");
-  bind_text (stmt, ":used", change->used);
+  rs_import_bind_int64 (stmt, ":import", log->import_id);
+  rs_import_bind_int64 (stmt, ":line", line);
+  rs_import_bind_int64 (stmt, ":column_index", change->column);
+  rs_import_bind_text (stmt, ":column", column);
+  rs_import_bind_text (stmt, ":kind", rs_master_change_kind_to_string (change->kind));
+  rs_import_bind_text (stmt, ":value", change->value ? change->value : "");
+  rs_import_bind_text (stmt, ":used", change->used);
   if (respondent_id > 0)
-    bind_int64 (stmt, ":respondent", respondent_id);
+    rs_import_bind_int64 (stmt, ":respondent", respondent_id);
   else
     sqlite3_bind_null (stmt, sqlite3_bind_parameter_index (stmt, ":respondent"));
 
-  return step_done (log->db, stmt, error);
+  return rs_import_step_done (log->db, stmt, error);
 }
 
 static int
@@ -341,31 +312,32 @@ rs_import_record_write (sqlite3          *db,
   g_autoptr(sqlite3_stmt) counts = NULL;
   g_autoptr(sqlite3_stmt) problem = NULL;
 
-  counts = prepare (db,
-                    "UPDATE import_log SET duplicates = :duplicates, marked_sent = :marked_sent,"
-                    " renamed = :renamed, recoded = :recoded, changed = :changed,"
-                    " sheet = :sheet WHERE id = :id",
-                    error);
+  counts = rs_import_prepare (db,
+                              "UPDATE import_log SET duplicates = :duplicates,"
+                              " marked_sent = :marked_sent,"
+                              " renamed = :renamed, recoded = :recoded, changed = :changed,"
+                              " sheet = :sheet WHERE id = :id",
+                              error);
   if (counts == NULL)
     return FALSE;
-  bind_int64 (counts, ":id", summary->import_id);
-  bind_int64 (counts, ":duplicates", summary->duplicates);
-  bind_int64 (counts, ":marked_sent", summary->marked_sent);
-  bind_int64 (counts, ":renamed", summary->renamed);
-  bind_int64 (counts, ":recoded", summary->recoded);
-  bind_int64 (counts, ":changed", summary->changed);
-  bind_text (counts, ":sheet", summary->sheet);
-  if (!step_done (db, counts, error))
+  rs_import_bind_int64 (counts, ":id", summary->import_id);
+  rs_import_bind_int64 (counts, ":duplicates", summary->duplicates);
+  rs_import_bind_int64 (counts, ":marked_sent", summary->marked_sent);
+  rs_import_bind_int64 (counts, ":renamed", summary->renamed);
+  rs_import_bind_int64 (counts, ":recoded", summary->recoded);
+  rs_import_bind_int64 (counts, ":changed", summary->changed);
+  rs_import_bind_text (counts, ":sheet", summary->sheet);
+  if (!rs_import_step_done (db, counts, error))
     return FALSE;
 
   if (summary->problems->len == 0)
     return TRUE;
 
-  problem = prepare (db,
-                     "INSERT INTO import_problem (import_id, position, line, kind, person, reason,"
-                     " respondent_id) VALUES (:import, :position, :line, :kind, :person, :reason,"
-                     " :respondent)",
-                     error);
+  problem = rs_import_prepare (db,
+                               "INSERT INTO import_problem (import_id, position, line, kind,"
+                               " person, reason, respondent_id) VALUES (:import, :position,"
+                               " :line, :kind, :person, :reason, :respondent)",
+                               error);
   if (problem == NULL)
     return FALSE;
 
@@ -373,349 +345,19 @@ rs_import_record_write (sqlite3          *db,
     {
       const RsImportProblem *p = g_ptr_array_index (summary->problems, i);
 
-      bind_int64 (problem, ":import", summary->import_id);
-      bind_int64 (problem, ":position", i);
-      bind_int64 (problem, ":line", p->line);
-      bind_text (problem, ":kind", problem_kind_names[p->kind]);
-      bind_text (problem, ":person", p->person ? p->person : "");
-      bind_text (problem, ":reason", p->reason ? p->reason : "");
+      rs_import_bind_int64 (problem, ":import", summary->import_id);
+      rs_import_bind_int64 (problem, ":position", i);
+      rs_import_bind_int64 (problem, ":line", p->line);
+      rs_import_bind_text (problem, ":kind", problem_kind_names[p->kind]);
+      rs_import_bind_text (problem, ":person", p->person ? p->person : "");
+      rs_import_bind_text (problem, ":reason", p->reason ? p->reason : "");
       if (p->respondent_id > 0)
-        bind_int64 (problem, ":respondent", p->respondent_id);
+        rs_import_bind_int64 (problem, ":respondent", p->respondent_id);
       else
         sqlite3_bind_null (problem, sqlite3_bind_parameter_index (problem, ":respondent"));
-      if (!step_done (db, problem, error))
+      if (!rs_import_step_done (db, problem, error))
         return FALSE;
     }
-
-  return TRUE;
-}
-
-/* The data-quality summary */
-
-static RsImportQualityItem *
-quality_item_new (RsImportQualityKind  kind,
-                  const char          *label,
-                  guint                count,
-                  guint                total)
-{
-  RsImportQualityItem *item = g_new0 (RsImportQualityItem, 1);
-
-  item->kind = kind;
-  item->label = g_strdup (label ? label : "");
-  item->count = count;
-  item->total = total;
-
-  return item;
-}
-
-typedef struct
-{
-  guint index;
-  guint missing;
-} Missing;
-
-static int
-compare_missing (gconstpointer a,
-                 gconstpointer b)
-{
-  const Missing *ma = a;
-  const Missing *mb = b;
-
-  /* The most missing first; the columns in their order otherwise */
-  if (ma->missing != mb->missing)
-    return ma->missing > mb->missing ? -1 : 1;
-
-  return (ma->index > mb->index) - (ma->index < mb->index);
-}
-
-typedef struct
-{
-  char *label;
-  guint count;
-} Reason;
-
-static int
-compare_reasons (gconstpointer a,
-                 gconstpointer b)
-{
-  const Reason *ra = *(Reason * const *) a;
-  const Reason *rb = *(Reason * const *) b;
-
-  if (ra->count != rb->count)
-    return ra->count > rb->count ? -1 : 1;
-
-  return g_strcmp0 (ra->label, rb->label);
-}
-
-static void
-reason_free (gpointer data)
-{
-  Reason *reason = data;
-
-  g_free (reason->label);
-  g_free (reason);
-}
-
-/* Why a respondent cannot be sent, in words that group: the address or
- * the name as they are now (a correction by hand counts), else the
- * problem the import gave. */
-static const char *
-flag_reason (const char *person,
-             const char *email,
-             const char *problem)
-{
-  if (!rs_master_email_is_valid (email))
-    return _("no valid e-mail address");
-  if (person == NULL || person[0] == '\0')
-    return _("no person name");
-
-  return problem;
-}
-
-typedef struct
-{
-  char *display;
-  guint count;
-} Company;
-
-static void
-company_free (gpointer data)
-{
-  Company *company = data;
-
-  g_free (company->display);
-  g_free (company);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_utf8_collate (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* Aggregates of SQLite over the respondents, a pass over their companies
- * (grouped here as the reports group them, merges included) and one over the stored changes
- * that are in the data as it is now: those of the import and line each
- * respondent's data last came from. */
-static GPtrArray *
-compute_quality (sqlite3  *db,
-                 GError  **error)
-{
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (rs_import_quality_item_free);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GHashTable) spellings = NULL;
-  g_autoptr(GHashTable) map = NULL;
-  g_autoptr(GHashTable) companies = NULL;
-  g_autoptr(GHashTable) reasons = NULL;
-  g_autoptr(GPtrArray) reason_list = NULL;
-  g_autoptr(GPtrArray) singles = NULL;
-  Missing missing[RS_N_SCORES];
-  guint n = 0;
-  guint sparse = 0;
-  guint n_single = 0;
-  int rc;
-
-  /* Most names are spelt one way: counted as they are, then folded once */
-  spellings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  stmt = prepare (db, "SELECT company, " RS_STORE_SCORE_COLUMNS " FROM respondent", error);
-  if (stmt == NULL)
-    return NULL;
-  for (guint i = 0; i < RS_N_SCORES; i++)
-    missing[i] = (Missing) { i, 0 };
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *company = (const char *) sqlite3_column_text (stmt, 0);
-      guint *count;
-      guint row_missing = 0;
-
-      n++;
-      for (guint i = 0; i < RS_N_SCORES; i++)
-        if (sqlite3_column_type (stmt, 1 + i) == SQLITE_NULL)
-          {
-            missing[i].missing++;
-            row_missing++;
-          }
-      if (row_missing * 2 > RS_N_SCORES)
-        sparse++;
-
-      count = g_hash_table_lookup (spellings, company);
-      if (count == NULL)
-        {
-          count = g_new0 (guint, 1);
-          g_hash_table_insert (spellings, g_strdup (company), count);
-        }
-      (*count)++;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      rs_store_set_error_from_db (db, rc, error);
-      return NULL;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  /* Grouped as reports group them: the merges a person made count */
-  map = rs_company_map_load (db, error);
-  if (map == NULL)
-    return NULL;
-  companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, company_free);
-  {
-    GHashTableIter iter;
-    gpointer key;
-    gpointer count;
-
-    g_hash_table_iter_init (&iter, spellings);
-    while (g_hash_table_iter_next (&iter, &key, &count))
-      {
-        g_autofree char *group = rs_company_map_group (map, key);
-        Company *entry = g_hash_table_lookup (companies, group);
-
-        if (entry == NULL)
-          {
-            entry = g_new0 (Company, 1);
-            entry->display = g_strdup (rs_company_map_name (map, key));
-            g_hash_table_insert (companies, g_steal_pointer (&group), entry);
-          }
-        entry->count += *(guint *) count;
-      }
-  }
-
-  reasons = g_hash_table_new (g_str_hash, g_str_equal);
-  reason_list = g_ptr_array_new_with_free_func (reason_free);
-  stmt = prepare (db, "SELECT person, email, problem FROM respondent WHERE problem IS NOT NULL",
-                  error);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *label = flag_reason ((const char *) sqlite3_column_text (stmt, 0),
-                                       (const char *) sqlite3_column_text (stmt, 1),
-                                       (const char *) sqlite3_column_text (stmt, 2));
-      Reason *reason = g_hash_table_lookup (reasons, label);
-
-      if (reason == NULL)
-        {
-          reason = g_new0 (Reason, 1);
-          reason->label = g_strdup (label);
-          g_ptr_array_add (reason_list, reason);
-          g_hash_table_insert (reasons, reason->label, reason);
-        }
-      reason->count++;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      rs_store_set_error_from_db (db, rc, error);
-      return NULL;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_RESPONDENTS, NULL, n, n));
-
-  qsort (missing, RS_N_SCORES, sizeof missing[0], compare_missing);
-  for (guint i = 0; i < WORST_MISSING && missing[i].missing > 0; i++)
-    g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_MISSING,
-                                              rs_scores_column_name (missing[i].index),
-                                              missing[i].missing, n));
-
-  g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_SPARSE, NULL, sparse, n));
-
-  singles = g_ptr_array_new ();
-  {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init (&iter, companies);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      {
-        Company *company = value;
-
-        if (company->count == 1)
-          {
-            n_single++;
-            g_ptr_array_add (singles, company->display);
-          }
-      }
-  }
-  g_ptr_array_sort (singles, compare_strings);
-  g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_SINGLE_COMPANIES, NULL, n_single,
-                                            g_hash_table_size (companies)));
-  for (guint i = 0; i < singles->len && i < SINGLE_COMPANIES_NAMED; i++)
-    g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_SINGLE_COMPANY,
-                                              g_ptr_array_index (singles, i), 1, 1));
-
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  stmt = prepare (db,
-                  "SELECT c.column_name, c.kind = 'not-a-number', count (*)"
-                  "  FROM import_change c"
-                  "  JOIN respondent r ON r.id = c.respondent_id"
-                  "   AND r.source_import = c.import_id AND r.source_line = c.line"
-                  " WHERE c.kind IN ('above-range', 'below-range', 'not-a-number')"
-                  " GROUP BY c.kind = 'not-a-number', c.column_index, c.column_name"
-                  " ORDER BY c.kind = 'not-a-number', c.column_index",
-                  error);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (items,
-                     quality_item_new (sqlite3_column_int (stmt, 1)
-                                         ? RS_IMPORT_QUALITY_NOT_A_NUMBER
-                                         : RS_IMPORT_QUALITY_OUT_OF_RANGE,
-                                       (const char *) sqlite3_column_text (stmt, 0),
-                                       sqlite3_column_int (stmt, 2), n));
-  if (rc != SQLITE_DONE)
-    {
-      rs_store_set_error_from_db (db, rc, error);
-      return NULL;
-    }
-
-  g_ptr_array_sort (reason_list, compare_reasons);
-  for (guint i = 0; i < reason_list->len; i++)
-    {
-      Reason *reason = g_ptr_array_index (reason_list, i);
-
-      g_ptr_array_add (items, quality_item_new (RS_IMPORT_QUALITY_FLAGGED, reason->label,
-                                                reason->count, n));
-    }
-
-  return g_steal_pointer (&items);
-}
-
-gboolean
-rs_import_quality_write (sqlite3          *db,
-                         RsImportSummary  *summary,
-                         GError          **error)
-{
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
-
-  g_return_val_if_fail (summary->import_id > 0, FALSE);
-
-  items = compute_quality (db, error);
-  if (items == NULL)
-    return FALSE;
-
-  insert = prepare (db,
-                    "INSERT INTO import_quality (import_id, position, kind, label, count, total)"
-                    " VALUES (:import, :position, :kind, :label, :count, :total)",
-                    error);
-  if (insert == NULL)
-    return FALSE;
-  for (guint i = 0; i < items->len; i++)
-    {
-      const RsImportQualityItem *item = g_ptr_array_index (items, i);
-
-      bind_int64 (insert, ":import", summary->import_id);
-      bind_int64 (insert, ":position", i);
-      bind_text (insert, ":kind", quality_kind_names[item->kind]);
-      bind_text (insert, ":label", item->label);
-      bind_int64 (insert, ":count", item->count);
-      bind_int64 (insert, ":total", item->total);
-      if (!step_done (db, insert, error))
-        return FALSE;
-    }
-
-  g_clear_pointer (&summary->quality, g_ptr_array_unref);
-  summary->quality = g_steal_pointer (&items);
 
   return TRUE;
 }
@@ -730,16 +372,17 @@ load_problems (sqlite3          *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = prepare (db, "SELECT line, kind, person, reason, respondent_id FROM import_problem"
-                  " WHERE import_id = :import ORDER BY position", error);
+  stmt = rs_import_prepare (db, "SELECT line, kind, person, reason, respondent_id"
+                            " FROM import_problem WHERE import_id = :import ORDER BY position",
+                            error);
   if (stmt == NULL)
     return FALSE;
-  bind_int64 (stmt, ":import", summary->import_id);
+  rs_import_bind_int64 (stmt, ":import", summary->import_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       RsImportProblem *problem = g_new0 (RsImportProblem, 1);
-      int kind = find_name (problem_kind_names, G_N_ELEMENTS (problem_kind_names),
-                            (const char *) sqlite3_column_text (stmt, 1));
+      int kind = rs_import_find_name (problem_kind_names, G_N_ELEMENTS (problem_kind_names),
+                                      (const char *) sqlite3_column_text (stmt, 1));
 
       problem->line = sqlite3_column_int (stmt, 0);
       problem->kind = kind >= 0 ? (RsImportProblemKind) kind : RS_IMPORT_PROBLEM_FLAGGED;
@@ -763,17 +406,18 @@ load_changes (sqlite3          *db,
   g_autoptr(sqlite3_stmt) examples = NULL;
   int rc;
 
-  groups = prepare (db, "SELECT column_index, min (column_name), kind, count (*)"
-                    " FROM import_change WHERE import_id = :import"
-                    " GROUP BY column_index, kind", error);
-  examples = prepare (db, "SELECT line, respondent_id, file_value, used_value"
-                      " FROM import_change WHERE import_id = :import"
-                      " AND column_index = :column_index AND kind = :kind"
-                      " ORDER BY line LIMIT " G_STRINGIFY (RS_IMPORT_CHANGE_EXAMPLES), error);
+  groups = rs_import_prepare (db, "SELECT column_index, min (column_name), kind, count (*)"
+                              " FROM import_change WHERE import_id = :import"
+                              " GROUP BY column_index, kind", error);
+  examples = rs_import_prepare (db, "SELECT line, respondent_id, file_value, used_value"
+                                " FROM import_change WHERE import_id = :import"
+                                " AND column_index = :column_index AND kind = :kind"
+                                " ORDER BY line LIMIT " G_STRINGIFY (RS_IMPORT_CHANGE_EXAMPLES),
+                                error);
   if (groups == NULL || examples == NULL)
     return FALSE;
 
-  bind_int64 (groups, ":import", summary->import_id);
+  rs_import_bind_int64 (groups, ":import", summary->import_id);
   while ((rc = sqlite3_step (groups)) == SQLITE_ROW)
     {
       RsMasterChangeKind kind;
@@ -787,9 +431,9 @@ load_changes (sqlite3          *db,
       group->count = sqlite3_column_int (groups, 3);
       g_ptr_array_add (summary->change_groups, group);
 
-      bind_int64 (examples, ":import", summary->import_id);
-      bind_int64 (examples, ":column_index", group->column_index);
-      bind_text (examples, ":kind", kind_name);
+      rs_import_bind_int64 (examples, ":import", summary->import_id);
+      rs_import_bind_int64 (examples, ":column_index", group->column_index);
+      rs_import_bind_text (examples, ":kind", kind_name);
       while ((rc = sqlite3_step (examples)) == SQLITE_ROW)
         g_ptr_array_add (group->examples,
                          change_new (sqlite3_column_int (examples, 0),
@@ -808,43 +452,13 @@ load_changes (sqlite3          *db,
   return TRUE;
 }
 
-static gboolean
-load_quality (sqlite3          *db,
-              RsImportSummary  *summary,
-              GError          **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (rs_import_quality_item_free);
-  int rc;
+/* The columns of import_log that read_log_row() reads */
+#define LOG_SELECT \
+  "SELECT id, at, file, added, updated, unchanged, skipped, flagged," \
+  " coalesce (duplicates, 0), coalesce (marked_sent, 0), coalesce (renamed, 0)," \
+  " coalesce (recoded, 0), coalesce (changed, 0), sheet FROM import_log"
 
-  stmt = prepare (db, "SELECT kind, label, count, total FROM import_quality"
-                  " WHERE import_id = :import ORDER BY position", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_int64 (stmt, ":import", summary->import_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      int kind = find_name (quality_kind_names, G_N_ELEMENTS (quality_kind_names),
-                            (const char *) sqlite3_column_text (stmt, 0));
-
-      if (kind < 0)
-        continue;
-      g_ptr_array_add (items, quality_item_new (kind,
-                                                (const char *) sqlite3_column_text (stmt, 1),
-                                                sqlite3_column_int (stmt, 2),
-                                                sqlite3_column_int (stmt, 3)));
-    }
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  /* An import made before summaries were kept has none. */
-  if (items->len > 0)
-    summary->quality = g_steal_pointer (&items);
-
-  return TRUE;
-}
-
-/* A row of import_log as load_in_transaction() selects it */
+/* A row of import_log as LOG_SELECT selects it */
 static RsImportSummary *
 read_log_row (sqlite3_stmt *stmt)
 {
@@ -876,15 +490,13 @@ load_in_transaction (sqlite3  *db,
   g_autoptr(RsImportSummary) summary = NULL;
   int rc;
 
-  stmt = prepare (db,
-                  "SELECT id, at, file, added, updated, unchanged, skipped, flagged,"
-                  " coalesce (duplicates, 0), coalesce (marked_sent, 0), coalesce (renamed, 0),"
-                  " coalesce (recoded, 0), coalesce (changed, 0), sheet FROM import_log"
-                  " WHERE id = :id OR (:id = 0 AND id = (SELECT max (id) FROM import_log))",
-                  error);
+  stmt = rs_import_prepare (db,
+                            LOG_SELECT
+                            " WHERE id = :id OR (:id = 0 AND id = (SELECT max (id) FROM import_log))",
+                            error);
   if (stmt == NULL)
     return NULL;
-  bind_int64 (stmt, ":id", import_id);
+  rs_import_bind_int64 (stmt, ":id", import_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     return rs_import_summary_new (NULL);
@@ -898,7 +510,7 @@ load_in_transaction (sqlite3  *db,
 
   if (!load_problems (db, summary, error) ||
       !load_changes (db, summary, error) ||
-      !load_quality (db, summary, error))
+      !rs_import_quality_load (db, summary, error))
     return NULL;
 
   /* The groups count what is stored, which is everything */
@@ -958,11 +570,7 @@ rs_import_list_records (RsStore  *store,
   db = rs_store_get_connection (store, error);
   if (db == NULL)
     return NULL;
-  stmt = prepare (db,
-                  "SELECT id, at, file, added, updated, unchanged, skipped, flagged,"
-                  " coalesce (duplicates, 0), coalesce (marked_sent, 0), coalesce (renamed, 0),"
-                  " coalesce (recoded, 0), coalesce (changed, 0), sheet FROM import_log ORDER BY id",
-                  error);
+  stmt = rs_import_prepare (db, LOG_SELECT " ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
 
@@ -1004,12 +612,12 @@ rs_import_foreach_change (RsStore            *store,
   db = rs_store_get_connection (store, error);
   if (db == NULL)
     return FALSE;
-  stmt = prepare (db, "SELECT column_index, column_name, kind, line, respondent_id,"
-                  " file_value, used_value FROM import_change WHERE import_id = :import"
-                  " ORDER BY column_index, kind, line", error);
+  stmt = rs_import_prepare (db, "SELECT column_index, column_name, kind, line, respondent_id,"
+                            " file_value, used_value FROM import_change WHERE import_id = :import"
+                            " ORDER BY column_index, kind, line", error);
   if (stmt == NULL)
     return FALSE;
-  bind_int64 (stmt, ":import", import_id);
+  rs_import_bind_int64 (stmt, ":import", import_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -1092,16 +700,6 @@ rs_import_summary_load_finish (RsStore       *store,
 }
 
 /* Words */
-
-/* g_strv_builder_take() is newer than GLib 2.74 */
-static void
-add_take (GStrvBuilder *builder,
-          char         *line)
-{
-  g_strv_builder_add (builder, line);
-  g_free (line);
-}
-
 /**
  * rs_import_change_group_describe:
  *
@@ -1159,146 +757,4 @@ rs_import_change_describe (const RsImportChangeGroup *group,
   /* Translators: a line number, a column, the value in the file, what was used */
   return g_strdup_printf (_("Line %u, “%s”: “%s” → %s"), change->line, group->column,
                           change->value, used);
-}
-
-const RsImportQualityItem *
-rs_import_quality_find (const RsImportSummary *summary,
-                        RsImportQualityKind    kind,
-                        const char            *label)
-{
-  g_return_val_if_fail (summary != NULL, NULL);
-
-  if (summary->quality == NULL)
-    return NULL;
-
-  for (guint i = 0; i < summary->quality->len; i++)
-    {
-      const RsImportQualityItem *item = g_ptr_array_index (summary->quality, i);
-
-      if (item->kind == kind && (label == NULL || g_strcmp0 (item->label, label) == 0))
-        return item;
-    }
-
-  return NULL;
-}
-
-static double
-percent (guint count,
-         guint total)
-{
-  return total > 0 ? 100.0 * count / total : 0.0;
-}
-
-/**
- * rs_import_quality_describe:
- *
- * Returns: (transfer full): the data-quality summary in lines of text, the
- *   first of each part a heading; empty when the import has none
- */
-GStrv
-rs_import_quality_describe (const RsImportSummary *summary)
-{
-  g_autoptr(GStrvBuilder) lines = g_strv_builder_new ();
-  g_autoptr(GString) singles = g_string_new (NULL);
-  guint n_out = 0;
-  guint n_nan = 0;
-  guint n_flagged = 0;
-  guint n_missing = 0;
-
-  g_return_val_if_fail (summary != NULL, NULL);
-
-  if (summary->quality == NULL)
-    return g_strv_builder_end (lines);
-
-  for (guint i = 0; i < summary->quality->len; i++)
-    {
-      const RsImportQualityItem *item = g_ptr_array_index (summary->quality, i);
-
-      switch (item->kind)
-        {
-        case RS_IMPORT_QUALITY_RESPONDENTS:
-          add_take (lines, g_strdup_printf (ngettext ("%u respondent in the database",
-                                                                 "%u respondents in the database",
-                                                                 item->count),
-                                                       item->count));
-          break;
-        case RS_IMPORT_QUALITY_MISSING:
-          if (n_missing++ == 0)
-            g_strv_builder_add (lines, _("Missing scores, the worst columns:"));
-          /* Translators: a score column, how many of how many are missing, and the share */
-          add_take (lines, g_strdup_printf (_("  “%s”: %u of %u missing (%.1f %%)"),
-                                                       item->label, item->count, item->total,
-                                                       percent (item->count, item->total)));
-          break;
-        case RS_IMPORT_QUALITY_SPARSE:
-          if (n_missing == 0)
-            g_strv_builder_add (lines, _("No score is missing"));
-          add_take (lines,
-                               g_strdup_printf (ngettext ("%u respondent has more than half of "
-                                                          "their scores missing",
-                                                          "%u respondents have more than half "
-                                                          "of their scores missing",
-                                                          item->count),
-                                                item->count));
-          break;
-        case RS_IMPORT_QUALITY_SINGLE_COMPANIES:
-          /* Translators: how many companies of how many */
-          add_take (lines,
-                               g_strdup_printf (ngettext ("%u of %u companies has one respondent",
-                                                          "%u of %u companies have one "
-                                                          "respondent",
-                                                          item->count),
-                                                item->count, item->total));
-          break;
-        case RS_IMPORT_QUALITY_SINGLE_COMPANY:
-          g_string_append_printf (singles, "%s%s", singles->len ? ", " : "  ", item->label);
-          break;
-        case RS_IMPORT_QUALITY_OUT_OF_RANGE:
-          if (n_out++ == 0)
-            g_strv_builder_add (lines, _("Scores out of range (0 to 5), clamped:"));
-          add_take (lines, g_strdup_printf (ngettext ("  “%s”: %u value",
-                                                                 "  “%s”: %u values",
-                                                                 item->count),
-                                                       item->label, item->count));
-          break;
-        case RS_IMPORT_QUALITY_NOT_A_NUMBER:
-          if (n_nan++ == 0)
-            g_strv_builder_add (lines, _("Scores that are not numbers, read as missing:"));
-          add_take (lines, g_strdup_printf (ngettext ("  “%s”: %u value",
-                                                                 "  “%s”: %u values",
-                                                                 item->count),
-                                                       item->label, item->count));
-          break;
-        case RS_IMPORT_QUALITY_FLAGGED:
-        default:
-          if (n_flagged++ == 0)
-            g_strv_builder_add (lines, _("Cannot be sent, by reason:"));
-          /* Translators: a reason, then how many respondents */
-          add_take (lines, g_strdup_printf (_("  %s: %u"), item->label, item->count));
-          break;
-        }
-
-      /* The names go under their count, before what follows */
-      if (singles->len > 0 &&
-          (i + 1 == summary->quality->len ||
-           ((RsImportQualityItem *) summary->quality->pdata[i + 1])->kind !=
-           RS_IMPORT_QUALITY_SINGLE_COMPANY))
-        {
-          const RsImportQualityItem *all = rs_import_quality_find (summary,
-                                                                   RS_IMPORT_QUALITY_SINGLE_COMPANIES,
-                                                                   NULL);
-
-          if (all != NULL && all->count > SINGLE_COMPANIES_NAMED)
-            g_string_append (singles, ", …");
-          g_strv_builder_add (lines, singles->str);
-          g_string_truncate (singles, 0);
-        }
-    }
-
-  if (n_out == 0)
-    g_strv_builder_add (lines, _("No score out of range"));
-  if (n_flagged == 0)
-    g_strv_builder_add (lines, _("Every respondent can be sent"));
-
-  return g_strv_builder_end (lines);
 }
