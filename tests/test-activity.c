@@ -653,6 +653,46 @@ test_reports_killed (Fixture       *fixture,
   g_assert_cmpuint (ENTRY (after, 0)->remaining, >, 0);
 }
 
+/* An import killed half-way is on record, as interrupted; the database
+ * has none of it. */
+static void
+test_import_killed (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *master = g_build_filename (fixture->dir, "many.csv", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", fixture->db);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  gboolean running = FALSE;
+  gint64 until = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  rs_test_write_master (master, 100000);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, g_getenv ("RESILIENCESCAN"), option, "import", master, NULL);
+  g_assert_no_error (error);
+  while (!running && g_get_monotonic_time () < until)
+    {
+      g_autoptr(GPtrArray) entries = list (fixture);
+
+      running = entries->len > 0 && ENTRY (entries, 0)->kind == RS_ACTIVITY_IMPORT &&
+                ENTRY (entries, 0)->outcome == RS_ACTIVITY_OUTCOME_RUNNING;
+      if (!running)
+        g_usleep (10 * 1000);
+    }
+  g_assert_true (running);
+  g_subprocess_force_exit (child);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+
+  after = list (fixture);
+  g_assert_cmpuint (after->len, ==, 1);
+  g_assert_cmpint (ENTRY (after, 0)->kind, ==, RS_ACTIVITY_IMPORT);
+  g_assert_cmpint (ENTRY (after, 0)->outcome, ==, RS_ACTIVITY_OUTCOME_INTERRUPTED);
+  g_assert_cmpstr (ENTRY (after, 0)->subject, ==, master);
+  g_assert_cmpint (ENTRY (after, 0)->import_id, ==, 0);
+}
+
 /* A database of schema 11 keeps its imports, which enter the log. */
 static void
 test_migration (Fixture       *fixture,
@@ -829,6 +869,7 @@ main (int   argc,
   ADD ("/activity/pid-reused", test_pid_reused);
   ADD ("/activity/send-checkpoints", test_send_checkpoints);
   ADD ("/activity/reports-killed", test_reports_killed);
+  ADD ("/activity/import-killed", test_import_killed);
   ADD ("/activity/migration", test_migration);
   ADD ("/activity/workbook-sheet", test_workbook_sheet);
   ADD ("/activity/cli", test_cli);

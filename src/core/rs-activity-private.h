@@ -11,18 +11,22 @@
 G_BEGIN_DECLS
 
 /* How the jobs record themselves, each on its own thread's connection.
- * An import is one transaction, and its entry is written last in it. A
- * report run and a send round write many: each writes a running entry
- * when it starts and completes it when it ends, so work that a crash cut
- * short is still on record (as interrupted). */
+ * Each writes a running entry when it starts (rs_activity_begin()) and
+ * completes it when it ends, so work that a crash cut short is still on
+ * record (as interrupted). An import completes its entry last in its one
+ * transaction; a report run and a send round write what they did so far
+ * as they go (checkpoints). */
 
-/* Inside the import's write transaction, after its import_log row */
+/* Inside the import's write transaction, after its import_log row: completes
+ * entry @id (or writes one, when @id is 0) */
 gboolean rs_activity_write_import    (sqlite3               *db,
+                                      gint64                 id,
                                       gint64                 started_at,
                                       const RsImportSummary *summary,
                                       GError               **error);
 /* An import that did not commit: cancelled, or failed with @reason */
 void     rs_activity_record_import_failure (RsStore         *store,
+                                      gint64                 id,
                                       gint64                 started_at,
                                       const char            *name,
                                       const GError          *reason);

@@ -211,6 +211,7 @@ process_may_run (const char *tag)
 
 gboolean
 rs_activity_write_import (sqlite3                *db,
+                          gint64                  id,
                           gint64                  started_at,
                           const RsImportSummary  *summary,
                           GError                **error)
@@ -220,15 +221,28 @@ rs_activity_write_import (sqlite3                *db,
 
   g_return_val_if_fail (summary != NULL && summary->import_id > 0, FALSE);
 
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT INTO activity (kind, started_at, ended_at, user_name,"
-                           " outcome, subject, import_id)"
-                           " VALUES ('import', :started, :ended, :user, 'done', :file, :import)",
-                           -1, &stmt, NULL);
+  /* The entry rs_activity_begin() wrote, or a new one when that could not
+   * be written */
+  if (id > 0)
+    rc = sqlite3_prepare_v2 (db,
+                             "UPDATE activity SET ended_at = max (:ended, started_at),"
+                             " user_name = :user, outcome = 'done', subject = :file,"
+                             " import_id = :import, process = NULL WHERE id = :id",
+                             -1, &stmt, NULL);
+  else
+    rc = sqlite3_prepare_v2 (db,
+                             "INSERT INTO activity (kind, started_at, ended_at, user_name,"
+                             " outcome, subject, import_id)"
+                             " VALUES ('import', :started, :ended, :user, 'done', :file,"
+                             " :import)",
+                             -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return rs_store_set_error_from_db (db, rc, error);
 
-  bind_int64 (stmt, ":started", started_at);
+  if (id > 0)
+    bind_int64 (stmt, ":id", id);
+  else
+    bind_int64 (stmt, ":started", started_at);
   bind_int64 (stmt, ":ended", MAX (now_s (), started_at));
   bind_text (stmt, ":user", g_get_user_name ());
   bind_text (stmt, ":file", summary->file);
@@ -286,35 +300,6 @@ insert_transaction (sqlite3   *db,
   begin->id = sqlite3_last_insert_rowid (db);
 
   return TRUE;
-}
-
-void
-rs_activity_record_import_failure (RsStore      *store,
-                                   gint64        started_at,
-                                   const char   *name,
-                                   const GError *reason)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean cancelled = g_error_matches (reason, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  Begin begin = {
-    .kind = RS_ACTIVITY_IMPORT,
-    .started_at = started_at,
-    .subject = name,
-    .outcome = cancelled ? "cancelled" : "failed",
-    .error = cancelled || reason == NULL ? NULL : reason->message,
-  };
-
-  g_return_if_fail (RS_IS_STORE (store));
-
-  /* Waiting again for a database that kept the import waiting would only
-   * delay its error. */
-  if (g_error_matches (reason, RS_STORE_ERROR, RS_STORE_ERROR_BUSY))
-    return;
-
-  /* The import's own error is the one a person is told. */
-  if (!rs_store_write (store, insert_transaction, &begin, &error))
-    g_debug ("Could not record the import of “%s” in the activity log: %s",
-             name, error->message);
 }
 
 gint64
@@ -428,6 +413,51 @@ end_transaction (sqlite3   *db,
     }
 
   return TRUE;
+}
+
+void
+rs_activity_record_import_failure (RsStore      *store,
+                                   gint64        id,
+                                   gint64        started_at,
+                                   const char   *name,
+                                   const GError *reason)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean cancelled = g_error_matches (reason, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  Begin begin = {
+    .kind = RS_ACTIVITY_IMPORT,
+    .started_at = started_at,
+    .subject = name,
+    .outcome = cancelled ? "cancelled" : "failed",
+    .error = cancelled || reason == NULL ? NULL : reason->message,
+  };
+
+  g_return_if_fail (RS_IS_STORE (store));
+
+  /* Waiting again for a database that kept the import waiting would only
+   * delay its error. */
+  if (g_error_matches (reason, RS_STORE_ERROR, RS_STORE_ERROR_BUSY))
+    return;
+
+  /* The import's own error is the one a person is told. */
+  if (id > 0)
+    {
+      End end = {
+        .id = id,
+        .outcome = begin.outcome,
+        .error = begin.error,
+      };
+      g_autoptr(GPtrArray) none = g_ptr_array_new ();
+
+      end.failures = none;
+      if (!rs_store_write (store, end_transaction, &end, &error))
+        g_debug ("Could not record the import of “%s” in the activity log: %s",
+                 name, error->message);
+      return;
+    }
+  if (!rs_store_write (store, insert_transaction, &begin, &error))
+    g_debug ("Could not record the import of “%s” in the activity log: %s",
+             name, error->message);
 }
 
 static const char *

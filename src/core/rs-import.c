@@ -60,6 +60,7 @@ typedef struct
   gint64 import_id;
   /* When the import started, for the activity log */
   gint64 started_at;
+  gint64 activity;
 } ImportData;
 
 void
@@ -347,7 +348,8 @@ write_record (ImportData  *data,
          rs_import_write_log (s, data->summary, header, error) &&
          rs_import_record_write (db, data->summary, error) &&
          rs_import_quality_write (db, data->summary, error) &&
-         rs_activity_write_import (db, data->started_at, data->summary, error);
+         rs_activity_write_import (db, data->activity, data->started_at, data->summary,
+                                   error);
 }
 
 static gboolean
@@ -436,6 +438,9 @@ import_run (ImportData  *import,
   gboolean written;
 
   data.started_at = g_get_real_time () / G_USEC_PER_SEC;
+  /* On record as running from here: an import killed half-way is in the
+   * log too (as interrupted); its transaction completes the entry. */
+  data.activity = rs_activity_begin (store, RS_ACTIVITY_IMPORT, data.name, FALSE);
 
   /* Settings of this thread's own connection for the import alone; they
    * cannot change inside a transaction.
@@ -465,7 +470,8 @@ import_run (ImportData  *import,
   if (!written)
     {
       /* An import that did not commit is in the activity log too, with why. */
-      rs_activity_record_import_failure (store, data.started_at, data.name, import_error);
+      rs_activity_record_import_failure (store, data.activity, data.started_at, data.name,
+                                         import_error);
       g_propagate_error (error, g_steal_pointer (&import_error));
       /* Nothing points at the source file of an import that did not commit. */
       if (data.source_path != NULL)
