@@ -37,16 +37,6 @@ typedef struct
 
 G_DEFINE_QUARK (rs-graph-error-quark, rs_graph_error)
 
-static gboolean
-has_control_characters (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return TRUE;
-
-  return FALSE;
-}
-
 RsGraph *
 rs_graph_new (const RsGraphConfig  *config,
               GError              **error)
@@ -60,7 +50,7 @@ rs_graph_new (const RsGraphConfig  *config,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   url = config->url != NULL && *config->url != '\0' ? config->url : DEFAULT_URL;
-  if (!has_control_characters (url))
+  if (!rs_curl_has_control_characters (url))
     uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   if (uri == NULL || g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0
       || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
@@ -75,7 +65,7 @@ rs_graph_new (const RsGraphConfig  *config,
       return NULL;
     }
   if (config->access_token == NULL || *config->access_token == '\0'
-      || has_control_characters (config->access_token))
+      || rs_curl_has_control_characters (config->access_token))
     {
       g_set_error_literal (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TOKEN_EXPIRED,
                            _("There is no valid sign-in token for Microsoft Graph. Sign in "
@@ -86,8 +76,7 @@ rs_graph_new (const RsGraphConfig  *config,
   rc = rs_curl_init ();
   if (rc != CURLE_OK)
     {
-      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_INVALID_CONFIG,
-                   _("The mail library could not be started: %s."), curl_easy_strerror (rc));
+      rs_curl_set_init_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_INVALID_CONFIG, rc);
       return NULL;
     }
 
@@ -139,13 +128,12 @@ rs_graph_get_retry_after (RsGraph *self)
   return self->retry_after;
 }
 
+/* A recipient object: {"emailAddress": {"name": ..., "address": ...}}. */
 static void
-add_address (JsonBuilder *builder,
-             const char  *member,
-             const char  *address,
-             const char  *name)
+add_email_address (JsonBuilder *builder,
+                   const char  *address,
+                   const char  *name)
 {
-  json_builder_set_member_name (builder, member);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "emailAddress");
   json_builder_begin_object (builder);
@@ -161,6 +149,16 @@ add_address (JsonBuilder *builder,
 }
 
 static void
+add_address (JsonBuilder *builder,
+             const char  *member,
+             const char  *address,
+             const char  *name)
+{
+  json_builder_set_member_name (builder, member);
+  add_email_address (builder, address, name);
+}
+
+static void
 add_recipients (JsonBuilder *builder,
                 const char  *member,
                 const char  *address,
@@ -168,18 +166,7 @@ add_recipients (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, member);
   json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "emailAddress");
-  json_builder_begin_object (builder);
-  if (name != NULL && *name != '\0')
-    {
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, name);
-    }
-  json_builder_set_member_name (builder, "address");
-  json_builder_add_string_value (builder, address);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
+  add_email_address (builder, address, name);
   json_builder_end_array (builder);
 }
 
@@ -318,29 +305,27 @@ on_header (char   *data,
   return length;
 }
 
-static int
-on_progress (void       *user_data,
-             curl_off_t  dl_total,
-             curl_off_t  dl_now,
-             curl_off_t  ul_total,
-             curl_off_t  ul_now)
-{
-  Exchange *exchange = user_data;
-
-  return g_cancellable_is_cancelled (exchange->cancellable) ? 1 : 0;
-}
-
-/* A handle for one request on a connection of its own. */
+/* A handle for one request on a connection of its own; @exchange is set
+ * up for it. */
 static CURL *
-make_request (RsGraph    *self,
-              const char *path,
-              Exchange   *exchange)
+make_request (RsGraph       *self,
+              const char    *path,
+              GCancellable  *cancellable,
+              Exchange      *exchange,
+              GError       **error)
 {
   g_autofree char *url = g_strconcat (self->base, path, NULL);
   CURL *curl = curl_easy_init ();
 
   if (curl == NULL)
-    return NULL;
+    {
+      rs_curl_set_init_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_INVALID_CONFIG,
+                              CURLE_OUT_OF_MEMORY);
+      return NULL;
+    }
+
+  exchange->cancellable = cancellable;
+  exchange->answer = g_string_new (NULL);
 
   curl_easy_setopt (curl, CURLOPT_URL, url);
   curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "https");
@@ -362,9 +347,7 @@ make_request (RsGraph    *self,
   curl_easy_setopt (curl, CURLOPT_WRITEDATA, exchange);
   curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt (curl, CURLOPT_HEADERDATA, exchange);
-  curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt (curl, CURLOPT_XFERINFODATA, exchange);
-  curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+  rs_curl_stop_on_cancel (curl, &exchange->cancellable);
 
   return curl;
 }
@@ -406,27 +389,15 @@ code_is (const char *code,
   return code != NULL && g_ascii_strcasecmp (code, name) == 0;
 }
 
-/* What Graph's answer @status means, as the SMTP path would say it. */
-static RsMailOutcome
-answered (RsGraph        *self,
-          long            status,
-          const GString  *answer,
-          const char     *recipient,
-          const char     *sender,
-          guint          *status_out,
-          char          **reply_text,
-          GError        **error)
+/* Graph's answer as it is shown in a sentence: the status, the error's
+ * code and message, on one line. */
+static char *
+describe_answer (long        status,
+                 const char *code,
+                 const char *message)
 {
-  g_autofree char *code = NULL;
-  g_autofree char *message = NULL;
-  g_autofree char *shown = NULL;
+  char *shown;
 
-  if (status_out != NULL)
-    *status_out = (guint) status;
-  if (status >= 200 && status < 300)
-    return RS_MAIL_SENT;
-
-  read_error (answer, &code, &message);
   if (code != NULL && message != NULL && *message != '\0')
     shown = g_strdup_printf ("%ld %s: %s", status, code, message);
   else if (code != NULL)
@@ -445,44 +416,20 @@ answered (RsGraph        *self,
       g_free (shown);
       shown = cut;
     }
-  if (reply_text != NULL)
-    {
-      g_free (*reply_text);
-      *reply_text = g_strdup (shown + strspn (shown, "0123456789 "));
-    }
 
-  g_debug ("%s: %ld %s", self->host, status, code != NULL ? code : "");
+  return shown;
+}
 
-  if (status == 401)
-    {
-      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TOKEN_EXPIRED,
-                   /* Translators: host, Graph's answer */
-                   _("Microsoft Graph (%s) did not accept the sign-in token: %s. It may have "
-                     "expired or been revoked: sign in again in Preferences."),
-                   self->host, shown);
-      return RS_MAIL_STOP;
-    }
-
-  if (status == 429 || status == 503)
-    {
-      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TEMPORARY,
-                   /* Translators: host, Graph's answer */
-                   _("Microsoft Graph (%s) asked to wait: %s. It will be tried again later."),
-                   self->host, shown);
-      return RS_MAIL_TEMPORARY;
-    }
-
-  if (status >= 500)
-    {
-      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_UNKNOWN,
-                   /* Translators: e-mail address, host, Graph's answer */
-                   _("The message to %s was handed to Microsoft Graph (%s), which answered "
-                     "with an error of its own: %s. It may have been sent: check the Sent "
-                     "Items folder before sending it again; it is not sent again by itself."),
-                   recipient, self->host, shown);
-      return RS_MAIL_UNKNOWN;
-    }
-
+/* Any other refusal: for a reason Graph's @code tells, or for the account. */
+static RsMailOutcome
+refused (RsGraph     *self,
+         long         status,
+         const char  *code,
+         const char  *recipient,
+         const char  *sender,
+         const char  *shown,
+         GError     **error)
+{
   if (code_is (code, "ErrorSendAsDenied"))
     {
       g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_ACCOUNT,
@@ -560,26 +507,67 @@ answered (RsGraph        *self,
   return RS_MAIL_STOP;
 }
 
-static gboolean
-is_tls_failure (CURLcode rc)
+/* What Graph's answer @status means, as the SMTP path would say it. */
+static RsMailOutcome
+answered (RsGraph        *self,
+          long            status,
+          const GString  *answer,
+          const char     *recipient,
+          const char     *sender,
+          guint          *status_out,
+          char          **reply_text,
+          GError        **error)
 {
-  switch (rc)
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
+
+  if (status_out != NULL)
+    *status_out = (guint) status;
+  if (status >= 200 && status < 300)
+    return RS_MAIL_SENT;
+
+  read_error (answer, &code, &message);
+  shown = describe_answer (status, code, message);
+  if (reply_text != NULL)
     {
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-      return TRUE;
-    default:
-      return FALSE;
+      g_free (*reply_text);
+      *reply_text = g_strdup (shown + strspn (shown, "0123456789 "));
     }
+
+  g_debug ("%s: %ld %s", self->host, status, code != NULL ? code : "");
+
+  if (status == 401)
+    {
+      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TOKEN_EXPIRED,
+                   /* Translators: host, Graph's answer */
+                   _("Microsoft Graph (%s) did not accept the sign-in token: %s. It may have "
+                     "expired or been revoked: sign in again in Preferences."),
+                   self->host, shown);
+      return RS_MAIL_STOP;
+    }
+
+  if (status == 429 || status == 503)
+    {
+      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TEMPORARY,
+                   /* Translators: host, Graph's answer */
+                   _("Microsoft Graph (%s) asked to wait: %s. It will be tried again later."),
+                   self->host, shown);
+      return RS_MAIL_TEMPORARY;
+    }
+
+  if (status >= 500)
+    {
+      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_UNKNOWN,
+                   /* Translators: e-mail address, host, Graph's answer */
+                   _("The message to %s was handed to Microsoft Graph (%s), which answered "
+                     "with an error of its own: %s. It may have been sent: check the Sent "
+                     "Items folder before sending it again; it is not sent again by itself."),
+                   recipient, self->host, shown);
+      return RS_MAIL_UNKNOWN;
+    }
+
+  return refused (self, status, code, recipient, sender, shown, error);
 }
 
 /* No answer was read. @body_out: the whole request went out, so Graph may
@@ -635,7 +623,7 @@ unanswered (RsGraph     *self,
                    self->host, detail);
       return RS_MAIL_STOP;
     }
-  if (is_tls_failure (rc))
+  if (rs_curl_is_tls_failure (rc))
     {
       g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_TLS,
                    /* Translators: the second %s is libcurl's English description */
@@ -676,7 +664,7 @@ check_address (const char  *address,
   if (address != NULL && *address != '\0' && strchr (address, '@') != NULL
       && strchr (address, ' ') == NULL && strchr (address, '<') == NULL
       && strchr (address, '>') == NULL && g_utf8_validate (address, -1, NULL)
-      && !has_control_characters (address))
+      && !rs_curl_has_control_characters (address))
     return TRUE;
 
   shown = g_strescape (address != NULL ? address : "", NULL);
@@ -726,17 +714,9 @@ rs_graph_send (RsGraph               *self,
   json = rs_graph_message_to_json (message);
   length = strlen (json);
 
-  exchange.cancellable = cancellable;
-  exchange.answer = g_string_new (NULL);
-  curl = make_request (self, "/v1.0/me/sendMail", &exchange);
+  curl = make_request (self, "/v1.0/me/sendMail", cancellable, &exchange, error);
   if (curl == NULL)
-    {
-      g_string_free (exchange.answer, TRUE);
-      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_INVALID_CONFIG,
-                   _("The mail library could not be started: %s."),
-                   curl_easy_strerror (CURLE_OUT_OF_MEMORY));
-      return RS_MAIL_STOP;
-    }
+    return RS_MAIL_STOP;
 
   headers = curl_slist_append (headers, "Content-Type: application/json");
   /* The body goes at once, not after a "100 Continue" that may not come. */
@@ -785,17 +765,10 @@ rs_graph_get_me (RsGraph       *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  exchange.cancellable = cancellable;
-  exchange.answer = g_string_new (NULL);
-  curl = make_request (self, "/v1.0/me?$select=mail,userPrincipalName", &exchange);
+  curl = make_request (self, "/v1.0/me?$select=mail,userPrincipalName", cancellable,
+                       &exchange, error);
   if (curl == NULL)
-    {
-      g_string_free (exchange.answer, TRUE);
-      g_set_error (error, RS_GRAPH_ERROR, RS_GRAPH_ERROR_INVALID_CONFIG,
-                   _("The mail library could not be started: %s."),
-                   curl_easy_strerror (CURLE_OUT_OF_MEMORY));
-      return NULL;
-    }
+    return NULL;
 
   rc = curl_easy_perform (curl);
   curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &code);
