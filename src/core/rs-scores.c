@@ -89,6 +89,134 @@ read_digits (const char  **q,
   return TRUE;
 }
 
+#if (defined (__x86_64__) || defined (__i386__)) && LDBL_MANT_DIG == 64
+/* A spreadsheet writes up to 17 digits, which the x87's 64-bit
+ * significand still holds, as it holds 10^27. Their quotient is then
+ * rounded once, to 64 bits, and rounding that to a double rounds the
+ * exact quotient, unless the 11 bits a double drops are exactly half
+ * of its last bit: then only strtod() knows. */
+static gboolean
+divide_x87 (guint64  mantissa,
+            int      scale,
+            double  *value)
+{
+  static const long double powers_x87[] = {
+    1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L,
+    1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L,
+    1e25L, 1e26L, 1e27L,
+  };
+
+  if ((gsize) scale < G_N_ELEMENTS (powers_x87))
+    {
+      long double quotient = (long double) mantissa / powers_x87[scale];
+      guint64 significand;
+
+      memcpy (&significand, &quotient, sizeof significand);
+      if ((significand & 0x7ff) != 0x400)
+        {
+          *value = (double) quotient;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+#endif
+
+/* Plain decimals, the common case: no exponent, at most 18 significant
+ * digits, so that the mantissa, the digits without the point, is below
+ * 10^18. @p is past the sign. Returns FALSE when only the slow path can
+ * tell; else *@value is the number, or NAN when it is none. */
+static gboolean
+parse_plain (const char *p,
+             const char *end,
+             gboolean    negative,
+             double     *value)
+{
+  const char *q = p;
+  guint64 mantissa = 0;
+  guint n_digits = 0;
+  int scale = 0;
+
+  *value = NAN;
+  if (!read_digits (&q, end, &mantissa, &n_digits))
+    return FALSE;
+  if (q < end && (*q == '.' || *q == ','))
+    {
+      const char *fraction = ++q;
+
+      if (!read_digits (&q, end, &mantissa, &n_digits))
+        return FALSE;
+      scale = q - fraction;
+    }
+  if (q < end)
+    return !(*q == 'e' || *q == 'E');
+  if (n_digits == 0)
+    return TRUE;
+  if (mantissa >= G_GUINT64_CONSTANT (1000000000000000000))
+    return FALSE;
+
+  /* Exact only while the mantissa fits a double's 53 bits; beyond that the
+   * division rounds twice and can miss the nearest double. */
+  if (mantissa > (G_GUINT64_CONSTANT (1) << 53))
+    {
+#if (defined (__x86_64__) || defined (__i386__)) && LDBL_MANT_DIG == 64
+      if (divide_x87 (mantissa, scale, value))
+        {
+          *value = negative ? -*value : *value;
+          return TRUE;
+        }
+#endif
+      *value = NAN;
+      return FALSE;
+    }
+
+  *value = (double) mantissa;
+  if (scale > 0)
+    {
+      static const double powers[] = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+        1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+      };
+
+      if ((gsize) scale >= G_N_ELEMENTS (powers))
+        return FALSE;
+      *value /= powers[scale];
+    }
+  if (negative)
+    *value = -*value;
+
+  return TRUE;
+}
+
+/* Any other number, by strtod() on the trimmed text from @p (its sign
+ * included) to @end, a decimal comma read as a point. */
+static double
+parse_slow (const char *p,
+            const char *end)
+{
+  char buffer[64];
+  char *parsed_end = NULL;
+  gsize len = end - p;
+  double value;
+
+  if (len >= sizeof buffer)
+    return NAN;
+  for (gsize i = 0; i < len; i++)
+    buffer[i] = p[i] == ',' ? '.' : p[i];
+  buffer[len] = '\0';
+
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (buffer[i]) && strchr (".+-eE", buffer[i]) == NULL)
+      return NAN;
+
+  value = g_ascii_strtod (buffer, &parsed_end);
+  if (parsed_end != buffer + len || !isfinite (value))
+    return NAN;
+
+  return value;
+}
+
 /**
  * rs_scores_parse_unclamped:
  *
@@ -100,130 +228,32 @@ read_digits (const char  **q,
 double
 rs_scores_parse_unclamped (const char *text)
 {
+  const char *start;
   const char *p;
-  const char *q;
   const char *end;
-  guint64 mantissa = 0;
-  guint n_digits = 0;
-  int scale = 0;
   gboolean negative = FALSE;
   double value;
 
   if (text == NULL)
     return NAN;
 
-  p = text;
-  while (g_ascii_isspace (*p))
-    p++;
-  end = p + strlen (p);
-  while (end > p && g_ascii_isspace (end[-1]))
+  start = text;
+  while (g_ascii_isspace (*start))
+    start++;
+  end = start + strlen (start);
+  while (end > start && g_ascii_isspace (end[-1]))
     end--;
 
+  p = start;
   if (p < end && (*p == '+' || *p == '-'))
     negative = *p++ == '-';
   if (p == end)
     return NAN;
 
-  /* Plain decimals, the common case: no exponent, at most 18 significant
-   * digits, so that the mantissa, the digits without the point, is below
-   * 10^18. */
-  q = p;
-  if (!read_digits (&q, end, &mantissa, &n_digits))
-    goto slow;
-  if (q < end && (*q == '.' || *q == ','))
-    {
-      const char *fraction = ++q;
-
-      if (!read_digits (&q, end, &mantissa, &n_digits))
-        goto slow;
-      scale = q - fraction;
-    }
-  if (q < end)
-    {
-      if (*q == 'e' || *q == 'E')
-        goto slow;
-      return NAN;
-    }
-  if (n_digits == 0)
-    return NAN;
-  if (mantissa >= G_GUINT64_CONSTANT (1000000000000000000))
-    goto slow;
-
-  /* Exact only while the mantissa fits a double's 53 bits; beyond that the
-   * division rounds twice and can miss the nearest double. */
-  if (mantissa > (G_GUINT64_CONSTANT (1) << 53))
-    {
-#if (defined (__x86_64__) || defined (__i386__)) && LDBL_MANT_DIG == 64
-      /* A spreadsheet writes up to 17 digits, which the x87's 64-bit
-       * significand still holds, as it holds 10^27. Their quotient is then
-       * rounded once, to 64 bits, and rounding that to a double rounds the
-       * exact quotient, unless the 11 bits a double drops are exactly half
-       * of its last bit: then only strtod() knows. */
-      static const long double powers_x87[] = {
-        1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L,
-        1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L,
-        1e25L, 1e26L, 1e27L,
-      };
-
-      if ((gsize) scale < G_N_ELEMENTS (powers_x87))
-        {
-          long double quotient = (long double) mantissa / powers_x87[scale];
-          guint64 significand;
-
-          memcpy (&significand, &quotient, sizeof significand);
-          if ((significand & 0x7ff) != 0x400)
-            {
-              value = (double) quotient;
-              return negative ? -value : value;
-            }
-        }
-#endif
-      goto slow;
-    }
-
-  value = (double) mantissa;
-  if (scale > 0)
-    {
-      static const double powers[] = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
-        1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-      };
-
-      if ((gsize) scale >= G_N_ELEMENTS (powers))
-        goto slow;
-      value /= powers[scale];
-    }
-  if (negative)
-    value = -value;
-
-  return value;
-
-slow:
-  {
-    char buffer[64];
-    char *parsed_end = NULL;
-    gsize len;
-
-    p = text;
-    while (g_ascii_isspace (*p))
-      p++;
-    len = end - p;
-    if (len >= sizeof buffer)
-      return NAN;
-    for (gsize i = 0; i < len; i++)
-      buffer[i] = p[i] == ',' ? '.' : p[i];
-    buffer[len] = '\0';
-
-    for (gsize i = 0; i < len; i++)
-      if (!g_ascii_isdigit (buffer[i]) && strchr (".+-eE", buffer[i]) == NULL)
-        return NAN;
-
-    value = g_ascii_strtod (buffer, &parsed_end);
-    if (parsed_end != buffer + len || !isfinite (value))
-      return NAN;
-
+  if (parse_plain (p, end, negative, &value))
     return value;
-  }
+
+  return parse_slow (start, end);
 }
 
 /**
@@ -407,21 +437,35 @@ dimension_for_ranking (const double scores[RS_N_SCORES],
   return isnan (value) ? 2.5 : value;
 }
 
+/* The pillar's strongest (or weakest) dimension; ties go to the first in
+ * r, c, f, v, a. */
+static guint
+extreme_dimension (const double scores[RS_N_SCORES],
+                   guint        pillar,
+                   gboolean     strongest)
+{
+  guint chosen = 0;
+
+  for (guint dimension = 1; dimension < RS_N_DIMENSIONS; dimension++)
+    {
+      double value = dimension_for_ranking (scores, pillar, dimension);
+      double held = dimension_for_ranking (scores, pillar, chosen);
+
+      if (strongest ? value > held : value < held)
+        chosen = dimension;
+    }
+
+  return chosen;
+}
+
 /* The pillar's strongest dimension; ties go to the first in r, c, f, v, a. */
 guint
 rs_scores_strongest_dimension (const double scores[RS_N_SCORES],
                                guint        pillar)
 {
-  guint best = 0;
-
   g_return_val_if_fail (pillar < RS_N_PILLARS, 0);
 
-  for (guint dimension = 1; dimension < RS_N_DIMENSIONS; dimension++)
-    if (dimension_for_ranking (scores, pillar, dimension) >
-        dimension_for_ranking (scores, pillar, best))
-      best = dimension;
-
-  return best;
+  return extreme_dimension (scores, pillar, TRUE);
 }
 
 /* The pillar's weakest dimension; ties go to the first in r, c, f, v, a. */
@@ -429,16 +473,9 @@ guint
 rs_scores_weakest_dimension (const double scores[RS_N_SCORES],
                              guint        pillar)
 {
-  guint worst = 0;
-
   g_return_val_if_fail (pillar < RS_N_PILLARS, 0);
 
-  for (guint dimension = 1; dimension < RS_N_DIMENSIONS; dimension++)
-    if (dimension_for_ranking (scores, pillar, dimension) <
-        dimension_for_ranking (scores, pillar, worst))
-      worst = dimension;
-
-  return worst;
+  return extreme_dimension (scores, pillar, FALSE);
 }
 
 /**
