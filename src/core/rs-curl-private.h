@@ -21,6 +21,16 @@ void     rs_curl_set_init_error (GError   **error,
  * in a command or a header. */
 gboolean rs_curl_has_control_characters (const char *text);
 
+/* Whether @address may go into a command or a request as it is: not
+ * empty, without a blank, an angle bracket or a control character; when
+ * @strict (Microsoft Graph), also with an @ and in UTF-8. Else sets @error
+ * (@domain, @code). */
+gboolean rs_curl_check_address (const char  *address,
+                                gboolean     strict,
+                                GQuark       domain,
+                                gint         code,
+                                GError     **error);
+
 /* Whether @rc says the secure connection could not be made (a failed
  * verification and a pin that does not match included). */
 gboolean rs_curl_is_tls_failure (CURLcode rc);

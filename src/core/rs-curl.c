@@ -40,6 +40,29 @@ rs_curl_has_control_characters (const char *text)
 }
 
 gboolean
+rs_curl_check_address (const char  *address,
+                       gboolean     strict,
+                       GQuark       domain,
+                       gint         code,
+                       GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (address != NULL && *address != '\0' && strchr (address, '<') == NULL
+      && strchr (address, '>') == NULL && strchr (address, ' ') == NULL
+      && !rs_curl_has_control_characters (address)
+      && (!strict || (strchr (address, '@') != NULL && g_utf8_validate (address, -1, NULL))))
+    return TRUE;
+
+  shown = g_strescape (address != NULL ? address : "", NULL);
+  g_set_error (error, domain, code,
+               _("The address “%s” cannot be used to send mail: it is empty or contains a "
+                 "line break, a space or another character that is not allowed."),
+               shown);
+  return FALSE;
+}
+
+gboolean
 rs_curl_is_tls_failure (CURLcode rc)
 {
   switch (rc)

@@ -257,19 +257,8 @@ static gboolean
 check_address (const char  *address,
                GError     **error)
 {
-  g_autofree char *shown = NULL;
-
-  if (address != NULL && *address != '\0' && strchr (address, '<') == NULL
-      && strchr (address, '>') == NULL && strchr (address, ' ') == NULL
-      && !rs_curl_has_control_characters (address))
-    return TRUE;
-
-  shown = g_strescape (address != NULL ? address : "", NULL);
-  g_set_error (error, RS_MAILER_ERROR, RS_MAILER_ERROR_INVALID_ADDRESS,
-               _("The address “%s” cannot be used to send mail: it is empty or contains a "
-                 "line break, a space or another character that is not allowed."),
-               shown);
-  return FALSE;
+  return rs_curl_check_address (address, FALSE, RS_MAILER_ERROR,
+                                RS_MAILER_ERROR_INVALID_ADDRESS, error);
 }
 
 /* @address as it goes in MAIL FROM or RCPT TO: its domain in ASCII (IDNA);

@@ -228,8 +228,8 @@ parse_slow (const char *p,
 double
 rs_scores_parse_unclamped (const char *text)
 {
-  const char *start;
   const char *p;
+  const char *digits;
   const char *end;
   gboolean negative = FALSE;
   double value;
@@ -237,23 +237,23 @@ rs_scores_parse_unclamped (const char *text)
   if (text == NULL)
     return NAN;
 
-  start = text;
-  while (g_ascii_isspace (*start))
-    start++;
-  end = start + strlen (start);
-  while (end > start && g_ascii_isspace (end[-1]))
+  p = text;
+  while (g_ascii_isspace (*p))
+    p++;
+  end = p + strlen (p);
+  while (end > p && g_ascii_isspace (end[-1]))
     end--;
 
-  p = start;
-  if (p < end && (*p == '+' || *p == '-'))
-    negative = *p++ == '-';
-  if (p == end)
+  digits = p;
+  if (digits < end && (*digits == '+' || *digits == '-'))
+    negative = *digits++ == '-';
+  if (digits == end)
     return NAN;
 
-  if (parse_plain (p, end, negative, &value))
+  if (parse_plain (digits, end, negative, &value))
     return value;
 
-  return parse_slow (start, end);
+  return parse_slow (p, end);
 }
 
 /**
