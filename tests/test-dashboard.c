@@ -433,6 +433,15 @@ test_nobody_counts (Fixture       *fixture,
   g_assert_cmpuint (dashboard->companies, ==, 0);
   g_assert_cmpuint (dashboard->senders, ==, 1);
   g_assert_cmpuint (dashboard->reports_not_possible, ==, 1);
+  {
+    g_autofree char *en = rs_dashboard_section_describe (dashboard, RS_DASHBOARD_SECTION_SENDING,
+                                                         "en");
+    g_autofree char *nl = rs_dashboard_section_describe (dashboard, RS_DASHBOARD_SECTION_SENDING,
+                                                         "nl");
+
+    g_assert_true (g_str_has_prefix (en, "E-mail status of 1 respondent:\n"));
+    g_assert_true (g_str_has_prefix (nl, "E-mailstatus van 1 deelnemer:\n"));
+  }
 }
 
 /* Development areas and the weakest pillar agree: cells that are shown

@@ -60,7 +60,7 @@ typedef struct
   const char *groups_heading;
   const char *largest_heading;
   const char *statuses[RS_DASHBOARD_N_STATUSES];
-  const char *status_heading;
+  const char *status_heading[2];
   const char *reports_heading;
   const char *reports_made;
   const char *reports_outdated;
@@ -128,7 +128,8 @@ static const DashboardText english = {
   .groups_heading = "Companies by number of respondents",
   .largest_heading = "Most respondents",
   .statuses = { "Pending", "Sending", "Sent", "Failed", "Unknown" },
-  .status_heading = "E-mail status of {1} respondents",
+  .status_heading = { "E-mail status of {1} respondent",
+                      "E-mail status of {1} respondents" },
   .reports_heading = "Reports",
   .reports_made = "Made",
   .reports_outdated = "Outdated",
@@ -196,7 +197,7 @@ static const DashboardText dutch = {
   .groups_heading = "Bedrijven naar aantal deelnemers",
   .largest_heading = "Meeste deelnemers",
   .statuses = { "Te versturen", "Bezig met versturen", "Verstuurd", "Mislukt", "Onbekend" },
-  .status_heading = "E-mailstatus van {1} deelnemers",
+  .status_heading = { "E-mailstatus van {1} deelnemer", "E-mailstatus van {1} deelnemers" },
   .reports_heading = "Rapporten",
   .reports_made = "Gemaakt",
   .reports_outdated = "Verouderd",
@@ -1050,7 +1051,8 @@ draw_sending (Painter *painter,
   double reports_x = side_by_side ? x + width * 0.55 : x;
   double reports_y = side_by_side ? y : y + 16 + RS_DASHBOARD_N_STATUSES * 17.0 + SECTION_GAP;
   g_autofree char *senders = count_text (d->senders);
-  g_autofree char *status_heading = fill (w->status_heading, senders, NULL, NULL);
+  g_autofree char *status_heading = fill (w->status_heading[d->senders == 1 ? 0 : 1], senders,
+                                          NULL, NULL);
   const char *report_labels[] = { w->reports_made, w->reports_outdated, w->reports_not_possible };
   guint report_counts[] = { d->reports_made, d->reports_outdated, d->reports_not_possible };
 
@@ -1354,7 +1356,8 @@ rs_dashboard_section_describe (RsDashboard        *dashboard,
     case RS_DASHBOARD_SECTION_SENDING:
       {
         g_autofree char *senders = count_text (d->senders);
-        g_autofree char *heading = fill (w->status_heading, senders, NULL, NULL);
+        g_autofree char *heading = fill (w->status_heading[d->senders == 1 ? 0 : 1], senders,
+                                         NULL, NULL);
 
         g_string_append_printf (out, "%s:\n", heading);
         for (guint s = 0; s < RS_DASHBOARD_N_STATUSES; s++)
