@@ -6,15 +6,13 @@
 #include <glib/gi18n.h>
 
 #include "rs-activity-details-window.h"
+#include "rs-activity-failure-item.h"
 
 /* One entry of the activity log: how it ended, its counts, who ran it and
  * when, and each respondent it failed for with the reason. Read in a
- * worker thread on its own connection. */
-
-/* A run in which everything failed (a folder that cannot be written) has
- * as many failures as respondents: rows beyond these would keep the main
- * loop busy for seconds, and say nothing new. */
-#define MAX_FAILURE_ROWS 200
+ * worker thread on its own connection. A run in which everything failed (a
+ * folder that cannot be written) has as many failures as respondents: they
+ * are in a list that makes rows only for those in view. */
 
 struct _RsActivityDetailsWindow
 {
@@ -33,8 +31,10 @@ struct _RsActivityDetailsWindow
   AdwActionRow *started_row;
   AdwActionRow *ended_row;
   AdwActionRow *subject_row;
-  AdwPreferencesGroup *failures_group;
-  GtkWidget *no_failures_row;
+  GtkStack *failures_stack;
+  GtkListView *failures;
+  /* RsActivityFailureItem */
+  GListStore *failure_items;
 };
 
 G_DEFINE_FINAL_TYPE (RsActivityDetailsWindow, rs_activity_details_window, ADW_TYPE_WINDOW)
@@ -55,12 +55,12 @@ rs_activity_details_window_get_entry (RsActivityDetailsWindow *self)
   return self->entry;
 }
 
-AdwPreferencesGroup *
-rs_activity_details_window_get_failures_group (RsActivityDetailsWindow *self)
+GtkListView *
+rs_activity_details_window_get_failures (RsActivityDetailsWindow *self)
 {
   g_return_val_if_fail (RS_IS_ACTIVITY_DETAILS_WINDOW (self), NULL);
 
-  return self->failures_group;
+  return self->failures;
 }
 
 static void
@@ -84,10 +84,44 @@ failure_what (const RsActivityFailure *failure)
   return _("Failed");
 }
 
-static GtkWidget *
-make_failure_row (const RsActivityFailure *failure)
+static void
+setup_failure_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 9);
+  gtk_widget_set_margin_bottom (box, 9);
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkWidget *label = gtk_label_new (NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (label), FALSE);
+      if (i == 1)
+        {
+          gtk_widget_add_css_class (label, "dim-label");
+          gtk_widget_add_css_class (label, "caption");
+        }
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_activatable (item, FALSE);
+}
+
+static void
+bind_failure_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  const RsActivityFailure *failure =
+    rs_activity_failure_item_get_failure (gtk_list_item_get_item (item));
+  GtkWidget *box = gtk_list_item_get_child (item);
   g_autofree char *subtitle = NULL;
   g_autofree char *title = NULL;
 
@@ -99,12 +133,12 @@ make_failure_row (const RsActivityFailure *failure)
   /* Translators: what became of the respondent, then why */
   subtitle = g_strdup_printf (_("%s: %s"), failure_what (failure), failure->reason);
 
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-
-  return row;
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (box)), title);
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (box)), subtitle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle,
+                                  -1);
 }
 
 static void
@@ -146,24 +180,18 @@ show_entry (RsActivityDetailsWindow *self,
     }
   set_row (self->subject_row, entry->subject);
 
-  gtk_widget_set_visible (self->no_failures_row, entry->failures->len == 0);
-  for (guint i = 0; i < MIN (entry->failures->len, MAX_FAILURE_ROWS); i++)
-    adw_preferences_group_add (self->failures_group,
-                               make_failure_row (g_ptr_array_index (entry->failures, i)));
-  if (entry->failures->len > MAX_FAILURE_ROWS)
+  if (entry->failures->len > 0)
     {
-      guint more = entry->failures->len - MAX_FAILURE_ROWS;
-      g_autofree char *title = g_strdup_printf (ngettext ("%u more failure is not shown",
-                                                          "%u more failures are not shown",
-                                                          more),
-                                                more);
-      GtkWidget *row = adw_action_row_new ();
+      g_autoptr(GPtrArray) items = g_ptr_array_new_full (entry->failures->len, g_object_unref);
 
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_preferences_group_add (self->failures_group, row);
+      for (guint i = 0; i < entry->failures->len; i++)
+        g_ptr_array_add (items, rs_activity_failure_item_new (entry->failures, i));
+      g_list_store_splice (self->failure_items, 0,
+                           g_list_model_get_n_items (G_LIST_MODEL (self->failure_items)),
+                           items->pdata, items->len);
     }
-
+  gtk_stack_set_visible_child_name (self->failures_stack,
+                                    entry->failures->len > 0 ? "failures" : "none");
   gtk_stack_set_visible_child_name (self->stack, "details");
 }
 
@@ -226,6 +254,7 @@ rs_activity_details_window_finalize (GObject *object)
 {
   RsActivityDetailsWindow *self = RS_ACTIVITY_DETAILS_WINDOW (object);
 
+  g_clear_object (&self->failure_items);
   g_clear_pointer (&self->entry, rs_activity_entry_free);
   g_clear_object (&self->cancellable);
 
@@ -253,9 +282,8 @@ rs_activity_details_window_class_init (RsActivityDetailsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsActivityDetailsWindow, started_row);
   gtk_widget_class_bind_template_child (widget_class, RsActivityDetailsWindow, ended_row);
   gtk_widget_class_bind_template_child (widget_class, RsActivityDetailsWindow, subject_row);
-  gtk_widget_class_bind_template_child (widget_class, RsActivityDetailsWindow, failures_group);
-  gtk_widget_class_bind_template_child (widget_class, RsActivityDetailsWindow,
-                                        no_failures_row);
+  gtk_widget_class_bind_template_child (widget_class, RsActivityDetailsWindow, failures_stack);
+  gtk_widget_class_bind_template_child (widget_class, RsActivityDetailsWindow, failures);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -263,7 +291,17 @@ rs_activity_details_window_class_init (RsActivityDetailsWindowClass *klass)
 static void
 rs_activity_details_window_init (RsActivityDetailsWindow *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->failure_items = g_list_store_new (RS_TYPE_ACTIVITY_FAILURE_ITEM);
+  gtk_list_view_set_model (self->failures,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (
+                                                  g_object_ref (G_LIST_MODEL (
+                                                                  self->failure_items)))));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_failure_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_failure_cb), self);
+  gtk_list_view_set_factory (self->failures, factory);
   gtk_stack_set_visible_child_name (self->stack, "loading");
 }

@@ -19,7 +19,8 @@ RsActivityDetailsWindow *rs_activity_details_window_new        (GtkWindow *paren
 gboolean                 rs_activity_details_window_is_loading (RsActivityDetailsWindow *self);
 /* (nullable): the entry shown, for tests */
 const RsActivityEntry   *rs_activity_details_window_get_entry  (RsActivityDetailsWindow *self);
-AdwPreferencesGroup     *rs_activity_details_window_get_failures_group
+/* The list of failures, for tests */
+GtkListView             *rs_activity_details_window_get_failures
                                                                (RsActivityDetailsWindow *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "core/rs-activity.h"
 #include "core/rs-store-monitor.h"
 #include "rs-activity-details-window.h"
+#include "rs-activity-item.h"
 #include "rs-activity-window.h"
 #include "rs-import-details-window.h"
 
@@ -28,13 +29,15 @@ struct _RsActivityWindow
   GCancellable *cancellable;
   /* RsActivityEntry: what the list shows */
   GPtrArray *entries;
+  /* RsActivityItem, one for each of entries */
+  GListStore *items;
   gboolean loading;
   gboolean reload_again;
 
   AdwWindowTitle *window_title;
   GtkStack *stack;
   AdwStatusPage *error_page;
-  GtkListBox *list;
+  GtkListView *list;
 };
 
 G_DEFINE_FINAL_TYPE (RsActivityWindow, rs_activity_window, ADW_TYPE_WINDOW)
@@ -55,7 +58,7 @@ rs_activity_window_get_busy (RsActivityWindow *self)
   return self->loading;
 }
 
-GtkListBox *
+GtkListView *
 rs_activity_window_get_list (RsActivityWindow *self)
 {
   g_return_val_if_fail (RS_IS_ACTIVITY_WINDOW (self), NULL);
@@ -63,15 +66,17 @@ rs_activity_window_get_list (RsActivityWindow *self)
   return self->list;
 }
 
-static GtkWidget *
-make_row (const RsActivityEntry *entry)
+/* What a row says: the title, and under it when, who, how it ended, the
+ * counts and the error. */
+static void
+describe_row (const RsActivityEntry  *entry,
+              char                 **title,
+              char                 **subtitle)
 {
-  g_autofree char *what = NULL;
   g_autofree char *when = rs_activity_format_time (entry->started_at);
   g_autofree char *counts = rs_activity_entry_describe_counts (entry);
   g_autofree char *first = NULL;
-  g_autoptr(GString) subtitle = g_string_new (NULL);
-  GtkWidget *row = adw_action_row_new ();
+  GString *text;
 
   /* The file's name is enough in a row; its details have the whole path. */
   if (entry->kind == RS_ACTIVITY_IMPORT && entry->subject != NULL)
@@ -79,87 +84,156 @@ make_row (const RsActivityEntry *entry)
       g_autofree char *name = g_path_get_basename (entry->subject);
 
       if (entry->sheet != NULL)
-        what = g_strdup_printf (_("Import of “%s”, sheet “%s”"), name, entry->sheet);
+        *title = g_strdup_printf (_("Import of “%s”, sheet “%s”"), name, entry->sheet);
       else
-        what = g_strdup_printf (_("Import of “%s”"), name);
+        *title = g_strdup_printf (_("Import of “%s”"), name);
     }
   else
     {
-      what = rs_activity_entry_describe_what (entry);
+      *title = rs_activity_entry_describe_what (entry);
     }
 
   /* Translators: when, the user who did it, how it ended, in a row of the activity log */
   first = g_strdup_printf (_("%s · %s · %s"), when,
                            entry->user[0] != '\0' ? entry->user : _("(unknown user)"),
                            rs_activity_outcome_describe (entry->outcome));
-  g_string_append (subtitle, first);
+  text = g_string_new (first);
   if (counts[0] != '\0')
-    g_string_append_printf (subtitle, "\n%s", counts);
+    g_string_append_printf (text, "\n%s", counts);
   if (entry->error != NULL)
-    g_string_append_printf (subtitle, "\n%s", entry->error);
+    g_string_append_printf (text, "\n%s", entry->error);
+  *subtitle = g_string_free (text, FALSE);
+}
 
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), what);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                             gtk_image_new_from_icon_name ("go-next-symbolic"));
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "activity.open");
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row),
-                                          g_variant_new_int64 (entry->id));
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+  GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
 
-  return row;
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 9);
+  gtk_widget_set_margin_bottom (box, 9);
+  gtk_widget_set_hexpand (labels, TRUE);
+  gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkLabel *label = GTK_LABEL (i == 0 ? title : subtitle);
+
+      gtk_label_set_xalign (label, 0);
+      gtk_label_set_wrap (label, TRUE);
+      gtk_label_set_wrap_mode (label, PANGO_WRAP_WORD_CHAR);
+    }
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_box_append (GTK_BOX (labels), title);
+  gtk_box_append (GTK_BOX (labels), subtitle);
+  gtk_box_append (GTK_BOX (box), labels);
+  gtk_box_append (GTK_BOX (box), arrow);
+  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_activatable (item, TRUE);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  user_data)
+{
+  const RsActivityEntry *entry = rs_activity_item_get_entry (gtk_list_item_get_item (item));
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *labels = gtk_widget_get_first_child (box);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+
+  describe_row (entry, &title, &subtitle);
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (labels)), title);
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (labels)), subtitle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle,
+                                  -1);
 }
 
 /* Whether a row would read the same: the database changes for much else
  * (each message of a send round), and the rows stay as they are then. */
 static gboolean
-entries_equal (GPtrArray *a,
-               GPtrArray *b)
+entry_equal (const RsActivityEntry *x,
+             const RsActivityEntry *y)
 {
-  if (a == NULL || b == NULL || a->len != b->len)
-    return FALSE;
-
-  for (guint i = 0; i < a->len; i++)
-    {
-      const RsActivityEntry *x = g_ptr_array_index (a, i);
-      const RsActivityEntry *y = g_ptr_array_index (b, i);
-
-      if (x->id != y->id || x->outcome != y->outcome || x->ended_at != y->ended_at ||
-          x->n_failures != y->n_failures || x->import_id != y->import_id ||
-          g_strcmp0 (x->subject, y->subject) != 0 || g_strcmp0 (x->error, y->error) != 0)
-        return FALSE;
-    }
-
-  return TRUE;
+  return x->id == y->id && x->kind == y->kind && x->outcome == y->outcome &&
+         x->started_at == y->started_at && x->ended_at == y->ended_at &&
+         x->import_id == y->import_id && x->test == y->test &&
+         x->n_failures == y->n_failures && x->total == y->total && x->added == y->added &&
+         x->updated == y->updated && x->unchanged == y->unchanged &&
+         x->skipped == y->skipped && x->flagged == y->flagged &&
+         x->duplicates == y->duplicates && x->made == y->made &&
+         x->up_to_date == y->up_to_date && x->not_possible == y->not_possible &&
+         x->sent == y->sent && x->failed == y->failed && x->deferred == y->deferred &&
+         x->unknown == y->unknown && x->remaining == y->remaining &&
+         g_strcmp0 (x->user, y->user) == 0 && g_strcmp0 (x->subject, y->subject) == 0 &&
+         g_strcmp0 (x->sheet, y->sheet) == 0 && g_strcmp0 (x->error, y->error) == 0;
 }
 
+/* Only the rows that changed are replaced, in one splice: the others keep
+ * their place, the keyboard focus and the scroll position. A log of
+ * thousands of entries costs an item each, and a row only for those in
+ * view. */
 static void
 show_entries (RsActivityWindow *self,
               GPtrArray        *entries)
 {
   g_autofree char *subtitle = NULL;
-  GtkWidget *focus;
-  GtkWidget *child;
+  g_autoptr(GPtrArray) added = NULL;
+  GPtrArray *old = self->entries;
+  guint n_old = old != NULL ? old->len : 0;
+  guint prefix = 0;
+  guint suffix = 0;
 
-  if (entries_equal (self->entries, entries))
+  g_assert (g_list_model_get_n_items (G_LIST_MODEL (self->items)) == n_old);
+
+  while (prefix < n_old && prefix < entries->len &&
+         entry_equal (g_ptr_array_index (old, prefix), g_ptr_array_index (entries, prefix)))
+    prefix++;
+  while (suffix < n_old - prefix && suffix < entries->len - prefix &&
+         entry_equal (g_ptr_array_index (old, n_old - 1 - suffix),
+                      g_ptr_array_index (entries, entries->len - 1 - suffix)))
+    suffix++;
+
+  if (old != NULL && prefix == n_old && n_old == entries->len)
     {
       g_ptr_array_unref (entries);
       return;
     }
 
+  /* The rows that stay read the same: they move to the new list, so the
+   * old one can go. */
+  for (guint i = 0; i < prefix; i++)
+    {
+      g_autoptr(RsActivityItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+      rs_activity_item_set_entry (item, entries, i);
+    }
+  for (guint i = 0; i < suffix; i++)
+    {
+      g_autoptr(RsActivityItem) item = g_list_model_get_item (G_LIST_MODEL (self->items),
+                                                              n_old - 1 - i);
+
+      rs_activity_item_set_entry (item, entries, entries->len - 1 - i);
+    }
+
+  added = g_ptr_array_new_full (entries->len - prefix - suffix, g_object_unref);
+  for (guint i = prefix; i < entries->len - suffix; i++)
+    g_ptr_array_add (added, rs_activity_item_new (entries, i));
+
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   self->entries = entries;
-
-  /* The rows are made anew: the keyboard stays with the window. */
-  focus = gtk_root_get_focus (GTK_ROOT (self));
-  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list)))
-    gtk_window_set_focus (GTK_WINDOW (self), NULL);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
-  for (guint i = 0; i < entries->len; i++)
-    gtk_list_box_append (self->list, make_row (g_ptr_array_index (entries, i)));
+  g_list_store_splice (self->items, prefix, n_old - prefix - suffix, added->pdata, added->len);
 
   subtitle = g_strdup_printf (ngettext ("%u entry", "%u entries", entries->len), entries->len);
   adw_window_title_set_subtitle (self->window_title, subtitle);
@@ -256,6 +330,17 @@ open_action (GtkWidget  *widget,
   gtk_window_present (details);
 }
 
+static void
+list_activate_cb (RsActivityWindow *self,
+                  guint             position)
+{
+  g_autoptr(RsActivityItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), position);
+
+  if (item != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "activity.open", "x",
+                                rs_activity_item_get_entry (item)->id);
+}
+
 /**
  * rs_activity_window_new:
  *
@@ -299,6 +384,7 @@ rs_activity_window_finalize (GObject *object)
 {
   RsActivityWindow *self = RS_ACTIVITY_WINDOW (object);
 
+  g_clear_object (&self->items);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
@@ -321,6 +407,7 @@ rs_activity_window_class_init (RsActivityWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RsActivityWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RsActivityWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, RsActivityWindow, list);
+  gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
 
   gtk_widget_class_install_action (widget_class, "activity.open", "x", open_action);
 
@@ -330,7 +417,16 @@ rs_activity_window_class_init (RsActivityWindowClass *klass)
 static void
 rs_activity_window_init (RsActivityWindow *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->items = g_list_store_new (RS_TYPE_ACTIVITY_ITEM);
+  gtk_list_view_set_model (self->list,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (
+                                                  g_object_ref (G_LIST_MODEL (self->items)))));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
+  gtk_list_view_set_factory (self->list, factory);
   gtk_stack_set_visible_child_name (self->stack, "loading");
 }

@@ -16,6 +16,6 @@ RsActivityWindow *rs_activity_window_new         (GtkWindow        *parent,
  * until it is read. For tests. */
 GPtrArray        *rs_activity_window_get_entries (RsActivityWindow *self);
 gboolean          rs_activity_window_get_busy    (RsActivityWindow *self);
-GtkListBox       *rs_activity_window_get_list    (RsActivityWindow *self);
+GtkListView      *rs_activity_window_get_list    (RsActivityWindow *self);
 
 G_END_DECLS

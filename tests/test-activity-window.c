@@ -22,7 +22,8 @@
  * by the window's action, it lists what the main window imported and what
  * another connection did (a report run, a send round with a recipient the
  * real SMTP server refuses), newest first, as it happens; a row opens its
- * details: the Import Details of an import, the failures of the others. */
+ * details: the Import Details of an import, the failures of the others,
+ * every one of them; 20,000 entries and 1,000 failures are read too. */
 
 #define HEADER "name,function,company_name,email_address,version,submitdate," \
                "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a," \
@@ -124,15 +125,53 @@ open_activity (Fixture *fixture)
                  GTK_WINDOW (fixture->window));
 }
 
-static GtkListBoxRow *
+/* Row @index of those the list has made, in order (a list makes rows only
+ * for what is in view); read as a person does, by its labels. */
+static GtkWidget *
+find_row (Fixture *fixture,
+          guint    index)
+{
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (rs_activity_window_get_list (
+                                                             fixture->activity)));
+
+  for (guint i = 0; row != NULL && i < index; i++)
+    row = gtk_widget_get_next_sibling (row);
+
+  return row;
+}
+
+static GtkWidget *
 row_at (Fixture *fixture,
         guint    index)
 {
-  GtkListBox *list = rs_activity_window_get_list (fixture->activity);
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, (int) index);
+  GtkWidget *row = find_row (fixture, index);
 
   g_assert_nonnull (row);
   return row;
+}
+
+/* The first label of @row is its title, the second what is under it */
+static const char *
+row_label (GtkWidget *row,
+           guint      n)
+{
+  for (GtkWidget *w = row; w != NULL; w = rs_test_next_widget (w, row))
+    if (GTK_IS_LABEL (w) && n-- == 0)
+      return gtk_label_get_text (GTK_LABEL (w));
+
+  return NULL;
+}
+
+static const char *
+row_title (GtkWidget *row)
+{
+  return row_label (row, 0);
+}
+
+static const char *
+row_subtitle (GtkWidget *row)
+{
+  return row_label (row, 1);
 }
 
 static gboolean
@@ -148,13 +187,13 @@ not_loading_import (gpointer data)
 }
 
 static RsActivityDetailsWindow *
-open_details (Fixture       *fixture,
-              GtkListBoxRow *row)
+open_details (Fixture   *fixture,
+              GtkWidget *row)
 {
   RsActivityDetailsWindow *details;
 
-  /* As Enter or a click on the row does */
-  g_signal_emit_by_name (row, "activate");
+  /* As Enter on the row does */
+  g_assert_true (gtk_widget_activate (row));
   details = RS_ACTIVITY_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_ACTIVITY_DETAILS_WINDOW));
   g_assert_nonnull (details);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (details)) ==
@@ -233,17 +272,11 @@ test_activity_window_lists_and_opens (Fixture       *fixture,
                    RS_ACTIVITY_REPORTS);
   g_assert_cmpint (((RsActivityEntry *) g_ptr_array_index (entries, 2))->kind, ==,
                    RS_ACTIVITY_IMPORT);
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row_at (fixture, 0))),
-                   ==, "Send round");
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row_at (fixture, 1))),
-                   ==, "Report run");
-  g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (
-                                                                    row_at (fixture, 2))),
-                                   "Import of “"));
-  g_assert_null (gtk_list_box_get_row_at_index (rs_activity_window_get_list (fixture->activity),
-                                                3));
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row_at (fixture, 0))),
-                            "Sent: 1. Failed: 1."));
+  g_assert_cmpstr (row_title (row_at (fixture, 0)), ==, "Send round");
+  g_assert_cmpstr (row_title (row_at (fixture, 1)), ==, "Report run");
+  g_assert_true (g_str_has_prefix (row_title (row_at (fixture, 2)), "Import of “"));
+  g_assert_null (find_row (fixture, 3));
+  g_assert_nonnull (strstr (row_subtitle (row_at (fixture, 0)), "Sent: 1. Failed: 1."));
 
   /* The send round: its counts, and Anne with the server's reason */
   details = open_details (fixture, row_at (fixture, 0));
@@ -266,7 +299,7 @@ test_activity_window_lists_and_opens (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (details));
 
   /* The import: its Import Details, read from the database */
-  g_signal_emit_by_name (row_at (fixture, 2), "activate");
+  g_assert_true (gtk_widget_activate (row_at (fixture, 2)));
   import_details = RS_IMPORT_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_IMPORT_DETAILS_WINDOW));
   g_assert_nonnull (import_details);
   g_assert_true (rs_test_wait_until (not_loading_import, import_details, 10000));
@@ -308,57 +341,131 @@ test_activity_window_failed_import (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (details));
 }
 
-static guint
-count_rows (GtkWidget *root)
+typedef struct
 {
-  guint n = 0;
+  GtkWidget *root;
+  const char *text;
+} Label;
 
-  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
-    if (ADW_IS_ACTION_ROW (w) && gtk_widget_get_visible (w))
-      n++;
+static gboolean
+label_shown (gpointer data)
+{
+  Label *label = data;
 
-  return n;
+  return rs_test_find_label (label->root, label->text) != NULL;
 }
 
-/* A send round in which all of 250 failed: the first 200 have a row, and
- * one more says how many are not shown. */
+/* Scrolls the failures of @details to the last, as a person would, and
+ * waits for its row to be made. */
 static void
-test_activity_window_many_failures (Fixture       *fixture,
-                                    gconstpointer  data)
+wait_for_last_failure (RsActivityDetailsWindow *details,
+                       const char              *text)
+{
+  GtkListView *failures = rs_activity_details_window_get_failures (details);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (failures)));
+  Label label = { GTK_WIDGET (failures), text };
+
+  g_assert_cmpuint (n, >, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (failures), "list.scroll-to-item", "u",
+                                             n - 1));
+  g_assert_true (rs_test_wait_until (label_shown, &label, 10000));
+}
+
+/* Makes a send round @id with @n failures, each with its own reason, and
+ * the ones before it, in the database of @fixture, through a connection of
+ * its own as another process would. */
+static void
+make_entries (Fixture *fixture,
+              guint    n_before,
+              guint    n_failures)
 {
   g_autoptr(RsStore) other = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GString) sql = g_string_new ("INSERT INTO activity (id, kind, started_at, ended_at,"
-                                         " user_name, outcome, total, sent, failed, skipped,"
-                                         " remaining, deferred, unknown)"
-                                         " VALUES (1, 'send', 1, 2, 'scan', 'done', 250, 0, 250,"
-                                         " 0, 0, 0, 0);");
-  RsActivityDetailsWindow *details;
+  g_autoptr(GString) sql = g_string_new ("BEGIN;");
   sqlite3 *db;
 
-  open_activity (fixture);
-  wait_for_entries (fixture, 0);
-
-  for (guint i = 0; i < 250; i++)
+  if (n_before > 0)
+    g_string_append_printf (sql, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                            " WHERE i < %u) INSERT INTO activity (kind, started_at, ended_at,"
+                            " user_name, outcome, subject) SELECT 'reports', 1796600000 + i,"
+                            " 1796600000 + i, 'scan', 'done', '/tmp/r' FROM n;", n_before);
+  g_string_append_printf (sql, "INSERT INTO activity (id, kind, started_at, ended_at, user_name,"
+                          " outcome, total, sent, failed, skipped, remaining, deferred, unknown)"
+                          " VALUES (%u, 'send', 1796700000, 1796700001, 'scan', 'done', %u, 0,"
+                          " %u, 0, 0, 0, 0);", n_before + 1, n_failures, n_failures);
+  for (guint i = 0; i < n_failures; i++)
     g_string_append_printf (sql, "INSERT INTO activity_failure (activity_id, position, person,"
-                            " address, what, reason) VALUES (1, %u, 'Person %u',"
-                            " 'p%u@example.com', 'failed', '550 5.1.1 No such user');",
-                            i, i, i);
+                            " address, what, reason) VALUES (%u, %u, 'Person %u',"
+                            " 'p%u@example.com', 'failed', '550 5.1.1 No mailbox %u');",
+                            n_before + 1, i, i, i, i);
+  g_string_append (sql, "COMMIT;");
+
   other = rs_store_open (fixture->db, &error);
   g_assert_no_error (error);
   db = rs_store_get_connection (other, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sqlite3_exec (db, sql->str, NULL, NULL, NULL), ==, SQLITE_OK);
   rs_store_release_connection (other);
+}
+
+/* A send round in which all of 250 failed: every one of them can be read,
+ * the last too. */
+static void
+test_activity_window_many_failures (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  RsActivityDetailsWindow *details;
+
+  open_activity (fixture);
+  wait_for_entries (fixture, 0);
+  make_entries (fixture, 0, 250);
   wait_for_entries (fixture, 1);
 
   details = open_details (fixture, row_at (fixture, 0));
   g_assert_cmpuint (rs_activity_details_window_get_entry (details)->failures->len, ==, 250);
-  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "Person 199, p199@example.com"));
-  g_assert_null (rs_test_find_label (GTK_WIDGET (details), "Person 200"));
-  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "50 more failures are not shown"));
-  g_assert_cmpuint (count_rows (GTK_WIDGET (rs_activity_details_window_get_failures_group (
-                                             details))), ==, 201);
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "Person 0, p0@example.com"));
+  g_assert_null (rs_test_find_label (GTK_WIDGET (details), "not shown"));
+  wait_for_last_failure (details, "Person 249, p249@example.com");
+  gtk_window_destroy (GTK_WINDOW (details));
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  const char *title;
+} Row;
+
+static gboolean
+first_row_is (gpointer data)
+{
+  Row *row = data;
+  GtkWidget *widget = find_row (row->fixture, 0);
+
+  return widget != NULL && g_strcmp0 (row_title (widget), row->title) == 0;
+}
+
+/* A log of 20,000 entries shows its newest in a moment and opens it; the
+ * newest is a round in which 1,000 failed, and the last of them can be
+ * read with its reason. */
+static void
+test_activity_window_many_entries (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  Row row = { fixture, "Send round" };
+  RsActivityDetailsWindow *details;
+
+  g_assert_true (rs_test_wait_until (store_open, fixture->window, 10000));
+  make_entries (fixture, 19999, 1000);
+  open_activity (fixture);
+  g_assert_true (rs_test_wait_until (first_row_is, &row, 30000));
+  g_assert_cmpuint (rs_activity_window_get_entries (fixture->activity)->len, ==, 20000);
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->activity), "20000 entries"));
+
+  details = open_details (fixture, row_at (fixture, 0));
+  g_assert_cmpint (rs_activity_details_window_get_entry (details)->kind, ==, RS_ACTIVITY_SEND);
+  g_assert_cmpuint (rs_activity_details_window_get_entry (details)->failures->len, ==, 1000);
+  wait_for_last_failure (details, "Failed: 550 5.1.1 No mailbox 999");
+  g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "Person 999, p999@example.com"));
   gtk_window_destroy (GTK_WINDOW (details));
 }
 
@@ -392,6 +499,8 @@ main (int   argc,
               fixture_set_up, test_activity_window_lists_and_opens, fixture_tear_down);
   g_test_add ("/activity-window/many-failures", Fixture, NULL,
               fixture_set_up, test_activity_window_many_failures, fixture_tear_down);
+  g_test_add ("/activity-window/many-entries", Fixture, NULL,
+              fixture_set_up, test_activity_window_many_entries, fixture_tear_down);
   g_test_add ("/activity-window/failed-import", Fixture, NULL,
               fixture_set_up, test_activity_window_failed_import, fixture_tear_down);
 
