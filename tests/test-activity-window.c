@@ -444,15 +444,55 @@ first_row_is (gpointer data)
   return widget != NULL && g_strcmp0 (row_title (widget), row->title) == 0;
 }
 
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+typedef struct
+{
+  GtkWidget *list;
+  GtkAdjustment *vadjustment;
+  const char *top;
+  GtkWidget *row;
+} View;
+
+/* Whether the list shows, in the middle of its view, a row from further
+ * down than @top */
+static gboolean
+rows_in_view (gpointer data)
+{
+  View *view = data;
+  double middle = gtk_adjustment_get_page_size (view->vadjustment) / 2;
+
+  view->row = gtk_widget_pick (view->list, gtk_widget_get_width (view->list) / 2.0, middle,
+                               GTK_PICK_DEFAULT);
+  while (view->row != NULL && gtk_widget_get_parent (view->row) != view->list)
+    view->row = gtk_widget_get_parent (view->row);
+
+  return view->row != NULL && row_subtitle (view->row) != NULL &&
+         g_strcmp0 (row_subtitle (view->row), view->top) != 0;
+}
+
 /* A log of 20,000 entries shows its newest in a moment and opens it; the
  * newest is a round in which 1,000 failed, and the last of them can be
- * read with its reason. */
+ * read with its reason. A refresh keeps the place in the list. */
 static void
 test_activity_window_many_entries (Fixture       *fixture,
                                    gconstpointer  data)
 {
   Row row = { fixture, "Send round" };
+  g_autoptr(RsStore) other = NULL;
+  g_autoptr(GError) error = NULL;
   RsActivityDetailsWindow *details;
+  g_autofree char *top = NULL;
+  View view = { NULL, };
+  GtkAdjustment *vadjustment;
+  GtkWidget *focus;
+  GtkWidget *list;
+  sqlite3 *db;
+  double value;
 
   g_assert_true (rs_test_wait_until (store_open, fixture->window, 10000));
   make_entries (fixture, 19999, 1000);
@@ -467,6 +507,34 @@ test_activity_window_many_entries (Fixture       *fixture,
   wait_for_last_failure (details, "Failed: 550 5.1.1 No mailbox 999");
   g_assert_nonnull (rs_test_find_label (GTK_WIDGET (details), "Person 999, p999@example.com"));
   gtk_window_destroy (GTK_WINDOW (details));
+
+  /* Far down the list, with the keyboard on a row: a new entry on top
+   * leaves both where they were. */
+  list = GTK_WIDGET (rs_activity_window_get_list (fixture->activity));
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  view.list = list;
+  view.vadjustment = vadjustment;
+  view.top = top = g_strdup (row_subtitle (row_at (fixture, 0)));
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) / 2);
+  g_assert_true (rs_test_wait_until (rows_in_view, &view, 10000));
+  g_assert_true (gtk_widget_grab_focus (view.row));
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->activity));
+  value = gtk_adjustment_get_value (vadjustment);
+
+  other = rs_store_open (fixture->db, &error);
+  g_assert_no_error (error);
+  db = rs_store_get_connection (other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO activity (kind, started_at, ended_at,"
+                                 " user_name, outcome, subject) VALUES ('reports', 1796800000,"
+                                 " 1796800000, 'scan', 'done', '/tmp/r')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  rs_store_release_connection (other);
+  wait_for_entries (fixture, 20001);
+  /* The list lays itself out again in the frames that follow */
+  rs_test_wait_until (never, NULL, 1000);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (fixture->activity)) == focus);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >=, value);
 }
 
 static void
