@@ -461,6 +461,46 @@ test_huge_logo (Fixture       *fixture,
     }
 }
 
+/* A logo of an extreme shape (1 × 100,000) stays in its box: each image
+ * in the report is no taller than the box at 300 dpi (192 pixels), and no
+ * line runs down the page. */
+static void
+test_thin_logo (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *thin = write_file (fixture, "thin.svg",
+                                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\""
+                                      " height=\"100000\"><rect width=\"1\" height=\"100000\""
+                                      " fill=\"red\"/></svg>");
+  const char *partners[] = { thin, NULL };
+  g_autoptr(RsReportSummary) summary = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_settings_set_string (fixture->settings, "report-logo", thin);
+  g_settings_set_strv (fixture->settings, "report-partner-logos", partners);
+  summary = generate (fixture);
+  g_assert_cmpuint (summary->made, ==, 5);
+  path = report_of (fixture, "ivo@example.com");
+
+  /* The logo and the partner logo, each drawn into pixels of its box (an
+   * image and its soft mask) */
+  lines = image_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      g_autoptr(GPtrArray) words = g_ptr_array_new ();
+
+      for (guint f = 0; fields[f] != NULL; f++)
+        if (fields[f][0] != '\0')
+          g_ptr_array_add (words, fields[f]);
+      g_assert_cmpuint (words->len, >, 4);
+      g_test_message ("%s", lines[i]);
+      g_assert_cmpuint (g_ascii_strtoull (g_ptr_array_index (words, 4), NULL, 10), <=, 192);
+    }
+}
+
 /* An SVG whose <use> elements refer to groups of more <use> elements,
  * eight deep, eight each (a “billion laughs” of shapes): it is refused
  * after at most 2 seconds of drawing with a message for Preferences, not
@@ -787,6 +827,8 @@ main (int   argc,
   g_test_add ("/branding/outdated", Fixture, NULL, fixture_set_up, test_outdated,
               fixture_tear_down);
   g_test_add ("/branding/huge-logo", Fixture, NULL, fixture_set_up, test_huge_logo,
+              fixture_tear_down);
+  g_test_add ("/branding/thin-logo", Fixture, NULL, fixture_set_up, test_thin_logo,
               fixture_tear_down);
   g_test_add ("/branding/svg-bomb", Fixture, NULL, fixture_set_up, test_svg_bomb,
               fixture_tear_down);
