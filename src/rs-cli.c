@@ -16,6 +16,7 @@
 #include "rs-cli.h"
 #include "core/rs-activity.h"
 #include "core/rs-companies.h"
+#include "core/rs-branding.h"
 #include "core/rs-dashboard.h"
 #include "core/rs-export.h"
 #include "core/rs-graph.h"
@@ -799,6 +800,38 @@ saved_reports_folder (void)
   return g_steal_pointer (&folder);
 }
 
+/* A logo set in Preferences that the reports cannot show: the reports are
+ * made without it, and the command line says so rather than nothing. */
+static void
+warn_about_logos (void)
+{
+  g_autoptr(GSettings) settings = open_saved_settings ();
+  g_autofree char *logo = NULL;
+  g_auto(GStrv) partners = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  if (settings == NULL)
+    return;
+
+  logo = g_settings_get_string (settings, "report-logo");
+  partners = g_settings_get_strv (settings, "report-partner-logos");
+  if (logo[0] != '\0')
+    g_ptr_array_add (paths, logo);
+  for (guint i = 0; partners[i] != NULL; i++)
+    if (partners[i][0] != '\0')
+      g_ptr_array_add (paths, partners[i]);
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!rs_branding_check_image (g_ptr_array_index (paths, i), &error))
+        /* Translators: the reason names the file and says that the
+         * reports are made without it */
+        fprintf (stderr, _("Warning: %s\n"), error->message);
+    }
+}
+
 static int
 cmd_generate (GStrv *args)
 {
@@ -846,6 +879,7 @@ cmd_generate (GStrv *args)
   if (!(store = open_store ()))
     return 1;
 
+  warn_about_logos ();
   summary = rs_report_job_run (store, output, (gint64 *) ids->data, ids->len, force, 0,
                                report_progress_cb, NULL, NULL, &error);
   if (summary == NULL)

@@ -130,6 +130,55 @@ send_round (RsTestServer *server,
  * makes them again (or, when the benchmark block would not show, finds them
  * as they are and takes them as made with the new look) and the next send
  * sends them. The settings are in a key file that the commands share. */
+/* A logo set in Preferences that cannot be shown: generate makes the
+ * reports without it and says so. */
+static void
+test_cli_generate_bad_logo (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *missing = g_build_filename (dir, "gone.png", NULL);
+  g_autofree char *folder = g_build_filename (dir, "Reports", NULL);
+  g_autofree char *database = g_strdup_printf ("--database=%s", db);
+  g_autofree char *output = g_strdup_printf ("--output=%s", folder);
+  g_autofree char *old_backend = g_strdup (g_getenv ("GSETTINGS_BACKEND"));
+  g_autofree char *old_config = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+  g_auto(RsCliResult) imported = { 0 };
+  g_auto(RsCliResult) made = { 0 };
+
+  g_assert_true (g_file_set_contents (csv,
+    "name,company_name,email_address,version,"
+    "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a,"
+    "do__r,do__c,do__f,do__v,do__a\n"
+    "Ivo Bos,Polder B.V.,ivo@example.com,Version 1.0 (eng),4,4,3,2,5,3,3,3,3,3,2,2,2,2,2\n",
+    -1, NULL));
+  g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  run_gsettings ("report-logo", missing);
+
+  rs_test_run_cli (&imported, database, "import", csv, NULL);
+  g_assert_cmpint (imported.status, ==, 0);
+  rs_test_run_cli (&made, database, "generate", output, NULL);
+  g_test_message ("%s", made.err);
+  g_assert_cmpint (made.status, ==, 0);
+  g_assert_nonnull (strstr (made.out, "1 made"));
+  g_assert_nonnull (strstr (made.err, "Warning: "));
+  g_assert_nonnull (strstr (made.err, missing));
+  g_assert_nonnull (strstr (made.err, "the reports are made without it"));
+
+  if (old_backend != NULL)
+    g_setenv ("GSETTINGS_BACKEND", old_backend, TRUE);
+  else
+    g_unsetenv ("GSETTINGS_BACKEND");
+  if (old_config != NULL)
+    g_setenv ("XDG_CONFIG_HOME", old_config, TRUE);
+  else
+    g_unsetenv ("XDG_CONFIG_HOME");
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_cli_send_after_gsettings (void)
 {
@@ -821,6 +870,7 @@ main (int   argc,
   g_test_add_func ("/cli/import-sheets", test_cli_import_sheets);
   g_test_add_func ("/cli/import-changes-csv", test_cli_import_changes_csv);
   g_test_add_func ("/cli/send-after-gsettings", test_cli_send_after_gsettings);
+  g_test_add_func ("/cli/generate-bad-logo", test_cli_generate_bad_logo);
 
   return g_test_run ();
 }
