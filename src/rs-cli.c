@@ -116,6 +116,24 @@ open_store (void)
   return store;
 }
 
+/* For the log and the dashboard: a database that is not there is not made
+ * (with its folder) to show that it is empty. */
+static RsStore *
+open_existing_store (void)
+{
+  g_autofree char *path = database_path != NULL ? g_strdup (database_path)
+                                                : rs_store_default_path ();
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      fail (_("There is no database at “%s”: import a master file first "
+              "(resiliencescan import FILE)"), path);
+      return NULL;
+    }
+
+  return open_store ();
+}
+
 #define DATABASE_ENTRY(location) \
   { "database", 0, 0, G_OPTION_ARG_FILENAME, location, \
     N_("Use the tracker database at PATH"), N_("PATH") }
@@ -531,7 +549,7 @@ cmd_log (GStrv *args)
     }
   csv = g_strcmp0 (format, "csv") == 0;
 
-  if (!(store = open_store ()))
+  if (!(store = open_existing_store ()))
     return 1;
 
   entries_found = rs_activity_list (store, &error);
@@ -945,7 +963,7 @@ cmd_dashboard (GStrv *args)
       output = g_build_filename (folder, name, NULL);
     }
 
-  if (!(store = open_store ()))
+  if (!(store = open_existing_store ()))
     return 1;
 
   {

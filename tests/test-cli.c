@@ -29,6 +29,29 @@ count_lines (const char *text)
   return lines;
 }
 
+/* The log and the dashboard of a database that is not there: said, and
+ * neither the database nor its folder is made. */
+static void
+test_cli_no_database (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "not-yet", "tracker.db", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  const char *commands[] = { "log", "dashboard" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(RsCliResult) result = { 0 };
+
+      rs_test_run_cli (&result, option, commands[i], NULL);
+      g_assert_cmpint (result.status, ==, 1);
+      g_assert_nonnull (strstr (result.err, "There is no database at"));
+      g_assert_nonnull (strstr (result.err, db));
+      g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+    }
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_cli_list_empty (void)
 {
@@ -871,6 +894,7 @@ main (int   argc,
   g_test_add_func ("/cli/import-changes-csv", test_cli_import_changes_csv);
   g_test_add_func ("/cli/send-after-gsettings", test_cli_send_after_gsettings);
   g_test_add_func ("/cli/generate-bad-logo", test_cli_generate_bad_logo);
+  g_test_add_func ("/cli/no-database", test_cli_no_database);
 
   return g_test_run ();
 }
