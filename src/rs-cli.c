@@ -945,6 +945,22 @@ cmd_dashboard (GStrv *args)
       return 2;
     }
 
+  if (output != NULL && output[0] == '\0')
+    {
+      fail (_("dashboard: --output needs the name of a file"));
+      return 2;
+    }
+
+  /* A folder: the dashboard goes into it under its usual name. */
+  if (output != NULL && g_file_test (output, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *name = rs_dashboard_file_name (now);
+      g_autofree char *folder = g_steal_pointer (&output);
+
+      output = g_build_filename (folder, name, NULL);
+    }
+
   if (output == NULL)
     {
       g_autofree char *folder = saved_reports_folder ();

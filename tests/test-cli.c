@@ -52,6 +52,43 @@ test_cli_no_database (void)
   rs_test_remove_tree (dir);
 }
 
+/* dashboard --output: a folder takes the dashboard under its usual name;
+ * an empty name is refused with a reason. */
+static void
+test_cli_dashboard_output (void)
+{
+  g_autofree char *dir = rs_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "tracker.db", NULL);
+  g_autofree char *csv = g_build_filename (dir, "master.csv", NULL);
+  g_autofree char *option = g_strdup_printf ("--database=%s", db);
+  g_autofree char *into = g_strdup_printf ("--output=%s", dir);
+  g_auto(RsCliResult) imported = { 0 };
+  g_auto(RsCliResult) folder = { 0 };
+  g_auto(RsCliResult) empty = { 0 };
+
+  g_assert_true (g_file_set_contents (csv,
+    "name,company_name,email_address,version,"
+    "up__r,up__c,up__f,up__v,up__a,in__r,in__c,in__f,in__v,in__a,"
+    "do__r,do__c,do__f,do__v,do__a\n"
+    "Ivo Bos,Polder B.V.,ivo@example.com,Version 1.0 (eng),4,4,3,2,5,3,3,3,3,3,2,2,2,2,2\n",
+    -1, NULL));
+  rs_test_run_cli (&imported, option, "import", csv, NULL);
+  g_assert_cmpint (imported.status, ==, 0);
+
+  rs_test_run_cli (&folder, option, "dashboard", into, NULL);
+  g_assert_cmpint (folder.status, ==, 0);
+  g_assert_true (g_str_has_prefix (folder.out, dir));
+  g_assert_nonnull (strstr (folder.out, "/Dashboard "));
+  g_strchomp (folder.out);
+  g_assert_true (g_file_test (folder.out, G_FILE_TEST_IS_REGULAR));
+
+  rs_test_run_cli (&empty, option, "dashboard", "--output=", NULL);
+  g_assert_cmpint (empty.status, ==, 2);
+  g_assert_nonnull (strstr (empty.err, "--output needs the name of a file"));
+
+  rs_test_remove_tree (dir);
+}
+
 static void
 test_cli_list_empty (void)
 {
@@ -895,6 +932,7 @@ main (int   argc,
   g_test_add_func ("/cli/send-after-gsettings", test_cli_send_after_gsettings);
   g_test_add_func ("/cli/generate-bad-logo", test_cli_generate_bad_logo);
   g_test_add_func ("/cli/no-database", test_cli_no_database);
+  g_test_add_func ("/cli/dashboard-output", test_cli_dashboard_output);
 
   return g_test_run ();
 }
