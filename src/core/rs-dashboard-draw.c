@@ -15,6 +15,7 @@
 
 #include "rs-branding.h"
 #include "rs-dashboard-draw.h"
+#include "rs-pdf-writer.h"
 #include "rs-report.h"
 #include "rs-report-text.h"
 #include "rs-thread.h"
@@ -1559,37 +1560,6 @@ draw_page (RsDashboard      *dashboard,
   cairo_restore (cr);
 }
 
-typedef struct
-{
-  int fd;
-  int saved_errno;
-} WriteState;
-
-static cairo_status_t
-write_to_fd (void                *closure,
-             const unsigned char *data,
-             unsigned int         length)
-{
-  WriteState *state = closure;
-
-  while (length > 0)
-    {
-      ssize_t written = write (state->fd, data, length);
-
-      if (written < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          state->saved_errno = errno;
-          return CAIRO_STATUS_WRITE_ERROR;
-        }
-      data += written;
-      length -= (unsigned int) written;
-    }
-
-  return CAIRO_STATUS_SUCCESS;
-}
-
 static gboolean
 set_write_error (GError     **error,
                  const char  *path,
@@ -1604,39 +1574,6 @@ set_write_error (GError     **error,
   return FALSE;
 }
 
-/* The file a write to @path lands in: the end of its chain of symbolic
- * links (one that points nowhere yet included), so that the PDF replaces
- * the link's target rather than the link. */
-static char *
-resolve_links (const char *path)
-{
-  g_autofree char *target = g_strdup (path);
-
-  /* As many links as the kernel follows (ELOOP beyond) */
-  for (guint hops = 0; hops < 40; hops++)
-    {
-      g_autofree char *link = NULL;
-      g_autofree char *dir = NULL;
-      GStatBuf buf;
-
-      if (g_lstat (target, &buf) != 0 || !S_ISLNK (buf.st_mode))
-        break;
-      link = g_file_read_link (target, NULL);
-      if (link == NULL)
-        break;
-      if (g_path_is_absolute (link))
-        {
-          g_free (target);
-          target = g_steal_pointer (&link);
-          continue;
-        }
-      dir = g_path_get_dirname (target);
-      g_free (target);
-      target = g_build_filename (dir, link, NULL);
-    }
-
-  return g_steal_pointer (&target);
-}
 
 /**
  * rs_dashboard_write_pdf:
@@ -1659,6 +1596,23 @@ rs_dashboard_write_pdf (RsDashboard  *self,
  * rs_dashboard_write_pdf_branded:
  * @branding: (nullable): the institution's look, or %NULL for none
  */
+typedef struct
+{
+  RsDashboard *dashboard;
+  const RsBranding *branding;
+  const char *language;
+} PdfPages;
+
+static void
+draw_pdf_page (cairo_t  *cr,
+               guint     page,
+               gpointer  user_data)
+{
+  PdfPages *pages = user_data;
+
+  draw_page (pages->dashboard, pages->branding, cr, pages->language, page);
+}
+
 gboolean
 rs_dashboard_write_pdf_branded (RsDashboard      *self,
                                 const RsBranding *branding,
@@ -1666,82 +1620,29 @@ rs_dashboard_write_pdf_branded (RsDashboard      *self,
                                 const char       *path,
                                 GError          **error)
 {
-  g_autofree char *target = NULL;
-  g_autofree char *tmp_path = NULL;
   g_autofree char *date = NULL;
-  GStatBuf old;
-  WriteState state = { -1, 0 };
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  cairo_status_t status;
+  g_autofree char *reason = NULL;
+  PdfPages pages = { self, branding, language };
+  RsPdfDocument document = {
+    .width = RS_REPORT_PAGE_WIDTH,
+    .height = RS_REPORT_PAGE_HEIGHT,
+    /* A symbolic link at @path keeps pointing to the new PDF, and a file
+     * that was there keeps its permissions. */
+    .through_links = TRUE,
+    .sync_always = TRUE,
+  };
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* Through a temporary file beside the target, renamed over it when it is
-   * complete: a symbolic link at @path keeps pointing to the new PDF, and a
-   * file that was there keeps its permissions. */
-  target = resolve_links (path);
-  tmp_path = g_strconcat (target, ".XXXXXX.tmp", NULL);
-  state.fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
-  if (state.fd < 0)
-    return set_write_error (error, path, g_strerror (errno));
-  if (g_stat (target, &old) == 0 && S_ISREG (old.st_mode) &&
-      fchmod (state.fd, old.st_mode & 07777) != 0)
-    {
-      int saved_errno = errno;
-
-      close (state.fd);
-      g_unlink (tmp_path);
-      return set_write_error (error, path, g_strerror (saved_errno));
-    }
-
   date = g_date_time_format (self->computed_at, "%Y-%m-%d");
-  surface = cairo_pdf_surface_create_for_stream (write_to_fd, &state,
-                                                 RS_REPORT_PAGE_WIDTH, RS_REPORT_PAGE_HEIGHT);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
-                                  words_for (language)->document_title);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_SUBJECT, date);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_AUTHOR, "ResilienceScan");
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "ResilienceScan");
+  document.title = words_for (language)->document_title;
+  document.subject = date;
 
-  cr = cairo_create (surface);
-  for (guint page = 0; page < n_pages_with (self, branding, language); page++)
-    {
-      draw_page (self, branding, cr, language, page);
-      cairo_show_page (cr);
-    }
-  status = cairo_status (cr);
-  cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  if (status == CAIRO_STATUS_SUCCESS && fsync (state.fd) != 0)
-    {
-      state.saved_errno = errno;
-      status = CAIRO_STATUS_WRITE_ERROR;
-    }
-  if (close (state.fd) != 0 && status == CAIRO_STATUS_SUCCESS)
-    {
-      state.saved_errno = errno;
-      status = CAIRO_STATUS_WRITE_ERROR;
-    }
-  if (status == CAIRO_STATUS_SUCCESS && g_rename (tmp_path, target) != 0)
-    {
-      state.saved_errno = errno;
-      status = CAIRO_STATUS_WRITE_ERROR;
-    }
-
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_unlink (tmp_path);
-      if (status == CAIRO_STATUS_WRITE_ERROR && state.saved_errno != 0)
-        return set_write_error (error, path, g_strerror (state.saved_errno));
-      return set_write_error (error, path, cairo_status_to_string (status));
-    }
+  if (!rs_pdf_write_atomically (path, &document, n_pages_with (self, branding, language),
+                                draw_pdf_page, &pages, &reason))
+    return set_write_error (error, path, reason);
 
   return TRUE;
 }

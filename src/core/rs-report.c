@@ -12,6 +12,7 @@
 #include <pango/pangocairo.h>
 #include <unistd.h>
 
+#include "rs-pdf-writer.h"
 #include "rs-report.h"
 #include "rs-report-text.h"
 
@@ -1170,35 +1171,12 @@ rs_report_get_chart_geometry (const RsReportInput *input,
   return TRUE;
 }
 
-typedef struct
+static void
+draw_pdf_page (cairo_t  *cr,
+               guint     page,
+               gpointer  input)
 {
-  int fd;
-  int saved_errno;
-} WriteState;
-
-static cairo_status_t
-write_to_fd (void                *closure,
-             const unsigned char *data,
-             unsigned int         length)
-{
-  WriteState *state = closure;
-
-  while (length > 0)
-    {
-      ssize_t written = write (state->fd, data, length);
-
-      if (written < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          state->saved_errno = errno;
-          return CAIRO_STATUS_WRITE_ERROR;
-        }
-      data += written;
-      length -= (unsigned int) written;
-    }
-
-  return CAIRO_STATUS_SUCCESS;
+  rs_report_draw_page (input, cr, page);
 }
 
 static gboolean
@@ -1227,16 +1205,14 @@ rs_report_write_pdf (const RsReportInput  *input,
                      const char           *path,
                      GError              **error)
 {
-  g_autofree char *tmp_path = NULL;
   g_autofree char *company = NULL;
   g_autofree char *person = NULL;
   g_autofree char *title = NULL;
-  WriteState state = { -1, 0 };
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  cairo_status_t status;
-  gboolean replacing;
-  guint n_pages;
+  g_autofree char *reason = NULL;
+  RsPdfDocument document = {
+    .width = RS_REPORT_PAGE_WIDTH,
+    .height = RS_REPORT_PAGE_HEIGHT,
+  };
 
   g_return_val_if_fail (input != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -1245,65 +1221,16 @@ rs_report_write_pdf (const RsReportInput  *input,
   if (!rs_report_check (input, error))
     return FALSE;
 
-  tmp_path = g_strconcat (path, ".XXXXXX.tmp", NULL);
-  state.fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
-  if (state.fd < 0)
-    return set_write_error (error, path, g_strerror (errno));
-
   company = valid_text (input->company);
   person = valid_text (input->person);
   title = rs_report_text_fill (rs_report_text_get (input->language)->document_title,
                                company, person, NULL);
+  document.title = title;
+  document.subject = company;
 
-  surface = cairo_pdf_surface_create_for_stream (write_to_fd, &state,
-                                                 RS_REPORT_PAGE_WIDTH, RS_REPORT_PAGE_HEIGHT);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, title);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_SUBJECT, company);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_AUTHOR, "ResilienceScan");
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "ResilienceScan");
-
-  cr = cairo_create (surface);
-  n_pages = rs_report_get_n_pages (input);
-  for (guint page = 0; page < n_pages; page++)
-    {
-      rs_report_draw_page (input, cr, page);
-      cairo_show_page (cr);
-    }
-  status = cairo_status (cr);
-  cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  /* Like g_file_set_contents(): flush to disk before replacing an older
-   * file, so that a crash leaves the old report rather than an empty one. */
-  replacing = g_file_test (path, G_FILE_TEST_EXISTS);
-  if (status == CAIRO_STATUS_SUCCESS && replacing && fsync (state.fd) != 0)
-    {
-      state.saved_errno = errno;
-      status = CAIRO_STATUS_WRITE_ERROR;
-    }
-
-  if (close (state.fd) != 0 && status == CAIRO_STATUS_SUCCESS)
-    {
-      state.saved_errno = errno;
-      status = CAIRO_STATUS_WRITE_ERROR;
-    }
-
-  if (status == CAIRO_STATUS_SUCCESS && g_rename (tmp_path, path) != 0)
-    {
-      state.saved_errno = errno;
-      status = CAIRO_STATUS_WRITE_ERROR;
-    }
-
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_unlink (tmp_path);
-      if (status == CAIRO_STATUS_WRITE_ERROR && state.saved_errno != 0)
-        return set_write_error (error, path, g_strerror (state.saved_errno));
-      return set_write_error (error, path, cairo_status_to_string (status));
-    }
+  if (!rs_pdf_write_atomically (path, &document, rs_report_get_n_pages (input),
+                                draw_pdf_page, (gpointer) input, &reason))
+    return set_write_error (error, path, reason);
 
   return TRUE;
 }
