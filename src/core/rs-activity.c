@@ -81,44 +81,6 @@ rs_activity_entry_free (RsActivityEntry *entry)
 
 /* Writing */
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           const char   *name,
-           const char   *text)
-{
-  int at = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (at > 0);
-  if (text == NULL)
-    sqlite3_bind_null (stmt, at);
-  else
-    sqlite3_bind_text (stmt, at, text, -1, SQLITE_TRANSIENT);
-}
-
-static void
-bind_int64 (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
-{
-  int at = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (at > 0);
-  sqlite3_bind_int64 (stmt, at, value);
-}
-
-static gboolean
-step_done (sqlite3       *db,
-           sqlite3_stmt  *stmt,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  return TRUE;
-}
-
 static gint64
 now_s (void)
 {
@@ -240,15 +202,15 @@ rs_activity_write_import (sqlite3                *db,
     return rs_store_set_error_from_db (db, rc, error);
 
   if (id > 0)
-    bind_int64 (stmt, ":id", id);
+    rs_store_bind_int64 (stmt, ":id", id);
   else
-    bind_int64 (stmt, ":started", started_at);
-  bind_int64 (stmt, ":ended", MAX (now_s (), started_at));
-  bind_text (stmt, ":user", g_get_user_name ());
-  bind_text (stmt, ":file", summary->file);
-  bind_int64 (stmt, ":import", summary->import_id);
+    rs_store_bind_int64 (stmt, ":started", started_at);
+  rs_store_bind_int64 (stmt, ":ended", MAX (now_s (), started_at));
+  rs_store_bind_text (stmt, ":user", g_get_user_name ());
+  rs_store_bind_text (stmt, ":file", summary->file);
+  rs_store_bind_int64 (stmt, ":import", summary->import_id);
 
-  return step_done (db, stmt, error);
+  return rs_store_step_done (db, stmt, error);
 }
 
 typedef struct
@@ -282,19 +244,19 @@ insert_transaction (sqlite3   *db,
   if (rc != SQLITE_OK)
     return rs_store_set_error_from_db (db, rc, error);
 
-  bind_text (stmt, ":kind", kind_names[begin->kind]);
-  bind_int64 (stmt, ":started", begin->started_at);
+  rs_store_bind_text (stmt, ":kind", kind_names[begin->kind]);
+  rs_store_bind_int64 (stmt, ":started", begin->started_at);
   if (running)
-    bind_text (stmt, ":ended", NULL);
+    rs_store_bind_text (stmt, ":ended", NULL);
   else
-    bind_int64 (stmt, ":ended", MAX (now_s (), begin->started_at));
-  bind_text (stmt, ":user", g_get_user_name ());
-  bind_text (stmt, ":process", running ? begin->process : NULL);
-  bind_text (stmt, ":outcome", begin->outcome);
-  bind_text (stmt, ":subject", begin->subject);
-  bind_int64 (stmt, ":test", begin->test);
-  bind_text (stmt, ":error", begin->error);
-  if (!step_done (db, stmt, error))
+    rs_store_bind_int64 (stmt, ":ended", MAX (now_s (), begin->started_at));
+  rs_store_bind_text (stmt, ":user", g_get_user_name ());
+  rs_store_bind_text (stmt, ":process", running ? begin->process : NULL);
+  rs_store_bind_text (stmt, ":outcome", begin->outcome);
+  rs_store_bind_text (stmt, ":subject", begin->subject);
+  rs_store_bind_int64 (stmt, ":test", begin->test);
+  rs_store_bind_text (stmt, ":error", begin->error);
+  if (!rs_store_step_done (db, stmt, error))
     return FALSE;
 
   begin->id = sqlite3_last_insert_rowid (db);
@@ -371,18 +333,18 @@ end_transaction (sqlite3   *db,
     return rs_store_set_error_from_db (db, rc, error);
   if (!end->running)
     {
-      bind_int64 (stmt, ":ended", now_s ());
-      bind_text (stmt, ":outcome", end->outcome);
-      bind_text (stmt, ":error", end->error);
+      rs_store_bind_int64 (stmt, ":ended", now_s ());
+      rs_store_bind_text (stmt, ":outcome", end->outcome);
+      rs_store_bind_text (stmt, ":error", end->error);
     }
   for (guint i = 0; i < end->n_counts; i++)
     {
       g_autofree char *name = g_strconcat (":", end->names[i], NULL);
 
-      bind_int64 (stmt, name, end->counts[i]);
+      rs_store_bind_int64 (stmt, name, end->counts[i]);
     }
-  bind_int64 (stmt, ":id", end->id);
-  if (!step_done (db, stmt, error))
+  rs_store_bind_int64 (stmt, ":id", end->id);
+  if (!rs_store_step_done (db, stmt, error))
     return FALSE;
 
   rc = sqlite3_prepare_v2 (db,
@@ -398,17 +360,17 @@ end_transaction (sqlite3   *db,
       RsActivityFailure *f = g_ptr_array_index (end->failures, i);
 
       sqlite3_reset (failure);
-      bind_int64 (failure, ":activity", end->id);
-      bind_int64 (failure, ":position", i);
+      rs_store_bind_int64 (failure, ":activity", end->id);
+      rs_store_bind_int64 (failure, ":position", i);
       if (f->respondent_id > 0)
-        bind_int64 (failure, ":respondent", f->respondent_id);
+        rs_store_bind_int64 (failure, ":respondent", f->respondent_id);
       else
-        bind_text (failure, ":respondent", NULL);
-      bind_text (failure, ":person", f->person != NULL ? f->person : "");
-      bind_text (failure, ":address", f->address != NULL ? f->address : "");
-      bind_text (failure, ":what", f->what);
-      bind_text (failure, ":reason", f->reason != NULL ? f->reason : "");
-      if (!step_done (db, failure, error))
+        rs_store_bind_text (failure, ":respondent", NULL);
+      rs_store_bind_text (failure, ":person", f->person != NULL ? f->person : "");
+      rs_store_bind_text (failure, ":address", f->address != NULL ? f->address : "");
+      rs_store_bind_text (failure, ":what", f->what);
+      rs_store_bind_text (failure, ":reason", f->reason != NULL ? f->reason : "");
+      if (!rs_store_step_done (db, failure, error))
         return FALSE;
     }
 
@@ -878,7 +840,7 @@ rs_activity_get (RsStore  *store,
   rc = sqlite3_prepare_v2 (db, SELECT_ENTRY " WHERE a.id = :id", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      bind_int64 (stmt, ":id", id);
+      rs_store_bind_int64 (stmt, ":id", id);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         entry = read_entry (stmt);
@@ -893,7 +855,7 @@ rs_activity_get (RsStore  *store,
   if (entry != NULL && rc == SQLITE_OK)
     {
       entry->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) rs_activity_failure_free);
-      bind_int64 (failures, ":id", id);
+      rs_store_bind_int64 (failures, ":id", id);
       while ((rc = sqlite3_step (failures)) == SQLITE_ROW)
         g_ptr_array_add (entry->failures,
                          failure_new (sqlite3_column_int64 (failures, 0),

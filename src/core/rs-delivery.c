@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "rs-delivery.h"
+#include "rs-store-private.h"
 #include "rs-store.h"
 
 G_DEFINE_QUARK (rs-delivery-error-quark, rs_delivery_error)
@@ -158,32 +159,6 @@ get (RsDelivery  *self,
   return self->stmts[which];
 }
 
-static void
-bind_int64 (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (index > 0);
-  sqlite3_bind_int64 (stmt, index, value);
-}
-
-/* %NULL binds NULL. */
-static void
-bind_text (sqlite3_stmt *stmt,
-           const char   *name,
-           const char   *value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (index > 0);
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
 static gboolean
 step_done (RsDelivery    *self,
            sqlite3_stmt  *stmt,
@@ -219,13 +194,13 @@ rs_delivery_add_history (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":now", self->now);
-  bind_text (stmt, ":from", from);
-  bind_text (stmt, ":to", to);
-  bind_text (stmt, ":mode", mode);
-  bind_text (stmt, ":by", by);
-  bind_text (stmt, ":note", note != NULL ? note : "");
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_text (stmt, ":from", from);
+  rs_store_bind_text (stmt, ":to", to);
+  rs_store_bind_text (stmt, ":mode", mode);
+  rs_store_bind_text (stmt, ":by", by);
+  rs_store_bind_text (stmt, ":note", note != NULL ? note : "");
 
   return step_done (self, stmt, error);
 }
@@ -244,9 +219,9 @@ rs_delivery_add_pending (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":now", self->now);
-  bind_int64 (stmt, ":change", change);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_int64 (stmt, ":change", change);
 
   return step_done (self, stmt, error);
 }
@@ -270,9 +245,9 @@ rs_delivery_add_sent (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":now", self->now);
-  bind_int64 (stmt, ":change", change);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_int64 (stmt, ":change", change);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -298,9 +273,9 @@ rs_delivery_import_sent (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":now", self->now);
-  bind_int64 (stmt, ":change", change);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_int64 (stmt, ":change", change);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -360,7 +335,7 @@ read_current (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":id", id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -420,9 +395,9 @@ rs_delivery_claim (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":now", self->now);
-  bind_text (stmt, ":message_id", new_message_id);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_text (stmt, ":message_id", new_message_id);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -462,16 +437,16 @@ rs_delivery_finish (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
-  bind_text (stmt, ":to", rs_status_to_string (to));
-  bind_int64 (stmt, ":now", self->now);
-  bind_int64 (stmt, ":attempt", count_attempt ? 1 : 0);
-  bind_int64 (stmt, ":set_error", error_text != NULL);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_text (stmt, ":to", rs_status_to_string (to));
+  rs_store_bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_int64 (stmt, ":attempt", count_attempt ? 1 : 0);
+  rs_store_bind_int64 (stmt, ":set_error", error_text != NULL);
   if (code != 0)
-    bind_int64 (stmt, ":code", code);
+    rs_store_bind_int64 (stmt, ":code", code);
   else
-    bind_text (stmt, ":code", NULL);
-  bind_text (stmt, ":error", error_text);
+    rs_store_bind_text (stmt, ":code", NULL);
+  rs_store_bind_text (stmt, ":error", error_text);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -501,8 +476,8 @@ rs_delivery_reopen (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":now", self->now);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -547,9 +522,9 @@ rs_delivery_recover (RsDelivery  *self,
       stmt = get (self, STMT_RECOVER, error);
       if (stmt == NULL)
         return FALSE;
-      bind_int64 (stmt, ":id", id);
-      bind_int64 (stmt, ":now", self->now);
-      bind_text (stmt, ":note", note);
+      rs_store_bind_int64 (stmt, ":id", id);
+      rs_store_bind_int64 (stmt, ":now", self->now);
+      rs_store_bind_text (stmt, ":note", note);
       if (!step_done (self, stmt, error))
         return FALSE;
 
@@ -579,8 +554,8 @@ rs_delivery_note_test (RsDelivery  *self,
   stmt = get (self, STMT_TOUCH, error);
   if (stmt == NULL)
     return FALSE;
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":now", self->now);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -622,10 +597,10 @@ rs_delivery_mark (RsDelivery        *self,
   stmt = get (self, STMT_MARK, error);
   if (stmt == NULL)
     return FALSE;
-  bind_int64 (stmt, ":id", id);
-  bind_text (stmt, ":to", rs_status_to_string (to));
-  bind_text (stmt, ":note", note);
-  bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_text (stmt, ":to", rs_status_to_string (to));
+  rs_store_bind_text (stmt, ":note", note);
+  rs_store_bind_int64 (stmt, ":now", self->now);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -686,16 +661,16 @@ rs_delivery_restore (RsDelivery              *self,
   stmt = get (self, STMT_RESTORE, error);
   if (stmt == NULL)
     return FALSE;
-  bind_int64 (stmt, ":id", id);
-  bind_text (stmt, ":to", rs_status_to_string (before->status));
-  bind_text (stmt, ":note", before->note != NULL ? before->note : "");
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_text (stmt, ":to", rs_status_to_string (before->status));
+  rs_store_bind_text (stmt, ":note", before->note != NULL ? before->note : "");
   if (before->sent_at != 0)
-    bind_int64 (stmt, ":sent_at", before->sent_at);
+    rs_store_bind_int64 (stmt, ":sent_at", before->sent_at);
   else
-    bind_text (stmt, ":sent_at", NULL);
-  bind_text (stmt, ":mode", before->mode);
-  bind_int64 (stmt, ":manual", before->manually_updated ? 1 : 0);
-  bind_int64 (stmt, ":now", self->now);
+    rs_store_bind_text (stmt, ":sent_at", NULL);
+  rs_store_bind_text (stmt, ":mode", before->mode);
+  rs_store_bind_int64 (stmt, ":manual", before->manually_updated ? 1 : 0);
+  rs_store_bind_int64 (stmt, ":now", self->now);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -720,9 +695,9 @@ rs_delivery_set_allow_second (RsDelivery  *self,
   stmt = get (self, STMT_ALLOW_SECOND, error);
   if (stmt == NULL)
     return FALSE;
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":allow", allow ? 1 : 0);
-  bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":allow", allow ? 1 : 0);
+  rs_store_bind_int64 (stmt, ":now", self->now);
   if (!step_done (self, stmt, error))
     return FALSE;
 
@@ -757,14 +732,14 @@ rs_delivery_add_correction (RsDelivery  *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_int64 (stmt, ":id", id);
-  bind_int64 (stmt, ":now", self->now);
-  bind_text (stmt, ":status", status);
-  bind_text (stmt, ":mode", mode);
-  bind_text (stmt, ":note", note != NULL ? note : "");
-  bind_text (stmt, ":field", field);
-  bind_text (stmt, ":from", from_value);
-  bind_text (stmt, ":to", to_value);
+  rs_store_bind_int64 (stmt, ":id", id);
+  rs_store_bind_int64 (stmt, ":now", self->now);
+  rs_store_bind_text (stmt, ":status", status);
+  rs_store_bind_text (stmt, ":mode", mode);
+  rs_store_bind_text (stmt, ":note", note != NULL ? note : "");
+  rs_store_bind_text (stmt, ":field", field);
+  rs_store_bind_text (stmt, ":from", from_value);
+  rs_store_bind_text (stmt, ":to", to_value);
 
   return step_done (self, stmt, error);
 }

@@ -5,6 +5,7 @@
 
 #include "rs-delivery.h"
 #include "rs-import.h"
+#include "rs-store-private.h"
 #include "rs-master.h"
 #include "rs-row-source.h"
 #include "rs-source-writer.h"
@@ -296,21 +297,6 @@ void         rs_import_quality_item_free (gpointer            item);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsChangeLog, rs_change_log_free)
 
-/* SQL by parameter name (rs-import-record.c); an error names the database's
- * message */
-sqlite3_stmt *rs_import_prepare         (sqlite3             *db,
-                                         const char          *sql,
-                                         GError             **error);
-void         rs_import_bind_text        (sqlite3_stmt        *stmt,
-                                         const char          *name,
-                                         const char          *text);
-void         rs_import_bind_int64       (sqlite3_stmt        *stmt,
-                                         const char          *name,
-                                         gint64               value);
-/* Steps @stmt, which returns no row, and resets it */
-gboolean     rs_import_step_done        (sqlite3             *db,
-                                         sqlite3_stmt        *stmt,
-                                         GError             **error);
 /* The index of @name in @names, or -1 */
 int          rs_import_find_name        (const char * const  *names,
                                          guint                n_names,

@@ -159,7 +159,7 @@ count_respondents (sqlite3     *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = rs_import_prepare (db, "SELECT company, " RS_STORE_SCORE_COLUMNS " FROM respondent",
+  stmt = rs_store_prepare (db, "SELECT company, " RS_STORE_SCORE_COLUMNS " FROM respondent",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -241,7 +241,7 @@ count_reasons (sqlite3  *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = rs_import_prepare (db, "SELECT person, email, problem FROM respondent"
+  stmt = rs_store_prepare (db, "SELECT person, email, problem FROM respondent"
                             " WHERE problem IS NOT NULL", error);
   if (stmt == NULL)
     return NULL;
@@ -310,7 +310,7 @@ add_score_changes (sqlite3    *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = rs_import_prepare (db,
+  stmt = rs_store_prepare (db,
                             "SELECT c.column_name, c.kind = 'not-a-number', count (*)"
                             "  FROM import_change c"
                             "  JOIN respondent r ON r.id = c.respondent_id"
@@ -401,7 +401,7 @@ rs_import_quality_write (sqlite3          *db,
   if (items == NULL)
     return FALSE;
 
-  insert = rs_import_prepare (db,
+  insert = rs_store_prepare (db,
                               "INSERT INTO import_quality (import_id, position, kind, label,"
                               " count, total)"
                               " VALUES (:import, :position, :kind, :label, :count, :total)",
@@ -412,13 +412,13 @@ rs_import_quality_write (sqlite3          *db,
     {
       const RsImportQualityItem *item = g_ptr_array_index (items, i);
 
-      rs_import_bind_int64 (insert, ":import", summary->import_id);
-      rs_import_bind_int64 (insert, ":position", i);
-      rs_import_bind_text (insert, ":kind", quality_kind_names[item->kind]);
-      rs_import_bind_text (insert, ":label", item->label);
-      rs_import_bind_int64 (insert, ":count", item->count);
-      rs_import_bind_int64 (insert, ":total", item->total);
-      if (!rs_import_step_done (db, insert, error))
+      rs_store_bind_int64 (insert, ":import", summary->import_id);
+      rs_store_bind_int64 (insert, ":position", i);
+      rs_store_bind_text (insert, ":kind", quality_kind_names[item->kind]);
+      rs_store_bind_text (insert, ":label", item->label);
+      rs_store_bind_int64 (insert, ":count", item->count);
+      rs_store_bind_int64 (insert, ":total", item->total);
+      if (!rs_store_step_done (db, insert, error))
         return FALSE;
     }
 
@@ -437,11 +437,11 @@ rs_import_quality_load (sqlite3          *db,
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (rs_import_quality_item_free);
   int rc;
 
-  stmt = rs_import_prepare (db, "SELECT kind, label, count, total FROM import_quality"
+  stmt = rs_store_prepare (db, "SELECT kind, label, count, total FROM import_quality"
                             " WHERE import_id = :import ORDER BY position", error);
   if (stmt == NULL)
     return FALSE;
-  rs_import_bind_int64 (stmt, ":import", summary->import_id);
+  rs_store_bind_int64 (stmt, ":import", summary->import_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       int kind = rs_import_find_name (quality_kind_names, G_N_ELEMENTS (quality_kind_names),

@@ -38,62 +38,6 @@ rs_import_find_name (const char * const *names,
   return -1;
 }
 
-sqlite3_stmt *
-rs_import_prepare (sqlite3     *db,
-                   const char  *sql,
-                   GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      rs_store_set_error_from_db (db, rc, error);
-      return NULL;
-    }
-
-  return stmt;
-}
-
-void
-rs_import_bind_text (sqlite3_stmt *stmt,
-                     const char   *name,
-                     const char   *text)
-{
-  int at = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (at > 0);
-  if (text == NULL)
-    sqlite3_bind_null (stmt, at);
-  else
-    sqlite3_bind_text (stmt, at, text, -1, SQLITE_TRANSIENT);
-}
-
-void
-rs_import_bind_int64 (sqlite3_stmt *stmt,
-                      const char   *name,
-                      gint64        value)
-{
-  int at = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (at > 0);
-  sqlite3_bind_int64 (stmt, at, value);
-}
-
-gboolean
-rs_import_step_done (sqlite3       *db,
-                     sqlite3_stmt  *stmt,
-                     GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return rs_store_set_error_from_db (db, rc, error);
-
-  return TRUE;
-}
-
 static char *
 column_text (sqlite3_stmt *stmt,
              int           column)
@@ -182,7 +126,7 @@ rs_change_log_new (sqlite3             *db,
     log->header[i] = g_strdup (header[i]);
   log->n_header = n_header;
   log->groups = g_hash_table_new (g_int64_hash, g_int64_equal);
-  log->insert = rs_import_prepare (db,
+  log->insert = rs_store_prepare (db,
                                    "INSERT INTO import_change (import_id, line, column_index,"
                                    " column_name, kind, file_value, used_value, respondent_id)"
                                    " VALUES (:import, :line, :column_index, :column, :kind,"
@@ -244,19 +188,19 @@ rs_change_log_add (RsChangeLog           *log,
     g_ptr_array_add (entry->group->examples,
                      change_new (line, respondent_id, change->value, change->used));
 
-  rs_import_bind_int64 (stmt, ":import", log->import_id);
-  rs_import_bind_int64 (stmt, ":line", line);
-  rs_import_bind_int64 (stmt, ":column_index", change->column);
-  rs_import_bind_text (stmt, ":column", column);
-  rs_import_bind_text (stmt, ":kind", rs_master_change_kind_to_string (change->kind));
-  rs_import_bind_text (stmt, ":value", change->value ? change->value : "");
-  rs_import_bind_text (stmt, ":used", change->used);
+  rs_store_bind_int64 (stmt, ":import", log->import_id);
+  rs_store_bind_int64 (stmt, ":line", line);
+  rs_store_bind_int64 (stmt, ":column_index", change->column);
+  rs_store_bind_text (stmt, ":column", column);
+  rs_store_bind_text (stmt, ":kind", rs_master_change_kind_to_string (change->kind));
+  rs_store_bind_text (stmt, ":value", change->value ? change->value : "");
+  rs_store_bind_text (stmt, ":used", change->used);
   if (respondent_id > 0)
-    rs_import_bind_int64 (stmt, ":respondent", respondent_id);
+    rs_store_bind_int64 (stmt, ":respondent", respondent_id);
   else
     sqlite3_bind_null (stmt, sqlite3_bind_parameter_index (stmt, ":respondent"));
 
-  return rs_import_step_done (log->db, stmt, error);
+  return rs_store_step_done (log->db, stmt, error);
 }
 
 static int
@@ -312,7 +256,7 @@ rs_import_record_write (sqlite3          *db,
   g_autoptr(sqlite3_stmt) counts = NULL;
   g_autoptr(sqlite3_stmt) problem = NULL;
 
-  counts = rs_import_prepare (db,
+  counts = rs_store_prepare (db,
                               "UPDATE import_log SET duplicates = :duplicates,"
                               " marked_sent = :marked_sent,"
                               " renamed = :renamed, recoded = :recoded, changed = :changed,"
@@ -320,20 +264,20 @@ rs_import_record_write (sqlite3          *db,
                               error);
   if (counts == NULL)
     return FALSE;
-  rs_import_bind_int64 (counts, ":id", summary->import_id);
-  rs_import_bind_int64 (counts, ":duplicates", summary->duplicates);
-  rs_import_bind_int64 (counts, ":marked_sent", summary->marked_sent);
-  rs_import_bind_int64 (counts, ":renamed", summary->renamed);
-  rs_import_bind_int64 (counts, ":recoded", summary->recoded);
-  rs_import_bind_int64 (counts, ":changed", summary->changed);
-  rs_import_bind_text (counts, ":sheet", summary->sheet);
-  if (!rs_import_step_done (db, counts, error))
+  rs_store_bind_int64 (counts, ":id", summary->import_id);
+  rs_store_bind_int64 (counts, ":duplicates", summary->duplicates);
+  rs_store_bind_int64 (counts, ":marked_sent", summary->marked_sent);
+  rs_store_bind_int64 (counts, ":renamed", summary->renamed);
+  rs_store_bind_int64 (counts, ":recoded", summary->recoded);
+  rs_store_bind_int64 (counts, ":changed", summary->changed);
+  rs_store_bind_text (counts, ":sheet", summary->sheet);
+  if (!rs_store_step_done (db, counts, error))
     return FALSE;
 
   if (summary->problems->len == 0)
     return TRUE;
 
-  problem = rs_import_prepare (db,
+  problem = rs_store_prepare (db,
                                "INSERT INTO import_problem (import_id, position, line, kind,"
                                " person, reason, respondent_id) VALUES (:import, :position,"
                                " :line, :kind, :person, :reason, :respondent)",
@@ -345,17 +289,17 @@ rs_import_record_write (sqlite3          *db,
     {
       const RsImportProblem *p = g_ptr_array_index (summary->problems, i);
 
-      rs_import_bind_int64 (problem, ":import", summary->import_id);
-      rs_import_bind_int64 (problem, ":position", i);
-      rs_import_bind_int64 (problem, ":line", p->line);
-      rs_import_bind_text (problem, ":kind", problem_kind_names[p->kind]);
-      rs_import_bind_text (problem, ":person", p->person ? p->person : "");
-      rs_import_bind_text (problem, ":reason", p->reason ? p->reason : "");
+      rs_store_bind_int64 (problem, ":import", summary->import_id);
+      rs_store_bind_int64 (problem, ":position", i);
+      rs_store_bind_int64 (problem, ":line", p->line);
+      rs_store_bind_text (problem, ":kind", problem_kind_names[p->kind]);
+      rs_store_bind_text (problem, ":person", p->person ? p->person : "");
+      rs_store_bind_text (problem, ":reason", p->reason ? p->reason : "");
       if (p->respondent_id > 0)
-        rs_import_bind_int64 (problem, ":respondent", p->respondent_id);
+        rs_store_bind_int64 (problem, ":respondent", p->respondent_id);
       else
         sqlite3_bind_null (problem, sqlite3_bind_parameter_index (problem, ":respondent"));
-      if (!rs_import_step_done (db, problem, error))
+      if (!rs_store_step_done (db, problem, error))
         return FALSE;
     }
 
@@ -372,12 +316,12 @@ load_problems (sqlite3          *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = rs_import_prepare (db, "SELECT line, kind, person, reason, respondent_id"
+  stmt = rs_store_prepare (db, "SELECT line, kind, person, reason, respondent_id"
                             " FROM import_problem WHERE import_id = :import ORDER BY position",
                             error);
   if (stmt == NULL)
     return FALSE;
-  rs_import_bind_int64 (stmt, ":import", summary->import_id);
+  rs_store_bind_int64 (stmt, ":import", summary->import_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       RsImportProblem *problem = g_new0 (RsImportProblem, 1);
@@ -406,10 +350,10 @@ load_changes (sqlite3          *db,
   g_autoptr(sqlite3_stmt) examples = NULL;
   int rc;
 
-  groups = rs_import_prepare (db, "SELECT column_index, min (column_name), kind, count (*)"
+  groups = rs_store_prepare (db, "SELECT column_index, min (column_name), kind, count (*)"
                               " FROM import_change WHERE import_id = :import"
                               " GROUP BY column_index, kind", error);
-  examples = rs_import_prepare (db, "SELECT line, respondent_id, file_value, used_value"
+  examples = rs_store_prepare (db, "SELECT line, respondent_id, file_value, used_value"
                                 " FROM import_change WHERE import_id = :import"
                                 " AND column_index = :column_index AND kind = :kind"
                                 " ORDER BY line LIMIT " G_STRINGIFY (RS_IMPORT_CHANGE_EXAMPLES),
@@ -417,7 +361,7 @@ load_changes (sqlite3          *db,
   if (groups == NULL || examples == NULL)
     return FALSE;
 
-  rs_import_bind_int64 (groups, ":import", summary->import_id);
+  rs_store_bind_int64 (groups, ":import", summary->import_id);
   while ((rc = sqlite3_step (groups)) == SQLITE_ROW)
     {
       RsMasterChangeKind kind;
@@ -431,9 +375,9 @@ load_changes (sqlite3          *db,
       group->count = sqlite3_column_int (groups, 3);
       g_ptr_array_add (summary->change_groups, group);
 
-      rs_import_bind_int64 (examples, ":import", summary->import_id);
-      rs_import_bind_int64 (examples, ":column_index", group->column_index);
-      rs_import_bind_text (examples, ":kind", kind_name);
+      rs_store_bind_int64 (examples, ":import", summary->import_id);
+      rs_store_bind_int64 (examples, ":column_index", group->column_index);
+      rs_store_bind_text (examples, ":kind", kind_name);
       while ((rc = sqlite3_step (examples)) == SQLITE_ROW)
         g_ptr_array_add (group->examples,
                          change_new (sqlite3_column_int (examples, 0),
@@ -490,13 +434,13 @@ load_in_transaction (sqlite3  *db,
   g_autoptr(RsImportSummary) summary = NULL;
   int rc;
 
-  stmt = rs_import_prepare (db,
+  stmt = rs_store_prepare (db,
                             LOG_SELECT
                             " WHERE id = :id OR (:id = 0 AND id = (SELECT max (id) FROM import_log))",
                             error);
   if (stmt == NULL)
     return NULL;
-  rs_import_bind_int64 (stmt, ":id", import_id);
+  rs_store_bind_int64 (stmt, ":id", import_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     return rs_import_summary_new (NULL);
@@ -570,7 +514,7 @@ rs_import_list_records (RsStore  *store,
   db = rs_store_get_connection (store, error);
   if (db == NULL)
     return NULL;
-  stmt = rs_import_prepare (db, LOG_SELECT " ORDER BY id", error);
+  stmt = rs_store_prepare (db, LOG_SELECT " ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
 
@@ -612,12 +556,12 @@ rs_import_foreach_change (RsStore            *store,
   db = rs_store_get_connection (store, error);
   if (db == NULL)
     return FALSE;
-  stmt = rs_import_prepare (db, "SELECT column_index, column_name, kind, line, respondent_id,"
+  stmt = rs_store_prepare (db, "SELECT column_index, column_name, kind, line, respondent_id,"
                             " file_value, used_value FROM import_change WHERE import_id = :import"
                             " ORDER BY column_index, kind, line", error);
   if (stmt == NULL)
     return FALSE;
-  rs_import_bind_int64 (stmt, ":import", import_id);
+  rs_store_bind_int64 (stmt, ":import", import_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {

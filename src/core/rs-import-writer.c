@@ -157,12 +157,12 @@ keep_corrections (Statements       *s,
   sqlite3_bind_text (stmt, 4, row->email, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, row->function, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 7, row->language, -1, SQLITE_STATIC);
-  if (!rs_import_step_done (s->db, stmt, error))
+  if (!rs_store_step_done (s->db, stmt, error))
     return FALSE;
 
   stmt = s->stmts[STMT_CORRECTION_AGREED];
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!rs_import_step_done (s->db, stmt, error))
+  if (!rs_store_step_done (s->db, stmt, error))
     return FALSE;
 
   stmt = s->stmts[STMT_UPDATE_CORRECTED];
@@ -170,7 +170,7 @@ keep_corrections (Statements       *s,
   bind_row (stmt, parsed, s->import_id, s->now, s->change);
   sqlite3_bind_text (stmt, 32, row->identity_key, -1, SQLITE_STATIC);
 
-  return rs_import_step_done (s->db, stmt, error);
+  return rs_store_step_done (s->db, stmt, error);
 }
 
 static gboolean
@@ -191,7 +191,7 @@ store_row (Statements       *s,
       stmt = s->stmts[STMT_INSERT];
       sqlite3_bind_text (stmt, 1, row->identity_key, -1, SQLITE_STATIC);
       bind_row (stmt, parsed, s->import_id, s->now, s->change);
-      if (!rs_import_step_done (s->db, stmt, error))
+      if (!rs_store_step_done (s->db, stmt, error))
         return FALSE;
       id = sqlite3_last_insert_rowid (s->db);
 
@@ -238,13 +238,13 @@ store_row (Statements       *s,
               bind_row (stmt, parsed, s->import_id, s->now, s->change);
               /* The same but for a respondent whose name changed */
               sqlite3_bind_text (stmt, 32, row->identity_key, -1, SQLITE_STATIC);
-              if (!rs_import_step_done (s->db, stmt, error))
+              if (!rs_store_step_done (s->db, stmt, error))
                 return FALSE;
             }
 
           stmt = s->stmts[STMT_DELETE_SOURCE];
           sqlite3_bind_int64 (stmt, 1, id);
-          if (!rs_import_step_done (s->db, stmt, error))
+          if (!rs_store_step_done (s->db, stmt, error))
             return FALSE;
         }
 
@@ -340,7 +340,7 @@ rs_import_write_log (Statements       *s,
   sqlite3_bind_int (stmt, 8, summary->skipped);
   sqlite3_bind_int (stmt, 9, summary->flagged);
 
-  return rs_import_step_done (s->db, stmt, error);
+  return rs_store_step_done (s->db, stmt, error);
 }
 
 /* A report shows the averages of the respondent's company, so a colleague

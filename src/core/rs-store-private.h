@@ -28,6 +28,22 @@ G_BEGIN_DECLS
 void     rs_store_read_scores      (sqlite3_stmt  *stmt,
                                     int            first,
                                     double         scores[RS_N_SCORES]);
+/* Statements the way every unit of the core writes them: named parameters
+ * (":name"), which must be in the statement; %NULL text binds NULL. */
+sqlite3_stmt *rs_store_prepare    (sqlite3       *db,
+                                   const char    *sql,
+                                   GError       **error);
+void     rs_store_bind_text        (sqlite3_stmt  *stmt,
+                                    const char    *name,
+                                    const char    *text);
+void     rs_store_bind_int64       (sqlite3_stmt  *stmt,
+                                    const char    *name,
+                                    gint64         value);
+/* Steps @stmt, which must be done then, and resets it for another use */
+gboolean rs_store_step_done        (sqlite3       *db,
+                                    sqlite3_stmt  *stmt,
+                                    GError       **error);
+
 gboolean rs_store_next_change      (sqlite3       *db,
                                     gint64        *change,
                                     GError       **error);

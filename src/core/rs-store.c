@@ -1113,3 +1113,59 @@ rs_store_next_change (sqlite3  *db,
   return rs_store_exec (db, "UPDATE change_counter SET value = value + 1", error) &&
          rs_store_read_change (db, change, error);
 }
+
+sqlite3_stmt *
+rs_store_prepare (sqlite3     *db,
+                  const char  *sql,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      rs_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+
+  return stmt;
+}
+
+void
+rs_store_bind_text (sqlite3_stmt *stmt,
+                    const char   *name,
+                    const char   *text)
+{
+  int at = sqlite3_bind_parameter_index (stmt, name);
+
+  g_assert (at > 0);
+  if (text == NULL)
+    sqlite3_bind_null (stmt, at);
+  else
+    sqlite3_bind_text (stmt, at, text, -1, SQLITE_TRANSIENT);
+}
+
+void
+rs_store_bind_int64 (sqlite3_stmt *stmt,
+                     const char   *name,
+                     gint64        value)
+{
+  int at = sqlite3_bind_parameter_index (stmt, name);
+
+  g_assert (at > 0);
+  sqlite3_bind_int64 (stmt, at, value);
+}
+
+gboolean
+rs_store_step_done (sqlite3       *db,
+                    sqlite3_stmt  *stmt,
+                    GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return rs_store_set_error_from_db (db, rc, error);
+
+  return TRUE;
+}

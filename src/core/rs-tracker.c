@@ -861,27 +861,6 @@ step_once (sqlite3       *db,
   return TRUE;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           const char   *name,
-           const char   *value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-static void
-bind_int64 (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
-{
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, name), value);
-}
-
 /* The report of the respondent shows their name, function and language:
  * a report made before such a change is outdated by it, and is current again
  * when the change is undone before another report was made. */
@@ -912,8 +891,8 @@ update_report (sqlite3               *db,
                                -1, &stmt, NULL);
       if (rc == SQLITE_OK)
         {
-          bind_int64 (stmt, ":id", correct->id);
-          bind_int64 (stmt, ":hash", undo->report_source_hash);
+          rs_store_bind_int64 (stmt, ":id", correct->id);
+          rs_store_bind_int64 (stmt, ":hash", undo->report_source_hash);
         }
       return step_once (db, stmt, rc, error);
     }
@@ -927,7 +906,7 @@ update_report (sqlite3               *db,
                            " WHERE respondent_id = :id",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
-    bind_int64 (stmt, ":id", correct->id);
+    rs_store_bind_int64 (stmt, ":id", correct->id);
 
   return step_once (db, stmt, rc, error);
 }
@@ -1011,9 +990,9 @@ correct_transaction (sqlite3   *db,
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      bind_int64 (stmt, ":id", correct->id);
-      bind_text (stmt, ":value", value);
-      bind_text (stmt, ":problem", problem);
+      rs_store_bind_int64 (stmt, ":id", correct->id);
+      rs_store_bind_text (stmt, ":value", value);
+      rs_store_bind_text (stmt, ":problem", problem);
     }
   if (!step_once (db, stmt, rc, error))
     return FALSE;
@@ -1028,13 +1007,13 @@ correct_transaction (sqlite3   *db,
                              -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      bind_int64 (stmt, ":id", correct->id);
-      bind_text (stmt, ":field", field_names[correct->field]);
+      rs_store_bind_int64 (stmt, ":id", correct->id);
+      rs_store_bind_text (stmt, ":field", field_names[correct->field]);
       if (sqlite3_bind_parameter_index (stmt, ":value") > 0)
         {
-          bind_text (stmt, ":file_value", file_value);
-          bind_text (stmt, ":value", value);
-          bind_int64 (stmt, ":at", now);
+          rs_store_bind_text (stmt, ":file_value", file_value);
+          rs_store_bind_text (stmt, ":value", value);
+          rs_store_bind_int64 (stmt, ":at", now);
         }
     }
   if (!step_once (db, stmt, rc, error))
