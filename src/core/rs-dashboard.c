@@ -156,23 +156,6 @@ round_shown (double value)
   return (whole + (fraction > 0.5 ? 1.0 : 0.0)) / 100.0;
 }
 
-/* The band of an overall score as shown: rs_scores_rating() without
- * rounding it again. */
-static inline RsRating
-band_of_shown (double shown)
-{
-  if (shown >= 4.0)
-    return RS_RATING_EXCELLENT;
-  if (shown >= 3.5)
-    return RS_RATING_GOOD;
-  if (shown >= 3.0)
-    return RS_RATING_AVERAGE;
-  if (shown >= 2.5)
-    return RS_RATING_BELOW_AVERAGE;
-
-  return RS_RATING_NEEDS_IMPROVEMENT;
-}
-
 /* Welford's running mean and variance. */
 typedef struct
 {
@@ -459,7 +442,7 @@ read_respondents (RsDashboard   *self,
       overall = rs_scores_overall (scores);
       overall_sum += overall;
       shown = round_shown (overall);
-      self->bands[band_of_shown (shown)]++;
+      self->bands[rs_scores_rating_of_shown (shown)]++;
       bin = (guint) floor (shown * 4.0);
       self->bins[MIN (bin, RS_DASHBOARD_N_BINS - 1)]++;
 

@@ -487,8 +487,18 @@ rs_scores_weakest_dimension (const double scores[RS_N_SCORES],
 RsRating
 rs_scores_rating (double overall)
 {
-  double shown = rs_scores_round (overall, 2);
+  return rs_scores_rating_of_shown (rs_scores_round (overall, 2));
+}
 
+/**
+ * rs_scores_rating_of_shown:
+ * @shown: an overall score already rounded to the two decimals shown
+ *
+ * Returns: the rating of @shown, without rounding it again
+ */
+RsRating
+rs_scores_rating_of_shown (double shown)
+{
   if (shown >= 4.0)
     return RS_RATING_EXCELLENT;
   if (shown >= 3.5)

@@ -47,5 +47,6 @@ guint    rs_scores_strongest_dimension (const double  scores[RS_N_SCORES],
 guint    rs_scores_weakest_dimension   (const double  scores[RS_N_SCORES],
                                         guint         pillar);
 RsRating rs_scores_rating              (double        overall);
+RsRating rs_scores_rating_of_shown     (double        shown);
 
 G_END_DECLS
