@@ -557,6 +557,41 @@ test_pid_reused (Fixture       *fixture,
   g_assert_cmpint (ENTRY (after, 0)->outcome, ==, RS_ACTIVITY_OUTCOME_INTERRUPTED);
 }
 
+/* The machine's name changed after the crash (DHCP, renaming): its boot id
+ * says it was this boot, and the process is gone. */
+static void
+test_host_renamed (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3 *db;
+  gint64 id;
+
+  if (!g_file_test ("/proc/sys/kernel/random/boot_id", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no boot id on this system");
+      return;
+    }
+
+  id = rs_activity_begin (fixture->store, RS_ACTIVITY_REPORTS, "/tmp", FALSE);
+  db = rs_store_get_connection (fixture->store, &error);
+  g_assert_no_error (error);
+  /* Another host name, this boot, and a start that is not this process's */
+  sql = g_strdup_printf ("UPDATE activity SET process = 'renamed-laptop'"
+                         " || substr (process, instr (process, '/'), length (process))"
+                         " WHERE id = %" G_GINT64_FORMAT, id);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("UPDATE activity SET process = rtrim (process, '0123456789') || '1'"
+                         " WHERE id = %" G_GINT64_FORMAT, id);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+
+  after = list (fixture);
+  g_assert_cmpint (ENTRY (after, 0)->outcome, ==, RS_ACTIVITY_OUTCOME_INTERRUPTED);
+}
+
 typedef struct
 {
   Fixture *fixture;
@@ -867,6 +902,7 @@ main (int   argc,
   ADD ("/activity/send-stopped", test_send_stopped);
   ADD ("/activity/interrupted", test_interrupted);
   ADD ("/activity/pid-reused", test_pid_reused);
+  ADD ("/activity/host-renamed", test_host_renamed);
   ADD ("/activity/send-checkpoints", test_send_checkpoints);
   ADD ("/activity/reports-killed", test_reports_killed);
   ADD ("/activity/import-killed", test_import_killed);

@@ -148,12 +148,19 @@ process_may_run (const char *tag)
     return FALSE;
 
   parts = g_strsplit (tag, "/", 4);
-  if (g_strv_length (parts) < 3 || !g_str_equal (parts[0], g_get_host_name ()))
+  if (g_strv_length (parts) < 3)
     return TRUE;
 
+  /* A boot id is this machine's for this boot alone: with it, the host's
+   * name (which can change) says nothing more. */
   boot = read_boot_id ();
-  if (boot != NULL && parts[1][0] != '\0' && !g_str_equal (boot, parts[1]))
-    return FALSE;
+  if (boot == NULL || parts[1][0] == '\0' || !g_str_equal (boot, parts[1]))
+    {
+      if (!g_str_equal (parts[0], g_get_host_name ()))
+        return TRUE;
+      if (boot != NULL && parts[1][0] != '\0')
+        return FALSE;
+    }
 
   pid = g_ascii_strtoll (parts[2], NULL, 10);
   if (pid <= 0)

@@ -220,10 +220,10 @@ typedef struct
   gint ref_count;
   GMutex mutex;
   GCond cond;
-  RsvgHandle *handle;
-  int width;
-  int height;
+  GBytes *bytes;
+  gboolean partner;
   gboolean done;
+  gboolean decoded;
   Raster *raster;
 } SvgRender;
 
@@ -232,78 +232,11 @@ svg_render_unref (SvgRender *render)
 {
   if (!g_atomic_int_dec_and_test (&render->ref_count))
     return;
-  g_clear_object (&render->handle);
+  g_bytes_unref (render->bytes);
   raster_free (render->raster);
   g_mutex_clear (&render->mutex);
   g_cond_clear (&render->cond);
   g_free (render);
-}
-
-static gpointer
-svg_render_thread (gpointer data)
-{
-  SvgRender *render = data;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  RsvgRectangle viewport = { 0, 0, render->width, render->height };
-  Raster *raster = NULL;
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, render->width, render->height);
-  cr = cairo_create (surface);
-  if (rsvg_handle_render_document (render->handle, cr, &viewport, NULL))
-    raster = raster_new_from_surface (surface);
-  cairo_destroy (cr);
-  cairo_surface_destroy (surface);
-
-  g_mutex_lock (&render->mutex);
-  render->raster = raster;
-  render->done = TRUE;
-  g_cond_signal (&render->cond);
-  g_mutex_unlock (&render->mutex);
-  svg_render_unref (render);
-
-  return NULL;
-}
-
-/* @handle drawn into @width × @height pixels, or %NULL when that fails or
- * does not end within SVG_BUDGET_US (@too_slow then says so). */
-static Raster *
-svg_render (RsvgHandle *handle,
-            int         width,
-            int         height,
-            gboolean   *too_slow)
-{
-  SvgRender *render = g_new0 (SvgRender, 1);
-  gint64 end = g_get_monotonic_time () + SVG_BUDGET_US;
-  Raster *raster = NULL;
-  GThread *thread;
-
-  *too_slow = FALSE;
-  render->ref_count = 2;
-  g_mutex_init (&render->mutex);
-  g_cond_init (&render->cond);
-  render->handle = g_object_ref (handle);
-  render->width = width;
-  render->height = height;
-
-  thread = g_thread_new ("rs-branding-svg", svg_render_thread, render);
-  g_mutex_lock (&render->mutex);
-  while (!render->done)
-    if (!g_cond_wait_until (&render->cond, &render->mutex, end))
-      break;
-  if (render->done)
-    raster = g_steal_pointer (&render->raster);
-  else
-    *too_slow = TRUE;
-  g_mutex_unlock (&render->mutex);
-
-  if (*too_slow)
-    g_thread_unref (thread);
-  else
-    g_thread_join (thread);
-  svg_render_unref (render);
-
-  return raster;
 }
 
 static RsvgHandle *
@@ -344,6 +277,89 @@ svg_size (RsvgHandle *handle,
       *width = 100;
       *height = 100;
     }
+}
+
+/* Reading the SVG (a style sheet can take as long as drawing) and drawing
+ * it, both within the budget */
+static gpointer
+svg_render_thread (gpointer data)
+{
+  SvgRender *render = data;
+  g_autoptr(GObject) handle = G_OBJECT (decode_svg (render->bytes, NULL));
+  Raster *raster = NULL;
+
+  if (handle != NULL)
+    {
+      double width;
+      double height;
+      int pixel_width;
+      int pixel_height;
+      cairo_surface_t *surface;
+      cairo_t *cr;
+
+      svg_size (RSVG_HANDLE (handle), &width, &height);
+      raster_size (width, height, render->partner, TRUE, &pixel_width, &pixel_height);
+      {
+        RsvgRectangle viewport = { 0, 0, pixel_width, pixel_height };
+
+        surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, pixel_width, pixel_height);
+        cr = cairo_create (surface);
+        if (rsvg_handle_render_document (RSVG_HANDLE (handle), cr, &viewport, NULL))
+          raster = raster_new_from_surface (surface);
+        cairo_destroy (cr);
+        cairo_surface_destroy (surface);
+      }
+    }
+
+  g_mutex_lock (&render->mutex);
+  render->decoded = handle != NULL;
+  render->raster = raster;
+  render->done = TRUE;
+  g_cond_signal (&render->cond);
+  g_mutex_unlock (&render->mutex);
+  svg_render_unref (render);
+
+  return NULL;
+}
+
+/* The SVG in @bytes drawn for its box, or %NULL when it is no SVG, cannot
+ * be drawn or is not read and drawn within SVG_BUDGET_US (@too_slow then
+ * says so). */
+static Raster *
+svg_render (GBytes   *bytes,
+            gboolean  partner,
+            gboolean *too_slow)
+{
+  SvgRender *render = g_new0 (SvgRender, 1);
+  gint64 end = g_get_monotonic_time () + SVG_BUDGET_US;
+  Raster *raster = NULL;
+  GThread *thread;
+
+  *too_slow = FALSE;
+  render->ref_count = 2;
+  g_mutex_init (&render->mutex);
+  g_cond_init (&render->cond);
+  render->bytes = g_bytes_ref (bytes);
+  render->partner = partner;
+
+  thread = g_thread_new ("rs-branding-svg", svg_render_thread, render);
+  g_mutex_lock (&render->mutex);
+  while (!render->done)
+    if (!g_cond_wait_until (&render->cond, &render->mutex, end))
+      break;
+  if (render->done)
+    raster = g_steal_pointer (&render->raster);
+  else
+    *too_slow = TRUE;
+  g_mutex_unlock (&render->mutex);
+
+  if (*too_slow)
+    g_thread_unref (thread);
+  else
+    g_thread_join (thread);
+  svg_render_unref (render);
+
+  return raster;
 }
 
 static gboolean
@@ -400,30 +416,19 @@ image_decode (Image   *image,
     }
   else
     {
-      g_autoptr(GObject) handle = G_OBJECT (decode_svg (bytes, NULL));
+      gboolean too_slow;
 
-      if (handle != NULL)
+      image->raster = svg_render (bytes, image->partner, &too_slow);
+      if (image->raster != NULL)
+        return image_set_size (image);
+      if (too_slow)
         {
-          double width;
-          double height;
-          int pixel_width;
-          int pixel_height;
-          gboolean too_slow;
-
-          svg_size (RSVG_HANDLE (handle), &width, &height);
-          raster_size (width, height, image->partner, TRUE, &pixel_width, &pixel_height);
-          image->raster = svg_render (RSVG_HANDLE (handle), pixel_width, pixel_height, &too_slow);
-          if (image->raster != NULL)
-            return image_set_size (image);
-          if (too_slow)
-            {
-              /* Translators: %s is the path of an SVG logo file; %d a number of seconds */
-              g_set_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW,
-                           _("“%s” takes longer to draw than a logo may (%d seconds); the "
-                             "reports are made without it"),
-                           display, (int) (SVG_BUDGET_US / G_USEC_PER_SEC));
-              return FALSE;
-            }
+          /* Translators: %s is the path of an SVG logo file; %d a number of seconds */
+          g_set_error (error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW,
+                       _("“%s” takes longer to draw than a logo may (%d seconds); the "
+                         "reports are made without it"),
+                       display, (int) (SVG_BUDGET_US / G_USEC_PER_SEC));
+          return FALSE;
         }
     }
 
@@ -494,6 +499,7 @@ image_load (Image      *image,
     {
       g_autofree char *display = g_filename_display_name (path);
 
+      image->sha256 = g_strdup (sha256);
       g_set_error (&image->error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW,
                    _("“%s” takes longer to draw than a logo may (%d seconds); the "
                      "reports are made without it"),
@@ -501,11 +507,11 @@ image_load (Image      *image,
       return;
     }
 
-  if (image_decode (image, bytes, &image->error))
-    {
-      image->sha256 = g_steal_pointer (&sha256);
-    }
-  else if (g_error_matches (image->error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW))
+  /* The look of the reports is what the settings ask for: the file's
+   * contents, whether or not this machine draws it in time now. */
+  image->sha256 = g_strdup (sha256);
+  if (!image_decode (image, bytes, &image->error) &&
+      g_error_matches (image->error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW))
     {
       g_mutex_lock (&too_slow_lock);
       if (too_slow == NULL)
@@ -569,12 +575,10 @@ static void
 hash_image (GChecksum   *checksum,
             const Image *image)
 {
-  if (image->raster != NULL)
-    hash_text (checksum, image->sha256);
-  else
-    {
-      hash_text (checksum, "-");
-    }
+  /* A file that could be read counts by its contents, drawn or not (an SVG
+   * refused as too slow on a busy machine is the same look as one drawn on
+   * a quiet one); one that could not, as none. */
+  hash_text (checksum, image->sha256 != NULL ? image->sha256 : "-");
 }
 
 /**
