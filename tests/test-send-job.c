@@ -961,7 +961,7 @@ test_cli (Fixture       *fixture,
   g_assert_cmpuint (rs_test_server_count (&fixture->server, MESSAGES), ==, 0);
 
   live = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM,
-                    "--from-name=Scan Team", NULL);
+                    "--from-name=Scan Team", "--rate=0", NULL);
   cli_finish (live, &live_result);
   g_assert_cmpstr (live_result.err, ==, "");
   g_assert_cmpint (live_result.status, ==, 0);
@@ -1053,7 +1053,8 @@ spawn_slow_sender (Fixture *fixture)
 
   rs_test_server_start (&fixture->server, "--delay", "0.3", NULL);
   url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
-  sender = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
+  sender = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM,
+                      "--rate=0", NULL);
 
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   while (rs_test_server_count (&fixture->server, MESSAGES) < 1 &&
@@ -1196,7 +1197,8 @@ test_password_nowhere (Fixture       *fixture,
   g_subprocess_launcher_setenv (launcher, "RESILIENCESCAN_SMTP_PASSWORD", SECRET, TRUE);
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RESILIENCESCAN"),
                                          database, "send", "--live", url, "--starttls=off",
-                                         "--smtp-user=scan@example.com", "--from=" FROM, NULL);
+                                         "--smtp-user=scan@example.com", "--from=" FROM,
+                                         "--rate=0", NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -1576,7 +1578,8 @@ test_second_report_cli (Fixture       *fixture,
   rs_test_server_start (&fixture->server, NULL);
   url = g_strdup_printf ("--smtp-url=%s", fixture->server.url);
 
-  refused = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM, NULL);
+  refused = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM,
+                       "--rate=0", NULL);
   cli_finish (refused, &refused_result);
   g_assert_cmpint (refused_result.status, ==, 0);
   g_assert_nonnull (strstr (refused_result.out,
@@ -1585,7 +1588,7 @@ test_second_report_cli (Fixture       *fixture,
   g_assert_cmpuint (rs_test_server_count (&fixture->server, TO ("ivo@example.com")), ==, 1);
 
   allowed = cli_spawn (fixture, "send", "--live", "--allow-second-report=6", url,
-                       "--starttls=off", "--from=" FROM, NULL);
+                       "--starttls=off", "--from=" FROM, "--rate=0", NULL);
   cli_finish (allowed, &allowed_result);
   g_assert_cmpstr (allowed_result.err, ==, "");
   g_assert_cmpint (allowed_result.status, ==, 0);
@@ -1727,7 +1730,7 @@ test_cli_exit (Fixture       *fixture,
     g_auto(CliResult) result = { 0 };
 
     failed = cli_spawn (fixture, "send", "--live", url, "--starttls=off", "--from=" FROM,
-                        NULL);
+                        "--rate=0", NULL);
     cli_finish (failed, &result);
     g_assert_cmpint (result.status, ==, 3);
     g_assert_nonnull (strstr (result.out, "Failed: 1."));
