@@ -799,7 +799,7 @@ typedef struct
   char *left_because;
   /* The access token in use (a copy, wiped at the end), if any */
   char *token;
-  /* The message in hand: cancelled RS_SEND_STOP_GRACE_S after the job's
+  /* The message in hand: cancelled the stop grace after the job's
    * cancellable (see Watchdog) */
   GCancellable *transport_cancellable;
   /* What is done so far, in the activity log */
@@ -815,6 +815,7 @@ typedef struct
   GCond cond;
   gboolean stopped;
   gboolean done;
+  gint64 grace_us;
   GCancellable *transport;
   GThread *thread;
   gulong handler;
@@ -843,7 +844,7 @@ watchdog_thread (gpointer data)
     g_cond_wait (&watchdog->cond, &watchdog->lock);
   if (!watchdog->done)
     {
-      gint64 end = g_get_monotonic_time () + RS_SEND_STOP_GRACE_S * G_USEC_PER_SEC;
+      gint64 end = g_get_monotonic_time () + watchdog->grace_us;
 
       while (!watchdog->done && g_cond_wait_until (&watchdog->cond, &watchdog->lock, end))
         ;
@@ -862,8 +863,11 @@ watchdog_thread (gpointer data)
 
 static void
 watchdog_start (Watchdog     *watchdog,
+                guint         grace_ms,
                 GCancellable *cancellable)
 {
+  watchdog->grace_us = grace_ms > 0 ? (gint64) grace_ms * G_TIME_SPAN_MILLISECOND
+                                    : RS_SEND_STOP_GRACE_S * G_USEC_PER_SEC;
   g_mutex_init (&watchdog->lock);
   g_cond_init (&watchdog->cond);
   watchdog->transport = g_cancellable_new ();
@@ -1411,9 +1415,9 @@ send_one (Job       *job,
 
   report (job, item, NULL);
 
-  /* A message once begun is finished: a stop breaks it off only after
-   * RS_SEND_STOP_GRACE_S (the transport's cancellable), and the record never
-   * stays in `sending` because of it. */
+  /* A message once begun is finished: a stop breaks it off only after the
+   * stop grace (the transport's cancellable), and the record never stays in
+   * `sending` because of it. */
   job->last_send = g_get_monotonic_time ();
   work->tries++;
   result->tries = work->tries;
@@ -1843,7 +1847,7 @@ rs_send_job_run (RsStore              *store,
   else if (options->mailer.access_token != NULL && *options->mailer.access_token != '\0')
     job_set_token (&job, options->mailer.access_token);
 
-  watchdog_start (&watchdog, cancellable);
+  watchdog_start (&watchdog, options->stop_grace_ms, cancellable);
   job.transport_cancellable = watchdog.transport;
   ok = run_queue (&job, &local_error);
   watchdog_end (&watchdog, cancellable);

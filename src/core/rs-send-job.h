@@ -89,6 +89,9 @@ typedef struct
   guint rate_per_minute;
   guint max_tries;
   guint backoff_ms;
+  /* After a stop, how long the message in hand may take to finish; 0 means
+   * RS_SEND_STOP_GRACE_S. */
+  guint stop_grace_ms;
   /* Live: respondents a person allowed, at the confirmation, a report
    * although their address has one; stored before the job plans. */
   const gint64 *allow_second_ids;
