@@ -595,16 +595,13 @@ test_respondents_other_process (Fixture       *fixture,
   g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
   g_auto(RsCliResult) result = { 0 };
   StatusWait wait = { fixture, id, "failed" };
-  gint64 start;
 
   rs_test_run_cli (&result, option, "mark", id_text, "--status=failed", "--note=from the shell",
                    NULL);
   g_assert_cmpint (result.status, ==, 0);
 
-  start = g_get_monotonic_time ();
+  /* Shown without anything done here (how soon is bench-window's to say). */
   g_assert_true (rs_test_wait_until (shown_status_is, &wait, 10000));
-  /* "Within a second or two"; more only on a busy machine. */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   g_assert_nonnull (strstr (rs_respondent_view_get_stats_text (fixture->view), "Failed 2"));
 }
 

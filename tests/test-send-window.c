@@ -314,7 +314,7 @@ test_cancel_told (Fixture       *fixture,
   GtkLabel *stopping;
   gint64 deadline;
 
-  rs_test_server_start (&server, "--delay", "3", NULL);
+  rs_test_server_start (&server, "--delay", "1", NULL);
   set_up_sending (fixture, server.url);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-live",
                                              NULL));
