@@ -747,7 +747,7 @@ test_unavailable (Fixture       *fixture,
   g_autofree char *token = NULL;
   RsSendOptions options = { 0 };
 
-  idp_expires_in = 2;
+  idp_expires_in = 1;
   idp_faults = html ? faults_html : faults_json;
   idp_start (fixture, ACCESS_TOKEN, NEW_ACCESS_TOKEN, THIRD_ACCESS_TOKEN, NULL);
   graph_start (fixture, ACCESS_TOKEN, NEW_ACCESS_TOKEN, THIRD_ACCESS_TOKEN, NULL);
@@ -767,7 +767,8 @@ test_unavailable (Fixture       *fixture,
   options.graph.access_token = token;
   options.graph.ca_file = fixture->cert;
   options.from_address = ACCOUNT;
-  options.rate_per_minute = 60;
+  /* Five messages 0.5 s apart: longer than a token's life. */
+  options.rate_per_minute = 120;
   options.backoff_ms = 300;
   options.refresh_token = rs_oauth_renew_access_token_cb;
   options.current_token = rs_oauth_get_access_token_cb;
