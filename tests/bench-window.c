@@ -15,8 +15,9 @@
 #include "rs-window.h"
 
 /* The window with --rows respondents (100,000 by default): time to a filled
- * table, a keystroke in search, sorting by columns, memory, and the longest
- * stall of the main loop while a worker thread changes statuses. */
+ * table, a keystroke in search, sorting by columns, a change made elsewhere
+ * shown, memory, and the longest stall of the main loop while a worker
+ * thread changes statuses. */
 
 static RsApplication *app;
 static int exit_status;
@@ -117,6 +118,61 @@ worker_thread (gpointer data)
   return NULL;
 }
 
+typedef struct
+{
+  RsRespondentView *view;
+  RsStatus status;
+} Shown;
+
+static gboolean
+first_shown_is (gpointer data)
+{
+  Shown *shown = data;
+  GListModel *visible = rs_respondent_view_get_visible (shown->view);
+  g_autoptr(RsRespondent) first = g_list_model_get_item (visible, 0);
+
+  return first != NULL && rs_respondent_get_status (first) == shown->status;
+}
+
+/* A status changed elsewhere (another connection, as `mark` on the command
+ * line or a send in another window): how soon the table shows it. */
+static void
+bench_change_elsewhere (RsRespondentView *view)
+{
+  g_autoptr(RsStore) other = NULL;
+  g_autoptr(RsRespondent) first = NULL;
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  Shown shown = { view, RS_STATUS_FAILED };
+  gint64 id;
+  gint64 start;
+
+  rs_respondent_view_set_search_text (view, "person.1@example.com");
+  rs_test_iterate ();
+  first = g_list_model_get_item (rs_respondent_view_get_visible (view), 0);
+  g_assert_nonnull (first);
+  id = rs_respondent_get_id (first);
+  if (rs_respondent_get_status (first) == RS_STATUS_FAILED)
+    shown.status = RS_STATUS_SENT;
+
+  other = rs_store_open (db, &error);
+  g_assert_no_error (error);
+  start = g_get_monotonic_time ();
+  snapshots = rs_tracker_mark (other, &id, 1, shown.status, NULL, &error);
+  g_assert_no_error (error);
+  rs_store_release_connection (other);
+  if (rs_test_wait_until (first_shown_is, &shown, 10000))
+    printf ("a status changed elsewhere is shown %.3f s after it was written\n",
+            seconds_since (start));
+  else
+    {
+      printf ("FAILED: a status changed elsewhere was not shown within 10 s\n");
+      exit_status = 1;
+    }
+  rs_respondent_view_set_search_text (view, "");
+  rs_test_iterate ();
+}
+
 static gboolean
 wait_cb (gpointer data)
 {
@@ -198,6 +254,8 @@ bench (void)
     }
   printf ("slowest sort: %.1f ms\n", worst * 1000);
   print_memory ("after the sorts");
+
+  bench_change_elsewhere (view);
 
   /* The main loop while a worker writes statuses and the table follows. */
   worker.store = rs_window_get_store (window);

@@ -1086,7 +1086,7 @@ test_respondents_stop_sending (Fixture       *fixture,
   RsTestServer server = { 0 };
   GtkWindow *dialog;
 
-  rs_test_server_start (&server, "--delay", "2", NULL);
+  rs_test_server_start (&server, "--delay", "1", NULL);
   set_up_sending (fixture, server.url);
 
   rs_respondent_view_select_ids (fixture->view, ids, 2);
