@@ -605,10 +605,19 @@ test_respondents_other_process (Fixture       *fixture,
   g_assert_nonnull (strstr (rs_respondent_view_get_stats_text (fixture->view), "Failed 2"));
 }
 
-static gboolean
-file_exists (gpointer data)
+typedef struct
 {
-  return g_file_test (data, G_FILE_TEST_EXISTS);
+  const char *path;
+  const char *text;
+} FileWait;
+
+static gboolean
+file_holds (gpointer data)
+{
+  FileWait *wait = data;
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (wait->path, &text, NULL, NULL) && g_str_equal (text, wait->text);
 }
 
 static void
@@ -622,16 +631,19 @@ test_respondents_export (Fixture       *fixture,
   g_autofree char *written = NULL;
   g_autofree char *expected = NULL;
 
-  rs_window_export (fixture->window, file);
-  g_assert_true (rs_test_wait_until (file_exists, path, 10000));
-  rs_test_iterate ();
-
   g_assert_true (rs_export_status (rs_window_get_store (fixture->window), memory, NULL, &error));
   g_assert_no_error (error);
   g_output_stream_write_all (memory, "", 1, NULL, NULL, NULL);
-  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
-
   expected = g_strdup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)));
+
+  rs_window_export (fixture->window, file);
+  /* The file is there as soon as the worker begins to write it. */
+  {
+    FileWait wait = { path, expected };
+
+    rs_test_wait_until (file_holds, &wait, 10000);
+  }
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
   g_assert_cmpstr (written, ==, expected);
   g_assert_true (g_str_has_prefix (written, RS_EXPORT_STATUS_HEADER "\n"));
   /* Header and six respondents; Karin was marked failed with one history row. */
