@@ -551,6 +551,26 @@ test_svg_bomb (Fixture       *fixture,
   text = report_text (fixture, "ivo@example.com");
   assert_contains (text, FOOTER);
   g_assert_cmpuint (report_images (fixture, "ivo@example.com"), ==, 0);
+
+  /* One that takes minutes to read rather than to draw (a style sheet of
+   * 20,000 rules over 60,000 elements) is refused as well, within the
+   * budget: generate, send and the dashboard are not held up by it. */
+  {
+    g_autoptr(GString) css = g_string_new ("<svg xmlns='http://www.w3.org/2000/svg' "
+                                           "width='200' height='100'><style>");
+    g_autofree char *slow = NULL;
+    g_autoptr(GError) slow_error = NULL;
+
+    for (guint i = 0; i < 20000; i++)
+      g_string_append_printf (css, ".c%u rect{fill:#%02x0000}\n", i, i % 256);
+    g_string_append (css, "</style>");
+    for (guint i = 0; i < 60000; i++)
+      g_string_append_printf (css, "<g class='c%u'><rect width='1' height='1'/></g>", i % 20000);
+    g_string_append (css, "</svg>");
+    slow = write_file (fixture, "style.svg", css->str);
+    g_assert_false (rs_branding_check_image (slow, &slow_error));
+    g_assert_error (slow_error, RS_BRANDING_ERROR, RS_BRANDING_ERROR_TOO_SLOW);
+  }
 }
 
 /* The largest yMax of any word in @path, as pdftotext -bbox gives it */
