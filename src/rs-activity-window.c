@@ -33,6 +33,9 @@ struct _RsActivityWindow
   GListStore *items;
   gboolean loading;
   gboolean reload_again;
+  /* While an entry runs: a run that ends without a word (a crash, a kill)
+   * changes nothing in the database, so the window looks again. */
+  guint recheck_id;
 
   AdwWindowTitle *window_title;
   GtkStack *stack;
@@ -242,6 +245,31 @@ show_entries (RsActivityWindow *self,
 
 static void start_load (RsActivityWindow *self);
 
+#define RECHECK_RUNNING_S 5
+
+static gboolean
+recheck_cb (gpointer data)
+{
+  RsActivityWindow *self = data;
+
+  self->recheck_id = 0;
+  start_load (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+recheck_running (RsActivityWindow *self)
+{
+  gboolean running = FALSE;
+
+  for (guint i = 0; self->entries != NULL && i < self->entries->len && !running; i++)
+    running = ((RsActivityEntry *) g_ptr_array_index (self->entries, i))->outcome ==
+              RS_ACTIVITY_OUTCOME_RUNNING;
+  if (running && self->recheck_id == 0)
+    self->recheck_id = g_timeout_add_seconds (RECHECK_RUNNING_S, recheck_cb, self);
+}
+
 static void
 load_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -264,6 +292,7 @@ load_done_cb (GObject      *object,
   else
     {
       show_entries (self, entries);
+      recheck_running (self);
     }
 
   if (self->reload_again)
@@ -374,6 +403,7 @@ rs_activity_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->monitor);
+  g_clear_handle_id (&self->recheck_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), RS_TYPE_ACTIVITY_WINDOW);
 
   G_OBJECT_CLASS (rs_activity_window_parent_class)->dispose (object);

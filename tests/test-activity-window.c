@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "core/rs-activity.h"
+#include "core/rs-activity-private.h"
 #include "core/rs-import.h"
 #include "core/rs-report-job.h"
 #include "core/rs-send-job.h"
@@ -45,6 +46,7 @@ typedef struct
   RsWindow *window;
   RsActivityWindow *activity;
   RsTestServer server;
+  const char *expected_text;
 } Fixture;
 
 static RsApplication *app;
@@ -202,6 +204,77 @@ open_details (Fixture   *fixture,
   g_assert_nonnull (rs_activity_details_window_get_entry (details));
 
   return details;
+}
+
+/* When process @pid started (the 22nd field of /proc/PID/stat) */
+static char *
+start_of (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_true (g_file_get_contents (path, &stat, NULL, NULL));
+  fields = g_strsplit (strrchr (stat, ')') + 1, " ", 0);
+  g_assert_cmpuint (g_strv_length (fields), >=, 21);
+
+  return g_strdup (fields[20]);
+}
+
+static gboolean
+top_row_says (gpointer data)
+{
+  Fixture *fixture = data;
+  GtkWidget *row = find_row (fixture, 0);
+  const char *subtitle = row != NULL ? row_subtitle (row) : NULL;
+
+  return subtitle != NULL && strstr (subtitle, fixture->expected_text) != NULL;
+}
+
+/* A run whose process is killed changes nothing in the database: the
+ * window, looking again while an entry runs, shows it interrupted. */
+static void
+test_activity_window_killed_run (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const char *argv[] = { "sleep", "60", NULL };
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(RsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *sql = NULL;
+  const char *pid;
+  sqlite3 *db;
+  gint64 id;
+
+  open_activity (fixture);
+  child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  pid = g_subprocess_get_identifier (child);
+  start = start_of (pid);
+
+  store = rs_store_open (fixture->db, &error);
+  g_assert_no_error (error);
+  id = rs_activity_begin (store, RS_ACTIVITY_REPORTS, fixture->dir, FALSE);
+  g_assert_cmpint (id, >, 0);
+  db = rs_store_get_connection (store, &error);
+  g_assert_no_error (error);
+  /* This machine and boot, the child's pid and start: host/boot/pid/start */
+  sql = g_strdup_printf ("UPDATE activity SET process = substr (process, 1,"
+                         " instr (substr (process, instr (process, '/') + 1), '/')"
+                         " + instr (process, '/')) || '%s/%s'"
+                         " WHERE id = %" G_GINT64_FORMAT, pid, start, id);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  rs_store_release_connection (store);
+
+  fixture->expected_text = "running";
+  g_assert_true (rs_test_wait_until (top_row_says, fixture, 20000));
+
+  g_subprocess_force_exit (child);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+  fixture->expected_text = "interrupted";
+  g_assert_true (rs_test_wait_until (top_row_says, fixture, 20000));
 }
 
 static void
@@ -561,6 +634,8 @@ main (int   argc,
   app = rs_application_new (db);
   g_signal_connect (app, "activate", G_CALLBACK (run_tests_cb), &status);
 
+  g_test_add ("/activity-window/killed-run", Fixture, NULL,
+              fixture_set_up, test_activity_window_killed_run, fixture_tear_down);
   g_test_add ("/activity-window/empty", Fixture, NULL,
               fixture_set_up, test_activity_window_empty, fixture_tear_down);
   g_test_add ("/activity-window/lists-and-opens", Fixture, NULL,
