@@ -835,9 +835,13 @@ warn_about_logos (void)
   partners = g_settings_get_strv (settings, "report-partner-logos");
   if (logo[0] != '\0')
     g_ptr_array_add (paths, logo);
-  for (guint i = 0; partners[i] != NULL; i++)
-    if (partners[i][0] != '\0')
+  for (guint i = 0, n = 0; partners[i] != NULL; i++)
+    if (partners[i][0] != '\0' && n++ < RS_BRANDING_MAX_PARTNERS)
       g_ptr_array_add (paths, partners[i]);
+    else if (partners[i][0] != '\0')
+      /* Translators: %s is the path of a partner logo, %d how many are shown */
+      fprintf (stderr, _("Warning: “%s” is not shown: the reports show the first %d partner "
+                         "logos\n"), partners[i], RS_BRANDING_MAX_PARTNERS);
 
   for (guint i = 0; i < paths->len; i++)
     {

@@ -217,6 +217,12 @@ test_cli_generate_bad_logo (void)
   g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   run_gsettings ("report-logo", missing);
+  {
+    g_autofree char *five = g_strdup_printf ("['%s/a.png', '%s/b.png', '%s/c.png', '%s/d.png',"
+                                             " '%s/fifth.png']", dir, dir, dir, dir, dir);
+
+    run_gsettings ("report-partner-logos", five);
+  }
 
   rs_test_run_cli (&imported, database, "import", csv, NULL);
   g_assert_cmpint (imported.status, ==, 0);
@@ -227,6 +233,8 @@ test_cli_generate_bad_logo (void)
   g_assert_nonnull (strstr (made.err, "Warning: "));
   g_assert_nonnull (strstr (made.err, missing));
   g_assert_nonnull (strstr (made.err, "the reports are made without it"));
+  g_assert_nonnull (strstr (made.err, "fifth.png” is not shown: the reports show the first 4 "
+                                      "partner logos"));
 
   if (old_backend != NULL)
     g_setenv ("GSETTINGS_BACKEND", old_backend, TRUE);
