@@ -184,23 +184,3 @@ rs_test_find_label (GtkWidget  *root,
 
   return NULL;
 }
-
-/* Closes every toast shown in @root with its × (what a person clicks), so
- * that a toast queued behind them shows without waiting out their timeout.
- * Returns: how many were closed */
-guint
-rs_test_dismiss_toasts (GtkWidget *root)
-{
-  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
-
-  for (GtkWidget *w = root; w != NULL; w = rs_test_next_widget (w, root))
-    if (GTK_IS_BUTTON (w) && gtk_widget_get_parent (w) != NULL &&
-        g_str_equal (G_OBJECT_TYPE_NAME (gtk_widget_get_parent (w)), "AdwToastWidget") &&
-        g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (w)), "window-close-symbolic") == 0)
-      g_ptr_array_add (buttons, w);
-
-  for (guint i = 0; i < buttons->len; i++)
-    g_signal_emit_by_name (g_ptr_array_index (buttons, i), "clicked");
-
-  return buttons->len;
-}

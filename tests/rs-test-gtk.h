@@ -20,6 +20,5 @@ GtkWidget *rs_test_next_widget       (GtkWidget     *widget,
                                       GtkWidget     *root);
 GtkLabel  *rs_test_find_label        (GtkWidget     *root,
                                       const char    *text);
-guint      rs_test_dismiss_toasts    (GtkWidget     *root);
 
 G_END_DECLS

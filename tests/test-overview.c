@@ -345,8 +345,6 @@ test_overview_export (Fixture       *fixture,
 
   g_settings_set_string (settings, "reports-folder", reports);
   import_round (fixture);
-  /* The import's toast would hold the export's back for its 10 s. */
-  rs_test_dismiss_toasts (GTK_WIDGET (fixture->window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.export-dashboard", NULL));
