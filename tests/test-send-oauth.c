@@ -700,7 +700,7 @@ test_expired (Fixture       *fixture,
   assert_tokens_nowhere (fixture, &run);
 }
 
-/* Access tokens that live three seconds, in a round that takes longer: each
+/* Access tokens that live five seconds, in a round that takes longer: each
  * is renewed shortly before it expires, so the server never refuses one and
  * no message waits for a refusal. */
 static void
@@ -710,14 +710,14 @@ test_renewed_ahead (Fixture       *fixture,
   g_auto(Run) run = { 0 };
   g_autofree char *graph_url = NULL;
 
-  idp_expires_in = 3;
+  idp_expires_in = 5;
   idp_start (fixture, ACCESS_TOKEN, NEW_ACCESS_TOKEN, THIRD_ACCESS_TOKEN, NULL);
-  graph_token_lifetime = 3;
+  graph_token_lifetime = 5;
   graph_start (fixture, ACCESS_TOKEN, NEW_ACCESS_TOKEN, THIRD_ACCESS_TOKEN, NULL);
   graph_url = g_strdup_printf ("--graph-url=%s", fixture->graph.url);
 
-  /* Five messages 1 s apart: four seconds, more than a token's life. */
-  run_send (fixture, &run, "--live", graph_url, "--rate=60", NULL);
+  /* Five messages 1.5 s apart: six seconds, more than a token's life. */
+  run_send (fixture, &run, "--live", graph_url, "--rate=40", NULL);
   assert_everyone_sent (fixture, &run);
 
   g_assert_cmpuint (count_in_file (fixture->graph.dir, "log.jsonl", SEND_MAIL_401), ==, 0);
