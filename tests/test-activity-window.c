@@ -111,7 +111,7 @@ wait_for_entries (Fixture *fixture,
 {
   Expected expected = { fixture->activity, n };
 
-  g_assert_true (rs_test_wait_until (entries_are, &expected, 20000));
+  g_assert_true (rs_test_wait_until (entries_are, &expected, 60000));
 }
 
 static void
@@ -200,7 +200,7 @@ open_details (Fixture   *fixture,
   g_assert_nonnull (details);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (details)) ==
                  GTK_WINDOW (fixture->activity));
-  g_assert_true (rs_test_wait_until (not_loading_details, details, 10000));
+  g_assert_true (rs_test_wait_until (not_loading_details, details, 60000));
   g_assert_nonnull (rs_activity_details_window_get_entry (details));
 
   return details;
@@ -268,13 +268,13 @@ test_activity_window_killed_run (Fixture       *fixture,
   rs_store_release_connection (store);
 
   fixture->expected_text = "running";
-  g_assert_true (rs_test_wait_until (top_row_says, fixture, 20000));
+  g_assert_true (rs_test_wait_until (top_row_says, fixture, 60000));
 
   g_subprocess_force_exit (child);
   g_assert_true (g_subprocess_wait (child, NULL, &error));
   g_assert_no_error (error);
   fixture->expected_text = "interrupted";
-  g_assert_true (rs_test_wait_until (top_row_says, fixture, 20000));
+  g_assert_true (rs_test_wait_until (top_row_says, fixture, 60000));
 }
 
 static void
@@ -403,7 +403,7 @@ test_activity_window_failed_import (Fixture       *fixture,
                                                0))->id));
   details = RS_ACTIVITY_DETAILS_WINDOW (rs_test_find_window (RS_TYPE_ACTIVITY_DETAILS_WINDOW));
   g_assert_nonnull (details);
-  g_assert_true (rs_test_wait_until (not_loading_details, details, 10000));
+  g_assert_true (rs_test_wait_until (not_loading_details, details, 60000));
   entry = rs_activity_details_window_get_entry (details);
   g_assert_cmpint (entry->kind, ==, RS_ACTIVITY_IMPORT);
   g_assert_cmpint (entry->outcome, ==, RS_ACTIVITY_OUTCOME_FAILED);
@@ -570,7 +570,7 @@ test_activity_window_many_entries (Fixture       *fixture,
   g_assert_true (rs_test_wait_until (store_open, fixture->window, 10000));
   make_entries (fixture, 19999, 1000);
   open_activity (fixture);
-  g_assert_true (rs_test_wait_until (first_row_is, &row, 30000));
+  g_assert_true (rs_test_wait_until (first_row_is, &row, 90000));
   g_assert_cmpuint (rs_activity_window_get_entries (fixture->activity)->len, ==, 20000);
   g_assert_nonnull (rs_test_find_label (GTK_WIDGET (fixture->activity), "20000 entries"));
 
@@ -589,7 +589,7 @@ test_activity_window_many_entries (Fixture       *fixture,
   view.vadjustment = vadjustment;
   view.top = top = g_strdup (row_subtitle (row_at (fixture, 0)));
   gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) / 2);
-  g_assert_true (rs_test_wait_until (rows_in_view, &view, 10000));
+  g_assert_true (rs_test_wait_until (rows_in_view, &view, 60000));
   g_assert_true (gtk_widget_grab_focus (view.row));
   focus = gtk_root_get_focus (GTK_ROOT (fixture->activity));
   value = gtk_adjustment_get_value (vadjustment);
