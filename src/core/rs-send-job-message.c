@@ -493,11 +493,7 @@ transmit (Job         *job,
           *code = 0;
           break;
         }
-      if (job->graph != NULL)
-        rs_graph_set_access_token (job->graph, token);
-      else
-        rs_mailer_set_access_token (job->mailer, token);
-      rs_send_job_set_token (job, token);
+      rs_send_job_use_token (job, token);
       memset (token, 0, strlen (token));
     }
 

@@ -80,7 +80,7 @@ void rs_send_job_compose (const RsSendOptions  *options,
 SendNext rs_send_job_send_one (Job       *job,
                                Work      *work,
                                GError   **error);
-void rs_send_job_set_token (Job        *job,
+void rs_send_job_use_token (Job        *job,
                             const char *token);
 gboolean rs_send_job_update_token (Job     *job,
                                    GError **error);

@@ -130,14 +130,26 @@ watchdog_end (Watchdog     *watchdog,
   g_mutex_clear (&watchdog->lock);
 }
 
-void
-rs_send_job_set_token (Job        *job,
-                       const char *token)
+static void
+job_set_token (Job        *job,
+               const char *token)
 {
   if (job->token != NULL)
     memset (job->token, 0, strlen (job->token));
   g_free (job->token);
   job->token = g_strdup (token);
+}
+
+/* Puts @token in use: on the transport, and as the job's own copy. */
+void
+rs_send_job_use_token (Job        *job,
+                       const char *token)
+{
+  if (job->graph != NULL)
+    rs_graph_set_access_token (job->graph, token);
+  else
+    rs_mailer_set_access_token (job->mailer, token);
+  job_set_token (job, token);
 }
 
 /* Before a message: the token options->current_token says is the one to use
@@ -165,11 +177,7 @@ rs_send_job_update_token (Job     *job,
   if (strcmp (token, job->token) != 0)
     {
       g_debug ("The access token is about to expire; using a new one");
-      if (job->graph != NULL)
-        rs_graph_set_access_token (job->graph, token);
-      else
-        rs_mailer_set_access_token (job->mailer, token);
-      rs_send_job_set_token (job, token);
+      rs_send_job_use_token (job, token);
     }
   memset (token, 0, strlen (token));
 
@@ -463,9 +471,9 @@ rs_send_job_run (RsStore              *store,
   job.max_tries = options->max_tries > 0 ? options->max_tries : RS_SEND_DEFAULT_MAX_TRIES;
   job.backoff_ms = options->backoff_ms > 0 ? options->backoff_ms : RS_SEND_DEFAULT_BACKOFF_MS;
   if (graph != NULL)
-    rs_send_job_set_token (&job, options->graph.access_token);
+    job_set_token (&job, options->graph.access_token);
   else if (options->mailer.access_token != NULL && *options->mailer.access_token != '\0')
-    rs_send_job_set_token (&job, options->mailer.access_token);
+    job_set_token (&job, options->mailer.access_token);
 
   watchdog_start (&watchdog, options->stop_grace_ms, cancellable);
   job.transport_cancellable = watchdog.transport;
@@ -474,7 +482,7 @@ rs_send_job_run (RsStore              *store,
   g_free (job.left_because);
   rs_activity_end_send (store, activity, summary, ok ? NULL : local_error);
   close (fd);
-  rs_send_job_set_token (&job, NULL);
+  job_set_token (&job, NULL);
 
   if (!ok)
     {
