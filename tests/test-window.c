@@ -703,11 +703,28 @@ static gpointer
 fifo_writer_thread (gpointer data)
 {
   FifoWriter *writer = data;
-  int fd = open (writer->path, O_WRONLY);
   gsize left = strlen (writer->text);
   const char *p = writer->text;
+  int fd;
 
-  g_assert_cmpint (fd, >=, 0);
+  /* Until the import opens the FIFO to read it. One stopped before it
+   * opened it (it records its start first) may never come: a blocking open
+   * would wait for it for ever, so a released writer waits 3 s more. */
+  for (gint64 given_up = G_MAXINT64;;)
+    {
+      fd = open (writer->path, O_WRONLY | O_NONBLOCK);
+      if (fd >= 0)
+        break;
+      g_assert_cmpint (errno, ==, ENXIO);
+      g_mutex_lock (&writer->lock);
+      if (writer->release && given_up == G_MAXINT64)
+        given_up = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+      g_mutex_unlock (&writer->lock);
+      if (g_get_monotonic_time () > given_up)
+        return NULL;
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpint (fcntl (fd, F_SETFL, 0), ==, 0);
   while (left > 0)
     {
       gssize n = write (fd, p, left);
