@@ -630,7 +630,6 @@ test_long_notice (Fixture       *fixture,
     {
       g_autofree char *path = report_of (fixture, people[p]);
       g_autofree char *text = run ("pdftotext", path);
-      g_autofree char *last = NULL;
 
       g_test_message ("%s: %s", people[p], strstr (text, p == 0 ? "Page 1 of" : "Pagina 1 van"));
       if (p == 0)
