@@ -537,7 +537,6 @@ test_pid_reused (Fixture       *fixture,
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *sql = NULL;
-  g_auto(GStrv) parts = NULL;
   sqlite3 *db;
   gint64 id;
 
@@ -635,6 +634,8 @@ test_send_checkpoints (Fixture       *fixture,
   Watch watch = { .fixture = fixture };
   RsSendOptions options;
 
+  g_assert_cmpuint (imported->added, ==, 4);
+  g_assert_cmpuint (made->made, ==, 3);
   rs_test_server_start (&fixture->server, "--rcpt-reply",
                         "anne@example.org=550 5.1.1 No such user here", NULL);
   options = make_options (fixture);
